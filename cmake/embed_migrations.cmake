@@ -1,0 +1,17 @@
+# Writes OUTPUT: a C++ file holding every migrations/NNNN_name.sql as a string, in order, so the
+# binary carries its own schema and `onshi db migrate` needs no files beside it.
+file(GLOB sql_files "${MIGRATIONS_DIR}/*.sql")
+list(SORT sql_files)
+set(body "// Generated from ${MIGRATIONS_DIR} by cmake/embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"store/migrations.hpp\"\nnamespace onshi::store {\n")
+string(APPEND body "const std::vector<Migration>& ${FUNCTION_NAME}() {\n  static const std::vector<Migration> all = {\n")
+foreach(f ${sql_files})
+  get_filename_component(name "${f}" NAME_WE)
+  string(SUBSTRING "${name}" 0 4 version)
+  math(EXPR version_number "${version}")
+  file(READ "${f}" sql)
+  string(APPEND body "    {${version_number}, \"${name}\", R\"onshi_sql(${sql})onshi_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n}  // namespace onshi::store\n")
+file(WRITE "${OUTPUT}.tmp" "${body}")
+configure_file("${OUTPUT}.tmp" "${OUTPUT}" COPYONLY)

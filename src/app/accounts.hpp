@@ -1,0 +1,77 @@
+#pragma once
+// Portal accounts: registration with e-mail verification, login with throttling, logout,
+// password change and reset. Each function is one user action and one transaction.
+#include <expected>
+#include <optional>
+#include <string>
+
+#include "app/services.hpp"
+
+namespace onshi::app {
+
+struct RegistrationInput {
+  std::string email;
+  std::string password;
+  std::string password_confirm;
+  std::string institution_code;
+  std::string institution_name;
+};
+std::expected<void, FieldErrors> register_account(const Services& s, const RegistrationInput& in);
+
+enum class TokenError { invalid_or_expired };
+// Consumes the single-use link from the verification mail.
+std::expected<void, TokenError> verify_email(const Services& s, std::string_view token);
+
+enum class LoginError { bad_credentials, throttled };
+struct LoginResult {
+  std::string session_token;  // goes into the cookie; the database keeps only its hash
+};
+std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email, std::string_view password);
+
+// Who is behind a session cookie, or nothing (unknown, expired, disabled account).
+struct SessionUser {
+  store::Account account;
+  store::Institution institution;
+  std::string session_token;
+};
+std::optional<SessionUser> resolve_session(const Services& s, std::string_view session_token);
+void logout(const Services& s, std::string_view session_token);
+
+struct PasswordChangeInput {
+  std::string current_password;
+  std::string new_password;
+  std::string new_password_confirm;
+};
+// Ends every other session of the account and mails a notice.
+std::expected<void, FieldErrors> change_password(const Services& s, const SessionUser& user,
+                                                 const PasswordChangeInput& in);
+
+// Mails a reset link when the address belongs to an account; does the same visible thing when not.
+void request_password_reset(const Services& s, std::string_view email);
+
+struct PasswordResetInput {
+  std::string token;
+  std::string new_password;
+  std::string new_password_confirm;
+};
+struct ResetFailure {
+  bool invalid_token = false;
+  FieldErrors errors;
+};
+std::expected<void, ResetFailure> reset_password(const Services& s, const PasswordResetInput& in);
+
+// Used by the CLI: an account an operator vouches for, verified at once.
+struct AccountCreation {
+  std::string email;
+  std::string institution_code;
+  std::string institution_name;
+  std::string password;
+};
+std::expected<store::Id, FieldErrors> create_verified_account(const Services& s, const AccountCreation& in);
+enum class DisableError { no_such_account };
+std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email, bool disabled);
+
+// The comparison key of an e-mail as typed: NFKC, trimmed, lower-cased.
+std::string email_key(std::string_view typed);
+
+}  // namespace onshi::app

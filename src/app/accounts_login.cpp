@@ -1,0 +1,114 @@
+// Login with throttling, sessions and logout.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "app/accounts.hpp"
+#include "util/secrets.hpp"
+
+namespace onshi::app {
+namespace {
+
+constexpr int kFreeFailures = 5;
+constexpr store::Millis kMaxLockMs = 24LL * 3'600'000;
+// Refresh last_seen_at at most this often, so browsing is not a write per request.
+constexpr store::Millis kTouchEveryMs = 60'000;
+
+// A hash of a random password, checked when the e-mail is unknown so that an unknown address
+// costs the same time as a wrong password.
+const std::string& dummy_hash() {
+  static const std::string hash = util::hash_password(util::random_token());
+  return hash;
+}
+
+store::Millis lock_duration(const Services& s, int failures) {
+  const int doublings = std::min(failures - kFreeFailures, 20);
+  const store::Millis base = static_cast<store::Millis>(s.config.login_lock_base_seconds) * 1000;
+  return std::min(base << doublings, kMaxLockMs);
+}
+
+}  // namespace
+
+std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email, std::string_view password) {
+  const std::string key = email_key(email);
+  std::optional<store::Account> account;
+  bool locked = false;
+  s.db.read([&](store::Tx& tx) {
+    locked = tx.login_throttle(key).locked_until > s.now_ms();
+    if (!locked) account = tx.find_account_by_email_key(key);
+  });
+  if (locked) return std::unexpected(LoginError::throttled);
+
+  const bool password_ok = util::verify_password(account ? account->password_hash : dummy_hash(), password);
+  const bool allowed = account && password_ok && account->verified_at && !account->disabled_at;
+
+  std::optional<LoginResult> result;
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
+    if (!allowed) {
+      auto t = tx.login_throttle(key);
+      ++t.failures;
+      if (t.failures >= kFreeFailures) t.locked_until = now + lock_duration(s, t.failures);
+      tx.set_login_throttle(key, t);
+      if (account) {
+        tx.append_audit({fmt::format("account:{}", account->id), "login.failed", account->email,
+                         fmt::format("{{\"failures\":{}}}", t.failures)},
+                        now);
+      }
+      return;
+    }
+    tx.clear_login_throttle(key);
+    if (util::password_needs_rehash(account->password_hash)) {
+      tx.set_account_password(account->id, util::hash_password(password));
+    }
+    LoginResult r{util::random_token()};
+    tx.insert_session({util::sha256_hex(r.session_token), account->id, now, now});
+    tx.append_audit({fmt::format("account:{}", account->id), "login", account->email, "{}"}, now);
+    result = std::move(r);
+  });
+  if (!result) return std::unexpected(LoginError::bad_credentials);
+  return *result;
+}
+
+std::optional<SessionUser> resolve_session(const Services& s, std::string_view session_token) {
+  if (session_token.empty() || session_token.size() > 128) return std::nullopt;
+  const auto hash = util::sha256_hex(session_token);
+  const auto now = s.now_ms();
+  const store::Millis idle = static_cast<store::Millis>(s.config.session_idle_minutes) * 60'000;
+  const store::Millis absolute = static_cast<store::Millis>(s.config.session_absolute_hours) * 3'600'000;
+  std::optional<SessionUser> user;
+  bool expired = false;
+  bool touch = false;
+  s.db.read([&](store::Tx& tx) {
+    auto session = tx.find_session(hash);
+    if (!session) return;
+    if (session->last_seen_at + idle < now || session->created_at + absolute < now) {
+      expired = true;
+      return;
+    }
+    auto account = tx.find_account(session->account_id);
+    if (!account || account->disabled_at) return;
+    auto institution = tx.find_institution(account->institution_id);
+    if (!institution) return;
+    touch = session->last_seen_at + kTouchEveryMs < now;
+    user = SessionUser{std::move(*account), std::move(*institution), std::string(session_token)};
+  });
+  if (expired) {
+    s.db.write([&](store::Tx& tx) { tx.delete_session(hash); });
+  } else if (touch) {
+    s.db.write([&](store::Tx& tx) { tx.touch_session(hash, now); });
+  }
+  return user;
+}
+
+void logout(const Services& s, std::string_view session_token) {
+  const auto hash = util::sha256_hex(session_token);
+  s.db.write([&](store::Tx& tx) {
+    auto session = tx.find_session(hash);
+    if (!session) return;
+    tx.delete_session(hash);
+    tx.append_audit({fmt::format("account:{}", session->account_id), "logout", "", "{}"}, s.now_ms());
+  });
+}
+
+}  // namespace onshi::app

@@ -1,0 +1,92 @@
+// Password change (logged in) and reset (by e-mailed link).
+#include <fmt/format.h>
+
+#include "app/accounts.hpp"
+#include "app/outbox.hpp"
+#include "util/secrets.hpp"
+
+namespace onshi::app {
+namespace {
+
+FieldErrors check_new_password(const Services& s, std::string_view email, const std::string& password,
+                               const std::string& confirm) {
+  if (auto problem = s.passwords.problem(password, email)) return {{"new_password", *problem}};
+  if (password != confirm) return {{"new_password_confirm", "password.mismatch"}};
+  return {};
+}
+
+}  // namespace
+
+std::expected<void, FieldErrors> change_password(const Services& s, const SessionUser& user,
+                                                 const PasswordChangeInput& in) {
+  if (!util::verify_password(user.account.password_hash, in.current_password)) {
+    return std::unexpected(FieldErrors{{"current_password", "password.current_wrong"}});
+  }
+  if (auto errors = check_new_password(s, user.account.email, in.new_password, in.new_password_confirm);
+      !errors.empty()) {
+    return std::unexpected(std::move(errors));
+  }
+  const auto hash = util::hash_password(in.new_password);
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
+    tx.set_account_password(user.account.id, hash);
+    tx.delete_sessions_of(user.account.id, util::sha256_hex(user.session_token));
+    tx.expire_tokens(store::TokenKind::reset_password, user.account.id, now);
+    util::TemplateData d;
+    d.set("institution_name", user.institution.name);
+    enqueue_mail(s, tx, user.account.email, "password_changed", d);
+    tx.append_audit({fmt::format("account:{}", user.account.id), "password.change", user.account.email, "{}"}, now);
+  });
+  return {};
+}
+
+void request_password_reset(const Services& s, std::string_view email) {
+  const std::string token = util::random_token();
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
+    auto account = tx.find_account_by_email_key(email_key(email));
+    if (!account || account->disabled_at) return;
+    tx.expire_tokens(store::TokenKind::reset_password, account->id, now);
+    tx.insert_token(store::TokenKind::reset_password, util::sha256_hex(token), account->id,
+                    now + s.config.reset_token_minutes * 60'000LL, now);
+    util::TemplateData d;
+    d.set("token", token);
+    d.set("minutes", std::to_string(s.config.reset_token_minutes));
+    enqueue_mail(s, tx, account->email, "password_reset", d);
+    tx.append_audit({fmt::format("account:{}", account->id), "password.reset_requested", account->email, "{}"}, now);
+  });
+}
+
+std::expected<void, ResetFailure> reset_password(const Services& s, const PasswordResetInput& in) {
+  std::optional<store::TokenRecord> token;
+  std::optional<store::Account> account;
+  const auto token_hash = util::sha256_hex(in.token);
+  s.db.read([&](store::Tx& tx) {
+    token = tx.find_live_token(store::TokenKind::reset_password, token_hash, s.now_ms());
+    if (token) account = tx.find_account(token->account_id);
+  });
+  if (!token || !account || account->disabled_at) return std::unexpected(ResetFailure{true, {}});
+  if (auto errors = check_new_password(s, account->email, in.new_password, in.new_password_confirm);
+      !errors.empty()) {
+    return std::unexpected(ResetFailure{false, std::move(errors)});
+  }
+  const auto hash = util::hash_password(in.new_password);
+  bool consumed = false;
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
+    // Checked again inside the transaction: two tabs may submit the same link.
+    if (!tx.find_live_token(store::TokenKind::reset_password, token_hash, now)) return;
+    tx.mark_token_used(token->id, now);
+    tx.set_account_password(account->id, hash);
+    // Following the mailed link proves the address, as the verification link would have.
+    tx.set_account_verified(account->id, now);
+    tx.delete_sessions_of(account->id, "");
+    tx.clear_login_throttle(account->email_key);
+    tx.append_audit({fmt::format("account:{}", account->id), "password.reset", account->email, "{}"}, now);
+    consumed = true;
+  });
+  if (!consumed) return std::unexpected(ResetFailure{true, {}});
+  return {};
+}
+
+}  // namespace onshi::app

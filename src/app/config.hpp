@@ -1,0 +1,52 @@
+#pragma once
+// Configuration: built-in defaults, then the TOML file, then ONSHI_* environment variables,
+// then command-line flags (applied by the CLI). docs/configuration.md lists every key.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace onshi::app {
+
+struct Config {
+  // [server]
+  std::string listen = "127.0.0.1:8080";
+  std::string base_url;  // public URL of the portal; default http://LISTEN
+  int threads = 4;
+  std::optional<bool> cookie_secure;  // default: true when base_url is https
+  std::uint64_t max_body_bytes = 1024 * 1024;
+  std::string resources;  // folder holding templates/, static/, data/
+
+  // [database]
+  std::string database_url;  // default sqlite:DATA/onshi.db
+
+  // [mail]
+  std::string smtp_url = "smtp://127.0.0.1:2525";
+  std::string mail_from = "portal@fask.or.jp";
+  int mail_poll_ms = 1000;
+  int mail_retry_base_ms = 30'000;
+  int mail_retry_max_ms = 3'600'000;
+
+  // [security]
+  int session_idle_minutes = 30;
+  int session_absolute_hours = 12;
+  int login_lock_base_seconds = 60;
+  int verify_token_hours = 24;
+  int reset_token_minutes = 60;
+
+  std::filesystem::path data_dir = "var";
+
+  bool secure_cookies() const;
+  // The domain after '@' in mail_from: what the guide tells clinics to allow.
+  std::string mail_domain() const;
+};
+
+// Reads `file` if it is given or DATA/onshi.toml exists, then the environment. Throws
+// std::runtime_error with the file, line and key on a malformed file or value.
+Config load_config(const std::filesystem::path& data_dir, const std::filesystem::path& file);
+
+// Fills the defaults that depend on other values (base_url from listen, database_url from
+// data_dir). Call after flags are applied.
+void finish_config(Config& c);
+
+}  // namespace onshi::app

@@ -1,0 +1,16 @@
+#pragma once
+// Mail is composed from templates/mail/NAME.txt (first line "Subject: ...", a blank line, then
+// the body) and written to the outbox in the caller's transaction.
+#include "app/services.hpp"
+#include "store/database.hpp"
+#include "util/templates.hpp"
+
+namespace onshi::app {
+
+void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to, const std::string& template_name,
+                  const util::TemplateData& data);
+
+// A JSON object text for audit details, from key/value pairs (values escaped).
+std::string audit_detail(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+
+}  // namespace onshi::app

@@ -1,0 +1,33 @@
+#pragma once
+// What every use case needs, built once at startup and shared by all threads (all const or
+// internally synchronised).
+#include "app/config.hpp"
+#include "app/messages.hpp"
+#include "app/password_policy.hpp"
+#include "store/database.hpp"
+#include "util/clock.hpp"
+#include "util/templates.hpp"
+
+namespace onshi::app {
+
+struct Services {
+  const Config& config;
+  store::Database& db;
+  const util::Clock& clock;
+  const util::Templates& templates;  // templates/ (pages and templates/mail/)
+  const Messages& messages;
+  const PasswordPolicy& passwords;
+
+  store::Millis now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+  }
+};
+
+// A field and the message key of what is wrong with it, for the form to show beside the field.
+struct FieldError {
+  std::string field;
+  std::string key;
+};
+using FieldErrors = std::vector<FieldError>;
+
+}  // namespace onshi::app

@@ -1,0 +1,15 @@
+#pragma once
+// Each group of subcommands lives in its own file and registers itself on the root app here.
+#include <CLI/CLI.hpp>
+
+namespace onshi::cli {
+
+struct GlobalOptions;
+
+void register_serve_command(CLI::App& root, GlobalOptions& globals);
+void register_db_commands(CLI::App& root, GlobalOptions& globals);
+void register_account_commands(CLI::App& root, GlobalOptions& globals);
+// Business calendar for operators answering clinics (issue 3): `onshi calendar ...`.
+[[gnu::weak]] void register_calendar_commands(CLI::App& root);  // TEMP-WEAK
+
+}  // namespace onshi::cli

@@ -1,0 +1,19 @@
+#include "cli/runtime.hpp"
+
+namespace onshi::cli {
+
+Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>& adjust)
+    : config_(app::load_config(g.data_dir, g.config_file)) {
+  if (adjust) adjust(config_);
+  app::finish_config(config_);
+  const std::filesystem::path resources = config_.resources;
+  db_ = store::open_database(config_.database_url, config_.threads + 2);
+  templates_ = std::make_unique<util::Templates>(resources / "templates");
+  messages_ = std::make_unique<app::Messages>(app::Messages::load(resources / "data" / "messages.ja.toml"));
+  passwords_ = std::make_unique<app::PasswordPolicy>(
+      app::PasswordPolicy::load(resources / "data" / "common-passwords.txt"));
+  services_ = std::make_unique<app::Services>(
+      app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_});
+}
+
+}  // namespace onshi::cli

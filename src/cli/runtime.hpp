@@ -1,0 +1,29 @@
+#pragma once
+// Everything a subcommand needs, built from the global options and the configuration.
+#include <memory>
+
+#include "app/config.hpp"
+#include "app/services.hpp"
+#include "cli/global_options.hpp"
+
+namespace onshi::cli {
+
+class Runtime {
+ public:
+  // `adjust` applies the subcommand's own flags before dependent defaults are filled in.
+  explicit Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>& adjust = {});
+  const app::Services& services() const { return *services_; }
+  app::Config& config() { return config_; }
+  store::Database& db() { return *db_; }
+
+ private:
+  app::Config config_;
+  std::unique_ptr<store::Database> db_;
+  util::SystemClock clock_;
+  std::unique_ptr<util::Templates> templates_;
+  std::unique_ptr<app::Messages> messages_;
+  std::unique_ptr<app::PasswordPolicy> passwords_;
+  std::unique_ptr<app::Services> services_;
+};
+
+}  // namespace onshi::cli

@@ -1,0 +1,96 @@
+#pragma once
+// The storage authority: use cases open one transaction per user action and call these
+// repository methods on it. Nothing outside store/ sees SQL or the database API.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/records.hpp"
+
+namespace onshi::store {
+
+// Raised when a unique constraint refuses a row (e.g. an e-mail registered twice in a race).
+struct UniqueViolation : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  // institutions and accounts
+  virtual std::optional<Institution> find_institution_by_code(const std::string& code) = 0;
+  virtual std::optional<Institution> find_institution(Id id) = 0;
+  virtual Id insert_institution(const std::string& code, const std::string& name, Millis now) = 0;
+  virtual Id insert_account(const Account& a) = 0;
+  virtual std::optional<Account> find_account_by_email_key(const std::string& email_key) = 0;
+  virtual std::optional<Account> find_account(Id id) = 0;
+  virtual void set_account_verified(Id id, Millis at) = 0;
+  virtual void set_account_password(Id id, const std::string& hash) = 0;
+  virtual void set_account_disabled(Id id, std::optional<Millis> at) = 0;
+  virtual std::vector<AccountSummary> list_accounts() = 0;
+
+  // login throttling, keyed by e-mail whether or not an account exists
+  virtual LoginThrottle login_throttle(const std::string& email_key) = 0;
+  virtual void set_login_throttle(const std::string& email_key, const LoginThrottle& t) = 0;
+  virtual void clear_login_throttle(const std::string& email_key) = 0;
+
+  // single-use e-mailed tokens, stored hashed
+  virtual void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
+                            Millis now) = 0;
+  virtual std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash,
+                                                     Millis now) = 0;
+  virtual void mark_token_used(Id token_id, Millis now) = 0;
+  virtual void expire_tokens(TokenKind kind, Id account_id, Millis now) = 0;
+
+  // sessions, stored by the hash of their id
+  virtual void insert_session(const SessionRecord& s) = 0;
+  virtual std::optional<SessionRecord> find_session(const std::string& id_hash) = 0;
+  virtual void touch_session(const std::string& id_hash, Millis now) = 0;
+  virtual void delete_session(const std::string& id_hash) = 0;
+  virtual void delete_sessions_of(Id account_id, const std::string& except_id_hash) = 0;
+  virtual void delete_sessions_idle_since(Millis idle_before, Millis created_before) = 0;
+
+  // transactional outbox
+  virtual Id enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) = 0;
+  virtual std::vector<OutboxMail> due_mail(Millis now, int limit) = 0;
+  // Hides a due mail from other workers until `until` while this one sends it.
+  virtual void lease_mail(Id id, Millis until) = 0;
+  virtual void mark_mail_sent(Id id, Millis now) = 0;
+  virtual void mark_mail_failed(Id id, int attempts, Millis next_attempt_at, const std::string& error) = 0;
+  virtual std::int64_t pending_mail_count() = 0;
+
+  // マイページ
+  virtual std::vector<ApplicationRow> applications_of(Id institution_id) = 0;
+  virtual std::vector<CertificateRow> certificates_of(Id institution_id) = 0;
+
+  // append-only audit log, each entry chained to the previous by SHA-256
+  virtual void append_audit(const AuditEntry& e, Millis now) = 0;
+
+  // small key/value settings (e.g. the CSRF key shared by every node)
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void put_setting(const std::string& key, const std::string& value) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Runs `work` in one transaction: committed when it returns, rolled back when it throws.
+  virtual void write(const std::function<void(Tx&)>& work) = 0;
+  // A read-only snapshot.
+  virtual void read(const std::function<void(Tx&)>& work) = 0;
+
+  // Applies the numbered migrations not yet applied; returns how many ran.
+  virtual int migrate() = 0;
+  virtual int schema_version() = 0;
+  // True when the database answers a trivial query.
+  virtual bool ping() noexcept = 0;
+};
+
+// `url` is "sqlite:PATH" or a bare path. `pool_size` connections are shared by all threads.
+std::unique_ptr<Database> open_database(const std::string& url, int pool_size = 4);
+
+}  // namespace onshi::store

@@ -1,0 +1,91 @@
+#pragma once
+// Rows as the use cases see them. Times are Unix milliseconds (UTC).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace onshi::store {
+
+using Millis = std::int64_t;
+using Id = std::int64_t;
+
+struct Institution {
+  Id id = 0;
+  std::string code;  // the 10-digit form, digits only
+  std::string name;
+};
+
+struct Account {
+  Id id = 0;
+  Id institution_id = 0;
+  std::string email;      // as the user typed it, normalised
+  std::string email_key;  // comparison key (lower-case)
+  std::string password_hash;
+  std::optional<Millis> verified_at;
+  std::optional<Millis> disabled_at;
+  Millis created_at = 0;
+};
+
+struct AccountSummary {
+  Account account;
+  Institution institution;
+};
+
+struct LoginThrottle {
+  int failures = 0;
+  Millis locked_until = 0;
+};
+
+enum class TokenKind { verify_email, reset_password };
+
+struct TokenRecord {
+  Id id = 0;
+  Id account_id = 0;
+  Millis expires_at = 0;
+};
+
+struct SessionRecord {
+  std::string id_hash;
+  Id account_id = 0;
+  Millis created_at = 0;
+  Millis last_seen_at = 0;
+};
+
+struct NewMail {
+  std::string to;
+  std::string subject;
+  std::string body;
+};
+
+struct OutboxMail {
+  Id id = 0;
+  std::string to;
+  std::string subject;
+  std::string body;
+  std::string message_id;
+  int attempts = 0;
+  Millis created_at = 0;
+};
+
+// What マイページ lists. Later issues fill these tables; the skeleton only reads them.
+struct ApplicationRow {
+  std::string number;
+  std::string kind;    // "usage" | "certificate"
+  std::string status;  // the state machine's state name
+  Millis submitted_at = 0;
+};
+struct CertificateRow {
+  std::string serial_hex;
+  std::string terminal;
+  std::string status;
+  Millis not_after = 0;
+};
+
+struct AuditEntry {
+  std::string actor;   // "account:12", "cli", "system"
+  std::string action;  // "account.register", ...
+  std::string subject; // what it acted on
+  std::string detail;  // JSON text
+};
+
+}  // namespace onshi::store

@@ -1,0 +1,93 @@
+#include "store/sqlite.hpp"
+
+#include <fmt/format.h>
+
+#include "store/database.hpp"
+
+namespace onshi::store::sqlite {
+
+void throw_error(sqlite3* db, int rc, std::string_view context) {
+  const std::string message = fmt::format("sqlite: {}: {}", context, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  const int primary = rc & 0xFF;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) throw UniqueViolation(message);
+  throw SqliteError(primary, message);
+}
+
+Statement& Statement::bind(int index, std::int64_t v) {
+  if (const int rc = sqlite3_bind_int64(stmt_, index, v); rc != SQLITE_OK) throw_error(db_, rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view v) {
+  if (const int rc = sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      rc != SQLITE_OK) {
+    throw_error(db_, rc, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::optional<std::int64_t> v) {
+  return v ? bind(index, *v) : bind_null(index);
+}
+
+Statement& Statement::bind_null(int index) {
+  if (const int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) throw_error(db_, rc, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  throw_error(db_, sqlite3_extended_errcode(db_), "step");
+}
+
+std::string Statement::text(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  if (!p) return {};
+  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+std::optional<std::int64_t> Statement::optional_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+
+Connection::Connection(const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) throw_error(raw, rc, fmt::format("open {}", path));
+  sqlite3_extended_result_codes(raw, 1);
+  // Writers wait for each other instead of failing; WAL lets readers run beside one writer.
+  sqlite3_busy_timeout(raw, 10000);
+  exec("PRAGMA journal_mode = WAL");
+  exec("PRAGMA synchronous = NORMAL");
+  exec("PRAGMA foreign_keys = ON");
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  auto key = std::string(sql);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) throw_error(db_.get(), rc, fmt::format("prepare '{}'", sql));
+    it = cache_.emplace(std::move(key), std::unique_ptr<sqlite3_stmt, FinalizeStmt>(stmt)).first;
+  }
+  return Statement(db_.get(), it->second.get());
+}
+
+void Connection::exec(const char* sql) {
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_.get(), sql, nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    throw SqliteError(rc, fmt::format("sqlite: {}", message));
+  }
+}
+
+}  // namespace onshi::store::sqlite

@@ -1,0 +1,132 @@
+// The SQLite Database: a small pool of connections to one WAL-mode file.
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+#include "store/migrations.hpp"
+#include "store/sqlite_tx.hpp"
+
+namespace onshi::store {
+namespace {
+
+using sqlite::Connection;
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::string path, int pool_size) : path_(std::move(path)) {
+    const auto parent = std::filesystem::path(path_).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    for (int i = 0; i < std::max(1, pool_size); ++i) idle_.push_back(std::make_unique<Connection>(path_));
+  }
+
+  void write(const std::function<void(Tx&)>& work) override { run("BEGIN IMMEDIATE", work); }
+  void read(const std::function<void(Tx&)>& work) override { run("BEGIN", work); }
+
+  int migrate() override {
+    Lease lease(*this);
+    Connection& c = *lease.connection;
+    c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    int applied = 0;
+    for (const auto& m : sqlite_migrations()) {
+      c.exec("BEGIN IMMEDIATE");
+      try {
+        auto check = c.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+        check.bind_all(m.version);
+        const bool done = check.step();
+        if (!done) {
+          c.exec(std::string(m.sql).c_str());
+          c.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now'))")
+              .bind_all(m.version, m.name)
+              .run();
+          ++applied;
+        }
+        c.exec("COMMIT");
+      } catch (...) {
+        c.exec("ROLLBACK");
+        throw;
+      }
+    }
+    return applied;
+  }
+
+  int schema_version() override {
+    Lease lease(*this);
+    auto s = lease.connection->prepare(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    return s.step() ? s.integer(0) : 0;
+  }
+
+  bool ping() noexcept override {
+    try {
+      Lease lease(*this);
+      auto s = lease.connection->prepare("SELECT 1");
+      return s.step() && s.integer(0) == 1;
+    } catch (...) {
+      return false;
+    }
+  }
+
+ private:
+  // Borrows a connection for the length of one transaction.
+  struct Lease {
+    explicit Lease(SqliteDatabase& db) : db_(db) {
+      std::unique_lock lock(db_.mutex_);
+      db_.available_.wait(lock, [&] { return !db_.idle_.empty(); });
+      connection = std::move(db_.idle_.back());
+      db_.idle_.pop_back();
+    }
+    ~Lease() {
+      {
+        std::lock_guard lock(db_.mutex_);
+        db_.idle_.push_back(std::move(connection));
+      }
+      db_.available_.notify_one();
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    SqliteDatabase& db_;
+    std::unique_ptr<Connection> connection;
+  };
+
+  void run(const char* begin, const std::function<void(Tx&)>& work) {
+    Lease lease(*this);
+    Connection& c = *lease.connection;
+    c.exec(begin);
+    try {
+      sqlite::SqliteTx tx(c);
+      work(tx);
+      c.exec("COMMIT");
+    } catch (...) {
+      try {
+        c.exec("ROLLBACK");
+      } catch (...) {
+        // The transaction may already be gone (e.g. SQLITE_FULL rolls back by itself).
+      }
+      throw;
+    }
+  }
+
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_database(const std::string& url, int pool_size) {
+  std::string_view path = url;
+  if (path.starts_with("sqlite://")) {
+    path.remove_prefix(9);
+  } else if (path.starts_with("sqlite:")) {
+    path.remove_prefix(7);
+  } else if (path.starts_with("postgres")) {
+    throw std::runtime_error("PostgreSQL is not supported yet: use a sqlite: URL or a file path");
+  }
+  return std::make_unique<SqliteDatabase>(std::string(path), pool_size);
+}
+
+}  // namespace onshi::store

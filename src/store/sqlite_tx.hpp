@@ -1,0 +1,60 @@
+#pragma once
+// The SQLite implementation of Tx. Internal to store/; its methods are split by concern over
+// sqlite_tx_*.cpp.
+#include "store/database.hpp"
+#include "store/sqlite.hpp"
+
+namespace onshi::store::sqlite {
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Connection& c) : c_(c) {}
+
+  std::optional<Institution> find_institution_by_code(const std::string& code) override;
+  std::optional<Institution> find_institution(Id id) override;
+  Id insert_institution(const std::string& code, const std::string& name, Millis now) override;
+  Id insert_account(const Account& a) override;
+  std::optional<Account> find_account_by_email_key(const std::string& email_key) override;
+  std::optional<Account> find_account(Id id) override;
+  void set_account_verified(Id id, Millis at) override;
+  void set_account_password(Id id, const std::string& hash) override;
+  void set_account_disabled(Id id, std::optional<Millis> at) override;
+  std::vector<AccountSummary> list_accounts() override;
+
+  LoginThrottle login_throttle(const std::string& email_key) override;
+  void set_login_throttle(const std::string& email_key, const LoginThrottle& t) override;
+  void clear_login_throttle(const std::string& email_key) override;
+
+  void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
+                    Millis now) override;
+  std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash, Millis now) override;
+  void mark_token_used(Id token_id, Millis now) override;
+  void expire_tokens(TokenKind kind, Id account_id, Millis now) override;
+
+  void insert_session(const SessionRecord& s) override;
+  std::optional<SessionRecord> find_session(const std::string& id_hash) override;
+  void touch_session(const std::string& id_hash, Millis now) override;
+  void delete_session(const std::string& id_hash) override;
+  void delete_sessions_of(Id account_id, const std::string& except_id_hash) override;
+  void delete_sessions_idle_since(Millis idle_before, Millis created_before) override;
+
+  Id enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) override;
+  std::vector<OutboxMail> due_mail(Millis now, int limit) override;
+  void lease_mail(Id id, Millis until) override;
+  void mark_mail_sent(Id id, Millis now) override;
+  void mark_mail_failed(Id id, int attempts, Millis next_attempt_at, const std::string& error) override;
+  std::int64_t pending_mail_count() override;
+
+  std::vector<ApplicationRow> applications_of(Id institution_id) override;
+  std::vector<CertificateRow> certificates_of(Id institution_id) override;
+
+  void append_audit(const AuditEntry& e, Millis now) override;
+
+  std::optional<std::string> setting(const std::string& key) override;
+  void put_setting(const std::string& key, const std::string& value) override;
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace onshi::store::sqlite

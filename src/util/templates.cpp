@@ -1,0 +1,28 @@
+#include "util/templates.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace onshi::util {
+
+const std::string& Templates::source(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  if (auto it = cache_.find(name); it != cache_.end()) return it->second;
+  std::ifstream in(dir_ / name, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("template not found: {}", (dir_ / name).string()));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return cache_.emplace(name, text.str()).first->second;
+}
+
+std::string Templates::render(const std::string& name, const TemplateData& data) const {
+  kainjow::mustache::mustache tmpl(source(name));
+  if (!tmpl.is_valid()) throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
+  std::string out = tmpl.render(data);
+  if (!tmpl.is_valid()) throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
+  return out;
+}
+
+}  // namespace onshi::util

@@ -1,0 +1,29 @@
+#pragma once
+// Mustache templates from files under templates/ (HTML-escaped by default), read once and cached.
+#include <filesystem>
+#include <kainjow/mustache.hpp>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace onshi::util {
+
+using TemplateData = kainjow::mustache::data;
+
+class Templates {
+ public:
+  explicit Templates(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  // Renders templates/NAME with `data`.
+  // Throws std::runtime_error when the file is missing or the template is malformed.
+  std::string render(const std::string& name, const TemplateData& data) const;
+
+ private:
+  const std::string& source(const std::string& name) const;
+
+  std::filesystem::path dir_;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::string> cache_;
+};
+
+}  // namespace onshi::util

@@ -1,0 +1,35 @@
+#pragma once
+// Text helpers for what people type: full-width digits and letters, odd hyphens, stray spaces.
+#include <string>
+#include <string_view>
+
+namespace onshi::util {
+
+// Unicode NFKC (ICU): "１２３" -> "123", "ＣＡＦ" -> "CAF". Invalid UTF-8 yields an empty optional-like
+// result: the returned bool is false and the string is empty.
+struct Normalized {
+  std::string text;
+  bool valid_utf8 = true;
+};
+Normalized nfkc(std::string_view utf8);
+
+// True when the bytes are well-formed UTF-8.
+bool is_valid_utf8(std::string_view bytes);
+
+// Number of Unicode code points (the input must be valid UTF-8).
+std::size_t code_points(std::string_view utf8);
+
+// True when the text holds a C0/C1 control character or DEL (tabs and newlines included).
+bool has_control_chars(std::string_view utf8);
+
+// Removes leading and trailing ASCII whitespace.
+std::string_view trim(std::string_view s);
+
+// NFKC, then maps the dash-like characters people type between digits (ー − ‐ – — ｰ) to '-',
+// and trims. Use before parsing codes, phone numbers and IDs.
+std::string normalize_code_input(std::string_view utf8);
+
+// ASCII lower-casing (for e-mail comparison keys and similar).
+std::string ascii_lower(std::string_view s);
+
+}  // namespace onshi::util

@@ -1,0 +1,67 @@
+#include "web/context.hpp"
+
+#include "util/secrets.hpp"
+#include "web/cookies.hpp"
+
+namespace onshi::web {
+
+Ctx::Ctx(const app::Services& s, const Request& r, std::string csrf_key)
+    : s_(s), r_(r), csrf_key_(std::move(csrf_key)) {
+  const auto cookies = r.header("cookie");
+  session_cookie_ = cookie_value(cookies, "onshi_session");
+  csrf_cookie_ = cookie_value(cookies, "onshi_csrf");
+}
+
+const std::optional<app::SessionUser>& Ctx::user() {
+  if (!user_resolved_) {
+    user_resolved_ = true;
+    if (!session_cookie_.empty()) user_ = app::resolve_session(s_, session_cookie_);
+  }
+  return user_;
+}
+
+std::string Ctx::csrf_token() {
+  if (user()) return util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_);
+  if (csrf_cookie_.empty() || csrf_cookie_.size() > 64) {
+    csrf_cookie_ = util::random_token();
+    set_cookies.push_back(set_cookie("onshi_csrf", csrf_cookie_, {.secure = s_.config.secure_cookies()}));
+  }
+  return util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_);
+}
+
+bool Ctx::csrf_ok(std::string_view submitted) {
+  if (submitted.empty()) return false;
+  // Either binding is accepted: a session may have expired between showing and sending the form.
+  if (!session_cookie_.empty() &&
+      util::constant_time_equal(submitted, util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_))) {
+    return true;
+  }
+  return !csrf_cookie_.empty() &&
+         util::constant_time_equal(submitted, util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_));
+}
+
+void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) const {
+  for (const auto& e : errors) data.set(e.field + "_error", s_.messages.get(e.key));
+  if (!errors.empty()) data.set("has_errors", true);
+}
+
+Response Ctx::page(int status, const std::string& name, const std::string& title, util::TemplateData data) {
+  data.set("csrf_token", csrf_token());
+  data.set("mail_domain", s_.config.mail_domain());
+  const std::string content = s_.templates.render(name, data);
+  util::TemplateData layout;
+  layout.set("title", title);
+  layout.set("content", content);
+  layout.set("csrf_token", csrf_token());
+  if (const auto& u = user()) {
+    util::TemplateData who;
+    who.set("institution_name", u->institution.name);
+    who.set("email", u->account.email);
+    layout.set("user", who);
+  }
+  Response resp = Response::text(status, "text/html; charset=utf-8", s_.templates.render("layout.html", layout));
+  resp.header("Cache-Control", "no-store");
+  return resp;
+}
+
+}  // namespace onshi::web

@@ -1,0 +1,56 @@
+#pragma once
+// What a page handler gets: the request, the parsed form, who is logged in, and helpers to answer
+// with a rendered page. Built by Site for each request.
+#include <functional>
+#include <optional>
+
+#include "app/accounts.hpp"
+#include "app/services.hpp"
+#include "util/templates.hpp"
+#include "web/forms.hpp"
+#include "web/http.hpp"
+
+namespace onshi::web {
+
+class Ctx {
+ public:
+  Ctx(const app::Services& s, const Request& r, std::string csrf_key);
+
+  const app::Services& services() const { return s_; }
+  const Request& request() const { return r_; }
+  const Form& form() const { return form_; }
+  void set_form(Form f) { form_ = std::move(f); }
+
+  // The logged-in user, resolved from the session cookie once per request.
+  const std::optional<app::SessionUser>& user();
+  const std::string& session_cookie() const { return session_cookie_; }
+
+  // The token forms must carry; bound to the session when logged in, else to the onshi_csrf cookie
+  // (created on first use and sent with the response).
+  std::string csrf_token();
+  bool csrf_ok(std::string_view submitted);
+
+  // A full page: templates/NAME inside templates/layout.html, with the common values set.
+  Response page(int status, const std::string& name, const std::string& title, util::TemplateData data);
+  // The text of message `key` from the catalogue.
+  const std::string& message(std::string_view key) const { return s_.messages.get(key); }
+  // Sets FIELD_error for each error, for the form template to show beside the field.
+  void add_errors(util::TemplateData& data, const app::FieldErrors& errors) const;
+
+  // Cookies to send with whatever response the handler returns.
+  std::vector<std::string> set_cookies;
+
+ private:
+  const app::Services& s_;
+  const Request& r_;
+  std::string csrf_key_;
+  Form form_;
+  std::string session_cookie_;
+  std::string csrf_cookie_;
+  bool user_resolved_ = false;
+  std::optional<app::SessionUser> user_;
+};
+
+using Handler = std::function<Response(Ctx&)>;
+
+}  // namespace onshi::web

@@ -1,0 +1,53 @@
+#pragma once
+// The project's own request/response types: handlers are plain functions over these, testable
+// without a socket; only server_restinio.cpp knows the HTTP library.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace onshi::web {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // decoded path without the query
+  std::string query;   // raw query string, without '?'
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string remote;
+
+  std::string_view header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string_view{} : std::string_view(it->second);
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  Response& header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  static Response redirect(std::string location, int status = 303) {
+    Response r;
+    r.status = status;
+    r.header("Location", std::move(location));
+    return r;
+  }
+  static Response text(int status, std::string content_type, std::string body) {
+    Response r;
+    r.status = status;
+    r.header("Content-Type", std::move(content_type));
+    r.body = std::move(body);
+    return r;
+  }
+};
+
+std::string_view reason_phrase(int status);
+
+}  // namespace onshi::web

@@ -1,0 +1,83 @@
+// Registration, e-mail verification, login and logout.
+#include "web/cookies.hpp"
+#include "web/site.hpp"
+
+namespace onshi::web {
+namespace {
+
+Response register_form(Ctx& ctx) { return ctx.page(200, "register.html", "アカウント登録", {}); }
+
+Response register_submit(Ctx& ctx) {
+  const auto& f = ctx.form();
+  app::RegistrationInput in{f.get("email"), f.get("password"), f.get("password_confirm"), f.get("institution_code"),
+                            f.get("institution_name")};
+  auto result = app::register_account(ctx.services(), in);
+  if (!result) {
+    util::TemplateData d;
+    d.set("email", in.email);
+    d.set("institution_code", in.institution_code);
+    d.set("institution_name", in.institution_name);
+    ctx.add_errors(d, result.error());
+    return ctx.page(422, "register.html", "アカウント登録", d);
+  }
+  util::TemplateData d;
+  d.set("email", in.email);
+  return ctx.page(200, "register_sent.html", "確認メールを送信しました", d);
+}
+
+Response verify_form(Ctx& ctx) {
+  const auto token = Form::parse(ctx.request().query);
+  util::TemplateData d;
+  d.set("token", token ? token->get("token") : std::string());
+  return ctx.page(200, "verify.html", "メールアドレスの確認", d);
+}
+
+Response verify_submit(Ctx& ctx) {
+  if (!app::verify_email(ctx.services(), ctx.form().get("token"))) {
+    return ctx.page(400, "link_invalid.html", "リンクが無効です", {});
+  }
+  return ctx.page(200, "verified.html", "メールアドレスの確認が完了しました", {});
+}
+
+Response login_form(Ctx& ctx) {
+  if (ctx.user()) return Response::redirect("/mypage");
+  return ctx.page(200, "login.html", "ログイン", {});
+}
+
+Response login_submit(Ctx& ctx) {
+  const auto& email = ctx.form().get("email");
+  auto result = app::login(ctx.services(), email, ctx.form().get("password"));
+  if (!result) {
+    util::TemplateData d;
+    d.set("email", email);
+    const bool throttled = result.error() == app::LoginError::throttled;
+    d.set("form_error", ctx.message(throttled ? "login.throttled" : "login.failed"));
+    return ctx.page(throttled ? 429 : 401, "login.html", "ログイン", d);
+  }
+  Response resp = Response::redirect("/mypage");
+  resp.header("Set-Cookie", set_cookie("onshi_session", result->session_token,
+                                       {.secure = ctx.services().config.secure_cookies()}));
+  return resp;
+}
+
+Response logout_submit(Ctx& ctx) {
+  if (!ctx.session_cookie().empty()) app::logout(ctx.services(), ctx.session_cookie());
+  Response resp = Response::redirect("/");
+  resp.header("Set-Cookie",
+              set_cookie("onshi_session", "", {.secure = ctx.services().config.secure_cookies(), .max_age_seconds = 0}));
+  return resp;
+}
+
+}  // namespace
+
+void add_account_routes(Routes& routes) {
+  routes.push_back({"GET", "/register", register_form});
+  routes.push_back({"POST", "/register", register_submit});
+  routes.push_back({"GET", "/verify", verify_form});
+  routes.push_back({"POST", "/verify", verify_submit});
+  routes.push_back({"GET", "/login", login_form});
+  routes.push_back({"POST", "/login", login_submit});
+  routes.push_back({"POST", "/logout", logout_submit});
+}
+
+}  // namespace onshi::web

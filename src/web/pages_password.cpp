@@ -1,0 +1,71 @@
+// Password change (logged in), forgotten password and reset by e-mailed link.
+#include "web/site.hpp"
+
+namespace onshi::web {
+namespace {
+
+Response change_form(Ctx& ctx) {
+  if (!ctx.user()) return Response::redirect("/login");
+  return ctx.page(200, "password_change.html", "パスワード変更", {});
+}
+
+Response change_submit(Ctx& ctx) {
+  const auto& user = ctx.user();
+  if (!user) return Response::redirect("/login");
+  const auto& f = ctx.form();
+  auto result = app::change_password(ctx.services(), *user,
+                                     {f.get("current_password"), f.get("new_password"), f.get("new_password_confirm")});
+  if (!result) {
+    util::TemplateData d;
+    ctx.add_errors(d, result.error());
+    return ctx.page(422, "password_change.html", "パスワード変更", d);
+  }
+  return ctx.page(200, "password_changed.html", "パスワードを変更しました", {});
+}
+
+Response forgot_form(Ctx& ctx) { return ctx.page(200, "password_forgot.html", "パスワードの再設定", {}); }
+
+Response forgot_submit(Ctx& ctx) {
+  const auto& email = ctx.form().get("email");
+  if (email.empty()) {
+    util::TemplateData d;
+    ctx.add_errors(d, {{"email", "email.empty"}});
+    return ctx.page(422, "password_forgot.html", "パスワードの再設定", d);
+  }
+  app::request_password_reset(ctx.services(), email);
+  return ctx.page(200, "password_reset_sent.html", "パスワード再設定のご案内をお送りしました", {});
+}
+
+Response reset_form(Ctx& ctx) {
+  const auto query = Form::parse(ctx.request().query);
+  util::TemplateData d;
+  d.set("token", query ? query->get("token") : std::string());
+  return ctx.page(200, "password_reset.html", "パスワードの再設定", d);
+}
+
+Response reset_submit(Ctx& ctx) {
+  const auto& f = ctx.form();
+  auto result =
+      app::reset_password(ctx.services(), {f.get("token"), f.get("new_password"), f.get("new_password_confirm")});
+  if (!result) {
+    if (result.error().invalid_token) return ctx.page(400, "link_invalid.html", "リンクが無効です", {});
+    util::TemplateData d;
+    d.set("token", f.get("token"));
+    ctx.add_errors(d, result.error().errors);
+    return ctx.page(422, "password_reset.html", "パスワードの再設定", d);
+  }
+  return ctx.page(200, "password_reset_done.html", "パスワードを再設定しました", {});
+}
+
+}  // namespace
+
+void add_password_routes(Routes& routes) {
+  routes.push_back({"GET", "/password/change", change_form});
+  routes.push_back({"POST", "/password/change", change_submit});
+  routes.push_back({"GET", "/password/forgot", forgot_form});
+  routes.push_back({"POST", "/password/forgot", forgot_submit});
+  routes.push_back({"GET", "/password/reset", reset_form});
+  routes.push_back({"POST", "/password/reset", reset_submit});
+}
+
+}  // namespace onshi::web

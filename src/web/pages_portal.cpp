@@ -1,0 +1,58 @@
+// TOP and マイページ.
+#include "util/clock.hpp"
+#include "web/site.hpp"
+
+namespace onshi::web {
+namespace {
+
+Response top(Ctx& ctx) {
+  if (ctx.user()) return Response::redirect("/mypage");
+  return ctx.page(200, "top.html", "医療機関等向けポータルサイト", {});
+}
+
+Response mypage(Ctx& ctx) {
+  const auto& user = ctx.user();
+  if (!user) return Response::redirect("/login");
+  std::vector<store::ApplicationRow> applications;
+  std::vector<store::CertificateRow> certificates;
+  ctx.services().db.read([&](store::Tx& tx) {
+    applications = tx.applications_of(user->institution.id);
+    certificates = tx.certificates_of(user->institution.id);
+  });
+  util::TemplateData d;
+  d.set("institution_name", user->institution.name);
+  d.set("institution_code", user->institution.code);
+  d.set("email", user->account.email);
+  util::TemplateData app_list{util::TemplateData::type::list};
+  for (const auto& a : applications) {
+    util::TemplateData row;
+    row.set("number", a.number);
+    row.set("kind", ctx.message("application.kind." + a.kind));
+    row.set("status", a.status);
+    row.set("submitted_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.submitted_at}}));
+    app_list.push_back(row);
+  }
+  d.set("applications", app_list);
+  d.set("no_applications", applications.empty());
+  util::TemplateData cert_list{util::TemplateData::type::list};
+  for (const auto& c : certificates) {
+    util::TemplateData row;
+    row.set("serial", c.serial_hex);
+    row.set("terminal", c.terminal);
+    row.set("status", c.status);
+    row.set("not_after", util::format_jst(util::TimePoint{std::chrono::milliseconds{c.not_after}}));
+    cert_list.push_back(row);
+  }
+  d.set("certificates", cert_list);
+  d.set("no_certificates", certificates.empty());
+  return ctx.page(200, "mypage.html", "マイページ", d);
+}
+
+}  // namespace
+
+void add_portal_routes(Routes& routes) {
+  routes.push_back({"GET", "/", top});
+  routes.push_back({"GET", "/mypage", mypage});
+}
+
+}  // namespace onshi::web

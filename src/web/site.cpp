@@ -1,0 +1,111 @@
+#include "web/site.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "util/secrets.hpp"
+
+namespace onshi::web {
+namespace {
+
+bool is_form_post(const Request& r) {
+  const auto type = r.header("content-type");
+  return type.starts_with("application/x-www-form-urlencoded");
+}
+
+}  // namespace
+
+void add_security_headers(Response& r, bool https) {
+  r.header("Content-Security-Policy",
+           "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+  r.header("X-Content-Type-Options", "nosniff");
+  r.header("Referrer-Policy", "same-origin");
+  r.header("X-Frame-Options", "DENY");
+  if (https) r.header("Strict-Transport-Security", "max-age=31536000");
+}
+
+Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) {
+  s_.db.write([&](store::Tx& tx) {
+    if (auto key = tx.setting("csrf_key")) {
+      csrf_key_ = *key;
+    } else {
+      csrf_key_ = util::random_token(32);
+      tx.put_setting("csrf_key", csrf_key_);
+    }
+  });
+  add_portal_routes(routes_);
+  add_account_routes(routes_);
+  add_password_routes(routes_);
+  add_ops_routes(routes_, metrics_);
+}
+
+Response Site::handle(const Request& r) noexcept {
+  const auto started = std::chrono::steady_clock::now();
+  std::string route_name = "unmatched";
+  Response resp;
+  try {
+    resp = dispatch(r, route_name);
+  } catch (const std::exception& e) {
+    spdlog::error("request {} {} failed: {}", r.method, r.path, e.what());
+    resp = error_page(500, r);
+  }
+  add_security_headers(resp, s_.config.base_url.starts_with("https://"));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.observe(route_name, r.method, resp.status, seconds);
+  spdlog::info("http method={} path={} route={} status={} ms={:.1f} remote={}", r.method, r.path, route_name,
+               resp.status, seconds * 1000, r.remote);
+  return resp;
+}
+
+Response Site::dispatch(const Request& r, std::string& route_name) {
+  const Route* match = nullptr;
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    // A route ending in '/' (other than "/" itself) serves everything below it, e.g. /static/.
+    const bool prefix = route.path.size() > 1 && route.path.ends_with('/');
+    const bool path_matches = prefix ? r.path.starts_with(route.path) : route.path == r.path;
+    if (!path_matches) continue;
+    path_known = true;
+    if (route.method == r.method || (route.method == "GET" && r.method == "HEAD")) {
+      match = &route;
+      break;
+    }
+  }
+  if (!match) return error_page(path_known ? 405 : 404, r);
+  route_name = match->path;
+
+  Ctx ctx(s_, r, csrf_key_);
+  if (r.method == "POST") {
+    if (!is_form_post(r)) return error_page(415, r);
+    auto form = Form::parse(r.body);
+    if (!form) return error_page(400, r);
+    ctx.set_form(std::move(*form));
+    if (!ctx.csrf_ok(ctx.form().get("csrf_token"))) return error_page(403, r);
+  }
+  Response resp = match->handler(ctx);
+  for (auto& c : ctx.set_cookies) resp.header("Set-Cookie", std::move(c));
+  if (r.method == "HEAD") resp.body.clear();
+  return resp;
+}
+
+Response Site::error_page(int status, const Request& r) noexcept {
+  try {
+    util::TemplateData d;
+    d.set("status", std::to_string(status));
+    d.set("message", s_.messages.get(fmt::format("http.{}", status)));
+    util::TemplateData layout;
+    layout.set("title", s_.messages.get(fmt::format("http.{}", status)));
+    layout.set("content", s_.templates.render("error.html", d));
+    Response resp = Response::text(status, "text/html; charset=utf-8", s_.templates.render("layout.html", layout));
+    if (status == 405) resp.header("Allow", "GET, HEAD, POST");
+    return resp;
+  } catch (const std::exception& e) {
+    spdlog::error("error page {} for {} failed: {}", status, r.path, e.what());
+    return Response::text(status, "text/plain; charset=utf-8", "システムエラーが発生しました。\n");
+  }
+}
+
+}  // namespace onshi::web

@@ -26,7 +26,8 @@ enum class LoginError { bad_credentials, throttled };
 struct LoginResult {
   std::string session_token;  // goes into the cookie; the database keeps only its hash
 };
-std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email, std::string_view password);
+std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
+                                             std::string_view password);
 
 // Who is behind a session cookie, or nothing (unknown, expired, disabled account).
 struct SessionUser {
@@ -67,9 +68,11 @@ struct AccountCreation {
   std::string institution_name;
   std::string password;
 };
-std::expected<store::Id, FieldErrors> create_verified_account(const Services& s, const AccountCreation& in);
+std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
+                                                              const AccountCreation& in);
 enum class DisableError { no_such_account };
-std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email, bool disabled);
+std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email,
+                                                       bool disabled);
 
 // The comparison key of an e-mail as typed: NFKC, trimmed, lower-cased.
 std::string email_key(std::string_view typed);

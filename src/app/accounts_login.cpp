@@ -29,7 +29,8 @@ store::Millis lock_duration(const Services& s, int failures) {
 
 }  // namespace
 
-std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email, std::string_view password) {
+std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
+                                             std::string_view password) {
   const std::string key = email_key(email);
   std::optional<store::Account> account;
   bool locked = false;
@@ -39,7 +40,8 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
   });
   if (locked) return std::unexpected(LoginError::throttled);
 
-  const bool password_ok = util::verify_password(account ? account->password_hash : dummy_hash(), password);
+  const bool password_ok =
+      util::verify_password(account ? account->password_hash : dummy_hash(), password);
   const bool allowed = account && password_ok && account->verified_at && !account->disabled_at;
 
   std::optional<LoginResult> result;
@@ -75,7 +77,8 @@ std::optional<SessionUser> resolve_session(const Services& s, std::string_view s
   const auto hash = util::sha256_hex(session_token);
   const auto now = s.now_ms();
   const store::Millis idle = static_cast<store::Millis>(s.config.session_idle_minutes) * 60'000;
-  const store::Millis absolute = static_cast<store::Millis>(s.config.session_absolute_hours) * 3'600'000;
+  const store::Millis absolute =
+      static_cast<store::Millis>(s.config.session_absolute_hours) * 3'600'000;
   std::optional<SessionUser> user;
   bool expired = false;
   bool touch = false;
@@ -107,7 +110,8 @@ void logout(const Services& s, std::string_view session_token) {
     auto session = tx.find_session(hash);
     if (!session) return;
     tx.delete_session(hash);
-    tx.append_audit({fmt::format("account:{}", session->account_id), "logout", "", "{}"}, s.now_ms());
+    tx.append_audit({fmt::format("account:{}", session->account_id), "logout", "", "{}"},
+                    s.now_ms());
   });
 }
 

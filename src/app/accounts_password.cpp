@@ -8,8 +8,8 @@
 namespace onshi::app {
 namespace {
 
-FieldErrors check_new_password(const Services& s, std::string_view email, const std::string& password,
-                               const std::string& confirm) {
+FieldErrors check_new_password(const Services& s, std::string_view email,
+                               const std::string& password, const std::string& confirm) {
   if (auto problem = s.passwords.problem(password, email)) return {{"new_password", *problem}};
   if (password != confirm) return {{"new_password_confirm", "password.mismatch"}};
   return {};
@@ -22,7 +22,8 @@ std::expected<void, FieldErrors> change_password(const Services& s, const Sessio
   if (!util::verify_password(user.account.password_hash, in.current_password)) {
     return std::unexpected(FieldErrors{{"current_password", "password.current_wrong"}});
   }
-  if (auto errors = check_new_password(s, user.account.email, in.new_password, in.new_password_confirm);
+  if (auto errors =
+          check_new_password(s, user.account.email, in.new_password, in.new_password_confirm);
       !errors.empty()) {
     return std::unexpected(std::move(errors));
   }
@@ -35,7 +36,9 @@ std::expected<void, FieldErrors> change_password(const Services& s, const Sessio
     util::TemplateData d;
     d.set("institution_name", user.institution.name);
     enqueue_mail(s, tx, user.account.email, "password_changed", d);
-    tx.append_audit({fmt::format("account:{}", user.account.id), "password.change", user.account.email, "{}"}, now);
+    tx.append_audit(
+        {fmt::format("account:{}", user.account.id), "password.change", user.account.email, "{}"},
+        now);
   });
   return {};
 }
@@ -53,7 +56,9 @@ void request_password_reset(const Services& s, std::string_view email) {
     d.set("token", token);
     d.set("minutes", std::to_string(s.config.reset_token_minutes));
     enqueue_mail(s, tx, account->email, "password_reset", d);
-    tx.append_audit({fmt::format("account:{}", account->id), "password.reset_requested", account->email, "{}"}, now);
+    tx.append_audit(
+        {fmt::format("account:{}", account->id), "password.reset_requested", account->email, "{}"},
+        now);
   });
 }
 
@@ -82,7 +87,8 @@ std::expected<void, ResetFailure> reset_password(const Services& s, const Passwo
     tx.set_account_verified(account->id, now);
     tx.delete_sessions_of(account->id, "");
     tx.clear_login_throttle(account->email_key);
-    tx.append_audit({fmt::format("account:{}", account->id), "password.reset", account->email, "{}"}, now);
+    tx.append_audit(
+        {fmt::format("account:{}", account->id), "password.reset", account->email, "{}"}, now);
     consumed = true;
   });
   if (!consumed) return std::unexpected(ResetFailure{true, {}});

@@ -18,9 +18,9 @@ struct ValidRegistration {
   std::string institution_name;
 };
 
-std::expected<ValidRegistration, FieldErrors> validate(const Services& s, std::string_view email_typed,
-                                                       std::string_view password, const std::string* confirm,
-                                                       std::string_view code_typed, std::string_view name_typed) {
+std::expected<ValidRegistration, FieldErrors> validate(
+    const Services& s, std::string_view email_typed, std::string_view password,
+    const std::string* confirm, std::string_view code_typed, std::string_view name_typed) {
   FieldErrors errors;
   ValidRegistration v;
   if (auto e = domain::parse_email(email_typed)) {
@@ -54,7 +54,8 @@ std::string email_key(std::string_view typed) {
 }
 
 std::expected<void, FieldErrors> register_account(const Services& s, const RegistrationInput& in) {
-  auto valid = validate(s, in.email, in.password, &in.password_confirm, in.institution_code, in.institution_name);
+  auto valid = validate(s, in.email, in.password, &in.password_confirm, in.institution_code,
+                        in.institution_name);
   if (!valid) return std::unexpected(valid.error());
   // Hash before the transaction: Argon2id takes a while and must not hold the writer lock.
   const std::string hash = util::hash_password(in.password);
@@ -74,7 +75,8 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
       refused.push_back({"institution_code", "institution_code.taken"});
       return;
     }
-    const auto institution_id = tx.insert_institution(valid->institution_code, valid->institution_name, now);
+    const auto institution_id =
+        tx.insert_institution(valid->institution_code, valid->institution_name, now);
     store::Account account;
     account.institution_id = institution_id;
     account.email = valid->email;
@@ -89,8 +91,8 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
     d.set("token", token);
     d.set("hours", std::to_string(s.config.verify_token_hours));
     enqueue_mail(s, tx, valid->email, "verify_email", d);
-    tx.append_audit({fmt::format("account:{}", account_id), "account.register", valid->institution_code,
-                     audit_detail({{"email", valid->email}})},
+    tx.append_audit({fmt::format("account:{}", account_id), "account.register",
+                     valid->institution_code, audit_detail({{"email", valid->email}})},
                     now);
   });
   if (!refused.empty()) return std::unexpected(std::move(refused));
@@ -105,15 +107,18 @@ std::expected<void, TokenError> verify_email(const Services& s, std::string_view
     if (!t) return;
     tx.mark_token_used(t->id, now);
     tx.set_account_verified(t->account_id, now);
-    tx.append_audit({fmt::format("account:{}", t->account_id), "account.verify_email", "", "{}"}, now);
+    tx.append_audit({fmt::format("account:{}", t->account_id), "account.verify_email", "", "{}"},
+                    now);
     ok = true;
   });
   if (!ok) return std::unexpected(TokenError::invalid_or_expired);
   return {};
 }
 
-std::expected<store::Id, FieldErrors> create_verified_account(const Services& s, const AccountCreation& in) {
-  auto valid = validate(s, in.email, in.password, nullptr, in.institution_code, in.institution_name);
+std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
+                                                              const AccountCreation& in) {
+  auto valid =
+      validate(s, in.email, in.password, nullptr, in.institution_code, in.institution_name);
   if (!valid) return std::unexpected(valid.error());
   const std::string hash = util::hash_password(in.password);
   FieldErrors refused;
@@ -140,22 +145,27 @@ std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
     account.verified_at = now;
     account.created_at = now;
     account_id = tx.insert_account(account);
-    tx.append_audit({"cli", "account.create", valid->institution_code, audit_detail({{"email", valid->email}})}, now);
+    tx.append_audit(
+        {"cli", "account.create", valid->institution_code, audit_detail({{"email", valid->email}})},
+        now);
   });
   if (!refused.empty()) return std::unexpected(std::move(refused));
   return account_id;
 }
 
-std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email, bool disabled) {
+std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email,
+                                                       bool disabled) {
   bool found = false;
   s.db.write([&](store::Tx& tx) {
     const auto now = s.now_ms();
     auto account = tx.find_account_by_email_key(email_key(email));
     if (!account) return;
     found = true;
-    tx.set_account_disabled(account->id, disabled ? std::optional<store::Millis>(now) : std::nullopt);
+    tx.set_account_disabled(account->id,
+                            disabled ? std::optional<store::Millis>(now) : std::nullopt);
     if (disabled) tx.delete_sessions_of(account->id, "");
-    tx.append_audit({"cli", disabled ? "account.disable" : "account.enable", account->email, "{}"}, now);
+    tx.append_audit({"cli", disabled ? "account.disable" : "account.enable", account->email, "{}"},
+                    now);
   });
   if (!found) return std::unexpected(DisableError::no_such_account);
   return {};

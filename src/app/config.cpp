@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
-#include <toml++/toml.h>
 
 namespace onshi::app {
 namespace {
@@ -18,7 +18,8 @@ std::int64_t parse_int(std::string_view name, std::string_view text) {
   std::int64_t v = 0;
   const auto* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, v);
-  if (ec != std::errc{} || p != end) throw std::runtime_error(fmt::format("{}: not an integer: '{}'", name, text));
+  if (ec != std::errc{} || p != end)
+    throw std::runtime_error(fmt::format("{}: not an integer: '{}'", name, text));
   return v;
 }
 
@@ -52,7 +53,9 @@ const std::vector<Key>& keys() {
       {"server", "base_url", "ONSHI_BASE_URL", string(&Config::base_url)},
       {"server", "threads", "ONSHI_THREADS", integer(&Config::threads)},
       {"server", "cookie_secure", "ONSHI_COOKIE_SECURE",
-       [](Config& c, std::string_view w, const std::string& t) { c.cookie_secure = parse_bool(w, t); }},
+       [](Config& c, std::string_view w, const std::string& t) {
+         c.cookie_secure = parse_bool(w, t);
+       }},
       {"server", "max_body_bytes", "ONSHI_MAX_BODY_BYTES", integer(&Config::max_body_bytes)},
       {"server", "resources", "ONSHI_RESOURCES", string(&Config::resources)},
       {"database", "url", "ONSHI_DATABASE_URL", string(&Config::database_url)},
@@ -61,13 +64,16 @@ const std::vector<Key>& keys() {
       {"mail", "poll_ms", "ONSHI_MAIL_POLL_MS", integer(&Config::mail_poll_ms)},
       {"mail", "retry_base_ms", "ONSHI_MAIL_RETRY_BASE_MS", integer(&Config::mail_retry_base_ms)},
       {"mail", "retry_max_ms", "ONSHI_MAIL_RETRY_MAX_MS", integer(&Config::mail_retry_max_ms)},
-      {"security", "session_idle_minutes", "ONSHI_SESSION_IDLE_MINUTES", integer(&Config::session_idle_minutes)},
+      {"security", "session_idle_minutes", "ONSHI_SESSION_IDLE_MINUTES",
+       integer(&Config::session_idle_minutes)},
       {"security", "session_absolute_hours", "ONSHI_SESSION_ABSOLUTE_HOURS",
        integer(&Config::session_absolute_hours)},
       {"security", "login_lock_base_seconds", "ONSHI_LOGIN_LOCK_BASE_SECONDS",
        integer(&Config::login_lock_base_seconds)},
-      {"security", "verify_token_hours", "ONSHI_VERIFY_TOKEN_HOURS", integer(&Config::verify_token_hours)},
-      {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES", integer(&Config::reset_token_minutes)},
+      {"security", "verify_token_hours", "ONSHI_VERIFY_TOKEN_HOURS",
+       integer(&Config::verify_token_hours)},
+      {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES",
+       integer(&Config::reset_token_minutes)},
   };
   return all;
 }
@@ -84,11 +90,14 @@ void apply_file(Config& c, const std::filesystem::path& file) {
   try {
     root = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {
-    throw std::runtime_error(fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+    throw std::runtime_error(
+        fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
   }
   for (const auto& [section_name, section] : root) {
     const auto* table = section.as_table();
-    if (!table) throw std::runtime_error(fmt::format("{}: '{}' must be a [section]", file.string(), section_name.str()));
+    if (!table)
+      throw std::runtime_error(
+          fmt::format("{}: '{}' must be a [section]", file.string(), section_name.str()));
     for (const auto& [name, node] : *table) {
       const auto where = fmt::format("{}: {}.{}", file.string(), section_name.str(), name.str());
       const Key* key = nullptr;
@@ -103,7 +112,9 @@ void apply_file(Config& c, const std::filesystem::path& file) {
 
 }  // namespace
 
-bool Config::secure_cookies() const { return cookie_secure.value_or(base_url.starts_with("https://")); }
+bool Config::secure_cookies() const {
+  return cookie_secure.value_or(base_url.starts_with("https://"));
+}
 
 std::string Config::mail_domain() const {
   const auto at = mail_from.rfind('@');
@@ -117,9 +128,11 @@ Config load_config(const std::filesystem::path& data_dir, const std::filesystem:
   c.data_dir = data_dir;
   c.resources = ONSHI_DEFAULT_RESOURCES;
   std::filesystem::path chosen = file;
-  if (chosen.empty() && std::filesystem::exists(data_dir / "onshi.toml")) chosen = data_dir / "onshi.toml";
+  if (chosen.empty() && std::filesystem::exists(data_dir / "onshi.toml"))
+    chosen = data_dir / "onshi.toml";
   if (!chosen.empty()) {
-    if (!std::filesystem::exists(chosen)) throw std::runtime_error(fmt::format("{}: no such file", chosen.string()));
+    if (!std::filesystem::exists(chosen))
+      throw std::runtime_error(fmt::format("{}: no such file", chosen.string()));
     apply_file(c, chosen);
   }
   for (const auto& k : keys()) {
@@ -133,7 +146,8 @@ void finish_config(Config& c) {
   while (c.base_url.ends_with('/')) c.base_url.pop_back();
   if (c.database_url.empty()) c.database_url = "sqlite:" + (c.data_dir / "onshi.db").string();
   if (c.threads < 1) throw std::runtime_error("server.threads must be at least 1");
-  if (c.mail_poll_ms < 10 || c.mail_retry_base_ms < 10) throw std::runtime_error("mail intervals must be at least 10 ms");
+  if (c.mail_poll_ms < 10 || c.mail_retry_base_ms < 10)
+    throw std::runtime_error("mail intervals must be at least 10 ms");
 }
 
 }  // namespace onshi::app

@@ -7,9 +7,11 @@
 namespace onshi::app {
 namespace {
 
-void flatten(const toml::table& table, const std::string& prefix, std::map<std::string, std::string, std::less<>>& out) {
+void flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, std::string, std::less<>>& out) {
   for (const auto& [k, node] : table) {
-    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const auto* sub = node.as_table()) {
       flatten(*sub, key, out);
     } else if (auto s = node.value<std::string>()) {
@@ -27,7 +29,8 @@ Messages Messages::load(const std::filesystem::path& file) {
   try {
     flatten(toml::parse_file(file.string()), "", m.text_);
   } catch (const toml::parse_error& e) {
-    throw std::runtime_error(fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+    throw std::runtime_error(
+        fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
   }
   return m;
 }

@@ -6,15 +6,16 @@
 
 namespace onshi::app {
 
-void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to, const std::string& template_name,
-                  const util::TemplateData& data) {
+void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
+                  const std::string& template_name, const util::TemplateData& data) {
   util::TemplateData d(data);
   d.set("base_url", s.config.base_url);
   const std::string text = s.templates.render("mail/" + template_name + ".txt", d);
   constexpr std::string_view prefix = "Subject: ";
   const auto end_of_subject = text.find('\n');
   if (!text.starts_with(prefix) || end_of_subject == std::string::npos) {
-    throw std::runtime_error(fmt::format("mail template {} must start with a Subject: line", template_name));
+    throw std::runtime_error(
+        fmt::format("mail template {} must start with a Subject: line", template_name));
   }
   store::NewMail mail;
   mail.to = to;
@@ -25,16 +26,23 @@ void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to, const
   tx.enqueue_mail(mail, message_id, s.now_ms());
 }
 
-std::string audit_detail(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+std::string audit_detail(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   std::string out = "{";
   for (const auto& [k, v] : fields) {
     if (out.size() > 1) out += ',';
     out += fmt::format("\"{}\":\"", k);
     for (const char ch : v) {
       switch (ch) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
         default:
           if (static_cast<unsigned char>(ch) < 0x20) {
             out += fmt::format("\\u{:04x}", static_cast<int>(ch));

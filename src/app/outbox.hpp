@@ -7,10 +7,11 @@
 
 namespace onshi::app {
 
-void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to, const std::string& template_name,
-                  const util::TemplateData& data);
+void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
+                  const std::string& template_name, const util::TemplateData& data);
 
 // A JSON object text for audit details, from key/value pairs (values escaped).
-std::string audit_detail(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+std::string audit_detail(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
 }  // namespace onshi::app

@@ -18,7 +18,9 @@ constexpr int kBatch = 20;
 
 OutboxWorker::OutboxWorker(const Services& s) : s_(s) {}
 
-OutboxWorker::~OutboxWorker() { stop(); }
+OutboxWorker::~OutboxWorker() {
+  stop();
+}
 
 void OutboxWorker::start() {
   thread_ = std::thread([this] { loop(); });
@@ -45,8 +47,8 @@ int OutboxWorker::deliver_due() {
   int sent = 0;
   for (std::size_t i = 0; i < due.size(); ++i) {
     const auto& m = due[i];
-    const auto message = mail::render_mime({s_.config.mail_from, m.to, m.subject, m.body}, s_.clock.now(),
-                                           m.message_id);
+    const auto message = mail::render_mime({s_.config.mail_from, m.to, m.subject, m.body},
+                                           s_.clock.now(), m.message_id);
     const auto result = client.send(s_.config.mail_from, m.to, message);
     store::Millis retry_at = 0;
     s_.db.write([&](store::Tx& tx) {
@@ -68,7 +70,8 @@ int OutboxWorker::deliver_due() {
       ++sent;
       spdlog::info("mail sent id={} to={}", m.id, m.to);
     } else {
-      spdlog::warn("mail delivery failed id={} attempt={} error={}", m.id, m.attempts + 1, result.error());
+      spdlog::warn("mail delivery failed id={} attempt={} error={}", m.id, m.attempts + 1,
+                   result.error());
       break;
     }
   }
@@ -85,7 +88,8 @@ void OutboxWorker::loop() {
       spdlog::error("outbox worker: {}", e.what());
     }
     lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(s_.config.mail_poll_ms), [&] { return stopping_; });
+    wake_.wait_for(lock, std::chrono::milliseconds(s_.config.mail_poll_ms),
+                   [&] { return stopping_; });
   }
 }
 

@@ -19,8 +19,10 @@ PasswordPolicy PasswordPolicy::load(const std::filesystem::path& common_list) {
   return PasswordPolicy(std::move(common));
 }
 
-std::optional<std::string> PasswordPolicy::problem(std::string_view password, std::string_view email) const {
-  if (!util::is_valid_utf8(password) || util::has_control_chars(password)) return "password.invalid";
+std::optional<std::string> PasswordPolicy::problem(std::string_view password,
+                                                   std::string_view email) const {
+  if (!util::is_valid_utf8(password) || util::has_control_chars(password))
+    return "password.invalid";
   const auto length = util::code_points(password);
   if (length < kMinCodePoints) return "password.too_short";
   if (length > kMaxCodePoints) return "password.too_long";

@@ -19,7 +19,8 @@ struct Services {
   const PasswordPolicy& passwords;
 
   store::Millis now_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())
+        .count();
   }
 };
 

@@ -30,8 +30,8 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
   } else {
     password = util::random_token(12);  // 16 characters of base64url
   }
-  auto result = app::create_verified_account(
-      rt.services(), {f.email, f.institution_code, f.name, password});
+  auto result =
+      app::create_verified_account(rt.services(), {f.email, f.institution_code, f.name, password});
   if (!result) {
     for (const auto& e : result.error()) {
       std::cerr << e.field << ": " << rt.services().messages.get(e.key) << '\n';
@@ -46,11 +46,14 @@ void list(const GlobalOptions& globals) {
   Runtime rt(globals);
   std::vector<store::AccountSummary> accounts;
   rt.db().read([&](store::Tx& tx) { accounts = tx.list_accounts(); });
-  std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", "id", "code", "state", "email", "institution");
+  std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", "id", "code", "state", "email",
+                           "institution");
   for (const auto& a : accounts) {
-    const char* state = a.account.disabled_at ? "disabled" : a.account.verified_at ? "active" : "unverified";
-    std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", a.account.id, a.institution.code, state,
-                             a.account.email, a.institution.name);
+    const char* state = a.account.disabled_at   ? "disabled"
+                        : a.account.verified_at ? "active"
+                                                : "unverified";
+    std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", a.account.id, a.institution.code,
+                             state, a.account.email, a.institution.name);
   }
 }
 
@@ -70,12 +73,16 @@ void register_account_commands(CLI::App& root, GlobalOptions& globals) {
   account->require_subcommand(1);
 
   auto flags = std::make_shared<CreateFlags>();
-  auto* c = account->add_subcommand("create", "Create a verified account (the password is generated and printed, "
-                                              "or read from standard input with --password-stdin)");
+  auto* c =
+      account->add_subcommand("create",
+                              "Create a verified account (the password is generated and printed, "
+                              "or read from standard input with --password-stdin)");
   c->add_option("--email", flags->email, "E-mail address used to log in")->required();
-  c->add_option("--institution-code", flags->institution_code, "10-digit institution code")->required();
+  c->add_option("--institution-code", flags->institution_code, "10-digit institution code")
+      ->required();
   c->add_option("--name", flags->name, "Institution name (医療機関名称)")->required();
-  c->add_flag("--password-stdin", flags->password_stdin, "Read the password from the first line of standard input");
+  c->add_flag("--password-stdin", flags->password_stdin,
+              "Read the password from the first line of standard input");
   c->callback([&globals, flags] { create(globals, *flags); });
 
   account->add_subcommand("list", "List accounts")->callback([&globals] { list(globals); });

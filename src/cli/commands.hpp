@@ -10,6 +10,6 @@ void register_serve_command(CLI::App& root, GlobalOptions& globals);
 void register_db_commands(CLI::App& root, GlobalOptions& globals);
 void register_account_commands(CLI::App& root, GlobalOptions& globals);
 // Business calendar for operators answering clinics (issue 3): `onshi calendar ...`.
-[[gnu::weak]] void register_calendar_commands(CLI::App& root);  // TEMP-WEAK
+void register_calendar_commands(CLI::App& root);
 
 }  // namespace onshi::cli

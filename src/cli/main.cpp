@@ -18,12 +18,13 @@ int main(int argc, char** argv) {
   onshi::cli::GlobalOptions globals;
   app.add_option("--data", globals.data_dir, "Data folder: database, keys, development mail")
       ->capture_default_str();
-  app.add_option("--config", globals.config_file, "TOML configuration file (default: DATA/onshi.toml if present)");
+  app.add_option("--config", globals.config_file,
+                 "TOML configuration file (default: DATA/onshi.toml if present)");
 
   onshi::cli::register_serve_command(app, globals);
   onshi::cli::register_db_commands(app, globals);
   onshi::cli::register_account_commands(app, globals);
-  if (&onshi::cli::register_calendar_commands) onshi::cli::register_calendar_commands(app);  // TEMP-WEAK
+  onshi::cli::register_calendar_commands(app);
 
   try {
     app.parse(argc, argv);

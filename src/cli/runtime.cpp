@@ -9,7 +9,8 @@ Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>
   const std::filesystem::path resources = config_.resources;
   db_ = store::open_database(config_.database_url, config_.threads + 2);
   templates_ = std::make_unique<util::Templates>(resources / "templates");
-  messages_ = std::make_unique<app::Messages>(app::Messages::load(resources / "data" / "messages.ja.toml"));
+  messages_ =
+      std::make_unique<app::Messages>(app::Messages::load(resources / "data" / "messages.ja.toml"));
   passwords_ = std::make_unique<app::PasswordPolicy>(
       app::PasswordPolicy::load(resources / "data" / "common-passwords.txt"));
   services_ = std::make_unique<app::Services>(

@@ -20,7 +20,8 @@ struct ServeFlags {
 
 std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) throw std::runtime_error(fmt::format("--listen wants HOST:PORT, got '{}'", listen));
+  if (colon == std::string::npos)
+    throw std::runtime_error(fmt::format("--listen wants HOST:PORT, got '{}'", listen));
   const int port = std::stoi(listen.substr(colon + 1));
   if (port <= 0 || port > 65535) throw std::runtime_error(fmt::format("bad port in '{}'", listen));
   return {listen.substr(0, colon), static_cast<std::uint16_t>(port)};
@@ -33,7 +34,8 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
     if (!flags.base_url.empty()) c.base_url = flags.base_url;
   });
   const auto& config = rt.config();
-  if (const int applied = rt.db().migrate(); applied > 0) spdlog::info("applied {} migration(s)", applied);
+  if (const int applied = rt.db().migrate(); applied > 0)
+    spdlog::info("applied {} migration(s)", applied);
   const auto [host, port] = split_listen(config.listen);
 
   web::Metrics metrics;
@@ -41,8 +43,10 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   app::OutboxWorker worker(rt.services());
   worker.start();
   web::serve(site, {host, port, config.threads, config.max_body_bytes}, [&] {
-    std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")" << std::endl;
-    spdlog::info("listening on {}; mail via {} from {}", config.listen, config.smtp_url, config.mail_from);
+    std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"
+              << std::endl;
+    spdlog::info("listening on {}; mail via {} from {}", config.listen, config.smtp_url,
+                 config.mail_from);
   });
   worker.stop();
   spdlog::info("stopped");

@@ -119,9 +119,11 @@ constexpr year_month_day substitute_from{year{1973}, April, day{12}};   // 振�
 constexpr year_month_day citizens_from{year{1985}, December, day{27}};  // 国民の休日 introduced
 constexpr int substitute_chain_from_year = 2007;  // 振替休日 skips over following holidays
 
-// Floor division: the equinox formula counts leap years before 1983 with negative numbers.
-int floor_div(int a, int b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+// Leap-year correction of the equinox formula. Before 1980 the published formula counts from 1983
+// and its int() truncates toward zero (as C++ division does); checked against the Cabinet Office
+// list for 1955-1979, where flooring would be a day late in most years.
+int leap_correction(int y) {
+  return y < 1980 ? (y - 1983) / 4 : (y - 1980) / 4;
 }
 
 year_month_day nth_monday(int y, month m, unsigned n) {
@@ -224,14 +226,12 @@ bool is_sunday(year_month_day date) {
 
 int vernal_equinox_day_of_march(int y) {
   const double base = y < 1980 ? 20.8357 : 20.8431;
-  const int leap = y < 1980 ? floor_div(y - 1983, 4) : floor_div(y - 1980, 4);
-  return static_cast<int>(std::floor(base + 0.242194 * (y - 1980) - leap));
+  return static_cast<int>(std::floor(base + 0.242194 * (y - 1980) - leap_correction(y)));
 }
 
 int autumnal_equinox_day_of_september(int y) {
   const double base = y < 1980 ? 23.2588 : 23.2488;
-  const int leap = y < 1980 ? floor_div(y - 1983, 4) : floor_div(y - 1980, 4);
-  return static_cast<int>(std::floor(base + 0.242194 * (y - 1980) - leap));
+  return static_cast<int>(std::floor(base + 0.242194 * (y - 1980) - leap_correction(y)));
 }
 
 std::vector<Holiday> national_holidays(int y) {

@@ -38,8 +38,8 @@ class Tx {
   virtual void clear_login_throttle(const std::string& email_key) = 0;
 
   // single-use e-mailed tokens, stored hashed
-  virtual void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
-                            Millis now) = 0;
+  virtual void insert_token(TokenKind kind, const std::string& hash, Id account_id,
+                            Millis expires_at, Millis now) = 0;
   virtual std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash,
                                                      Millis now) = 0;
   virtual void mark_token_used(Id token_id, Millis now) = 0;
@@ -59,7 +59,8 @@ class Tx {
   // Hides a due mail from other workers until `until` while this one sends it.
   virtual void lease_mail(Id id, Millis until) = 0;
   virtual void mark_mail_sent(Id id, Millis now) = 0;
-  virtual void mark_mail_failed(Id id, int attempts, Millis next_attempt_at, const std::string& error) = 0;
+  virtual void mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
+                                const std::string& error) = 0;
   virtual std::int64_t pending_mail_count() = 0;
 
   // マイページ

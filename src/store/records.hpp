@@ -82,10 +82,10 @@ struct CertificateRow {
 };
 
 struct AuditEntry {
-  std::string actor;   // "account:12", "cli", "system"
-  std::string action;  // "account.register", ...
-  std::string subject; // what it acted on
-  std::string detail;  // JSON text
+  std::string actor;    // "account:12", "cli", "system"
+  std::string action;   // "account.register", ...
+  std::string subject;  // what it acted on
+  std::string detail;   // JSON text
 };
 
 }  // namespace onshi::store

@@ -7,19 +7,23 @@
 namespace onshi::store::sqlite {
 
 void throw_error(sqlite3* db, int rc, std::string_view context) {
-  const std::string message = fmt::format("sqlite: {}: {}", context, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  const std::string message =
+      fmt::format("sqlite: {}: {}", context, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   const int primary = rc & 0xFF;
-  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) throw UniqueViolation(message);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+    throw UniqueViolation(message);
   throw SqliteError(primary, message);
 }
 
 Statement& Statement::bind(int index, std::int64_t v) {
-  if (const int rc = sqlite3_bind_int64(stmt_, index, v); rc != SQLITE_OK) throw_error(db_, rc, "bind");
+  if (const int rc = sqlite3_bind_int64(stmt_, index, v); rc != SQLITE_OK)
+    throw_error(db_, rc, "bind");
   return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view v) {
-  if (const int rc = sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (const int rc =
+          sqlite3_bind_text64(stmt_, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       rc != SQLITE_OK) {
     throw_error(db_, rc, "bind");
   }
@@ -45,7 +49,8 @@ bool Statement::step() {
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   if (!p) return {};
-  return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 std::optional<std::int64_t> Statement::optional_int64(int col) const {
@@ -55,8 +60,9 @@ std::optional<std::int64_t> Statement::optional_int64(int col) const {
 
 Connection::Connection(const std::string& path) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) throw_error(raw, rc, fmt::format("open {}", path));
   sqlite3_extended_result_codes(raw, 1);

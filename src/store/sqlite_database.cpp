@@ -19,7 +19,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::string path, int pool_size) : path_(std::move(path)) {
     const auto parent = std::filesystem::path(path_).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    for (int i = 0; i < std::max(1, pool_size); ++i) idle_.push_back(std::make_unique<Connection>(path_));
+    for (int i = 0; i < std::max(1, pool_size); ++i)
+      idle_.push_back(std::make_unique<Connection>(path_));
   }
 
   void write(const std::function<void(Tx&)>& work) override { run("BEGIN IMMEDIATE", work); }
@@ -28,7 +29,9 @@ class SqliteDatabase final : public Database {
   int migrate() override {
     Lease lease(*this);
     Connection& c = *lease.connection;
-    c.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    c.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+        "NULL, applied_at INTEGER NOT NULL)");
     int applied = 0;
     for (const auto& m : sqlite_migrations()) {
       c.exec("BEGIN IMMEDIATE");
@@ -38,7 +41,9 @@ class SqliteDatabase final : public Database {
         const bool done = check.step();
         if (!done) {
           c.exec(std::string(m.sql).c_str());
-          c.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%s','now'))")
+          c.prepare(
+               "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, "
+               "strftime('%s','now'))")
               .bind_all(m.version, m.name)
               .run();
           ++applied;
@@ -54,8 +59,7 @@ class SqliteDatabase final : public Database {
 
   int schema_version() override {
     Lease lease(*this);
-    auto s = lease.connection->prepare(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    auto s = lease.connection->prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
     return s.step() ? s.integer(0) : 0;
   }
 

@@ -27,7 +27,8 @@ class SqliteTx final : public Tx {
 
   void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
                     Millis now) override;
-  std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash, Millis now) override;
+  std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash,
+                                             Millis now) override;
   void mark_token_used(Id token_id, Millis now) override;
   void expire_tokens(TokenKind kind, Id account_id, Millis now) override;
 
@@ -42,7 +43,8 @@ class SqliteTx final : public Tx {
   std::vector<OutboxMail> due_mail(Millis now, int limit) override;
   void lease_mail(Id id, Millis until) override;
   void mark_mail_sent(Id id, Millis now) override;
-  void mark_mail_failed(Id id, int attempts, Millis next_attempt_at, const std::string& error) override;
+  void mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
+                        const std::string& error) override;
   std::int64_t pending_mail_count() override;
 
   std::vector<ApplicationRow> applications_of(Id institution_id) override;

@@ -27,15 +27,19 @@ std::optional<Institution> one_institution(Statement&& s) {
 }  // namespace
 
 std::optional<Institution> SqliteTx::find_institution_by_code(const std::string& code) {
-  return one_institution(std::move(c_.prepare("SELECT id, code, name FROM institutions WHERE code = ?").bind_all(code)));
+  return one_institution(std::move(
+      c_.prepare("SELECT id, code, name FROM institutions WHERE code = ?").bind_all(code)));
 }
 
 std::optional<Institution> SqliteTx::find_institution(Id id) {
-  return one_institution(std::move(c_.prepare("SELECT id, code, name FROM institutions WHERE id = ?").bind_all(id)));
+  return one_institution(
+      std::move(c_.prepare("SELECT id, code, name FROM institutions WHERE id = ?").bind_all(id)));
 }
 
 Id SqliteTx::insert_institution(const std::string& code, const std::string& name, Millis now) {
-  c_.prepare("INSERT INTO institutions (code, name, created_at) VALUES (?, ?, ?)").bind_all(code, name, now).run();
+  c_.prepare("INSERT INTO institutions (code, name, created_at) VALUES (?, ?, ?)")
+      .bind_all(code, name, now)
+      .run();
   return c_.last_insert_rowid();
 }
 
@@ -43,14 +47,15 @@ Id SqliteTx::insert_account(const Account& a) {
   c_.prepare(
         "INSERT INTO accounts (institution_id, email, email_key, password_hash, verified_at, "
         "disabled_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(a.institution_id, a.email, a.email_key, a.password_hash, a.verified_at, a.disabled_at,
-                a.created_at)
+      .bind_all(a.institution_id, a.email, a.email_key, a.password_hash, a.verified_at,
+                a.disabled_at, a.created_at)
       .run();
   return c_.last_insert_rowid();
 }
 
 std::optional<Account> SqliteTx::find_account_by_email_key(const std::string& email_key) {
-  static const std::string sql = std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE email_key = ?");
+  static const std::string sql =
+      std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE email_key = ?");
   auto s = c_.prepare(sql);
   s.bind_all(email_key);
   if (!s.step()) return std::nullopt;
@@ -58,7 +63,8 @@ std::optional<Account> SqliteTx::find_account_by_email_key(const std::string& em
 }
 
 std::optional<Account> SqliteTx::find_account(Id id) {
-  static const std::string sql = std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE id = ?");
+  static const std::string sql =
+      std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE id = ?");
   auto s = c_.prepare(sql);
   s.bind_all(id);
   if (!s.step()) return std::nullopt;
@@ -66,7 +72,9 @@ std::optional<Account> SqliteTx::find_account(Id id) {
 }
 
 void SqliteTx::set_account_verified(Id id, Millis at) {
-  c_.prepare("UPDATE accounts SET verified_at = ? WHERE id = ? AND verified_at IS NULL").bind_all(at, id).run();
+  c_.prepare("UPDATE accounts SET verified_at = ? WHERE id = ? AND verified_at IS NULL")
+      .bind_all(at, id)
+      .run();
 }
 
 void SqliteTx::set_account_password(Id id, const std::string& hash) {

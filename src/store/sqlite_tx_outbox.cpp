@@ -21,22 +21,27 @@ std::vector<OutboxMail> SqliteTx::due_mail(Millis now, int limit) {
   s.bind_all(now, limit);
   std::vector<OutboxMail> out;
   while (s.step()) {
-    out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.int64(6)});
+    out.push_back(
+        {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.integer(5), s.int64(6)});
   }
   return out;
 }
 
 void SqliteTx::lease_mail(Id id, Millis until) {
-  c_.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL").bind_all(until, id).run();
+  c_.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL")
+      .bind_all(until, id)
+      .run();
 }
 
 void SqliteTx::mark_mail_sent(Id id, Millis now) {
-  c_.prepare("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+  c_.prepare(
+        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
       .bind_all(now, id)
       .run();
 }
 
-void SqliteTx::mark_mail_failed(Id id, int attempts, Millis next_attempt_at, const std::string& error) {
+void SqliteTx::mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
+                                const std::string& error) {
   c_.prepare("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")
       .bind_all(attempts, next_attempt_at, error, id)
       .run();
@@ -76,9 +81,11 @@ void SqliteTx::append_audit(const AuditEntry& e, Millis now) {
     auto s = c_.prepare("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1");
     if (s.step()) prev = s.text(0);
   }
-  const std::string hash =
-      util::sha256_hex(fmt::format("{}\n{}\n{}\n{}\n{}\n{}", prev, now, e.actor, e.action, e.subject, e.detail));
-  c_.prepare("INSERT INTO audit_log (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
+  const std::string hash = util::sha256_hex(
+      fmt::format("{}\n{}\n{}\n{}\n{}\n{}", prev, now, e.actor, e.action, e.subject, e.detail));
+  c_.prepare(
+        "INSERT INTO audit_log (at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, "
+        "?, ?, ?, ?, ?)")
       .bind_all(now, e.actor, e.action, e.subject, e.detail, prev, hash)
       .run();
 }
@@ -91,7 +98,9 @@ std::optional<std::string> SqliteTx::setting(const std::string& key) {
 }
 
 void SqliteTx::put_setting(const std::string& key, const std::string& value) {
-  c_.prepare("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+  c_.prepare(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+        "excluded.value")
       .bind_all(key, value)
       .run();
 }

@@ -24,7 +24,9 @@ class SystemClock final : public Clock {
 inline std::int64_t to_unix(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-inline TimePoint from_unix(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}; }
+inline TimePoint from_unix(std::int64_t s) {
+  return TimePoint{std::chrono::seconds{s}};
+}
 
 // "2026-11-24 20:15" in Japan Standard Time (UTC+9, no daylight saving), for pages and mails.
 std::string format_jst(TimePoint t);

@@ -19,9 +19,11 @@ const std::string& Templates::source(const std::string& name) const {
 
 std::string Templates::render(const std::string& name, const TemplateData& data) const {
   kainjow::mustache::mustache tmpl(source(name));
-  if (!tmpl.is_valid()) throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
+  if (!tmpl.is_valid())
+    throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
   std::string out = tmpl.render(data);
-  if (!tmpl.is_valid()) throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
+  if (!tmpl.is_valid())
+    throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
   return out;
 }
 

@@ -48,8 +48,8 @@ Normalized nfkc(std::string_view utf8) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCInstance(status);
   if (U_FAILURE(status)) throw std::runtime_error("ICU NFKC normalizer unavailable");
-  const icu::UnicodeString source =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  const icu::UnicodeString source = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
   icu::UnicodeString out = normalizer->normalize(source, status);
   if (U_FAILURE(status)) return {"", false};
   std::string result;
@@ -94,8 +94,9 @@ std::string normalize_code_input(std::string_view utf8) {
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  });
   return out;
 }
 

@@ -5,8 +5,8 @@
 
 namespace onshi::util {
 
-// Unicode NFKC (ICU): "１２３" -> "123", "ＣＡＦ" -> "CAF". Invalid UTF-8 yields an empty optional-like
-// result: the returned bool is false and the string is empty.
+// Unicode NFKC (ICU): "１２３" -> "123", "ＣＡＦ" -> "CAF". Invalid UTF-8 yields an empty
+// optional-like result: the returned bool is false and the string is empty.
 struct Normalized {
   std::string text;
   bool valid_utf8 = true;

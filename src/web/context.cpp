@@ -24,7 +24,8 @@ std::string Ctx::csrf_token() {
   if (user()) return util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_);
   if (csrf_cookie_.empty() || csrf_cookie_.size() > 64) {
     csrf_cookie_ = util::random_token();
-    set_cookies.push_back(set_cookie("onshi_csrf", csrf_cookie_, {.secure = s_.config.secure_cookies()}));
+    set_cookies.push_back(
+        set_cookie("onshi_csrf", csrf_cookie_, {.secure = s_.config.secure_cookies()}));
   }
   return util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_);
 }
@@ -33,11 +34,13 @@ bool Ctx::csrf_ok(std::string_view submitted) {
   if (submitted.empty()) return false;
   // Either binding is accepted: a session may have expired between showing and sending the form.
   if (!session_cookie_.empty() &&
-      util::constant_time_equal(submitted, util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_))) {
+      util::constant_time_equal(submitted,
+                                util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_))) {
     return true;
   }
   return !csrf_cookie_.empty() &&
-         util::constant_time_equal(submitted, util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_));
+         util::constant_time_equal(submitted,
+                                   util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_));
 }
 
 void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) const {
@@ -45,7 +48,8 @@ void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) c
   if (!errors.empty()) data.set("has_errors", true);
 }
 
-Response Ctx::page(int status, const std::string& name, const std::string& title, util::TemplateData data) {
+Response Ctx::page(int status, const std::string& name, const std::string& title,
+                   util::TemplateData data) {
   data.set("csrf_token", csrf_token());
   data.set("mail_domain", s_.config.mail_domain());
   const std::string content = s_.templates.render(name, data);
@@ -59,7 +63,8 @@ Response Ctx::page(int status, const std::string& name, const std::string& title
     who.set("email", u->account.email);
     layout.set("user", who);
   }
-  Response resp = Response::text(status, "text/html; charset=utf-8", s_.templates.render("layout.html", layout));
+  Response resp = Response::text(status, "text/html; charset=utf-8",
+                                 s_.templates.render("layout.html", layout));
   resp.header("Cache-Control", "no-store");
   return resp;
 }

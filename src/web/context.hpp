@@ -31,7 +31,8 @@ class Ctx {
   bool csrf_ok(std::string_view submitted);
 
   // A full page: templates/NAME inside templates/layout.html, with the common values set.
-  Response page(int status, const std::string& name, const std::string& title, util::TemplateData data);
+  Response page(int status, const std::string& name, const std::string& title,
+                util::TemplateData data);
   // The text of message `key` from the catalogue.
   const std::string& message(std::string_view key) const { return s_.messages.get(key); }
   // Sets FIELD_error for each error, for the form template to show beside the field.

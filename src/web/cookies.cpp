@@ -12,7 +12,8 @@ std::string cookie_value(std::string_view header, std::string_view name) {
     const auto part = util::trim(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     const auto eq = part.find('=');
-    if (eq != std::string_view::npos && part.substr(0, eq) == name) return std::string(part.substr(eq + 1));
+    if (eq != std::string_view::npos && part.substr(0, eq) == name)
+      return std::string(part.substr(eq + 1));
   }
   return {};
 }

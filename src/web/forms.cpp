@@ -41,8 +41,8 @@ std::string url_encode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (const unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -64,9 +64,11 @@ std::expected<Form, FormError> Form::parse(std::string_view encoded) {
     if (++count > kMaxFields) return std::unexpected(FormError::too_many_fields);
     const auto eq = pair.find('=');
     auto name = url_decode(pair.substr(0, eq));
-    auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+    auto value =
+        url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
     if (!name || !value) return std::unexpected(FormError::malformed_escape);
-    if (!util::is_valid_utf8(*name) || !util::is_valid_utf8(*value)) return std::unexpected(FormError::invalid_utf8);
+    if (!util::is_valid_utf8(*name) || !util::is_valid_utf8(*value))
+      return std::unexpected(FormError::invalid_utf8);
     form.fields_.try_emplace(std::move(*name), std::move(*value));
   }
   return form;

@@ -11,9 +11,9 @@
 namespace onshi::web {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // decoded path without the query
-  std::string query;   // raw query string, without '?'
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // decoded path without the query
+  std::string query;                           // raw query string, without '?'
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote;

@@ -16,7 +16,8 @@ class Metrics {
   std::string render(long long outbox_pending) const;
 
  private:
-  static constexpr std::array<double, 10> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  static constexpr std::array<double, 10> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1,
+                                                      0.25,  0.5,  1,     2.5,  5};
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, unsigned long long> requests_;
   std::array<unsigned long long, kBuckets.size()> bucket_counts_{};

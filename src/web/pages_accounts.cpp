@@ -5,12 +5,14 @@
 namespace onshi::web {
 namespace {
 
-Response register_form(Ctx& ctx) { return ctx.page(200, "register.html", "アカウント登録", {}); }
+Response register_form(Ctx& ctx) {
+  return ctx.page(200, "register.html", "アカウント登録", {});
+}
 
 Response register_submit(Ctx& ctx) {
   const auto& f = ctx.form();
-  app::RegistrationInput in{f.get("email"), f.get("password"), f.get("password_confirm"), f.get("institution_code"),
-                            f.get("institution_name")};
+  app::RegistrationInput in{f.get("email"), f.get("password"), f.get("password_confirm"),
+                            f.get("institution_code"), f.get("institution_name")};
   auto result = app::register_account(ctx.services(), in);
   if (!result) {
     util::TemplateData d;
@@ -64,7 +66,8 @@ Response logout_submit(Ctx& ctx) {
   if (!ctx.session_cookie().empty()) app::logout(ctx.services(), ctx.session_cookie());
   Response resp = Response::redirect("/");
   resp.header("Set-Cookie",
-              set_cookie("onshi_session", "", {.secure = ctx.services().config.secure_cookies(), .max_age_seconds = 0}));
+              set_cookie("onshi_session", "",
+                         {.secure = ctx.services().config.secure_cookies(), .max_age_seconds = 0}));
   return resp;
 }
 

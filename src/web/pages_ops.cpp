@@ -20,8 +20,8 @@ std::string content_type_for(std::string_view name) {
 bool safe_name(std::string_view name) {
   if (name.empty() || name.size() > 100 || name.front() == '.') return false;
   for (const char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-          c == '_')) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+          c == '-' || c == '_')) {
       return false;
     }
   }
@@ -30,14 +30,17 @@ bool safe_name(std::string_view name) {
 
 Response healthz(Ctx& ctx) {
   const bool ok = ctx.services().db.ping();
-  return Response::text(ok ? 200 : 503, "application/json", ok ? R"({"status":"ok"})" : R"({"status":"unavailable"})");
+  return Response::text(ok ? 200 : 503, "application/json",
+                        ok ? R"({"status":"ok"})" : R"({"status":"unavailable"})");
 }
 
 Response static_file(Ctx& ctx) {
-  const std::string_view name = std::string_view(ctx.request().path).substr(std::string_view("/static/").size());
+  const std::string_view name =
+      std::string_view(ctx.request().path).substr(std::string_view("/static/").size());
   if (!safe_name(name)) return Response::text(404, "text/plain; charset=utf-8", "not found\n");
-  std::ifstream in(std::filesystem::path(ctx.services().config.resources) / "static" / std::string(name),
-                   std::ios::binary);
+  std::ifstream in(
+      std::filesystem::path(ctx.services().config.resources) / "static" / std::string(name),
+      std::ios::binary);
   if (!in) return Response::text(404, "text/plain; charset=utf-8", "not found\n");
   std::ostringstream body;
   body << in.rdbuf();
@@ -52,8 +55,10 @@ void add_ops_routes(Routes& routes, Metrics& metrics) {
   routes.push_back({"GET", "/healthz", healthz});
   routes.push_back({"GET", "/metrics", [&metrics](Ctx& ctx) {
                       long long pending = 0;
-                      ctx.services().db.read([&](store::Tx& tx) { pending = tx.pending_mail_count(); });
-                      return Response::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(pending));
+                      ctx.services().db.read(
+                          [&](store::Tx& tx) { pending = tx.pending_mail_count(); });
+                      return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
+                                            metrics.render(pending));
                     }});
   routes.push_back({"GET", "/static/", static_file});
 }

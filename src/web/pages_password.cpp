@@ -13,8 +13,9 @@ Response change_submit(Ctx& ctx) {
   const auto& user = ctx.user();
   if (!user) return Response::redirect("/login");
   const auto& f = ctx.form();
-  auto result = app::change_password(ctx.services(), *user,
-                                     {f.get("current_password"), f.get("new_password"), f.get("new_password_confirm")});
+  auto result = app::change_password(
+      ctx.services(), *user,
+      {f.get("current_password"), f.get("new_password"), f.get("new_password_confirm")});
   if (!result) {
     util::TemplateData d;
     ctx.add_errors(d, result.error());
@@ -23,7 +24,9 @@ Response change_submit(Ctx& ctx) {
   return ctx.page(200, "password_changed.html", "パスワードを変更しました", {});
 }
 
-Response forgot_form(Ctx& ctx) { return ctx.page(200, "password_forgot.html", "パスワードの再設定", {}); }
+Response forgot_form(Ctx& ctx) {
+  return ctx.page(200, "password_forgot.html", "パスワードの再設定", {});
+}
 
 Response forgot_submit(Ctx& ctx) {
   const auto& email = ctx.form().get("email");
@@ -45,10 +48,11 @@ Response reset_form(Ctx& ctx) {
 
 Response reset_submit(Ctx& ctx) {
   const auto& f = ctx.form();
-  auto result =
-      app::reset_password(ctx.services(), {f.get("token"), f.get("new_password"), f.get("new_password_confirm")});
+  auto result = app::reset_password(
+      ctx.services(), {f.get("token"), f.get("new_password"), f.get("new_password_confirm")});
   if (!result) {
-    if (result.error().invalid_token) return ctx.page(400, "link_invalid.html", "リンクが無効です", {});
+    if (result.error().invalid_token)
+      return ctx.page(400, "link_invalid.html", "リンクが無効です", {});
     util::TemplateData d;
     d.set("token", f.get("token"));
     ctx.add_errors(d, result.error().errors);

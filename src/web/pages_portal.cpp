@@ -1,4 +1,5 @@
 // TOP and マイページ.
+#include "domain/institution_code.hpp"
 #include "util/clock.hpp"
 #include "web/site.hpp"
 
@@ -21,7 +22,8 @@ Response mypage(Ctx& ctx) {
   });
   util::TemplateData d;
   d.set("institution_name", user->institution.name);
-  d.set("institution_code", user->institution.code);
+  const auto code = domain::InstitutionCode::parse(user->institution.code);
+  d.set("institution_code", code ? code->formatted() : user->institution.code);
   d.set("email", user->account.email);
   util::TemplateData app_list{util::TemplateData::type::list};
   for (const auto& a : applications) {
@@ -29,7 +31,8 @@ Response mypage(Ctx& ctx) {
     row.set("number", a.number);
     row.set("kind", ctx.message("application.kind." + a.kind));
     row.set("status", a.status);
-    row.set("submitted_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.submitted_at}}));
+    row.set("submitted_at",
+            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.submitted_at}}));
     app_list.push_back(row);
   }
   d.set("applications", app_list);

@@ -56,7 +56,8 @@ void serve(Site& site, const ServerOptions& options, const std::function<void()>
                         auto out = req->create_response(restinio::http_status_line_t{
                             restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)},
                             std::string(reason_phrase(resp.status))});
-                        for (const auto& [name, value] : resp.headers) out.append_header(name, value);
+                        for (const auto& [name, value] : resp.headers)
+                          out.append_header(name, value);
                         out.set_body(resp.body);
                         out.done();
                         --in_flight;

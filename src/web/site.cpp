@@ -53,10 +53,11 @@ Response Site::handle(const Request& r) noexcept {
     resp = error_page(500, r);
   }
   add_security_headers(resp, s_.config.base_url.starts_with("https://"));
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.observe(route_name, r.method, resp.status, seconds);
-  spdlog::info("http method={} path={} route={} status={} ms={:.1f} remote={}", r.method, r.path, route_name,
-               resp.status, seconds * 1000, r.remote);
+  spdlog::info("http method={} path={} route={} status={} ms={:.1f} remote={}", r.method, r.path,
+               route_name, resp.status, seconds * 1000, r.remote);
   return resp;
 }
 
@@ -99,7 +100,8 @@ Response Site::error_page(int status, const Request& r) noexcept {
     util::TemplateData layout;
     layout.set("title", s_.messages.get(fmt::format("http.{}", status)));
     layout.set("content", s_.templates.render("error.html", d));
-    Response resp = Response::text(status, "text/html; charset=utf-8", s_.templates.render("layout.html", layout));
+    Response resp = Response::text(status, "text/html; charset=utf-8",
+                                   s_.templates.render("layout.html", layout));
     if (status == 405) resp.header("Allow", "GET, HEAD, POST");
     return resp;
   } catch (const std::exception& e) {

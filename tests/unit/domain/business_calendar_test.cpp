@@ -19,11 +19,11 @@ const BusinessCalendar& calendar() {
 }
 
 TEST(BusinessCalendar, WeekendsHolidaysAndClosureAreNotBusinessDays) {
-  EXPECT_TRUE(calendar().is_business_day(d("2024-03-19")));            // Tuesday
-  EXPECT_FALSE(calendar().is_business_day(d("2024-03-20")));           // 春分の日
-  EXPECT_FALSE(calendar().is_business_day(d("2024-03-23")));           // Saturday
-  EXPECT_FALSE(calendar().is_business_day(d("2024-03-24")));           // Sunday
-  EXPECT_FALSE(calendar().is_business_day(d("2024-12-27")) == false);  // Friday, last working day
+  EXPECT_TRUE(calendar().is_business_day(d("2024-03-19")));   // Tuesday
+  EXPECT_FALSE(calendar().is_business_day(d("2024-03-20")));  // 春分の日
+  EXPECT_FALSE(calendar().is_business_day(d("2024-03-23")));  // Saturday
+  EXPECT_FALSE(calendar().is_business_day(d("2024-03-24")));  // Sunday
+  EXPECT_TRUE(calendar().is_business_day(d("2024-12-27")));   // Friday, last working day
   for (auto day :
        {"2024-12-29", "2024-12-30", "2024-12-31", "2025-01-01", "2025-01-02", "2025-01-03"}) {
     EXPECT_FALSE(calendar().is_business_day(d(day))) << day;

@@ -175,7 +175,9 @@ TEST(NationalHolidays, EveryYearIsSortedAndWithoutDuplicates) {
     std::set<std::string> seen;
     for (std::size_t i = 0; i < days.size(); ++i) {
       EXPECT_TRUE(seen.insert(format_date(days[i].date)).second) << y;
-      if (i > 0) EXPECT_LT(days[i - 1].date, days[i].date) << y;
+      if (i > 0) {
+        EXPECT_LT(days[i - 1].date, days[i].date) << y;
+      }
       EXPECT_FALSE(holiday_key(days[i].kind).empty());
     }
   }

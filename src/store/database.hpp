@@ -63,8 +63,25 @@ class Tx {
                                 const std::string& error) = 0;
   virtual std::int64_t pending_mail_count() = 0;
 
+  // usage applications; insert assigns the number ("U-" and 8 digits) and returns the row
+  virtual UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) = 0;
+  virtual std::optional<UsageApplicationRecord> find_usage_application_by_key(
+      const std::string& key) = 0;
+  virtual std::optional<UsageApplicationRecord> find_usage_application(
+      Id institution_id, const std::string& number) = 0;
+  // Newest version first.
+  virtual std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) = 0;
+
+  // API tokens, stored by hash
+  virtual Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,
+                              Millis now) = 0;
+  // The live token's account, or nothing when unknown or revoked.
+  virtual std::optional<ApiToken> find_api_token(const std::string& hash) = 0;
+  virtual void touch_api_token(Id id, Millis now) = 0;
+  virtual std::vector<ApiToken> api_tokens_of(Id account_id) = 0;
+  virtual bool revoke_api_token(Id account_id, Id token_id, Millis now) = 0;
+
   // マイページ
-  virtual std::vector<ApplicationRow> applications_of(Id institution_id) = 0;
   virtual std::vector<CertificateRow> certificates_of(Id institution_id) = 0;
 
   // append-only audit log, each entry chained to the previous by SHA-256

@@ -67,13 +67,36 @@ struct OutboxMail {
   Millis created_at = 0;
 };
 
-// What マイページ lists. Later issues fill these tables; the skeleton only reads them.
-struct ApplicationRow {
+// A finalized usage application (利用開始・変更申請); version 1 is the first, later versions are
+// change applications, each naming the one it changes.
+struct UsageApplicationRecord {
+  Id id = 0;
+  Id institution_id = 0;
+  Id account_id = 0;
   std::string number;
-  std::string kind;    // "usage" | "certificate"
-  std::string status;  // the state machine's state name
-  Millis submitted_at = 0;
+  int version = 1;
+  std::optional<Id> changes_id;
+  std::string line_type;
+  std::string customer_id;
+  std::string start_date;  // YYYY-MM-DD
+  int terminals = 1;
+  std::string vendor_name;
+  std::string vendor_contact;
+  std::string vendor_phone;
+  std::string idempotency_key;
+  Millis finalized_at = 0;
 };
+
+struct ApiToken {
+  Id id = 0;
+  Id account_id = 0;
+  std::string label;
+  Millis created_at = 0;
+  std::optional<Millis> last_used_at;
+  std::optional<Millis> revoked_at;
+};
+
+// What マイページ lists besides usage applications. The certificate issue fills this table.
 struct CertificateRow {
   std::string serial_hex;
   std::string terminal;

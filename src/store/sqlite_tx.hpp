@@ -47,7 +47,20 @@ class SqliteTx final : public Tx {
                         const std::string& error) override;
   std::int64_t pending_mail_count() override;
 
-  std::vector<ApplicationRow> applications_of(Id institution_id) override;
+  UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) override;
+  std::optional<UsageApplicationRecord> find_usage_application_by_key(
+      const std::string& key) override;
+  std::optional<UsageApplicationRecord> find_usage_application(Id institution_id,
+                                                               const std::string& number) override;
+  std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) override;
+
+  Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,
+                      Millis now) override;
+  std::optional<ApiToken> find_api_token(const std::string& hash) override;
+  void touch_api_token(Id id, Millis now) override;
+  std::vector<ApiToken> api_tokens_of(Id account_id) override;
+  bool revoke_api_token(Id account_id, Id token_id, Millis now) override;
+
   std::vector<CertificateRow> certificates_of(Id institution_id) override;
 
   void append_audit(const AuditEntry& e, Millis now) override;

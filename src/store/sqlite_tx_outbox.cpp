@@ -53,16 +53,6 @@ std::int64_t SqliteTx::pending_mail_count() {
   return s.int64(0);
 }
 
-std::vector<ApplicationRow> SqliteTx::applications_of(Id institution_id) {
-  auto s = c_.prepare(
-      "SELECT number, kind, status, submitted_at FROM applications WHERE institution_id = ? "
-      "ORDER BY submitted_at DESC, id DESC");
-  s.bind_all(institution_id);
-  std::vector<ApplicationRow> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.int64(3)});
-  return out;
-}
-
 std::vector<CertificateRow> SqliteTx::certificates_of(Id institution_id) {
   auto s = c_.prepare(
       "SELECT serial_hex, terminal, status, not_after FROM certificates WHERE institution_id = ? "

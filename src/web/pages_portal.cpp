@@ -14,10 +14,10 @@ Response top(Ctx& ctx) {
 Response mypage(Ctx& ctx) {
   const auto& user = ctx.user();
   if (!user) return Response::redirect("/login");
-  std::vector<store::ApplicationRow> applications;
+  std::vector<store::UsageApplicationRecord> applications;
   std::vector<store::CertificateRow> certificates;
   ctx.services().db.read([&](store::Tx& tx) {
-    applications = tx.applications_of(user->institution.id);
+    applications = tx.usage_applications_of(user->institution.id);
     certificates = tx.certificates_of(user->institution.id);
   });
   util::TemplateData d;
@@ -29,10 +29,10 @@ Response mypage(Ctx& ctx) {
   for (const auto& a : applications) {
     util::TemplateData row;
     row.set("number", a.number);
-    row.set("kind", ctx.message("application.kind." + a.kind));
-    row.set("status", a.status);
+    row.set("kind", ctx.message(a.changes_id ? "usage.kind.change" : "usage.kind.first"));
+    row.set("status", ctx.message("usage.status_finalized"));
     row.set("submitted_at",
-            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.submitted_at}}));
+            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.finalized_at}}));
     app_list.push_back(row);
   }
   d.set("applications", app_list);

@@ -39,6 +39,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_portal_routes(routes_);
   add_account_routes(routes_);
   add_password_routes(routes_);
+  add_usage_routes(routes_);
   add_ops_routes(routes_, metrics_);
 }
 
@@ -78,6 +79,7 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
   if (!match) return error_page(path_known ? 405 : 404, r);
   route_name = match->path;
 
+  if (r.body.size() > s_.config.max_body_bytes) return error_page(413, r);
   Ctx ctx(s_, r, csrf_key_);
   if (r.method == "POST") {
     if (!is_form_post(r)) return error_page(415, r);

@@ -22,6 +22,7 @@ using Routes = std::vector<Route>;
 void add_portal_routes(Routes& routes);
 void add_account_routes(Routes& routes);
 void add_password_routes(Routes& routes);
+void add_usage_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
 
 class Site {

@@ -32,6 +32,9 @@ test('TOP links to login and registration', async () => {
   assert.ok(text.includes('アカウント登録'), text);
   assert.match(r.text, /<a\b[^>]*href="\/login"/);
   assert.match(r.text, /<a\b[^>]*href="\/register"/);
+  assert.equal(await c.get('/static/style.css').then((x) => x.status), 200);
+  const css = await c.get('/static/style.css');
+  assert.match(css.headers.get('content-type') ?? '', /text\/css/);
 });
 
 test('not logged in: /mypage redirects to /login', async () => {
@@ -77,6 +80,10 @@ test('register, verify by mail, login, マイページ, logout', async () => {
   assert.equal(early.status, 401);
   assert.ok(pageText(early.text).includes(MSG_BAD_LOGIN), pageText(early.text));
   assert.equal(early.setCookies.find((x) => x.name === 'onshi_session'), undefined);
+  const stranger = freshEmail('stranger');
+  const unknown = await srv.client().login(stranger, password);
+  assert.equal(pageText(early.text).split(email).join('E'), pageText(unknown.text).split(stranger).join('E'),
+    'not yet verified answers exactly like an unknown e-mail');
 
   // GET the link: a button, and GET does not consume the token (mail scanners pre-fetch links).
   const v = srv.client();
@@ -172,4 +179,28 @@ test('session id is new at every login (no fixation)', async () => {
   assert.ok(id2 && id2 !== id1, 'a new id at the second login');
   assert.ok(id2.length >= 22, `session id looks too short to be random: ${id2}`);
   assert.equal((await c.get('/mypage')).status, 200);
+});
+
+test('registering an already registered e-mail again does not replace its password', async () => {
+  const acct = await srv.registerVerified({ email: freshEmail('again') });
+  const c = srv.client();
+  const other = strongPassword('takeover');
+  const r = await srv.register(c, {
+    email: acct.email, password: other, institutionCode: freshInstitutionCode(), institutionName: '医療法人なりすまし会',
+  });
+  // docs/pages.md does not say how this answers; it must not be a 5xx, and nothing may change.
+  assert.ok(r.status === 200 || r.status === 422, `second registration -> ${r.status}`);
+  await new Promise((res) => setTimeout(res, 700));
+  for (const m of await srv.smtp.find({ to: acct.email, subjectIncludes: SUBJECT_VERIFY })) {
+    const link = linkFromBody(m.body, `${srv.baseUrl}/verify?token=`);
+    const token = new URL(link).searchParams.get('token');
+    const v = srv.client();
+    await v.submit(`/verify?token=${encodeURIComponent(token)}`, { token }, '/verify');
+  }
+  assert.equal((await srv.client().login(acct.email, other)).status, 401, 'the second password must not work');
+  const ok = srv.client();
+  assert.equal((await ok.login(acct.email, acct.password)).status, 303, 'the first password still works');
+  const my = await ok.get('/mypage');
+  assert.ok(pageText(my.text).includes(acct.institutionName));
+  assert.ok(!pageText(my.text).includes('なりすまし'));
 });

@@ -76,6 +76,40 @@ test('rejected registrations sent no mail and made no account', async () => {
   }
 });
 
+test('typed values are HTML-escaped when the form is shown again', async () => {
+  const f = valid('xss');
+  const name = '"><script>alert(1)</script><img src=x onerror=alert(2)>診療所';
+  const email = 'x"><script>alert(3)</script>@';
+  const c = srv.client();
+  const r = await c.submit('/register', { ...f, email, institution_name: name });
+  assert.equal(r.status, 422);
+  assert.ok(!r.text.includes('<script>alert'), 'raw <script> in the page');
+  assert.ok(!r.text.includes('<img src=x'), 'raw <img> in the page');
+  assert.equal(inputValue(r.text, 'institution_name'), name);
+  assert.equal(inputValue(r.text, 'email'), email);
+});
+
+test('an institution name with markup is shown escaped on マイページ', async () => {
+  const f = valid('markup');
+  const name = '<b>太字</b>&クリニック';
+  const c = srv.client();
+  const r = await c.submit('/register', { ...f, institution_name: name });
+  if (r.status === 422) {
+    // Refusing markup in a name is fine too; then it must be escaped in the form.
+    assert.ok(!r.text.includes('<b>太字</b>'));
+    return;
+  }
+  assert.equal(r.status, 200, pageText(r.text));
+  const mail = await srv.waitForMail({ to: f.email, subjectIncludes: SUBJECT_VERIFY });
+  const token = new URL(linkFromBody(mail.body, `${srv.baseUrl}/verify?token=`)).searchParams.get('token');
+  assert.equal((await c.submit(`/verify?token=${encodeURIComponent(token)}`, { token }, '/verify')).status, 200);
+  const lc = srv.client();
+  assert.equal((await lc.login(f.email, f.password)).status, 303);
+  const my = await lc.get('/mypage');
+  assert.ok(!my.text.includes('<b>太字</b>'), 'markup must be escaped');
+  assert.ok(pageText(my.text).includes(name), pageText(my.text));
+});
+
 test('full-width digits and hyphens in the institution code are accepted', async () => {
   const f = valid('zenkaku');
   const code = f.institution_code;

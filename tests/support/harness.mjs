@@ -43,6 +43,15 @@ process.on('exit', () => {
   }
 });
 
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    for (const c of children) {
+      try { c.kill('SIGKILL'); } catch { /* already gone */ }
+    }
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
 function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -633,7 +642,7 @@ async function tail(file, n = 4000) {
 }
 
 export class OnshiServer {
-  constructor({ name, port, smtpPort, dataDir, logDir, env }) {
+  constructor({ name, port, smtpPort, dataDir, logDir, env, publicBaseUrl }) {
     this.name = name;
     this.port = port;
     this.smtpPort = smtpPort;
@@ -641,6 +650,8 @@ export class OnshiServer {
     this.logDir = logDir;
     this.env = env;
     this.baseUrl = `http://127.0.0.1:${port}`;
+    // What the server is told its public address is (--base-url): links in mails start with it.
+    this.publicBaseUrl = publicBaseUrl ?? this.baseUrl;
     this.child = null;
     this.smtp = new SmtpSink({ port: smtpPort, maildir: path.join(dataDir, '..', 'maildir'), logDir });
     this.exitResult = null;
@@ -659,7 +670,7 @@ export class OnshiServer {
     const err = fs.openSync(this.stderrFile, 'a');
     this.child = track(spawn(ONSHI_BIN, [
       'serve', '--data', this.dataDir, '--listen', `127.0.0.1:${this.port}`,
-      '--base-url', this.baseUrl, '--smtp-url', `smtp://127.0.0.1:${this.smtpPort}`,
+      '--base-url', this.publicBaseUrl, '--smtp-url', `smtp://127.0.0.1:${this.smtpPort}`,
     ], { stdio: ['ignore', out, err], env: this.env }));
     fs.closeSync(out);
     fs.closeSync(err);
@@ -727,7 +738,7 @@ export class OnshiServer {
   /** Waits for the verification mail to `email` and returns its link. */
   async verificationLink(email, opts = {}) {
     const mail = await this.waitForMail({ to: email, subjectIncludes: SUBJECT_VERIFY, ...opts });
-    const link = linkFromBody(mail.body, `${this.baseUrl}/verify?token=`);
+    const link = linkFromBody(mail.body, `${this.publicBaseUrl}/verify?token=`);
     if (!link) throw new Error(`no verify link in mail body:\n${mail.body}`);
     return link;
   }
@@ -760,9 +771,10 @@ export class OnshiServer {
 
 /**
  * Starts an SMTP sink (unless startSmtp is false) and `onshi serve` on free ports.
- * @param {{name: string, startSmtp?: boolean, smtpPort?: number, env?: object}} opts
+ * @param {{name: string, startSmtp?: boolean, smtpPort?: number, env?: object, publicBaseUrl?: string}} opts
+ *   publicBaseUrl: --base-url when it should differ from http://127.0.0.1:PORT (e.g. https://...)
  */
-export async function startServer({ name, startSmtp = true, smtpPort, env = {} } = {}) {
+export async function startServer({ name, startSmtp = true, smtpPort, env = {}, publicBaseUrl } = {}) {
   const logDir = path.join(ARTIFACTS, safeName(name || 'server'));
   await fsp.rm(logDir, { recursive: true, force: true });
   await fsp.mkdir(logDir, { recursive: true });
@@ -772,7 +784,7 @@ export async function startServer({ name, startSmtp = true, smtpPort, env = {} }
   const port = await freePort();
   const sport = smtpPort ?? await freePort();
   const server = new OnshiServer({
-    name, port, smtpPort: sport, dataDir, logDir,
+    name, port, smtpPort: sport, dataDir, logDir, publicBaseUrl,
     env: {
       ...process.env,
       ONSHI_MAIL_POLL_MS: '100',
@@ -786,6 +798,7 @@ export async function startServer({ name, startSmtp = true, smtpPort, env = {} }
   try {
     await server.start();
   } catch (e) {
+    await server.stop();
     await server.smtp.stop();
     throw e;
   }

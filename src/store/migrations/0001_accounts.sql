@@ -57,17 +57,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE sent_at IS NULL;
 
--- マイページ lists these; the application and certificate issues add their own columns.
-CREATE TABLE applications (
-  id              INTEGER PRIMARY KEY,
-  institution_id  INTEGER NOT NULL REFERENCES institutions(id),
-  number          TEXT NOT NULL UNIQUE,
-  kind            TEXT NOT NULL CHECK (kind IN ('usage', 'certificate')),
-  status          TEXT NOT NULL,
-  submitted_at    INTEGER NOT NULL
-);
-CREATE INDEX applications_institution ON applications(institution_id);
-
+-- Terminal certificates; the certificate authority issue adds the rest of their columns.
 CREATE TABLE certificates (
   id              INTEGER PRIMARY KEY,
   institution_id  INTEGER NOT NULL REFERENCES institutions(id),

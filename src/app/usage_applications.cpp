@@ -1,0 +1,239 @@
+#include "app/usage_applications.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "app/outbox.hpp"
+#include "domain/calendar_date.hpp"
+#include "domain/network_line.hpp"
+#include "domain/phone_number.hpp"
+#include "domain/usage_application.hpp"
+#include "util/clock.hpp"
+#include "util/secrets.hpp"
+#include "util/text.hpp"
+
+namespace onshi::app {
+namespace {
+
+constexpr int kMaxTerminals = 99;
+constexpr std::size_t kMaxTextCodePoints = 100;
+// The planned start may be at most this far ahead; further is almost surely a typo.
+constexpr int kMaxStartYearsAhead = 2;
+
+std::chrono::year_month_day today_jst(const Services& s) {
+  return std::chrono::year_month_day{
+      std::chrono::floor<std::chrono::days>(s.clock.now() + std::chrono::hours{9})};
+}
+
+// NFKC, trimmed, 1..100 characters, no control characters.
+std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field) {
+  const auto n = util::nfkc(typed);
+  if (!n.valid_utf8) return std::unexpected(fmt::format("{}.invalid", field));
+  const std::string text(util::trim(n.text));
+  if (text.empty()) return std::unexpected(fmt::format("{}.empty", field));
+  if (util::code_points(text) > kMaxTextCodePoints)
+    return std::unexpected(fmt::format("{}.too_long", field));
+  if (util::has_control_chars(text)) return std::unexpected(fmt::format("{}.invalid", field));
+  return text;
+}
+
+std::expected<int, std::string> terminal_count(std::string_view typed) {
+  const std::string t = util::normalize_code_input(typed);
+  if (t.empty()) return std::unexpected("terminals.empty");
+  int n = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (ec != std::errc{} || p != t.data() + t.size())
+    return std::unexpected("terminals.not_a_number");
+  if (n < 1 || n > kMaxTerminals) return std::unexpected("terminals.out_of_range");
+  return n;
+}
+
+store::Millis now_ms(const Services& s) {
+  return s.now_ms();
+}
+
+}  // namespace
+
+std::expected<CheckedUsageForm, FieldErrors> check_usage_form(const Services& s,
+                                                              const UsageForm& form) {
+  FieldErrors errors;
+  CheckedUsageForm out;
+  const auto line = domain::parse_line_key(form.line_type);
+  if (!line) {
+    errors.push_back({"line_type", "line_type.empty"});
+  } else {
+    out.line_type = std::string(domain::line_key(*line));
+    auto id = domain::customer_id_for_line(*line, form.customer_id);
+    if (id) {
+      out.customer_id = *id;
+    } else if (id.error().line_error) {
+      errors.push_back({"customer_id", std::string(domain::error_key(*id.error().line_error))});
+    } else {
+      errors.push_back({"customer_id", std::string(domain::error_key(*id.error().format_error))});
+    }
+  }
+  if (util::trim(form.start_date).empty()) {
+    errors.push_back({"start_date", "start_date.empty"});
+  } else if (auto date = domain::parse_date(form.start_date); !date) {
+    errors.push_back({"start_date", std::string(domain::error_key(date.error()))});
+  } else {
+    const auto today = std::chrono::sys_days{today_jst(s)};
+    const auto latest = today + std::chrono::days{366 * kMaxStartYearsAhead};
+    // A change application keeps the date usage began, which is usually past by then.
+    if (form.changes.empty() && std::chrono::sys_days{*date} < today) {
+      errors.push_back({"start_date", "start_date.past"});
+    } else if (std::chrono::sys_days{*date} > latest) {
+      errors.push_back({"start_date", "start_date.too_far"});
+    } else {
+      out.start_date = domain::format_date(*date);
+    }
+  }
+  if (auto n = terminal_count(form.terminals)) {
+    out.terminals = *n;
+  } else {
+    errors.push_back({"terminals", n.error()});
+  }
+  if (auto v = plain_text(form.vendor_name, "vendor_name")) {
+    out.vendor_name = *v;
+  } else {
+    errors.push_back({"vendor_name", v.error()});
+  }
+  if (auto v = plain_text(form.vendor_contact, "vendor_contact")) {
+    out.vendor_contact = *v;
+  } else {
+    errors.push_back({"vendor_contact", v.error()});
+  }
+  if (auto phone = domain::PhoneNumber::parse(form.vendor_phone)) {
+    out.vendor_phone = phone->formatted();
+  } else {
+    errors.push_back({"vendor_phone", std::string(domain::error_key(phone.error()))});
+  }
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  // 入力中 → 確認 through the one function that may change the state.
+  if (!domain::confirm(domain::UsageApplicationState::editing))
+    throw std::logic_error("confirm refused");
+  return out;
+}
+
+std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Services& s,
+                                                                       const SessionUser& user,
+                                                                       const UsageForm& form) {
+  auto checked = check_usage_form(s, form);
+  if (!checked) return std::unexpected(UsageFailure{checked.error(), {}});
+  const std::string key = util::trim(form.idempotency_key).empty()
+                              ? util::random_token()
+                              : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  std::optional<FinalizedUsage> done;
+  std::optional<UsageRefusal> refusal;
+  s.db.write([&](store::Tx& tx) {
+    if (auto earlier = tx.find_usage_application_by_key(key)) {
+      if (earlier->institution_id != user.institution.id) {
+        refusal = UsageRefusal::not_found;  // a key from someone else's form: treat as unknown
+        return;
+      }
+      done = FinalizedUsage{*earlier, true};
+      return;
+    }
+    const auto history = tx.usage_applications_of(user.institution.id);
+    store::UsageApplicationRecord record;
+    if (form.changes.empty()) {
+      if (!history.empty()) {
+        refusal = UsageRefusal::already_started;
+        return;
+      }
+      domain::start_usage_application();
+    } else {
+      auto target = tx.find_usage_application(user.institution.id, form.changes);
+      if (!target) {
+        refusal = UsageRefusal::not_found;
+        return;
+      }
+      if (history.front().id != target->id) {
+        refusal = UsageRefusal::already_changed;
+        return;
+      }
+      if (!domain::start_change_application(target->id, domain::UsageApplicationState::finalized)) {
+        refusal = UsageRefusal::already_changed;
+        return;
+      }
+      record.version = target->version + 1;
+      record.changes_id = target->id;
+    }
+    if (!domain::finalize(domain::UsageApplicationState::confirming))
+      throw std::logic_error("finalize refused");
+    const auto now = now_ms(s);
+    record.institution_id = user.institution.id;
+    record.account_id = user.account.id;
+    record.line_type = checked->line_type;
+    record.customer_id = checked->customer_id;
+    record.start_date = checked->start_date;
+    record.terminals = checked->terminals;
+    record.vendor_name = checked->vendor_name;
+    record.vendor_contact = checked->vendor_contact;
+    record.vendor_phone = checked->vendor_phone;
+    record.idempotency_key = key;
+    record.finalized_at = now;
+    const auto saved = tx.insert_usage_application(record);
+
+    util::TemplateData d;
+    d.set("institution_name", user.institution.name);
+    d.set("number", saved.number);
+    d.set("kind", s.messages.get(saved.changes_id ? "usage.kind.change" : "usage.kind.first"));
+    d.set("line_type", s.messages.get("line_type." + saved.line_type));
+    d.set("customer_id",
+          saved.customer_id.empty() ? s.messages.get("usage.no_customer_id") : saved.customer_id);
+    d.set("start_date", saved.start_date);
+    d.set("terminals", std::to_string(saved.terminals));
+    d.set("vendor_name", saved.vendor_name);
+    d.set("vendor_contact", saved.vendor_contact);
+    d.set("vendor_phone", saved.vendor_phone);
+    d.set("finalized_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
+    enqueue_mail(s, tx, user.account.email, "usage_application_accepted", d);
+    tx.append_audit(
+        {fmt::format("account:{}", user.account.id),
+         saved.changes_id ? "usage_application.change" : "usage_application.finalize", saved.number,
+         audit_detail({{"line_type", saved.line_type},
+                       {"customer_id", saved.customer_id},
+                       {"start_date", saved.start_date},
+                       {"terminals", std::to_string(saved.terminals)}})},
+        now);
+    done = FinalizedUsage{saved, false};
+  });
+  if (refusal) return std::unexpected(UsageFailure{{}, refusal});
+  return *done;
+}
+
+std::vector<store::UsageApplicationRecord> usage_history(const Services& s,
+                                                         store::Id institution_id) {
+  std::vector<store::UsageApplicationRecord> out;
+  s.db.read([&](store::Tx& tx) { out = tx.usage_applications_of(institution_id); });
+  return out;
+}
+
+std::optional<store::UsageApplicationRecord> find_usage_application(const Services& s,
+                                                                    store::Id institution_id,
+                                                                    const std::string& number) {
+  std::optional<store::UsageApplicationRecord> out;
+  s.db.read([&](store::Tx& tx) { out = tx.find_usage_application(institution_id, number); });
+  return out;
+}
+
+UsageForm usage_form_for(const Services& s, store::Id institution_id) {
+  UsageForm f;
+  f.idempotency_key = util::random_token();
+  const auto history = usage_history(s, institution_id);
+  if (history.empty()) return f;
+  const auto& latest = history.front();
+  f.line_type = latest.line_type;
+  f.customer_id = latest.customer_id;
+  f.start_date = latest.start_date;
+  f.terminals = std::to_string(latest.terminals);
+  f.vendor_name = latest.vendor_name;
+  f.vendor_contact = latest.vendor_contact;
+  f.vendor_phone = latest.vendor_phone;
+  f.changes = latest.number;
+  return f;
+}
+
+}  // namespace onshi::app

@@ -1,0 +1,133 @@
+#include <fmt/format.h>
+
+#include "store/sqlite_tx.hpp"
+
+namespace onshi::store::sqlite {
+namespace {
+
+constexpr std::string_view kUsageColumns =
+    "id, institution_id, account_id, number, version, changes_id, line_type, customer_id, "
+    "start_date, "
+    "terminals, vendor_name, vendor_contact, vendor_phone, idempotency_key, finalized_at";
+
+UsageApplicationRecord read_usage(const Statement& s) {
+  UsageApplicationRecord a;
+  a.id = s.int64(0);
+  a.institution_id = s.int64(1);
+  a.account_id = s.int64(2);
+  a.number = s.text(3);
+  a.version = s.integer(4);
+  a.changes_id = s.optional_int64(5);
+  a.line_type = s.text(6);
+  a.customer_id = s.text(7);
+  a.start_date = s.text(8);
+  a.terminals = s.integer(9);
+  a.vendor_name = s.text(10);
+  a.vendor_contact = s.text(11);
+  a.vendor_phone = s.text(12);
+  a.idempotency_key = s.text(13);
+  a.finalized_at = s.int64(14);
+  return a;
+}
+
+std::string select_usage(std::string_view where) {
+  return fmt::format("SELECT {} FROM usage_applications WHERE {}", kUsageColumns, where);
+}
+
+std::optional<ApiToken> read_token(Statement& s) {
+  if (!s.step()) return std::nullopt;
+  return ApiToken{s.int64(0), s.int64(1),          s.text(2),
+                  s.int64(3), s.optional_int64(4), s.optional_int64(5)};
+}
+
+}  // namespace
+
+UsageApplicationRecord SqliteTx::insert_usage_application(const UsageApplicationRecord& a) {
+  // The key is unique too, so it stands in for the number until the row has its id.
+  c_.prepare(
+        "INSERT INTO usage_applications (institution_id, account_id, number, version, changes_id, "
+        "line_type, "
+        "customer_id, start_date, terminals, vendor_name, vendor_contact, vendor_phone, "
+        "idempotency_key, "
+        "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(a.institution_id, a.account_id, "pending:" + a.idempotency_key, a.version,
+                a.changes_id, a.line_type, a.customer_id, a.start_date, a.terminals, a.vendor_name,
+                a.vendor_contact, a.vendor_phone, a.idempotency_key, a.finalized_at)
+      .run();
+  UsageApplicationRecord out = a;
+  out.id = c_.last_insert_rowid();
+  out.number = fmt::format("U-{:08d}", out.id);
+  c_.prepare("UPDATE usage_applications SET number = ? WHERE id = ?")
+      .bind_all(out.number, out.id)
+      .run();
+  return out;
+}
+
+std::optional<UsageApplicationRecord> SqliteTx::find_usage_application_by_key(
+    const std::string& key) {
+  static const std::string sql = select_usage("idempotency_key = ?");
+  auto s = c_.prepare(sql);
+  s.bind_all(key);
+  if (!s.step()) return std::nullopt;
+  return read_usage(s);
+}
+
+std::optional<UsageApplicationRecord> SqliteTx::find_usage_application(Id institution_id,
+                                                                       const std::string& number) {
+  static const std::string sql = select_usage("institution_id = ? AND number = ?");
+  auto s = c_.prepare(sql);
+  s.bind_all(institution_id, number);
+  if (!s.step()) return std::nullopt;
+  return read_usage(s);
+}
+
+std::vector<UsageApplicationRecord> SqliteTx::usage_applications_of(Id institution_id) {
+  static const std::string sql = select_usage("institution_id = ? ORDER BY version DESC");
+  auto s = c_.prepare(sql);
+  s.bind_all(institution_id);
+  std::vector<UsageApplicationRecord> out;
+  while (s.step()) out.push_back(read_usage(s));
+  return out;
+}
+
+Id SqliteTx::insert_api_token(Id account_id, const std::string& hash, const std::string& label,
+                              Millis now) {
+  c_.prepare(
+        "INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)")
+      .bind_all(account_id, hash, label, now)
+      .run();
+  return c_.last_insert_rowid();
+}
+
+std::optional<ApiToken> SqliteTx::find_api_token(const std::string& hash) {
+  auto s = c_.prepare(
+      "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_tokens "
+      "WHERE token_hash = ? AND revoked_at IS NULL");
+  s.bind_all(hash);
+  return read_token(s);
+}
+
+void SqliteTx::touch_api_token(Id id, Millis now) {
+  c_.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind_all(now, id).run();
+}
+
+std::vector<ApiToken> SqliteTx::api_tokens_of(Id account_id) {
+  auto s = c_.prepare(
+      "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_tokens "
+      "WHERE account_id = ? ORDER BY id");
+  s.bind_all(account_id);
+  std::vector<ApiToken> out;
+  while (auto t = read_token(s)) out.push_back(*t);
+  return out;
+}
+
+bool SqliteTx::revoke_api_token(Id account_id, Id token_id, Millis now) {
+  c_.prepare(
+        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS "
+        "NULL")
+      .bind_all(now, token_id, account_id)
+      .run();
+  return sqlite3_changes(c_.handle()) > 0;
+}
+
+}  // namespace onshi::store::sqlite

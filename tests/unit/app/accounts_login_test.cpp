@@ -1,0 +1,181 @@
+// Login, throttling, sessions (idle and absolute timeouts), logout and disabled accounts.
+#include <gtest/gtest.h>
+
+#include "app/accounts.hpp"
+#include "app_test_env.hpp"
+
+namespace onshi::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kEmail = "staff@clinic.example.jp";
+constexpr std::string_view kPassword = "correct horse battery";
+constexpr std::string_view kWrong = "incorrect horse battery";
+
+class LoginTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto id = create_verified_account(
+        env.services, {std::string(kEmail), "1310123455", "テストクリニック", std::string(kPassword)});
+    ASSERT_TRUE(id.has_value());
+    account_id = *id;
+  }
+
+  std::string login_ok() {
+    auto r = login(env.services, kEmail, kPassword);
+    EXPECT_TRUE(r.has_value());
+    return r ? r->session_token : std::string();
+  }
+
+  void fail_times(int n, std::string_view email = kEmail) {
+    for (int i = 0; i < n; ++i) {
+      const auto r = login(env.services, email, kWrong);
+      ASSERT_FALSE(r.has_value());
+      ASSERT_EQ(r.error(), LoginError::bad_credentials) << "attempt " << i + 1;
+    }
+  }
+
+  test::TestEnv env;
+  store::Id account_id = 0;
+};
+
+TEST_F(LoginTest, SucceedsAndTheSessionResolvesToTheAccount) {
+  const auto token = login_ok();
+  EXPECT_EQ(token.size(), 43u);
+  const auto user = resolve_session(env.services, token);
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(user->account.id, account_id);
+  EXPECT_EQ(user->account.email, kEmail);
+  EXPECT_EQ(user->institution.code, "1310123455");
+  EXPECT_EQ(user->institution.name, "テストクリニック");
+  EXPECT_EQ(user->session_token, token);
+  // The database keeps only the hash of the session id.
+  env.db->read([&](store::Tx& tx) {
+    EXPECT_FALSE(tx.find_session(token).has_value());
+    EXPECT_TRUE(tx.find_session(util::sha256_hex(token)).has_value());
+  });
+}
+
+TEST_F(LoginTest, EachLoginIssuesANewSession) {
+  const auto a = login_ok();
+  const auto b = login_ok();
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(resolve_session(env.services, a).has_value());
+  EXPECT_TRUE(resolve_session(env.services, b).has_value());
+}
+
+TEST_F(LoginTest, EmailIsComparedIgnoringCaseWidthAndSpaces) {
+  EXPECT_TRUE(login(env.services, " STAFF@Clinic.Example.JP ", kPassword).has_value());
+  EXPECT_TRUE(login(env.services, "ｓｔａｆｆ@clinic.example.jp", kPassword).has_value());
+}
+
+TEST_F(LoginTest, WrongPasswordAndUnknownEmailLookTheSame) {
+  const auto wrong = login(env.services, kEmail, kWrong);
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error(), LoginError::bad_credentials);
+  const auto unknown = login(env.services, "nobody@clinic.example.jp", kPassword);
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error(), LoginError::bad_credentials);
+  const auto empty = login(env.services, kEmail, "");
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error(), LoginError::bad_credentials);
+}
+
+TEST_F(LoginTest, FiveFailuresLockForTheBaseTimeThenTheRightPasswordWorks) {
+  fail_times(5);
+  const auto locked = login(env.services, kEmail, kPassword);
+  ASSERT_FALSE(locked.has_value());
+  EXPECT_EQ(locked.error(), LoginError::throttled);
+  env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds) - 1s);
+  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
+  env.clock.advance(1s);
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+  // A success clears the count: the next failure is an ordinary one.
+  fail_times(1);
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+TEST_F(LoginTest, FourFailuresDoNotLock) {
+  fail_times(4);
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+TEST_F(LoginTest, EachFurtherFailureDoublesTheLock) {
+  fail_times(5);
+  env.clock.advance(60s);
+  fail_times(1);  // the sixth failure: locked for 120 s
+  env.clock.advance(119s);
+  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
+  env.clock.advance(1s);
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+TEST_F(LoginTest, UnknownEmailsAreThrottledToo) {
+  fail_times(5, "nobody@clinic.example.jp");
+  EXPECT_EQ(login(env.services, "nobody@clinic.example.jp", kWrong).error(), LoginError::throttled);
+  // Another address is not affected.
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+TEST_F(LoginTest, IdleSessionExpiresAfter30Minutes) {
+  const auto token = login_ok();
+  env.clock.advance(31min);
+  EXPECT_FALSE(resolve_session(env.services, token).has_value());
+  // Expired sessions are deleted, not merely refused.
+  env.db->read([&](store::Tx& tx) {
+    EXPECT_FALSE(tx.find_session(util::sha256_hex(token)).has_value());
+  });
+}
+
+TEST_F(LoginTest, UseWithinTheIdleTimeoutKeepsTheSessionAlive) {
+  const auto token = login_ok();
+  env.clock.advance(30min);  // exactly the idle limit: still alive
+  ASSERT_TRUE(resolve_session(env.services, token).has_value());
+  env.clock.advance(29min);  // 59 min after login, 29 after the last use
+  ASSERT_TRUE(resolve_session(env.services, token).has_value());
+  env.clock.advance(30min + 1s);
+  EXPECT_FALSE(resolve_session(env.services, token).has_value());
+}
+
+TEST_F(LoginTest, SessionEndsAfterTheAbsoluteTimeoutEvenWhenUsed) {
+  const auto token = login_ok();
+  for (int minutes = 20; minutes <= 12 * 60; minutes += 20) {
+    env.clock.advance(20min);
+    ASSERT_TRUE(resolve_session(env.services, token).has_value()) << minutes << " min";
+  }
+  env.clock.advance(20min);
+  EXPECT_FALSE(resolve_session(env.services, token).has_value());
+}
+
+TEST_F(LoginTest, BadSessionTokensResolveToNothing) {
+  login_ok();
+  EXPECT_FALSE(resolve_session(env.services, "").has_value());
+  EXPECT_FALSE(resolve_session(env.services, "unknown").has_value());
+  EXPECT_FALSE(resolve_session(env.services, std::string(129, 'a')).has_value());
+}
+
+TEST_F(LoginTest, LogoutEndsOnlyThatSession) {
+  const auto a = login_ok();
+  const auto b = login_ok();
+  logout(env.services, a);
+  EXPECT_FALSE(resolve_session(env.services, a).has_value());
+  EXPECT_TRUE(resolve_session(env.services, b).has_value());
+  logout(env.services, "never-issued");  // harmless
+  EXPECT_TRUE(resolve_session(env.services, b).has_value());
+}
+
+TEST_F(LoginTest, DisablingEndsSessionsAndRefusesLogin) {
+  const auto token = login_ok();
+  ASSERT_TRUE(set_account_disabled(env.services, "STAFF@clinic.example.jp", true).has_value());
+  EXPECT_FALSE(resolve_session(env.services, token).has_value());
+  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::bad_credentials);
+  ASSERT_TRUE(set_account_disabled(env.services, kEmail, false).has_value());
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+  const auto missing = set_account_disabled(env.services, "nobody@clinic.example.jp", true);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error(), DisableError::no_such_account);
+}
+
+}  // namespace
+}  // namespace onshi::app

@@ -1,0 +1,173 @@
+// Password change (logged in) and reset (by e-mailed link).
+#include <gtest/gtest.h>
+
+#include "app/accounts.hpp"
+#include "app_test_env.hpp"
+
+namespace onshi::app {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kEmail = "staff@clinic.example.jp";
+constexpr std::string_view kPassword = "correct horse battery";
+constexpr std::string_view kNewPassword = "purple monkey dishwasher";
+constexpr std::string_view kResetSubject = "【医療機関等向けポータルサイト】パスワード再設定のご案内";
+
+class PasswordTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(create_verified_account(env.services, {std::string(kEmail), "1310123455",
+                                                       "テストクリニック", std::string(kPassword)})
+                    .has_value());
+  }
+
+  SessionUser logged_in() {
+    auto r = login(env.services, kEmail, kPassword);
+    EXPECT_TRUE(r.has_value());
+    auto user = resolve_session(env.services, r ? r->session_token : "");
+    EXPECT_TRUE(user.has_value());
+    return user ? *user : SessionUser{};
+  }
+
+  // Requests a reset and returns the token from the mail.
+  std::string reset_token() {
+    const auto before = env.due_mail().size();
+    request_password_reset(env.services, kEmail);
+    const auto mails = env.due_mail();
+    EXPECT_EQ(mails.size(), before + 1);
+    if (mails.size() != before + 1) return {};
+    EXPECT_EQ(mails.back().subject, kResetSubject);
+    EXPECT_EQ(mails.back().to, kEmail);
+    return test::token_after(mails.back().body, "http://portal.test/password/reset?token=");
+  }
+
+  PasswordResetInput reset_input(std::string token) const {
+    return {std::move(token), std::string(kNewPassword), std::string(kNewPassword)};
+  }
+
+  test::TestEnv env;
+};
+
+TEST_F(PasswordTest, ChangeWithWrongCurrentPasswordIsAFieldError) {
+  const auto user = logged_in();
+  const auto r = change_password(env.services, user,
+                                 {"not my password", std::string(kNewPassword),
+                                  std::string(kNewPassword)});
+  ASSERT_FALSE(r.has_value());
+  ASSERT_EQ(r.error().size(), 1u);
+  EXPECT_EQ(r.error()[0].field, "current_password");
+  EXPECT_EQ(r.error()[0].key, "password.current_wrong");
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+TEST_F(PasswordTest, ChangeChecksTheNewPassword) {
+  const auto user = logged_in();
+  auto r = change_password(env.services, user, {std::string(kPassword), "short", "short"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error()[0].field, "new_password");
+  EXPECT_EQ(r.error()[0].key, "password.too_short");
+  r = change_password(env.services, user,
+                      {std::string(kPassword), std::string(kNewPassword), "something else"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error()[0].field, "new_password_confirm");
+  EXPECT_EQ(r.error()[0].key, "password.mismatch");
+  r = change_password(env.services, user,
+                      {std::string(kPassword), "staff-clinic-2026", "staff-clinic-2026"});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error()[0].key, "password.contains_email");
+  EXPECT_EQ(env.due_mail().size(), 0u);
+}
+
+TEST_F(PasswordTest, ChangeReplacesThePasswordAndEndsOtherSessions) {
+  const auto other = login(env.services, kEmail, kPassword);
+  ASSERT_TRUE(other.has_value());
+  const auto user = logged_in();
+  ASSERT_TRUE(change_password(env.services, user,
+                              {std::string(kPassword), std::string(kNewPassword),
+                               std::string(kNewPassword)})
+                  .has_value());
+  EXPECT_TRUE(resolve_session(env.services, user.session_token).has_value());
+  EXPECT_FALSE(resolve_session(env.services, other->session_token).has_value());
+  EXPECT_FALSE(login(env.services, kEmail, kPassword).has_value());
+  EXPECT_TRUE(login(env.services, kEmail, kNewPassword).has_value());
+  const auto mails = env.due_mail();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].to, kEmail);
+}
+
+TEST_F(PasswordTest, ResetRequestForUnknownEmailEnqueuesNothing) {
+  request_password_reset(env.services, "nobody@clinic.example.jp");
+  request_password_reset(env.services, "");
+  EXPECT_EQ(env.due_mail().size(), 0u);
+  EXPECT_EQ(env.pending_mail(), 0);
+}
+
+TEST_F(PasswordTest, ResetWithTheMailedTokenWorksOnce) {
+  const auto session = login(env.services, kEmail, kPassword);
+  ASSERT_TRUE(session.has_value());
+  const auto token = reset_token();
+  ASSERT_EQ(token.size(), 43u);
+  ASSERT_TRUE(reset_password(env.services, reset_input(token)).has_value());
+  EXPECT_FALSE(login(env.services, kEmail, kPassword).has_value());
+  EXPECT_TRUE(login(env.services, kEmail, kNewPassword).has_value());
+  // Sessions from before the reset are ended.
+  EXPECT_FALSE(resolve_session(env.services, session->session_token).has_value());
+  const auto again = reset_password(env.services, reset_input(token));
+  ASSERT_FALSE(again.has_value());
+  EXPECT_TRUE(again.error().invalid_token);
+}
+
+TEST_F(PasswordTest, ResetTokenExpiresAfterAnHour) {
+  const auto token = reset_token();
+  env.clock.advance(61min);
+  const auto r = reset_password(env.services, reset_input(token));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_TRUE(r.error().invalid_token);
+  EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+TEST_F(PasswordTest, ANewResetRequestVoidsTheEarlierLink) {
+  const auto first = reset_token();
+  const auto second = reset_token();
+  ASSERT_NE(first, second);
+  EXPECT_TRUE(reset_password(env.services, reset_input(first)).error().invalid_token);
+  EXPECT_TRUE(reset_password(env.services, reset_input(second)).has_value());
+}
+
+TEST_F(PasswordTest, ResetWithAWeakPasswordKeepsTheTokenUsable) {
+  const auto token = reset_token();
+  const auto weak = reset_password(env.services, {token, "password1234", "password1234"});
+  ASSERT_FALSE(weak.has_value());
+  EXPECT_FALSE(weak.error().invalid_token);
+  ASSERT_EQ(weak.error().errors.size(), 1u);
+  EXPECT_EQ(weak.error().errors[0].field, "new_password");
+  EXPECT_EQ(weak.error().errors[0].key, "password.common");
+  EXPECT_TRUE(reset_password(env.services, reset_input(token)).has_value());
+}
+
+TEST_F(PasswordTest, ResetClearsTheLoginLock) {
+  for (int i = 0; i < 5; ++i) ASSERT_FALSE(login(env.services, kEmail, "wrong password!").has_value());
+  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
+  ASSERT_TRUE(reset_password(env.services, reset_input(reset_token())).has_value());
+  EXPECT_TRUE(login(env.services, kEmail, kNewPassword).has_value());
+}
+
+TEST_F(PasswordTest, ResetTokenIsNotAVerificationToken) {
+  const auto token = reset_token();
+  EXPECT_FALSE(verify_email(env.services, token).has_value());
+  EXPECT_TRUE(reset_password(env.services, reset_input(token)).has_value());
+}
+
+TEST_F(PasswordTest, ChangingThePasswordVoidsAPendingResetLink) {
+  const auto token = reset_token();
+  const auto user = logged_in();
+  ASSERT_TRUE(change_password(env.services, user,
+                              {std::string(kPassword), std::string(kNewPassword),
+                               std::string(kNewPassword)})
+                  .has_value());
+  EXPECT_TRUE(reset_password(env.services, reset_input(token)).error().invalid_token);
+}
+
+}  // namespace
+}  // namespace onshi::app

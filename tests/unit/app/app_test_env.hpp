@@ -1,0 +1,112 @@
+#pragma once
+// A complete app::Services over a temporary SQLite database and a clock the test moves by hand.
+// Shared by tests/unit/app and tests/unit/web (both link onshi_app).
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/config.hpp"
+#include "app/messages.hpp"
+#include "app/password_policy.hpp"
+#include "app/services.hpp"
+#include "store/database.hpp"
+#include "util/clock.hpp"
+#include "util/secrets.hpp"
+#include "util/templates.hpp"
+
+namespace onshi::test {
+
+class FakeClock final : public util::Clock {
+ public:
+  explicit FakeClock(util::TimePoint start) : now_(start) {}
+  util::TimePoint now() const override {
+    std::lock_guard lock(mutex_);
+    return now_;
+  }
+  void advance(std::chrono::milliseconds by) {
+    std::lock_guard lock(mutex_);
+    now_ += by;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  util::TimePoint now_;
+};
+
+// A fresh directory under the system temp dir, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir()
+      : path_(std::filesystem::temp_directory_path() / ("onshi-unit-" + util::random_token(9))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline app::Config test_config(const std::filesystem::path& data_dir) {
+  app::Config c;
+  c.data_dir = data_dir;
+  c.resources = ONSHI_SOURCE_DIR;
+  c.base_url = "http://portal.test/";
+  app::finish_config(c);
+  return c;
+}
+
+// 2026-04-01 00:00:00 UTC.
+inline constexpr std::int64_t kStartUnix = 1'775'001'600;
+
+// Everything a use case needs; the database is migrated.
+struct TestEnv {
+  TempDir dir;
+  app::Config config = test_config(dir.path());
+  std::unique_ptr<store::Database> db = open_migrated(config.database_url);
+  FakeClock clock{util::from_unix(kStartUnix)};
+  util::Templates templates{std::filesystem::path(ONSHI_SOURCE_DIR) / "templates"};
+  app::Messages messages =
+      app::Messages::load(std::filesystem::path(ONSHI_SOURCE_DIR) / "data/messages.ja.toml");
+  app::PasswordPolicy passwords =
+      app::PasswordPolicy::load(std::filesystem::path(ONSHI_SOURCE_DIR) / "data/common-passwords.txt");
+  app::Services services{config, *db, clock, templates, messages, passwords};
+
+  static std::unique_ptr<store::Database> open_migrated(const std::string& url) {
+    auto db = store::open_database(url, 2);
+    db->migrate();
+    return db;
+  }
+
+  // Mail not yet sent whose next attempt is due now.
+  std::vector<store::OutboxMail> due_mail() {
+    std::vector<store::OutboxMail> out;
+    db->read([&](store::Tx& tx) { out = tx.due_mail(services.now_ms(), 1000); });
+    return out;
+  }
+  std::int64_t pending_mail() {
+    std::int64_t n = 0;
+    db->read([&](store::Tx& tx) { n = tx.pending_mail_count(); });
+    return n;
+  }
+};
+
+// The value after "NAME?token=" up to the end of its line, or "" when the body has no such link.
+inline std::string token_after(std::string_view body, std::string_view marker) {
+  const auto at = body.find(marker);
+  if (at == std::string_view::npos) return {};
+  const auto start = at + marker.size();
+  const auto end = body.find_first_of("\r\n", start);
+  return std::string(body.substr(start, end == std::string_view::npos ? end : end - start));
+}
+
+}  // namespace onshi::test

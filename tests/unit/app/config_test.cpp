@@ -1,0 +1,217 @@
+// Configuration: TOML file, ONSHI_* environment, derived defaults.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+
+#include "app/config.hpp"
+#include "app_test_env.hpp"
+
+namespace onshi::app {
+namespace {
+
+constexpr const char* kEnvNames[] = {
+    "ONSHI_LISTEN",          "ONSHI_BASE_URL",          "ONSHI_THREADS",
+    "ONSHI_COOKIE_SECURE",   "ONSHI_MAX_BODY_BYTES",    "ONSHI_RESOURCES",
+    "ONSHI_DATABASE_URL",    "ONSHI_SMTP_URL",          "ONSHI_MAIL_FROM",
+    "ONSHI_MAIL_POLL_MS",    "ONSHI_MAIL_RETRY_BASE_MS", "ONSHI_MAIL_RETRY_MAX_MS",
+    "ONSHI_SESSION_IDLE_MINUTES", "ONSHI_SESSION_ABSOLUTE_HOURS",
+    "ONSHI_LOGIN_LOCK_BASE_SECONDS", "ONSHI_VERIFY_TOKEN_HOURS", "ONSHI_RESET_TOKEN_MINUTES"};
+
+// Clears the ONSHI_* environment for the test and puts it back afterwards.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : kEnvNames) {
+      const char* v = std::getenv(name);
+      saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+      unsetenv(name);
+    }
+  }
+  void TearDown() override {
+    for (const auto& [name, v] : saved_) {
+      if (v) {
+        setenv(name.c_str(), v->c_str(), 1);
+      } else {
+        unsetenv(name.c_str());
+      }
+    }
+  }
+
+  std::filesystem::path write(const std::string& name, const std::string& text) {
+    const auto path = dir_.path() / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // The message of the runtime_error load_config throws, or "" when it does not throw.
+  std::string load_error(const std::filesystem::path& file) {
+    try {
+      load_config(dir_.path(), file);
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return {};
+  }
+
+  test::TempDir dir_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+TEST_F(ConfigTest, DefaultsWithoutAFile) {
+  const Config c = load_config(dir_.path(), {});
+  EXPECT_EQ(c.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.threads, 4);
+  EXPECT_EQ(c.mail_from, "portal@fask.or.jp");
+  EXPECT_EQ(c.session_idle_minutes, 30);
+  EXPECT_EQ(c.login_lock_base_seconds, 60);
+  EXPECT_EQ(c.data_dir, dir_.path());
+  EXPECT_FALSE(c.cookie_secure.has_value());
+}
+
+TEST_F(ConfigTest, FileValuesAreApplied) {
+  const auto file = write("custom.toml", R"([server]
+listen = "0.0.0.0:9000"
+threads = 8
+cookie_secure = false
+max_body_bytes = 2048
+
+[mail]
+from = "Portal <noreply@example.jp>"
+retry_base_ms = 500
+
+[security]
+session_idle_minutes = 5
+reset_token_minutes = 15
+)");
+  const Config c = load_config(dir_.path(), file);
+  EXPECT_EQ(c.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c.threads, 8);
+  ASSERT_TRUE(c.cookie_secure.has_value());
+  EXPECT_FALSE(*c.cookie_secure);
+  EXPECT_EQ(c.max_body_bytes, 2048u);
+  EXPECT_EQ(c.mail_from, "Portal <noreply@example.jp>");
+  EXPECT_EQ(c.mail_retry_base_ms, 500);
+  EXPECT_EQ(c.session_idle_minutes, 5);
+  EXPECT_EQ(c.reset_token_minutes, 15);
+  EXPECT_EQ(c.session_absolute_hours, 12);  // untouched
+}
+
+TEST_F(ConfigTest, OnshiTomlInTheDataDirIsReadWhenNoFileIsGiven) {
+  write("onshi.toml", "[server]\nthreads = 3\n");
+  EXPECT_EQ(load_config(dir_.path(), {}).threads, 3);
+}
+
+TEST_F(ConfigTest, MissingExplicitFileThrows) {
+  const auto message = load_error(dir_.path() / "absent.toml");
+  EXPECT_NE(message.find("absent.toml"), std::string::npos) << message;
+}
+
+TEST_F(ConfigTest, UnknownKeyIsNamedInTheError) {
+  const auto message = load_error(write("c.toml", "[server]\nlisten = \"x:1\"\nlisen = \"y\"\n"));
+  EXPECT_NE(message.find("server.lisen"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown key"), std::string::npos) << message;
+  EXPECT_NE(load_error(write("d.toml", "[serverx]\nlisten = \"x:1\"\n")).find("serverx.listen"),
+            std::string::npos);
+}
+
+TEST_F(ConfigTest, KeyOutsideASectionIsRefused) {
+  const auto message = load_error(write("c.toml", "listen = \"x:1\"\n"));
+  EXPECT_NE(message.find("listen"), std::string::npos) << message;
+}
+
+TEST_F(ConfigTest, MalformedTomlGivesTheFileAndLine) {
+  const auto message = load_error(write("bad.toml", "[server]\nthreads = 2\nlisten = \n"));
+  EXPECT_NE(message.find("bad.toml:3:"), std::string::npos) << message;
+}
+
+TEST_F(ConfigTest, WrongValueTypesAreRefused) {
+  EXPECT_NE(load_error(write("a.toml", "[server]\nthreads = \"many\"\n")).find("not an integer"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("b.toml", "[server]\nthreads = 1.5\n")).find("server.threads"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("c.toml", "[server]\ncookie_secure = \"maybe\"\n")).find("maybe"),
+            std::string::npos);
+  EXPECT_FALSE(load_error(write("d.toml", "[server]\nlisten = [1, 2]\n")).empty());
+}
+
+TEST_F(ConfigTest, EnvironmentBeatsTheFile) {
+  const auto file = write("c.toml", "[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 8\n");
+  setenv("ONSHI_LISTEN", "127.0.0.1:7777", 1);
+  setenv("ONSHI_COOKIE_SECURE", "yes", 1);
+  const Config c = load_config(dir_.path(), file);
+  EXPECT_EQ(c.listen, "127.0.0.1:7777");
+  EXPECT_EQ(c.threads, 8);  // not overridden
+  EXPECT_EQ(c.cookie_secure, std::optional<bool>(true));
+}
+
+TEST_F(ConfigTest, BadEnvironmentValueNamesTheVariable) {
+  setenv("ONSHI_THREADS", "4x", 1);
+  const auto message = load_error({});
+  EXPECT_NE(message.find("ONSHI_THREADS"), std::string::npos) << message;
+}
+
+TEST(FinishConfig, BaseUrlDefaultsFromListenAndLosesTrailingSlashes) {
+  Config c;
+  c.listen = "127.0.0.1:9999";
+  finish_config(c);
+  EXPECT_EQ(c.base_url, "http://127.0.0.1:9999");
+  Config d;
+  d.base_url = "https://portal.example.jp//";
+  finish_config(d);
+  EXPECT_EQ(d.base_url, "https://portal.example.jp");
+}
+
+TEST(FinishConfig, DatabaseUrlDefaultsToTheDataDir) {
+  Config c;
+  c.data_dir = "/srv/onshi";
+  finish_config(c);
+  EXPECT_EQ(c.database_url, "sqlite:/srv/onshi/onshi.db");
+  Config d;
+  d.database_url = "sqlite:/elsewhere.db";
+  finish_config(d);
+  EXPECT_EQ(d.database_url, "sqlite:/elsewhere.db");
+}
+
+TEST(FinishConfig, RefusesImpossibleValues) {
+  Config c;
+  c.threads = 0;
+  EXPECT_THROW(finish_config(c), std::runtime_error);
+  Config d;
+  d.mail_poll_ms = 9;
+  EXPECT_THROW(finish_config(d), std::runtime_error);
+  Config e;
+  e.mail_retry_base_ms = 9;
+  EXPECT_THROW(finish_config(e), std::runtime_error);
+  Config ok;
+  ok.threads = 1;
+  ok.mail_poll_ms = 10;
+  ok.mail_retry_base_ms = 10;
+  EXPECT_NO_THROW(finish_config(ok));
+}
+
+TEST(ConfigValues, SecureCookiesFollowTheBaseUrlUnlessForced) {
+  Config c;
+  c.base_url = "https://portal.example.jp";
+  EXPECT_TRUE(c.secure_cookies());
+  c.cookie_secure = false;
+  EXPECT_FALSE(c.secure_cookies());
+  c.base_url = "http://127.0.0.1:8080";
+  c.cookie_secure.reset();
+  EXPECT_FALSE(c.secure_cookies());
+  c.cookie_secure = true;
+  EXPECT_TRUE(c.secure_cookies());
+}
+
+TEST(ConfigValues, MailDomain) {
+  Config c;
+  EXPECT_EQ(c.mail_domain(), "fask.or.jp");
+  c.mail_from = "Name <a@b.jp>";
+  EXPECT_EQ(c.mail_domain(), "b.jp");
+  c.mail_from = "portal@mail.example.co.jp";
+  EXPECT_EQ(c.mail_domain(), "mail.example.co.jp");
+}
+
+}  // namespace
+}  // namespace onshi::app

@@ -1,0 +1,218 @@
+// Opening, migrating, transactions, constraints, settings and the audit log.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "store/migrations.hpp"
+#include "store_test_env.hpp"
+
+namespace onshi::store {
+namespace {
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_GT(tmp.db().migrate(), 0); }
+
+  Id institution(const std::string& code) {
+    Id id = 0;
+    tmp.db().write([&](Tx& tx) { id = tx.insert_institution(code, "テスト医院", 1000); });
+    return id;
+  }
+
+  Account account(Id institution_id, const std::string& key) {
+    Account a;
+    a.institution_id = institution_id;
+    a.email = key;
+    a.email_key = key;
+    a.password_hash = "hash";
+    a.created_at = 1000;
+    return a;
+  }
+
+  test::TempDb tmp;
+};
+
+TEST(Migrations, AreNumberedFromOneWithoutGaps) {
+  const auto& all = sqlite_migrations();
+  ASSERT_FALSE(all.empty());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1);
+    EXPECT_FALSE(all[i].name.empty());
+    EXPECT_FALSE(all[i].sql.empty());
+  }
+}
+
+TEST(OpenDatabase, MigrateRunsEachMigrationOnce) {
+  test::TempDb tmp;
+  const int total = static_cast<int>(sqlite_migrations().size());
+  EXPECT_EQ(tmp.db().migrate(), total);
+  EXPECT_EQ(tmp.db().schema_version(), sqlite_migrations().back().version);
+  EXPECT_EQ(tmp.db().migrate(), 0);
+  EXPECT_EQ(tmp.db().schema_version(), sqlite_migrations().back().version);
+  const auto cli = test::sqlite_cli(tmp.path(), "select count(*) from schema_migrations");
+  EXPECT_EQ(cli.output, std::to_string(total) + "\n");
+}
+
+TEST(OpenDatabase, AcceptsUrlFormsAndCreatesTheFolder) {
+  test::TempDb tmp;  // only for a directory that is removed afterwards
+  for (const std::string prefix : {"sqlite:", "sqlite://", ""}) {
+    const auto path = tmp.dir() / "nested" / (prefix.empty() ? "bare" : "p") / "x.db";
+    std::filesystem::remove_all(path.parent_path());
+    auto db = open_database(prefix + path.string(), 1);
+    EXPECT_TRUE(db->ping());
+    EXPECT_GT(db->migrate(), 0);
+    EXPECT_TRUE(std::filesystem::exists(path)) << prefix;
+  }
+  EXPECT_THROW(open_database("postgres://localhost/onshi"), std::runtime_error);
+}
+
+TEST(OpenDatabase, AnUnmigratedDatabaseAnswersPing) {
+  test::TempDb fresh;
+  EXPECT_TRUE(fresh.db().ping());
+}
+
+TEST_F(DatabaseTest, WriteCommitsAndReadSeesIt) {
+  const Id id = institution("1310123455");
+  EXPECT_GT(id, 0);
+  tmp.db().read([&](Tx& tx) {
+    const auto found = tx.find_institution_by_code("1310123455");
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->id, id);
+    EXPECT_EQ(found->name, "テスト医院");
+    EXPECT_EQ(tx.find_institution(id)->code, "1310123455");
+    EXPECT_FALSE(tx.find_institution(id + 1).has_value());
+    EXPECT_FALSE(tx.find_institution_by_code("2710123455").has_value());
+  });
+}
+
+TEST_F(DatabaseTest, ThrowInsideWriteRollsBack) {
+  struct Boom {};
+  EXPECT_THROW(tmp.db().write([&](Tx& tx) {
+    tx.insert_institution("1310123455", "消える医院", 1000);
+    tx.put_setting("k", "v");
+    throw Boom{};
+  }),
+               Boom);
+  tmp.db().read([&](Tx& tx) {
+    EXPECT_FALSE(tx.find_institution_by_code("1310123455").has_value());
+    EXPECT_FALSE(tx.setting("k").has_value());
+  });
+  // The connection is usable afterwards.
+  EXPECT_GT(institution("1310123455"), 0);
+}
+
+TEST_F(DatabaseTest, DuplicateInstitutionCodeIsAUniqueViolation) {
+  institution("1310123455");
+  EXPECT_THROW(institution("1310123455"), UniqueViolation);
+  // Other constraint failures are errors but not unique violations.
+  try {
+    institution("123");  // CHECK (length(code) = 10)
+    FAIL() << "no exception";
+  } catch (const UniqueViolation&) {
+    FAIL() << "a CHECK failure reported as a unique violation";
+  } catch (const std::runtime_error&) {
+  }
+}
+
+TEST_F(DatabaseTest, DuplicateEmailKeyIsAUniqueViolation) {
+  const Id inst = institution("1310123455");
+  tmp.db().write([&](Tx& tx) { tx.insert_account(account(inst, "a@example.jp")); });
+  EXPECT_THROW(tmp.db().write([&](Tx& tx) { tx.insert_account(account(inst, "a@example.jp")); }),
+               UniqueViolation);
+  // A foreign key to a missing institution is refused too.
+  EXPECT_THROW(
+      tmp.db().write([&](Tx& tx) { tx.insert_account(account(inst + 100, "b@example.jp")); }),
+      std::runtime_error);
+  tmp.db().read([&](Tx& tx) { EXPECT_EQ(tx.list_accounts().size(), 1u); });
+}
+
+TEST_F(DatabaseTest, AccountFieldsRoundTrip) {
+  const Id inst = institution("1310123455");
+  Id id = 0;
+  tmp.db().write([&](Tx& tx) { id = tx.insert_account(account(inst, "a@example.jp")); });
+  tmp.db().write([&](Tx& tx) {
+    tx.set_account_verified(id, 2000);
+    tx.set_account_verified(id, 3000);  // only the first verification counts
+    tx.set_account_password(id, "new-hash");
+    tx.set_account_disabled(id, 4000);
+  });
+  tmp.db().read([&](Tx& tx) {
+    const auto a = tx.find_account_by_email_key("a@example.jp");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_EQ(a->id, id);
+    EXPECT_EQ(a->verified_at, std::optional<Millis>(2000));
+    EXPECT_EQ(a->disabled_at, std::optional<Millis>(4000));
+    EXPECT_EQ(a->password_hash, "new-hash");
+    EXPECT_EQ(a->created_at, 1000);
+    EXPECT_FALSE(tx.find_account_by_email_key("A@example.jp").has_value());
+    const auto list = tx.list_accounts();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].institution.code, "1310123455");
+  });
+  tmp.db().write([&](Tx& tx) { tx.set_account_disabled(id, std::nullopt); });
+  tmp.db().read([&](Tx& tx) { EXPECT_FALSE(tx.find_account(id)->disabled_at.has_value()); });
+}
+
+TEST_F(DatabaseTest, SettingsPutGetOverwrite) {
+  tmp.db().write([&](Tx& tx) {
+    EXPECT_FALSE(tx.setting("csrf_key").has_value());
+    tx.put_setting("csrf_key", "one");
+  });
+  tmp.db().write([&](Tx& tx) {
+    EXPECT_EQ(tx.setting("csrf_key"), std::optional<std::string>("one"));
+    tx.put_setting("csrf_key", "two");
+    tx.put_setting("other", "");
+  });
+  tmp.db().read([&](Tx& tx) {
+    EXPECT_EQ(tx.setting("csrf_key"), std::optional<std::string>("two"));
+    EXPECT_EQ(tx.setting("other"), std::optional<std::string>(""));
+  });
+}
+
+TEST_F(DatabaseTest, PingAnswers) {
+  EXPECT_TRUE(tmp.db().ping());
+}
+
+TEST_F(DatabaseTest, AuditLogIsAHashChain) {
+  const AuditEntry entries[] = {{"cli", "account.create", "1310123455", R"({"email":"a@b.jp"})"},
+                                {"account:1", "login", "a@b.jp", "{}"},
+                                {"account:1", "logout", "", "{}"}};
+  Millis now = 5000;
+  for (const auto& e : entries) tmp.db().write([&](Tx& tx) { tx.append_audit(e, now++); });
+
+  const auto cli = test::sqlite_cli(tmp.path(), "select prev_hash, hash from audit_log order by seq");
+  ASSERT_EQ(cli.status, 0) << cli.output;
+  std::istringstream lines(cli.output);
+  std::string expected_prev = "genesis";
+  now = 5000;
+  int rows = 0;
+  for (std::string line; std::getline(lines, line); ++rows) {
+    ASSERT_LT(rows, 3);
+    const auto bar = line.find('|');
+    ASSERT_NE(bar, std::string::npos) << line;
+    const auto prev = line.substr(0, bar);
+    const auto hash = line.substr(bar + 1);
+    EXPECT_EQ(prev, expected_prev);
+    const auto& e = entries[rows];
+    const auto recomputed = util::sha256_hex(prev + "\n" + std::to_string(now++) + "\n" + e.actor +
+                                             "\n" + e.action + "\n" + e.subject + "\n" + e.detail);
+    EXPECT_EQ(hash, recomputed) << "row " << rows;
+    expected_prev = hash;
+  }
+  EXPECT_EQ(rows, 3);
+}
+
+TEST_F(DatabaseTest, AuditLogRefusesUpdateAndDelete) {
+  tmp.db().write([&](Tx& tx) { tx.append_audit({"cli", "x", "y", "{}"}, 1); });
+  const auto update = test::sqlite_cli(tmp.path(), "update audit_log set actor = \"evil\"");
+  EXPECT_NE(update.status, 0);
+  EXPECT_NE(update.output.find("append-only"), std::string::npos) << update.output;
+  const auto del = test::sqlite_cli(tmp.path(), "delete from audit_log");
+  EXPECT_NE(del.status, 0);
+  EXPECT_NE(del.output.find("append-only"), std::string::npos) << del.output;
+  const auto count = test::sqlite_cli(tmp.path(), "select count(*), min(actor) from audit_log");
+  EXPECT_EQ(count.output, "1|cli\n");
+}
+
+}  // namespace
+}  // namespace onshi::store

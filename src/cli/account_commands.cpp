@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/accounts.hpp"
+#include "app/api_tokens.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "util/clock.hpp"
@@ -66,6 +67,71 @@ void set_disabled(const GlobalOptions& globals, const std::string& email, bool d
   std::cout << (disabled ? "disabled " : "enabled ") << email << '\n';
 }
 
+[[noreturn]] void token_failure(app::ApiTokenError e) {
+  switch (e) {
+    case app::ApiTokenError::no_such_account:
+      std::cerr << "no account with that e-mail\n";
+      break;
+    case app::ApiTokenError::no_such_token:
+      std::cerr << "no live token with that id for the account\n";
+      break;
+    case app::ApiTokenError::empty_label:
+      std::cerr << "--label must not be empty\n";
+      break;
+  }
+  throw CLI::RuntimeError(2);
+}
+
+void register_token_commands(CLI::App& account, GlobalOptions& globals) {
+  auto* token = account.add_subcommand(
+      "token", "API tokens a vendor's system uses for /api/v1/ (docs/api.md)");
+  token->require_subcommand(1);
+  struct Flags {
+    std::string email;
+    std::string label;
+    store::Id id = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  auto* create =
+      token->add_subcommand("create", "Create a token for an account; it is printed once");
+  create->add_option("--email", f->email, "E-mail address of the account the token acts for")
+      ->required();
+  create->add_option("--label", f->label, "Who holds it, e.g. the vendor's name")->required();
+  create->callback([&globals, f] {
+    Runtime rt(globals);
+    auto t = app::create_api_token(rt.services(), f->email, f->label);
+    if (!t) token_failure(t.error());
+    std::cout << "id: " << t->id << "\ntoken: " << t->token << '\n';
+  });
+  auto* list = token->add_subcommand("list", "List an account's tokens (never their values)");
+  list->add_option("--email", f->email, "E-mail address of the account")->required();
+  list->callback([&globals, f] {
+    Runtime rt(globals);
+    auto tokens = app::list_api_tokens(rt.services(), f->email);
+    if (!tokens) token_failure(tokens.error());
+    std::cout << fmt::format("{:>5}  {:<8}  {:<16}  {:<16}  {}\n", "id", "state", "created",
+                             "last used", "label");
+    for (const auto& t : *tokens) {
+      const auto when = [](std::optional<store::Millis> ms) {
+        return ms ? util::format_jst(util::TimePoint{std::chrono::milliseconds{*ms}})
+                  : std::string("-");
+      };
+      std::cout << fmt::format("{:>5}  {:<8}  {:<16}  {:<16}  {}\n", t.id,
+                               t.revoked_at ? "revoked" : "live", when(t.created_at),
+                               when(t.last_used_at), t.label);
+    }
+  });
+  auto* revoke = token->add_subcommand("revoke", "Revoke a token at once");
+  revoke->add_option("--email", f->email, "E-mail address of the account")->required();
+  revoke->add_option("--id", f->id, "The token's id (from `list`)")->required();
+  revoke->callback([&globals, f] {
+    Runtime rt(globals);
+    if (auto r = app::revoke_api_token(rt.services(), f->email, f->id); !r)
+      token_failure(r.error());
+    std::cout << "revoked token " << f->id << '\n';
+  });
+}
+
 }  // namespace
 
 void register_account_commands(CLI::App& root, GlobalOptions& globals) {
@@ -95,6 +161,8 @@ void register_account_commands(CLI::App& root, GlobalOptions& globals) {
   auto* e = account->add_subcommand("enable", "Enable a disabled account");
   e->add_option("--email", *email2, "E-mail address of the account")->required();
   e->callback([&globals, email2] { set_disabled(globals, *email2, false); });
+
+  register_token_commands(*account, globals);
 }
 
 }  // namespace onshi::cli

@@ -1,5 +1,6 @@
 #include "web/context.hpp"
 
+#include "app/api_tokens.hpp"
 #include "util/secrets.hpp"
 #include "web/cookies.hpp"
 
@@ -18,6 +19,20 @@ const std::optional<app::SessionUser>& Ctx::user() {
     if (!session_cookie_.empty()) user_ = app::resolve_session(s_, session_cookie_);
   }
   return user_;
+}
+
+const std::optional<app::SessionUser>& Ctx::api_user() {
+  if (!api_user_resolved_) {
+    api_user_resolved_ = true;
+    constexpr std::string_view bearer = "Bearer ";
+    const auto authorization = r_.header("authorization");
+    if (authorization.starts_with(bearer)) {
+      api_user_ = app::resolve_api_token(s_, authorization.substr(bearer.size()));
+    } else if (authorization.empty()) {
+      api_user_ = user();
+    }
+  }
+  return api_user_;
 }
 
 std::string Ctx::csrf_token() {

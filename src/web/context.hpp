@@ -24,6 +24,8 @@ class Ctx {
   // The logged-in user, resolved from the session cookie once per request.
   const std::optional<app::SessionUser>& user();
   const std::string& session_cookie() const { return session_cookie_; }
+  // For the JSON API: the account behind `Authorization: Bearer`, else behind the session cookie.
+  const std::optional<app::SessionUser>& api_user();
 
   // The token forms must carry; bound to the session when logged in, else to the onshi_csrf cookie
   // (created on first use and sent with the response).
@@ -50,6 +52,8 @@ class Ctx {
   std::string csrf_cookie_;
   bool user_resolved_ = false;
   std::optional<app::SessionUser> user_;
+  bool api_user_resolved_ = false;
+  std::optional<app::SessionUser> api_user_;
 };
 
 using Handler = std::function<Response(Ctx&)>;

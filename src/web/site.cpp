@@ -6,9 +6,14 @@
 #include <chrono>
 
 #include "util/secrets.hpp"
+#include "web/problem.hpp"
 
 namespace onshi::web {
 namespace {
+
+bool is_api(const Request& r) {
+  return r.path.starts_with("/api/");
+}
 
 bool is_form_post(const Request& r) {
   const auto type = r.header("content-type");
@@ -40,6 +45,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_account_routes(routes_);
   add_password_routes(routes_);
   add_usage_routes(routes_);
+  add_api_routes(routes_);
   add_ops_routes(routes_, metrics_);
 }
 
@@ -81,7 +87,8 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
 
   if (r.body.size() > s_.config.max_body_bytes) return error_page(413, r);
   Ctx ctx(s_, r, csrf_key_);
-  if (r.method == "POST") {
+  // The JSON API checks its own credentials and content type (pages_api.cpp); forms get CSRF.
+  if (r.method == "POST" && !is_api(r)) {
     if (!is_form_post(r)) return error_page(415, r);
     auto form = Form::parse(r.body);
     if (!form) return error_page(400, r);
@@ -96,6 +103,7 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
 
 Response Site::error_page(int status, const Request& r) noexcept {
   try {
+    if (is_api(r)) return problem(s_, status, problem_type_for(status), r.path);
     util::TemplateData d;
     d.set("status", std::to_string(status));
     d.set("message", s_.messages.get(fmt::format("http.{}", status)));

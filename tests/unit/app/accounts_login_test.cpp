@@ -17,7 +17,8 @@ class LoginTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto id = create_verified_account(
-        env.services, {std::string(kEmail), "1310123455", "テストクリニック", std::string(kPassword)});
+        env.services,
+        {std::string(kEmail), "1310123455", "テストクリニック", std::string(kPassword)});
     ASSERT_TRUE(id.has_value());
     account_id = *id;
   }
@@ -123,9 +124,8 @@ TEST_F(LoginTest, IdleSessionExpiresAfter30Minutes) {
   env.clock.advance(31min);
   EXPECT_FALSE(resolve_session(env.services, token).has_value());
   // Expired sessions are deleted, not merely refused.
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_FALSE(tx.find_session(util::sha256_hex(token)).has_value());
-  });
+  env.db->read(
+      [&](store::Tx& tx) { EXPECT_FALSE(tx.find_session(util::sha256_hex(token)).has_value()); });
 }
 
 TEST_F(LoginTest, UseWithinTheIdleTimeoutKeepsTheSessionAlive) {

@@ -12,7 +12,8 @@ using namespace std::chrono_literals;
 constexpr std::string_view kEmail = "staff@clinic.example.jp";
 constexpr std::string_view kPassword = "correct horse battery";
 constexpr std::string_view kNewPassword = "purple monkey dishwasher";
-constexpr std::string_view kResetSubject = "【医療機関等向けポータルサイト】パスワード再設定のご案内";
+constexpr std::string_view kResetSubject =
+    "【医療機関等向けポータルサイト】パスワード再設定のご案内";
 
 class PasswordTest : public ::testing::Test {
  protected:
@@ -51,9 +52,9 @@ class PasswordTest : public ::testing::Test {
 
 TEST_F(PasswordTest, ChangeWithWrongCurrentPasswordIsAFieldError) {
   const auto user = logged_in();
-  const auto r = change_password(env.services, user,
-                                 {"not my password", std::string(kNewPassword),
-                                  std::string(kNewPassword)});
+  const auto r =
+      change_password(env.services, user,
+                      {"not my password", std::string(kNewPassword), std::string(kNewPassword)});
   ASSERT_FALSE(r.has_value());
   ASSERT_EQ(r.error().size(), 1u);
   EXPECT_EQ(r.error()[0].field, "current_password");
@@ -83,9 +84,9 @@ TEST_F(PasswordTest, ChangeReplacesThePasswordAndEndsOtherSessions) {
   const auto other = login(env.services, kEmail, kPassword);
   ASSERT_TRUE(other.has_value());
   const auto user = logged_in();
-  ASSERT_TRUE(change_password(env.services, user,
-                              {std::string(kPassword), std::string(kNewPassword),
-                               std::string(kNewPassword)})
+  ASSERT_TRUE(change_password(
+                  env.services, user,
+                  {std::string(kPassword), std::string(kNewPassword), std::string(kNewPassword)})
                   .has_value());
   EXPECT_TRUE(resolve_session(env.services, user.session_token).has_value());
   EXPECT_FALSE(resolve_session(env.services, other->session_token).has_value());
@@ -147,7 +148,8 @@ TEST_F(PasswordTest, ResetWithAWeakPasswordKeepsTheTokenUsable) {
 }
 
 TEST_F(PasswordTest, ResetClearsTheLoginLock) {
-  for (int i = 0; i < 5; ++i) ASSERT_FALSE(login(env.services, kEmail, "wrong password!").has_value());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_FALSE(login(env.services, kEmail, "wrong password!").has_value());
   EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
   ASSERT_TRUE(reset_password(env.services, reset_input(reset_token())).has_value());
   EXPECT_TRUE(login(env.services, kEmail, kNewPassword).has_value());
@@ -162,9 +164,9 @@ TEST_F(PasswordTest, ResetTokenIsNotAVerificationToken) {
 TEST_F(PasswordTest, ChangingThePasswordVoidsAPendingResetLink) {
   const auto token = reset_token();
   const auto user = logged_in();
-  ASSERT_TRUE(change_password(env.services, user,
-                              {std::string(kPassword), std::string(kNewPassword),
-                               std::string(kNewPassword)})
+  ASSERT_TRUE(change_password(
+                  env.services, user,
+                  {std::string(kPassword), std::string(kNewPassword), std::string(kNewPassword)})
                   .has_value());
   EXPECT_TRUE(reset_password(env.services, reset_input(token)).error().invalid_token);
 }

@@ -10,7 +10,8 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::string_view kVerifySubject = "【医療機関等向けポータルサイト】メールアドレスの確認";
-constexpr std::string_view kAlreadySubject = "【医療機関等向けポータルサイト】アカウント登録について";
+constexpr std::string_view kAlreadySubject =
+    "【医療機関等向けポータルサイト】アカウント登録について";
 constexpr std::string_view kPassword = "correct horse battery";
 
 class RegisterTest : public ::testing::Test {
@@ -115,7 +116,8 @@ TEST_F(RegisterTest, UnknownOrAlteredTokensAreInvalid) {
 TEST_F(RegisterTest, ExistingEmailAnswersSuccessButMailsTheOwnerInstead) {
   ASSERT_FALSE(register_and_get_token(input()).empty());
   // Same address in another case, another institution: the form must not reveal the account.
-  const auto second = register_account(env.services, input("STAFF@clinic.example.jp", "2710123455"));
+  const auto second =
+      register_account(env.services, input("STAFF@clinic.example.jp", "2710123455"));
   EXPECT_TRUE(second.has_value());
   const auto mails = env.due_mail();
   ASSERT_EQ(mails.size(), 2u);
@@ -123,9 +125,8 @@ TEST_F(RegisterTest, ExistingEmailAnswersSuccessButMailsTheOwnerInstead) {
   EXPECT_EQ(mails[1].body.find("/verify?token="), std::string::npos);
   EXPECT_NE(mails[1].body.find("http://portal.test/password/forgot"), std::string::npos);
   EXPECT_EQ(account_count(), 1u);
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_FALSE(tx.find_institution_by_code("2710123455").has_value());
-  });
+  env.db->read(
+      [&](store::Tx& tx) { EXPECT_FALSE(tx.find_institution_by_code("2710123455").has_value()); });
 }
 
 TEST_F(RegisterTest, TakenInstitutionCodeIsAFieldError) {
@@ -180,7 +181,8 @@ TEST_F(RegisterTest, CreateVerifiedAccountCanLogInAtOnceAndRefusesADuplicate) {
   EXPECT_EQ(again.error()[0].key, "email.taken");
   // An operator may add a second account to a known institution.
   const auto second = create_verified_account(
-      env.services, {"ops2@clinic.example.jp", "1310123455", "デモクリニック", std::string(kPassword)});
+      env.services,
+      {"ops2@clinic.example.jp", "1310123455", "デモクリニック", std::string(kPassword)});
   ASSERT_TRUE(second.has_value());
   env.db->read([&](store::Tx& tx) {
     EXPECT_EQ(tx.find_account(*id)->institution_id, tx.find_account(*second)->institution_id);

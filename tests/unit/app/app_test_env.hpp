@@ -77,8 +77,8 @@ struct TestEnv {
   util::Templates templates{std::filesystem::path(ONSHI_SOURCE_DIR) / "templates"};
   app::Messages messages =
       app::Messages::load(std::filesystem::path(ONSHI_SOURCE_DIR) / "data/messages.ja.toml");
-  app::PasswordPolicy passwords =
-      app::PasswordPolicy::load(std::filesystem::path(ONSHI_SOURCE_DIR) / "data/common-passwords.txt");
+  app::PasswordPolicy passwords = app::PasswordPolicy::load(
+      std::filesystem::path(ONSHI_SOURCE_DIR) / "data/common-passwords.txt");
   app::Services services{config, *db, clock, templates, messages, passwords};
 
   static std::unique_ptr<store::Database> open_migrated(const std::string& url) {

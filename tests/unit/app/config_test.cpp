@@ -11,13 +11,23 @@
 namespace onshi::app {
 namespace {
 
-constexpr const char* kEnvNames[] = {
-    "ONSHI_LISTEN",          "ONSHI_BASE_URL",          "ONSHI_THREADS",
-    "ONSHI_COOKIE_SECURE",   "ONSHI_MAX_BODY_BYTES",    "ONSHI_RESOURCES",
-    "ONSHI_DATABASE_URL",    "ONSHI_SMTP_URL",          "ONSHI_MAIL_FROM",
-    "ONSHI_MAIL_POLL_MS",    "ONSHI_MAIL_RETRY_BASE_MS", "ONSHI_MAIL_RETRY_MAX_MS",
-    "ONSHI_SESSION_IDLE_MINUTES", "ONSHI_SESSION_ABSOLUTE_HOURS",
-    "ONSHI_LOGIN_LOCK_BASE_SECONDS", "ONSHI_VERIFY_TOKEN_HOURS", "ONSHI_RESET_TOKEN_MINUTES"};
+constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
+                                     "ONSHI_BASE_URL",
+                                     "ONSHI_THREADS",
+                                     "ONSHI_COOKIE_SECURE",
+                                     "ONSHI_MAX_BODY_BYTES",
+                                     "ONSHI_RESOURCES",
+                                     "ONSHI_DATABASE_URL",
+                                     "ONSHI_SMTP_URL",
+                                     "ONSHI_MAIL_FROM",
+                                     "ONSHI_MAIL_POLL_MS",
+                                     "ONSHI_MAIL_RETRY_BASE_MS",
+                                     "ONSHI_MAIL_RETRY_MAX_MS",
+                                     "ONSHI_SESSION_IDLE_MINUTES",
+                                     "ONSHI_SESSION_ABSOLUTE_HOURS",
+                                     "ONSHI_LOGIN_LOCK_BASE_SECONDS",
+                                     "ONSHI_VERIFY_TOKEN_HOURS",
+                                     "ONSHI_RESET_TOKEN_MINUTES"};
 
 // Clears the ONSHI_* environment for the test and puts it back afterwards.
 class ConfigTest : public ::testing::Test {

@@ -36,7 +36,8 @@ class OutboxTest : public ::testing::Test {
   store::Id enqueue(const std::string& to) {
     util::TemplateData d;
     d.set("institution_name", "テストクリニック");
-    env.db->write([&](store::Tx& tx) { enqueue_mail(env.services, tx, to, "password_changed", d); });
+    env.db->write(
+        [&](store::Tx& tx) { enqueue_mail(env.services, tx, to, "password_changed", d); });
     const auto mails = env.due_mail();
     return mails.empty() ? 0 : mails.back().id;
   }

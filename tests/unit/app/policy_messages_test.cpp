@@ -88,8 +88,12 @@ TEST_F(PolicyTest, JapanesePassphrasesCountCharactersNotBytes) {
 TEST_F(PolicyTest, ControlCharactersAndBadBytesAreInvalid) {
   EXPECT_EQ(problem("correct horse\tbattery"), "password.invalid");
   EXPECT_EQ(problem("correct horse\nbattery"), "password.invalid");
-  EXPECT_EQ(problem("correct horse\x7f" "battery"), "password.invalid");
-  EXPECT_EQ(problem("correct horse\xc2\x85" "battery"), "password.invalid");  // NEL (C1)
+  EXPECT_EQ(problem("correct horse\x7f"
+                    "battery"),
+            "password.invalid");
+  EXPECT_EQ(problem("correct horse\xc2\x85"
+                    "battery"),
+            "password.invalid");  // NEL (C1)
   EXPECT_EQ(problem("correct horse \xff battery"), "password.invalid");
   EXPECT_EQ(problem(std::string("correct horse\0battery", 21)), "password.invalid");
   EXPECT_EQ(problem("correct horse battery"), std::nullopt);  // spaces are fine

@@ -180,7 +180,8 @@ TEST_F(DatabaseTest, AuditLogIsAHashChain) {
   Millis now = 5000;
   for (const auto& e : entries) tmp.db().write([&](Tx& tx) { tx.append_audit(e, now++); });
 
-  const auto cli = test::sqlite_cli(tmp.path(), "select prev_hash, hash from audit_log order by seq");
+  const auto cli =
+      test::sqlite_cli(tmp.path(), "select prev_hash, hash from audit_log order by seq");
   ASSERT_EQ(cli.status, 0) << cli.output;
   std::istringstream lines(cli.output);
   std::string expected_prev = "genesis";

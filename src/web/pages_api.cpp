@@ -1,0 +1,204 @@
+// The JSON API for vendors (docs/api.md): the usage application's actions with the pages' rules.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app/usage_applications.hpp"
+#include "domain/institution_code.hpp"
+#include "web/problem.hpp"
+#include "web/site.hpp"
+
+namespace onshi::web {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kBase = "/api/v1/usage-applications";
+
+Response ok_json(int status, const json& body) {
+  Response r = Response::text(status, "application/json; charset=utf-8", body.dump());
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+Response unauthenticated(Ctx& ctx) {
+  return problem(ctx.services(), 401, "unauthenticated", ctx.request().path);
+}
+
+std::string iso_utc(store::Millis ms) {
+  return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(
+                                      util::TimePoint{std::chrono::milliseconds{ms}}));
+}
+
+json to_json(const store::UsageApplicationRecord& a,
+             const std::vector<store::UsageApplicationRecord>& history) {
+  json changes = nullptr;
+  if (a.changes_id) {
+    for (const auto& h : history) {
+      if (h.id == *a.changes_id) changes = h.number;
+    }
+  }
+  return {{"number", a.number},
+          {"version", a.version},
+          {"kind", a.changes_id ? "change" : "first"},
+          {"changes", changes},
+          {"status", "finalized"},
+          {"finalized_at", iso_utc(a.finalized_at)},
+          {"line_type", a.line_type},
+          {"customer_id", a.customer_id},
+          {"start_date", a.start_date},
+          {"terminals", a.terminals},
+          {"vendor",
+           {{"name", a.vendor_name}, {"contact", a.vendor_contact}, {"phone", a.vendor_phone}}}};
+}
+
+// A JSON value as the text a person would have typed: strings as they are, numbers printed.
+std::string typed(const json& object, std::string_view key) {
+  if (!object.is_object()) return {};
+  auto it = object.find(key);
+  if (it == object.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  return {};
+}
+
+// The body as a form, or the problem to answer with.
+std::expected<app::UsageForm, Response> read_form(Ctx& ctx) {
+  const auto& r = ctx.request();
+  if (!r.header("content-type").starts_with("application/json")) {
+    return std::unexpected(problem(ctx.services(), 415, "unsupported-media-type", r.path));
+  }
+  const json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return std::unexpected(problem(ctx.services(), 400, "malformed-json", r.path));
+  }
+  const json vendor = body.contains("vendor") ? body["vendor"] : json::object();
+  app::UsageForm f;
+  f.line_type = typed(body, "line_type");
+  f.customer_id = typed(body, "customer_id");
+  f.start_date = typed(body, "start_date");
+  f.terminals = typed(body, "terminals");
+  f.vendor_name = typed(vendor, "name");
+  f.vendor_contact = typed(vendor, "contact");
+  f.vendor_phone = typed(vendor, "phone");
+  return f;
+}
+
+// API field names follow the JSON body ("vendor.name"), not the HTML form's.
+app::FieldErrors api_fields(app::FieldErrors errors) {
+  for (auto& e : errors) {
+    if (e.field == "vendor_name") e.field = "vendor.name";
+    if (e.field == "vendor_contact") e.field = "vendor.contact";
+    if (e.field == "vendor_phone") e.field = "vendor.phone";
+  }
+  return errors;
+}
+
+Response institution(Ctx& ctx) {
+  const auto& user = ctx.api_user();
+  if (!user) return unauthenticated(ctx);
+  const auto code = domain::InstitutionCode::parse(user->institution.code);
+  return ok_json(200, {{"name", user->institution.name},
+                       {"code", user->institution.code},
+                       {"code_formatted", code ? code->formatted() : user->institution.code},
+                       {"email", user->account.email}});
+}
+
+Response check(Ctx& ctx) {
+  if (!ctx.api_user()) return unauthenticated(ctx);
+  auto form = read_form(ctx);
+  if (!form) return form.error();
+  auto checked = app::check_usage_form(ctx.services(), *form);
+  if (!checked)
+    return problem(ctx.services(), 422, "validation", ctx.request().path, {},
+                   api_fields(checked.error()));
+  return ok_json(200, {{"line_type", checked->line_type},
+                       {"customer_id", checked->customer_id},
+                       {"start_date", checked->start_date},
+                       {"terminals", checked->terminals},
+                       {"vendor",
+                        {{"name", checked->vendor_name},
+                         {"contact", checked->vendor_contact},
+                         {"phone", checked->vendor_phone}}}});
+}
+
+// Finalizes a first application (changes empty) or a change of `changes`.
+Response submit(Ctx& ctx, const std::string& changes) {
+  const auto& user = ctx.api_user();
+  if (!user) return unauthenticated(ctx);
+  auto form = read_form(ctx);
+  if (!form) return form.error();
+  const auto key = ctx.request().header("idempotency-key");
+  if (key.empty() || key.size() > 64) {
+    return problem(ctx.services(), 400, "missing-idempotency-key", ctx.request().path);
+  }
+  form->idempotency_key = std::string(key);
+  form->changes = changes;
+  auto result = app::finalize_usage_application(ctx.services(), *user, *form);
+  if (!result) {
+    if (!result.error().refusal) {
+      return problem(ctx.services(), 422, "validation", ctx.request().path, {},
+                     api_fields(result.error().errors));
+    }
+    switch (*result.error().refusal) {
+      case app::UsageRefusal::already_started:
+        return problem(ctx.services(), 409, "conflict", ctx.request().path,
+                       ctx.message("usage.already_started"), {}, "already-started");
+      case app::UsageRefusal::already_changed:
+        return problem(ctx.services(), 409, "conflict", ctx.request().path,
+                       ctx.message("usage.already_changed"), {}, "already-changed");
+      case app::UsageRefusal::not_found:
+        return problem(ctx.services(), 404, "not-found", ctx.request().path);
+    }
+  }
+  const auto history = app::usage_history(ctx.services(), user->institution.id);
+  Response r = ok_json(result->repeated ? 200 : 201, to_json(result->application, history));
+  r.header("Location", fmt::format("{}/{}", kBase, result->application.number));
+  return r;
+}
+
+Response list(Ctx& ctx) {
+  const auto& user = ctx.api_user();
+  if (!user) return unauthenticated(ctx);
+  const auto history = app::usage_history(ctx.services(), user->institution.id);
+  json items = json::array();
+  for (const auto& a : history) items.push_back(to_json(a, history));
+  return ok_json(200, {{"items", items}});
+}
+
+// GET /api/v1/usage-applications/{number}
+Response one(Ctx& ctx) {
+  const auto& user = ctx.api_user();
+  if (!user) return unauthenticated(ctx);
+  const std::string number = ctx.request().path.substr(kBase.size() + 1);
+  const auto history = app::usage_history(ctx.services(), user->institution.id);
+  for (const auto& a : history) {
+    if (a.number == number) return ok_json(200, to_json(a, history));
+  }
+  return problem(ctx.services(), 404, "not-found", ctx.request().path);
+}
+
+// POST /api/v1/usage-applications/{number}/changes
+Response change(Ctx& ctx) {
+  constexpr std::string_view suffix = "/changes";
+  const std::string_view rest = std::string_view(ctx.request().path).substr(kBase.size() + 1);
+  if (!rest.ends_with(suffix) || rest.size() == suffix.size()) {
+    return problem(ctx.services(), 404, "not-found", ctx.request().path);
+  }
+  return submit(ctx, std::string(rest.substr(0, rest.size() - suffix.size())));
+}
+
+}  // namespace
+
+void add_api_routes(Routes& routes) {
+  routes.push_back({"GET", "/api/v1/institution", institution});
+  routes.push_back({"POST", "/api/v1/usage-applications/check", check});
+  routes.push_back(
+      {"POST", "/api/v1/usage-applications", [](Ctx& ctx) { return submit(ctx, ""); }});
+  routes.push_back({"GET", "/api/v1/usage-applications", list});
+  routes.push_back({"GET", "/api/v1/usage-applications/", one});
+  routes.push_back({"POST", "/api/v1/usage-applications/", change});
+}
+
+}  // namespace onshi::web

@@ -1,0 +1,227 @@
+// Tokens, sessions, login throttling and the mail outbox.
+#include <gtest/gtest.h>
+
+#include <utility>
+
+#include "store_test_env.hpp"
+
+namespace onshi::store {
+namespace {
+
+class RecordsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_GT(tmp.db().migrate(), 0);
+    tmp.db().write([&](Tx& tx) {
+      const Id inst = tx.insert_institution("1310123455", "テスト医院", 0);
+      alice = tx.insert_account(account(inst, "a@example.jp"));
+      bob = tx.insert_account(account(inst, "b@example.jp"));
+    });
+  }
+
+  static Account account(Id institution_id, std::string key) {
+    Account a;
+    a.institution_id = institution_id;
+    a.email = key;
+    a.email_key = std::move(key);
+    a.password_hash = "h";
+    return a;
+  }
+
+  template <typename F>
+  auto in_write(F f) {
+    decltype(f(std::declval<Tx&>())) out{};
+    tmp.db().write([&](Tx& tx) { out = f(tx); });
+    return out;
+  }
+
+  std::vector<OutboxMail> due(Millis now, int limit = 100) {
+    return in_write([&](Tx& tx) { return tx.due_mail(now, limit); });
+  }
+  std::int64_t pending() {
+    return in_write([](Tx& tx) { return tx.pending_mail_count(); });
+  }
+
+  test::TempDb tmp;
+  Id alice = 0;
+  Id bob = 0;
+};
+
+TEST_F(RecordsTest, LiveTokenRespectsKindExpiryAndUse) {
+  tmp.db().write([&](Tx& tx) { tx.insert_token(TokenKind::verify_email, "h1", alice, 1000, 10); });
+  tmp.db().write([&](Tx& tx) {
+    const auto t = tx.find_live_token(TokenKind::verify_email, "h1", 999);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->account_id, alice);
+    EXPECT_EQ(t->expires_at, 1000);
+    EXPECT_FALSE(tx.find_live_token(TokenKind::verify_email, "h1", 1000).has_value());
+    EXPECT_FALSE(tx.find_live_token(TokenKind::reset_password, "h1", 999).has_value());
+    EXPECT_FALSE(tx.find_live_token(TokenKind::verify_email, "h2", 999).has_value());
+    tx.mark_token_used(t->id, 500);
+    EXPECT_FALSE(tx.find_live_token(TokenKind::verify_email, "h1", 600).has_value());
+  });
+}
+
+TEST_F(RecordsTest, DuplicateTokenHashIsAUniqueViolation) {
+  tmp.db().write([&](Tx& tx) { tx.insert_token(TokenKind::verify_email, "h1", alice, 1000, 10); });
+  EXPECT_THROW(tmp.db().write([&](Tx& tx) {
+    tx.insert_token(TokenKind::reset_password, "h1", bob, 1000, 10);
+  }),
+               UniqueViolation);
+}
+
+TEST_F(RecordsTest, ExpireTokensTouchesOnlyThatKindAndAccount) {
+  tmp.db().write([&](Tx& tx) {
+    tx.insert_token(TokenKind::reset_password, "r1", alice, 1000, 10);
+    tx.insert_token(TokenKind::reset_password, "r2", alice, 1000, 10);
+    tx.insert_token(TokenKind::verify_email, "v1", alice, 1000, 10);
+    tx.insert_token(TokenKind::reset_password, "rb", bob, 1000, 10);
+    tx.expire_tokens(TokenKind::reset_password, alice, 20);
+  });
+  tmp.db().read([&](Tx& tx) {
+    EXPECT_FALSE(tx.find_live_token(TokenKind::reset_password, "r1", 30).has_value());
+    EXPECT_FALSE(tx.find_live_token(TokenKind::reset_password, "r2", 30).has_value());
+    EXPECT_TRUE(tx.find_live_token(TokenKind::verify_email, "v1", 30).has_value());
+    EXPECT_TRUE(tx.find_live_token(TokenKind::reset_password, "rb", 30).has_value());
+  });
+}
+
+TEST_F(RecordsTest, SessionsInsertFindTouchDelete) {
+  tmp.db().write([&](Tx& tx) { tx.insert_session({"s1", alice, 100, 100}); });
+  tmp.db().write([&](Tx& tx) {
+    const auto s = tx.find_session("s1");
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->account_id, alice);
+    EXPECT_EQ(s->created_at, 100);
+    EXPECT_EQ(s->last_seen_at, 100);
+    tx.touch_session("s1", 250);
+    EXPECT_EQ(tx.find_session("s1")->last_seen_at, 250);
+    EXPECT_EQ(tx.find_session("s1")->created_at, 100);
+    EXPECT_FALSE(tx.find_session("s2").has_value());
+    tx.delete_session("s1");
+    EXPECT_FALSE(tx.find_session("s1").has_value());
+  });
+  EXPECT_THROW(tmp.db().write([&](Tx& tx) {
+    tx.insert_session({"s3", alice, 1, 1});
+    tx.insert_session({"s3", bob, 1, 1});
+  }),
+               UniqueViolation);
+}
+
+TEST_F(RecordsTest, DeleteSessionsOfKeepsTheExceptionAndOtherAccounts) {
+  tmp.db().write([&](Tx& tx) {
+    for (const char* id : {"a1", "a2", "a3"}) tx.insert_session({id, alice, 1, 1});
+    tx.insert_session({"b1", bob, 1, 1});
+    tx.delete_sessions_of(alice, "a2");
+  });
+  tmp.db().write([&](Tx& tx) {
+    EXPECT_FALSE(tx.find_session("a1").has_value());
+    EXPECT_TRUE(tx.find_session("a2").has_value());
+    EXPECT_FALSE(tx.find_session("a3").has_value());
+    EXPECT_TRUE(tx.find_session("b1").has_value());
+    tx.delete_sessions_of(alice, "");
+    EXPECT_FALSE(tx.find_session("a2").has_value());
+    EXPECT_TRUE(tx.find_session("b1").has_value());
+  });
+}
+
+TEST_F(RecordsTest, DeleteSessionsIdleSince) {
+  tmp.db().write([&](Tx& tx) {
+    tx.insert_session({"idle", alice, 500, 100});
+    tx.insert_session({"old", alice, 50, 900});
+    tx.insert_session({"fresh", alice, 500, 900});
+    tx.delete_sessions_idle_since(200, 100);
+  });
+  tmp.db().read([&](Tx& tx) {
+    EXPECT_FALSE(tx.find_session("idle").has_value());
+    EXPECT_FALSE(tx.find_session("old").has_value());
+    EXPECT_TRUE(tx.find_session("fresh").has_value());
+  });
+}
+
+TEST_F(RecordsTest, LoginThrottleUpsertAndClear) {
+  tmp.db().write([&](Tx& tx) {
+    const auto none = tx.login_throttle("x@example.jp");
+    EXPECT_EQ(none.failures, 0);
+    EXPECT_EQ(none.locked_until, 0);
+    tx.set_login_throttle("x@example.jp", {1, 0});
+    tx.set_login_throttle("x@example.jp", {5, 9000});
+    tx.set_login_throttle("y@example.jp", {2, 0});
+  });
+  tmp.db().write([&](Tx& tx) {
+    const auto t = tx.login_throttle("x@example.jp");
+    EXPECT_EQ(t.failures, 5);
+    EXPECT_EQ(t.locked_until, 9000);
+    tx.clear_login_throttle("x@example.jp");
+    EXPECT_EQ(tx.login_throttle("x@example.jp").failures, 0);
+    EXPECT_EQ(tx.login_throttle("x@example.jp").locked_until, 0);
+    EXPECT_EQ(tx.login_throttle("y@example.jp").failures, 2);
+  });
+}
+
+TEST_F(RecordsTest, OutboxLifecycle) {
+  const Id id = in_write([](Tx& tx) {
+    return tx.enqueue_mail({"to@x.jp", "件名", "本文"}, "<m1@x>", 1000);
+  });
+  EXPECT_EQ(pending(), 1);
+  EXPECT_TRUE(due(999).empty());
+  auto mails = due(1000);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].id, id);
+  EXPECT_EQ(mails[0].to, "to@x.jp");
+  EXPECT_EQ(mails[0].subject, "件名");
+  EXPECT_EQ(mails[0].body, "本文");
+  EXPECT_EQ(mails[0].message_id, "<m1@x>");
+  EXPECT_EQ(mails[0].attempts, 0);
+  EXPECT_EQ(mails[0].created_at, 1000);
+
+  // A lease hides it from other workers until it runs out.
+  tmp.db().write([&](Tx& tx) { tx.lease_mail(id, 5000); });
+  EXPECT_TRUE(due(4999).empty());
+  EXPECT_EQ(due(5000).size(), 1u);
+
+  tmp.db().write([&](Tx& tx) { tx.mark_mail_failed(id, 1, 7000, "connection refused"); });
+  EXPECT_TRUE(due(6999).empty());
+  mails = due(7000);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].attempts, 1);
+  EXPECT_EQ(pending(), 1);
+
+  tmp.db().write([&](Tx& tx) { tx.mark_mail_sent(id, 7100); });
+  EXPECT_TRUE(due(1'000'000'000).empty());
+  EXPECT_EQ(pending(), 0);
+  // A lease on a sent mail does not bring it back.
+  tmp.db().write([&](Tx& tx) { tx.lease_mail(id, 0); });
+  EXPECT_TRUE(due(1'000'000'000).empty());
+}
+
+TEST_F(RecordsTest, DueMailIsOrderedAndLimited) {
+  const Id first = in_write([](Tx& tx) { return tx.enqueue_mail({"a", "s", "b"}, "<1@x>", 300); });
+  const Id second = in_write([](Tx& tx) { return tx.enqueue_mail({"b", "s", "b"}, "<2@x>", 100); });
+  const Id third = in_write([](Tx& tx) { return tx.enqueue_mail({"c", "s", "b"}, "<3@x>", 100); });
+  const auto all = due(1000);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, second);
+  EXPECT_EQ(all[1].id, third);
+  EXPECT_EQ(all[2].id, first);
+  const auto two = due(1000, 2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[1].id, third);
+  EXPECT_EQ(pending(), 3);
+}
+
+TEST_F(RecordsTest, DuplicateMessageIdIsAUniqueViolation) {
+  tmp.db().write([&](Tx& tx) { tx.enqueue_mail({"a", "s", "b"}, "<same@x>", 1); });
+  EXPECT_THROW(tmp.db().write([&](Tx& tx) {
+    tx.enqueue_mail({"b", "s", "b"}, "<same@x>", 1);
+  }),
+               UniqueViolation);
+  EXPECT_EQ(pending(), 1);
+}
+
+TEST_F(RecordsTest, CertificatesOfAnInstitutionWithNoneIsEmpty) {
+  tmp.db().read([&](Tx& tx) { EXPECT_TRUE(tx.certificates_of(1).empty()); });
+}
+
+}  // namespace
+}  // namespace onshi::store

@@ -1,0 +1,151 @@
+// Form and query parsing, percent-encoding, and cookies.
+#include <gtest/gtest.h>
+
+#include "web/cookies.hpp"
+#include "web/forms.hpp"
+
+namespace onshi::web {
+namespace {
+
+TEST(FormParse, DecodesPercentEscapesAndPlus) {
+  const auto f = Form::parse("a=1&b=%E3%81%82&c=x+y%2Bz&d=%41%62");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->get("a"), "1");
+  EXPECT_EQ(f->get("b"), "あ");
+  EXPECT_EQ(f->get("c"), "x y+z");
+  EXPECT_EQ(f->get("d"), "Ab");
+  EXPECT_TRUE(f->has("a"));
+  EXPECT_FALSE(f->has("e"));
+  EXPECT_EQ(f->get("e"), "");
+}
+
+TEST(FormParse, NamesAreDecodedToo) {
+  const auto f = Form::parse("new%5Fpassword=x&%E5%90%8D=y");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->get("new_password"), "x");
+  EXPECT_EQ(f->get("名"), "y");
+}
+
+TEST(FormParse, EmptyInputsAndEmptyPairs) {
+  const auto empty = Form::parse("");
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_FALSE(empty->has("a"));
+  const auto f = Form::parse("&&a=&b&&c=3&");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_TRUE(f->has("a"));
+  EXPECT_EQ(f->get("a"), "");
+  EXPECT_TRUE(f->has("b"));
+  EXPECT_EQ(f->get("b"), "");
+  EXPECT_EQ(f->get("c"), "3");
+  EXPECT_FALSE(f->has(""));
+}
+
+TEST(FormParse, ValueMayHoldEqualsSigns) {
+  const auto f = Form::parse("token=abc==&x=a=b");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->get("token"), "abc==");
+  EXPECT_EQ(f->get("x"), "a=b");
+}
+
+TEST(FormParse, RepeatedKeysKeepTheFirst) {
+  const auto f = Form::parse("csrf_token=first&csrf_token=second");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->get("csrf_token"), "first");
+}
+
+TEST(FormParse, MalformedEscapesRefuseTheWholeForm) {
+  for (const char* bad : {"%zz", "%4", "a=%", "a=1&b=%4", "a=%G1", "%=1", "a=%%41"}) {
+    const auto f = Form::parse(bad);
+    ASSERT_FALSE(f.has_value()) << bad;
+    EXPECT_EQ(f.error(), FormError::malformed_escape) << bad;
+  }
+}
+
+TEST(FormParse, BytesThatAreNotUtf8AreRefused) {
+  for (const char* bad : {"a=%FF", "%FF=1", "a=%C0%AF", "a=%E3%81", "a=%ED%A0%80"}) {
+    const auto f = Form::parse(bad);
+    ASSERT_FALSE(f.has_value()) << bad;
+    EXPECT_EQ(f.error(), FormError::invalid_utf8) << bad;
+  }
+}
+
+TEST(FormParse, AtMostOneHundredFields) {
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) hundred += "f" + std::to_string(i) + "=1&";
+  const auto ok = Form::parse(hundred);
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->get("f99"), "1");
+  const auto over = Form::parse(hundred + "f100=1");
+  ASSERT_FALSE(over.has_value());
+  EXPECT_EQ(over.error(), FormError::too_many_fields);
+  // Repeats count too: a flood of one name is still a flood.
+  std::string repeats;
+  for (int i = 0; i < 101; ++i) repeats += "a=1&";
+  EXPECT_EQ(Form::parse(repeats).error(), FormError::too_many_fields);
+}
+
+TEST(UrlCoding, DecodeEdgeCases) {
+  EXPECT_EQ(url_decode(""), std::optional<std::string>(""));
+  EXPECT_EQ(url_decode("%41"), std::optional<std::string>("A"));
+  EXPECT_EQ(url_decode("%4a%4A"), std::optional<std::string>("JJ"));
+  EXPECT_EQ(url_decode("+%20+"), std::optional<std::string>("   "));
+  EXPECT_EQ(url_decode("%00"), std::optional<std::string>(std::string(1, '\0')));
+  EXPECT_FALSE(url_decode("%").has_value());
+  EXPECT_FALSE(url_decode("%4").has_value());
+  EXPECT_FALSE(url_decode("abc%").has_value());
+  EXPECT_FALSE(url_decode("%x1").has_value());
+}
+
+TEST(UrlCoding, EncodeKeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(url_encode("AZaz09-_.~"), "AZaz09-_.~");
+  EXPECT_EQ(url_encode("a b+c&d=e/f?"), "a%20b%2Bc%26d%3De%2Ff%3F");
+  EXPECT_EQ(url_encode("あ"), "%E3%81%82");
+  EXPECT_EQ(url_encode(std::string(1, '\0')), "%00");
+}
+
+TEST(UrlCoding, RoundTrip) {
+  for (const std::string s : {"", "plain", "a b+c&d=e", "医療機関 コード", "100%", "\x7f\x01~",
+                              "line\r\nbreak"}) {
+    EXPECT_EQ(url_decode(url_encode(s)), std::optional<std::string>(s)) << s;
+  }
+}
+
+TEST(Cookies, ValueAmongSeveral) {
+  const std::string header = "a=1; onshi_session=abc; onshi_csrf=xyz==";
+  EXPECT_EQ(cookie_value(header, "a"), "1");
+  EXPECT_EQ(cookie_value(header, "onshi_session"), "abc");
+  EXPECT_EQ(cookie_value(header, "onshi_csrf"), "xyz==");
+  EXPECT_EQ(cookie_value(header, "missing"), "");
+  EXPECT_EQ(cookie_value("", "a"), "");
+}
+
+TEST(Cookies, SpacesAndLookalikeNames) {
+  EXPECT_EQ(cookie_value("  x=1 ;   onshi_session=abc  ;y=2", "onshi_session"), "abc");
+  EXPECT_EQ(cookie_value("xonshi_session=bad; onshi_session_old=bad", "onshi_session"), "");
+  EXPECT_EQ(cookie_value("onshi_session; onshi_session=good", "onshi_session"), "good");
+  EXPECT_EQ(cookie_value("onshi_session=", "onshi_session"), "");
+  EXPECT_EQ(cookie_value("onshi_session=first; onshi_session=second", "onshi_session"), "first");
+}
+
+TEST(Cookies, SetCookieAttributes) {
+  const auto plain = set_cookie("onshi_session", "v", {});
+  EXPECT_TRUE(plain.starts_with("onshi_session=v;")) << plain;
+  EXPECT_NE(plain.find("; HttpOnly"), std::string::npos);
+  EXPECT_NE(plain.find("; SameSite=Lax"), std::string::npos);
+  EXPECT_NE(plain.find("; Path=/"), std::string::npos);
+  EXPECT_EQ(plain.find("Secure"), std::string::npos);
+  EXPECT_EQ(plain.find("Max-Age"), std::string::npos);
+
+  const auto secure = set_cookie("onshi_csrf", "t", {.secure = true});
+  EXPECT_NE(secure.find("; Secure"), std::string::npos) << secure;
+
+  const auto deleted = set_cookie("onshi_session", "", {.max_age_seconds = 0});
+  EXPECT_TRUE(deleted.starts_with("onshi_session=;")) << deleted;
+  EXPECT_NE(deleted.find("; Max-Age=0"), std::string::npos) << deleted;
+
+  const auto lasting = set_cookie("a", "b", {.max_age_seconds = 3600});
+  EXPECT_NE(lasting.find("; Max-Age=3600"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace onshi::web

@@ -50,6 +50,9 @@ std::expected<ValidRegistration, FieldErrors> validate(
 }  // namespace
 
 std::string email_key(std::string_view typed) {
+  // Through the same normalisation as registration, so "staff@BÜRO.example.jp" and its punycode
+  // form find the account stored as "staff@büro.example.jp".
+  if (auto parsed = domain::parse_email(typed)) return util::ascii_lower(*parsed);
   return util::ascii_lower(util::trim(util::nfkc(typed).text));
 }
 

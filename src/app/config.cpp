@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 
 namespace onshi::app {
 namespace {
@@ -37,10 +38,20 @@ struct Key {
   std::function<void(Config&, std::string_view where, const std::string& text)> set;
 };
 
+// Every integer setting is a count, a size or a duration: negative values and values the field
+// cannot hold are mistakes, refused rather than wrapped.
 template <typename T>
-auto integer(T Config::*member) {
-  return [member](Config& c, std::string_view where, const std::string& text) {
-    c.*member = static_cast<T>(parse_int(where, text));
+auto integer(T Config::*member, std::int64_t minimum = 0) {
+  return [member, minimum](Config& c, std::string_view where, const std::string& text) {
+    const std::int64_t v = parse_int(where, text);
+    const auto maximum = static_cast<std::int64_t>(std::min<std::uint64_t>(
+        static_cast<std::uint64_t>(std::numeric_limits<T>::max()),
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())));
+    if (v < minimum || v > maximum) {
+      throw std::runtime_error(
+          fmt::format("{}: {} is out of range ({}..{})", where, v, minimum, maximum));
+    }
+    c.*member = static_cast<T>(v);
   };
 }
 auto string(std::string Config::*member) {
@@ -51,12 +62,12 @@ const std::vector<Key>& keys() {
   static const std::vector<Key> all = {
       {"server", "listen", "ONSHI_LISTEN", string(&Config::listen)},
       {"server", "base_url", "ONSHI_BASE_URL", string(&Config::base_url)},
-      {"server", "threads", "ONSHI_THREADS", integer(&Config::threads)},
+      {"server", "threads", "ONSHI_THREADS", integer(&Config::threads, 1)},
       {"server", "cookie_secure", "ONSHI_COOKIE_SECURE",
        [](Config& c, std::string_view w, const std::string& t) {
          c.cookie_secure = parse_bool(w, t);
        }},
-      {"server", "max_body_bytes", "ONSHI_MAX_BODY_BYTES", integer(&Config::max_body_bytes)},
+      {"server", "max_body_bytes", "ONSHI_MAX_BODY_BYTES", integer(&Config::max_body_bytes, 1024)},
       {"server", "resources", "ONSHI_RESOURCES", string(&Config::resources)},
       {"database", "url", "ONSHI_DATABASE_URL", string(&Config::database_url)},
       {"mail", "smtp_url", "ONSHI_SMTP_URL", string(&Config::smtp_url)},
@@ -65,15 +76,15 @@ const std::vector<Key>& keys() {
       {"mail", "retry_base_ms", "ONSHI_MAIL_RETRY_BASE_MS", integer(&Config::mail_retry_base_ms)},
       {"mail", "retry_max_ms", "ONSHI_MAIL_RETRY_MAX_MS", integer(&Config::mail_retry_max_ms)},
       {"security", "session_idle_minutes", "ONSHI_SESSION_IDLE_MINUTES",
-       integer(&Config::session_idle_minutes)},
+       integer(&Config::session_idle_minutes, 1)},
       {"security", "session_absolute_hours", "ONSHI_SESSION_ABSOLUTE_HOURS",
-       integer(&Config::session_absolute_hours)},
+       integer(&Config::session_absolute_hours, 1)},
       {"security", "login_lock_base_seconds", "ONSHI_LOGIN_LOCK_BASE_SECONDS",
-       integer(&Config::login_lock_base_seconds)},
+       integer(&Config::login_lock_base_seconds, 1)},
       {"security", "verify_token_hours", "ONSHI_VERIFY_TOKEN_HOURS",
-       integer(&Config::verify_token_hours)},
+       integer(&Config::verify_token_hours, 1)},
       {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES",
-       integer(&Config::reset_token_minutes)},
+       integer(&Config::reset_token_minutes, 1)},
   };
   return all;
 }

@@ -59,6 +59,10 @@ class SqliteDatabase final : public Database {
 
   int schema_version() override {
     Lease lease(*this);
+    // A database never migrated has no schema_migrations table: version 0.
+    auto exists = lease.connection->prepare(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+    if (!exists.step()) return 0;
     auto s = lease.connection->prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
     return s.step() ? s.integer(0) : 0;
   }

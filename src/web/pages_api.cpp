@@ -6,6 +6,7 @@
 
 #include "app/usage_applications.hpp"
 #include "domain/institution_code.hpp"
+#include "util/text.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
 
@@ -66,7 +67,7 @@ std::string typed(const json& object, std::string_view key) {
 // The body as a form, or the problem to answer with.
 std::expected<app::UsageForm, Response> read_form(Ctx& ctx) {
   const auto& r = ctx.request();
-  if (!r.header("content-type").starts_with("application/json")) {
+  if (!util::ascii_lower(r.header("content-type")).starts_with("application/json")) {
     return std::unexpected(problem(ctx.services(), 415, "unsupported-media-type", r.path));
   }
   const json body = json::parse(r.body, nullptr, false);

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "util/secrets.hpp"
+#include "util/text.hpp"
 #include "web/problem.hpp"
 
 namespace onshi::web {
@@ -16,8 +17,9 @@ bool is_api(const Request& r) {
 }
 
 bool is_form_post(const Request& r) {
-  const auto type = r.header("content-type");
-  return type.starts_with("application/x-www-form-urlencoded");
+  // Media types are case-insensitive (RFC 9110 §8.3.1).
+  return util::ascii_lower(r.header("content-type"))
+      .starts_with("application/x-www-form-urlencoded");
 }
 
 }  // namespace
@@ -71,18 +73,21 @@ Response Site::handle(const Request& r) noexcept {
 Response Site::dispatch(const Request& r, std::string& route_name) {
   const Route* match = nullptr;
   bool path_known = false;
+  std::string allow;
   for (const auto& route : routes_) {
     // A route ending in '/' (other than "/" itself) serves everything below it, e.g. /static/.
     const bool prefix = route.path.size() > 1 && route.path.ends_with('/');
     const bool path_matches = prefix ? r.path.starts_with(route.path) : route.path == r.path;
     if (!path_matches) continue;
     path_known = true;
+    if (!allow.empty()) allow += ", ";
+    allow += route.method == "GET" ? "GET, HEAD" : route.method;
     if (route.method == r.method || (route.method == "GET" && r.method == "HEAD")) {
       match = &route;
       break;
     }
   }
-  if (!match) return error_page(path_known ? 405 : 404, r);
+  if (!match) return error_page(path_known ? 405 : 404, r, allow);
   route_name = match->path;
 
   if (r.body.size() > s_.config.max_body_bytes) return error_page(413, r);
@@ -101,9 +106,13 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
   return resp;
 }
 
-Response Site::error_page(int status, const Request& r) noexcept {
+Response Site::error_page(int status, const Request& r, const std::string& allow) noexcept {
   try {
-    if (is_api(r)) return problem(s_, status, problem_type_for(status), r.path);
+    if (is_api(r)) {
+      Response p = problem(s_, status, problem_type_for(status), r.path);
+      if (status == 405) p.header("Allow", allow);
+      return p;
+    }
     util::TemplateData d;
     d.set("status", std::to_string(status));
     d.set("message", s_.messages.get(fmt::format("http.{}", status)));
@@ -112,7 +121,7 @@ Response Site::error_page(int status, const Request& r) noexcept {
     layout.set("content", s_.templates.render("error.html", d));
     Response resp = Response::text(status, "text/html; charset=utf-8",
                                    s_.templates.render("layout.html", layout));
-    if (status == 405) resp.header("Allow", "GET, HEAD, POST");
+    if (status == 405) resp.header("Allow", allow);
     return resp;
   } catch (const std::exception& e) {
     spdlog::error("error page {} for {} failed: {}", status, r.path, e.what());

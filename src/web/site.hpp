@@ -34,7 +34,8 @@ class Site {
   Metrics& metrics() { return metrics_; }
 
   // An error page (4xx/5xx) with the catalogue's message for `status`, no internal detail.
-  Response error_page(int status, const Request& r) noexcept;
+  // `allow` is the Allow header of a 405: the methods the path does support.
+  Response error_page(int status, const Request& r, const std::string& allow = {}) noexcept;
 
  private:
   Response dispatch(const Request& r, std::string& route_name);

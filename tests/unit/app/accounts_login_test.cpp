@@ -71,6 +71,19 @@ TEST_F(LoginTest, EmailIsComparedIgnoringCaseWidthAndSpaces) {
   EXPECT_TRUE(login(env.services, "ｓｔａｆｆ@clinic.example.jp", kPassword).has_value());
 }
 
+// Regression: the stored key went through parse_email (Unicode domain, lower-cased) but the login
+// lookup did not, so an IDN address typed as at registration could never log in.
+TEST_F(LoginTest, InternationalDomainLogsInHoweverTheDomainIsTyped) {
+  ASSERT_TRUE(create_verified_account(env.services, {"staff@BÜRO.example.jp", "1310123455",
+                                                     "テストクリニック", std::string(kPassword)})
+                  .has_value());
+  for (const std::string_view typed :
+       {"staff@BÜRO.example.jp", "staff@büro.example.jp", "Staff@xn--bro-hoa.example.jp"}) {
+    const auto r = login(env.services, typed, kPassword);
+    EXPECT_TRUE(r.has_value()) << typed;
+  }
+}
+
 TEST_F(LoginTest, WrongPasswordAndUnknownEmailLookTheSame) {
   const auto wrong = login(env.services, kEmail, kWrong);
   ASSERT_FALSE(wrong.has_value());

@@ -113,6 +113,23 @@ TEST_F(ConfigTest, OnshiTomlInTheDataDirIsReadWhenNoFileIsGiven) {
   EXPECT_EQ(load_config(dir_.path(), {}).threads, 3);
 }
 
+// Regression: negative or oversized numbers were wrapped (-1 bytes became "no limit").
+TEST_F(ConfigTest, OutOfRangeNumbersAreRefusedWithTheKey) {
+  EXPECT_NE(load_error(write("a.toml", "[server]\nmax_body_bytes = -1\n")).find("max_body_bytes"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("b.toml", "[server]\nthreads = 4294967297\n")).find("threads"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("c.toml", "[server]\nthreads = 0\n")).find("threads"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("d.toml", "[security]\nsession_idle_minutes = -5\n"))
+                .find("session_idle_minutes"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("e.toml", "[security]\nlogin_lock_base_seconds = 0\n"))
+                .find("login_lock_base_seconds"),
+            std::string::npos);
+  EXPECT_EQ(load_error(write("f.toml", "[server]\nthreads = 8\nmax_body_bytes = 2048\n")), "");
+}
+
 TEST_F(ConfigTest, MissingExplicitFileThrows) {
   const auto message = load_error(dir_.path() / "absent.toml");
   EXPECT_NE(message.find("absent.toml"), std::string::npos) << message;

@@ -32,6 +32,14 @@ class DatabaseTest : public ::testing::Test {
   test::TempDb tmp;
 };
 
+// Regression: schema_version() threw "no such table" on a database never migrated.
+TEST(Database, SchemaVersionOfAFreshDatabaseIsZero) {
+  test::TempDb tmp;
+  EXPECT_EQ(tmp.db().schema_version(), 0);
+  tmp.db().migrate();
+  EXPECT_EQ(tmp.db().schema_version(), sqlite_migrations().back().version);
+}
+
 TEST(Migrations, AreNumberedFromOneWithoutGaps) {
   const auto& all = sqlite_migrations();
   ASSERT_FALSE(all.empty());

@@ -71,11 +71,11 @@ TEST(FormParse, BytesThatAreNotUtf8AreRefused) {
 
 TEST(FormParse, AtMostOneHundredFields) {
   std::string hundred;
-  for (int i = 0; i < 100; ++i) hundred += "f" + std::to_string(i) + "=1&";
+  for (int i = 0; i < 100; ++i) hundred.append("f").append(std::to_string(i)).append("=1&");
   const auto ok = Form::parse(hundred);
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->get("f99"), "1");
-  const auto over = Form::parse(hundred + "f100=1");
+  const auto over = Form::parse(std::string(hundred).append("f100=1"));
   ASSERT_FALSE(over.has_value());
   EXPECT_EQ(over.error(), FormError::too_many_fields);
   // Repeats count too: a flood of one name is still a flood.
@@ -104,8 +104,8 @@ TEST(UrlCoding, EncodeKeepsOnlyUnreservedCharacters) {
 }
 
 TEST(UrlCoding, RoundTrip) {
-  for (const std::string s : {"", "plain", "a b+c&d=e", "医療機関 コード", "100%", "\x7f\x01~",
-                              "line\r\nbreak"}) {
+  for (const std::string s :
+       {"", "plain", "a b+c&d=e", "医療機関 コード", "100%", "\x7f\x01~", "line\r\nbreak"}) {
     EXPECT_EQ(url_decode(url_encode(s)), std::optional<std::string>(s)) << s;
   }
 }

@@ -47,8 +47,8 @@ TEST(Metrics, CountsRequestsByRouteMethodAndStatus) {
   EXPECT_EQ(sample(text, R"(onshi_http_requests_total{route="/",method="HEAD",status="200"})"), 1);
   EXPECT_EQ(sample(text, R"(onshi_http_requests_total{route="/login",method="POST",status="401"})"),
             1);
-  EXPECT_EQ(sample(text, R"(onshi_http_requests_total{route="unmatched",method="GET",status="404"})"),
-            1);
+  EXPECT_EQ(
+      sample(text, R"(onshi_http_requests_total{route="unmatched",method="GET",status="404"})"), 1);
   EXPECT_EQ(sample(text, "onshi_outbox_pending"), 7);
 }
 

@@ -37,7 +37,8 @@ inline Request post(std::string path, std::string body, std::string cookie = {},
 }
 
 // "a=1&b=2" from pairs, values percent-encoded.
-inline std::string form_body(std::initializer_list<std::pair<std::string_view, std::string_view>> f) {
+inline std::string form_body(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> f) {
   std::string out;
   for (const auto& [k, v] : f) {
     if (!out.empty()) out += '&';

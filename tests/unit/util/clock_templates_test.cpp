@@ -1,0 +1,127 @@
+// Japan time formatting and Mustache templates from a folder.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "util/clock.hpp"
+#include "util/secrets.hpp"
+#include "util/templates.hpp"
+
+namespace onshi::util {
+namespace {
+
+using namespace std::chrono;
+
+TimePoint utc(year_month_day day, hours h, minutes m = minutes{0}, seconds s = seconds{0}) {
+  return TimePoint{sys_days{day} + h + m + s};
+}
+
+TEST(FormatJst, AddsNineHoursAcrossTheDateLine) {
+  EXPECT_EQ(format_jst(utc(2026y / November / 24, hours{15})), "2026-11-25 00:00");
+  EXPECT_EQ(format_jst(utc(2026y / November / 24, hours{14}, minutes{59})), "2026-11-24 23:59");
+  EXPECT_EQ(format_jst(utc(2026y / December / 31, hours{15})), "2027-01-01 00:00");
+  EXPECT_EQ(format_jst(utc(2028y / February / 28, hours{15})), "2028-02-29 00:00");  // leap day
+  EXPECT_EQ(format_jst(TimePoint{}), "1970-01-01 09:00");
+}
+
+TEST(FormatJst, DropsSecondsWithoutRounding) {
+  EXPECT_EQ(format_jst(utc(2026y / April / 1, hours{3}, minutes{4}, seconds{59})),
+            "2026-04-01 12:04");
+  EXPECT_EQ(format_jst(utc(2026y / April / 1, hours{3}, minutes{4}) + milliseconds{999}),
+            "2026-04-01 12:04");
+}
+
+TEST(UnixTime, RoundTripsWholeSeconds) {
+  EXPECT_EQ(to_unix(utc(2026y / November / 24, hours{15})), 1'795'532'400);
+  EXPECT_EQ(from_unix(1'795'532'400), utc(2026y / November / 24, hours{15}));
+  EXPECT_EQ(to_unix(from_unix(0)), 0);
+  EXPECT_EQ(to_unix(from_unix(1'795'532'400) + milliseconds{999}), 1'795'532'400);
+}
+
+TEST(SystemClock, IsNearTheRealTime) {
+  const SystemClock clock;
+  const auto before = system_clock::now();
+  const auto now = clock.now();
+  EXPECT_GE(now, before);
+  EXPECT_LE(now - before, seconds{5});
+}
+
+class TemplatesTest : public ::testing::Test {
+ protected:
+  TemplatesTest()
+      : dir_(std::filesystem::temp_directory_path() / ("onshi-tmpl-" + random_token(9))) {
+    std::filesystem::create_directories(dir_ / "mail");
+  }
+  ~TemplatesTest() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(TemplatesTest, DoubleBracesEscapeTripleBracesDoNot) {
+  write("page.html", "<p>{{x}}</p><div>{{{x}}}</div>");
+  const Templates t(dir_);
+  TemplateData d;
+  d.set("x", "<b>Tom & \"Jerry\"</b>");
+  EXPECT_EQ(
+      t.render("page.html", d),
+      "<p>&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;</p><div><b>Tom & \"Jerry\"</b></div>");
+}
+
+TEST_F(TemplatesTest, SectionsListsAndMissingValues) {
+  write("list.html", "{{#items}}[{{name}}]{{/items}}{{^items}}none{{/items}}|{{absent}}|");
+  const Templates t(dir_);
+  TemplateData items{TemplateData::type::list};
+  for (const char* n : {"一", "二"}) {
+    TemplateData row;
+    row.set("name", n);
+    items.push_back(row);
+  }
+  TemplateData d;
+  d.set("items", items);
+  EXPECT_EQ(t.render("list.html", d), "[一][二]||");
+  TemplateData empty;
+  empty.set("items", TemplateData{TemplateData::type::list});
+  EXPECT_EQ(t.render("list.html", empty), "none||");
+}
+
+TEST_F(TemplatesTest, SubfoldersWork) {
+  write("mail/x.txt", "Subject: {{s}}\n");
+  TemplateData d;
+  d.set("s", "件名");
+  EXPECT_EQ(Templates(dir_).render("mail/x.txt", d), "Subject: 件名\n");
+}
+
+TEST_F(TemplatesTest, MissingTemplateThrowsNamingIt) {
+  const Templates t(dir_);
+  try {
+    t.render("nowhere.html", {});
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("nowhere.html"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(TemplatesTest, MalformedTemplateThrows) {
+  write("broken.html", "{{#open}}never closed");
+  const Templates t(dir_);
+  EXPECT_THROW(t.render("broken.html", {}), std::runtime_error);
+}
+
+TEST_F(TemplatesTest, TemplatesAreReadOnce) {
+  write("cached.html", "first");
+  const Templates t(dir_);
+  EXPECT_EQ(t.render("cached.html", {}), "first");
+  write("cached.html", "second");
+  EXPECT_EQ(t.render("cached.html", {}), "first");
+  EXPECT_EQ(Templates(dir_).render("cached.html", {}), "second");
+}
+
+}  // namespace
+}  // namespace onshi::util

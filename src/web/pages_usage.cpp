@@ -1,6 +1,7 @@
 // オンライン資格確認利用開始・変更申請: explanation → form → 内容を確認する → 上記の内容で確定する
 // → 完了.
 #include "app/usage_applications.hpp"
+#include "domain/calendar_date.hpp"
 #include "domain/institution_code.hpp"
 #include "domain/network_line.hpp"
 #include "util/clock.hpp"
@@ -39,7 +40,9 @@ util::TemplateData form_data(Ctx& ctx, const app::UsageForm& f) {
   }
   d.set("lines", lines);
   d.set("customer_id", f.customer_id);
-  d.set("start_date", f.start_date);
+  // <input type="date"> shows only YYYY-MM-DD; "2026/12/1" typed elsewhere is shown in that form.
+  const auto date = domain::parse_date(f.start_date);
+  d.set("start_date", date ? domain::format_date(*date) : f.start_date);
   d.set("terminals", f.terminals);
   d.set("vendor_name", f.vendor_name);
   d.set("vendor_contact", f.vendor_contact);
@@ -116,6 +119,7 @@ Response finalize(Ctx& ctx) {
   if (!result) {
     if (!result.error().refusal) return form_again(ctx, 422, f, result.error().errors);
     util::TemplateData d;
+    int status = 409;
     switch (*result.error().refusal) {
       case app::UsageRefusal::already_started:
         d.set("message", ctx.message("usage.already_started"));
@@ -124,10 +128,12 @@ Response finalize(Ctx& ctx) {
         d.set("message", ctx.message("usage.already_changed"));
         break;
       case app::UsageRefusal::not_found:
+        // Another institution's number looks exactly like one that does not exist.
+        status = 404;
         d.set("message", ctx.message("usage.not_found"));
         break;
     }
-    return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+    return ctx.page(status, "usage_refused.html", std::string(kTitle), d);
   }
   // Post/Redirect/Get: reloading the completion page does not post again.
   return Response::redirect("/usage-application/complete?number=" +

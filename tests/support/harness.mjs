@@ -835,3 +835,165 @@ export function showsCode(html, code) {
   const re = new RegExp([...code].join('[\\s\\-‐－]?'));
   return re.test(text);
 }
+
+// ---------------------------------------------------------------------------------------------
+// オンライン資格確認利用開始・変更申請 and the JSON API (docs/pages.md, docs/api.md)
+
+export const USAGE_TITLE = 'オンライン資格確認利用開始・変更申請';
+export const USAGE_PROCEED = 'オンライン資格確認などシステムの利用申請画面へ進む';
+export const USAGE_HEADINGS = [
+  'オンライン資格確認・医療情報化支援基金関係', '医療機関等向けポータルサイト', USAGE_TITLE,
+];
+export const SUBJECT_USAGE_ACCEPTED = '【医療機関等向けポータルサイト】オンライン資格確認利用申請受付のお知らせ';
+export const USAGE_NUMBER_RE = /U-\d{8}/;
+export const USAGE_FIELDS = ['line_type', 'customer_id', 'start_date', 'terminals', 'vendor_name',
+  'vendor_contact', 'vendor_phone'];
+
+/** The calendar date in Japan (UTC+9) `days` after today: { y, m, d, iso: 'YYYY-MM-DD', slash: 'YYYY/M/D' }. */
+export function jstDate(days = 0) {
+  const t = new Date(Date.now() + 9 * 3600 * 1000 + days * 86400 * 1000);
+  const y = t.getUTCFullYear();
+  const m = t.getUTCMonth() + 1;
+  const d = t.getUTCDate();
+  return {
+    y, m, d,
+    iso: `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
+    slash: `${y}/${m}/${d}`,
+  };
+}
+
+/** Half-width ASCII letters and digits to full-width (ＣＡＦ１２３...). */
+export function toFullWidth(s) {
+  return [...String(s)].map((c) => (/[0-9A-Za-z]/.test(c)
+    ? String.fromCharCode(c.charCodeAt(0) - 0x20 + 0xff00) : c)).join('');
+}
+
+/** Valid form fields of a usage application (as posted by the HTML form), with overrides. */
+export function usageFields(overrides = {}) {
+  return {
+    line_type: 'flets_next_east',
+    customer_id: 'CAF1234567890',
+    start_date: jstDate(30).iso,
+    terminals: '2',
+    vendor_name: 'テストベンダ株式会社',
+    vendor_contact: '山田 太郎',
+    vendor_phone: '03-1234-5678',
+    ...overrides,
+  };
+}
+
+/** The value of the checked radio button `name`, or undefined. */
+export function checkedRadio(html, name) {
+  for (const m of html.matchAll(/<input\b[^>]*>/gi)) {
+    const a = parseAttrs(m[0]);
+    if (a.name === name && String(a.type).toLowerCase() === 'radio' && 'checked' in a) return a.value;
+  }
+  return undefined;
+}
+
+/** The text of <p class="field-error" id="FIELD-error">, or undefined when the page has none. */
+export function fieldError(html, field) {
+  for (const m of html.matchAll(/<p\b([^>]*)>([\s\S]*?)<\/p>/gi)) {
+    const a = parseAttrs(`<p ${m[1]}>`);
+    if (a.id === `${field}-error` && String(a.class ?? '').split(/\s+/).includes('field-error')) {
+      return pageText(m[2]);
+    }
+  }
+  return undefined;
+}
+
+/** Every field-error id on a page (['customer_id-error', ...]). */
+export function fieldErrorIds(html) {
+  const ids = [];
+  for (const m of html.matchAll(/<p\b([^>]*)>/gi)) {
+    const a = parseAttrs(`<p ${m[1]}>`);
+    if (String(a.class ?? '').split(/\s+/).includes('field-error')) ids.push(a.id);
+  }
+  return ids;
+}
+
+/** Runs `onshi ARGS...` with the server's data directory; resolves { code, stdout, stderr }. */
+export async function runOnshi(server, args, { stdin } = {}) {
+  // --data right after the subcommand words (`account token create --data DIR --email ...`).
+  let at = args.findIndex((a) => a.startsWith('-'));
+  if (at < 0) at = args.length;
+  const child = spawn(ONSHI_BIN, [...args.slice(0, at), '--data', server.dataDir, ...args.slice(at)], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: server.env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdin.end(stdin ?? '');
+  const [code] = await once(child, 'exit');
+  await fsp.appendFile(path.join(server.logDir, 'cli.log'),
+    `onshi ${args.join(' ')}: exit ${code}\n${stdout}${stderr}\n`);
+  return { code, stdout, stderr };
+}
+
+/** `onshi account token create --email E --label L`; returns { id, token, stdout }. */
+export async function createApiToken(server, { email, label = 'test' }) {
+  const r = await runOnshi(server, ['account', 'token', 'create', '--email', email, '--label', label]);
+  if (r.code !== 0) throw new Error(`account token create failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
+  const token = /^\s*token:\s*(\S+)\s*$/m.exec(r.stdout)?.[1];
+  const id = /^\s*id:\s*(\d+)\s*$/m.exec(r.stdout)?.[1];
+  if (!token) throw new Error(`no "token: ..." line in: ${r.stdout}`);
+  return { id: id === undefined ? undefined : Number(id), token, stdout: r.stdout };
+}
+
+/** `onshi account token revoke --email E --id N`. */
+export async function revokeApiToken(server, { email, id }) {
+  const r = await runOnshi(server, ['account', 'token', 'revoke', '--email', email, '--id', String(id)]);
+  if (r.code !== 0) throw new Error(`account token revoke failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
+  return r;
+}
+
+/** A JSON API call: { status, headers, text, json (parsed or undefined), location }. */
+export async function apiRequest(baseUrl, method, urlPath, { token, cookie, body, json, headers = {} } = {}) {
+  const h = { accept: 'application/json', ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (cookie) h.cookie = cookie;
+  let payload = body;
+  if (json !== undefined) {
+    payload = JSON.stringify(json);
+    if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+  }
+  const res = await fetch(new URL(urlPath, baseUrl), { method, headers: h, body: payload, redirect: 'manual' });
+  const text = await res.text();
+  let parsed;
+  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+  return { status: res.status, headers: res.headers, text, json: parsed, location: res.headers.get('location') };
+}
+
+/** The message catalogue data/messages.ja.toml as { 'section.key': text } (the subset of TOML it uses:
+ * [section] headers and `key = "text"` lines, keys bare or quoted). */
+export function loadMessages(file = path.join(SOURCE_DIR, 'data', 'messages.ja.toml')) {
+  const out = {};
+  let section = '';
+  for (const raw of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const sec = /^\[([^\]]+)\]$/.exec(line);
+    if (sec) { section = sec[1].trim(); continue; }
+    const kv = /^("(?:[^"\\]|\\.)*"|[A-Za-z0-9_.-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(?:#.*)?$/.exec(line);
+    if (!kv) continue;
+    const key = kv[1].startsWith('"') ? JSON.parse(kv[1]) : kv[1];
+    out[section ? `${section}.${key}` : key] = JSON.parse(kv[2]);
+  }
+  return out;
+}
+
+/**
+ * What the usage form's <input type="date"> shows for a typed start date: a real date typed as
+ * YYYY/M/D (full-width too) comes back as YYYY-MM-DD, the only form a date input can display;
+ * anything else comes back exactly as typed (docs/pages.md).
+ */
+export function shownStartDate(typed) {
+  if (typed === undefined) return '';
+  const m = /^\s*(\d{4})[/-](\d{1,2})[/-](\d{1,2})\s*$/.exec(String(typed).normalize('NFKC'));
+  if (!m) return typed;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return typed;
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}

@@ -4,6 +4,7 @@
 #include "app/config.hpp"
 #include "app/messages.hpp"
 #include "app/password_policy.hpp"
+#include "app/reference_data.hpp"
 #include "store/database.hpp"
 #include "util/clock.hpp"
 #include "util/templates.hpp"
@@ -17,6 +18,7 @@ struct Services {
   const util::Templates& templates;  // templates/ (pages and templates/mail/)
   const Messages& messages;
   const PasswordPolicy& passwords;
+  const ReferenceData& reference;
 
   store::Millis now_ms() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())

@@ -13,8 +13,9 @@ Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>
       std::make_unique<app::Messages>(app::Messages::load(resources / "data" / "messages.ja.toml"));
   passwords_ = std::make_unique<app::PasswordPolicy>(
       app::PasswordPolicy::load(resources / "data" / "common-passwords.txt"));
+  reference_ = std::make_unique<app::ReferenceData>(app::ReferenceData::load(resources));
   services_ = std::make_unique<app::Services>(
-      app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_});
+      app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_, *reference_});
 }
 
 }  // namespace onshi::cli

@@ -23,6 +23,7 @@ class Runtime {
   std::unique_ptr<util::Templates> templates_;
   std::unique_ptr<app::Messages> messages_;
   std::unique_ptr<app::PasswordPolicy> passwords_;
+  std::unique_ptr<app::ReferenceData> reference_;
   std::unique_ptr<app::Services> services_;
 };
 

@@ -72,6 +72,21 @@ class Tx {
   // Newest version first.
   virtual std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) = 0;
 
+  // certificate applications; insert assigns the number ("C-" and 8 digits)
+  virtual CertificateApplicationRecord insert_certificate_application(
+      const CertificateApplicationRecord& a) = 0;
+  virtual std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
+      const std::string& key) = 0;
+  virtual std::optional<CertificateApplicationRecord> find_certificate_application(
+      Id institution_id, const std::string& number) = 0;
+  // Newest first.
+  virtual std::vector<CertificateApplicationRecord> certificate_applications_of(
+      Id institution_id) = 0;
+  // Changes the status only if it is still `from` (false when another action got there first).
+  virtual bool set_certificate_application_status(Id id, const std::string& from,
+                                                  const std::string& to, const std::string& note,
+                                                  Millis now) = 0;
+
   // API tokens, stored by hash
   virtual Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,
                               Millis now) = 0;

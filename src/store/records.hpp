@@ -87,6 +87,38 @@ struct UsageApplicationRecord {
   Millis finalized_at = 0;
 };
 
+// A 電子証明書発行申請 with the fee and the expected notice date as quoted when applying.
+struct CertificateApplicationRecord {
+  Id id = 0;
+  Id institution_id = 0;
+  Id account_id = 0;
+  Id usage_application_id = 0;
+  std::string number;
+  std::string classification;
+  int prefecture = 0;
+  std::string municipality_code;
+  std::string institution_code;
+  std::string institution_name;
+  std::string department;
+  std::string contact_name;
+  std::string phone;
+  std::string email;
+  std::string signature_name;
+  int certificates = 1;
+  std::int64_t fee_per_certificate = 0;
+  int tax_rate_percent = 0;
+  std::int64_t subtotal_yen = 0;
+  std::int64_t tax_yen = 0;
+  std::int64_t total_yen = 0;
+  std::string applied_on;          // YYYY-MM-DD (JST)
+  std::string expected_notice_on;  // YYYY-MM-DD: applied_on + 5 business days
+  std::string status;              // domain::state_key of CertificateApplicationState
+  std::string status_note;
+  std::string idempotency_key;
+  Millis applied_at = 0;
+  Millis updated_at = 0;
+};
+
 struct ApiToken {
   Id id = 0;
   Id account_id = 0;

@@ -54,6 +54,16 @@ class SqliteTx final : public Tx {
                                                                const std::string& number) override;
   std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) override;
 
+  CertificateApplicationRecord insert_certificate_application(
+      const CertificateApplicationRecord& a) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
+      const std::string& key) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application(
+      Id institution_id, const std::string& number) override;
+  std::vector<CertificateApplicationRecord> certificate_applications_of(Id institution_id) override;
+  bool set_certificate_application_status(Id id, const std::string& from, const std::string& to,
+                                          const std::string& note, Millis now) override;
+
   Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,
                       Millis now) override;
   std::optional<ApiToken> find_api_token(const std::string& hash) override;

@@ -92,6 +92,18 @@ std::string normalize_code_input(std::string_view utf8) {
   return std::string(trim(out));
 }
 
+std::string group_thousands(std::int64_t value) {
+  // Unsigned negation, so even INT64_MIN has a magnitude.
+  const auto raw = static_cast<unsigned long long>(value);
+  const std::string digits = std::to_string(value < 0 ? 0ULL - raw : raw);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {

@@ -1,5 +1,6 @@
 #pragma once
 // Text helpers for what people type: full-width digits and letters, odd hyphens, stray spaces.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,9 @@ std::string_view trim(std::string_view s);
 // NFKC, then maps the dash-like characters people type between digits (ー − ‐ – — ｰ) to '-',
 // and trims. Use before parsing codes, phone numbers and IDs.
 std::string normalize_code_input(std::string_view utf8);
+
+// 1500 -> "1,500": amounts of yen as pages, mails and receipts show them.
+std::string group_thousands(std::int64_t value);
 
 // ASCII lower-casing (for e-mail comparison keys and similar).
 std::string ascii_lower(std::string_view s);

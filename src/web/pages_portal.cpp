@@ -1,4 +1,5 @@
 // TOP and マイページ.
+#include "app/certificate_applications.hpp"
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
 #include "web/site.hpp"
@@ -37,6 +38,20 @@ Response mypage(Ctx& ctx) {
   }
   d.set("applications", app_list);
   d.set("no_applications", applications.empty());
+  util::TemplateData cert_apps{util::TemplateData::type::list};
+  const auto requests = app::certificate_applications(ctx.services(), user->institution.id);
+  for (const auto& a : requests) {
+    util::TemplateData row;
+    row.set("number", a.number);
+    row.set("certificates", std::to_string(a.certificates));
+    row.set("status", ctx.message("certificate_status." + a.status));
+    row.set("applied_at",
+            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
+    row.set("expected_notice_on", a.expected_notice_on);
+    cert_apps.push_back(row);
+  }
+  d.set("certificate_applications", cert_apps);
+  d.set("no_certificate_applications", requests.empty());
   util::TemplateData cert_list{util::TemplateData::type::list};
   for (const auto& c : certificates) {
     util::TemplateData row;

@@ -48,6 +48,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_password_routes(routes_);
   add_usage_routes(routes_);
   add_api_routes(routes_);
+  add_certificate_routes(routes_);
   add_ops_routes(routes_, metrics_);
 }
 

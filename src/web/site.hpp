@@ -24,6 +24,7 @@ void add_account_routes(Routes& routes);
 void add_password_routes(Routes& routes);
 void add_usage_routes(Routes& routes);
 void add_api_routes(Routes& routes);
+void add_certificate_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
 
 class Site {

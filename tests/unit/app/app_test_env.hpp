@@ -79,7 +79,8 @@ struct TestEnv {
       app::Messages::load(std::filesystem::path(ONSHI_SOURCE_DIR) / "data/messages.ja.toml");
   app::PasswordPolicy passwords = app::PasswordPolicy::load(
       std::filesystem::path(ONSHI_SOURCE_DIR) / "data/common-passwords.txt");
-  app::Services services{config, *db, clock, templates, messages, passwords};
+  app::ReferenceData reference = app::ReferenceData::load(ONSHI_SOURCE_DIR);
+  app::Services services{config, *db, clock, templates, messages, passwords, reference};
 
   static std::unique_ptr<store::Database> open_migrated(const std::string& url) {
     auto db = store::open_database(url, 2);

@@ -1,0 +1,318 @@
+#include "app/certificate_applications.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "app/outbox.hpp"
+#include "domain/calendar_date.hpp"
+#include "domain/certificate_application.hpp"
+#include "domain/email.hpp"
+#include "domain/institution_code.hpp"
+#include "domain/institution_name.hpp"
+#include "domain/phone_number.hpp"
+#include "util/clock.hpp"
+#include "util/secrets.hpp"
+#include "util/text.hpp"
+
+namespace onshi::app {
+namespace {
+
+constexpr int kMaxCertificates = 99;
+constexpr int kNoticeBusinessDays = 5;
+constexpr std::size_t kMaxTextCodePoints = 100;
+
+std::chrono::year_month_day today_jst(const Services& s) {
+  return std::chrono::year_month_day{
+      std::chrono::floor<std::chrono::days>(s.clock.now() + std::chrono::hours{9})};
+}
+
+std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field) {
+  const auto n = util::nfkc(typed);
+  if (!n.valid_utf8) return std::unexpected(fmt::format("{}.invalid", field));
+  const std::string text(util::trim(n.text));
+  if (text.empty()) return std::unexpected(fmt::format("{}.empty", field));
+  if (util::code_points(text) > kMaxTextCodePoints)
+    return std::unexpected(fmt::format("{}.too_long", field));
+  if (util::has_control_chars(text)) return std::unexpected(fmt::format("{}.invalid", field));
+  return text;
+}
+
+std::optional<int> small_number(std::string_view typed) {
+  const std::string t = util::normalize_code_input(typed);
+  int n = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (t.empty() || ec != std::errc{} || p != t.data() + t.size()) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+const std::vector<std::string>& certificate_classifications() {
+  static const std::vector<std::string> all = {"1", "2", "3"};
+  return all;
+}
+
+NoticeEstimate notice_estimate(const Services& s) {
+  const auto today = today_jst(s);
+  const auto notice = s.reference.calendar.add_business_days(today, kNoticeBusinessDays);
+  return {domain::format_date(today), notice ? domain::format_date(*notice) : std::string()};
+}
+
+std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
+    const Services& s, const SessionUser& user, const CertificateForm& form) {
+  FieldErrors errors;
+  CheckedCertificateForm out;
+  const auto& classes = certificate_classifications();
+  if (std::find(classes.begin(), classes.end(), form.classification) == classes.end()) {
+    errors.push_back({"classification", "classification.empty"});
+  } else {
+    out.classification = form.classification;
+  }
+  const auto prefecture = small_number(form.prefecture);
+  if (!prefecture || !s.reference.regions.prefecture(*prefecture)) {
+    errors.push_back({"prefecture", "prefecture.empty"});
+  } else {
+    out.prefecture = *prefecture;
+    if (util::trim(form.municipality).empty()) {
+      errors.push_back({"municipality", "municipality.invalid_code"});
+    } else if (auto m = s.reference.regions.validate(form.municipality, *prefecture); !m) {
+      errors.push_back({"municipality", std::string(domain::error_key(m.error()))});
+    } else {
+      out.municipality_code = (*m)->code;
+      out.municipality_name = (*m)->name;
+    }
+  }
+  if (auto code = domain::InstitutionCode::parse(form.institution_code); !code) {
+    errors.push_back({"institution_code", std::string(domain::error_key(code.error()))});
+  } else if (code->digits() != user.institution.code) {
+    // The certificate is for this account's institution; another code is a typo or a mix-up.
+    errors.push_back({"institution_code", "certificate_form.code_mismatch"});
+  } else {
+    out.institution_code = code->digits();
+    if (prefecture && code->prefecture() != *prefecture) {
+      errors.push_back({"prefecture", "certificate_form.prefecture_mismatch"});
+    }
+  }
+  if (auto name = domain::parse_institution_name(form.institution_name)) {
+    out.institution_name = *name;
+  } else {
+    errors.push_back({"institution_name", std::string(domain::error_key(name.error()))});
+  }
+  if (auto v = plain_text(form.department, "department")) {
+    out.department = *v;
+  } else {
+    errors.push_back({"department", v.error()});
+  }
+  if (auto v = plain_text(form.contact_name, "contact_name")) {
+    out.contact_name = *v;
+  } else {
+    errors.push_back({"contact_name", v.error()});
+  }
+  if (auto phone = domain::PhoneNumber::parse(form.phone)) {
+    out.phone = phone->formatted();
+  } else {
+    errors.push_back({"phone", std::string(domain::error_key(phone.error()))});
+  }
+  if (auto email = domain::parse_email(form.email)) {
+    out.email = *email;
+  } else {
+    errors.push_back({"email", std::string(domain::error_key(email.error()))});
+  }
+  if (auto v = plain_text(form.signature_name, "signature_name")) {
+    out.signature_name = *v;
+  } else {
+    errors.push_back({"signature_name", v.error()});
+  }
+  const auto count = small_number(form.certificates);
+  if (util::trim(form.certificates).empty()) {
+    errors.push_back({"certificates", "certificates.empty"});
+  } else if (!count) {
+    errors.push_back({"certificates", "certificates.not_a_number"});
+  } else if (*count < 1 || *count > kMaxCertificates) {
+    errors.push_back({"certificates", "certificates.out_of_range"});
+  } else {
+    out.certificates = *count;
+  }
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+
+  const auto today = today_jst(s);
+  auto quote = s.reference.fees.quote(today, out.certificates);
+  if (!quote)
+    return std::unexpected(
+        FieldErrors{{"certificates", std::string(domain::error_key(quote.error()))}});
+  out.fee = *quote;
+  const auto estimate = notice_estimate(s);
+  out.applied_on = estimate.applied_on;
+  out.expected_notice_on = estimate.expected_notice_on;
+  return out;
+}
+
+std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certificate_application(
+    const Services& s, const SessionUser& user, const CertificateForm& form) {
+  auto checked = check_certificate_form(s, user, form);
+  if (!checked) return std::unexpected(CertificateFailure{checked.error(), {}});
+  const std::string key = util::trim(form.idempotency_key).empty()
+                              ? util::random_token()
+                              : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  std::optional<SubmittedCertificateApplication> done;
+  bool no_usage = false;
+  s.db.write([&](store::Tx& tx) {
+    if (auto earlier = tx.find_certificate_application_by_key(key)) {
+      if (earlier->institution_id == user.institution.id)
+        done = SubmittedCertificateApplication{*earlier, true};
+      return;
+    }
+    const auto usage = tx.usage_applications_of(user.institution.id);
+    if (usage.empty()) {
+      no_usage = true;
+      return;
+    }
+    const auto now = s.now_ms();
+    store::CertificateApplicationRecord r;
+    r.institution_id = user.institution.id;
+    r.account_id = user.account.id;
+    r.usage_application_id = usage.front().id;
+    r.classification = checked->classification;
+    r.prefecture = checked->prefecture;
+    r.municipality_code = checked->municipality_code;
+    r.institution_code = checked->institution_code;
+    r.institution_name = checked->institution_name;
+    r.department = checked->department;
+    r.contact_name = checked->contact_name;
+    r.phone = checked->phone;
+    r.email = checked->email;
+    r.signature_name = checked->signature_name;
+    r.certificates = checked->certificates;
+    r.fee_per_certificate = checked->fee.fee_per_certificate_yen;
+    r.tax_rate_percent = checked->fee.tax_rate_percent;
+    r.subtotal_yen = checked->fee.subtotal_yen;
+    r.tax_yen = checked->fee.tax_yen;
+    r.total_yen = checked->fee.total_yen;
+    r.applied_on = checked->applied_on;
+    r.expected_notice_on = checked->expected_notice_on;
+    r.status = std::string(domain::state_key(domain::CertificateApplicationState::applied));
+    r.idempotency_key = key;
+    r.applied_at = now;
+    r.updated_at = now;
+    const auto saved = tx.insert_certificate_application(r);
+
+    util::TemplateData d;
+    d.set("institution_name", saved.institution_name);
+    d.set("contact_name", saved.contact_name);
+    d.set("number", saved.number);
+    d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
+    d.set("certificates", std::to_string(saved.certificates));
+    d.set("fee_per_certificate", util::group_thousands(saved.fee_per_certificate));
+    d.set("subtotal", util::group_thousands(saved.subtotal_yen));
+    d.set("tax", util::group_thousands(saved.tax_yen));
+    d.set("total", util::group_thousands(saved.total_yen));
+    d.set("expected_notice_on", saved.expected_notice_on);
+    d.set("mail_domain", s.config.mail_domain());
+    // To the address on the form (who handles the certificates) and, when different, the account.
+    enqueue_mail(s, tx, saved.email, "certificate_application_accepted", d);
+    if (util::ascii_lower(saved.email) != util::ascii_lower(user.account.email)) {
+      enqueue_mail(s, tx, user.account.email, "certificate_application_accepted", d);
+    }
+    tx.append_audit(
+        {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
+         audit_detail({{"certificates", std::to_string(saved.certificates)},
+                       {"total_yen", std::to_string(saved.total_yen)},
+                       {"expected_notice_on", saved.expected_notice_on}})},
+        now);
+    done = SubmittedCertificateApplication{saved, false};
+  });
+  if (no_usage)
+    return std::unexpected(CertificateFailure{{}, CertificateRefusal::no_usage_application});
+  if (!done)
+    return std::unexpected(CertificateFailure{{}, CertificateRefusal::no_usage_application});
+  return *done;
+}
+
+std::vector<store::CertificateApplicationRecord> certificate_applications(
+    const Services& s, store::Id institution_id) {
+  std::vector<store::CertificateApplicationRecord> out;
+  s.db.read([&](store::Tx& tx) { out = tx.certificate_applications_of(institution_id); });
+  return out;
+}
+
+std::optional<store::CertificateApplicationRecord> find_certificate_application(
+    const Services& s, store::Id institution_id, const std::string& number) {
+  std::optional<store::CertificateApplicationRecord> out;
+  s.db.read([&](store::Tx& tx) { out = tx.find_certificate_application(institution_id, number); });
+  return out;
+}
+
+std::expected<void, CancelError> cancel_certificate_application(const Services& s,
+                                                                const SessionUser& user,
+                                                                const std::string& number) {
+  std::optional<CancelError> error;
+  s.db.write([&](store::Tx& tx) {
+    auto a = tx.find_certificate_application(user.institution.id, number);
+    if (!a) {
+      error = CancelError::not_found;
+      return;
+    }
+    std::optional<domain::CertificateApplicationState> from;
+    for (const auto st : {domain::CertificateApplicationState::applied,
+                          domain::CertificateApplicationState::under_review,
+                          domain::CertificateApplicationState::returned,
+                          domain::CertificateApplicationState::rejected,
+                          domain::CertificateApplicationState::approved,
+                          domain::CertificateApplicationState::issued,
+                          domain::CertificateApplicationState::notice_sent,
+                          domain::CertificateApplicationState::cancelled}) {
+      if (domain::state_key(st) == a->status) from = st;
+    }
+    auto to = from ? domain::cancel(*from)
+                   : std::unexpected(domain::CertificateApplicationError::too_late_to_cancel);
+    const auto now = s.now_ms();
+    if (!to || !tx.set_certificate_application_status(
+                   a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
+      error = CancelError::too_late;
+      return;
+    }
+    tx.append_audit({fmt::format("account:{}", user.account.id), "certificate_application.cancel",
+                     a->number, "{}"},
+                    now);
+  });
+  if (error) return std::unexpected(*error);
+  return {};
+}
+
+bool has_usage_application(const Services& s, store::Id institution_id) {
+  bool found = false;
+  s.db.read([&](store::Tx& tx) { found = !tx.usage_applications_of(institution_id).empty(); });
+  return found;
+}
+
+CertificateForm certificate_form_for(const Services& s, const SessionUser& user) {
+  CertificateForm f;
+  f.idempotency_key = util::random_token();
+  f.classification = certificate_classifications()[1];  // "2" 医療機関等
+  const auto code = domain::InstitutionCode::parse(user.institution.code);
+  if (code) {
+    f.prefecture = std::to_string(code->prefecture());
+    f.institution_code = code->formatted();
+  }
+  f.institution_name = user.institution.name;
+  f.email = user.account.email;
+  f.signature_name = s.messages.get("certificate_form.default_signature_name");
+  s.db.read([&](store::Tx& tx) {
+    const auto usage = tx.usage_applications_of(user.institution.id);
+    if (!usage.empty()) f.certificates = std::to_string(usage.front().terminals);
+    // A clinic applying again keeps its own 担当 and 市区町村 from its last application.
+    const auto earlier = tx.certificate_applications_of(user.institution.id);
+    if (!earlier.empty()) {
+      f.municipality = earlier.front().municipality_code;
+      f.department = earlier.front().department;
+      f.contact_name = earlier.front().contact_name;
+      f.phone = earlier.front().phone;
+      f.email = earlier.front().email;
+      f.signature_name = earlier.front().signature_name;
+    }
+  });
+  return f;
+}
+
+}  // namespace onshi::app

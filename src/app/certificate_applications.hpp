@@ -1,0 +1,93 @@
+#pragma once
+// 電子証明書発行申請 (the guide's step 3): check the form (次へ), submit it (閉じる) in one
+// transaction with its audit record and acceptance mail, list and cancel.
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/accounts.hpp"
+#include "app/services.hpp"
+#include "domain/fee_schedule.hpp"
+
+namespace onshi::app {
+
+struct CertificateForm {
+  std::string classification;
+  std::string prefecture;
+  std::string municipality;
+  std::string institution_code;
+  std::string institution_name;
+  std::string department;
+  std::string contact_name;
+  std::string phone;
+  std::string email;
+  std::string signature_name;
+  std::string certificates;
+  std::string idempotency_key;
+};
+
+struct CheckedCertificateForm {
+  std::string classification;
+  int prefecture = 0;
+  std::string municipality_code;
+  std::string municipality_name;
+  std::string institution_code;  // 10 digits
+  std::string institution_name;
+  std::string department;
+  std::string contact_name;
+  std::string phone;
+  std::string email;
+  std::string signature_name;
+  int certificates = 0;
+  domain::FeeQuote fee;
+  std::string applied_on;          // today in Japan
+  std::string expected_notice_on;  // applied_on + 5 business days
+};
+
+// The classes (分類) the form offers, in order; "2" (医療機関等) is what clinics choose.
+const std::vector<std::string>& certificate_classifications();
+
+// Today's date in Japan and the notice date an application made today can expect.
+struct NoticeEstimate {
+  std::string applied_on;
+  std::string expected_notice_on;
+};
+NoticeEstimate notice_estimate(const Services& s);
+
+std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
+    const Services& s, const SessionUser& user, const CertificateForm& form);
+
+enum class CertificateRefusal {
+  no_usage_application,  // the usage application (利用申請) must be finalized first
+};
+struct CertificateFailure {
+  FieldErrors errors;
+  std::optional<CertificateRefusal> refusal;
+};
+struct SubmittedCertificateApplication {
+  store::CertificateApplicationRecord application;
+  bool repeated = false;  // the same form was submitted before
+};
+std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certificate_application(
+    const Services& s, const SessionUser& user, const CertificateForm& form);
+
+// Newest first.
+std::vector<store::CertificateApplicationRecord> certificate_applications(const Services& s,
+                                                                          store::Id institution_id);
+std::optional<store::CertificateApplicationRecord> find_certificate_application(
+    const Services& s, store::Id institution_id, const std::string& number);
+
+enum class CancelError { not_found, too_late };
+// 取下げ by the applicant, allowed before approval.
+std::expected<void, CancelError> cancel_certificate_application(const Services& s,
+                                                                const SessionUser& user,
+                                                                const std::string& number);
+
+// True when the institution has a finalized usage application (the guide's はい branch needs one).
+bool has_usage_application(const Services& s, store::Id institution_id);
+
+// A form pre-filled from the account and the newest usage application.
+CertificateForm certificate_form_for(const Services& s, const SessionUser& user);
+
+}  // namespace onshi::app

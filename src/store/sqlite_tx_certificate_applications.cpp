@@ -1,0 +1,117 @@
+#include <fmt/format.h>
+
+#include "store/sqlite_tx.hpp"
+
+namespace onshi::store::sqlite {
+namespace {
+
+constexpr std::string_view kColumns =
+    "id, institution_id, account_id, usage_application_id, number, classification, prefecture, "
+    "municipality_code, institution_code, institution_name, department, contact_name, phone, "
+    "email, "
+    "signature_name, certificates, fee_per_certificate, tax_rate_percent, subtotal_yen, tax_yen, "
+    "total_yen, "
+    "applied_on, expected_notice_on, status, status_note, idempotency_key, applied_at, updated_at";
+
+CertificateApplicationRecord read_row(const Statement& s) {
+  CertificateApplicationRecord a;
+  int i = 0;
+  a.id = s.int64(i++);
+  a.institution_id = s.int64(i++);
+  a.account_id = s.int64(i++);
+  a.usage_application_id = s.int64(i++);
+  a.number = s.text(i++);
+  a.classification = s.text(i++);
+  a.prefecture = s.integer(i++);
+  a.municipality_code = s.text(i++);
+  a.institution_code = s.text(i++);
+  a.institution_name = s.text(i++);
+  a.department = s.text(i++);
+  a.contact_name = s.text(i++);
+  a.phone = s.text(i++);
+  a.email = s.text(i++);
+  a.signature_name = s.text(i++);
+  a.certificates = s.integer(i++);
+  a.fee_per_certificate = s.int64(i++);
+  a.tax_rate_percent = s.integer(i++);
+  a.subtotal_yen = s.int64(i++);
+  a.tax_yen = s.int64(i++);
+  a.total_yen = s.int64(i++);
+  a.applied_on = s.text(i++);
+  a.expected_notice_on = s.text(i++);
+  a.status = s.text(i++);
+  a.status_note = s.text(i++);
+  a.idempotency_key = s.text(i++);
+  a.applied_at = s.int64(i++);
+  a.updated_at = s.int64(i++);
+  return a;
+}
+
+std::string select_where(std::string_view where) {
+  return fmt::format("SELECT {} FROM certificate_applications WHERE {}", kColumns, where);
+}
+
+}  // namespace
+
+CertificateApplicationRecord SqliteTx::insert_certificate_application(
+    const CertificateApplicationRecord& a) {
+  c_.prepare(fmt::format("INSERT INTO certificate_applications ({}) VALUES (NULL{})", kColumns,
+                         std::string_view(
+                             ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                             "?, ?, ?, ?, ?, ?")))
+      .bind_all(a.institution_id, a.account_id, a.usage_application_id,
+                "pending:" + a.idempotency_key, a.classification, a.prefecture, a.municipality_code,
+                a.institution_code, a.institution_name, a.department, a.contact_name, a.phone,
+                a.email, a.signature_name, a.certificates, a.fee_per_certificate,
+                a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen, a.applied_on,
+                a.expected_notice_on, a.status, a.status_note, a.idempotency_key, a.applied_at,
+                a.updated_at)
+      .run();
+  CertificateApplicationRecord out = a;
+  out.id = c_.last_insert_rowid();
+  out.number = fmt::format("C-{:08d}", out.id);
+  c_.prepare("UPDATE certificate_applications SET number = ? WHERE id = ?")
+      .bind_all(out.number, out.id)
+      .run();
+  return out;
+}
+
+std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application_by_key(
+    const std::string& key) {
+  static const std::string sql = select_where("idempotency_key = ?");
+  auto s = c_.prepare(sql);
+  s.bind_all(key);
+  if (!s.step()) return std::nullopt;
+  return read_row(s);
+}
+
+std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application(
+    Id institution_id, const std::string& number) {
+  static const std::string sql = select_where("institution_id = ? AND number = ?");
+  auto s = c_.prepare(sql);
+  s.bind_all(institution_id, number);
+  if (!s.step()) return std::nullopt;
+  return read_row(s);
+}
+
+std::vector<CertificateApplicationRecord> SqliteTx::certificate_applications_of(Id institution_id) {
+  static const std::string sql = select_where("institution_id = ? ORDER BY id DESC");
+  auto s = c_.prepare(sql);
+  s.bind_all(institution_id);
+  std::vector<CertificateApplicationRecord> out;
+  while (s.step()) out.push_back(read_row(s));
+  return out;
+}
+
+bool SqliteTx::set_certificate_application_status(Id id, const std::string& from,
+                                                  const std::string& to, const std::string& note,
+                                                  Millis now) {
+  c_.prepare(
+        "UPDATE certificate_applications SET status = ?, status_note = ?, updated_at = ? WHERE id "
+        "= ? AND status = ?")
+      .bind_all(to, note, now, id, from)
+      .run();
+  return sqlite3_changes(c_.handle()) > 0;
+}
+
+}  // namespace onshi::store::sqlite

@@ -1,0 +1,331 @@
+// 電子証明書発行申請 (the guide's step 3): 流れ → はい/いいえ → 入力 → 次へ → 閉じる →
+// 発行申請成功.
+#include <fmt/format.h>
+
+#include "app/certificate_applications.hpp"
+#include "app/receipts.hpp"
+#include "domain/calendar_date.hpp"
+#include "domain/certificate_application.hpp"
+#include "domain/institution_code.hpp"
+#include "util/clock.hpp"
+#include "util/text.hpp"
+#include "web/problem.hpp"
+#include "web/site.hpp"
+
+namespace onshi::web {
+namespace {
+
+constexpr std::string_view kTitle = "電子証明書発行申請";
+constexpr std::string_view kDetailPrefix = "/certificate-applications/";
+
+app::CertificateForm form_from_post(const Form& f) {
+  return {f.get("classification"),
+          f.get("prefecture"),
+          f.get("municipality"),
+          f.get("institution_code"),
+          f.get("institution_name"),
+          f.get("department"),
+          f.get("contact_name"),
+          f.get("phone"),
+          f.get("email"),
+          f.get("signature_name"),
+          f.get("certificates"),
+          f.get("idempotency_key")};
+}
+
+util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
+  const auto& s = ctx.services();
+  util::TemplateData d;
+  util::TemplateData classes{util::TemplateData::type::list};
+  for (const auto& c : app::certificate_classifications()) {
+    util::TemplateData o;
+    o.set("value", c);
+    o.set("label", ctx.message("classification." + c));
+    o.set("selected", c == f.classification);
+    classes.push_back(o);
+  }
+  d.set("classifications", classes);
+  int chosen_prefecture = 0;
+  try {
+    chosen_prefecture = std::stoi(f.prefecture);
+  } catch (const std::exception&) {
+    chosen_prefecture = 0;
+  }
+  util::TemplateData prefectures{util::TemplateData::type::list};
+  for (int code = 1; code <= 47; ++code) {
+    const auto* p = s.reference.regions.prefecture(code);
+    if (!p) continue;
+    util::TemplateData o;
+    o.set("value", std::to_string(code));
+    o.set("label", fmt::format("{:02d} {}", code, p->name));
+    o.set("selected", code == chosen_prefecture);
+    prefectures.push_back(o);
+  }
+  d.set("prefectures", prefectures);
+  // Only the chosen prefecture's municipalities: the page script reloads them when it changes.
+  util::TemplateData municipalities{util::TemplateData::type::list};
+  if (s.reference.regions.prefecture(chosen_prefecture)) {
+    for (const auto& m : s.reference.regions.municipalities_in(chosen_prefecture)) {
+      util::TemplateData o;
+      o.set("value", m.code);
+      o.set("label", m.name);
+      o.set("selected", m.code == f.municipality);
+      municipalities.push_back(o);
+    }
+  }
+  d.set("municipalities", municipalities);
+  for (const auto& [name, value] : {std::pair{"institution_code", f.institution_code},
+                                    {"institution_name", f.institution_name},
+                                    {"department", f.department},
+                                    {"contact_name", f.contact_name},
+                                    {"phone", f.phone},
+                                    {"email", f.email},
+                                    {"signature_name", f.signature_name},
+                                    {"certificates", f.certificates},
+                                    {"idempotency_key", f.idempotency_key}}) {
+    d.set(name, value);
+  }
+  // The fee in effect today, for the live total the page script shows.
+  const auto estimate = app::notice_estimate(s);
+  if (auto date = domain::parse_date(estimate.applied_on)) {
+    if (auto rate = s.reference.fees.lookup(*date)) {
+      d.set("fee_per_certificate", std::to_string(rate->fee_per_certificate_yen));
+      d.set("fee_per_certificate_shown", util::group_thousands(rate->fee_per_certificate_yen));
+      d.set("tax_rate_percent", std::to_string(rate->tax_rate_percent));
+      int n = 0;
+      try {
+        n = std::stoi(f.certificates);
+      } catch (const std::exception&) {
+        n = 0;
+      }
+      if (auto q = s.reference.fees.quote(*date, n)) {
+        d.set("subtotal_shown", util::group_thousands(q->subtotal_yen));
+        d.set("tax_shown", util::group_thousands(q->tax_yen));
+        d.set("total_shown", util::group_thousands(q->total_yen));
+      }
+    }
+  }
+  return d;
+}
+
+Response to_login() {
+  return Response::redirect("/login");
+}
+
+Response flow(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  const auto estimate = app::notice_estimate(ctx.services());
+  util::TemplateData d;
+  d.set("applied_on", estimate.applied_on);
+  d.set("expected_notice_on", estimate.expected_notice_on);
+  return ctx.page(200, "certificate_flow.html", std::string(kTitle), d);
+}
+
+Response form_page(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  if (!app::has_usage_application(ctx.services(), ctx.user()->institution.id)) {
+    util::TemplateData d;
+    d.set("message", ctx.message("certificate_form.no_usage_application"));
+    return ctx.page(200, "certificate_need_usage.html", std::string(kTitle), d);
+  }
+  return ctx.page(200, "certificate_form.html", std::string(kTitle),
+                  form_data(ctx, app::certificate_form_for(ctx.services(), *ctx.user())));
+}
+
+Response form_again(Ctx& ctx, int status, const app::CertificateForm& f,
+                    const app::FieldErrors& errors) {
+  auto d = form_data(ctx, f);
+  ctx.add_errors(d, errors);
+  return ctx.page(status, "certificate_form.html", std::string(kTitle), d);
+}
+
+Response edit(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  return form_again(ctx, 200, form_from_post(ctx.form()), {});
+}
+
+void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateForm& c) {
+  const auto* p = ctx.services().reference.regions.prefecture(c.prefecture);
+  d.set("classification_label", ctx.message("classification." + c.classification));
+  d.set("prefecture_label", fmt::format("{:02d} {}", c.prefecture, p ? p->name : ""));
+  d.set("municipality_label", c.municipality_name);
+  const auto code = domain::InstitutionCode::parse(c.institution_code);
+  d.set("institution_code_shown", code ? code->formatted() : c.institution_code);
+  d.set("institution_name_shown", c.institution_name);
+  d.set("department_shown", c.department);
+  d.set("contact_name_shown", c.contact_name);
+  d.set("phone_shown", c.phone);
+  d.set("email_shown", c.email);
+  d.set("signature_name_shown", c.signature_name);
+  d.set("certificates_shown", std::to_string(c.certificates));
+  d.set("fee_per_certificate_shown", util::group_thousands(c.fee.fee_per_certificate_yen));
+  d.set("tax_rate_percent", std::to_string(c.fee.tax_rate_percent));
+  d.set("subtotal_shown", util::group_thousands(c.fee.subtotal_yen));
+  d.set("tax_shown", util::group_thousands(c.fee.tax_yen));
+  d.set("total_shown", util::group_thousands(c.fee.total_yen));
+  d.set("expected_notice_on", c.expected_notice_on);
+}
+
+Response confirm(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  const auto f = form_from_post(ctx.form());
+  auto checked = app::check_certificate_form(ctx.services(), *ctx.user(), f);
+  if (!checked) return form_again(ctx, 422, f, checked.error());
+  util::TemplateData d;
+  set_checked(ctx, d, *checked);
+  for (const auto* name : {"classification", "prefecture", "municipality", "institution_code",
+                           "institution_name", "department", "contact_name", "phone", "email",
+                           "signature_name", "certificates", "idempotency_key"}) {
+    d.set(std::string("posted_") + name, ctx.form().get(name));
+  }
+  return ctx.page(200, "certificate_confirm.html", std::string(kTitle), d);
+}
+
+Response submit(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  const auto f = form_from_post(ctx.form());
+  auto result = app::submit_certificate_application(ctx.services(), *ctx.user(), f);
+  if (!result) {
+    if (!result.error().refusal) return form_again(ctx, 422, f, result.error().errors);
+    util::TemplateData d;
+    d.set("message", ctx.message("certificate_form.no_usage_application"));
+    return ctx.page(409, "certificate_need_usage.html", std::string(kTitle), d);
+  }
+  return Response::redirect("/certificate-application/complete?number=" +
+                            url_encode(result->application.number));
+}
+
+Response not_found(Ctx& ctx) {
+  util::TemplateData d;
+  d.set("message", ctx.message("certificate_form.not_found"));
+  return ctx.page(404, "usage_refused.html", std::string(kTitle), d);
+}
+
+void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a) {
+  d.set("number", a.number);
+  d.set("status_label", ctx.message("certificate_status." + a.status));
+  d.set("status_note", a.status_note);
+  d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
+  d.set("expected_notice_on", a.expected_notice_on);
+  d.set("certificates_shown", std::to_string(a.certificates));
+  d.set("fee_per_certificate_shown", util::group_thousands(a.fee_per_certificate));
+  d.set("tax_rate_percent", std::to_string(a.tax_rate_percent));
+  d.set("subtotal_shown", util::group_thousands(a.subtotal_yen));
+  d.set("tax_shown", util::group_thousands(a.tax_yen));
+  d.set("total_shown", util::group_thousands(a.total_yen));
+  d.set("institution_name_shown", a.institution_name);
+  const auto code = domain::InstitutionCode::parse(a.institution_code);
+  d.set("institution_code_shown", code ? code->formatted() : a.institution_code);
+  d.set("department_shown", a.department);
+  d.set("contact_name_shown", a.contact_name);
+  d.set("phone_shown", a.phone);
+  d.set("email_shown", a.email);
+  d.set("signature_name_shown", a.signature_name);
+  d.set("classification_label", ctx.message("classification." + a.classification));
+  const auto* p = ctx.services().reference.regions.prefecture(a.prefecture);
+  d.set("prefecture_label", fmt::format("{:02d} {}", a.prefecture, p ? p->name : ""));
+  const auto* m = ctx.services().reference.regions.municipality(a.municipality_code);
+  d.set("municipality_label", m ? m->name : a.municipality_code);
+}
+
+Response complete(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  const auto query = Form::parse(ctx.request().query);
+  const auto number = query ? query->get("number") : std::string();
+  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id, number);
+  if (!a) return not_found(ctx);
+  util::TemplateData d;
+  set_record(ctx, d, *a);
+  return ctx.page(200, "certificate_complete.html", "発行申請成功", d);
+}
+
+// /certificate-applications/{number}[/receipt.pdf]
+Response detail(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  std::string rest = ctx.request().path.substr(kDetailPrefix.size());
+  constexpr std::string_view receipt_suffix = "/receipt.pdf";
+  const bool receipt = rest.ends_with(receipt_suffix);
+  if (receipt) rest.resize(rest.size() - receipt_suffix.size());
+  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id, rest);
+  if (!a) return not_found(ctx);
+  if (receipt) {
+    Response r =
+        Response::text(200, "application/pdf", app::certificate_receipt_pdf(ctx.services(), *a));
+    r.header("Content-Disposition", fmt::format("inline; filename=\"receipt-{}.pdf\"", a->number));
+    r.header("Cache-Control", "no-store");
+    return r;
+  }
+  util::TemplateData d;
+  set_record(ctx, d, *a);
+  for (const auto st : {domain::CertificateApplicationState::applied,
+                        domain::CertificateApplicationState::under_review,
+                        domain::CertificateApplicationState::returned}) {
+    if (domain::state_key(st) == a->status) d.set("can_cancel", true);
+  }
+  return ctx.page(200, "certificate_detail.html", std::string(kTitle), d);
+}
+
+// POST /certificate-applications/{number}/cancel
+Response cancel(Ctx& ctx) {
+  if (!ctx.user()) return to_login();
+  std::string rest = ctx.request().path.substr(kDetailPrefix.size());
+  constexpr std::string_view suffix = "/cancel";
+  if (!rest.ends_with(suffix)) return not_found(ctx);
+  rest.resize(rest.size() - suffix.size());
+  auto result = app::cancel_certificate_application(ctx.services(), *ctx.user(), rest);
+  if (!result) {
+    if (result.error() == app::CancelError::not_found) return not_found(ctx);
+    util::TemplateData d;
+    d.set("message", ctx.message("certificate_form.too_late_to_cancel"));
+    return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+  }
+  return Response::redirect(std::string(kDetailPrefix) + url_encode(rest));
+}
+
+Response cpipcs(Ctx& ctx) {
+  return ctx.page(200, "cpipcs.html",
+                  "オンライン請求ネットワーク関連システム共通認証局運用規程（CPIPCS）", {});
+}
+
+// GET /api/v1/municipalities?prefecture=13: public reference data for the form's 市区町村 choice.
+Response municipalities(Ctx& ctx) {
+  const auto query = Form::parse(ctx.request().query);
+  int code = 0;
+  try {
+    code = query ? std::stoi(query->get("prefecture")) : 0;
+  } catch (const std::exception&) {
+    code = 0;
+  }
+  if (!ctx.services().reference.regions.prefecture(code)) {
+    return problem(ctx.services(), 404, "not-found", ctx.request().path);
+  }
+  std::string body = "{\"prefecture\":" + std::to_string(code) + ",\"items\":[";
+  bool first = true;
+  for (const auto& m : ctx.services().reference.regions.municipalities_in(code)) {
+    if (!first) body += ',';
+    first = false;
+    body +=
+        fmt::format("{{\"code\":\"{}\",\"name\":\"{}\"}}", m.code, m.name);  // names hold no quotes
+  }
+  body += "]}";
+  Response r = Response::text(200, "application/json; charset=utf-8", body);
+  r.header("Cache-Control", "public, max-age=86400");
+  return r;
+}
+
+}  // namespace
+
+void add_certificate_routes(Routes& routes) {
+  routes.push_back({"GET", "/certificate-application", flow});
+  routes.push_back({"GET", "/certificate-application/form", form_page});
+  routes.push_back({"POST", "/certificate-application/edit", edit});
+  routes.push_back({"POST", "/certificate-application/confirm", confirm});
+  routes.push_back({"POST", "/certificate-application/submit", submit});
+  routes.push_back({"GET", "/certificate-application/complete", complete});
+  routes.push_back({"GET", std::string(kDetailPrefix), detail});
+  routes.push_back({"POST", std::string(kDetailPrefix), cancel});
+  routes.push_back({"GET", "/cpipcs", cpipcs});
+  routes.push_back({"GET", "/api/v1/municipalities", municipalities});
+}
+
+}  // namespace onshi::web

@@ -1,0 +1,259 @@
+#include "letters/receipt.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The PDF is checked with poppler's command-line tools (poppler-utils): they read it the way a
+// viewer does, so a font that was not embedded or text without a ToUnicode map shows up here.
+namespace onshi::letters {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Where the PDFs and PNGs are left for a person to look at: $ONSHI_ARTIFACTS (set by ctest for
+// the integration tests) or build/test-artifacts, then letters/.
+fs::path artifact_dir() {
+  const char* env = std::getenv("ONSHI_ARTIFACTS");
+  fs::path dir = env != nullptr && *env != '\0'
+                     ? fs::path(env)
+                     : fs::path(ONSHI_SOURCE_DIR) / "build" / "test-artifacts";
+  dir /= "letters";
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string quoted(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
+
+// Runs a shell command; its standard output, and fails the test when it does not exit 0.
+std::string run(const std::string& command) {
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  std::string out;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(status, 0) << command << "\n" << out;
+  return out;
+}
+
+fs::path write_pdf(const std::string& pdf, const std::string& name) {
+  const fs::path path = artifact_dir() / (name + ".pdf");
+  std::ofstream(path, std::ios::binary) << pdf;
+  return path;
+}
+
+// pdfinfo's "Pages:" and "Page size:" lines.
+struct PdfInfo {
+  int pages = -1;
+  double width = 0;
+  double height = 0;
+  std::string title;
+  std::string raw;
+};
+
+PdfInfo pdf_info(const fs::path& pdf) {
+  PdfInfo info;
+  info.raw = run("pdfinfo " + quoted(pdf));
+  std::smatch m;
+  if (std::regex_search(info.raw, m, std::regex(R"(Pages:\s+(\d+))"))) {
+    info.pages = std::stoi(m[1]);
+  }
+  if (std::regex_search(info.raw, m, std::regex(R"(Page size:\s+([\d.]+) x ([\d.]+) pts)"))) {
+    info.width = std::stod(m[1]);
+    info.height = std::stod(m[2]);
+  }
+  if (std::regex_search(info.raw, m, std::regex(R"(Title:\s+([^\n]*))"))) info.title = m[1];
+  return info;
+}
+
+// The text within the page's bounds (text drawn off the page would not count).
+std::string pdf_text(const fs::path& pdf) {
+  return run("pdftotext -layout -x 0 -y 0 -W 596 -H 842 " + quoted(pdf) + " -");
+}
+
+// pdftotext guesses word spaces from the gaps between glyphs, which at small sizes adds or drops
+// some ("EN D-O F-N OTE"), and breaks wrapped paragraphs into lines: compare without whitespace.
+std::string without_spaces(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') out += c;
+  }
+  return out;
+}
+
+::testing::AssertionResult shows(const std::string& text, std::string_view needle) {
+  if (without_spaces(text).find(without_spaces(needle)) != std::string::npos) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "\"" << needle << "\" not in:\n" << text;
+}
+
+void render_png(const fs::path& pdf) {
+  fs::path prefix = pdf;
+  prefix.replace_extension();
+  run("pdftoppm -png -r 60 -singlefile " + quoted(pdf) + " " + quoted(prefix));
+  EXPECT_TRUE(fs::exists(prefix.string() + ".png"));
+}
+
+void expect_one_a4_page(const fs::path& pdf) {
+  const PdfInfo info = pdf_info(pdf);
+  EXPECT_EQ(info.pages, 1) << info.raw;
+  EXPECT_NEAR(info.width, 595.28, 0.01) << info.raw;
+  EXPECT_NEAR(info.height, 841.89, 0.01) << info.raw;
+}
+
+Receipt sample_receipt() {
+  return Receipt{
+      .title = "申請受付票",
+      .subtitle = "電子証明書発行申請（オンライン請求ネットワーク関連システム共通認証局）",
+      .issued_by = "医療機関等向けポータルサイト",
+      .lines =
+          {
+              {"申請番号", "C-00000012"},
+              {"申請日", "2026年11月24日（火）"},
+              {"医療機関等名称", "医療法人社団青葉会 みなと内科クリニック"},
+              {"医療機関等コード", "13-1-0123455"},
+              {"所在地", "〒105-0011 東京都港区芝公園四丁目2番8号 みなとビル3階"},
+              {"担当者", "山田 花子"},
+              {"電話番号", "03-1234-5678"},
+              {"メールアドレス", "hanako.yamada@minato-clinic.example.jp"},
+              {"申請枚数", "2枚（1枚あたり 1,500円）"},
+              {"手数料（税抜）", "3,000円"},
+              {"消費税（10%）", "300円"},
+              {"合計（税込）", "3,300円"},
+              {"通知書発送予定日", "2026年12月1日（火）頃"},
+          },
+      .notes =
+          {
+              "※ 電子証明書発行通知書は、受付から約5営業日で上記所在地あてに簡易書留郵便で"
+              "お送りします。通知書に記載された受取用コードは電子証明書の取得に必要ですので、"
+              "大切に保管してください。",
+              "※ 迷惑メール対策をご利用の場合は、ドメイン「portal.example.jp」からのメールを"
+              "受信できるよう設定してください。",
+              "※ 本票は申請を受け付けたことを示すものであり、電子証明書の発行を保証するもの"
+              "ではありません。内容に誤りがある場合は、申請番号を添えてお問い合わせください。",
+          },
+      .footer = "受付日時 2026-11-24 20:15",
+  };
+}
+
+TEST(Receipt, IsOneA4PageWithJapaneseText) {
+  const std::string pdf = render_receipt_pdf(sample_receipt());
+  ASSERT_TRUE(pdf.starts_with("%PDF-"));
+  const fs::path path = write_pdf(pdf, "receipt");
+  expect_one_a4_page(path);
+
+  const std::string text = pdf_text(path);
+  EXPECT_TRUE(shows(text, "C-00000012"));
+  EXPECT_TRUE(shows(text, "みなと内科クリニック"));
+  EXPECT_TRUE(shows(text, "3,300円"));
+  EXPECT_TRUE(shows(text, "申請受付票"));  // letter-spaced, still one word
+  EXPECT_TRUE(shows(text, "受付日時 2026-11-24 20:15"));
+  render_png(path);
+}
+
+TEST(Receipt, MetadataTitleIsTheTitle) {
+  const fs::path path = write_pdf(render_receipt_pdf(sample_receipt()), "receipt-metadata");
+  EXPECT_EQ(pdf_info(path).title, "申請受付票");
+}
+
+TEST(Receipt, EmbedsANotoCjkFont) {
+  const fs::path path = write_pdf(render_receipt_pdf(sample_receipt()), "receipt-fonts");
+  const std::string fonts = run("pdffonts " + quoted(path));
+  // name  type  encoding  emb sub uni  object ID
+  const std::regex row(R"((\S*NotoSansCJK\S*)\s.*\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+)",
+                       std::regex::icase);
+  int noto = 0;
+  for (std::sregex_iterator it(fonts.begin(), fonts.end(), row), end; it != end; ++it) {
+    ++noto;
+    EXPECT_EQ((*it)[2], "yes") << "not embedded: " << (*it)[1];
+    EXPECT_EQ((*it)[4], "yes") << "no ToUnicode map: " << (*it)[1];
+  }
+  EXPECT_GE(noto, 2) << "expected the regular and the bold face\n" << fonts;
+}
+
+TEST(Receipt, TooMuchContentShrinksOntoOnePage) {
+  Receipt r = sample_receipt();
+  r.lines.clear();
+  for (int i = 1; i <= 60; ++i) {
+    const std::string n = std::to_string(i);
+    r.lines.push_back({"項目" + n, "値" + n + " 東京都千代田区霞が関一丁目2番2号"});
+  }
+  r.lines.front().value = "FIRST-LINE-0001 最初の行";
+  r.lines.back().value = "LAST-LINE-0060 最後の行";
+  std::string long_note = "※ ";
+  for (int i = 0; i < 60; ++i) {
+    long_note +=
+        "本票は申請を受け付けたことを示すものであり、電子証明書の発行を保証するもの"
+        "ではありません。";
+  }
+  long_note += "END-OF-NOTE";
+  r.notes.push_back(long_note);
+
+  const std::string pdf = render_receipt_pdf(r);
+  ASSERT_TRUE(pdf.starts_with("%PDF-"));
+  const fs::path path = write_pdf(pdf, "receipt-overflow");
+  expect_one_a4_page(path);
+  const std::string text = pdf_text(path);
+  EXPECT_TRUE(shows(text, "FIRST-LINE-0001"));
+  EXPECT_TRUE(shows(text, "LAST-LINE-0060"));
+  EXPECT_TRUE(shows(text, "END-OF-NOTE"));
+  EXPECT_TRUE(shows(text, "受付日時"));
+  render_png(path);
+}
+
+TEST(Receipt, EvenBeyondTheSmallestSizeItIsOnePage) {
+  // At a tenth of the normal size 3000 rows still do not fit: the table is cut off above the
+  // footer rather than continued on a second page.
+  Receipt r = sample_receipt();
+  r.lines.assign(3000, ReceiptLine{"項目", "値"});
+  const fs::path path = write_pdf(render_receipt_pdf(r), "receipt-clipped");
+  expect_one_a4_page(path);
+  EXPECT_TRUE(shows(pdf_text(path), "受付日時"));
+}
+
+TEST(Receipt, EmptyReceiptIsStillOnePage) {
+  const std::string pdf = render_receipt_pdf(Receipt{});
+  ASSERT_TRUE(pdf.starts_with("%PDF-"));
+  const fs::path path = write_pdf(pdf, "receipt-empty");
+  expect_one_a4_page(path);
+
+  Receipt no_lines = sample_receipt();
+  no_lines.lines.clear();
+  const fs::path path2 = write_pdf(render_receipt_pdf(no_lines), "receipt-no-lines");
+  expect_one_a4_page(path2);
+  EXPECT_TRUE(shows(pdf_text(path2), "portal.example.jp"));
+}
+
+TEST(Receipt, TextIsPlainNotMarkup) {
+  Receipt r = sample_receipt();
+  r.lines.push_back({"<b>備考</b>", "a < b & c > d"});
+  const fs::path path = write_pdf(render_receipt_pdf(r), "receipt-plain");
+  const std::string text = pdf_text(path);
+  EXPECT_TRUE(shows(text, "<b>備考</b>"));
+  EXPECT_TRUE(shows(text, "a < b & c > d"));
+}
+
+TEST(Receipt, RejectsInvalidUtf8) {
+  Receipt r = sample_receipt();
+  r.lines.push_back({"label", std::string("\xff\xfe", 2)});
+  EXPECT_THROW(render_receipt_pdf(r), std::invalid_argument);
+  Receipt t;
+  t.title = std::string("\xe3\x81", 2);  // a truncated あ
+  EXPECT_THROW(render_receipt_pdf(t), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace onshi::letters

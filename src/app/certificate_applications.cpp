@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "app/form_values.hpp"
 #include "app/outbox.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
@@ -20,30 +21,11 @@ namespace {
 
 constexpr int kMaxCertificates = 99;
 constexpr int kNoticeBusinessDays = 5;
-constexpr std::size_t kMaxTextCodePoints = 100;
 
-std::chrono::year_month_day today_jst(const Services& s) {
-  return std::chrono::year_month_day{
-      std::chrono::floor<std::chrono::days>(s.clock.now() + std::chrono::hours{9})};
-}
-
-std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field) {
-  const auto n = util::nfkc(typed);
-  if (!n.valid_utf8) return std::unexpected(fmt::format("{}.invalid", field));
-  const std::string text(util::trim(n.text));
-  if (text.empty()) return std::unexpected(fmt::format("{}.empty", field));
-  if (util::code_points(text) > kMaxTextCodePoints)
-    return std::unexpected(fmt::format("{}.too_long", field));
-  if (util::has_control_chars(text)) return std::unexpected(fmt::format("{}.invalid", field));
-  return text;
-}
-
-std::optional<int> small_number(std::string_view typed) {
-  const std::string t = util::normalize_code_input(typed);
-  int n = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-  if (t.empty() || ec != std::errc{} || p != t.data() + t.size()) return std::nullopt;
-  return n;
+// The prefecture choice: a number the regions know, else nothing.
+std::optional<int> prefecture_number(std::string_view typed) {
+  auto n = count_in_range(typed, "prefecture", 1, 47);
+  return n ? std::optional<int>(*n) : std::nullopt;
 }
 
 }  // namespace
@@ -54,7 +36,7 @@ const std::vector<std::string>& certificate_classifications() {
 }
 
 NoticeEstimate notice_estimate(const Services& s) {
-  const auto today = today_jst(s);
+  const auto today = today_in_japan(s);
   const auto notice = s.reference.calendar.add_business_days(today, kNoticeBusinessDays);
   return {domain::format_date(today), notice ? domain::format_date(*notice) : std::string()};
 }
@@ -69,7 +51,7 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
   } else {
     out.classification = form.classification;
   }
-  const auto prefecture = small_number(form.prefecture);
+  const auto prefecture = prefecture_number(form.prefecture);
   if (!prefecture || !s.reference.regions.prefecture(*prefecture)) {
     errors.push_back({"prefecture", "prefecture.empty"});
   } else {
@@ -124,19 +106,14 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
   } else {
     errors.push_back({"signature_name", v.error()});
   }
-  const auto count = small_number(form.certificates);
-  if (util::trim(form.certificates).empty()) {
-    errors.push_back({"certificates", "certificates.empty"});
-  } else if (!count) {
-    errors.push_back({"certificates", "certificates.not_a_number"});
-  } else if (*count < 1 || *count > kMaxCertificates) {
-    errors.push_back({"certificates", "certificates.out_of_range"});
+  if (auto n = count_in_range(form.certificates, "certificates", 1, kMaxCertificates)) {
+    out.certificates = *n;
   } else {
-    out.certificates = *count;
+    errors.push_back({"certificates", n.error()});
   }
   if (!errors.empty()) return std::unexpected(std::move(errors));
 
-  const auto today = today_jst(s);
+  const auto today = today_in_japan(s);
   auto quote = s.reference.fees.quote(today, out.certificates);
   if (!quote)
     return std::unexpected(

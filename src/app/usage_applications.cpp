@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "app/form_values.hpp"
 #include "app/outbox.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/network_line.hpp"
@@ -17,41 +18,8 @@ namespace onshi::app {
 namespace {
 
 constexpr int kMaxTerminals = 99;
-constexpr std::size_t kMaxTextCodePoints = 100;
 // The planned start may be at most this far ahead; further is almost surely a typo.
 constexpr int kMaxStartYearsAhead = 2;
-
-std::chrono::year_month_day today_jst(const Services& s) {
-  return std::chrono::year_month_day{
-      std::chrono::floor<std::chrono::days>(s.clock.now() + std::chrono::hours{9})};
-}
-
-// NFKC, trimmed, 1..100 characters, no control characters.
-std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field) {
-  const auto n = util::nfkc(typed);
-  if (!n.valid_utf8) return std::unexpected(fmt::format("{}.invalid", field));
-  const std::string text(util::trim(n.text));
-  if (text.empty()) return std::unexpected(fmt::format("{}.empty", field));
-  if (util::code_points(text) > kMaxTextCodePoints)
-    return std::unexpected(fmt::format("{}.too_long", field));
-  if (util::has_control_chars(text)) return std::unexpected(fmt::format("{}.invalid", field));
-  return text;
-}
-
-std::expected<int, std::string> terminal_count(std::string_view typed) {
-  const std::string t = util::normalize_code_input(typed);
-  if (t.empty()) return std::unexpected("terminals.empty");
-  int n = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
-  if (ec != std::errc{} || p != t.data() + t.size())
-    return std::unexpected("terminals.not_a_number");
-  if (n < 1 || n > kMaxTerminals) return std::unexpected("terminals.out_of_range");
-  return n;
-}
-
-store::Millis now_ms(const Services& s) {
-  return s.now_ms();
-}
 
 }  // namespace
 
@@ -78,7 +46,7 @@ std::expected<CheckedUsageForm, FieldErrors> check_usage_form(const Services& s,
   } else if (auto date = domain::parse_date(form.start_date); !date) {
     errors.push_back({"start_date", std::string(domain::error_key(date.error()))});
   } else {
-    const auto today = std::chrono::sys_days{today_jst(s)};
+    const auto today = std::chrono::sys_days{today_in_japan(s)};
     const auto latest = today + std::chrono::days{366 * kMaxStartYearsAhead};
     // A change application keeps the date usage began, which is usually past by then.
     if (form.changes.empty() && std::chrono::sys_days{*date} < today) {
@@ -89,7 +57,7 @@ std::expected<CheckedUsageForm, FieldErrors> check_usage_form(const Services& s,
       out.start_date = domain::format_date(*date);
     }
   }
-  if (auto n = terminal_count(form.terminals)) {
+  if (auto n = count_in_range(form.terminals, "terminals", 1, kMaxTerminals)) {
     out.terminals = *n;
   } else {
     errors.push_back({"terminals", n.error()});
@@ -162,7 +130,7 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
     }
     if (!domain::finalize(domain::UsageApplicationState::confirming))
       throw std::logic_error("finalize refused");
-    const auto now = now_ms(s);
+    const auto now = s.now_ms();
     record.institution_id = user.institution.id;
     record.account_id = user.account.id;
     record.line_type = checked->line_type;

@@ -31,6 +31,10 @@ class FakeClock final : public util::Clock {
     std::lock_guard lock(mutex_);
     now_ += by;
   }
+  void set(util::TimePoint t) {
+    std::lock_guard lock(mutex_);
+    now_ = t;
+  }
 
  private:
   mutable std::mutex mutex_;

@@ -1,0 +1,181 @@
+// 電子証明書発行申請 use cases on a real SQLite database with a settable clock: the expected notice
+// date across weekends, holidays and the year-end closure, fee totals, idempotency and 取下げ.
+#include <gtest/gtest.h>
+
+#include "app/accounts.hpp"
+#include "app/certificate_applications.hpp"
+#include "app/usage_applications.hpp"
+#include "app_test_env.hpp"
+
+namespace onshi::app {
+namespace {
+
+using namespace std::chrono;
+
+// 09:00 in Japan on the given day.
+util::TimePoint jst_morning(year_month_day d) {
+  return sys_days{d} + hours{0};
+}
+
+class CertificateApplicationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env.clock.set(jst_morning(2026y / November / 2d));
+    ASSERT_TRUE(create_verified_account(env.services, {"staff@clinic.example.jp", "1310123455",
+                                                       "テストクリニック", "correct horse battery"})
+                    .has_value());
+    auto token = login(env.services, "staff@clinic.example.jp", "correct horse battery");
+    ASSERT_TRUE(token.has_value());
+    auto u = resolve_session(env.services, token->session_token);
+    ASSERT_TRUE(u.has_value());
+    user = *u;
+  }
+
+  void finalize_usage() {
+    UsageForm f{"flets_next_east",
+                "CAF1234567890",
+                "2026-12-20",
+                "2",
+                "ベンダ",
+                "担当",
+                "03-1234-5678",
+                "",
+                "key-u"};
+    ASSERT_TRUE(finalize_usage_application(env.services, user, f).has_value());
+  }
+
+  CertificateForm form(std::string count = "1", std::string key = "key-c") {
+    return {"2",
+            "13",
+            "131024",
+            "1310123455",
+            "テストクリニック",
+            "事務",
+            "山田 花子",
+            "03-1234-5678",
+            "staff@clinic.example.jp",
+            "オンライン資格確認利用アイコン",
+            std::move(count),
+            std::move(key)};
+  }
+
+  std::string expected_on(year_month_day applied) {
+    env.clock.set(jst_morning(applied));
+    return notice_estimate(env.services).expected_notice_on;
+  }
+
+  test::TestEnv env;
+  SessionUser user;
+};
+
+TEST_F(CertificateApplicationTest, NoticeDateSkipsTheWeekend) {
+  // Friday 2026-11-27: Mon 30, Tue 1, Wed 2, Thu 3, Fri 4.
+  EXPECT_EQ(expected_on(2026y / November / 27d), "2026-12-04");
+}
+
+TEST_F(CertificateApplicationTest, NoticeDateSkipsAHoliday) {
+  // Friday 2026-11-20; Monday 23 is 勤労感謝の日: 24, 25, 26, 27, 30.
+  EXPECT_EQ(expected_on(2026y / November / 20d), "2026-11-30");
+}
+
+TEST_F(CertificateApplicationTest, NoticeDateSkipsTheYearEndClosure) {
+  // Friday 2026-12-25: Mon 28 works, 12/29-1/3 closed, then Mon 4, 5, 6, 7.
+  EXPECT_EQ(expected_on(2026y / December / 25d), "2027-01-07");
+}
+
+TEST_F(CertificateApplicationTest, TheApplicationDayIsTheDayInJapan) {
+  // 2026-11-27 15:30 UTC is Saturday 00:30 in Japan: counted from Saturday, not Friday.
+  env.clock.set(sys_days{2026y / November / 27d} + hours{15} + minutes{30});
+  const auto e = notice_estimate(env.services);
+  EXPECT_EQ(e.applied_on, "2026-11-28");
+  EXPECT_EQ(e.expected_notice_on, "2026-12-04");
+}
+
+TEST_F(CertificateApplicationTest, FeeTotalsForOneAndManyCertificates) {
+  finalize_usage();
+  auto one = check_certificate_form(env.services, user, form("1"));
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->fee.subtotal_yen, 1500);
+  EXPECT_EQ(one->fee.tax_yen, 150);
+  EXPECT_EQ(one->fee.total_yen, 1650);
+  auto many = check_certificate_form(env.services, user, form("９９"));
+  ASSERT_TRUE(many.has_value());
+  EXPECT_EQ(many->certificates, 99);
+  EXPECT_EQ(many->fee.subtotal_yen, 148500);
+  EXPECT_EQ(many->fee.tax_yen, 14850);
+  EXPECT_EQ(many->fee.total_yen, 163350);
+}
+
+TEST_F(CertificateApplicationTest, RefusedWithoutAUsageApplication) {
+  auto r = submit_certificate_application(env.services, user, form());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().refusal, CertificateRefusal::no_usage_application);
+  EXPECT_TRUE(certificate_applications(env.services, user.institution.id).empty());
+}
+
+TEST_F(CertificateApplicationTest, SubmitStoresTheQuoteAndTheDateAndMailsOnce) {
+  finalize_usage();
+  env.clock.set(jst_morning(2026y / December / 25d));
+  const auto mails_before = env.due_mail().size();
+  auto r = submit_certificate_application(env.services, user, form("3"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->repeated);
+  EXPECT_EQ(r->application.number.substr(0, 2), "C-");
+  EXPECT_EQ(r->application.status, "applied");
+  EXPECT_EQ(r->application.total_yen, 4950);
+  EXPECT_EQ(r->application.applied_on, "2026-12-25");
+  EXPECT_EQ(r->application.expected_notice_on, "2027-01-07");
+  const auto mails = env.due_mail();
+  ASSERT_EQ(mails.size(), mails_before + 1);
+  EXPECT_NE(mails.back().subject.find(r->application.number), std::string::npos);
+  EXPECT_NE(mails.back().body.find("2027-01-07"), std::string::npos);
+  EXPECT_NE(mails.back().body.find("4,950"), std::string::npos);
+}
+
+TEST_F(CertificateApplicationTest, TheSameFormTwiceIsOneApplication) {
+  finalize_usage();
+  auto first = submit_certificate_application(env.services, user, form("2", "same"));
+  auto again = submit_certificate_application(env.services, user, form("2", "same"));
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->repeated);
+  EXPECT_EQ(first->application.number, again->application.number);
+  EXPECT_EQ(certificate_applications(env.services, user.institution.id).size(), 1u);
+}
+
+TEST_F(CertificateApplicationTest, CancelBeforeApprovalOnlyOnce) {
+  finalize_usage();
+  auto r = submit_certificate_application(env.services, user, form());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(
+      cancel_certificate_application(env.services, user, r->application.number).has_value());
+  auto after =
+      find_certificate_application(env.services, user.institution.id, r->application.number);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->status, "cancelled");
+  auto twice = cancel_certificate_application(env.services, user, r->application.number);
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error(), CancelError::too_late);
+  auto unknown = cancel_certificate_application(env.services, user, "C-99999999");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error(), CancelError::not_found);
+}
+
+TEST_F(CertificateApplicationTest, AnotherInstitutionsCodeOrPrefectureIsRefused) {
+  finalize_usage();
+  auto f = form();
+  f.institution_code = "1310123463";  // a valid code of another institution
+  auto r = check_certificate_form(env.services, user, f);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().front().key, "certificate_form.code_mismatch");
+  f = form();
+  f.prefecture = "27";
+  f.municipality = "271004";
+  r = check_certificate_form(env.services, user, f);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().front().field, "prefecture");
+  EXPECT_EQ(r.error().front().key, "certificate_form.prefecture_mismatch");
+}
+
+}  // namespace
+}  // namespace onshi::app

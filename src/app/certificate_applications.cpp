@@ -129,16 +129,20 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
     const Services& s, const SessionUser& user, const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
   if (!checked) return std::unexpected(CertificateFailure{checked.error(), {}});
-  const std::string key = util::trim(form.idempotency_key).empty()
-                              ? util::random_token()
-                              : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  std::string key = util::trim(form.idempotency_key).empty()
+                        ? util::random_token()
+                        : std::string(util::trim(form.idempotency_key)).substr(0, 64);
   std::optional<SubmittedCertificateApplication> done;
   bool no_usage = false;
   s.db.write([&](store::Tx& tx) {
     if (auto earlier = tx.find_certificate_application_by_key(key)) {
-      if (earlier->institution_id == user.institution.id)
+      if (earlier->institution_id == user.institution.id) {
         done = SubmittedCertificateApplication{*earlier, true};
-      return;
+        return;
+      }
+      // A key from another institution's form (only a tampered post carries one): it must neither
+      // reveal that application nor block this one, so this submission gets a key of its own.
+      key = util::random_token();
     }
     const auto usage = tx.usage_applications_of(user.institution.id);
     if (usage.empty()) {

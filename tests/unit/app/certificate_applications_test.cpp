@@ -143,6 +143,31 @@ TEST_F(CertificateApplicationTest, TheSameFormTwiceIsOneApplication) {
   EXPECT_EQ(certificate_applications(env.services, user.institution.id).size(), 1u);
 }
 
+TEST_F(CertificateApplicationTest, AnotherInstitutionsKeyNeitherRevealsNorBlocks) {
+  finalize_usage();
+  auto mine = submit_certificate_application(env.services, user, form("1", "shared-key"));
+  ASSERT_TRUE(mine.has_value());
+  ASSERT_TRUE(create_verified_account(env.services, {"other@clinic.example.jp", "1310123463",
+                                                     "ほかのクリニック", "purple staple battery"})
+                  .has_value());
+  auto token = login(env.services, "other@clinic.example.jp", "purple staple battery");
+  ASSERT_TRUE(token.has_value());
+  auto other = resolve_session(env.services, token->session_token);
+  ASSERT_TRUE(other.has_value());
+  UsageForm u{"flets_next_east", "CAF1234567891", "2026-12-20",   "1",
+              "ベンダ",          "担当",          "03-1234-5678", "",
+              "key-u2"};
+  ASSERT_TRUE(finalize_usage_application(env.services, *other, u).has_value());
+  auto f = form("1", "shared-key");
+  f.institution_code = "1310123463";
+  f.institution_name = "ほかのクリニック";
+  auto theirs = submit_certificate_application(env.services, *other, f);
+  ASSERT_TRUE(theirs.has_value());
+  EXPECT_FALSE(theirs->repeated);
+  EXPECT_NE(theirs->application.number, mine->application.number);
+  EXPECT_EQ(theirs->application.institution_id, other->institution.id);
+}
+
 TEST_F(CertificateApplicationTest, CancelBeforeApprovalOnlyOnce) {
   finalize_usage();
   auto r = submit_certificate_application(env.services, user, form());

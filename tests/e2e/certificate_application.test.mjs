@@ -1,0 +1,264 @@
+// The guide's step 3 in a real browser (Debian's chromium driven by playwright-core): マイページ ->
+// 「電子証明書の発行へ進む」 -> scroll -> 「はい 電子証明書の申請画面へ進む」 -> 都道府県コード / 市区町村 (the page
+// script loads the choices) -> 申請枚数 (the fee updates live) -> 「次へ」 -> 「閉じる」 -> 発行申請成功 ->
+// 「閉じる(1枚印刷)」 (the 申請受付票 PDF) -> 「マイページに戻る」. The usage application (step 2) is made
+// beforehand over HTTP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import {
+  ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, locationPath,
+  finalizeUsageApplication, expectedNoticeDate, showsDate, CERT_PROCEED, CERT_YES, CERT_NO, CERT_FLOW_TITLE,
+  CERT_FORM_TITLE, SUBJECT_CERT_ACCEPTED, USAGE_TITLE,
+} from '../support/harness.mjs';
+
+const run = promisify(execFile);
+const SHOTS = path.join(ARTIFACTS, 'e2e');
+const LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+};
+
+let srv;
+let browser;
+before(async () => {
+  await fsp.mkdir(SHOTS, { recursive: true });
+  srv = await startServer({ name: 'e2e_certificate_application' });
+  browser = await chromium.launch(LAUNCH);
+});
+after(async () => {
+  await browser?.close();
+  await stopServer(srv);
+});
+
+let shotNo = 0;
+async function shot(page, name, fullPage = true) {
+  shotNo += 1;
+  await page.screenshot({ path: path.join(SHOTS, `certificate-${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage });
+}
+
+/** Collects page errors and CSP violations: a page must work without them. */
+function watch(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+}
+
+/** An account (CLI) with a finalized usage application of `terminals` terminals (over HTTP). */
+async function accountWithUsage(tag, name, terminals = '1') {
+  const acct = await srv.createAccount({
+    email: freshEmail(tag), password: strongPassword(tag), institutionCode: freshInstitutionCode(), institutionName: name,
+  });
+  const c = srv.client();
+  const r = await c.login(acct.email, acct.password);
+  assert.equal(r.status, 303);
+  assert.equal(locationPath(r.location), '/mypage');
+  acct.usage = await finalizeUsageApplication(c, { terminals });
+  return acct;
+}
+
+/** From TOP, as the guide's step 1 says. */
+async function logIn(page, acct) {
+  await page.goto(`${srv.baseUrl}/`);
+  await page.getByText('すでにアカウントをお持ちの方はログイン', { exact: true }).click();
+  await page.waitForURL('**/login');
+  await page.getByLabel('メールアドレス', { exact: true }).fill(acct.email);
+  await page.getByLabel('パスワード', { exact: true }).fill(acct.password);
+  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await page.waitForURL('**/mypage');
+}
+
+/** The (value, text) pairs of the 市区町村 select. */
+function municipalityOptions(page) {
+  return page.locator('#municipality option').evaluateAll((os) => os.map((o) => [o.value, o.textContent.trim()]));
+}
+
+const EXPECTED = expectedNoticeDate();
+
+test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> 発行申請成功 -> 申請受付票 -> マイページ', async () => {
+  const acct = await accountWithUsage('e2ecert', '医療法人テスト会 すずらん診療所', '1');
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
+  const problems = watch(page);
+  try {
+    await logIn(page, acct);
+    await shot(page, 'mypage-before');
+    assert.ok((await page.locator('body').innerText()).includes('電子証明書の発行申請はまだ行われていません'));
+
+    await page.getByRole('link', { name: CERT_PROCEED, exact: true }).click();
+    await page.waitForURL('**/certificate-application');
+    let body = await page.locator('body').innerText();
+    assert.ok(body.includes(CERT_FLOW_TITLE), body);
+    assert.ok(body.includes('fask.or.jp') && body.includes('約5営業日'), body);
+    assert.ok(showsDate(body, EXPECTED), `expected notice date ${EXPECTED}: ${body}`);
+    await shot(page, 'flow');
+    const yes = page.getByRole('link', { name: CERT_YES, exact: true });
+    await yes.scrollIntoViewIfNeeded();
+    assert.ok(await page.evaluate(() => window.scrollY) > 0, 'the page scrolled down to the question');
+    await shot(page, 'flow-scrolled', false);
+    await yes.click();
+    await page.waitForURL('**/certificate-application/form');
+    body = await page.locator('body').innerText();
+    assert.ok(body.includes(CERT_FORM_TITLE), body);
+    await shot(page, 'form');
+
+    // 都道府県コード: pre-selected 13; changed to 27 the page script loads 大阪府's 市区町村.
+    const pref = page.getByLabel('都道府県コード', { exact: true });
+    const muni = page.getByLabel('市区町村', { exact: true });
+    assert.equal(await pref.inputValue(), '13');
+    assert.ok((await municipalityOptions(page)).some(([v, t]) => v === '131024' && t === '中央区'));
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const [api] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/municipalities?prefecture=27')),
+      pref.selectOption('27'),
+    ]);
+    assert.equal(api.status(), 200);
+    await page.waitForFunction(() => [...document.querySelectorAll('#municipality option')].some((o) => o.value === '271276'));
+    let opts = await municipalityOptions(page);
+    assert.ok(opts.some(([v, t]) => v === '271276' && t === '大阪市北区'), JSON.stringify(opts.slice(0, 10)));
+    assert.deepEqual(opts.filter(([v]) => v && !v.startsWith('27')), [], 'only 大阪府 after choosing 27');
+    await shot(page, 'form-osaka');
+    await pref.selectOption('13');
+    await page.waitForFunction(() => [...document.querySelectorAll('#municipality option')].some((o) => o.value === '131024'));
+    opts = await municipalityOptions(page);
+    assert.deepEqual(opts.filter(([v]) => v && !v.startsWith('13')), [], 'only 東京都 after choosing 13 again');
+    await muni.selectOption({ label: '中央区' });
+    assert.equal(await muni.inputValue(), '131024');
+
+    await page.getByLabel('分類', { exact: true }).selectOption('2');
+    assert.equal((await page.getByLabel('医療機関コード', { exact: true }).inputValue()).replace(/\D/g, ''), acct.institutionCode);
+    await page.getByLabel('医療機関名称/名称', { exact: true }).fill(acct.institutionName);
+    await page.getByLabel('担当部署', { exact: true }).fill('医事課');
+    await page.getByLabel('担当者名', { exact: true }).fill('佐藤 花子');
+    await page.getByLabel('電話番号', { exact: true }).fill('03-1234-5678');
+    await page.getByLabel('メールアドレス', { exact: true }).fill(acct.email);
+    assert.equal(await page.getByLabel('署名名称等', { exact: true }).inputValue(), 'オンライン資格確認利用アイコン');
+    const count = page.getByLabel('申請枚数');
+    assert.equal(await count.inputValue(), '1', 'default: the usage application\'s 端末台数');
+    assert.equal(await page.locator('#fee-total').innerText(), '1,650');
+    await count.fill('');
+    await count.pressSequentially('2');
+    await page.waitForFunction(() => document.getElementById('fee-total').textContent === '3,300');
+    assert.equal(await page.locator('#fee-subtotal').innerText(), '3,000');
+    assert.equal(await page.locator('#fee-tax').innerText(), '300');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the total updated without a reload');
+    await page.locator('#fee-total').scrollIntoViewIfNeeded();
+    await shot(page, 'form-filled');
+
+    await page.getByRole('button', { name: '次へ', exact: true }).click();
+    await page.waitForURL('**/certificate-application/confirm');
+    body = await page.locator('body').innerText();
+    for (const s of ['2枚', '1,500円（税別）', '3,000円', '300円', '3,300円', '東京都', '中央区', '医事課', '佐藤 花子',
+      '03-1234-5678', acct.email, acct.institutionName]) {
+      assert.ok(body.includes(s), `confirmation shows ${s}: ${body}`);
+    }
+    assert.ok(showsDate(body, EXPECTED), `expected date on the confirmation: ${body}`);
+    assert.equal(await page.locator('input:not([type=hidden]), select, textarea').count(), 0, 'read-only');
+    assert.ok(await page.getByRole('button', { name: '入力画面に戻る', exact: true }).isVisible());
+    await shot(page, 'confirm');
+
+    await page.getByRole('button', { name: '閉じる', exact: true }).click();
+    await page.waitForURL('**/certificate-application/complete?number=*');
+    body = await page.locator('body').innerText();
+    assert.ok(body.includes('発行申請成功') && body.includes('証明書発行申請を完了しました'), body);
+    const number = /C-\d{8}/.exec(body)?.[0];
+    assert.ok(number, `申請番号 on the completion page: ${body}`);
+    assert.equal(new URL(page.url()).searchParams.get('number'), number);
+    await shot(page, 'complete');
+
+    // 「閉じる(1枚印刷)」 opens the PDF in a new tab; fetch its href with the page's cookies instead.
+    const print = page.getByRole('link', { name: '閉じる(1枚印刷)', exact: true });
+    assert.ok(await print.isVisible());
+    const href = await print.getAttribute('href');
+    assert.equal(href, `/certificate-applications/${number}/receipt.pdf`);
+    const res = await page.request.get(new URL(href, page.url()).toString());
+    assert.equal(res.status(), 200);
+    assert.match(res.headers()['content-type'] ?? '', /^application\/pdf/);
+    const pdfFile = path.join(SHOTS, 'certificate-receipt.pdf');
+    await fsp.writeFile(pdfFile, await res.body());
+    const info = (await run('pdfinfo', [pdfFile])).stdout;
+    assert.match(info, /^Pages:\s+1$/m, info);
+    assert.match(info, /^Page size:.*\(A4\)/m, info);
+    await run('pdftoppm', ['-png', '-r', '80', '-singlefile', pdfFile, path.join(SHOTS, 'certificate-receipt')]);
+    await fsp.access(path.join(SHOTS, 'certificate-receipt.png'));
+    const pdfText = (await run('pdftotext', ['-enc', 'UTF-8', pdfFile, '-'])).stdout.replace(/\s+/g, '');
+    assert.ok(pdfText.includes(number) && pdfText.includes('3,300円'), pdfText);
+
+    const mail = await srv.waitForMail({ to: acct.email, subjectIncludes: number });
+    assert.ok(mail.subject.startsWith(SUBJECT_CERT_ACCEPTED), mail.subject);
+    assert.ok(mail.body.includes('3,300'), mail.body);
+
+    await page.getByRole('link', { name: 'マイページに戻る', exact: true }).click();
+    await page.waitForURL('**/mypage');
+    const link = page.getByRole('link', { name: number, exact: true });
+    await link.waitFor();
+    const row = await page.locator('tr', { has: link }).innerText();
+    assert.ok(row.includes('申請済'), row);
+    assert.ok(row.includes('2枚'), row);
+    assert.ok(showsDate(row, EXPECTED), row);
+    await link.scrollIntoViewIfNeeded();
+    await shot(page, 'mypage-after');
+
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  } finally {
+    await context.close();
+  }
+});
+
+test('いいえ leads to the usage application page', async () => {
+  const acct = await accountWithUsage('e2ecertno', '医療法人テスト会 あやめ医院');
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
+  const problems = watch(page);
+  try {
+    await logIn(page, acct);
+    await page.getByRole('link', { name: CERT_PROCEED, exact: true }).click();
+    await page.waitForURL('**/certificate-application');
+    const no = page.getByRole('link', { name: CERT_NO, exact: true });
+    await no.scrollIntoViewIfNeeded();
+    await no.click();
+    await page.waitForURL((u) => new URL(u).pathname === '/usage-application');
+    assert.ok((await page.locator('body').innerText()).includes(USAGE_TITLE));
+    await shot(page, 'no-usage-application');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the form on a phone (390x844): no horizontal scroll', async () => {
+  const acct = await accountWithUsage('e2ecertphone', '医療法人テスト会 なでしこクリニック');
+  const context = await browser.newContext({
+    locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+  });
+  const page = await context.newPage();
+  const problems = watch(page);
+  const width = () => page.evaluate(() => document.documentElement.scrollWidth);
+  try {
+    await logIn(page, acct);
+    await page.getByRole('link', { name: CERT_PROCEED, exact: true }).click();
+    await page.waitForURL('**/certificate-application');
+    await shot(page, 'phone-flow');
+    assert.ok(await width() <= 390, `flow scrollWidth ${await width()} > 390`);
+    await page.getByRole('link', { name: CERT_YES, exact: true }).click();
+    await page.waitForURL('**/certificate-application/form');
+    await shot(page, 'phone-form');
+    assert.ok(await width() <= 390, `form scrollWidth ${await width()} > 390`);
+    await page.getByLabel('担当部署', { exact: true }).fill('');
+    await page.getByRole('button', { name: '次へ', exact: true }).click();
+    await page.locator('#department-error').waitFor();
+    await shot(page, 'phone-form-error');
+    assert.ok(await width() <= 390, `form with errors scrollWidth ${await width()} > 390`);
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  } finally {
+    await context.close();
+  }
+});

@@ -5,17 +5,14 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_LAUNCH, E2E_SHOTS, screenshotter, watchPage } from '../support/browser.mjs';
 import {
   ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, linkFromBody,
   SUBJECT_VERIFY,
 } from '../support/harness.mjs';
 
-const SHOTS = path.join(ARTIFACTS, 'e2e');
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-};
+const SHOTS = E2E_SHOTS;
+const LAUNCH = CHROMIUM_LAUNCH;
 
 let srv;
 let browser;
@@ -29,21 +26,8 @@ after(async () => {
   await stopServer(srv);
 });
 
-let shotNo = 0;
-async function shot(page, name) {
-  shotNo += 1;
-  await page.screenshot({ path: path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
-
-/** Collects page errors and CSP violations: a page must work without them. */
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  return problems;
-}
+const shot = screenshotter('');
+const watch = watchPage;
 
 const person = {
   email: freshEmail('e2e'),

@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_LAUNCH, E2E_SHOTS, screenshotter, watchPage } from '../support/browser.mjs';
 import {
   ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, locationPath,
   finalizeUsageApplication, expectedNoticeDate, showsDate, CERT_PROCEED, CERT_YES, CERT_NO, CERT_FLOW_TITLE,
@@ -17,12 +18,8 @@ import {
 } from '../support/harness.mjs';
 
 const run = promisify(execFile);
-const SHOTS = path.join(ARTIFACTS, 'e2e');
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-};
+const SHOTS = E2E_SHOTS;
+const LAUNCH = CHROMIUM_LAUNCH;
 
 let srv;
 let browser;
@@ -36,21 +33,8 @@ after(async () => {
   await stopServer(srv);
 });
 
-let shotNo = 0;
-async function shot(page, name, fullPage = true) {
-  shotNo += 1;
-  await page.screenshot({ path: path.join(SHOTS, `certificate-${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage });
-}
-
-/** Collects page errors and CSP violations: a page must work without them. */
-function watch(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  return problems;
-}
+const shot = screenshotter('certificate-');
+const watch = watchPage;
 
 /** An account (CLI) with a finalized usage application of `terminals` terminals (over HTTP). */
 async function accountWithUsage(tag, name, terminals = '1') {

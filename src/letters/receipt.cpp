@@ -1,45 +1,13 @@
 #include "letters/receipt.hpp"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
-
 #include <algorithm>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "util/text.hpp"
+#include "letters/pdf_text.hpp"
 
 namespace onshi::letters {
 namespace {
-
-// ---- RAII ----------------------------------------------------------------------------------
-
-struct SurfaceDeleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-struct CairoDeleter {
-  void operator()(cairo_t* cr) const { cairo_destroy(cr); }
-};
-struct GObjectDeleter {  // PangoContext, PangoLayout
-  void operator()(void* object) const { g_object_unref(object); }
-};
-struct FontDescriptionDeleter {
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-};
-struct AttrListDeleter {
-  void operator()(PangoAttrList* l) const { pango_attr_list_unref(l); }
-};
-
-using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceDeleter>;
-using CairoPtr = std::unique_ptr<cairo_t, CairoDeleter>;
-using ContextPtr = std::unique_ptr<PangoContext, GObjectDeleter>;
-using LayoutPtr = std::unique_ptr<PangoLayout, GObjectDeleter>;
-using FontPtr = std::unique_ptr<PangoFontDescription, FontDescriptionDeleter>;
-using AttrListPtr = std::unique_ptr<PangoAttrList, AttrListDeleter>;
 
 // ---- page geometry (PDF points; 1 pt = 1/72 in) ---------------------------------------------
 
@@ -73,64 +41,6 @@ constexpr double kMinScale = 0.1;
 constexpr double kOuterRule = 1.0;
 constexpr double kInnerRule = 0.5;
 constexpr double kLabelShade = 0.92;  // grey of the label column
-
-constexpr const char* kFontFamily = "Noto Sans CJK JP,sans-serif";
-
-// ---- text ----------------------------------------------------------------------------------
-
-void require_utf8(std::string_view text) {
-  if (!util::is_valid_utf8(text)) {
-    throw std::invalid_argument("letters: receipt text is not well-formed UTF-8");
-  }
-}
-
-double units_to_points(int units) {
-  return pango_units_to_double(units);
-}
-
-struct TextStyle {
-  double size = 10.0;
-  bool bold = false;
-  PangoAlignment align = PANGO_ALIGN_LEFT;
-  double letter_spacing = 0.0;
-};
-
-// A wrapped paragraph `width` points wide (or unwrapped when width <= 0).
-LayoutPtr make_layout(PangoContext* ctx, std::string_view text, double width,
-                      const TextStyle& style) {
-  LayoutPtr layout{pango_layout_new(ctx)};
-  FontPtr font{pango_font_description_new()};
-  pango_font_description_set_family(font.get(), kFontFamily);
-  pango_font_description_set_weight(font.get(),
-                                    style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-  pango_font_description_set_absolute_size(font.get(), style.size * PANGO_SCALE);
-  pango_layout_set_font_description(layout.get(), font.get());
-  if (style.letter_spacing > 0) {
-    AttrListPtr attrs{pango_attr_list_new()};
-    pango_attr_list_insert(
-        attrs.get(), pango_attr_letter_spacing_new(pango_units_from_double(style.letter_spacing)));
-    pango_layout_set_attributes(layout.get(), attrs.get());
-  }
-  if (width > 0) {
-    pango_layout_set_width(layout.get(), pango_units_from_double(width));
-    pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-  }
-  pango_layout_set_alignment(layout.get(), style.align);
-  pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
-  return layout;
-}
-
-struct Size {
-  double width = 0;
-  double height = 0;
-};
-
-Size logical_size(PangoLayout* layout) {
-  int w = 0;
-  int h = 0;
-  pango_layout_get_size(layout, &w, &h);
-  return {units_to_points(w), units_to_points(h)};
-}
 
 // ---- layout --------------------------------------------------------------------------------
 
@@ -278,18 +188,6 @@ Page lay_out_to_fit(PangoContext* ctx, const Receipt& r) {
 
 // ---- drawing -------------------------------------------------------------------------------
 
-void show(cairo_t* cr, PangoLayout* layout, double x, double y) {
-  cairo_move_to(cr, x, y);
-  pango_cairo_show_layout(cr, layout);
-}
-
-void hline(cairo_t* cr, double x0, double x1, double y, double weight) {
-  cairo_set_line_width(cr, weight);
-  cairo_move_to(cr, x0, y);
-  cairo_line_to(cr, x1, y);
-  cairo_stroke(cr);
-}
-
 void draw_table(cairo_t* cr, const Page& page, double scale_weight) {
   if (page.rows.empty()) return;
   const double left = kMarginX;
@@ -344,21 +242,6 @@ void draw(cairo_t* cr, const Page& page) {
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     hline(cr, kMarginX, kMarginX + kContentWidth, page.footer_rule_y, 0.5);
     show(cr, page.footer.layout.get(), page.footer.x, page.footer.y);
-  }
-}
-
-cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
-  try {
-    static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  } catch (...) {
-    return CAIRO_STATUS_NO_MEMORY;
-  }
-  return CAIRO_STATUS_SUCCESS;
-}
-
-void check(cairo_status_t status) {
-  if (status != CAIRO_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string("letters: cairo: ") + cairo_status_to_string(status));
   }
 }
 

@@ -2,6 +2,8 @@
 // 発行申請成功.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "app/certificate_applications.hpp"
 #include "app/receipts.hpp"
 #include "domain/calendar_date.hpp"
@@ -299,15 +301,11 @@ Response municipalities(Ctx& ctx) {
   if (!ctx.services().reference.regions.prefecture(code)) {
     return problem(ctx.services(), 404, "not-found", ctx.request().path);
   }
-  std::string body = "{\"prefecture\":" + std::to_string(code) + ",\"items\":[";
-  bool first = true;
+  nlohmann::json items = nlohmann::json::array();
   for (const auto& m : ctx.services().reference.regions.municipalities_in(code)) {
-    if (!first) body += ',';
-    first = false;
-    body +=
-        fmt::format("{{\"code\":\"{}\",\"name\":\"{}\"}}", m.code, m.name);  // names hold no quotes
+    items.push_back({{"code", m.code}, {"name", m.name}});
   }
-  body += "]}";
+  const std::string body = nlohmann::json{{"prefecture", code}, {"items", std::move(items)}}.dump();
   Response r = Response::text(200, "application/json; charset=utf-8", body);
   r.header("Cache-Control", "public, max-age=86400");
   return r;

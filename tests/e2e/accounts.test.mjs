@@ -5,21 +5,21 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_LAUNCH, E2E_SHOTS, screenshotter, watchPage } from '../support/browser.mjs';
+import {
+  CHROMIUM_LAUNCH, E2E_SHOTS, PHONE_CONTEXT, screenshotter, watchPage,
+} from '../support/browser.mjs';
 import {
   ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, linkFromBody,
   SUBJECT_VERIFY,
 } from '../support/harness.mjs';
 
-const SHOTS = E2E_SHOTS;
-const LAUNCH = CHROMIUM_LAUNCH;
 
 let srv;
 let browser;
 before(async () => {
-  await fsp.mkdir(SHOTS, { recursive: true });
+  await fsp.mkdir(E2E_SHOTS, { recursive: true });
   srv = await startServer({ name: 'e2e_accounts' });
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 after(async () => {
   await browser?.close();
@@ -27,7 +27,6 @@ after(async () => {
 });
 
 const shot = screenshotter('');
-const watch = watchPage;
 
 const person = {
   email: freshEmail('e2e'),
@@ -39,7 +38,7 @@ const person = {
 test('register, confirm by mail, log in, マイページ, log out', async () => {
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   try {
     await page.goto(`${srv.baseUrl}/`);
     await shot(page, 'top');
@@ -100,9 +99,7 @@ test('register, confirm by mail, log in, マイページ, log out', async () => 
 });
 
 test('マイページ on a phone (390x844): no horizontal scroll', async () => {
-  const context = await browser.newContext({
-    locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-  });
+  const context = await browser.newContext(PHONE_CONTEXT);
   const page = await context.newPage();
   const acct = await srv.registerVerified({ email: freshEmail('phone'), institutionName: person.name });
   try {

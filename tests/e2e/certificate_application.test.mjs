@@ -10,7 +10,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_LAUNCH, E2E_SHOTS, screenshotter, watchPage } from '../support/browser.mjs';
+import {
+  CHROMIUM_LAUNCH, E2E_SHOTS, PHONE_CONTEXT, logInFromTop, screenshotter, watchPage,
+} from '../support/browser.mjs';
 import {
   ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, locationPath,
   finalizeUsageApplication, expectedNoticeDate, showsDate, CERT_PROCEED, CERT_YES, CERT_NO, CERT_FLOW_TITLE,
@@ -18,15 +20,13 @@ import {
 } from '../support/harness.mjs';
 
 const run = promisify(execFile);
-const SHOTS = E2E_SHOTS;
-const LAUNCH = CHROMIUM_LAUNCH;
 
 let srv;
 let browser;
 before(async () => {
-  await fsp.mkdir(SHOTS, { recursive: true });
+  await fsp.mkdir(E2E_SHOTS, { recursive: true });
   srv = await startServer({ name: 'e2e_certificate_application' });
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 after(async () => {
   await browser?.close();
@@ -34,7 +34,6 @@ after(async () => {
 });
 
 const shot = screenshotter('certificate-');
-const watch = watchPage;
 
 /** An account (CLI) with a finalized usage application of `terminals` terminals (over HTTP). */
 async function accountWithUsage(tag, name, terminals = '1') {
@@ -50,15 +49,7 @@ async function accountWithUsage(tag, name, terminals = '1') {
 }
 
 /** From TOP, as the guide's step 1 says. */
-async function logIn(page, acct) {
-  await page.goto(`${srv.baseUrl}/`);
-  await page.getByText('すでにアカウントをお持ちの方はログイン', { exact: true }).click();
-  await page.waitForURL('**/login');
-  await page.getByLabel('メールアドレス', { exact: true }).fill(acct.email);
-  await page.getByLabel('パスワード', { exact: true }).fill(acct.password);
-  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-  await page.waitForURL('**/mypage');
-}
+const logIn = (page, acct) => logInFromTop(page, srv.baseUrl, acct);
 
 /** The (value, text) pairs of the 市区町村 select. */
 function municipalityOptions(page) {
@@ -71,7 +62,7 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
   const acct = await accountWithUsage('e2ecert', '医療法人テスト会 すずらん診療所', '1');
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   try {
     await logIn(page, acct);
     await shot(page, 'mypage-before');
@@ -166,13 +157,13 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     const res = await page.request.get(new URL(href, page.url()).toString());
     assert.equal(res.status(), 200);
     assert.match(res.headers()['content-type'] ?? '', /^application\/pdf/);
-    const pdfFile = path.join(SHOTS, 'certificate-receipt.pdf');
+    const pdfFile = path.join(E2E_SHOTS, 'certificate-receipt.pdf');
     await fsp.writeFile(pdfFile, await res.body());
     const info = (await run('pdfinfo', [pdfFile])).stdout;
     assert.match(info, /^Pages:\s+1$/m, info);
     assert.match(info, /^Page size:.*\(A4\)/m, info);
-    await run('pdftoppm', ['-png', '-r', '80', '-singlefile', pdfFile, path.join(SHOTS, 'certificate-receipt')]);
-    await fsp.access(path.join(SHOTS, 'certificate-receipt.png'));
+    await run('pdftoppm', ['-png', '-r', '80', '-singlefile', pdfFile, path.join(E2E_SHOTS, 'certificate-receipt')]);
+    await fsp.access(path.join(E2E_SHOTS, 'certificate-receipt.png'));
     const pdfText = (await run('pdftotext', ['-enc', 'UTF-8', pdfFile, '-'])).stdout.replace(/\s+/g, '');
     assert.ok(pdfText.includes(number) && pdfText.includes('3,300円'), pdfText);
 
@@ -201,7 +192,7 @@ test('いいえ leads to the usage application page', async () => {
   const acct = await accountWithUsage('e2ecertno', '医療法人テスト会 あやめ医院');
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   try {
     await logIn(page, acct);
     await page.getByRole('link', { name: CERT_PROCEED, exact: true }).click();
@@ -220,11 +211,9 @@ test('いいえ leads to the usage application page', async () => {
 
 test('the form on a phone (390x844): no horizontal scroll', async () => {
   const acct = await accountWithUsage('e2ecertphone', '医療法人テスト会 なでしこクリニック');
-  const context = await browser.newContext({
-    locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-  });
+  const context = await browser.newContext(PHONE_CONTEXT);
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   const width = () => page.evaluate(() => document.documentElement.scrollWidth);
   try {
     await logIn(page, acct);

@@ -7,21 +7,21 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_LAUNCH, E2E_SHOTS, screenshotter, watchPage } from '../support/browser.mjs';
+import {
+  CHROMIUM_LAUNCH, E2E_SHOTS, PHONE_CONTEXT, logInFromTop, screenshotter, watchPage,
+} from '../support/browser.mjs';
 import {
   ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, jstDate,
   USAGE_TITLE, USAGE_PROCEED, SUBJECT_USAGE_ACCEPTED,
 } from '../support/harness.mjs';
 
-const SHOTS = E2E_SHOTS;
-const LAUNCH = CHROMIUM_LAUNCH;
 
 let srv;
 let browser;
 before(async () => {
-  await fsp.mkdir(SHOTS, { recursive: true });
+  await fsp.mkdir(E2E_SHOTS, { recursive: true });
   srv = await startServer({ name: 'e2e_usage_application' });
-  browser = await chromium.launch(LAUNCH);
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
 });
 after(async () => {
   await browser?.close();
@@ -29,7 +29,6 @@ after(async () => {
 });
 
 const shot = screenshotter('usage-');
-const watch = watchPage;
 
 async function account(tag, name) {
   return srv.createAccount({
@@ -38,15 +37,7 @@ async function account(tag, name) {
 }
 
 /** From TOP, as the guide's step 1 says. */
-async function logIn(page, acct) {
-  await page.goto(`${srv.baseUrl}/`);
-  await page.getByText('すでにアカウントをお持ちの方はログイン', { exact: true }).click();
-  await page.waitForURL('**/login');
-  await page.getByLabel('メールアドレス', { exact: true }).fill(acct.email);
-  await page.getByLabel('パスワード', { exact: true }).fill(acct.password);
-  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
-  await page.waitForURL('**/mypage');
-}
+const logIn = (page, acct) => logInFromTop(page, srv.baseUrl, acct);
 
 /** マイページ -> explanation -> scroll -> the form. */
 async function openForm(page, shots = true) {
@@ -85,7 +76,7 @@ test('ログイン -> 利用開始申請 -> 内容を確認する -> 上記の�
   const acct = await account('e2eusage', '医療法人テスト会 みずき診療所');
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   try {
     await page.goto(`${srv.baseUrl}/`);
     await shot(page, 'top');
@@ -163,7 +154,7 @@ test('a validation error is shown beside its field, the typed values kept', asyn
   const acct = await account('e2everr', '医療法人テスト会 さつき医院');
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   try {
     await logIn(page, acct);
     await openForm(page, false);
@@ -197,11 +188,9 @@ test('a validation error is shown beside its field, the typed values kept', asyn
 
 test('the form on a phone (390x844): no horizontal scroll', async () => {
   const acct = await account('e2ephone', '医療法人テスト会 なでしこクリニック');
-  const context = await browser.newContext({
-    locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-  });
+  const context = await browser.newContext(PHONE_CONTEXT);
   const page = await context.newPage();
-  const problems = watch(page);
+  const problems = watchPage(page);
   const width = () => page.evaluate(() => document.documentElement.scrollWidth);
   try {
     await logIn(page, acct);

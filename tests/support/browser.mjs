@@ -30,3 +30,19 @@ export function watchPage(page) {
   });
   return problems;
 }
+
+// A phone-sized screen, as clinic staff may use.
+export const PHONE_CONTEXT = {
+  locale: 'ja-JP', viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+};
+
+/** Logs in as a person does: TOP → 「すでにアカウントをお持ちの方はログイン」 → the form → マイページ. */
+export async function logInFromTop(page, baseUrl, acct) {
+  await page.goto(`${baseUrl}/`);
+  await page.getByText('すでにアカウントをお持ちの方はログイン', { exact: true }).click();
+  await page.waitForURL('**/login');
+  await page.getByLabel('メールアドレス', { exact: true }).fill(acct.email);
+  await page.getByLabel('パスワード', { exact: true }).fill(acct.password);
+  await page.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await page.waitForURL('**/mypage');
+}

@@ -104,6 +104,8 @@ struct CertificateApplicationRecord {
   std::string phone;
   std::string email;
   std::string signature_name;
+  std::string postal_code;   // 7 digits, no hyphen; where the notice letter goes
+  std::string address_line;  // the address after the municipality (町名・番地・建物名)
   int certificates = 1;
   std::int64_t fee_per_certificate = 0;
   int tax_rate_percent = 0;
@@ -117,6 +119,7 @@ struct CertificateApplicationRecord {
   std::string idempotency_key;
   Millis applied_at = 0;
   Millis updated_at = 0;
+  std::optional<Id> approved_by;  // the operator who approved
 };
 
 struct ApiToken {

@@ -6,6 +6,10 @@
 
 namespace onshi::store::sqlite {
 
+// Row mapping shared by the portal's and the back office's queries of certificate_applications.
+std::string select_certificate_applications(std::string_view where);  // "SELECT ... WHERE <where>"
+CertificateApplicationRecord read_certificate_application(const Statement& s);
+
 class SqliteTx final : public Tx {
  public:
   explicit SqliteTx(Connection& c) : c_(c) {}

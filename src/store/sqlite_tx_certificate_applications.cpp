@@ -11,9 +11,12 @@ constexpr std::string_view kColumns =
     "email, "
     "signature_name, certificates, fee_per_certificate, tax_rate_percent, subtotal_yen, tax_yen, "
     "total_yen, "
-    "applied_on, expected_notice_on, status, status_note, idempotency_key, applied_at, updated_at";
+    "applied_on, expected_notice_on, status, status_note, idempotency_key, applied_at, updated_at, "
+    "postal_code, address_line, approved_by";
 
-CertificateApplicationRecord read_row(const Statement& s) {
+}  // namespace
+
+CertificateApplicationRecord read_certificate_application(const Statement& s) {
   CertificateApplicationRecord a;
   int i = 0;
   a.id = s.int64(i++);
@@ -44,28 +47,29 @@ CertificateApplicationRecord read_row(const Statement& s) {
   a.idempotency_key = s.text(i++);
   a.applied_at = s.int64(i++);
   a.updated_at = s.int64(i++);
+  a.postal_code = s.text(i++);
+  a.address_line = s.text(i++);
+  if (!s.is_null(i)) a.approved_by = s.int64(i);
   return a;
 }
 
-std::string select_where(std::string_view where) {
+std::string select_certificate_applications(std::string_view where) {
   return fmt::format("SELECT {} FROM certificate_applications WHERE {}", kColumns, where);
 }
-
-}  // namespace
 
 CertificateApplicationRecord SqliteTx::insert_certificate_application(
     const CertificateApplicationRecord& a) {
   c_.prepare(fmt::format("INSERT INTO certificate_applications ({}) VALUES (NULL{})", kColumns,
                          std::string_view(
                              ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?")))
+                             "?, ?, ?, ?, ?, ?, ?, ?, ?")))
       .bind_all(a.institution_id, a.account_id, a.usage_application_id,
                 "pending:" + a.idempotency_key, a.classification, a.prefecture, a.municipality_code,
                 a.institution_code, a.institution_name, a.department, a.contact_name, a.phone,
                 a.email, a.signature_name, a.certificates, a.fee_per_certificate,
                 a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen, a.applied_on,
                 a.expected_notice_on, a.status, a.status_note, a.idempotency_key, a.applied_at,
-                a.updated_at)
+                a.updated_at, a.postal_code, a.address_line, a.approved_by)
       .run();
   CertificateApplicationRecord out = a;
   out.id = c_.last_insert_rowid();
@@ -78,28 +82,28 @@ CertificateApplicationRecord SqliteTx::insert_certificate_application(
 
 std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application_by_key(
     const std::string& key) {
-  static const std::string sql = select_where("idempotency_key = ?");
+  static const std::string sql = select_certificate_applications("idempotency_key = ?");
   auto s = c_.prepare(sql);
   s.bind_all(key);
   if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return read_certificate_application(s);
 }
 
 std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application(
     Id institution_id, const std::string& number) {
-  static const std::string sql = select_where("institution_id = ? AND number = ?");
+  static const std::string sql = select_certificate_applications("institution_id = ? AND number = ?");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id, number);
   if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return read_certificate_application(s);
 }
 
 std::vector<CertificateApplicationRecord> SqliteTx::certificate_applications_of(Id institution_id) {
-  static const std::string sql = select_where("institution_id = ? ORDER BY id DESC");
+  static const std::string sql = select_certificate_applications("institution_id = ? ORDER BY id DESC");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id);
   std::vector<CertificateApplicationRecord> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_certificate_application(s));
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "domain/institution_code.hpp"
 #include "domain/institution_name.hpp"
 #include "domain/phone_number.hpp"
+#include "domain/postal_code.hpp"
 #include "util/clock.hpp"
 #include "util/secrets.hpp"
 #include "util/text.hpp"
@@ -33,6 +34,20 @@ std::optional<int> prefecture_number(std::string_view typed) {
 const std::vector<std::string>& certificate_classifications() {
   static const std::vector<std::string> all = {"1", "2", "3"};
   return all;
+}
+
+std::string mailing_address(const Services& s, int prefecture, const std::string& municipality_code,
+                            const std::string& postal_code, const std::string& address_line) {
+  if (postal_code.empty() && address_line.empty()) return {};
+  const auto code = domain::PostalCode::parse(postal_code);
+  const auto* p = s.reference.regions.prefecture(prefecture);
+  const auto* m = s.reference.regions.municipality(municipality_code);
+  return fmt::format("〒{} {}{}{}", code ? code->display() : postal_code, p ? p->name : "",
+                     m ? m->name : municipality_code, address_line);
+}
+
+std::string mailing_address(const Services& s, const store::CertificateApplicationRecord& a) {
+  return mailing_address(s, a.prefecture, a.municipality_code, a.postal_code, a.address_line);
 }
 
 NoticeEstimate notice_estimate(const Services& s) {
@@ -64,6 +79,17 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
       out.municipality_code = (*m)->code;
       out.municipality_name = (*m)->name;
     }
+  }
+  // Where the notice letter goes by registered mail.
+  if (auto code = domain::PostalCode::parse(form.postal_code)) {
+    out.postal_code = code->digits();
+  } else {
+    errors.push_back({"postal_code", std::string(domain::error_key(code.error()))});
+  }
+  if (auto line = domain::parse_address_line(form.address_line)) {
+    out.address_line = *line;
+  } else {
+    errors.push_back({"address_line", std::string(domain::error_key(line.error()))});
   }
   if (auto code = domain::InstitutionCode::parse(form.institution_code); !code) {
     errors.push_back({"institution_code", std::string(domain::error_key(code.error()))});
@@ -157,6 +183,8 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
     r.classification = checked->classification;
     r.prefecture = checked->prefecture;
     r.municipality_code = checked->municipality_code;
+    r.postal_code = checked->postal_code;
+    r.address_line = checked->address_line;
     r.institution_code = checked->institution_code;
     r.institution_name = checked->institution_name;
     r.department = checked->department;
@@ -282,10 +310,14 @@ CertificateForm certificate_form_for(const Services& s, const SessionUser& user)
   s.db.read([&](store::Tx& tx) {
     const auto usage = tx.usage_applications_of(user.institution.id);
     if (!usage.empty()) f.certificates = std::to_string(usage.front().terminals);
-    // A clinic applying again keeps its own 担当 and 市区町村 from its last application.
+    // A clinic applying again keeps its own 担当, 市区町村 and address from its last application.
     const auto earlier = tx.certificate_applications_of(user.institution.id);
     if (!earlier.empty()) {
       f.municipality = earlier.front().municipality_code;
+      if (auto postal = domain::PostalCode::parse(earlier.front().postal_code)) {
+        f.postal_code = postal->display();
+      }
+      f.address_line = earlier.front().address_line;
       f.department = earlier.front().department;
       f.contact_name = earlier.front().contact_name;
       f.phone = earlier.front().phone;

@@ -16,6 +16,8 @@ struct CertificateForm {
   std::string classification;
   std::string prefecture;
   std::string municipality;
+  std::string postal_code;   // 郵便番号, as typed
+  std::string address_line;  // 所在地（市区町村以降の町名・番地・建物名）
   std::string institution_code;
   std::string institution_name;
   std::string department;
@@ -32,6 +34,8 @@ struct CheckedCertificateForm {
   int prefecture = 0;
   std::string municipality_code;
   std::string municipality_name;
+  std::string postal_code;       // 7 digits, no hyphen
+  std::string address_line;      // NFKC, after the municipality
   std::string institution_code;  // 10 digits
   std::string institution_name;
   std::string department;
@@ -47,6 +51,13 @@ struct CheckedCertificateForm {
 
 // The classes (分類) the form offers, in order; "2" (医療機関等) is what clinics choose.
 const std::vector<std::string>& certificate_classifications();
+
+// 送付先 of the notice letter as pages and the receipt show it: "〒104-0061 東京都中央区銀座1-2-3"
+// (prefecture and municipality names from the reference data). Empty for an application saved
+// before the form asked for the address.
+std::string mailing_address(const Services& s, int prefecture, const std::string& municipality_code,
+                            const std::string& postal_code, const std::string& address_line);
+std::string mailing_address(const Services& s, const store::CertificateApplicationRecord& a);
 
 // Today's date in Japan and the notice date an application made today can expect.
 struct NoticeEstimate {

@@ -83,6 +83,41 @@ const std::vector<Key>& keys() {
        integer(&Config::login_lock_base_seconds, 1)},
       {"security", "verify_token_hours", "ONSHI_VERIFY_TOKEN_HOURS",
        integer(&Config::verify_token_hours, 1)},
+      {"pki", "key_store", "ONSHI_CA_KEY_STORE", string(&Config::ca_key_store)},
+      {"pki", "dir", "ONSHI_CA_DIR", string(&Config::ca_dir)},
+      {"pki", "passphrase_file", "ONSHI_CA_PASSPHRASE_FILE", string(&Config::ca_passphrase_file)},
+      {"pki", "pkcs11_module", "ONSHI_PKCS11_MODULE", string(&Config::pkcs11_module)},
+      {"pki", "pkcs11_token", "ONSHI_PKCS11_TOKEN", string(&Config::pkcs11_token)},
+      {"pki", "pkcs11_pin_file", "ONSHI_PKCS11_PIN_FILE", string(&Config::pkcs11_pin_file)},
+      {"pki", "root_key_algorithm", "ONSHI_ROOT_KEY_ALGORITHM",
+       string(&Config::root_key_algorithm)},
+      {"pki", "issuing_key_algorithm", "ONSHI_ISSUING_KEY_ALGORITHM",
+       string(&Config::issuing_key_algorithm)},
+      {"pki", "terminal_key_algorithm", "ONSHI_TERMINAL_KEY_ALGORITHM",
+       string(&Config::terminal_key_algorithm)},
+      {"pki", "root_validity_years", "ONSHI_ROOT_VALIDITY_YEARS",
+       integer(&Config::root_validity_years, 1)},
+      {"pki", "issuing_validity_years", "ONSHI_ISSUING_VALIDITY_YEARS",
+       integer(&Config::issuing_validity_years, 1)},
+      {"pki", "root_subject", "ONSHI_ROOT_SUBJECT", string(&Config::root_subject)},
+      {"pki", "issuing_subject", "ONSHI_ISSUING_SUBJECT", string(&Config::issuing_subject)},
+      {"pki", "terminal_validity_months", "ONSHI_TERMINAL_VALIDITY_MONTHS",
+       integer(&Config::terminal_validity_months, 1)},
+      {"pki", "crl_url", "ONSHI_CRL_URL", string(&Config::crl_url)},
+      {"pki", "ocsp_url", "ONSHI_OCSP_URL", string(&Config::ocsp_url)},
+      {"pki", "ca_issuers_url", "ONSHI_CA_ISSUERS_URL", string(&Config::ca_issuers_url)},
+      {"pki", "root_crl_url", "ONSHI_ROOT_CRL_URL", string(&Config::root_crl_url)},
+      {"pki", "root_ca_issuers_url", "ONSHI_ROOT_CA_ISSUERS_URL",
+       string(&Config::root_ca_issuers_url)},
+      {"pki", "policy_oid", "ONSHI_POLICY_OID", string(&Config::policy_oid)},
+      {"pki", "pickup_valid_days", "ONSHI_PICKUP_VALID_DAYS",
+       integer(&Config::pickup_valid_days, 1)},
+      {"pki", "pickup_max_attempts", "ONSHI_PICKUP_MAX_ATTEMPTS",
+       integer(&Config::pickup_max_attempts, 1)},
+      {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
+       [](Config& c, std::string_view where, const std::string& text) {
+         c.separate_issuer = parse_bool(where, text);
+       }},
       {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES",
        integer(&Config::reset_token_minutes, 1)},
   };
@@ -156,6 +191,12 @@ void finish_config(Config& c) {
   if (c.base_url.empty()) c.base_url = "http://" + c.listen;
   while (c.base_url.ends_with('/')) c.base_url.pop_back();
   if (c.database_url.empty()) c.database_url = "sqlite:" + (c.data_dir / "onshi.db").string();
+  if (c.ca_dir.empty()) c.ca_dir = (c.data_dir / "ca").string();
+  if (c.crl_url.empty()) c.crl_url = c.base_url + "/pki/crl/issuing.crl";
+  if (c.ocsp_url.empty()) c.ocsp_url = c.base_url + "/pki/ocsp";
+  if (c.ca_issuers_url.empty()) c.ca_issuers_url = c.base_url + "/pki/ca/issuing.crt";
+  if (c.root_crl_url.empty()) c.root_crl_url = c.base_url + "/pki/crl/root.crl";
+  if (c.root_ca_issuers_url.empty()) c.root_ca_issuers_url = c.base_url + "/pki/ca/root.crt";
   if (c.threads < 1) throw std::runtime_error("server.threads must be at least 1");
   if (c.mail_poll_ms < 10 || c.mail_retry_base_ms < 10)
     throw std::runtime_error("mail intervals must be at least 10 ms");

@@ -34,6 +34,33 @@ struct Config {
   int verify_token_hours = 24;
   int reset_token_minutes = 60;
 
+  // [pki] (docs/cpipcs.md 7.5). Empty URLs default to BASE_URL/pki/... in finish_config.
+  std::string ca_key_store = "file";  // "file" or "pkcs11"
+  std::string ca_dir;                 // default DATA/ca
+  std::string ca_passphrase_file;     // else ONSHI_CA_PASSPHRASE
+  std::string pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so";
+  std::string pkcs11_token = "onshi-ca";
+  std::string pkcs11_pin_file;  // else ONSHI_PKCS11_PIN
+  std::string root_key_algorithm = "ec-p384";
+  std::string issuing_key_algorithm = "ec-p256";
+  std::string terminal_key_algorithm = "ec-p256";
+  int root_validity_years = 20;
+  int issuing_validity_years = 10;
+  std::string root_subject = "C=JP, O=onshi, CN=onshi Root CA G1";
+  std::string issuing_subject = "C=JP, O=onshi, CN=onshi Issuing CA G1";
+  int terminal_validity_months = 39;
+  std::string crl_url;
+  std::string ocsp_url;
+  std::string ca_issuers_url;
+  std::string root_crl_url;
+  std::string root_ca_issuers_url;
+  std::string policy_oid;
+  int pickup_valid_days = 90;
+  int pickup_max_attempts = 5;
+
+  // [review]
+  bool separate_issuer = true;  // the operator who approved may not issue
+
   std::filesystem::path data_dir = "var";
 
   bool secure_cookies() const;

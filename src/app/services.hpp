@@ -11,6 +11,8 @@
 
 namespace onshi::app {
 
+class CertificateAuthority;
+
 struct Services {
   const Config& config;
   store::Database& db;
@@ -19,6 +21,8 @@ struct Services {
   const Messages& messages;
   const PasswordPolicy& passwords;
   const ReferenceData& reference;
+  // Null when no CA is initialised or this process does not issue.
+  const CertificateAuthority* ca = nullptr;
 
   store::Millis now_ms() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now().time_since_epoch())

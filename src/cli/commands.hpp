@@ -9,6 +9,10 @@ struct GlobalOptions;
 void register_serve_command(CLI::App& root, GlobalOptions& globals);
 void register_db_commands(CLI::App& root, GlobalOptions& globals);
 void register_account_commands(CLI::App& root, GlobalOptions& globals);
+void register_ca_commands(CLI::App& root, GlobalOptions& globals);
+void register_operator_commands(CLI::App& root, GlobalOptions& globals);
+void register_admin_commands(CLI::App& root, GlobalOptions& globals);
+void register_audit_commands(CLI::App& root, GlobalOptions& globals);
 // Business calendar for operators answering clinics (issue 3): `onshi calendar ...`.
 void register_calendar_commands(CLI::App& root);
 

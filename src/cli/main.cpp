@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   onshi::cli::register_serve_command(app, globals);
   onshi::cli::register_db_commands(app, globals);
   onshi::cli::register_account_commands(app, globals);
+  onshi::cli::register_ca_commands(app, globals);
+  onshi::cli::register_operator_commands(app, globals);
+  onshi::cli::register_admin_commands(app, globals);
+  onshi::cli::register_audit_commands(app, globals);
   onshi::cli::register_calendar_commands(app);
 
   try {

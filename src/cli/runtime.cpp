@@ -18,4 +18,10 @@ Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>
       app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_, *reference_});
 }
 
+bool Runtime::load_ca() {
+  ca_ = app::CertificateAuthority::open(config_);
+  services_->ca = ca_.get();
+  return ca_ != nullptr;
+}
+
 }  // namespace onshi::cli

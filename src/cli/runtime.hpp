@@ -2,6 +2,7 @@
 // Everything a subcommand needs, built from the global options and the configuration.
 #include <memory>
 
+#include "app/certificate_authority.hpp"
 #include "app/config.hpp"
 #include "app/services.hpp"
 #include "cli/global_options.hpp"
@@ -15,6 +16,9 @@ class Runtime {
   const app::Services& services() const { return *services_; }
   app::Config& config() { return config_; }
   store::Database& db() { return *db_; }
+  // Loads the issuing CA when one was initialised (services().ca stays null otherwise). Throws
+  // when it exists but its key cannot be opened.
+  bool load_ca();
 
  private:
   app::Config config_;
@@ -24,6 +28,7 @@ class Runtime {
   std::unique_ptr<app::Messages> messages_;
   std::unique_ptr<app::PasswordPolicy> passwords_;
   std::unique_ptr<app::ReferenceData> reference_;
+  std::unique_ptr<app::CertificateAuthority> ca_;
   std::unique_ptr<app::Services> services_;
 };
 

@@ -37,6 +37,12 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   if (const int applied = rt.db().migrate(); applied > 0)
     spdlog::info("applied {} migration(s)", applied);
   const auto [host, port] = split_listen(config.listen);
+  if (rt.load_ca()) {
+    spdlog::info("certificate authority loaded from {}", config.ca_dir);
+  } else {
+    spdlog::warn("no certificate authority in {}: issuing is unavailable until `onshi ca init`",
+                 config.ca_dir);
+  }
 
   web::Metrics metrics;
   web::Site site(rt.services(), metrics);

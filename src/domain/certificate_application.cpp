@@ -74,6 +74,14 @@ CertificateApplicationResult record_notice_sent(State from) {
   return move(from, State::issued, State::notice_sent, Error::not_issued);
 }
 
+std::optional<State> parse_state(std::string_view key) {
+  for (const auto st : {State::applied, State::under_review, State::returned, State::rejected,
+                        State::approved, State::issued, State::notice_sent, State::cancelled}) {
+    if (state_key(st) == key) return st;
+  }
+  return std::nullopt;
+}
+
 bool can_cancel(State state) {
   // Once approved, certificates are (about to be) issued and charged; revocation is the way out.
   return state == State::applied || state == State::under_review || state == State::returned;

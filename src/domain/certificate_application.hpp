@@ -3,6 +3,7 @@
 // certificate of an issued application is then picked up on its own (domain/certificate_state.hpp).
 // The applicant may cancel before approval. Only these functions change the state.
 #include <expected>
+#include <optional>
 #include <string_view>
 
 namespace onshi::domain {
@@ -29,6 +30,8 @@ enum class CertificateApplicationError {
 
 std::string_view error_key(CertificateApplicationError error);
 std::string_view state_key(CertificateApplicationState state);  // "applied", "under_review", ...
+// The inverse of state_key; nothing for a text that is no state.
+std::optional<CertificateApplicationState> parse_state(std::string_view key);
 
 using CertificateApplicationResult =
     std::expected<CertificateApplicationState, CertificateApplicationError>;

@@ -23,7 +23,7 @@ LayoutPtr make_layout(PangoContext* ctx, std::string_view text, double width,
                       const TextStyle& style) {
   LayoutPtr layout{pango_layout_new(ctx)};
   FontPtr font{pango_font_description_new()};
-  pango_font_description_set_family(font.get(), kFontFamily);
+  pango_font_description_set_family(font.get(), style.family);
   pango_font_description_set_weight(font.get(),
                                     style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_font_description_set_absolute_size(font.get(), style.size * PANGO_SCALE);

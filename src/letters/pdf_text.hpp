@@ -37,6 +37,8 @@ using AttrListPtr = std::unique_ptr<PangoAttrList, AttrListDeleter>;
 // Noto Sans CJK JP (fonts-noto-cjk): Japanese glyphs with a ToUnicode map, so the text can be
 // searched and copied from the PDF.
 inline constexpr const char* kFontFamily = "Noto Sans CJK JP,sans-serif";
+// Its fixed-pitch cut, for codes a person copies by hand: every character in its own cell.
+inline constexpr const char* kMonoFontFamily = "Noto Sans Mono CJK JP,monospace";
 
 // Throws std::invalid_argument unless `text` is well-formed UTF-8 (pango would garble it).
 void require_utf8(std::string_view text);
@@ -46,6 +48,7 @@ struct TextStyle {
   bool bold = false;
   PangoAlignment align = PANGO_ALIGN_LEFT;
   double letter_spacing = 0.0;
+  const char* family = kFontFamily;
 };
 
 // A wrapped paragraph `width` points wide (or unwrapped when width <= 0).

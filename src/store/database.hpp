@@ -102,6 +102,53 @@ class Tx {
   // append-only audit log, each entry chained to the previous by SHA-256
   virtual void append_audit(const AuditEntry& e, Millis now) = 0;
 
+  // --- the back office (sqlite_tx_operators.cpp, sqlite_tx_review.cpp, sqlite_tx_audit.cpp) ---
+
+  // operators; insert throws UniqueViolation for a login that exists
+  virtual Id insert_operator(const Operator& o) = 0;
+  virtual std::optional<Operator> find_operator_by_login(const std::string& login) = 0;
+  virtual std::optional<Operator> find_operator(Id id) = 0;
+  virtual std::vector<Operator> list_operators() = 0;
+  virtual void set_operator_throttle(Id id, int failures, Millis locked_until) = 0;
+  // Records the TOTP time step just used; false when that step (or a later one) was used already.
+  virtual bool advance_operator_totp_step(Id id, std::int64_t step) = 0;
+  virtual void set_operator_disabled(Id id, std::optional<Millis> at) = 0;
+  virtual void insert_operator_session(const OperatorSession& s) = 0;
+  virtual std::optional<OperatorSession> find_operator_session(const std::string& id_hash) = 0;
+  virtual void touch_operator_session(const std::string& id_hash, Millis now) = 0;
+  virtual void delete_operator_session(const std::string& id_hash) = 0;
+  virtual void delete_operator_sessions_of(Id operator_id) = 0;
+
+  // review and issuance
+  virtual std::vector<CertificateApplicationRecord> find_certificate_applications(
+      const ApplicationFilter& f) = 0;
+  virtual std::optional<CertificateApplicationRecord> find_certificate_application_by_number(
+      const std::string& number) = 0;
+  virtual std::optional<CertificateApplicationRecord> find_certificate_application_by_id(Id id) = 0;
+  virtual void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) = 0;
+  // Throws UniqueViolation when the serial (or issuance number) exists; the caller draws again.
+  virtual Id insert_certificate(const CertificateRecord& c) = 0;
+  virtual std::vector<CertificateRecord> certificates_of_application(Id application_id) = 0;
+  // True when any certificate (revoked or expired included) certifies this public key.
+  virtual bool public_key_certified(const std::string& spki_sha256) = 0;
+  // Every terminal number the institution's certificates use ("T01", ...).
+  virtual std::vector<std::string> terminals_of(Id institution_id) = 0;
+
+  // notice letters and their registered mail
+  virtual Id insert_notice_letter(Id application_id, Millis now) = 0;
+  virtual std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) = 0;
+  // Also erases the sealed pickup codes of the letter's certificates.
+  virtual void mark_notice_letter_printed(Id letter_id, Millis now) = 0;
+  virtual std::vector<NoticeLetterRecord> unprinted_notice_letters() = 0;
+  // False when the letter already has a tracking number (recorded by someone else meanwhile).
+  virtual bool record_registered_mail(Id letter_id, const std::string& tracking_number,
+                                      const std::string& mailed_on, Id operator_id, Millis now) = 0;
+
+  // reading the audit log
+  virtual std::vector<AuditRecord> audit_entries(const AuditFilter& f) = 0;
+  // Every entry in order, for `onshi audit verify`; `visit` returns false to stop.
+  virtual void scan_audit(const std::function<bool(const AuditRecord&)>& visit) = 0;
+
   // small key/value settings (e.g. the CSRF key shared by every node)
   virtual std::optional<std::string> setting(const std::string& key) = 0;
   virtual void put_setting(const std::string& key, const std::string& value) = 0;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace onshi::store {
 
@@ -144,6 +145,97 @@ struct AuditEntry {
   std::string action;   // "account.register", ...
   std::string subject;  // what it acted on
   std::string detail;   // JSON text
+};
+
+// The back office (migration 0004).
+struct Operator {
+  Id id = 0;
+  std::string login;
+  std::string display_name;
+  std::string role;  // "reviewer" (審査), "issuer" (発行), "admin" (管理)
+  std::string password_hash;
+  std::string totp_secret;  // base32
+  std::int64_t totp_last_step = 0;
+  int failures = 0;
+  Millis locked_until = 0;
+  std::optional<Millis> disabled_at;
+  Millis created_at = 0;
+};
+
+struct OperatorSession {
+  std::string id_hash;
+  Id operator_id = 0;
+  Millis created_at = 0;
+  Millis last_seen_at = 0;
+};
+
+// The review queue's filter; empty or zero fields do not filter.
+struct ApplicationFilter {
+  std::vector<std::string> statuses;
+  int prefecture = 0;
+  std::string applied_from;  // YYYY-MM-DD, inclusive
+  std::string applied_to;    // YYYY-MM-DD, inclusive
+  std::string number;        // exact 申請番号
+  int limit = 500;
+};
+
+struct CertificateRecord {
+  Id id = 0;
+  Id institution_id = 0;
+  Id application_id = 0;
+  std::string issuance_number;  // 発行番号
+  std::string terminal;         // T01
+  std::string serial_hex;
+  std::string subject;
+  Millis not_before = 0;
+  Millis not_after = 0;
+  std::string der;
+  std::string spki_sha256;  // SHA-256 of the SubjectPublicKeyInfo, hex
+  std::string key_source;   // "csr" or "generated"
+  std::optional<std::string> sealed_key;
+  std::string status;  // domain certificate state_key
+  std::string pickup_code_hash;
+  std::optional<std::string> sealed_pickup_code;
+  Millis pickup_expires_at = 0;
+  int pickup_failures = 0;
+  std::optional<Millis> picked_up_at;
+  std::optional<Millis> revoked_at;
+  std::optional<int> revocation_reason;
+  std::optional<Id> issued_by;
+  Millis issued_at = 0;
+};
+
+struct NoticeLetterRecord {
+  Id id = 0;
+  Id application_id = 0;
+  Millis created_at = 0;
+  std::optional<Millis> printed_at;
+  std::optional<std::string> tracking_number;  // 書留の引受番号
+  std::optional<std::string> mailed_on;        // YYYY-MM-DD
+  std::optional<Id> recorded_by;
+  std::optional<Millis> recorded_at;
+};
+
+struct AuditRecord {
+  std::int64_t seq = 0;
+  Millis at = 0;
+  std::string actor;
+  std::string action;
+  std::string subject;
+  std::string detail;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// Empty fields do not filter. Newest first, `limit` rows below `before_seq` (0: from the newest).
+struct AuditFilter {
+  std::string actor;          // exact, e.g. "operator:3"
+  std::string action_prefix;  // e.g. "application."
+  std::string subject;        // exact, e.g. "C-00000012"
+  Millis from = 0;
+  Millis to = 0;
+  std::int64_t before_seq = 0;
+  int limit = 100;
 };
 
 }  // namespace onshi::store

@@ -34,6 +34,15 @@ Statement& Statement::bind(int index, std::optional<std::int64_t> v) {
   return v ? bind(index, *v) : bind_null(index);
 }
 
+Statement& Statement::bind(int index, const Blob& v) {
+  if (const int rc =
+          sqlite3_bind_blob64(stmt_, index, v.bytes.data(), v.bytes.size(), SQLITE_TRANSIENT);
+      rc != SQLITE_OK) {
+    throw_error(db_, rc, "bind");
+  }
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   if (const int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) throw_error(db_, rc, "bind");
   return *this;
@@ -51,6 +60,17 @@ std::string Statement::text(int col) const {
   if (!p) return {};
   return std::string(reinterpret_cast<const char*>(p),
                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+std::optional<std::string> Statement::optional_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+
+std::string Statement::blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  if (!p) return {};
+  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 std::optional<std::int64_t> Statement::optional_int64(int col) const {

@@ -16,6 +16,11 @@ struct SqliteError : std::runtime_error {
   SqliteError(int c, const std::string& what) : std::runtime_error(what), code(c) {}
 };
 
+// Binds bytes as a BLOB rather than TEXT (DER certificates).
+struct Blob {
+  std::string_view bytes;
+};
+
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
@@ -32,6 +37,10 @@ class Statement {
   Statement& bind(int index, const std::string& v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, const char* v) { return bind(index, std::string_view(v)); }
   Statement& bind(int index, std::optional<std::int64_t> v);
+  Statement& bind(int index, const std::optional<std::string>& v) {
+    return v ? bind(index, std::string_view(*v)) : bind_null(index);
+  }
+  Statement& bind(int index, const Blob& v);
   Statement& bind_null(int index);
 
   template <typename... Args>
@@ -54,6 +63,8 @@ class Statement {
   int integer(int col) const { return sqlite3_column_int(stmt_, col); }
   std::string text(int col) const;
   std::optional<std::int64_t> optional_int64(int col) const;
+  std::optional<std::string> optional_text(int col) const;
+  std::string blob(int col) const;
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:

@@ -79,6 +79,40 @@ class SqliteTx final : public Tx {
 
   void append_audit(const AuditEntry& e, Millis now) override;
 
+  Id insert_operator(const Operator& o) override;
+  std::optional<Operator> find_operator_by_login(const std::string& login) override;
+  std::optional<Operator> find_operator(Id id) override;
+  std::vector<Operator> list_operators() override;
+  void set_operator_throttle(Id id, int failures, Millis locked_until) override;
+  bool advance_operator_totp_step(Id id, std::int64_t step) override;
+  void set_operator_disabled(Id id, std::optional<Millis> at) override;
+  void insert_operator_session(const OperatorSession& s) override;
+  std::optional<OperatorSession> find_operator_session(const std::string& id_hash) override;
+  void touch_operator_session(const std::string& id_hash, Millis now) override;
+  void delete_operator_session(const std::string& id_hash) override;
+  void delete_operator_sessions_of(Id operator_id) override;
+
+  std::vector<CertificateApplicationRecord> find_certificate_applications(
+      const ApplicationFilter& f) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_number(
+      const std::string& number) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_id(Id id) override;
+  void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) override;
+  Id insert_certificate(const CertificateRecord& c) override;
+  std::vector<CertificateRecord> certificates_of_application(Id application_id) override;
+  bool public_key_certified(const std::string& spki_sha256) override;
+  std::vector<std::string> terminals_of(Id institution_id) override;
+
+  Id insert_notice_letter(Id application_id, Millis now) override;
+  std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) override;
+  void mark_notice_letter_printed(Id letter_id, Millis now) override;
+  std::vector<NoticeLetterRecord> unprinted_notice_letters() override;
+  bool record_registered_mail(Id letter_id, const std::string& tracking_number,
+                              const std::string& mailed_on, Id operator_id, Millis now) override;
+
+  std::vector<AuditRecord> audit_entries(const AuditFilter& f) override;
+  void scan_audit(const std::function<bool(const AuditRecord&)>& visit) override;
+
   std::optional<std::string> setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 

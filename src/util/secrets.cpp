@@ -29,6 +29,13 @@ const unsigned char* bytes_of(std::string_view s) {
 
 }  // namespace
 
+std::string random_bytes(std::size_t count) {
+  ensure_sodium();
+  std::string buf(count, '\0');
+  randombytes_buf(buf.data(), buf.size());
+  return buf;
+}
+
 std::string random_token(std::size_t bytes) {
   ensure_sodium();
   std::vector<unsigned char> buf(bytes);
@@ -83,6 +90,41 @@ bool password_needs_rehash(std::string_view encoded_hash) {
   const std::string hash(encoded_hash);
   return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+}
+
+}  // namespace onshi::util
+
+namespace onshi::util {
+
+std::string seal_secret(std::string_view key, std::string_view plaintext) {
+  ensure_sodium();
+  if (key.size() != crypto_secretbox_KEYBYTES) throw std::invalid_argument("seal key size");
+  std::vector<unsigned char> box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
+                                 plaintext.size());
+  unsigned char* nonce = box.data();
+  randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(box.data() + crypto_secretbox_NONCEBYTES, bytes_of(plaintext),
+                        plaintext.size(), nonce, bytes_of(key));
+  return to_b64url(box.data(), box.size());
+}
+
+std::optional<std::string> open_sealed(std::string_view key, std::string_view sealed) {
+  ensure_sodium();
+  if (key.size() != crypto_secretbox_KEYBYTES) throw std::invalid_argument("seal key size");
+  std::vector<unsigned char> box(sealed.size());
+  std::size_t length = 0;
+  if (sodium_base642bin(box.data(), box.size(), sealed.data(), sealed.size(), nullptr, &length,
+                        nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      length < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+    return std::nullopt;
+  }
+  std::string plain(length - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  if (crypto_secretbox_open_easy(
+          reinterpret_cast<unsigned char*>(plain.data()), box.data() + crypto_secretbox_NONCEBYTES,
+          length - crypto_secretbox_NONCEBYTES, box.data(), bytes_of(key)) != 0) {
+    return std::nullopt;
+  }
+  return plain;
 }
 
 }  // namespace onshi::util

@@ -1,10 +1,14 @@
 #pragma once
 // Random tokens and keyed hashes for sessions, CSRF and e-mailed links (libsodium, not OpenSSL:
 // OpenSSL belongs to pki/).
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace onshi::util {
+
+// `count` raw random bytes from the OS CSPRNG.
+std::string random_bytes(std::size_t count);
 
 // `bytes` random bytes from the OS CSPRNG, base64url without padding.
 std::string random_token(std::size_t bytes = 32);
@@ -18,6 +22,12 @@ std::string hmac_sha256_b64(std::string_view key, std::string_view message);
 
 // Comparison whose time does not depend on where the inputs differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
+
+// Authenticated encryption (XSalsa20-Poly1305) under a 32-byte key, base64url text: for secrets
+// that must be shown once later (pickup codes until their letter is printed).
+std::string seal_secret(std::string_view key, std::string_view plaintext);
+// Nothing when the text was not sealed under this key or was altered.
+std::optional<std::string> open_sealed(std::string_view key, std::string_view sealed);
 
 // Argon2id (crypto_pwhash_str, interactive limits). Returns the encoded hash string.
 std::string hash_password(std::string_view password);

@@ -5,12 +5,20 @@
 #include "web/cookies.hpp"
 
 namespace onshi::web {
+namespace {
+
+bool is_admin_path(std::string_view path) {
+  return path == "/admin" || path.starts_with("/admin/");
+}
+
+}  // namespace
 
 Ctx::Ctx(const app::Services& s, const Request& r, std::string csrf_key)
     : s_(s), r_(r), csrf_key_(std::move(csrf_key)) {
   const auto cookies = r.header("cookie");
   session_cookie_ = cookie_value(cookies, "onshi_session");
   csrf_cookie_ = cookie_value(cookies, "onshi_csrf");
+  admin_cookie_ = cookie_value(cookies, "onshi_admin");
 }
 
 const std::optional<app::SessionUser>& Ctx::user() {
@@ -35,8 +43,20 @@ const std::optional<app::SessionUser>& Ctx::api_user() {
   return api_user_;
 }
 
+const std::optional<app::OperatorSessionUser>& Ctx::operator_user() {
+  if (!operator_resolved_) {
+    operator_resolved_ = true;
+    if (!admin_cookie_.empty()) operator_user_ = app::resolve_operator_session(s_, admin_cookie_);
+  }
+  return operator_user_;
+}
+
 std::string Ctx::csrf_token() {
-  if (user()) return util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_);
+  if (is_admin_path(r_.path)) {
+    if (operator_user()) return util::hmac_sha256_b64(csrf_key_, "admin:" + admin_cookie_);
+  } else if (user()) {
+    return util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_);
+  }
   if (csrf_cookie_.empty() || csrf_cookie_.size() > 64) {
     csrf_cookie_ = util::random_token();
     set_cookies.push_back(
@@ -48,9 +68,16 @@ std::string Ctx::csrf_token() {
 bool Ctx::csrf_ok(std::string_view submitted) {
   if (submitted.empty()) return false;
   // Either binding is accepted: a session may have expired between showing and sending the form.
-  if (!session_cookie_.empty() &&
-      util::constant_time_equal(submitted,
-                                util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_))) {
+  // A clinic's session never vouches for a back-office form, nor an operator's for a portal one.
+  if (is_admin_path(r_.path)) {
+    if (!admin_cookie_.empty() &&
+        util::constant_time_equal(submitted,
+                                  util::hmac_sha256_b64(csrf_key_, "admin:" + admin_cookie_))) {
+      return true;
+    }
+  } else if (!session_cookie_.empty() &&
+             util::constant_time_equal(
+                 submitted, util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_))) {
     return true;
   }
   return !csrf_cookie_.empty() &&
@@ -80,6 +107,29 @@ Response Ctx::page(int status, const std::string& name, const std::string& title
   }
   Response resp = Response::text(status, "text/html; charset=utf-8",
                                  s_.templates.render("layout.html", layout));
+  resp.header("Cache-Control", "no-store");
+  return resp;
+}
+
+Response Ctx::admin_page(int status, const std::string& name, const std::string& title,
+                         util::TemplateData data) {
+  data.set("csrf_token", csrf_token());
+  const std::string content = s_.templates.render(name, data);
+  util::TemplateData layout;
+  layout.set("title", title);
+  layout.set("content", content);
+  layout.set("csrf_token", csrf_token());
+  if (const auto& o = operator_user()) {
+    util::TemplateData who;
+    who.set("display_name", o->op.display_name);
+    who.set("login", o->op.login);
+    who.set("role_label", s_.messages.get("role." + std::string(app::role_key(o->actor.role))));
+    who.set("can_letters", app::allowed(o->actor.role, app::Permission::letters));
+    who.set("can_audit", app::allowed(o->actor.role, app::Permission::read_audit));
+    layout.set("operator", who);
+  }
+  Response resp = Response::text(status, "text/html; charset=utf-8",
+                                 s_.templates.render("admin/layout.html", layout));
   resp.header("Cache-Control", "no-store");
   return resp;
 }

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "app/accounts.hpp"
+#include "app/operators.hpp"
 #include "app/services.hpp"
 #include "util/templates.hpp"
 #include "web/forms.hpp"
@@ -26,15 +27,23 @@ class Ctx {
   const std::string& session_cookie() const { return session_cookie_; }
   // For the JSON API: the account behind `Authorization: Bearer`, else behind the session cookie.
   const std::optional<app::SessionUser>& api_user();
+  // The back-office operator, from the onshi_admin cookie (sent only below /admin).
+  const std::optional<app::OperatorSessionUser>& operator_user();
+  const std::string& admin_cookie() const { return admin_cookie_; }
 
   // The token forms must carry; bound to the session when logged in, else to the onshi_csrf cookie
-  // (created on first use and sent with the response).
+  // (created on first use and sent with the response). Below /admin an operator's session takes
+  // the place of the clinic's, which is never accepted there.
   std::string csrf_token();
   bool csrf_ok(std::string_view submitted);
 
   // A full page: templates/NAME inside templates/layout.html, with the common values set.
   Response page(int status, const std::string& name, const std::string& title,
                 util::TemplateData data);
+  // A back-office page: templates/NAME inside templates/admin/layout.html, with the operator's
+  // name and role and the menu their role may use.
+  Response admin_page(int status, const std::string& name, const std::string& title,
+                      util::TemplateData data);
   // The text of message `key` from the catalogue.
   const std::string& message(std::string_view key) const { return s_.messages.get(key); }
   // Sets FIELD_error for each error, for the form template to show beside the field.
@@ -50,10 +59,13 @@ class Ctx {
   Form form_;
   std::string session_cookie_;
   std::string csrf_cookie_;
+  std::string admin_cookie_;
   bool user_resolved_ = false;
   std::optional<app::SessionUser> user_;
   bool api_user_resolved_ = false;
   std::optional<app::SessionUser> api_user_;
+  bool operator_resolved_ = false;
+  std::optional<app::OperatorSessionUser> operator_user_;
 };
 
 using Handler = std::function<Response(Ctx&)>;

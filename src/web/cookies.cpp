@@ -19,7 +19,8 @@ std::string cookie_value(std::string_view header, std::string_view name) {
 }
 
 std::string set_cookie(std::string_view name, std::string_view value, const CookieOptions& o) {
-  std::string out = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax", name, value);
+  std::string out =
+      fmt::format("{}={}; Path={}; HttpOnly; SameSite={}", name, value, o.path, o.same_site);
   if (o.secure) out += "; Secure";
   if (o.max_age_seconds >= 0) out += fmt::format("; Max-Age={}", o.max_age_seconds);
   return out;

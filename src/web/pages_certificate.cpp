@@ -24,6 +24,8 @@ app::CertificateForm form_from_post(const Form& f) {
   return {f.get("classification"),
           f.get("prefecture"),
           f.get("municipality"),
+          f.get("postal_code"),
+          f.get("address_line"),
           f.get("institution_code"),
           f.get("institution_name"),
           f.get("department"),
@@ -76,7 +78,9 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
     }
   }
   d.set("municipalities", municipalities);
-  for (const auto& [name, value] : {std::pair{"institution_code", f.institution_code},
+  for (const auto& [name, value] : {std::pair{"postal_code", f.postal_code},
+                                    {"address_line", f.address_line},
+                                    {"institution_code", f.institution_code},
                                     {"institution_name", f.institution_name},
                                     {"department", f.department},
                                     {"contact_name", f.contact_name},
@@ -151,6 +155,8 @@ void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateF
   d.set("classification_label", ctx.message("classification." + c.classification));
   d.set("prefecture_label", fmt::format("{:02d} {}", c.prefecture, p ? p->name : ""));
   d.set("municipality_label", c.municipality_name);
+  d.set("mailing_address", app::mailing_address(ctx.services(), c.prefecture, c.municipality_code,
+                                                c.postal_code, c.address_line));
   const auto code = domain::InstitutionCode::parse(c.institution_code);
   d.set("institution_code_shown", code ? code->formatted() : c.institution_code);
   d.set("institution_name_shown", c.institution_name);
@@ -175,9 +181,10 @@ Response confirm(Ctx& ctx) {
   if (!checked) return form_again(ctx, 422, f, checked.error());
   util::TemplateData d;
   set_checked(ctx, d, *checked);
-  for (const auto* name : {"classification", "prefecture", "municipality", "institution_code",
-                           "institution_name", "department", "contact_name", "phone", "email",
-                           "signature_name", "certificates", "idempotency_key"}) {
+  for (const auto* name :
+       {"classification", "prefecture", "municipality", "postal_code", "address_line",
+        "institution_code", "institution_name", "department", "contact_name", "phone", "email",
+        "signature_name", "certificates", "idempotency_key"}) {
     d.set(std::string("posted_") + name, ctx.form().get(name));
   }
   return ctx.page(200, "certificate_confirm.html", std::string(kTitle), d);
@@ -228,6 +235,7 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("prefecture_label", fmt::format("{:02d} {}", a.prefecture, p ? p->name : ""));
   const auto* m = ctx.services().reference.regions.municipality(a.municipality_code);
   d.set("municipality_label", m ? m->name : a.municipality_code);
+  d.set("mailing_address", app::mailing_address(ctx.services(), a));
 }
 
 Response complete(Ctx& ctx) {

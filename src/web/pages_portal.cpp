@@ -1,7 +1,10 @@
 // TOP and マイページ.
+#include <map>
+
 #include "app/certificate_applications.hpp"
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
+#include "web/display.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -40,11 +43,30 @@ Response mypage(Ctx& ctx) {
   d.set("no_applications", applications.empty());
   util::TemplateData cert_apps{util::TemplateData::type::list};
   const auto requests = app::certificate_applications(ctx.services(), user->institution.id);
+  // The registered mail of each notice letter, and the 発行番号 the letter names each certificate
+  // by.
+  std::map<store::Id, store::NoticeLetterRecord> letters;
+  std::map<std::string, std::string> issuance_numbers;  // by serial
+  ctx.services().db.read([&](store::Tx& tx) {
+    for (const auto& a : requests) {
+      if (auto l = tx.notice_letter_of(a.id)) letters[a.id] = *l;
+      for (const auto& c : tx.certificates_of_application(a.id)) {
+        issuance_numbers[c.serial_hex] = c.issuance_number;
+      }
+    }
+  });
   for (const auto& a : requests) {
     util::TemplateData row;
     row.set("number", a.number);
     row.set("certificates", std::to_string(a.certificates));
     row.set("status", ctx.message("certificate_status." + a.status));
+    if (auto l = letters.find(a.id); l != letters.end() && l->second.tracking_number) {
+      util::TemplateData mail;
+      mail.set("mailed_on",
+               japanese_date(ctx.services().messages, l->second.mailed_on.value_or("")));
+      mail.set("tracking_number", tracking_number_shown(*l->second.tracking_number));
+      row.set("mailed", mail);
+    }
     row.set("applied_at",
             util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
     row.set("expected_notice_on", a.expected_notice_on);
@@ -57,7 +79,11 @@ Response mypage(Ctx& ctx) {
     util::TemplateData row;
     row.set("serial", c.serial_hex);
     row.set("terminal", c.terminal);
-    row.set("status", c.status);
+    if (auto n = issuance_numbers.find(c.serial_hex); n != issuance_numbers.end()) {
+      row.set("issuance_number", n->second);
+    }
+    const std::string state_key = "admin.certificate_state." + c.status;
+    row.set("status", ctx.services().messages.has(state_key) ? ctx.message(state_key) : c.status);
     row.set("not_after", util::format_jst(util::TimePoint{std::chrono::milliseconds{c.not_after}}));
     cert_list.push_back(row);
   }

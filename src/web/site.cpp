@@ -50,6 +50,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_api_routes(routes_);
   add_certificate_routes(routes_);
   add_ops_routes(routes_, metrics_);
+  add_admin_routes(routes_);
 }
 
 Response Site::handle(const Request& r) noexcept {

@@ -26,6 +26,8 @@ void add_usage_routes(Routes& routes);
 void add_api_routes(Routes& routes);
 void add_certificate_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
+// The back office under /admin (pages_admin_*.cpp).
+void add_admin_routes(Routes& routes);
 
 class Site {
  public:

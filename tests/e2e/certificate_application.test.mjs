@@ -108,6 +108,15 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     await muni.selectOption({ label: '中央区' });
     assert.equal(await muni.inputValue(), '131024');
 
+    // 送付先 of the notice letter: the postal code typed in full width, as staff often do.
+    const postal = page.getByLabel('郵便番号', { exact: true });
+    assert.equal(await postal.getAttribute('autocomplete'), 'postal-code');
+    assert.equal(await postal.getAttribute('inputmode'), 'numeric');
+    await postal.fill('〒１０４－００６１');
+    const address = page.getByLabel('所在地（市区町村以降の町名・番地・建物名）', { exact: true });
+    assert.equal(await address.getAttribute('autocomplete'), 'address-line1');
+    await address.fill('銀座１－２－３　オンシビル５階');
+
     await page.getByLabel('分類', { exact: true }).selectOption('2');
     assert.equal((await page.getByLabel('医療機関コード', { exact: true }).inputValue()).replace(/\D/g, ''), acct.institutionCode);
     await page.getByLabel('医療機関名称/名称', { exact: true }).fill(acct.institutionName);
@@ -132,7 +141,7 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     await page.waitForURL('**/certificate-application/confirm');
     body = await page.locator('body').innerText();
     for (const s of ['2枚', '1,500円（税別）', '3,000円', '300円', '3,300円', '東京都', '中央区', '医事課', '佐藤 花子',
-      '03-1234-5678', acct.email, acct.institutionName]) {
+      '03-1234-5678', acct.email, acct.institutionName, '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階']) {
       assert.ok(body.includes(s), `confirmation shows ${s}: ${body}`);
     }
     assert.ok(showsDate(body, EXPECTED), `expected date on the confirmation: ${body}`);
@@ -166,6 +175,7 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     await fsp.access(path.join(E2E_SHOTS, 'certificate-receipt.png'));
     const pdfText = (await run('pdftotext', ['-enc', 'UTF-8', pdfFile, '-'])).stdout.replace(/\s+/g, '');
     assert.ok(pdfText.includes(number) && pdfText.includes('3,300円'), pdfText);
+    assert.ok(pdfText.includes('〒104-0061東京都中央区銀座1-2-3オンシビル5階'), `送付先 in the PDF: ${pdfText}`);
 
     const mail = await srv.waitForMail({ to: acct.email, subjectIncludes: number });
     assert.ok(mail.subject.startsWith(SUBJECT_CERT_ACCEPTED), mail.subject);

@@ -167,10 +167,23 @@ test('the form: pre-selected prefecture, its municipalities, fee, defaults from 
   const text = pageText(r.text);
   assert.ok(text.includes(CERT_FORM_TITLE), text);
   assert.ok(/<a\b[^>]*href="\/cpipcs"/.test(r.text), 'CPIPCS link on the form');
-  for (const label of ['分類', '都道府県コード', '市区町村', '医療機関コード', '医療機関名称/名称', '担当部署', '担当者名',
-    '電話番号', 'メールアドレス', '署名名称等', '申請枚数']) {
+  for (const label of ['分類', '都道府県コード', '市区町村', '郵便番号', '所在地（市区町村以降の町名・番地・建物名）',
+    '医療機関コード', '医療機関名称/名称', '担当部署', '担当者名', '電話番号', 'メールアドレス', '署名名称等', '申請枚数']) {
     assert.ok(text.includes(label), `label ${label}: ${text}`);
   }
+  // 郵便番号 and 所在地 follow 市区町村, with their labels and the browser's address autofill.
+  const names = [...r.text.matchAll(/<(?:input|select)\b[^>]*\bname="([a-z_]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(names.slice(names.indexOf('municipality'), names.indexOf('municipality') + 3),
+    ['municipality', 'postal_code', 'address_line'], names.join(','));
+  const postal = findTag(r.text, 'input', 'postal_code');
+  assert.equal(postal.autocomplete, 'postal-code');
+  assert.equal(postal.inputmode, 'numeric');
+  assert.match(r.text, /<label for="postal_code">郵便番号<\/label>/);
+  const address = findTag(r.text, 'input', 'address_line');
+  assert.equal(address.autocomplete, 'address-line1');
+  assert.match(r.text, /<label for="address_line">所在地（市区町村以降の町名・番地・建物名）<\/label>/);
+  assert.equal(inputValue(r.text, 'postal_code'), '', 'no address before the first application');
+  assert.equal(inputValue(r.text, 'address_line'), '');
   const cls = selectOptions(r.text, 'classification');
   assert.deepEqual(cls.map((o) => o.value), ['1', '2', '3']);
   assert.deepEqual(cls.map((o) => o.label), ['1 審査支払機関', '2 医療機関等', '3 保険者']);
@@ -230,7 +243,8 @@ test('次へ: a read-only page with the fee and the expected date; 入力画面�
   assert.ok(text.includes('1,500円（税別）'), text);
   assertFees(text, 3, 'confirm');
   for (const s of ['4,500円', '450円', '4,950円', '3枚', '中央区', '東京都', '医療機関等', '医事課', '佐藤 花子',
-    '03-1234-5678', A.acct.email, A.acct.institutionName, 'オンライン資格確認利用アイコン']) {
+    '03-1234-5678', A.acct.email, A.acct.institutionName, 'オンライン資格確認利用アイコン',
+    '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階']) {
     assert.ok(text.includes(s), `confirmation shows ${s}: ${text}`);
   }
   assert.ok(digitsOnly(text).includes(A.acct.institutionCode), text);
@@ -254,7 +268,8 @@ test('次へ: a read-only page with the fee and the expected date; 入力画面�
   assert.equal(selectedValue(edit.text, 'classification'), '2');
   assert.equal(selectedValue(edit.text, 'prefecture'), '13');
   assert.equal(selectedValue(edit.text, 'municipality'), '131024');
-  for (const k of ['institution_code', 'institution_name', 'department', 'contact_name', 'phone', 'email', 'signature_name']) {
+  for (const k of ['postal_code', 'address_line', 'institution_code', 'institution_name', 'department', 'contact_name',
+    'phone', 'email', 'signature_name']) {
     assert.equal(inputValue(edit.text, k), fields[k], `${k} after 入力画面に戻る`);
   }
   assert.equal(inputValue(edit.text, 'certificates').normalize('NFKC'), '3');
@@ -302,6 +317,7 @@ test('閉じる: 303 to the completion page; 申請受付票 PDF; one acceptance
   assert.ok(flat.includes(A.number), `number in the PDF: ${pdfText}`);
   assert.ok(flat.includes('4,950円'), `4,950円 in the PDF: ${pdfText}`);
   assert.ok(flat.includes(A.acct.institutionName.replace(/\s+/g, '')), `institution name in the PDF: ${pdfText}`);
+  assert.ok(flat.includes('送付先〒104-0061東京都中央区銀座1-2-3オンシビル5階'), `送付先 in the PDF: ${pdfText}`);
 
   const mail = await srv.waitForMail({ to: A.acct.email, subjectIncludes: A.number });
   assert.equal(mail.subject, `${SUBJECT_CERT_ACCEPTED}（${A.number}）`);
@@ -337,6 +353,9 @@ test('a different e-mail on the form: one mail to it and one to the account', as
   const fields = { ...certificateFields(A.acct, { email: other, certificates: '1' }),
     idempotency_key: inputValue(form.text, 'idempotency_key'), csrf_token: csrfToken(form.text) };
   assert.notEqual(fields.idempotency_key, A.hidden.idempotency_key, 'a new key for each rendered form');
+  // The next form starts from the address of the last application.
+  assert.equal(inputValue(form.text, 'postal_code'), '104-0061');
+  assert.equal(inputValue(form.text, 'address_line'), '銀座1-2-3 オンシビル5階');
   const conf = await A.c.post('/certificate-application/confirm', fields);
   assert.equal(conf.status, 200, pageText(conf.text).slice(0, 500));
   const r = await A.c.post('/certificate-application/submit', hiddenInputs(formContaining(conf.text, '閉じる').html));
@@ -383,6 +402,7 @@ test('マイページ, the detail page, 取下げ', async () => {
   const dt = pageText(d.text);
   assert.ok(dt.includes(A.number) && dt.includes('申請済'), dt);
   assert.ok(showsDate(dt, EXPECTED), dt);
+  assert.ok(dt.includes('送付先（電子証明書発行通知書）') && dt.includes('〒104-0061 東京都中央区銀座1-2-3 オンシビル5階'), dt);
   assert.ok(buttonWithText(d.text, 'この申請を取り下げる'), 'button この申請を取り下げる');
   const cf = formContaining(d.text, 'この申請を取り下げる');
   assert.equal(cf.attrs.action, `/certificate-applications/${A.number}/cancel`);

@@ -3,12 +3,18 @@
 // id="FIELD-error">, the typed values kept; nothing is stored and no mail is sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, inputValue, pageText, sleep,
   institutionCode, badCheckDigitCode, fieldError, fieldErrorIds, loadMessages, SUBJECT_CERT_ACCEPTED,
-  finalizeUsageApplication, certificateFields, selectOptions, selectedValue,
+  finalizeUsageApplication, certificateFields, selectOptions, selectedValue, hiddenInputs, formContaining,
+  locationPath, CERT_NUMBER_RE,
 } from '../support/harness.mjs';
+
+const run = promisify(execFile);
 
 let srv;
 let acct;
@@ -46,8 +52,8 @@ function otherCode() {
   }
 }
 
-const TEXT_FIELDS = ['institution_code', 'institution_name', 'department', 'contact_name', 'phone', 'email',
-  'signature_name', 'certificates'];
+const TEXT_FIELDS = ['postal_code', 'address_line', 'institution_code', 'institution_name', 'department',
+  'contact_name', 'phone', 'email', 'signature_name', 'certificates'];
 
 // [title, overrides, field with the error, message key]
 const INVALID = () => [
@@ -60,6 +66,19 @@ const INVALID = () => [
   ['municipality empty', { municipality: '' }, 'municipality', 'municipality.invalid_code'],
   ['municipality 011002 (北海道 札幌市) with prefecture 13', { municipality: '011002' }, 'municipality', 'municipality.wrong_prefecture'],
   ['municipality with a bad check digit (131025)', { municipality: '131025' }, 'municipality', 'municipality.invalid_code'],
+  ['postal_code missing', { postal_code: undefined }, 'postal_code', 'postal_code.required'],
+  ['postal_code empty', { postal_code: '' }, 'postal_code', 'postal_code.required'],
+  ['postal_code only 〒', { postal_code: '〒 ' }, 'postal_code', 'postal_code.required'],
+  ['postal_code of 6 digits (104-006)', { postal_code: '104-006' }, 'postal_code', 'postal_code.format'],
+  ['postal_code of 6 full-width digits (１０４－００６)', { postal_code: '１０４－００６' }, 'postal_code', 'postal_code.format'],
+  ['postal_code of 8 digits', { postal_code: '104-00610' }, 'postal_code', 'postal_code.format'],
+  ['postal_code split 4-3 (1040-061)', { postal_code: '1040-061' }, 'postal_code', 'postal_code.format'],
+  ['postal_code with letters', { postal_code: '104-006l' }, 'postal_code', 'postal_code.format'],
+  ['address_line missing', { address_line: undefined }, 'address_line', 'address_line.required'],
+  ['address_line of spaces', { address_line: ' 　 ' }, 'address_line', 'address_line.required'],
+  ['address_line of 101 characters', { address_line: '町'.repeat(101) }, 'address_line', 'address_line.too_long'],
+  ['address_line with a newline', { address_line: '銀座1-2-3\nオンシビル' }, 'address_line',
+    'address_line.control_characters'],
   ['institution_code of another institution', { institution_code: otherCode() }, 'institution_code', 'certificate_form.code_mismatch'],
   ['institution_code with a bad check digit', { institution_code: badCheckDigitCode(CODE.slice(3, 9)) },
     'institution_code', 'institution_code.check_digit'],
@@ -134,4 +153,24 @@ test('nothing was stored and no mail was sent', async () => {
   assert.ok(pageText(my.text).includes('電子証明書の発行申請はまだ行われていません'), pageText(my.text));
   await sleep(1000);
   assert.equal((await srv.smtp.find({ subjectIncludes: SUBJECT_CERT_ACCEPTED })).length, 0);
+});
+
+test('a full-width postal code (１０４－００６１) is accepted and stored as 1040061', async () => {
+  const fields = certificateFields(acct, { postal_code: '１０４－００６１', address_line: '銀座１－２－３　オンシビル５階' });
+  const conf = await post('/certificate-application/confirm', fields);
+  assert.equal(conf.status, 200, pageText(conf.text).slice(0, 600));
+  assert.deepEqual(fieldErrorIds(conf.text), []);
+  const shown = '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階';
+  assert.ok(pageText(conf.text).includes(shown), pageText(conf.text));
+  const s = await c.post('/certificate-application/submit', hiddenInputs(formContaining(conf.text, '閉じる').html));
+  assert.equal(s.status, 303, pageText(s.text).slice(0, 500));
+  const number = CERT_NUMBER_RE.exec(locationPath(s.location))?.[0];
+  assert.ok(number, s.location);
+  const detail = await c.get(`/certificate-applications/${number}`);
+  assert.ok(pageText(detail.text).includes(shown), pageText(detail.text));
+  // What the notice letter will be addressed with: 7 digits without a hyphen, the line normalised.
+  const db = path.join(srv.dataDir, 'onshi.db');
+  const sql = `SELECT postal_code || '|' || address_line FROM certificate_applications WHERE number = '${number}'`;
+  const { stdout } = await run('sqlite3', [db, sql]);
+  assert.equal(stdout.trim(), '1040061|銀座1-2-3 オンシビル5階');
 });

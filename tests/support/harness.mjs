@@ -1012,8 +1012,9 @@ export const CERT_NEED_USAGE = 'オンライン資格確認の申請画面へ進
 export const CPIPCS_TITLE = 'オンライン請求ネットワーク関連システム共通認証局運用規程';
 export const SUBJECT_CERT_ACCEPTED = '【医療機関等向けポータルサイト】電子証明書発行申請受付のお知らせ';
 export const CERT_NUMBER_RE = /C-\d{8}/;
-export const CERT_FIELDS = ['classification', 'prefecture', 'municipality', 'institution_code', 'institution_name',
-  'department', 'contact_name', 'phone', 'email', 'signature_name', 'certificates'];
+export const CERT_FIELDS = ['classification', 'prefecture', 'municipality', 'postal_code', 'address_line',
+  'institution_code', 'institution_name', 'department', 'contact_name', 'phone', 'email', 'signature_name',
+  'certificates'];
 export const CERT_FEE_YEN = 1500; // data/fees.toml: 1件につき1,500円（税別）, 消費税10%
 
 /** 3 digits grouped with commas (4,950). */
@@ -1162,6 +1163,8 @@ export function certificateFields(acct, overrides = {}) {
     classification: '2',
     prefecture: String(Number(acct.institutionCode.slice(0, 2))),
     municipality: '131024', // 中央区 (東京都)
+    postal_code: '104-0061', // 中央区銀座: where the notice letter goes by registered mail
+    address_line: '銀座1-2-3 オンシビル5階',
     institution_code: acct.institutionCode,
     institution_name: acct.institutionName,
     department: '医事課',
@@ -1172,4 +1175,16 @@ export function certificateFields(acct, overrides = {}) {
     certificates: '3',
     ...overrides,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restarting `onshi serve` (e.g. after `onshi ca init`: the server loads the CA only at startup)
+
+/** Stops `onshi serve` and starts it again on the same port, data directory and environment. */
+export async function restartServer(server) {
+  await server.stop();
+  server.exitResult = null;
+  server.child = null;
+  await server.start();
+  return server;
 }

@@ -44,11 +44,15 @@ CREATE TABLE certificates (
   not_before         INTEGER NOT NULL,              -- Unix milliseconds
   not_after          INTEGER NOT NULL,
   der                BLOB NOT NULL,
+  -- SHA-256 of the SubjectPublicKeyInfo: a key certified once is never certified again (CPIPCS 4.2).
+  spki_sha256        TEXT NOT NULL,
   key_source         TEXT NOT NULL CHECK (key_source IN ('csr', 'generated')),
   -- The generated key, sealed by pki/ until the PKCS#12 pickup; NULL for CSRs and once picked up.
   sealed_key         TEXT,
   status             TEXT NOT NULL,                 -- domain certificate state_key
   pickup_code_hash   TEXT NOT NULL,
+  -- The pickup code itself, sealed, only until its notice letter is printed; then NULL.
+  sealed_pickup_code TEXT,
   pickup_expires_at  INTEGER NOT NULL,
   pickup_failures    INTEGER NOT NULL DEFAULT 0,
   picked_up_at       INTEGER,
@@ -59,6 +63,7 @@ CREATE TABLE certificates (
 );
 CREATE INDEX certificates_institution ON certificates(institution_id);
 CREATE INDEX certificates_application ON certificates(application_id);
+CREATE INDEX certificates_spki ON certificates(spki_sha256);
 
 -- One 電子証明書発行通知書 per issued application; the registered mail's number once posted.
 CREATE TABLE notice_letters (

@@ -13,6 +13,7 @@
 #include "domain/institution_name.hpp"
 #include "domain/network_line.hpp"
 #include "domain/phone_number.hpp"
+#include "domain/postal_code.hpp"
 #include "domain/regions.hpp"
 #include "domain/usage_application.hpp"
 
@@ -50,6 +51,8 @@ TEST(MessageCatalogue, HasEveryDomainErrorKey) {
   expect_all_keys(d::InstitutionNameError::control_characters);
   expect_all_keys(d::LineCustomerIdError::not_applicable);
   expect_all_keys(d::PhoneNumberError::wrong_length);
+  expect_all_keys(d::PostalCodeError::format);
+  expect_all_keys(d::AddressLineError::control_characters);
   expect_all_keys(d::MunicipalityError::wrong_prefecture);
   expect_all_keys(d::UsageApplicationError::target_not_finalized);
 }

@@ -48,6 +48,8 @@ class CertificateApplicationTest : public ::testing::Test {
     return {"2",
             "13",
             "131024",
+            "104-0061",
+            "銀座1-2-3 オンシビル5階",
             "1310123455",
             "テストクリニック",
             "事務",
@@ -130,6 +132,59 @@ TEST_F(CertificateApplicationTest, SubmitStoresTheQuoteAndTheDateAndMailsOnce) {
   EXPECT_NE(mails.back().subject.find(r->application.number), std::string::npos);
   EXPECT_NE(mails.back().body.find("2027-01-07"), std::string::npos);
   EXPECT_NE(mails.back().body.find("4,950"), std::string::npos);
+}
+
+TEST_F(CertificateApplicationTest, StoresTheNormalisedMailingAddress) {
+  finalize_usage();
+  auto f = form();
+  f.postal_code = "〒１０４－００６１";
+  f.address_line = "　銀座１－２－３　オンシビル５階 ";
+  auto r = submit_certificate_application(env.services, user, f);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->application.postal_code, "1040061");
+  EXPECT_EQ(r->application.address_line, "銀座1-2-3 オンシビル5階");
+  auto stored =
+      find_certificate_application(env.services, user.institution.id, r->application.number);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->postal_code, "1040061");
+  EXPECT_EQ(stored->address_line, "銀座1-2-3 オンシビル5階");
+  EXPECT_EQ(mailing_address(env.services, *stored),
+            "〒104-0061 東京都中央区銀座1-2-3 オンシビル5階");
+  // The next application starts from this address.
+  const auto next = certificate_form_for(env.services, user);
+  EXPECT_EQ(next.postal_code, "104-0061");
+  EXPECT_EQ(next.address_line, "銀座1-2-3 オンシビル5階");
+}
+
+TEST_F(CertificateApplicationTest, MailingAddressErrorsStandBesideTheirFields) {
+  finalize_usage();
+  auto f = form();
+  f.postal_code = "104-006";
+  f.address_line = " ";
+  auto r = check_certificate_form(env.services, user, f);
+  ASSERT_FALSE(r.has_value());
+  ASSERT_EQ(r.error().size(), 2u);
+  EXPECT_EQ(r.error()[0].field, "postal_code");
+  EXPECT_EQ(r.error()[0].key, "postal_code.format");
+  EXPECT_EQ(r.error()[1].field, "address_line");
+  EXPECT_EQ(r.error()[1].key, "address_line.required");
+  f.postal_code = "";
+  f.address_line.clear();
+  for (int i = 0; i < 101; ++i) f.address_line += "町";
+  r = check_certificate_form(env.services, user, f);
+  ASSERT_FALSE(r.has_value());
+  ASSERT_EQ(r.error().size(), 2u);
+  EXPECT_EQ(r.error()[0].key, "postal_code.required");
+  EXPECT_EQ(r.error()[1].key, "address_line.too_long");
+  EXPECT_FALSE(submit_certificate_application(env.services, user, f).has_value());
+  EXPECT_TRUE(certificate_applications(env.services, user.institution.id).empty());
+}
+
+TEST_F(CertificateApplicationTest, MailingAddressOfAnOlderApplicationIsEmpty) {
+  store::CertificateApplicationRecord a;
+  a.prefecture = 13;
+  a.municipality_code = "131024";
+  EXPECT_EQ(mailing_address(env.services, a), "");
 }
 
 TEST_F(CertificateApplicationTest, TheSameFormTwiceIsOneApplication) {

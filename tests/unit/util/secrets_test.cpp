@@ -109,3 +109,22 @@ TEST(Passwords, GarbageHashesNeverVerify) {
 
 }  // namespace
 }  // namespace onshi::util
+
+namespace onshi::util {
+namespace {
+
+TEST(SealedSecret, RoundTripsAndRefusesTamperingOrAnotherKey) {
+  const std::string key = random_bytes(32);
+  const std::string sealed = seal_secret(key, "ABCD-EFGH");
+  EXPECT_NE(sealed.find("ABCD"), 0u);
+  EXPECT_EQ(open_sealed(key, sealed), "ABCD-EFGH");
+  EXPECT_NE(seal_secret(key, "ABCD-EFGH"), sealed);  // a fresh nonce each time
+  std::string altered = sealed;
+  altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(open_sealed(key, altered));
+  EXPECT_FALSE(open_sealed(random_bytes(32), sealed));
+  EXPECT_FALSE(open_sealed(key, "short"));
+}
+
+}  // namespace
+}  // namespace onshi::util

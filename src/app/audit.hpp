@@ -1,0 +1,27 @@
+#pragma once
+// Reading and verifying the append-only, hash-chained audit log.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/services.hpp"
+
+namespace onshi::app {
+
+std::vector<store::AuditRecord> audit_log(const Services& s, const store::AuditFilter& f);
+
+struct AuditVerification {
+  bool ok = true;
+  std::int64_t entries = 0;
+  std::string head_hash;  // the last entry's hash: write it down to detect truncation
+  std::int64_t first_bad_seq = 0;
+  std::string problem;  // English, for the operator's terminal
+};
+// Recomputes every entry's hash and its link to the previous one: a changed field, a deleted or
+// inserted row, or a reordered chain is reported with the first sequence number where it breaks.
+AuditVerification verify_audit_log(const Services& s);
+
+// The hash an entry must carry (shared with store/'s append).
+std::string audit_hash(const std::string& prev_hash, const store::AuditRecord& e);
+
+}  // namespace onshi::app

@@ -1,0 +1,228 @@
+// Operators: creation, login with password + TOTP, sessions, roles.
+#include "app/operators.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "app/outbox.hpp"
+#include "util/secrets.hpp"
+#include "util/text.hpp"
+#include "util/totp.hpp"
+
+namespace onshi::app {
+namespace {
+
+constexpr int kFreeFailures = 5;
+constexpr store::Millis kMaxLockMs = 24LL * 3'600'000;
+constexpr store::Millis kTouchEveryMs = 60'000;
+
+const std::string& dummy_hash() {
+  static const std::string hash = util::hash_password(util::random_token());
+  return hash;
+}
+
+}  // namespace
+
+std::optional<Role> parse_role(std::string_view text) {
+  if (text == "reviewer") return Role::reviewer;
+  if (text == "issuer") return Role::issuer;
+  if (text == "admin") return Role::admin;
+  return std::nullopt;
+}
+
+std::string_view role_key(Role role) {
+  switch (role) {
+    case Role::reviewer:
+      return "reviewer";
+    case Role::issuer:
+      return "issuer";
+    case Role::admin:
+      return "admin";
+  }
+  throw std::logic_error("unknown role");
+}
+
+std::string Actor::audit_name() const {
+  return fmt::format("{}operator:{}", via_cli ? "cli:" : "", operator_id);
+}
+
+std::optional<Actor> cli_actor(const Services& s, std::string_view login) {
+  std::optional<store::Operator> op;
+  s.db.read([&](store::Tx& tx) { op = tx.find_operator_by_login(std::string(login)); });
+  if (!op || op->disabled_at) return std::nullopt;
+  const auto role = parse_role(op->role);
+  if (!role) return std::nullopt;
+  return Actor{op->id, op->login, *role, true};
+}
+
+bool allowed(Role role, Permission p) {
+  if (role == Role::admin) return true;
+  switch (p) {
+    case Permission::review:
+      return role == Role::reviewer;
+    case Permission::issue:
+    case Permission::letters:
+      return role == Role::issuer;
+    case Permission::read_audit:
+      return false;
+  }
+  return false;
+}
+
+std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
+                                                            const OperatorCreation& in) {
+  FieldErrors errors;
+  static const std::regex login_pattern("[a-z0-9._-]{3,32}");
+  const std::string login(util::trim(in.login));
+  if (!std::regex_match(login, login_pattern)) {
+    errors.push_back({"login", "operator_form.login_invalid"});
+  }
+  const auto normalized = util::nfkc(util::trim(in.display_name));
+  const std::string& name = normalized.text;
+  if (name.empty() || util::has_control_chars(name)) {
+    errors.push_back({"display_name", "operator_form.display_name_empty"});
+  } else if (util::code_points(name) > 100) {
+    errors.push_back({"display_name", "operator_form.display_name_too_long"});
+  }
+  const auto role = parse_role(in.role);
+  if (!role) errors.push_back({"role", "operator_form.role_invalid"});
+  if (auto problem = s.passwords.problem(in.password, login)) {
+    errors.push_back({"password", *problem});
+  }
+  if (!errors.empty()) return std::unexpected(errors);
+
+  store::Operator op;
+  op.login = login;
+  op.display_name = name;
+  op.role = std::string(role_key(*role));
+  op.password_hash = util::hash_password(in.password);
+  op.totp_secret = util::new_totp_secret();
+  op.created_at = s.now_ms();
+  CreatedOperator out;
+  try {
+    s.db.write([&](store::Tx& tx) {
+      out.id = tx.insert_operator(op);
+      tx.append_audit({"cli", "operator.create", login,
+                       audit_detail({{"role", op.role}, {"display_name", name}})},
+                      op.created_at);
+    });
+  } catch (const store::UniqueViolation&) {
+    return std::unexpected(FieldErrors{{"login", "operator_form.login_taken"}});
+  }
+  out.totp_secret = op.totp_secret;
+  out.totp_uri = util::totp_uri("onshi", login, op.totp_secret);
+  return out;
+}
+
+std::expected<void, OperatorError> set_operator_disabled(const Services& s, std::string_view login,
+                                                         bool disabled) {
+  bool found = false;
+  s.db.write([&](store::Tx& tx) {
+    auto op = tx.find_operator_by_login(std::string(login));
+    if (!op) return;
+    found = true;
+    const auto now = s.now_ms();
+    tx.set_operator_disabled(op->id, disabled ? std::optional(now) : std::nullopt);
+    if (disabled) tx.delete_operator_sessions_of(op->id);
+    tx.append_audit({"cli", disabled ? "operator.disable" : "operator.enable", op->login, "{}"},
+                    now);
+  });
+  if (!found) return std::unexpected(OperatorError::no_such_operator);
+  return {};
+}
+
+std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
+                                                              std::string_view login,
+                                                              std::string_view password,
+                                                              std::string_view totp_code) {
+  const std::string key(util::trim(login));
+  std::optional<store::Operator> op;
+  s.db.read([&](store::Tx& tx) { op = tx.find_operator_by_login(key); });
+  const auto now = s.now_ms();
+  if (op && op->locked_until > now) return std::unexpected(OperatorLoginError::throttled);
+
+  // Argon2id runs outside the transaction so the writer lock is not held while hashing; an
+  // unknown login costs the same time as a wrong password.
+  const bool password_ok = util::verify_password(op ? op->password_hash : dummy_hash(), password);
+  std::optional<std::int64_t> step;
+  if (op && password_ok) step = util::totp_match(op->totp_secret, totp_code, now / 1000);
+
+  std::optional<std::string> token;
+  s.db.write([&](store::Tx& tx) {
+    if (!op) return;
+    const bool ok =
+        password_ok && step && !op->disabled_at && tx.advance_operator_totp_step(op->id, *step);
+    if (!ok) {
+      const int failures = op->failures + 1;
+      store::Millis locked_until = 0;
+      if (failures >= kFreeFailures) {
+        const int doublings = std::min(failures - kFreeFailures, 20);
+        const store::Millis base =
+            static_cast<store::Millis>(s.config.login_lock_base_seconds) * 1000;
+        locked_until = now + std::min(base << doublings, kMaxLockMs);
+      }
+      tx.set_operator_throttle(op->id, failures, locked_until);
+      tx.append_audit({fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
+                       fmt::format("{{\"failures\":{},\"password_ok\":{}}}", failures,
+                                   password_ok ? "true" : "false")},
+                      now);
+      return;
+    }
+    tx.set_operator_throttle(op->id, 0, 0);
+    std::string t = util::random_token();
+    tx.insert_operator_session({util::sha256_hex(t), op->id, now, now});
+    tx.append_audit({fmt::format("operator:{}", op->id), "operator.login", op->login, "{}"}, now);
+    token = std::move(t);
+  });
+  if (!token) return std::unexpected(OperatorLoginError::bad_credentials);
+  return *token;
+}
+
+std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
+                                                            std::string_view token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  const auto hash = util::sha256_hex(token);
+  const auto now = s.now_ms();
+  const store::Millis idle = static_cast<store::Millis>(s.config.session_idle_minutes) * 60'000;
+  const store::Millis absolute =
+      static_cast<store::Millis>(s.config.session_absolute_hours) * 3'600'000;
+  std::optional<OperatorSessionUser> user;
+  bool expired = false;
+  bool touch = false;
+  s.db.read([&](store::Tx& tx) {
+    auto session = tx.find_operator_session(hash);
+    if (!session) return;
+    if (session->last_seen_at + idle < now || session->created_at + absolute < now) {
+      expired = true;
+      return;
+    }
+    auto op = tx.find_operator(session->operator_id);
+    if (!op || op->disabled_at) return;
+    const auto role = parse_role(op->role);
+    if (!role) return;
+    touch = session->last_seen_at + kTouchEveryMs < now;
+    Actor actor{op->id, op->login, *role, false};
+    user = OperatorSessionUser{std::move(*op), std::move(actor), std::string(token)};
+  });
+  if (expired) {
+    s.db.write([&](store::Tx& tx) { tx.delete_operator_session(hash); });
+  } else if (touch) {
+    s.db.write([&](store::Tx& tx) { tx.touch_operator_session(hash, now); });
+  }
+  return user;
+}
+
+void operator_logout(const Services& s, std::string_view token) {
+  const auto hash = util::sha256_hex(token);
+  s.db.write([&](store::Tx& tx) {
+    auto session = tx.find_operator_session(hash);
+    if (!session) return;
+    tx.delete_operator_session(hash);
+    tx.append_audit({fmt::format("operator:{}", session->operator_id), "operator.logout", "", "{}"},
+                    s.now_ms());
+  });
+}
+
+}  // namespace onshi::app

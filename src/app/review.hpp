@@ -1,0 +1,70 @@
+#pragma once
+// The review of certificate applications (審査): the queue, one application with everything the
+// reviewer needs, and the decisions. The dashboard of due dates lives here too.
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/operators.hpp"
+#include "app/services.hpp"
+
+namespace onshi::app {
+
+// Errors an operator can cause; each is a catalogue key via review_error_key.
+enum class ReviewError {
+  not_found,         // no application with that number
+  forbidden,         // the role may not do this
+  wrong_state,       // another operator acted first, or the state does not allow it
+  note_required,     // 差戻し and 却下 need a message for the clinic
+  note_too_long,     // over 1,000 characters
+  same_operator,     // review.separate_issuer: the approver may not issue
+  ca_unavailable,    // no CA initialised / key not loaded
+  bad_csr,           // detail carries the csr.* key
+  tracking_number,   // 書留の引受番号 malformed
+  mailed_on,         // 発送日 malformed or in the future
+  already_recorded,  // registered mail already recorded
+};
+std::string_view review_error_key(ReviewError e);
+
+struct ReviewFailure {
+  ReviewError error;
+  std::string detail_key;  // e.g. "csr.weak_key" for bad_csr; else empty
+};
+
+struct QueueFilter {
+  std::string status;  // a state_key or "" for every open status
+  int prefecture = 0;
+  std::string applied_from;  // YYYY-MM-DD or ""
+  std::string applied_to;
+};
+// Oldest first.
+std::vector<store::CertificateApplicationRecord> review_queue(const Services& s,
+                                                              const QueueFilter& f);
+
+struct ApplicationDossier {
+  store::CertificateApplicationRecord application;
+  std::vector<store::UsageApplicationRecord> usage;  // newest version first
+  std::vector<store::CertificateRecord> certificates;
+  std::optional<store::NoticeLetterRecord> letter;
+  std::vector<store::AuditRecord> history;  // audit entries about this application, newest first
+};
+std::optional<ApplicationDossier> application_dossier(const Services& s, std::string_view number);
+
+// 承認 / 差戻し / 却下. An application still 申請済 is taken through 審査中 in the same step.
+// 差戻し and 却下 mail the clinic with `note`, which マイページ shows too.
+enum class Decision { approve, send_back, reject };
+std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
+                                          std::string_view number, Decision d,
+                                          std::string_view note);
+
+// The dashboard: every application not yet 通知書発送済 (nor closed), with its due date
+// (applied_on + 5 business days, fixed when the clinic applied); overdue ones first.
+struct DashboardRow {
+  store::CertificateApplicationRecord application;
+  bool overdue = false;
+  int business_days_left = 0;  // negative when overdue
+};
+std::vector<DashboardRow> dashboard(const Services& s);
+
+}  // namespace onshi::app

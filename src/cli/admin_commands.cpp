@@ -1,0 +1,183 @@
+// `onshi admin applications|letters|mail`: every back-office action from the shell for batch
+// work, with the same use cases (so the same checks and audit records) as the pages. The
+// operator is named with --operator; their role decides what they may do.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/issuance.hpp"
+#include "app/review.hpp"
+#include "cli/commands.hpp"
+#include "cli/runtime.hpp"
+
+namespace onshi::cli {
+namespace {
+
+struct ActionFlags {
+  std::string operator_login;
+  std::string number;
+  std::string note;
+  std::vector<std::string> csrs;  // INDEX=FILE
+  std::string out;
+  std::string tracking_number;
+  std::string mailed_on;
+  app::QueueFilter filter;
+};
+
+app::Actor actor(Runtime& rt, const ActionFlags& f) {
+  auto a = app::cli_actor(rt.services(), f.operator_login);
+  if (!a) {
+    std::cerr << "no active operator with login '" << f.operator_login << "'\n";
+    throw CLI::RuntimeError(2);
+  }
+  return *a;
+}
+
+[[noreturn]] void fail(Runtime& rt, const app::ReviewFailure& f) {
+  std::cerr << rt.services().messages.get(app::review_error_key(f.error));
+  if (!f.detail_key.empty()) std::cerr << ' ' << rt.services().messages.get(f.detail_key);
+  std::cerr << '\n';
+  throw CLI::RuntimeError(2);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot read {}", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void list(const GlobalOptions& g, const ActionFlags& f) {
+  Runtime rt(g);
+  const auto rows = app::review_queue(rt.services(), f.filter);
+  std::cout << fmt::format("{:<11}  {:<12}  {:<10}  {:<10}  {:<10}  {:>3}  {}\n", "number",
+                           "status", "applied", "due", "code", "n", "institution");
+  for (const auto& a : rows) {
+    std::cout << fmt::format("{:<11}  {:<12}  {:<10}  {:<10}  {:<10}  {:>3}  {}\n", a.number,
+                             a.status, a.applied_on, a.expected_notice_on, a.institution_code,
+                             a.certificates, a.institution_name);
+  }
+}
+
+void decide(const GlobalOptions& g, const ActionFlags& f, app::Decision d) {
+  Runtime rt(g);
+  if (auto r = app::decide(rt.services(), actor(rt, f), f.number, d, f.note); !r) {
+    fail(rt, r.error());
+  }
+  std::cout << f.number << ": "
+            << rt.services().messages.get(
+                   d == app::Decision::approve     ? "certificate_status.approved"
+                   : d == app::Decision::send_back ? "certificate_status.returned"
+                                                   : "certificate_status.rejected")
+            << '\n';
+}
+
+void issue(const GlobalOptions& g, const ActionFlags& f) {
+  Runtime rt(g);
+  if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
+  std::map<int, std::string> csrs;
+  for (const auto& spec : f.csrs) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos) throw std::runtime_error("--csr wants INDEX=FILE, got " + spec);
+    csrs[std::stoi(spec.substr(0, eq))] = read_file(spec.substr(eq + 1));
+  }
+  auto issued = app::issue_application(rt.services(), actor(rt, f), f.number, csrs);
+  if (!issued) fail(rt, issued.error());
+  for (const auto& t : *issued) {
+    std::cout << fmt::format("{}  {}  serial {}\n", t.issuance_number, t.terminal, t.serial_hex);
+  }
+}
+
+void render_letters(const GlobalOptions& g, const ActionFlags& f) {
+  Runtime rt(g);
+  if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
+  auto batch = app::print_notice_letters(rt.services(), actor(rt, f));
+  if (!batch) fail(rt, batch.error());
+  if (batch->pdf.empty()) {
+    std::cout << "no notice letters to print\n";
+    return;
+  }
+  // The codes in this PDF exist nowhere else now: write it before saying anything else.
+  std::ofstream out(f.out, std::ios::binary);
+  out.write(batch->pdf.data(), static_cast<std::streamsize>(batch->pdf.size()));
+  out.close();
+  if (!out) throw std::runtime_error("could not write " + f.out);
+  std::cout << fmt::format("wrote {} letter(s) to {}:", batch->application_numbers.size(), f.out);
+  for (const auto& n : batch->application_numbers) std::cout << ' ' << n;
+  std::cout << '\n';
+}
+
+void record_mail(const GlobalOptions& g, const ActionFlags& f) {
+  Runtime rt(g);
+  if (auto r = app::record_registered_mail(rt.services(), actor(rt, f), f.number, f.tracking_number,
+                                           f.mailed_on);
+      !r) {
+    fail(rt, r.error());
+  }
+  std::cout << f.number << ": " << rt.services().messages.get("certificate_status.notice_sent")
+            << '\n';
+}
+
+CLI::App* with_operator(CLI::App* cmd, ActionFlags& f) {
+  cmd->add_option("--operator", f.operator_login, "Login of the operator doing this")->required();
+  return cmd;
+}
+
+}  // namespace
+
+void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
+  auto f = std::make_shared<ActionFlags>();
+  auto* admin = root.add_subcommand("admin", "Back-office work from the shell (審査・発行・書留)");
+  admin->require_subcommand(1);
+
+  auto* apps = admin->add_subcommand("applications", "Certificate applications");
+  apps->require_subcommand(1);
+  auto* list_cmd = apps->add_subcommand("list", "The review queue (oldest first)");
+  list_cmd->add_option("--status", f->filter.status, "applied, under_review, ... (default: open)");
+  list_cmd->add_option("--prefecture", f->filter.prefecture, "Prefecture code 1-47");
+  list_cmd->add_option("--from", f->filter.applied_from, "Applied on or after YYYY-MM-DD");
+  list_cmd->add_option("--to", f->filter.applied_to, "Applied on or before YYYY-MM-DD");
+  list_cmd->callback([&globals, f] { list(globals, *f); });
+
+  const std::pair<const char*, app::Decision> decisions[] = {
+      {"approve", app::Decision::approve},
+      {"send-back", app::Decision::send_back},
+      {"reject", app::Decision::reject}};
+  for (const auto& [name, d] : decisions) {
+    auto* c = with_operator(apps->add_subcommand(name, fmt::format("{} an application", name)), *f);
+    c->add_option("number", f->number, "申請番号, e.g. C-00000012")->required();
+    if (d != app::Decision::approve) {
+      c->add_option("--note", f->note, "The reason the clinic reads (mail and マイページ)")
+          ->required();
+    }
+    c->callback([&globals, f, d = d] { decide(globals, *f, d); });
+  }
+  auto* issue_cmd = with_operator(
+      apps->add_subcommand("issue", "Issue the certificates of an approved application"), *f);
+  issue_cmd->add_option("number", f->number, "申請番号")->required();
+  issue_cmd->add_option("--csr", f->csrs, "INDEX=FILE: a terminal's own PKCS#10 (else generated)");
+  issue_cmd->callback([&globals, f] { issue(globals, *f); });
+
+  auto* letters = admin->add_subcommand("letters", "電子証明書発行通知書");
+  letters->require_subcommand(1);
+  auto* render = with_operator(
+      letters->add_subcommand("render", "Every unprinted letter into one PDF (codes print once)"),
+      *f);
+  render->add_option("--out", f->out, "PDF file to write")->required();
+  render->callback([&globals, f] { render_letters(globals, *f); });
+
+  auto* mail = admin->add_subcommand("mail", "Registered mail (書留)");
+  mail->require_subcommand(1);
+  auto* record = with_operator(
+      mail->add_subcommand("record", "Record the 書留 tracking number and the date it was sent"),
+      *f);
+  record->add_option("number", f->number, "申請番号")->required();
+  record->add_option("--tracking", f->tracking_number, "引受番号 (11-13 digits)")->required();
+  record->add_option("--date", f->mailed_on, "Date sent, YYYY-MM-DD")->required();
+  record->callback([&globals, f] { record_mail(globals, *f); });
+}
+
+}  // namespace onshi::cli

@@ -1,0 +1,68 @@
+#include "pki/csr.hpp"
+
+#include "pki/ossl.hpp"
+#include "pki/profiles.hpp"
+
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+
+namespace onshi::pki {
+namespace {
+
+// Far above any real CSR (an RSA-3072 request is about 1.5 KB), far below anything that could
+// hurt the parser.
+constexpr std::size_t kMaxCsrSize = 64 * 1024;
+
+ossl::Req parse(std::string_view input) {
+  if (input.find("-----BEGIN") != std::string_view::npos) {
+    ossl::Bio bio = ossl::mem_bio(input);
+    return ossl::Req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(input.data());
+  ossl::Req req(d2i_X509_REQ(nullptr, &p, static_cast<long>(input.size())));
+  if (req && p != reinterpret_cast<const unsigned char*>(input.data()) + input.size()) return {};
+  return req;
+}
+
+}  // namespace
+
+std::expected<CheckedCsr, std::string> check_csr(std::string_view pem_or_der) {
+  if (pem_or_der.empty() || pem_or_der.size() > kMaxCsrSize) {
+    return std::unexpected("csr.unreadable");
+  }
+  ossl::Req req = parse(pem_or_der);
+  if (!req) {
+    ERR_clear_error();
+    return std::unexpected("csr.unreadable");
+  }
+  EVP_PKEY* key = X509_REQ_get0_pubkey(req.get());
+  if (key == nullptr) {
+    // A key OpenSSL cannot decode at all is of a kind the policy would refuse anyway.
+    ERR_clear_error();
+    return std::unexpected("csr.unsupported_key");
+  }
+  // The key policy first: its messages tell the vendor what to change, and a bad signature
+  // on an unacceptable key would not change the answer.
+  if (auto error = detail::terminal_key_policy_error(key)) return std::unexpected(*error);
+  {
+    ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1) {
+      ERR_clear_error();
+      return std::unexpected("csr.bad_key");
+    }
+  }
+  int md_nid = NID_undef;
+  int pkey_nid = NID_undef;
+  if (OBJ_find_sigid_algs(X509_REQ_get_signature_nid(req.get()), &md_nid, &pkey_nid) == 1 &&
+      (md_nid == NID_md5 || md_nid == NID_sha1 || md_nid == NID_md4 || md_nid == NID_md2)) {
+    return std::unexpected("csr.weak_signature");
+  }
+  if (X509_REQ_verify(req.get(), key) != 1) {
+    ERR_clear_error();
+    return std::unexpected("csr.bad_signature");
+  }
+  return CheckedCsr{ossl::public_key_der(key), ossl::describe_key(key)};
+}
+
+}  // namespace onshi::pki

@@ -1,0 +1,80 @@
+#include "pki/issuing_ca.hpp"
+
+#include "pki/ca_folder.hpp"
+#include "pki/issuing_ca_impl.hpp"
+#include "pki/key_store.hpp"
+#include "pki/profiles.hpp"
+
+#include <openssl/err.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <stdexcept>
+
+namespace onshi::pki {
+namespace {
+
+// Process-wide rather than per object: two IssuingCa objects on one token share the engine.
+std::mutex signing_mutex;
+
+}  // namespace
+
+IssuingCa::IssuingCa(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+IssuingCa::~IssuingCa() = default;
+
+std::unique_ptr<IssuingCa> IssuingCa::open(const KeyStoreConfig& cfg) {
+  detail::check_key_store(cfg);
+  auto impl = std::make_unique<Impl>();
+  ossl::Cert root = detail::read_ca_certificate(cfg, detail::kRootCert);
+  impl->issuing_cert = detail::read_ca_certificate(cfg, detail::kIssuingCert);
+  if (X509_verify(impl->issuing_cert.get(), X509_get0_pubkey(root.get())) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("issuing.crt is not signed by root.crt in " + cfg.dir.string());
+  }
+  {
+    std::lock_guard lock(signing_mutex);
+    impl->issuing_key = detail::load_ca_key(cfg, detail::kIssuingKey, impl->issuing_cert.get());
+  }
+  impl->issuing_der = ossl::cert_der(impl->issuing_cert.get());
+  impl->root_der = ossl::cert_der(root.get());
+  impl->chain_pem = ossl::cert_pem(impl->issuing_cert.get()) + ossl::cert_pem(root.get());
+  impl->terminal_secret_hex = detail::read_terminal_secret_hex(cfg);
+  return std::unique_ptr<IssuingCa>(new IssuingCa(std::move(impl)));
+}
+
+IssuedCertificate IssuingCa::issue(const TerminalSubject& subject, std::string_view public_key_der,
+                                   const TerminalProfile& profile, const std::string& serial_hex,
+                                   std::chrono::system_clock::time_point now) {
+  ossl::Pkey key = ossl::public_key_from_der(public_key_der);
+  if (!key) throw std::invalid_argument("unreadable public key");
+  ossl::Cert cert;
+  {
+    std::lock_guard lock(signing_mutex);
+    cert = detail::build_terminal_certificate(subject, key.get(), profile, serial_hex, now,
+                                              impl_->issuing_cert.get(), impl_->issuing_key.get());
+  }
+  IssuedCertificate out;
+  out.der = ossl::cert_der(cert.get());
+  out.pem = ossl::cert_pem(cert.get());
+  out.serial_hex = serial_hex;
+  std::transform(out.serial_hex.begin(), out.serial_hex.end(), out.serial_hex.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  out.subject = ossl::rfc2253(X509_get_subject_name(cert.get()));
+  out.not_before = ossl::to_time_point(X509_get0_notBefore(cert.get()));
+  out.not_after = ossl::to_time_point(X509_get0_notAfter(cert.get()));
+  out.sha256_fingerprint = ossl::sha256_colon_fingerprint(out.der);
+  return out;
+}
+
+std::string IssuingCa::chain_pem() const {
+  return impl_->chain_pem;
+}
+std::string IssuingCa::issuing_der() const {
+  return impl_->issuing_der;
+}
+std::string IssuingCa::root_der() const {
+  return impl_->root_der;
+}
+
+}  // namespace onshi::pki

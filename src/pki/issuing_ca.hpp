@@ -1,0 +1,69 @@
+#pragma once
+// The online issuing CA: issues terminal certificates, makes terminal keys and PKCS#12 files.
+#include "pki/keys.hpp"
+#include "pki/terminal_profile.hpp"
+
+#include <chrono>
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace onshi::pki {
+
+struct IssuedCertificate {
+  std::string der;
+  std::string pem;
+  std::string serial_hex;  // as the caller passed it, lower case
+  std::string subject;     // RFC 2253 one-line, UTF-8 unescaped
+  std::chrono::system_clock::time_point not_before, not_after;
+  std::string sha256_fingerprint;  // AA:BB:…
+};
+
+struct TerminalKey {
+  std::string public_key_der;      // SubjectPublicKeyInfo
+  std::string sealed_private_key;  // PKCS#8 PEM, AES-256-CBC under terminal-keys.secret; safe to
+                                   // store in the database, useless without the CA folder
+};
+
+// Opened once at startup. The issuing key never leaves this object. Thread-safe: signing is
+// serialized by a process-wide mutex (the PKCS#11 engine is not reentrant); the rest only reads.
+class IssuingCa {
+ public:
+  // Throws std::runtime_error when the CA is missing, the passphrase is wrong, the token or PIN
+  // fails, or the key does not match issuing.crt.
+  static std::unique_ptr<IssuingCa> open(const KeyStoreConfig& cfg);
+  ~IssuingCa();
+  IssuingCa(const IssuingCa&) = delete;
+  IssuingCa& operator=(const IssuingCa&) = delete;
+
+  // A terminal certificate per CPIPCS 7.1.1. notAfter = notBefore + profile.validity_months
+  // (month-end clamp), capped by the issuing certificate's notAfter. `serial_hex` comes from
+  // random_serial_hex(). Throws std::invalid_argument when the subject or key breaks the
+  // profile (keys from check_csr or generate_terminal_key never do).
+  IssuedCertificate issue(const TerminalSubject& subject, std::string_view public_key_der,
+                          const TerminalProfile& profile, const std::string& serial_hex,
+                          std::chrono::system_clock::time_point now);
+
+  // A key pair made by the CA for a terminal (CPIPCS 6.1.1), sealed for the database.
+  TerminalKey generate_terminal_key(KeyAlgorithm algorithm) const;
+
+  // PKCS#12 for pickup: certificate, key and chain (issuing, root); AES-256-CBC with
+  // PBKDF2-HMAC-SHA256, MAC HMAC-SHA256; friendly name = the CN. Error key:
+  // pkcs12.password_short (fewer than 8 characters). Throws when the sealed key does not open
+  // or does not belong to the certificate (a bug or a different CA folder).
+  std::expected<std::string, std::string> make_pkcs12(std::string_view cert_der,
+                                                      std::string_view sealed_private_key,
+                                                      std::string_view password) const;
+
+  std::string chain_pem() const;  // issuing then root
+  std::string issuing_der() const;
+  std::string root_der() const;
+
+ private:
+  struct Impl;
+  explicit IssuingCa(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onshi::pki

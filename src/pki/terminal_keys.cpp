@@ -1,0 +1,90 @@
+// Keys the CA makes for terminals, and their one-time delivery as PKCS#12 (CPIPCS 4.4, 6.1.2).
+#include "pki/issuing_ca.hpp"
+#include "pki/issuing_ca_impl.hpp"
+#include "pki/key_store.hpp"
+#include "pki/x509_build.hpp"
+
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+
+#include <stdexcept>
+
+namespace onshi::pki {
+namespace {
+
+constexpr std::size_t kMinPasswordLength = 8;  // CPIPCS 6.4, in characters
+// PBKDF2 rounds for the PKCS#12 encryption and MAC; the file crosses the network once, protected
+// by a password a person chose, so rounds are cheap insurance (~20 ms per derivation here).
+constexpr int kPkcs12Iterations = 100000;
+
+std::size_t code_points(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xc0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+std::string common_name(X509* cert) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  const int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (i < 0) return {};
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                     static_cast<std::size_t>(ASN1_STRING_length(data)));
+}
+
+}  // namespace
+
+TerminalKey IssuingCa::generate_terminal_key(KeyAlgorithm algorithm) const {
+  ossl::Pkey key = detail::generate_key(algorithm);
+  TerminalKey out;
+  out.public_key_der = ossl::public_key_der(key.get());
+  // The secret is 256 random bits, so a slow key derivation would add nothing.
+  out.sealed_private_key =
+      detail::encrypt_private_key(key.get(), impl_->terminal_secret_hex, false);
+  return out;
+}
+
+std::expected<std::string, std::string> IssuingCa::make_pkcs12(std::string_view cert_der,
+                                                               std::string_view sealed_private_key,
+                                                               std::string_view password) const {
+  if (code_points(password) < kMinPasswordLength) return std::unexpected("pkcs12.password_short");
+  if (password.find('\0') != std::string_view::npos) return std::unexpected("pkcs12.password_bad");
+
+  ossl::Cert cert = ossl::cert_from_der(cert_der);
+  if (!cert) throw std::runtime_error("make_pkcs12: unreadable certificate");
+  ossl::Pkey key = detail::decrypt_private_key(sealed_private_key, impl_->terminal_secret_hex);
+  if (!key) {
+    throw std::runtime_error("make_pkcs12: the sealed key does not open with this CA's secret");
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("make_pkcs12: the key does not belong to the certificate");
+  }
+
+  ossl::CertStack chain(ossl::check(sk_X509_new_null(), "sk_X509_new_null"));
+  for (const std::string* der : {&impl_->issuing_der, &impl_->root_der}) {
+    ossl::Cert ca = ossl::cert_from_der(*der);
+    if (!ca) throw std::runtime_error("make_pkcs12: unreadable CA certificate");
+    ossl::check(sk_X509_push(chain.get(), ca.get()), "sk_X509_push");
+    ca.release();
+  }
+
+  const std::string pass(password);
+  const std::string name = common_name(cert.get());
+  // MAC iterations -1: no MAC here, so that PKCS12_set_mac can choose SHA-256 instead of SHA-1.
+  std::unique_ptr<PKCS12, ossl::Deleter<PKCS12_free>> p12(PKCS12_create_ex(
+      pass.c_str(), name.c_str(), key.get(), cert.get(), chain.get(), NID_aes_256_cbc,
+      NID_aes_256_cbc, kPkcs12Iterations, -1, 0, nullptr, nullptr));
+  if (!p12) ossl::fail("PKCS12_create_ex");
+  ossl::check(PKCS12_set_mac(p12.get(), pass.c_str(), static_cast<int>(pass.size()), nullptr, 0,
+                             kPkcs12Iterations, EVP_sha256()),
+              "PKCS12_set_mac");
+  unsigned char* buf = nullptr;
+  const int len = i2d_PKCS12(p12.get(), &buf);
+  if (len <= 0) ossl::fail("i2d_PKCS12");
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+}  // namespace onshi::pki

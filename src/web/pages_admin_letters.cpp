@@ -1,0 +1,155 @@
+// 通知書・書留: printing the notice letters not yet printed (each pickup code is printed once) and
+// recording the registered mail (書留) that carries them.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "app/certificate_applications.hpp"
+#include "app/form_values.hpp"
+#include "app/issuance.hpp"
+#include "domain/calendar_date.hpp"
+#include "web/display.hpp"
+#include "web/pages_admin.hpp"
+
+namespace onshi::web::admin {
+namespace {
+
+constexpr std::string_view kPath = "/admin/letters";
+constexpr std::string_view kTitle = "通知書・書留";
+
+// A registered-mail form that was refused: its row shows the message and the typed values.
+struct MailRefusal {
+  std::string number;
+  app::ReviewError error;
+};
+
+struct LetterQueue {
+  std::vector<std::string> to_print;                         // application numbers
+  std::vector<store::CertificateApplicationRecord> to_mail;  // printed, no tracking number yet
+  std::map<store::Id, store::NoticeLetterRecord> letters;
+};
+
+LetterQueue letter_queue(const app::Services& s) {
+  LetterQueue q;
+  s.db.read([&](store::Tx& tx) {
+    for (const auto& l : tx.unprinted_notice_letters()) {
+      if (auto a = tx.find_certificate_application_by_id(l.application_id)) {
+        q.to_print.push_back(a->number);
+      }
+    }
+    store::ApplicationFilter issued;
+    issued.statuses = {"issued"};
+    for (auto& a : tx.find_certificate_applications(issued)) {
+      auto letter = tx.notice_letter_of(a.id);
+      if (!letter || !letter->printed_at || letter->tracking_number) continue;
+      q.letters[a.id] = *letter;
+      q.to_mail.push_back(std::move(a));
+    }
+  });
+  return q;
+}
+
+Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
+                const std::string& print_error = {}) {
+  const auto& s = ctx.services();
+  const auto q = letter_queue(s);
+  util::TemplateData d;
+  util::TemplateData numbers{util::TemplateData::type::list};
+  for (const auto& n : q.to_print) {
+    util::TemplateData r;
+    r.set("number", n);
+    numbers.push_back(r);
+  }
+  d.set("to_print", numbers);
+  d.set("print_count", std::to_string(q.to_print.size()));
+  d.set("nothing_to_print", q.to_print.empty());
+  if (!print_error.empty()) d.set("print_error", print_error);
+
+  const std::string today = domain::format_date(app::today_in_japan(s));
+  util::TemplateData rows{util::TemplateData::type::list};
+  for (const auto& a : q.to_mail) {
+    util::TemplateData r;
+    r.set("number", a.number);
+    r.set("institution_name", a.institution_name);
+    r.set("mailing_address", app::mailing_address(s, a));
+    r.set("printed_at", jst_time(*q.letters.at(a.id).printed_at));
+    r.set("expected_notice_on", a.expected_notice_on);
+    r.set("mailed_on", today);
+    if (refused && refused->number == a.number) {
+      r.set("tracking_number", ctx.form().get("tracking_number"));
+      r.set("mailed_on", ctx.form().get("mailed_on"));
+      const auto& message = ctx.message(app::review_error_key(refused->error));
+      const char* field = refused->error == app::ReviewError::tracking_number ? "tracking_error"
+                          : refused->error == app::ReviewError::mailed_on     ? "mailed_on_error"
+                                                                              : "row_error";
+      r.set(field, message);
+    }
+    rows.push_back(r);
+  }
+  d.set("to_mail", rows);
+  d.set("nothing_to_mail", q.to_mail.empty());
+  // A refusal about an application no longer in the list (someone else recorded it meanwhile).
+  if (refused &&
+      std::ranges::none_of(q.to_mail, [&](const auto& a) { return a.number == refused->number; })) {
+    d.set("mail_error", fmt::format("{}: {}", refused->number,
+                                    ctx.message(app::review_error_key(refused->error))));
+  }
+
+  const Form query_form = query(ctx);
+  const auto& done = query_form.get("done");
+  d.set("done_nothing", done == "nothing");
+  if (done == "mail") d.set("done_mail", query_form.get("number"));
+  return ctx.admin_page(status, "admin/letters.html", std::string(kTitle), d);
+}
+
+Response show(Ctx& ctx) {
+  if (auto stop = guard(ctx, app::Permission::letters)) return *stop;
+  return render(ctx, 200, std::nullopt);
+}
+
+Response print(Ctx& ctx) {
+  if (auto stop = guard(ctx, app::Permission::letters)) return *stop;
+  const auto& s = ctx.services();
+  auto batch = app::print_notice_letters(s, actor(ctx));
+  if (!batch) {
+    const int status = batch.error().error == app::ReviewError::ca_unavailable ? 503 : 409;
+    return render(ctx, status, std::nullopt,
+                  ctx.message(app::review_error_key(batch.error().error)));
+  }
+  if (batch->pdf.empty()) return Response::redirect(std::string(kPath) + "?done=nothing");
+  // Named by the minute in Japan, so each batch keeps its own file in the download folder.
+  const auto jst = std::chrono::floor<std::chrono::minutes>(s.clock.now() + std::chrono::hours{9});
+  Response r = Response::text(200, "application/pdf", std::move(batch->pdf));
+  r.header("Content-Disposition",
+           fmt::format("attachment; filename=\"notice-letters-{:%Y%m%d-%H%M}.pdf\"", jst));
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+Response record_mail(Ctx& ctx) {
+  if (auto stop = guard(ctx, app::Permission::letters)) return *stop;
+  const auto& f = ctx.form();
+  const std::string number = f.get("number");
+  auto result = app::record_registered_mail(ctx.services(), actor(ctx), number,
+                                            f.get("tracking_number"), f.get("mailed_on"));
+  if (!result) {
+    const auto e = result.error().error;
+    const int status =
+        e == app::ReviewError::not_found                                                ? 404
+        : e == app::ReviewError::wrong_state || e == app::ReviewError::already_recorded ? 409
+                                                                                        : 422;
+    return render(ctx, status, MailRefusal{number, e});
+  }
+  return Response::redirect(fmt::format("{}?done=mail&number={}", kPath, url_encode(number)));
+}
+
+}  // namespace
+
+void add_letter_routes(Routes& routes) {
+  routes.push_back({"GET", std::string(kPath), show});
+  routes.push_back({"POST", "/admin/letters/print", print});
+  routes.push_back({"POST", "/admin/mail", record_mail});
+}
+
+}  // namespace onshi::web::admin

@@ -1,0 +1,223 @@
+// The back office through its pages (docs/pages.md 「Back office (/admin)」): operators made with
+// `onshi operator create` log in with password + TOTP, review an application a clinic made through
+// the portal, issue it (a second operator: review.separate_issuer), print the notice letters once,
+// record the registered mail, and the clinic's マイページ shows the mailing; the audit log page
+// verifies the chain. Role checks and the failed login are checked on the way.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import {
+  startServer, stopServer, restartServer, runOnshi, freshEmail, freshInstitutionCode, strongPassword, csrfToken,
+  inputValue, pageText, locationPath, loadMessages, hiddenInputs, formContaining, finalizeUsageApplication,
+  certificateFields, jstDate, CERT_NUMBER_RE,
+} from '../support/harness.mjs';
+
+const MSG = loadMessages();
+const PASSPHRASE = 'Kusunoki-admin-pages-CA-passphrase';
+const OPERATOR_PASSWORD = 'operator passphrase for tests 2026';
+const TRACKING = '123456789012';
+
+let srv;
+const S = {}; // shared by the tests below, which run in order
+
+// ---------------------------------------------------------------------------------------------
+// TOTP (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits), as the operator's authenticator app.
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
+    const i = alphabet.indexOf(ch);
+    if (i < 0) throw new Error(`not base32: ${ch}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+function totp(secret, step = Math.floor(Date.now() / 1000 / 30)) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+async function createOperator(login, name, role) {
+  const r = await runOnshi(srv, ['operator', 'create', '--login', login, '--name', name, '--role', role,
+    '--password-stdin', '--json'], { stdin: OPERATOR_PASSWORD });
+  assert.equal(r.code, 0, `operator create ${login}: ${r.stdout}${r.stderr}`);
+  const created = JSON.parse(r.stdout);
+  assert.match(created.totp_secret, /^[A-Z2-7]{16,}$/);
+  assert.ok(created.totp_uri.startsWith('otpauth://totp/'), created.totp_uri);
+  return created;
+}
+
+/** POST /admin/login with the login form's token; returns the response. */
+async function adminLogin(c, login, code, password = OPERATOR_PASSWORD) {
+  const page = await c.get('/admin/login');
+  assert.equal(page.status, 200);
+  return c.post('/admin/login', { csrf_token: csrfToken(page.text), login, password, totp_code: code });
+}
+
+/** POST an action form of the application page (found by its button label) with extra fields. */
+async function act(c, number, buttonLabel, fields = {}) {
+  const page = await c.get(`/admin/applications/${number}`);
+  assert.equal(page.status, 200, pageText(page.text).slice(0, 300));
+  const form = formContaining(page.text, buttonLabel);
+  assert.ok(form, `a form with ${buttonLabel} on the page of ${number}`);
+  return c.post(`/admin/applications/${number}`, { ...hiddenInputs(form.html), ...fields });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+before(async () => {
+  srv = await startServer({ name: 'admin_pages', env: { ONSHI_CA_PASSPHRASE: PASSPHRASE } });
+  const init = await runOnshi(srv, ['ca', 'init']);
+  assert.equal(init.code, 0, `onshi ca init: ${init.stdout}${init.stderr}`);
+  await restartServer(srv); // the server loads the CA at startup only
+  S.sato = await createOperator('sato', '佐藤', 'admin');
+  S.suzuki = await createOperator('suzuki', '鈴木', 'issuer');
+});
+after(async () => { await stopServer(srv); });
+
+test('without a session every page goes to the login; a wrong code keeps the login only', async () => {
+  const c = srv.client();
+  for (const p of ['/admin', '/admin/applications', '/admin/letters', '/admin/audit']) {
+    const r = await c.get(p);
+    assert.equal(r.status, 303, p);
+    assert.equal(locationPath(r.location), '/admin/login', p);
+  }
+  const wrong = String((Number(totp(S.sato.totp_secret)) + 500000) % 1000000).padStart(6, '0');
+  const r = await adminLogin(c, 'sato', wrong);
+  assert.equal(r.status, 401);
+  assert.ok(pageText(r.text).includes(MSG['operator_login.bad_credentials']), pageText(r.text).slice(0, 400));
+  assert.equal(inputValue(r.text, 'login'), 'sato');
+  assert.equal(inputValue(r.text, 'password') ?? '', '');
+  assert.ok(!r.text.includes(OPERATOR_PASSWORD) && !r.text.includes(wrong));
+  assert.equal(c.cookie('onshi_admin'), undefined);
+});
+
+test('an admin logs in with password and TOTP and sees the dashboard', async () => {
+  const c = srv.client();
+  const r = await adminLogin(c, 'sato', totp(S.sato.totp_secret));
+  assert.equal(r.status, 303, pageText(r.text).slice(0, 400));
+  assert.equal(locationPath(r.location), '/admin');
+  const attrs = c.cookieAttributes('onshi_admin');
+  assert.equal(attrs.path, '/admin');
+  assert.equal(String(attrs.samesite).toLowerCase(), 'strict');
+  assert.ok('httponly' in attrs, JSON.stringify(attrs));
+  const dash = await c.get('/admin');
+  assert.equal(dash.status, 200);
+  assert.equal(dash.headers.get('cache-control'), 'no-store');
+  const text = pageText(dash.text);
+  for (const s of ['onshi 運営', '佐藤', '管理', 'ダッシュボード', '審査一覧', '通知書・書留', '監査ログ', 'ログアウト']) {
+    assert.ok(text.includes(s), `${s} in ${text.slice(0, 300)}`);
+  }
+  S.admin = c;
+});
+
+test('a clinic applies; the admin approves on the detail page', async () => {
+  const acct = await srv.createAccount({
+    email: freshEmail('admin'), password: strongPassword('a'), institutionCode: freshInstitutionCode(),
+    institutionName: '医療法人テスト会 管理画面クリニック',
+  });
+  const clinic = srv.client();
+  assert.equal((await clinic.login(acct.email, acct.password)).status, 303);
+  await finalizeUsageApplication(clinic, { terminals: '2' });
+  const form = await clinic.get('/certificate-application/form');
+  const conf = await clinic.post('/certificate-application/confirm', {
+    ...certificateFields(acct, { certificates: '1' }),
+    idempotency_key: inputValue(form.text, 'idempotency_key'), csrf_token: csrfToken(form.text),
+  });
+  assert.equal(conf.status, 200, pageText(conf.text).slice(0, 400));
+  const sub = await clinic.post('/certificate-application/submit', hiddenInputs(formContaining(conf.text, '閉じる').html));
+  S.number = CERT_NUMBER_RE.exec(sub.location ?? '')?.[0];
+  assert.ok(S.number, `${sub.status} ${sub.location}`);
+  S.clinic = clinic;
+
+  const dash = pageText((await S.admin.get('/admin')).text);
+  assert.ok(dash.includes(S.number) && dash.includes('管理画面クリニック'), dash.slice(0, 600));
+  const detail = await S.admin.get(`/admin/applications/${S.number}`);
+  assert.ok(pageText(detail.text).includes('〒104-0061 東京都中央区銀座1-2-3 オンシビル5階'), pageText(detail.text).slice(0, 800));
+
+  const noReason = await act(S.admin, S.number, '差戻す', { note: '' });
+  assert.equal(noReason.status, 422);
+  assert.ok(pageText(noReason.text).includes(MSG['review.note_required']));
+
+  const ok = await act(S.admin, S.number, '承認する');
+  assert.equal(ok.status, 303, pageText(ok.text).slice(0, 400));
+  assert.equal(locationPath(ok.location), `/admin/applications/${S.number}?done=approve`);
+  const after = await S.admin.get(locationPath(ok.location));
+  assert.ok(pageText(after.text).includes('承認しました'));
+  // The approver is warned that another operator has to issue.
+  assert.ok(pageText(after.text).includes('あなたが承認しました'));
+});
+
+test('an issuer issues, prints the letter once and records the registered mail', async () => {
+  const c = srv.client();
+  assert.equal((await adminLogin(c, 'suzuki', totp(S.suzuki.totp_secret))).status, 303);
+  assert.equal((await c.get('/admin/audit')).status, 403, 'an issuer does not read the audit log');
+
+  const issued = await act(c, S.number, '電子証明書を発行する');
+  assert.equal(issued.status, 303, pageText(issued.text).slice(0, 600));
+  assert.ok(pageText((await c.get(locationPath(issued.location))).text).includes(`${S.number}-01`));
+
+  const letters = await c.get('/admin/letters');
+  assert.equal(letters.status, 200);
+  assert.ok(pageText(letters.text).includes(S.number));
+  const printForm = formContaining(letters.text, '通知書を印刷用PDFでダウンロード');
+  assert.ok(printForm);
+  const pdf = await c.request('POST', '/admin/letters/print', {
+    body: new URLSearchParams(hiddenInputs(printForm.html)).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  });
+  assert.equal(pdf.status, 200, pdf.text.slice(0, 300));
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+  assert.match(pdf.headers.get('content-disposition'), /^attachment; filename="notice-letters-\d{8}-\d{4}\.pdf"$/);
+  assert.ok(pdf.text.startsWith('%PDF-'));
+  // Printed once: a second print has nothing to give.
+  const again = await c.post('/admin/letters/print', hiddenInputs(printForm.html));
+  assert.equal(again.status, 303);
+  assert.ok(pageText((await c.get(locationPath(again.location))).text).includes('印刷する通知書はありません'));
+
+  const page = await c.get('/admin/letters');
+  const mailForm = formContaining(page.text, '書留を記録する');
+  assert.ok(mailForm, 'a registered-mail form for the printed letter');
+  const fields = hiddenInputs(mailForm.html);
+  assert.equal(fields.number, S.number);
+  assert.equal(inputValue(mailForm.html, 'mailed_on'), jstDate(0).iso);
+  const bad = await c.post('/admin/mail', { ...fields, tracking_number: '12-34', mailed_on: jstDate(0).iso });
+  assert.equal(bad.status, 422);
+  assert.ok(pageText(bad.text).includes(MSG['review.tracking_number']));
+  assert.equal(inputValue(formContaining(bad.text, '書留を記録する').html, 'tracking_number'), '12-34');
+  const ok = await c.post('/admin/mail', { ...fields, tracking_number: '1234-5678-9012', mailed_on: jstDate(0).iso });
+  assert.equal(ok.status, 303, pageText(ok.text).slice(0, 400));
+});
+
+test('マイページ shows the mailing; the audit log holds and verifies', async () => {
+  const my = pageText((await S.clinic.get('/mypage')).text);
+  const { y, m, d } = jstDate(0);
+  const expected = `通知書発送済（発送日 ${y}年${m}月${d}日、書留番号 ${TRACKING.slice(0, 4)}-${TRACKING.slice(4, 8)}-${TRACKING.slice(8)}）`;
+  assert.ok(my.includes(expected), `${expected} in ${my}`);
+  assert.ok(my.includes(`${S.number}-01`), 'the 発行番号 in the certificate list');
+
+  const audit = await S.admin.get(`/admin/audit?subject=${S.number}`);
+  assert.equal(audit.status, 200);
+  const text = pageText(audit.text);
+  for (const action of ['application.approve', 'letter.print', 'letter.mailed']) {
+    assert.ok(text.includes(action), `${action} in ${text.slice(0, 800)}`);
+  }
+  assert.match(text, /OK：全 \d+件/);
+
+  const out = await S.admin.post('/admin/logout', { csrf_token: csrfToken((await S.admin.get('/admin')).text) });
+  assert.equal(out.status, 303);
+  assert.equal((await S.admin.get('/admin')).status, 303);
+});

@@ -1,0 +1,304 @@
+// The back office on a real SQLite database, a real CA (encrypted PKCS#8 keys in a temp folder)
+// and a settable clock: operator login with TOTP, review decisions and roles, issuance, the
+// print batch that shows each pickup code once, registered mail, and the audit chain.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "app/accounts.hpp"
+#include "app/audit.hpp"
+#include "app/certificate_applications.hpp"
+#include "app/certificate_authority.hpp"
+#include "app/issuance.hpp"
+#include "app/operators.hpp"
+#include "app/review.hpp"
+#include "app/usage_applications.hpp"
+#include "app_test_env.hpp"
+#include "pki/authority.hpp"
+#include "pki/keys.hpp"
+#include "util/totp.hpp"
+
+namespace onshi::app {
+namespace {
+
+using namespace std::chrono;
+
+constexpr const char* kPassword = "operator password 2026";
+
+class BackOfficeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env.clock.set(sys_days{2026y / November / 24d} + hours{1});  // 10:00 in Japan, a Tuesday
+    env.config.separate_issuer = true;
+    const auto pass = env.dir.path() / "ca-passphrase";
+    std::ofstream(pass) << "unit test passphrase\n";
+    env.config.ca_passphrase_file = pass.string();
+    pki::init_ca(key_store_config(env.config), ca_settings(env.config), env.clock.now());
+    ca = CertificateAuthority::open(env.config);
+    ASSERT_TRUE(ca);
+    env.services.ca = ca.get();
+
+    ASSERT_TRUE(create_verified_account(env.services, {"staff@clinic.example.jp", "1310123455",
+                                                       "テストクリニック", "correct horse battery"})
+                    .has_value());
+    auto token = login(env.services, "staff@clinic.example.jp", "correct horse battery");
+    ASSERT_TRUE(token.has_value());
+    user = *resolve_session(env.services, token->session_token);
+    UsageForm u{"flets_next_east",
+                "CAF1234567890",
+                "2026-12-20",
+                "2",
+                "ベンダ",
+                "担当",
+                "03-1234-5678",
+                "",
+                "key-u"};
+    ASSERT_TRUE(finalize_usage_application(env.services, user, u).has_value());
+
+    reviewer = make_operator("rev", "reviewer");
+    issuer = make_operator("iss", "issuer");
+    admin = make_operator("adm", "admin");
+  }
+
+  Actor make_operator(const std::string& login, const std::string& role) {
+    auto created = create_operator(env.services, {login, login + " さん", role, kPassword});
+    EXPECT_TRUE(created.has_value());
+    secrets[login] = created->totp_secret;
+    return *cli_actor(env.services, login);
+  }
+
+  std::string apply(const std::string& count, const std::string& key) {
+    CertificateForm f{"2",
+                      "13",
+                      "131024",
+                      "104-0061",
+                      "銀座1-2-3",
+                      "1310123455",
+                      "テストクリニック",
+                      "事務",
+                      "山田 花子",
+                      "03-1234-5678",
+                      "staff@clinic.example.jp",
+                      "オンライン資格確認利用アイコン",
+                      count,
+                      key};
+    auto r = submit_certificate_application(env.services, user, f);
+    EXPECT_TRUE(r.has_value());
+    return r->application.number;
+  }
+
+  std::string status_of(const std::string& number) {
+    return application_dossier(env.services, number)->application.status;
+  }
+
+  std::string code_now(const std::string& login) {
+    return util::totp_code(secrets[login], util::to_unix(env.clock.now()));
+  }
+
+  test::TestEnv env;
+  std::unique_ptr<CertificateAuthority> ca;
+  SessionUser user;
+  Actor reviewer, issuer, admin;
+  std::map<std::string, std::string> secrets;
+};
+
+TEST_F(BackOfficeTest, LoginNeedsPasswordAndAFreshTotpCode) {
+  const auto code = code_now("rev");
+  EXPECT_EQ(operator_login(env.services, "rev", "wrong password 2026", code).error(),
+            OperatorLoginError::bad_credentials);
+  EXPECT_EQ(operator_login(env.services, "rev", kPassword, "000000").error(),
+            OperatorLoginError::bad_credentials);
+  auto token = operator_login(env.services, "rev", kPassword, code);
+  ASSERT_TRUE(token.has_value());
+  auto who = resolve_operator_session(env.services, *token);
+  ASSERT_TRUE(who.has_value());
+  EXPECT_EQ(who->actor.role, Role::reviewer);
+  EXPECT_EQ(who->actor.audit_name(), fmt::format("operator:{}", reviewer.operator_id));
+  // The same code a second time is a replay, even within its 30 seconds.
+  EXPECT_FALSE(operator_login(env.services, "rev", kPassword, code).has_value());
+  env.clock.advance(seconds{30});
+  EXPECT_TRUE(operator_login(env.services, "rev", kPassword, code_now("rev")).has_value());
+  operator_logout(env.services, *token);
+  EXPECT_FALSE(resolve_operator_session(env.services, *token).has_value());
+}
+
+TEST_F(BackOfficeTest, RepeatedFailuresLockTheOperator) {
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(operator_login(env.services, "iss", "not the password", "123456").has_value());
+  }
+  EXPECT_EQ(operator_login(env.services, "iss", kPassword, code_now("iss")).error(),
+            OperatorLoginError::throttled);
+}
+
+TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
+  const auto number = apply("2", "k1");
+  EXPECT_EQ(review_queue(env.services, {}).size(), 1u);
+  ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
+  EXPECT_EQ(status_of(number), "approved");
+
+  auto issued = issue_application(env.services, issuer, number);
+  ASSERT_TRUE(issued.has_value()) << review_error_key(issued.error().error);
+  ASSERT_EQ(issued->size(), 2u);
+  EXPECT_EQ((*issued)[0].issuance_number, number + "-01");
+  EXPECT_EQ((*issued)[1].terminal, "T02");
+  EXPECT_NE((*issued)[0].serial_hex, (*issued)[1].serial_hex);
+  EXPECT_EQ(status_of(number), "issued");
+  const auto dossier = application_dossier(env.services, number);
+  ASSERT_EQ(dossier->certificates.size(), 2u);
+  for (const auto& c : dossier->certificates) {
+    EXPECT_EQ(c.status, "issued");
+    EXPECT_EQ(c.key_source, "generated");
+    EXPECT_TRUE(c.sealed_key.has_value());
+    EXPECT_TRUE(c.sealed_pickup_code.has_value());
+    EXPECT_FALSE(c.der.empty());
+    // 39 months from 2026-11-24 is 2030-02-24.
+    EXPECT_EQ(util::format_jst(util::TimePoint{milliseconds{c.not_after}}).substr(0, 10),
+              "2030-02-24");
+  }
+  // Issued twice: refused, nothing more stored.
+  EXPECT_EQ(issue_application(env.services, issuer, number).error().error,
+            ReviewError::wrong_state);
+
+  auto batch = print_notice_letters(env.services, issuer);
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_TRUE(batch->pdf.starts_with("%PDF-"));
+  EXPECT_EQ(batch->application_numbers, std::vector<std::string>{number});
+  const auto printed = application_dossier(env.services, number);
+  for (const auto& c : printed->certificates) {
+    EXPECT_FALSE(c.sealed_pickup_code.has_value()) << "printed codes must be erased";
+  }
+  EXPECT_TRUE(print_notice_letters(env.services, issuer)->pdf.empty());
+
+  EXPECT_EQ(
+      record_registered_mail(env.services, issuer, number, "12-34", "2026-11-24").error().error,
+      ReviewError::tracking_number);
+  EXPECT_EQ(record_registered_mail(env.services, issuer, number, "1234-5678-901", "2026-11-25")
+                .error()
+                .error,
+            ReviewError::mailed_on);
+  ASSERT_TRUE(record_registered_mail(env.services, issuer, number, "１２３４－５６７８－９０１",
+                                     "2026-11-24")
+                  .has_value());
+  EXPECT_EQ(status_of(number), "notice_sent");
+  const auto letter = application_dossier(env.services, number)->letter;
+  EXPECT_EQ(letter->tracking_number, "12345678901");
+  EXPECT_EQ(letter->mailed_on, "2026-11-24");
+  EXPECT_EQ(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24")
+                .error()
+                .error,
+            ReviewError::already_recorded);
+
+  bool issued_mail = false;
+  bool mailed_mail = false;
+  for (const auto& m : env.due_mail()) {
+    issued_mail = issued_mail || m.subject.find("電子証明書を発行しました") != std::string::npos;
+    mailed_mail = mailed_mail || (m.subject.find("発行通知書を発送しました") != std::string::npos &&
+                                  m.body.find("12345678901") != std::string::npos);
+  }
+  EXPECT_TRUE(issued_mail);
+  EXPECT_TRUE(mailed_mail);
+  EXPECT_TRUE(verify_audit_log(env.services).ok);
+}
+
+TEST_F(BackOfficeTest, RolesAndTheSeparateIssuerRule) {
+  const auto number = apply("1", "k2");
+  EXPECT_EQ(decide(env.services, issuer, number, Decision::approve, "").error().error,
+            ReviewError::forbidden);
+  EXPECT_EQ(status_of(number), "applied");
+  ASSERT_TRUE(decide(env.services, admin, number, Decision::approve, "").has_value());
+  EXPECT_EQ(issue_application(env.services, reviewer, number).error().error,
+            ReviewError::forbidden);
+  EXPECT_EQ(issue_application(env.services, admin, number).error().error,
+            ReviewError::same_operator);
+  EXPECT_EQ(status_of(number), "approved");
+  env.config.separate_issuer = false;
+  EXPECT_TRUE(issue_application(env.services, admin, number).has_value());
+}
+
+TEST_F(BackOfficeTest, SendBackAndRejectNeedAReasonTheClinicReceives) {
+  const auto a = apply("1", "k3");
+  const auto b = apply("1", "k4");
+  EXPECT_EQ(decide(env.services, reviewer, a, Decision::send_back, "  ").error().error,
+            ReviewError::note_required);
+  ASSERT_TRUE(decide(env.services, reviewer, a, Decision::send_back, "医療機関名称が異なります。")
+                  .has_value());
+  auto record = find_certificate_application(env.services, user.institution.id, a);
+  EXPECT_EQ(record->status, "returned");
+  EXPECT_EQ(record->status_note, "医療機関名称が異なります。");
+  ASSERT_TRUE(
+      decide(env.services, reviewer, b, Decision::reject, "重複した申請です。").has_value());
+  EXPECT_EQ(status_of(b), "rejected");
+  // A decided application cannot be decided again.
+  EXPECT_EQ(decide(env.services, reviewer, b, Decision::approve, "").error().error,
+            ReviewError::wrong_state);
+  int with_note = 0;
+  for (const auto& m : env.due_mail()) {
+    if (m.body.find("医療機関名称が異なります。") != std::string::npos ||
+        m.body.find("重複した申請です。") != std::string::npos) {
+      ++with_note;
+    }
+  }
+  EXPECT_EQ(with_note, 2);
+}
+
+TEST_F(BackOfficeTest, CsrIsCheckedBeforeAnythingIsIssued) {
+  const auto number = apply("1", "k5");
+  ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
+  auto bad = issue_application(env.services, issuer, number, {{1, "not a csr"}});
+  EXPECT_EQ(bad.error().error, ReviewError::bad_csr);
+  EXPECT_EQ(bad.error().detail_key, "csr.unreadable");
+  EXPECT_TRUE(application_dossier(env.services, number)->certificates.empty());
+  EXPECT_EQ(status_of(number), "approved");
+}
+
+TEST_F(BackOfficeTest, DashboardListsOverdueApplicationsFirst) {
+  const auto old_one = apply("1", "k6");  // due 2026-12-01
+  env.clock.set(sys_days{2026y / December / 3d} + hours{1});
+  const auto new_one = apply("1", "k7");  // due 2026-12-10
+  const auto rows = dashboard(env.services);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].application.number, old_one);
+  EXPECT_TRUE(rows[0].overdue);
+  EXPECT_LT(rows[0].business_days_left, 0);
+  EXPECT_FALSE(rows[1].overdue);
+  EXPECT_EQ(rows[1].business_days_left, 5);
+}
+
+TEST_F(BackOfficeTest, AuditChainDetectsAChangedOrDeletedEntry) {
+  const auto number = apply("1", "k8");
+  ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
+  auto ok = verify_audit_log(env.services);
+  ASSERT_TRUE(ok.ok) << ok.problem;
+  EXPECT_GT(ok.entries, 5);
+  const auto db = env.dir.path() / "onshi.db";
+  ASSERT_EQ(std::system(fmt::format("sqlite3 '{}' \"DROP TRIGGER audit_log_no_update; UPDATE "
+                                    "audit_log SET detail = '{{}}' WHERE seq = 3;\"",
+                                    db.string())
+                            .c_str()),
+            0);
+  auto changed = verify_audit_log(env.services);
+  EXPECT_FALSE(changed.ok);
+  EXPECT_EQ(changed.first_bad_seq, 3);
+}
+
+TEST(PickupCode, SixteenUnambiguousSymbolsTypedAnyWay) {
+  const std::regex shape("[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const auto code = new_pickup_code();
+    EXPECT_TRUE(std::regex_match(code, shape)) << code;
+    seen.insert(code);
+  }
+  EXPECT_EQ(seen.size(), 200u);
+  EXPECT_EQ(normalize_pickup_code("abcd-efgh-jkln-pq23"), "ABCDEFGHJKLNPQ23");
+  EXPECT_EQ(normalize_pickup_code("ＡＢＣＤ ＥＦＧＨ－ＪＫＬＮ－ＰＱ２３"), "ABCDEFGHJKLNPQ23");
+  EXPECT_EQ(normalize_pickup_code("ABCD-EFGH-JKLN-PQ2O"), "");  // O is not in the alphabet
+  EXPECT_EQ(normalize_pickup_code("ABCD-EFGH-JKLN-PQ2"), "");
+}
+
+}  // namespace
+}  // namespace onshi::app

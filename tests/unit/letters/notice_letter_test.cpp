@@ -1,0 +1,438 @@
+#include "letters/notice_letter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "letters/notice_text.hpp"
+#include "letters/qr_code.hpp"
+
+// The PDF is read back with poppler's command-line tools (poppler-utils), the way a viewer reads
+// it. No QR reader is installed (zbar-tools is not a dependency), so the QR codes are checked
+// twice over instead: the encoder's matrix against the QR specification's fixed patterns, and
+// the printed page, rasterised, against that matrix module by module.
+namespace onshi::letters {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path artifact_dir() {
+  const char* env = std::getenv("ONSHI_ARTIFACTS");
+  fs::path dir = env != nullptr && *env != '\0'
+                     ? fs::path(env)
+                     : fs::path(ONSHI_SOURCE_DIR) / "build" / "test-artifacts";
+  dir /= "letters";
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string quoted(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
+
+std::string run(const std::string& command) {
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  std::string out;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  EXPECT_EQ(status, 0) << command << "\n" << out;
+  return out;
+}
+
+fs::path write_pdf(const std::string& pdf, const std::string& name) {
+  const fs::path path = artifact_dir() / (name + ".pdf");
+  std::ofstream(path, std::ios::binary) << pdf;
+  return path;
+}
+
+int page_count(const fs::path& pdf) {
+  const std::string info = run("pdfinfo " + quoted(pdf));
+  std::smatch m;
+  if (!std::regex_search(info, m, std::regex(R"(Pages:\s+(\d+))"))) return -1;
+  return std::stoi(m[1]);
+}
+
+// The text of one page, without whitespace: pdftotext guesses word spaces from glyph gaps (the
+// letter-spaced pickup codes come out as "A B C D"), and wraps lines where the layout did.
+std::string page_text(const fs::path& pdf, int page, const std::string& crop = "") {
+  const std::string n = std::to_string(page);
+  const std::string text =
+      run("pdftotext -layout -f " + n + " -l " + n + " " + crop + " " + quoted(pdf) + " -");
+  std::string out;
+  for (const char c : text) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') out += c;
+  }
+  return out;
+}
+
+std::size_t occurrences(std::string_view haystack, std::string_view needle) {
+  std::size_t count = 0;
+  for (auto at = haystack.find(needle); at != std::string_view::npos;
+       at = haystack.find(needle, at + 1))
+    ++count;
+  return count;
+}
+
+// 16 characters from the code alphabet (no 0/O, 1/I/L), distinct for every n below 32.
+std::string pickup_code(int n) {
+  static constexpr std::string_view kAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  std::string code;
+  for (int i = 0; i < 16; ++i) {
+    if (i > 0 && i % 4 == 0) code += '-';
+    code += kAlphabet[static_cast<std::size_t>((n * 7 + i * 5 + i * i) % 31)];
+  }
+  return code;
+}
+
+std::string serial(int n) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "7F3A9C%02d1B2E4D5F60718293A4B5C6D7", n);
+  return buffer;
+}
+
+NoticeLetter sample_letter(const std::string& application, int certificates) {
+  NoticeLetter letter{
+      .address_lines = {"〒104-0061", "東京都中央区銀座一丁目2番3号 銀座メディカルビル5階",
+                        "医療法人社団青葉会 オンライン医院", "事務部 山田 太郎 様"},
+      .sender_block =
+          "オンライン請求ネットワーク関連システム共通認証局\n"
+          "〒100-0013 東京都千代田区霞が関1-2-2\n電話 0120-000-000（平日9時〜17時）",
+      .date_line = "2026年11月25日",
+      .title = "電子証明書発行通知書",
+      .greeting =
+          "　拝啓　時下ますますご清栄のこととお慶び申し上げます。\n"
+          "　お申込みいただいた電子証明書を下記のとおり発行しましたので、お知らせします。"
+          "取得コードは電子証明書の取得に必要です。取得が済むまで大切に保管してください。",
+      .facts = {{"申請番号", application},
+                {"医療機関コード", "13-1-0123455"},
+                {"医療機関名称", "医療法人社団青葉会 オンライン医院"},
+                {"証明書の枚数", std::to_string(certificates) + "枚"},
+                {"料金（税込）", "3,300円（請求書を別途お送りします）"}},
+      .certificates_heading = "発行した電子証明書",
+      .certificate_labels = {.issuance_number = "発行番号",
+                             .terminal = "端末",
+                             .pickup_code = "取得コード",
+                             .pickup_deadline = "取得期限",
+                             .serial = "シリアル番号",
+                             .validity = "有効期間",
+                             .validity_format = "{from} ～ {until}"},
+      .certificates = {},
+      .qr_caption = "取得用ページ",
+      .pickup_page_label = "取得用ページ",
+      .pickup_page_url = "https://portal.example.jp/pickup",
+      .instructions_heading = "システムベンダの方へ",
+      .vendor_instructions =
+          {"取得用ページを開き（QR コードからも開けます）、発行番号と取得コードを入力します。",
+           "パスワード（8文字以上）を決め、PKCS#12 ファイルを1回だけダウンロードします。",
+           "オンライン資格確認端末に証明書をインストールし、接続を確認します。"},
+      .notes_heading = "ご注意",
+      .notes = {"※ 取得コードは1回限り有効です。5回誤って入力すると取得がロックされます。",
+                "※ 取得期限を過ぎた証明書は失効します。期限内に取得できない場合はご連絡ください。"},
+      .footer = "申請番号 " + application,
+      .page_label_format = "{page} / {pages}",
+  };
+  for (int i = 1; i <= certificates; ++i) {
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "-%02d", i);
+    letter.certificates.push_back({
+        .terminal = "T" + std::string(suffix + 1),
+        .terminal_name = "受付端末" + std::to_string(i),
+        .issuance_number = application + suffix,
+        .serial_hex = serial(i),
+        .pickup_code = pickup_code(i + certificates),
+        .pickup_url = "https://portal.example.jp/pickup?n=" + application + suffix,
+        .valid_from = "2026年11月24日",
+        .valid_until = "2031年11月23日",
+        .pickup_deadline = "2027年2月22日",
+    });
+  }
+  return letter;
+}
+
+TEST(NoticeLetter, BatchKeepsEveryLetterOnItsOwnPages) {
+  const std::vector<NoticeLetter> letters{sample_letter("C-00000123", 1),
+                                          sample_letter("C-00000124", 12)};
+  const std::string pdf = render_notice_letters_pdf(letters);
+  ASSERT_TRUE(pdf.starts_with("%PDF-"));
+  const fs::path path = write_pdf(pdf, "notice-batch");
+
+  // Letter 1 fits on one page; letter 2 starts on page 2 and says how many pages it has.
+  const int pages = page_count(path);
+  ASSERT_GE(pages, 3);
+  const int second = pages - 1;  // pages of letter 2
+  const std::string page1 = page_text(path, 1);
+  EXPECT_NE(page1.find("1/1"), std::string::npos) << page1;
+  EXPECT_NE(page1.find("C-00000123"), std::string::npos);
+  EXPECT_EQ(page1.find("C-00000124"), std::string::npos) << "letter 2 leaked onto page 1";
+  EXPECT_NE(page1.find("C-00000123-01"), std::string::npos);
+  EXPECT_NE(page1.find(pickup_code(2)), std::string::npos);
+  EXPECT_NE(page1.find(serial(1)), std::string::npos) << "serial (grouped by four) missing";
+  EXPECT_NE(page1.find("https://portal.example.jp/pickup"), std::string::npos);
+  EXPECT_NE(page1.find("〒104-0061"), std::string::npos);
+  EXPECT_NE(page1.find("システムベンダの方へ"), std::string::npos);
+
+  std::string all_of_letter2;
+  for (int p = 2; p <= pages; ++p) {
+    const std::string text = page_text(path, p);
+    const std::string label = std::to_string(p - 1) + "/" + std::to_string(second);
+    EXPECT_NE(text.find(label), std::string::npos) << "page " << p << " lacks " << label;
+    EXPECT_NE(text.find("申請番号C-00000124"), std::string::npos) << "footer of page " << p;
+    EXPECT_EQ(text.find("C-00000123"), std::string::npos) << "letter 1 on page " << p;
+    // Only the first page of a letter carries the address for the window.
+    EXPECT_EQ(text.find("〒104-0061") != std::string::npos, p == 2) << "page " << p;
+    if (p > 2 && text.find("C-00000124-") != std::string::npos) {
+      EXPECT_NE(text.find("発行した電子証明書"), std::string::npos)
+          << "heading not repeated on page " << p;
+    }
+    all_of_letter2 += text;
+  }
+  // Every certificate exactly once: none lost or doubled at a page break.
+  for (const auto& c : letters[1].certificates) {
+    EXPECT_EQ(occurrences(all_of_letter2, c.issuance_number), 1U) << c.issuance_number;
+    EXPECT_EQ(occurrences(all_of_letter2, c.pickup_code), 1U) << c.pickup_code;
+    EXPECT_EQ(occurrences(all_of_letter2, c.serial_hex), 1U) << c.serial_hex;
+  }
+  EXPECT_NE(all_of_letter2.find("※取得期限を過ぎた証明書は失効します。"), std::string::npos);
+
+  fs::path png = path;
+  png.replace_extension();
+  run("pdftoppm -png -r 150 -f 1 -l 1 -singlefile " + quoted(path) + " " + quoted(png));
+  png += ".png";
+  ASSERT_TRUE(fs::exists(png));
+  EXPECT_GT(fs::file_size(png), 50'000U);  // a blank A4 page at 150 dpi is a few kB
+}
+
+TEST(NoticeLetter, TwoCertificatesStayOnTheFirstPage) {
+  const fs::path path =
+      write_pdf(render_notice_letters_pdf({sample_letter("C-00000200", 2)}), "notice-two");
+  const std::string page1 = page_text(path, 1);
+  EXPECT_NE(page1.find("C-00000200-01"), std::string::npos) << page1;
+  EXPECT_NE(page1.find("C-00000200-02"), std::string::npos) << page1;
+}
+
+TEST(NoticeLetter, NinetyNineCertificatesContinueOverPages) {
+  const NoticeLetter letter = sample_letter("C-00000201", 99);
+  const fs::path path = write_pdf(render_notice_letters_pdf({letter}), "notice-99");
+  const int pages = page_count(path);
+  ASSERT_GT(pages, 10);
+  const std::string last = page_text(path, pages);
+  EXPECT_NE(last.find(std::to_string(pages) + "/" + std::to_string(pages)), std::string::npos);
+  EXPECT_NE(last.find("※取得期限を過ぎた証明書は失効します。"), std::string::npos) << last;
+  const std::string before_last = page_text(path, pages - 1);
+  EXPECT_NE((before_last + last).find("C-00000201-99"), std::string::npos);
+}
+
+TEST(NoticeLetter, TheEnvelopeWindowShowsTheAddressAndNothingElse) {
+  NoticeLetter letter = sample_letter("C-00000300", 1);
+  // Long enough to wrap and to need a smaller size to stay inside the window.
+  letter.address_lines = {"〒069-0000",
+                          "北海道札幌市中央区北一条西二丁目1番地1 札幌駅前通りメディカル"
+                          "センタービル東館12階",
+                          "",
+                          "医療法人社団北の大地会 さっぽろ駅前内科・小児科・皮膚科クリニック",
+                          "事務部 医療情報システム課",
+                          "情報システム担当 佐々木 由美子 様"};
+  const fs::path path = write_pdf(render_notice_letters_pdf({letter}), "notice-window");
+  // The window: 23 mm from the left, 12 mm from the top (the highest makers put it), 90 x 48 mm
+  // down to 60 mm (the lowest), in points.
+  const std::string window = page_text(path, 1, "-x 65 -y 34 -W 255 -H 136");
+  EXPECT_NE(window.find("〒069-0000"), std::string::npos) << window;
+  EXPECT_NE(window.find("クリニック"), std::string::npos) << window;
+  EXPECT_NE(window.find("佐々木由美子様"), std::string::npos) << window;
+  EXPECT_EQ(window.find("2026年11月25日"), std::string::npos) << window;
+  EXPECT_EQ(window.find("共通認証局"), std::string::npos) << window;
+  EXPECT_EQ(window.find("電子証明書発行通知書"), std::string::npos) << window;
+}
+
+TEST(NoticeLetter, RejectsWhatCannotBePrinted) {
+  EXPECT_THROW(render_notice_letters_pdf({}), std::invalid_argument);
+  NoticeLetter bad = sample_letter("C-00000400", 1);
+  bad.address_lines.push_back(std::string("\xff\xfe", 2));
+  EXPECT_THROW(render_notice_letters_pdf({bad}), std::invalid_argument);
+  bad = sample_letter("C-00000401", 1);
+  bad.certificates[0].pickup_code = std::string("\xe3\x81", 2);  // a truncated あ
+  // The second letter's fault stops the batch before anything is drawn.
+  EXPECT_THROW(render_notice_letters_pdf({sample_letter("C-1", 1), bad}), std::invalid_argument);
+  EXPECT_THROW(render_notice_letters_pdf({sample_letter("C-00000402", 0)}), std::invalid_argument);
+  bad = sample_letter("C-00000403", 1);
+  bad.certificates[0].pickup_url.clear();
+  EXPECT_THROW(render_notice_letters_pdf({bad}), std::invalid_argument);
+}
+
+TEST(NoticeLetter, SerialIsGroupedByFour) {
+  EXPECT_EQ(notice::group_serial("7f3a9c011b"), "7F3A 9C01 1B");
+  EXPECT_EQ(notice::group_serial("7F:3A"), "7F:3A");  // not bare hex: as given
+  EXPECT_EQ(notice::group_serial(""), "");
+}
+
+// ---- QR codes ---------------------------------------------------------------------------------
+
+bool finder_at(const QrCode& qr, int x0, int y0) {
+  for (int y = 0; y < 7; ++y) {
+    for (int x = 0; x < 7; ++x) {
+      const bool ring = x == 0 || y == 0 || x == 6 || y == 6;
+      const bool centre = x >= 2 && x <= 4 && y >= 2 && y <= 4;
+      if (qr.dark(x0 + x, y0 + y) != (ring || centre)) return false;
+    }
+  }
+  return true;
+}
+
+TEST(QrCode, MatrixHasTheFixedPatternsOfItsVersion) {
+  const QrCode qr = encode_qr("https://portal.example.jp/pickup?n=C-00000123-01");
+  // 48 bytes at level M need version 4 (version 3 holds 42).
+  EXPECT_EQ(qr.version, 4);
+  ASSERT_EQ(qr.size, 17 + 4 * qr.version);
+  ASSERT_EQ(qr.modules.size(), static_cast<std::size_t>(qr.size * qr.size));
+  EXPECT_TRUE(finder_at(qr, 0, 0));
+  EXPECT_TRUE(finder_at(qr, qr.size - 7, 0));
+  EXPECT_TRUE(finder_at(qr, 0, qr.size - 7));
+  EXPECT_FALSE(finder_at(qr, qr.size - 7, qr.size - 7));
+  for (int i = 8; i < qr.size - 8; ++i) {  // timing patterns
+    EXPECT_EQ(qr.dark(i, 6), i % 2 == 0) << "row 6, x " << i;
+    EXPECT_EQ(qr.dark(6, i), i % 2 == 0) << "column 6, y " << i;
+  }
+  EXPECT_TRUE(qr.dark(8, qr.size - 8));  // the dark module
+  // Longer text, larger symbol.
+  EXPECT_GT(encode_qr(std::string(200, 'a')).version, qr.version);
+}
+
+TEST(QrCode, RunsCoverExactlyTheDarkModules) {
+  const QrCode qr = encode_qr("https://portal.example.jp/pickup?n=C-00000124-07");
+  std::vector<std::uint8_t> painted(qr.modules.size(), 0);
+  for (const QrRun& run : dark_runs(qr)) {
+    ASSERT_GT(run.length, 0);
+    for (int x = run.x; x < run.x + run.length; ++x) {
+      ++painted[static_cast<std::size_t>(run.y * qr.size + x)];
+    }
+  }
+  EXPECT_EQ(painted, qr.modules);
+}
+
+TEST(QrCode, RejectsWhatItCannotEncode) {
+  EXPECT_THROW(encode_qr(""), std::invalid_argument);
+  EXPECT_THROW(encode_qr(std::string("a\0b", 3)), std::invalid_argument);
+  EXPECT_THROW(encode_qr(std::string(5000, 'a')), std::runtime_error);  // beyond version 40
+}
+
+// ---- the printed QR code, read back from a 150 dpi rendering
+// -------------------------------------
+
+struct Gray {
+  int width = 0;
+  int height = 0;
+  std::string pixels;
+  bool dark(double x, double y) const {
+    const auto xi = static_cast<int>(x);
+    const auto yi = static_cast<int>(y);
+    if (xi < 0 || yi < 0 || xi >= width || yi >= height) return false;
+    return static_cast<unsigned char>(pixels[static_cast<std::size_t>(yi * width + xi)]) < 128;
+  }
+};
+
+Gray read_pgm(const fs::path& path) {  // binary PGM ("P5") as pdftoppm -gray writes it
+  std::ifstream in(path, std::ios::binary);
+  std::string magic;
+  int max = 0;
+  Gray g;
+  in >> magic >> g.width >> g.height >> max;
+  in.get();
+  g.pixels.assign(std::istreambuf_iterator<char>(in), {});
+  EXPECT_EQ(magic, "P5");
+  EXPECT_EQ(g.pixels.size(), static_cast<std::size_t>(g.width * g.height));
+  return g;
+}
+
+// Where a row crosses a finder pattern: dark, light, dark x3, light, dark.
+struct Finder {
+  int left = 0;
+  int right = 0;  // one past
+};
+
+std::vector<Finder> finders_in_row(const Gray& g, int y) {
+  std::vector<std::pair<int, int>> runs;  // start, length of alternating runs
+  for (int x = 0; x < g.width;) {
+    const bool colour = g.dark(x, y);
+    const int start = x;
+    while (x < g.width && g.dark(x, y) == colour) ++x;
+    if (colour || !runs.empty()) runs.emplace_back(start, x - start);
+  }
+  std::vector<Finder> found;
+  for (std::size_t i = 0; i + 4 < runs.size(); i += 2) {  // even indices are dark runs
+    const double m = (runs[i + 4].first + runs[i + 4].second - runs[i].first) / 7.0;
+    const double expected[] = {1, 1, 3, 1, 1};
+    bool ok = m >= 2;
+    for (int k = 0; k < 5 && ok; ++k) ok = std::abs(runs[i + k].second - expected[k] * m) < m * 0.6;
+    if (ok) found.push_back({runs[i].first, runs[i + 4].first + runs[i + 4].second});
+  }
+  return found;
+}
+
+// The fraction of modules of `qr` the picture shows where it shows a symbol of `qr`'s size: the
+// first place where two finder patterns sit on one row `qr.size` modules apart and all three
+// finder patterns are where that size puts them (kanji strokes cross a row in the finder's
+// 1:1:3:1:1 rhythm often enough). 0 when there is no such place.
+double printed_match(const Gray& g, const QrCode& qr) {
+  for (int y = 0; y < g.height; ++y) {
+    const auto found = finders_in_row(g, y);
+    for (std::size_t a = 0; a < found.size(); ++a) {
+      for (std::size_t b = a + 1; b < found.size(); ++b) {
+        const double m = (found[b].right - found[a].left) / static_cast<double>(qr.size);
+        int top = y;  // up the finder's left edge to its top
+        while (g.dark(found[a].left + m / 2, top - 1)) --top;
+        const auto shows = [&](int c, int r) {
+          return g.dark(found[a].left + (c + 0.5) * m, top + (r + 0.5) * m) == qr.dark(c, r);
+        };
+        int finder_modules = 0;
+        for (int r = 0; r < 7; ++r) {
+          for (int c = 0; c < 7; ++c) {
+            finder_modules += shows(c, r) + shows(qr.size - 7 + c, r) + shows(c, qr.size - 7 + r);
+          }
+        }
+        if (finder_modules < 3 * 49) continue;
+        int same = 0;
+        for (int r = 0; r < qr.size; ++r) {
+          for (int c = 0; c < qr.size; ++c) same += shows(c, r);
+        }
+        return same / static_cast<double>(qr.size * qr.size);
+      }
+    }
+  }
+  return 0;
+}
+
+TEST(QrCode, ThePrintedSymbolIsTheEncodedUrl) {
+  const NoticeLetter letter = sample_letter("C-00000500", 1);
+  const fs::path path = write_pdf(render_notice_letters_pdf({letter}), "notice-qr");
+  fs::path pgm = path;
+  pgm.replace_extension();
+  run("pdftoppm -gray -r 150 -f 1 -l 1 -singlefile " + quoted(path) + " " + quoted(pgm));
+  pgm += ".pgm";
+  const Gray page = read_pgm(pgm);
+  const QrCode expected = encode_qr(letter.certificates[0].pickup_url);
+  // Edges are anti-aliased, so a module sampled at its centre may rarely read wrong; a QR
+  // reader corrects far more than 1 % at level M.
+  EXPECT_GT(printed_match(page, expected), 0.99);
+  // And the code is not in the symbol: a different URL does not match.
+  const QrCode other = encode_qr("https://portal.example.jp/pickup?n=C-00000500-02");
+  const double other_match = printed_match(page, other);
+  EXPECT_GT(other_match, 0.3);  // found (same version, same finders) ...
+  EXPECT_LT(other_match, 0.9);  // ... but a different symbol
+}
+
+}  // namespace
+}  // namespace onshi::letters

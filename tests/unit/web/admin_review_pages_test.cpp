@@ -1,0 +1,196 @@
+// The review pages with a real application: dashboard, queue and its filter, the detail page, the
+// decisions (errors beside the action with the typed reason kept, ?done= after success), the
+// letters page when nothing is issued, and the audit page with its chain check.
+#include <gtest/gtest.h>
+
+#include "admin_test_env.hpp"
+#include "app/accounts.hpp"
+#include "app/certificate_applications.hpp"
+#include "app/usage_applications.hpp"
+
+namespace onshi::web {
+namespace {
+
+using test::get;
+using test::header;
+using test::post;
+
+class AdminReviewPagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& s = a.s.env.services;
+    ASSERT_TRUE(app::create_verified_account(s, {"staff@clinic.example.jp", "1310123455",
+                                                 "テストクリニック", "correct horse battery"})
+                    .has_value());
+    auto token = app::login(s, "staff@clinic.example.jp", "correct horse battery");
+    ASSERT_TRUE(token.has_value());
+    user = *app::resolve_session(s, token->session_token);
+    app::UsageForm u{"flets_next_east",
+                     "CAF1234567890",
+                     "2026-12-20",
+                     "2",
+                     "ベンダ株式会社",
+                     "担当",
+                     "03-1234-5678",
+                     "",
+                     "key-u"};
+    ASSERT_TRUE(app::finalize_usage_application(s, user, u).has_value());
+    app::CertificateForm f{"2",
+                           "13",
+                           "131024",
+                           "104-0061",
+                           "銀座1-2-3 オンシビル5階",
+                           "1310123455",
+                           "テストクリニック",
+                           "事務",
+                           "山田 花子",
+                           "03-1234-5678",
+                           "staff@clinic.example.jp",
+                           "オンライン資格確認利用アイコン",
+                           "2",
+                           "key-c"};
+    auto applied = app::submit_certificate_application(s, user, f);
+    ASSERT_TRUE(applied.has_value());
+    number = applied->application.number;
+    detail = "/admin/applications/" + number;
+  }
+
+  Response act(const std::string& cookie, std::string_view action, std::string_view note = {}) {
+    const auto token = a.token_of(detail, cookie);
+    return a.s.handle(
+        post(detail, test::form_body({{"csrf_token", token}, {"action", action}, {"note", note}}),
+             cookie));
+  }
+
+  test::AdminEnv a;
+  app::SessionUser user;
+  std::string number;
+  std::string detail;
+};
+
+TEST_F(AdminReviewPagesTest, DashboardAndQueueListTheApplication) {
+  const auto cookie = a.login("reviewer");
+  const auto dash = a.s.handle(get("/admin", cookie));
+  ASSERT_EQ(dash.status, 200) << dash.body;
+  for (const auto* text : {"申請番号", "残り営業日", "テストクリニック", "13-1-0123455",
+                           "13 東京都", "2026-12-01", "申請済"}) {
+    EXPECT_NE(dash.body.find(text), std::string::npos) << text;
+  }
+  EXPECT_EQ(dash.body.find("class=\"overdue\""), std::string::npos);
+  // Six business days later (a Wednesday) it is overdue.
+  a.s.env.clock.advance(std::chrono::days{8});
+  const auto cookie_later = a.login("reviewer");  // the first session has timed out meanwhile
+  const auto late = a.s.handle(get("/admin", cookie_later));
+  EXPECT_NE(late.body.find("class=\"overdue\""), std::string::npos);
+  EXPECT_NE(late.body.find("期日超過"), std::string::npos);
+
+  const auto queue = a.s.handle(get("/admin/applications", cookie_later));
+  ASSERT_EQ(queue.status, 200);
+  EXPECT_NE(queue.body.find("href=\"" + detail + "\""), std::string::npos);
+  EXPECT_NE(queue.body.find("すべての未完了"), std::string::npos);
+  EXPECT_NE(queue.body.find("47 沖縄県"), std::string::npos);
+  const auto osaka = a.s.handle(get("/admin/applications?prefecture=27&status=", cookie_later));
+  EXPECT_EQ(osaka.body.find("href=\"" + detail + "\""), std::string::npos);
+  EXPECT_NE(osaka.body.find(R"(<option value="27" selected>)"), std::string::npos);
+  const auto approved = a.s.handle(get("/admin/applications?status=approved", cookie_later));
+  EXPECT_EQ(approved.body.find("href=\"" + detail + "\""), std::string::npos);
+}
+
+TEST_F(AdminReviewPagesTest, DetailShowsTheWholeApplication) {
+  const auto cookie = a.login("reviewer");
+  const auto r = a.s.handle(get(detail, cookie));
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (const auto* text : {"〒104-0061 東京都中央区銀座1-2-3 オンシビル5階", "山田 花子",
+                           "03-1234-5678", "3,300円", "CAF1234567890", "ベンダ株式会社", "承認する",
+                           "差戻す", "却下する", "certificate_application.apply"}) {
+    EXPECT_NE(r.body.find(text), std::string::npos) << text;
+  }
+  EXPECT_EQ(r.body.find("電子証明書を発行する"), std::string::npos) << "a reviewer does not issue";
+  EXPECT_EQ(a.s.handle(get("/admin/applications/C-99999999", cookie)).status, 404);
+}
+
+TEST_F(AdminReviewPagesTest, ASendBackWithoutAReasonIsRefusedBesideTheForm) {
+  const auto cookie = a.login("reviewer");
+  const auto r = act(cookie, "send_back", "  ");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find(a.s.env.messages.get("review.note_required")), std::string::npos);
+  const auto long_note = std::string(1001, 'x');
+  const auto too_long = act(cookie, "reject", long_note);
+  EXPECT_EQ(too_long.status, 422);
+  EXPECT_NE(too_long.body.find(a.s.env.messages.get("review.note_too_long")), std::string::npos);
+  EXPECT_NE(too_long.body.find(">" + long_note + "</textarea>"), std::string::npos);
+
+  const auto ok = act(cookie, "send_back", "医療機関コードをご確認ください");
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  EXPECT_EQ(header(ok, "Location"), detail + "?done=send_back");
+  const auto page = a.s.handle(get(detail + "?done=send_back", cookie));
+  EXPECT_NE(page.body.find("差戻しました"), std::string::npos);
+  EXPECT_NE(page.body.find("医療機関コードをご確認ください"), std::string::npos);
+}
+
+TEST_F(AdminReviewPagesTest, ApprovalThenTheIssuerSeesTheIssueForm) {
+  const auto reviewer = a.login("reviewer");
+  const auto ok = act(reviewer, "approve");
+  ASSERT_EQ(ok.status, 303) << ok.body;
+  EXPECT_NE(a.s.handle(get(detail + "?done=approve", reviewer)).body.find("承認しました"),
+            std::string::npos);
+  // Approving twice: the state moved on, so the page says so above the actions.
+  const auto again = act(reviewer, "approve");
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find(a.s.env.messages.get("review.wrong_state")), std::string::npos);
+  // A reviewer may not issue; the issuer gets the form with one CSR box per certificate.
+  EXPECT_EQ(act(reviewer, "issue").status, 403);
+  const auto issuer = a.login("issuer");
+  const auto page = a.s.handle(get(detail, issuer));
+  EXPECT_NE(page.body.find("電子証明書を発行する（2枚）"), std::string::npos);
+  EXPECT_NE(page.body.find("name=\"csr_2\""), std::string::npos);
+  EXPECT_EQ(page.body.find("あなたが承認しました"), std::string::npos);
+  // No CA in this test: the refusal is shown beside the issue button.
+  const auto refused = act(issuer, "issue");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_NE(refused.body.find(a.s.env.messages.get("review.ca_unavailable")), std::string::npos);
+  EXPECT_EQ(act(issuer, "bogus").status, 400);
+}
+
+TEST_F(AdminReviewPagesTest, TheApproverIsWarnedBeforeIssuing) {
+  const auto admin = a.login("admin");
+  ASSERT_EQ(act(admin, "approve").status, 303);
+  const auto page = a.s.handle(get(detail, admin));
+  EXPECT_NE(page.body.find("あなたが承認しました"), std::string::npos);
+  // Another admin does not see the warning (the refusal itself is the app's: back_office_test).
+  a.add_operator("admin2", "admin");
+  EXPECT_EQ(a.s.handle(get(detail, a.login("admin2"))).body.find("あなたが承認しました"),
+            std::string::npos);
+}
+
+TEST_F(AdminReviewPagesTest, LettersPageWithNothingToPrint) {
+  const auto issuer = a.login("issuer");
+  const auto page = a.s.handle(get("/admin/letters", issuer));
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("未印刷の通知書はありません"), std::string::npos);
+  EXPECT_NE(page.body.find("再ダウンロードできません"), std::string::npos);
+  const auto mail = a.s.handle(post("/admin/mail",
+                                    test::form_body({{"csrf_token", test::csrf_in(page.body)},
+                                                     {"number", number},
+                                                     {"tracking_number", "12"},
+                                                     {"mailed_on", "2026-11-24"}}),
+                                    issuer));
+  EXPECT_EQ(mail.status, 422);
+  EXPECT_NE(mail.body.find(a.s.env.messages.get("review.tracking_number")), std::string::npos);
+}
+
+TEST_F(AdminReviewPagesTest, AuditPageListsAndVerifies) {
+  const auto admin = a.login("admin");
+  ASSERT_EQ(act(admin, "approve").status, 303);
+  const auto r = a.s.handle(get("/admin/audit?subject=" + number, admin));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("application.approve"), std::string::npos);
+  EXPECT_NE(r.body.find("admin 担当 (operator:"), std::string::npos);
+  EXPECT_NE(r.body.find("OK：全"), std::string::npos);
+  EXPECT_EQ(r.body.find("さらに古い記録"), std::string::npos);
+  const auto none = a.s.handle(get("/admin/audit?action=letter.", admin));
+  EXPECT_NE(none.body.find("条件に合う記録はありません"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace onshi::web

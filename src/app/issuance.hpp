@@ -4,6 +4,7 @@
 // letters (電子証明書発行通知書) and their registered mail (書留).
 #include <expected>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
                                                           std::string_view number,
                                                           std::string_view tracking_number,
                                                           std::string_view mailed_on);
+
+// The notice letter of an application and its registered mail, for the clinic's pages.
+std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
+                                                          store::Id application_id);
 
 // A pickup code: 16 characters of a 32-symbol alphabet without look-alikes (80 bits), printed
 // XXXX-XXXX-XXXX-XXXX. normalize_pickup_code accepts any case, width and hyphenation.

@@ -104,6 +104,13 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
 
 }  // namespace
 
+std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
+                                                          store::Id application_id) {
+  std::optional<store::NoticeLetterRecord> out;
+  s.db.read([&](store::Tx& tx) { out = tx.notice_letter_of(application_id); });
+  return out;
+}
+
 std::expected<LetterBatch, ReviewFailure> print_notice_letters(const Services& s,
                                                                const Actor& who) {
   if (!allowed(who.role, Permission::letters)) {

@@ -69,8 +69,16 @@ std::expected<RevocationReason, CertificateError> revocation_reason_from_code(in
 }
 
 bool revocation_reason_allowed(RevocationReason reason) {
-  return reason != RevocationReason::certificate_hold &&
-         reason != RevocationReason::remove_from_crl && reason != RevocationReason::aa_compromise;
+  switch (reason) {
+    case RevocationReason::unspecified:
+    case RevocationReason::key_compromise:
+    case RevocationReason::affiliation_changed:
+    case RevocationReason::superseded:
+    case RevocationReason::cessation_of_operation:
+      return true;
+    default:
+      return false;
+  }
 }
 
 namespace {

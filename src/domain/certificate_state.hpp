@@ -46,9 +46,10 @@ std::string_view reason_key(RevocationReason reason);  // "keyCompromise" (RFC 5
 // From the number in a CRL entry or an API request; unknown_reason for 7 and anything > 10.
 std::expected<RevocationReason, CertificateError> revocation_reason_from_code(int code);
 
-// Whether onshi accepts the reason for revoking a terminal certificate: it never suspends
-// (certificate_hold, and so remove_from_crl, which only undoes a hold) and issues no attribute
-// certificates (aa_compromise).
+// Whether onshi accepts the reason for revoking a terminal certificate: the five of CPIPCS 4.9.1
+// (unspecified, keyCompromise, affiliationChanged, superseded, cessationOfOperation). It never
+// suspends (certificateHold, removeFromCRL), cACompromise belongs to CA certificates (the ARL),
+// and privilegeWithdrawn and aACompromise concern attribute certificates it does not issue.
 bool revocation_reason_allowed(RevocationReason reason);
 
 using CertificateResult = std::expected<CertificateState, CertificateError>;

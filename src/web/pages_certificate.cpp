@@ -5,12 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/certificate_applications.hpp"
+#include "app/issuance.hpp"
 #include "app/receipts.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
 #include "util/text.hpp"
+#include "web/display.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
 
@@ -271,6 +273,13 @@ Response detail(Ctx& ctx) {
                         domain::CertificateApplicationState::under_review,
                         domain::CertificateApplicationState::returned}) {
     if (domain::state_key(st) == a->status) d.set("can_cancel", true);
+  }
+  if (auto letter = app::notice_letter_of(ctx.services(), a->id);
+      letter && letter->tracking_number) {
+    util::TemplateData mail;
+    mail.set("mailed_on", japanese_date(ctx.services().messages, letter->mailed_on.value_or("")));
+    mail.set("tracking_number", tracking_number_shown(*letter->tracking_number));
+    d.set("mailed", mail);
   }
   return ctx.page(200, "certificate_detail.html", std::string(kTitle), d);
 }

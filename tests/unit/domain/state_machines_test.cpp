@@ -119,6 +119,16 @@ TEST(Certificate, RevocationReasons) {
             CertificateError::reason_not_allowed);
   EXPECT_EQ(revoke(CertificateState::active, RevocationReason::remove_from_crl).error(),
             CertificateError::reason_not_allowed);
+  // CPIPCS 4.9.1: only five reasons for terminal certificates.
+  for (auto r : {RevocationReason::ca_compromise, RevocationReason::privilege_withdrawn,
+                 RevocationReason::aa_compromise}) {
+    EXPECT_EQ(revoke(CertificateState::active, r).error(), CertificateError::reason_not_allowed);
+  }
+  for (auto r : {RevocationReason::unspecified, RevocationReason::key_compromise,
+                 RevocationReason::affiliation_changed, RevocationReason::superseded,
+                 RevocationReason::cessation_of_operation}) {
+    EXPECT_TRUE(revoke(CertificateState::active, r).has_value());
+  }
   EXPECT_EQ(revocation_reason_from_code(1).value(), RevocationReason::key_compromise);
   EXPECT_EQ(revocation_reason_from_code(10).value(), RevocationReason::aa_compromise);
   EXPECT_EQ(revocation_reason_from_code(7).error(), CertificateError::unknown_reason);

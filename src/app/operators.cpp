@@ -138,10 +138,25 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
                                                               std::string_view password,
                                                               std::string_view totp_code) {
   const std::string key(util::trim(login));
+  // Unknown logins are throttled too (in login_throttle), so a lock does not tell an attacker
+  // which login IDs exist.
+  const std::string unknown_key = "operator:" + key;
   std::optional<store::Operator> op;
-  s.db.read([&](store::Tx& tx) { op = tx.find_operator_by_login(key); });
+  store::LoginThrottle unknown;
+  s.db.read([&](store::Tx& tx) {
+    op = tx.find_operator_by_login(key);
+    if (!op) unknown = tx.login_throttle(unknown_key);
+  });
   const auto now = s.now_ms();
-  if (op && op->locked_until > now) return std::unexpected(OperatorLoginError::throttled);
+  if ((op ? op->locked_until : unknown.locked_until) > now) {
+    return std::unexpected(OperatorLoginError::throttled);
+  }
+  const auto lock_until = [&](int failures) -> store::Millis {
+    if (failures < kFreeFailures) return 0;
+    const int doublings = std::min(failures - kFreeFailures, 20);
+    const store::Millis base = static_cast<store::Millis>(s.config.login_lock_base_seconds) * 1000;
+    return now + std::min(base << doublings, kMaxLockMs);
+  };
 
   // Argon2id runs outside the transaction so the writer lock is not held while hashing; an
   // unknown login costs the same time as a wrong password.
@@ -151,19 +166,16 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
 
   std::optional<std::string> token;
   s.db.write([&](store::Tx& tx) {
-    if (!op) return;
+    if (!op) {
+      const int failures = tx.login_throttle(unknown_key).failures + 1;
+      tx.set_login_throttle(unknown_key, {failures, lock_until(failures)});
+      return;
+    }
     const bool ok =
         password_ok && step && !op->disabled_at && tx.advance_operator_totp_step(op->id, *step);
     if (!ok) {
       const int failures = op->failures + 1;
-      store::Millis locked_until = 0;
-      if (failures >= kFreeFailures) {
-        const int doublings = std::min(failures - kFreeFailures, 20);
-        const store::Millis base =
-            static_cast<store::Millis>(s.config.login_lock_base_seconds) * 1000;
-        locked_until = now + std::min(base << doublings, kMaxLockMs);
-      }
-      tx.set_operator_throttle(op->id, failures, locked_until);
+      tx.set_operator_throttle(op->id, failures, lock_until(failures));
       tx.append_audit({fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
                        fmt::format("{{\"failures\":{},\"password_ok\":{}}}", failures,
                                    password_ok ? "true" : "false")},

@@ -154,7 +154,6 @@ function watchEverything(page, expected = () => false) {
   return problems;
 }
 
-const bodyText = (page) => page.locator('body').innerText();
 const mainText = (page) => page.locator('main').innerText();
 
 /** Types the login form as a person does and submits it. */

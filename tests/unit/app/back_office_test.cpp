@@ -132,6 +132,13 @@ TEST_F(BackOfficeTest, RepeatedFailuresLockTheOperator) {
   }
   EXPECT_EQ(operator_login(env.services, "iss", kPassword, code_now("iss")).error(),
             OperatorLoginError::throttled);
+  // An unknown login locks the same way, so the lock does not reveal which logins exist.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(operator_login(env.services, "nobody", "not the password", "123456").error(),
+              OperatorLoginError::bad_credentials);
+  }
+  EXPECT_EQ(operator_login(env.services, "nobody", "not the password", "123456").error(),
+            OperatorLoginError::throttled);
 }
 
 TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {

@@ -86,6 +86,14 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
     found = tx.find_certificate_application_by_number(std::string(number));
   });
   if (!found) return std::unexpected(ReviewFailure{ReviewError::not_found, {}});
+  // Checked here too (the transaction checks again) so that a refusal costs no key generation.
+  const auto state = domain::parse_state(found->status);
+  if (!state || !domain::issue(*state)) {
+    return std::unexpected(ReviewFailure{ReviewError::wrong_state, {}});
+  }
+  if (s.config.separate_issuer && found->approved_by == std::optional<store::Id>(who.operator_id)) {
+    return std::unexpected(ReviewFailure{ReviewError::same_operator, {}});
+  }
   const int count = found->certificates;
 
   // Keys are checked or generated before the transaction: RSA generation can take a while and
@@ -94,13 +102,15 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
   std::set<std::string> csr_keys;
   for (const auto& [index, csr] : csrs) {
     if (index < 1 || index > count) {
-      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.unreadable"});
+      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.unreadable", index});
     }
     auto checked = pki::check_csr(csr);
-    if (!checked) return std::unexpected(ReviewFailure{ReviewError::bad_csr, checked.error()});
+    if (!checked) {
+      return std::unexpected(ReviewFailure{ReviewError::bad_csr, checked.error(), index});
+    }
     // The same key twice in one request is as bad as a key certified before.
     if (!csr_keys.insert(util::sha256_hex(checked->public_key_der)).second) {
-      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key"});
+      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key", index});
     }
     keys[static_cast<std::size_t>(index - 1)].public_key_der = checked->public_key_der;
   }
@@ -129,9 +139,9 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
       failure = ReviewFailure{ReviewError::same_operator, {}};
       return;
     }
-    for (const auto& k : keys) {
-      if (tx.public_key_certified(util::sha256_hex(k.public_key_der))) {
-        failure = ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key"};
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (tx.public_key_certified(util::sha256_hex(keys[i].public_key_der))) {
+        failure = ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1};
         return;
       }
     }

@@ -29,7 +29,8 @@ std::string_view review_error_key(ReviewError e);
 
 struct ReviewFailure {
   ReviewError error;
-  std::string detail_key;  // e.g. "csr.weak_key" for bad_csr; else empty
+  std::string detail_key;     // e.g. "csr.weak_key" for bad_csr; else empty
+  int certificate_index = 0;  // bad_csr: the 1-based certificate whose CSR was refused
 };
 
 struct QueueFilter {

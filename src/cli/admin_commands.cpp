@@ -36,7 +36,12 @@ app::Actor actor(Runtime& rt, const ActionFlags& f) {
 }
 
 [[noreturn]] void fail(Runtime& rt, const app::ReviewFailure& f) {
-  std::cerr << rt.services().messages.get(app::review_error_key(f.error));
+  const auto& m = rt.services().messages;
+  if (f.error == app::ReviewError::bad_csr && f.certificate_index > 0) {
+    std::cerr << fmt::format(fmt::runtime(m.get("review.bad_csr_at")), f.certificate_index);
+  } else {
+    std::cerr << m.get(app::review_error_key(f.error));
+  }
   if (!f.detail_key.empty()) std::cerr << ' ' << rt.services().messages.get(f.detail_key);
   std::cerr << '\n';
   throw CLI::RuntimeError(2);

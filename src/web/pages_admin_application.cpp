@@ -57,14 +57,25 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   d.set("no_actions", !can_review && !can_issue);
   d.set("approved_by_me",
         ctx.services().config.separate_issuer && a.approved_by && *a.approved_by == me.operator_id);
+  // A refused CSR gets its message beside its own box, and the pasted CSRs stay.
+  const int bad_csr = refusal && refusal->failure.error == app::ReviewError::bad_csr
+                          ? refusal->failure.certificate_index
+                          : 0;
   util::TemplateData csrs{util::TemplateData::type::list};
+  bool any_csr = false;
   for (int i = 1; i <= a.certificates; ++i) {
     util::TemplateData c;
     c.set("index", std::to_string(i));
-    c.set("value", refusal ? ctx.form().get(fmt::format("csr_{}", i)) : std::string());
+    const auto value = refusal ? ctx.form().get(fmt::format("csr_{}", i)) : std::string();
+    any_csr = any_csr || !value.empty();
+    c.set("value", value);
+    if (i == bad_csr && !refusal->failure.detail_key.empty()) {
+      c.set("error", ctx.message(refusal->failure.detail_key));
+    }
     csrs.push_back(c);
   }
   d.set("csrs", csrs);
+  d.set("csrs_open", any_csr || bad_csr > 0);
 
   const Form q = query(ctx);
   for (const auto action : kActions) {
@@ -76,8 +87,14 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
     // Beside the action; when another operator's change took its form away, above the actions.
     const bool form_shown = refusal->action == "issue" ? can_issue : can_review;
     const std::string prefix = form_shown ? refusal->action : std::string("other");
-    d.set(prefix + "_error", ctx.message(app::review_error_key(refusal->failure.error)));
-    if (!refusal->failure.detail_key.empty()) {
+    if (bad_csr > 0 && form_shown) {
+      // The summary says which box; the reason is beside that box.
+      d.set(prefix + "_error",
+            fmt::format(fmt::runtime(ctx.message("review.bad_csr_at")), bad_csr));
+    } else {
+      d.set(prefix + "_error", ctx.message(app::review_error_key(refusal->failure.error)));
+    }
+    if (!refusal->failure.detail_key.empty() && !(bad_csr > 0 && form_shown)) {
       d.set(prefix + "_error_detail", ctx.message(refusal->failure.detail_key));
     }
     d.set(refusal->action + "_note", ctx.form().get("note"));

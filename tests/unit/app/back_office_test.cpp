@@ -258,8 +258,24 @@ TEST_F(BackOfficeTest, CsrIsCheckedBeforeAnythingIsIssued) {
   auto bad = issue_application(env.services, issuer, number, {{1, "not a csr"}});
   EXPECT_EQ(bad.error().error, ReviewError::bad_csr);
   EXPECT_EQ(bad.error().detail_key, "csr.unreadable");
+  EXPECT_EQ(bad.error().certificate_index, 1);
   EXPECT_TRUE(application_dossier(env.services, number)->certificates.empty());
   EXPECT_EQ(status_of(number), "approved");
+}
+
+TEST_F(BackOfficeTest, ARefusedCsrIsNamedByItsCertificate) {
+  // The page puts the reason beside the box of the certificate whose CSR was refused.
+  const auto number = apply("2", "k5b");
+  ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
+  auto bad = issue_application(env.services, issuer, number, {{2, "-----BEGIN nonsense"}});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().error, ReviewError::bad_csr);
+  EXPECT_EQ(bad.error().certificate_index, 2);
+  // A refusal that is not about a CSR names no certificate.
+  auto by_approver = issue_application(env.services, reviewer, number);
+  ASSERT_FALSE(by_approver.has_value());
+  EXPECT_EQ(by_approver.error().certificate_index, 0);
+  EXPECT_TRUE(application_dossier(env.services, number)->certificates.empty());
 }
 
 TEST_F(BackOfficeTest, DashboardListsOverdueApplicationsFirst) {

@@ -152,6 +152,37 @@ TEST_F(AdminReviewPagesTest, ApprovalThenTheIssuerSeesTheIssueForm) {
   EXPECT_EQ(act(issuer, "bogus").status, 400);
 }
 
+TEST_F(AdminReviewPagesTest, ARefusedCsrIsShownBesideItsBoxWithWhatWasPasted) {
+  a.open_ca();
+  ASSERT_EQ(act(a.login("reviewer"), "approve").status, 303);
+  const auto issuer = a.login("issuer");
+  const std::string pasted = "-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all\n";
+  const auto refused = a.s.handle(post(detail,
+                                       test::form_body({{"csrf_token", a.token_of(detail, issuer)},
+                                                        {"action", "issue"},
+                                                        {"csr_1", ""},
+                                                        {"csr_2", pasted}}),
+                                       issuer));
+  EXPECT_EQ(refused.status, 422);
+  const auto& b = refused.body;
+  // The summary names the certificate; the reason is right after the second box, which keeps
+  // what was pasted; the folded CSR section is open so the operator sees it.
+  EXPECT_NE(b.find("2枚目の CSR"), std::string::npos) << b;
+  const auto box = b.find("id=\"csr_2\"");
+  ASSERT_NE(box, std::string::npos);
+  const auto reason = b.find(a.s.env.messages.get("csr.unreadable"));
+  ASSERT_NE(reason, std::string::npos);
+  EXPECT_GT(reason, box);
+  EXPECT_LT(reason, b.find("</div>", box));
+  EXPECT_NE(b.find("aria-describedby=\"csr_2_error\""), std::string::npos);
+  EXPECT_EQ(b.find("aria-describedby=\"csr_1_error\""), std::string::npos);
+  EXPECT_NE(b.find("not base64 at all"), std::string::npos);
+  EXPECT_NE(b.find("<details open>"), std::string::npos);
+  // Nothing was issued: the form is still there for another try.
+  EXPECT_NE(b.find("電子証明書を発行する（2枚）"), std::string::npos);
+  EXPECT_NE(a.s.handle(get(detail, issuer)).body.find("<details>"), std::string::npos);
+}
+
 TEST_F(AdminReviewPagesTest, TheApproverIsWarnedBeforeIssuing) {
   const auto admin = a.login("admin");
   ASSERT_EQ(act(admin, "approve").status, 303);

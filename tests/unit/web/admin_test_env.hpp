@@ -2,10 +2,14 @@
 // A Site with operators of each role and a way to log them in through POST /admin/login with the
 // TOTP code of the fake clock's time step.
 #include <chrono>
+#include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 
+#include "app/certificate_authority.hpp"
 #include "app/operators.hpp"
+#include "pki/authority.hpp"
 #include "site_test_env.hpp"
 #include "util/totp.hpp"
 
@@ -16,6 +20,7 @@ inline constexpr std::string_view kOperatorPassword = "operator password 2026";
 struct AdminEnv {
   SiteEnv s;
   std::map<std::string, std::string> secrets;  // login -> TOTP secret
+  std::unique_ptr<app::CertificateAuthority> ca;
 
   explicit AdminEnv(void (*configure)(app::Config&) = nullptr) : s(configure) {
     using namespace std::chrono;
@@ -32,6 +37,18 @@ struct AdminEnv {
 
   std::string code_now(const std::string& login) {
     return util::totp_code(secrets.at(login), util::to_unix(s.env.clock.now()));
+  }
+
+  // A development CA (file keys) in the test's directory, loaded as `onshi serve` loads it.
+  void open_ca() {
+    auto& env = s.env;
+    const auto pass = env.dir.path() / "ca-passphrase";
+    std::ofstream(pass) << "unit test passphrase\n";
+    env.config.ca_passphrase_file = pass.string();
+    pki::init_ca(app::key_store_config(env.config), app::ca_settings(env.config), env.clock.now());
+    ca = app::CertificateAuthority::open(env.config);
+    if (!ca) throw std::runtime_error("CertificateAuthority::open");
+    env.services.ca = ca.get();
   }
 
   // The anonymous CSRF cookie and the token of the login form.

@@ -4,6 +4,7 @@
 #include <expected>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/services.hpp"
 
@@ -37,6 +38,10 @@ struct SessionUser {
 };
 std::optional<SessionUser> resolve_session(const Services& s, std::string_view session_token);
 void logout(const Services& s, std::string_view session_token);
+
+// The server's secret that binds CSRF tokens to sessions: made on first use and kept in the
+// database, so that forms stay valid across restarts and between processes.
+std::string csrf_key(const Services& s);
 
 struct PasswordChangeInput {
   std::string current_password;
@@ -73,6 +78,9 @@ std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
 enum class DisableError { no_such_account };
 std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email,
                                                        bool disabled);
+
+// Every account with its institution (onshi account list).
+std::vector<store::AccountSummary> list_accounts(const Services& s);
 
 // The comparison key of an e-mail as typed: NFKC, trimmed, lower-cased.
 std::string email_key(std::string_view typed);

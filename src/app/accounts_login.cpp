@@ -115,4 +115,23 @@ void logout(const Services& s, std::string_view session_token) {
   });
 }
 
+std::string csrf_key(const Services& s) {
+  std::string key;
+  s.db.write([&](store::Tx& tx) {
+    if (auto stored = tx.setting("csrf_key")) {
+      key = *stored;
+    } else {
+      key = util::random_token(32);
+      tx.put_setting("csrf_key", key);
+    }
+  });
+  return key;
+}
+
+std::vector<store::AccountSummary> list_accounts(const Services& s) {
+  std::vector<store::AccountSummary> accounts;
+  s.db.read([&](store::Tx& tx) { accounts = tx.list_accounts(); });
+  return accounts;
+}
+
 }  // namespace onshi::app

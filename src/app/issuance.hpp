@@ -35,6 +35,15 @@ struct LetterBatch {
 };
 std::expected<LetterBatch, ReviewFailure> print_notice_letters(const Services& s, const Actor& who);
 
+// The 通知書・書留 page's work: the applications whose letters wait to be printed, and the printed
+// letters whose registered mail is not recorded yet (with their applications).
+struct LetterQueue {
+  std::vector<std::string> to_print;                         // application numbers
+  std::vector<store::CertificateApplicationRecord> to_mail;  // printed, no tracking number yet
+  std::map<store::Id, store::NoticeLetterRecord> letters;    // by application id, for to_mail
+};
+LetterQueue letter_queue(const Services& s);
+
 // 書留の引受番号 and the date it was posted; the application becomes 通知書発送済 and the clinic
 // is mailed. `mailed_on` is YYYY-MM-DD (full-width digits accepted), today or earlier.
 std::expected<void, ReviewFailure> record_registered_mail(const Services& s, const Actor& who,

@@ -104,6 +104,26 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
 
 }  // namespace
 
+LetterQueue letter_queue(const Services& s) {
+  LetterQueue q;
+  s.db.read([&](store::Tx& tx) {
+    for (const auto& l : tx.unprinted_notice_letters()) {
+      if (auto a = tx.find_certificate_application_by_id(l.application_id)) {
+        q.to_print.push_back(a->number);
+      }
+    }
+    store::ApplicationFilter issued;
+    issued.statuses = {"issued"};
+    for (auto& a : tx.find_certificate_applications(issued)) {
+      auto letter = tx.notice_letter_of(a.id);
+      if (!letter || !letter->printed_at || letter->tracking_number) continue;
+      q.letters[a.id] = *letter;
+      q.to_mail.push_back(std::move(a));
+    }
+  });
+  return q;
+}
+
 std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
                                                           store::Id application_id) {
   std::optional<store::NoticeLetterRecord> out;

@@ -237,4 +237,16 @@ void operator_logout(const Services& s, std::string_view token) {
   });
 }
 
+std::vector<store::Operator> list_operators(const Services& s) {
+  std::vector<store::Operator> ops;
+  s.db.read([&](store::Tx& tx) { ops = tx.list_operators(); });
+  return ops;
+}
+
+std::map<store::Id, std::string> operator_names(const Services& s) {
+  std::map<store::Id, std::string> names;
+  for (const auto& o : list_operators(s)) names[o.id] = o.display_name;
+  return names;
+}
+
 }  // namespace onshi::app

@@ -2,8 +2,10 @@
 // Back-office operators: created from the CLI, logging in with password and TOTP, with roles
 // checked on every action. Each function is one action and one transaction.
 #include <expected>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/services.hpp"
 
@@ -62,5 +64,11 @@ struct OperatorSessionUser {
 std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
                                                             std::string_view token);
 void operator_logout(const Services& s, std::string_view token);
+
+// Every operator, disabled ones too, in id order (onshi operator list).
+std::vector<store::Operator> list_operators(const Services& s);
+
+// Every operator's display name by id (disabled ones too), to name the actors of past actions.
+std::map<store::Id, std::string> operator_names(const Services& s);
 
 }  // namespace onshi::app

@@ -56,4 +56,10 @@ std::string audit_detail(
   return out + "}";
 }
 
+long long pending_mail_count(const Services& s) {
+  long long pending = 0;
+  s.db.read([&](store::Tx& tx) { pending = tx.pending_mail_count(); });
+  return pending;
+}
+
 }  // namespace onshi::app

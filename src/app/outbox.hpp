@@ -10,6 +10,9 @@ namespace onshi::app {
 void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
                   const std::string& template_name, const util::TemplateData& data);
 
+// Mails written to the outbox and not sent yet (the /metrics gauge).
+long long pending_mail_count(const Services& s);
+
 // A JSON object text for audit details, from key/value pairs (values escaped).
 std::string audit_detail(
     std::initializer_list<std::pair<std::string_view, std::string_view>> fields);

@@ -45,8 +45,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
 
 void list(const GlobalOptions& globals) {
   Runtime rt(globals);
-  std::vector<store::AccountSummary> accounts;
-  rt.db().read([&](store::Tx& tx) { accounts = tx.list_accounts(); });
+  const auto accounts = app::list_accounts(rt.services());
   std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", "id", "code", "state", "email",
                            "institution");
   for (const auto& a : accounts) {

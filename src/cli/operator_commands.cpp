@@ -82,8 +82,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
 
 void list(const GlobalOptions& globals) {
   Runtime rt(globals);
-  std::vector<store::Operator> ops;
-  rt.db().read([&](store::Tx& tx) { ops = tx.list_operators(); });
+  const auto ops = app::list_operators(rt.services());
   std::cout << fmt::format("{:>4}  {:<20}  {:<8}  {:<8}  {}\n", "id", "login", "role", "state",
                            "name");
   for (const auto& o : ops) {

@@ -42,11 +42,7 @@ Form query(Ctx& ctx) {
 }
 
 OperatorNames operator_names(Ctx& ctx) {
-  OperatorNames names;
-  ctx.services().db.read([&](store::Tx& tx) {
-    for (const auto& o : tx.list_operators()) names[o.id] = o.display_name;
-  });
-  return names;
+  return app::operator_names(ctx.services());
 }
 
 std::string actor_label(const OperatorNames& names, std::string_view actor) {

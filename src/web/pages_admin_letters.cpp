@@ -24,36 +24,10 @@ struct MailRefusal {
   app::ReviewError error;
 };
 
-struct LetterQueue {
-  std::vector<std::string> to_print;                         // application numbers
-  std::vector<store::CertificateApplicationRecord> to_mail;  // printed, no tracking number yet
-  std::map<store::Id, store::NoticeLetterRecord> letters;
-};
-
-LetterQueue letter_queue(const app::Services& s) {
-  LetterQueue q;
-  s.db.read([&](store::Tx& tx) {
-    for (const auto& l : tx.unprinted_notice_letters()) {
-      if (auto a = tx.find_certificate_application_by_id(l.application_id)) {
-        q.to_print.push_back(a->number);
-      }
-    }
-    store::ApplicationFilter issued;
-    issued.statuses = {"issued"};
-    for (auto& a : tx.find_certificate_applications(issued)) {
-      auto letter = tx.notice_letter_of(a.id);
-      if (!letter || !letter->printed_at || letter->tracking_number) continue;
-      q.letters[a.id] = *letter;
-      q.to_mail.push_back(std::move(a));
-    }
-  });
-  return q;
-}
-
 Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
                 const std::string& print_error = {}) {
   const auto& s = ctx.services();
-  const auto q = letter_queue(s);
+  const auto q = app::letter_queue(s);
   util::TemplateData d;
   util::TemplateData numbers{util::TemplateData::type::list};
   for (const auto& n : q.to_print) {

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/outbox.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -54,11 +55,9 @@ Response static_file(Ctx& ctx) {
 void add_ops_routes(Routes& routes, Metrics& metrics) {
   routes.push_back({"GET", "/healthz", healthz});
   routes.push_back({"GET", "/metrics", [&metrics](Ctx& ctx) {
-                      long long pending = 0;
-                      ctx.services().db.read(
-                          [&](store::Tx& tx) { pending = tx.pending_mail_count(); });
-                      return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
-                                            metrics.render(pending));
+                      return Response::text(
+                          200, "text/plain; version=0.0.4; charset=utf-8",
+                          metrics.render(app::pending_mail_count(ctx.services())));
                     }});
   routes.push_back({"GET", "/static/", static_file});
 }

@@ -1,7 +1,5 @@
 // TOP and マイページ.
-#include <map>
-
-#include "app/certificate_applications.hpp"
+#include "app/my_page.hpp"
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
 #include "web/display.hpp"
@@ -18,19 +16,14 @@ Response top(Ctx& ctx) {
 Response mypage(Ctx& ctx) {
   const auto& user = ctx.user();
   if (!user) return Response::redirect("/login");
-  std::vector<store::UsageApplicationRecord> applications;
-  std::vector<store::CertificateRow> certificates;
-  ctx.services().db.read([&](store::Tx& tx) {
-    applications = tx.usage_applications_of(user->institution.id);
-    certificates = tx.certificates_of(user->institution.id);
-  });
+  const auto p = app::my_page(ctx.services(), user->institution.id);
   util::TemplateData d;
   d.set("institution_name", user->institution.name);
   const auto code = domain::InstitutionCode::parse(user->institution.code);
   d.set("institution_code", code ? code->formatted() : user->institution.code);
   d.set("email", user->account.email);
   util::TemplateData app_list{util::TemplateData::type::list};
-  for (const auto& a : applications) {
+  for (const auto& a : p.usage_applications) {
     util::TemplateData row;
     row.set("number", a.number);
     row.set("kind", ctx.message(a.changes_id ? "usage.kind.change" : "usage.kind.first"));
@@ -40,27 +33,14 @@ Response mypage(Ctx& ctx) {
     app_list.push_back(row);
   }
   d.set("applications", app_list);
-  d.set("no_applications", applications.empty());
+  d.set("no_applications", p.usage_applications.empty());
   util::TemplateData cert_apps{util::TemplateData::type::list};
-  const auto requests = app::certificate_applications(ctx.services(), user->institution.id);
-  // The registered mail of each notice letter, and the 発行番号 the letter names each certificate
-  // by.
-  std::map<store::Id, store::NoticeLetterRecord> letters;
-  std::map<std::string, std::string> issuance_numbers;  // by serial
-  ctx.services().db.read([&](store::Tx& tx) {
-    for (const auto& a : requests) {
-      if (auto l = tx.notice_letter_of(a.id)) letters[a.id] = *l;
-      for (const auto& c : tx.certificates_of_application(a.id)) {
-        issuance_numbers[c.serial_hex] = c.issuance_number;
-      }
-    }
-  });
-  for (const auto& a : requests) {
+  for (const auto& a : p.certificate_applications) {
     util::TemplateData row;
     row.set("number", a.number);
     row.set("certificates", std::to_string(a.certificates));
     row.set("status", ctx.message("certificate_status." + a.status));
-    if (auto l = letters.find(a.id); l != letters.end() && l->second.tracking_number) {
+    if (auto l = p.letters.find(a.id); l != p.letters.end() && l->second.tracking_number) {
       util::TemplateData mail;
       mail.set("mailed_on",
                japanese_date(ctx.services().messages, l->second.mailed_on.value_or("")));
@@ -73,13 +53,13 @@ Response mypage(Ctx& ctx) {
     cert_apps.push_back(row);
   }
   d.set("certificate_applications", cert_apps);
-  d.set("no_certificate_applications", requests.empty());
+  d.set("no_certificate_applications", p.certificate_applications.empty());
   util::TemplateData cert_list{util::TemplateData::type::list};
-  for (const auto& c : certificates) {
+  for (const auto& c : p.certificates) {
     util::TemplateData row;
     row.set("serial", c.serial_hex);
     row.set("terminal", c.terminal);
-    if (auto n = issuance_numbers.find(c.serial_hex); n != issuance_numbers.end()) {
+    if (auto n = p.issuance_numbers.find(c.serial_hex); n != p.issuance_numbers.end()) {
       row.set("issuance_number", n->second);
     }
     const std::string state_key = "admin.certificate_state." + c.status;
@@ -88,7 +68,7 @@ Response mypage(Ctx& ctx) {
     cert_list.push_back(row);
   }
   d.set("certificates", cert_list);
-  d.set("no_certificates", certificates.empty());
+  d.set("no_certificates", p.certificates.empty());
   return ctx.page(200, "mypage.html", "マイページ", d);
 }
 

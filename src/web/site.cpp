@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "util/secrets.hpp"
+#include "app/accounts.hpp"
 #include "util/text.hpp"
 #include "web/problem.hpp"
 
@@ -35,14 +35,7 @@ void add_security_headers(Response& r, bool https) {
 }
 
 Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) {
-  s_.db.write([&](store::Tx& tx) {
-    if (auto key = tx.setting("csrf_key")) {
-      csrf_key_ = *key;
-    } else {
-      csrf_key_ = util::random_token(32);
-      tx.put_setting("csrf_key", csrf_key_);
-    }
-  });
+  csrf_key_ = app::csrf_key(s_);
   add_portal_routes(routes_);
   add_account_routes(routes_);
   add_password_routes(routes_);

@@ -14,6 +14,7 @@
 #include "app/certificate_applications.hpp"
 #include "app/certificate_authority.hpp"
 #include "app/issuance.hpp"
+#include "app/my_page.hpp"
 #include "app/operators.hpp"
 #include "app/review.hpp"
 #include "app/usage_applications.hpp"
@@ -170,6 +171,10 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
   EXPECT_EQ(issue_application(env.services, issuer, number).error().error,
             ReviewError::wrong_state);
 
+  // The letters page: one letter to print, nothing to record yet.
+  EXPECT_EQ(letter_queue(env.services).to_print, std::vector<std::string>{number});
+  EXPECT_TRUE(letter_queue(env.services).to_mail.empty());
+
   auto batch = print_notice_letters(env.services, issuer);
   ASSERT_TRUE(batch.has_value());
   EXPECT_TRUE(batch->pdf.starts_with("%PDF-"));
@@ -179,6 +184,11 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
     EXPECT_FALSE(c.sealed_pickup_code.has_value()) << "printed codes must be erased";
   }
   EXPECT_TRUE(print_notice_letters(env.services, issuer)->pdf.empty());
+  const auto to_mail = letter_queue(env.services);
+  EXPECT_TRUE(to_mail.to_print.empty());
+  ASSERT_EQ(to_mail.to_mail.size(), 1u);
+  EXPECT_EQ(to_mail.to_mail[0].number, number);
+  EXPECT_TRUE(to_mail.letters.at(to_mail.to_mail[0].id).printed_at.has_value());
 
   EXPECT_EQ(
       record_registered_mail(env.services, issuer, number, "12-34", "2026-11-24").error().error,
@@ -194,6 +204,14 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
   const auto letter = application_dossier(env.services, number)->letter;
   EXPECT_EQ(letter->tracking_number, "12345678901");
   EXPECT_EQ(letter->mailed_on, "2026-11-24");
+  EXPECT_TRUE(letter_queue(env.services).to_mail.empty());
+  // マイページ: the letter's registered mail and each certificate's 発行番号 by serial.
+  const auto mine = my_page(env.services, user.institution.id);
+  ASSERT_EQ(mine.certificate_applications.size(), 1u);
+  EXPECT_EQ(mine.letters.at(mine.certificate_applications[0].id).tracking_number, "12345678901");
+  ASSERT_EQ(mine.certificates.size(), 2u);
+  for (const auto& c : *issued)
+    EXPECT_EQ(mine.issuance_numbers.at(c.serial_hex), c.issuance_number);
   EXPECT_EQ(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24")
                 .error()
                 .error,

@@ -20,7 +20,6 @@
 namespace onshi::app {
 namespace {
 
-constexpr int kMaxCertificates = 99;
 constexpr int kNoticeBusinessDays = 5;
 
 // The prefecture choice: a number the regions know, else nothing.
@@ -132,7 +131,8 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
   } else {
     errors.push_back({"signature_name", v.error()});
   }
-  if (auto n = count_in_range(form.certificates, "certificates", 1, kMaxCertificates)) {
+  if (auto n =
+          count_in_range(form.certificates, "certificates", 1, kMaxCertificatesPerApplication)) {
     out.certificates = *n;
   } else {
     errors.push_back({"certificates", n.error()});

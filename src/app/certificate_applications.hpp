@@ -12,6 +12,9 @@
 
 namespace onshi::app {
 
+// 申請枚数 is 1 to 99 (two digits on the form); each certificate is one terminal.
+inline constexpr int kMaxCertificatesPerApplication = 99;
+
 struct CertificateForm {
   std::string classification;
   std::string prefecture;

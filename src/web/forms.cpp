@@ -5,8 +5,6 @@
 namespace onshi::web {
 namespace {
 
-constexpr std::size_t kMaxFields = 100;
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -61,7 +59,7 @@ std::expected<Form, FormError> Form::parse(std::string_view encoded) {
     const auto pair = encoded.substr(0, amp);
     encoded = amp == std::string_view::npos ? std::string_view{} : encoded.substr(amp + 1);
     if (pair.empty()) continue;
-    if (++count > kMaxFields) return std::unexpected(FormError::too_many_fields);
+    if (++count > kMaxFormFields) return std::unexpected(FormError::too_many_fields);
     const auto eq = pair.find('=');
     auto name = url_decode(pair.substr(0, eq));
     auto value =

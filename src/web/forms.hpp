@@ -11,6 +11,10 @@ namespace onshi::web {
 
 enum class FormError { malformed_escape, invalid_utf8, too_many_fields };
 
+// More fields than any page sends is a flood, refused before anything is stored. The largest form
+// is the issue form: a CSR box for each of up to 99 certificates, its token and its action.
+inline constexpr std::size_t kMaxFormFields = 128;
+
 class Form {
  public:
   static std::expected<Form, FormError> parse(std::string_view encoded);

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 
+#include "app/certificate_applications.hpp"
 #include "app/issuance.hpp"
+#include "web/forms.hpp"
 #include "web/pages_admin.hpp"
 
 namespace onshi::web::admin {
@@ -14,6 +16,8 @@ namespace {
 constexpr std::string_view kPrefix = "/admin/applications/";
 constexpr std::string_view kTitle = "申請の詳細";
 constexpr std::string_view kActions[] = {"approve", "send_back", "reject", "issue"};
+// The issue form sends a csr_N box per certificate besides csrf_token and action.
+static_assert(kMaxFormFields >= app::kMaxCertificatesPerApplication + 2);
 
 // What a refused action leaves on the page.
 struct Refusal {

@@ -4,31 +4,10 @@
 #include <algorithm>
 
 #include "app/accounts.hpp"
+#include "app/login_rules.hpp"
 #include "util/secrets.hpp"
 
 namespace onshi::app {
-namespace {
-
-constexpr int kFreeFailures = 5;
-constexpr store::Millis kMaxLockMs = 24LL * 3'600'000;
-// Refresh last_seen_at at most this often, so browsing is not a write per request.
-constexpr store::Millis kTouchEveryMs = 60'000;
-
-// A hash of a random password, checked when the e-mail is unknown so that an unknown address
-// costs the same time as a wrong password.
-const std::string& dummy_hash() {
-  static const std::string hash = util::hash_password(util::random_token());
-  return hash;
-}
-
-store::Millis lock_duration(const Services& s, int failures) {
-  const int doublings = std::min(failures - kFreeFailures, 20);
-  const store::Millis base = static_cast<store::Millis>(s.config.login_lock_base_seconds) * 1000;
-  return std::min(base << doublings, kMaxLockMs);
-}
-
-}  // namespace
-
 std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
                                              std::string_view password) {
   const std::string key = email_key(email);
@@ -41,7 +20,7 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
   if (locked) return std::unexpected(LoginError::throttled);
 
   const bool password_ok =
-      util::verify_password(account ? account->password_hash : dummy_hash(), password);
+      util::verify_password(account ? account->password_hash : dummy_password_hash(), password);
   const bool allowed = account && password_ok && account->verified_at && !account->disabled_at;
 
   std::optional<LoginResult> result;
@@ -50,7 +29,7 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
     if (!allowed) {
       auto t = tx.login_throttle(key);
       ++t.failures;
-      if (t.failures >= kFreeFailures) t.locked_until = now + lock_duration(s, t.failures);
+      t.locked_until = login_locked_until(s, t.failures, now);
       tx.set_login_throttle(key, t);
       if (account) {
         tx.append_audit({fmt::format("account:{}", account->id), "login.failed", account->email,
@@ -76,16 +55,14 @@ std::optional<SessionUser> resolve_session(const Services& s, std::string_view s
   if (session_token.empty() || session_token.size() > 128) return std::nullopt;
   const auto hash = util::sha256_hex(session_token);
   const auto now = s.now_ms();
-  const store::Millis idle = static_cast<store::Millis>(s.config.session_idle_minutes) * 60'000;
-  const store::Millis absolute =
-      static_cast<store::Millis>(s.config.session_absolute_hours) * 3'600'000;
   std::optional<SessionUser> user;
   bool expired = false;
   bool touch = false;
   s.db.read([&](store::Tx& tx) {
     auto session = tx.find_session(hash);
     if (!session) return;
-    if (session->last_seen_at + idle < now || session->created_at + absolute < now) {
+    const auto age = session_age(s, session->created_at, session->last_seen_at, now);
+    if (age == SessionAge::expired) {
       expired = true;
       return;
     }
@@ -93,7 +70,7 @@ std::optional<SessionUser> resolve_session(const Services& s, std::string_view s
     if (!account || account->disabled_at) return;
     auto institution = tx.find_institution(account->institution_id);
     if (!institution) return;
-    touch = session->last_seen_at + kTouchEveryMs < now;
+    touch = age == SessionAge::live_touch;
     user = SessionUser{std::move(*account), std::move(*institution), std::string(session_token)};
   });
   if (expired) {

@@ -1,4 +1,5 @@
 #include "app/api_tokens.hpp"
+#include "app/login_rules.hpp"
 
 #include <fmt/format.h>
 
@@ -11,8 +12,6 @@ namespace {
 
 // The prefix tells a leaked string's kind at a glance (and lets secret scanners find it).
 constexpr std::string_view kPrefix = "onshi_";
-// Refresh last_used_at at most this often.
-constexpr store::Millis kTouchEveryMs = 60'000;
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // Operators: creation, login with password + TOTP, sessions, roles.
 #include "app/operators.hpp"
+#include "app/login_rules.hpp"
 
 #include <fmt/format.h>
 
@@ -12,19 +13,6 @@
 #include "util/totp.hpp"
 
 namespace onshi::app {
-namespace {
-
-constexpr int kFreeFailures = 5;
-constexpr store::Millis kMaxLockMs = 24LL * 3'600'000;
-constexpr store::Millis kTouchEveryMs = 60'000;
-
-const std::string& dummy_hash() {
-  static const std::string hash = util::hash_password(util::random_token());
-  return hash;
-}
-
-}  // namespace
-
 std::optional<Role> parse_role(std::string_view text) {
   if (text == "reviewer") return Role::reviewer;
   if (text == "issuer") return Role::issuer;
@@ -151,16 +139,12 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
   if ((op ? op->locked_until : unknown.locked_until) > now) {
     return std::unexpected(OperatorLoginError::throttled);
   }
-  const auto lock_until = [&](int failures) -> store::Millis {
-    if (failures < kFreeFailures) return 0;
-    const int doublings = std::min(failures - kFreeFailures, 20);
-    const store::Millis base = static_cast<store::Millis>(s.config.login_lock_base_seconds) * 1000;
-    return now + std::min(base << doublings, kMaxLockMs);
-  };
+  const auto lock_until = [&](int failures) { return login_locked_until(s, failures, now); };
 
   // Argon2id runs outside the transaction so the writer lock is not held while hashing; an
   // unknown login costs the same time as a wrong password.
-  const bool password_ok = util::verify_password(op ? op->password_hash : dummy_hash(), password);
+  const bool password_ok =
+      util::verify_password(op ? op->password_hash : dummy_password_hash(), password);
   std::optional<std::int64_t> step;
   if (op && password_ok) step = util::totp_match(op->totp_secret, totp_code, now / 1000);
 
@@ -197,16 +181,14 @@ std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
   if (token.empty() || token.size() > 128) return std::nullopt;
   const auto hash = util::sha256_hex(token);
   const auto now = s.now_ms();
-  const store::Millis idle = static_cast<store::Millis>(s.config.session_idle_minutes) * 60'000;
-  const store::Millis absolute =
-      static_cast<store::Millis>(s.config.session_absolute_hours) * 3'600'000;
   std::optional<OperatorSessionUser> user;
   bool expired = false;
   bool touch = false;
   s.db.read([&](store::Tx& tx) {
     auto session = tx.find_operator_session(hash);
     if (!session) return;
-    if (session->last_seen_at + idle < now || session->created_at + absolute < now) {
+    const auto age = session_age(s, session->created_at, session->last_seen_at, now);
+    if (age == SessionAge::expired) {
       expired = true;
       return;
     }
@@ -214,7 +196,7 @@ std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
     if (!op || op->disabled_at) return;
     const auto role = parse_role(op->role);
     if (!role) return;
-    touch = session->last_seen_at + kTouchEveryMs < now;
+    touch = age == SessionAge::live_touch;
     Actor actor{op->id, op->login, *role, false};
     user = OperatorSessionUser{std::move(*op), std::move(actor), std::string(token)};
   });

@@ -17,6 +17,7 @@
 
 #include "letters/notice_text.hpp"
 #include "letters/qr_code.hpp"
+#include "pdf_tools.hpp"
 
 // The PDF is read back with poppler's command-line tools (poppler-utils), the way a viewer reads
 // it. No QR reader is installed (zbar-tools is not a dependency), so the QR codes are checked
@@ -25,58 +26,14 @@
 namespace onshi::letters {
 namespace {
 
-namespace fs = std::filesystem;
-
-fs::path artifact_dir() {
-  const char* env = std::getenv("ONSHI_ARTIFACTS");
-  fs::path dir = env != nullptr && *env != '\0'
-                     ? fs::path(env)
-                     : fs::path(ONSHI_SOURCE_DIR) / "build" / "test-artifacts";
-  dir /= "letters";
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
-
-std::string run(const std::string& command) {
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
-  std::string out;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << command << "\n" << out;
-  return out;
-}
-
-fs::path write_pdf(const std::string& pdf, const std::string& name) {
-  const fs::path path = artifact_dir() / (name + ".pdf");
-  std::ofstream(path, std::ios::binary) << pdf;
-  return path;
-}
-
-int page_count(const fs::path& pdf) {
-  const std::string info = run("pdfinfo " + quoted(pdf));
-  std::smatch m;
-  if (!std::regex_search(info, m, std::regex(R"(Pages:\s+(\d+))"))) return -1;
-  return std::stoi(m[1]);
-}
+using namespace test;
 
 // The text of one page, without whitespace: pdftotext guesses word spaces from glyph gaps (the
 // letter-spaced pickup codes come out as "A B C D"), and wraps lines where the layout did.
 std::string page_text(const fs::path& pdf, int page, const std::string& crop = "") {
   const std::string n = std::to_string(page);
-  const std::string text =
-      run("pdftotext -layout -f " + n + " -l " + n + " " + crop + " " + quoted(pdf) + " -");
-  std::string out;
-  for (const char c : text) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') out += c;
-  }
-  return out;
+  return without_spaces(
+      run("pdftotext -layout -f " + n + " -l " + n + " " + crop + " " + quoted(pdf) + " -"));
 }
 
 std::size_t occurrences(std::string_view haystack, std::string_view needle) {
@@ -171,7 +128,7 @@ TEST(NoticeLetter, BatchKeepsEveryLetterOnItsOwnPages) {
   const fs::path path = write_pdf(pdf, "notice-batch");
 
   // Letter 1 fits on one page; letter 2 starts on page 2 and says how many pages it has.
-  const int pages = page_count(path);
+  const int pages = pdf_info(path).pages;
   ASSERT_GE(pages, 3);
   const int second = pages - 1;  // pages of letter 2
   const std::string page1 = page_text(path, 1);
@@ -227,7 +184,7 @@ TEST(NoticeLetter, TwoCertificatesStayOnTheFirstPage) {
 TEST(NoticeLetter, NinetyNineCertificatesContinueOverPages) {
   const NoticeLetter letter = sample_letter("C-00000201", 99);
   const fs::path path = write_pdf(render_notice_letters_pdf({letter}), "notice-99");
-  const int pages = page_count(path);
+  const int pages = pdf_info(path).pages;
   ASSERT_GT(pages, 10);
   const std::string last = page_text(path, pages);
   EXPECT_NE(last.find(std::to_string(pages) + "/" + std::to_string(pages)), std::string::npos);

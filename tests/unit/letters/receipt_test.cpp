@@ -12,85 +12,17 @@
 #include <string_view>
 #include <vector>
 
-// The PDF is checked with poppler's command-line tools (poppler-utils): they read it the way a
-// viewer does, so a font that was not embedded or text without a ToUnicode map shows up here.
+#include "pdf_tools.hpp"
+
+// The PDF is checked with poppler's command-line tools (pdf_tools.hpp).
 namespace onshi::letters {
 namespace {
 
-namespace fs = std::filesystem;
-
-// Where the PDFs and PNGs are left for a person to look at: $ONSHI_ARTIFACTS (set by ctest for
-// the integration tests) or build/test-artifacts, then letters/.
-fs::path artifact_dir() {
-  const char* env = std::getenv("ONSHI_ARTIFACTS");
-  fs::path dir = env != nullptr && *env != '\0'
-                     ? fs::path(env)
-                     : fs::path(ONSHI_SOURCE_DIR) / "build" / "test-artifacts";
-  dir /= "letters";
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
-
-// Runs a shell command; its standard output, and fails the test when it does not exit 0.
-std::string run(const std::string& command) {
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
-  std::string out;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  EXPECT_EQ(status, 0) << command << "\n" << out;
-  return out;
-}
-
-fs::path write_pdf(const std::string& pdf, const std::string& name) {
-  const fs::path path = artifact_dir() / (name + ".pdf");
-  std::ofstream(path, std::ios::binary) << pdf;
-  return path;
-}
-
-// pdfinfo's "Pages:" and "Page size:" lines.
-struct PdfInfo {
-  int pages = -1;
-  double width = 0;
-  double height = 0;
-  std::string title;
-  std::string raw;
-};
-
-PdfInfo pdf_info(const fs::path& pdf) {
-  PdfInfo info;
-  info.raw = run("pdfinfo " + quoted(pdf));
-  std::smatch m;
-  if (std::regex_search(info.raw, m, std::regex(R"(Pages:\s+(\d+))"))) {
-    info.pages = std::stoi(m[1]);
-  }
-  if (std::regex_search(info.raw, m, std::regex(R"(Page size:\s+([\d.]+) x ([\d.]+) pts)"))) {
-    info.width = std::stod(m[1]);
-    info.height = std::stod(m[2]);
-  }
-  if (std::regex_search(info.raw, m, std::regex(R"(Title:\s+([^\n]*))"))) info.title = m[1];
-  return info;
-}
+using namespace test;
 
 // The text within the page's bounds (text drawn off the page would not count).
 std::string pdf_text(const fs::path& pdf) {
   return run("pdftotext -layout -x 0 -y 0 -W 596 -H 842 " + quoted(pdf) + " -");
-}
-
-// pdftotext guesses word spaces from the gaps between glyphs, which at small sizes adds or drops
-// some ("EN D-O F-N OTE"), and breaks wrapped paragraphs into lines: compare without whitespace.
-std::string without_spaces(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') out += c;
-  }
-  return out;
 }
 
 ::testing::AssertionResult shows(const std::string& text, std::string_view needle) {

@@ -15,7 +15,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +22,10 @@ import { chromium } from 'playwright-core';
 import {
   CHROMIUM_LAUNCH, E2E_SHOTS, PHONE_CONTEXT, screenshotter, watchPage,
 } from '../support/browser.mjs';
+import { stopServer, jstDate, loadMessages } from '../support/harness.mjs';
 import {
-  startServer, stopServer, restartServer, runOnshi, freshEmail, freshInstitutionCode, strongPassword, csrfToken,
-  inputValue, pageText, hiddenInputs, formContaining, finalizeUsageApplication, certificateFields, jstDate,
-  loadMessages, CERT_NUMBER_RE,
-} from '../support/harness.mjs';
+  startServerWithCa, createOperator, newClinic, applyForCertificates, totp, wrongTotp,
+} from '../support/back_office.mjs';
 
 const run = promisify(execFile);
 const MSG = loadMessages();
@@ -43,80 +41,15 @@ const S = {}; // shared by the tests below, which run in order
 const shot = screenshotter('back-office-');
 
 // ---------------------------------------------------------------------------------------------
-// TOTP (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits), as the operator's authenticator app.
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
-    const i = alphabet.indexOf(ch);
-    if (i < 0) throw new Error(`not base32: ${ch}`);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, step = Math.floor(Date.now() / 1000 / 30)) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(n).padStart(6, '0');
-}
-
-/** A 6-digit code valid in none of the steps the server accepts (now - 1 … now + 1). */
-function wrongTotp(secret) {
-  const now = Math.floor(Date.now() / 1000 / 30);
-  const valid = new Set([-1, 0, 1, 2].map((d) => totp(secret, now + d)));
-  for (let n = 123456; ; n = (n + 111111) % 1_000_000) {
-    const code = String(n).padStart(6, '0');
-    if (!valid.has(code)) return code;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // helpers
 
-async function createOperator(login, name, role) {
-  const r = await runOnshi(srv, ['operator', 'create', '--login', login, '--name', name, '--role', role,
-    '--password-stdin', '--json'], { stdin: OPERATOR_PASSWORD });
-  assert.equal(r.code, 0, `operator create ${login}: ${r.stdout}${r.stderr}`);
-  const created = JSON.parse(r.stdout);
-  assert.match(created.totp_secret, /^[A-Z2-7]{16,}=*$/, r.stdout);
-  return { ...created, login, name, role };
-}
+const operator = (login, name, role) => createOperator(srv, { login, name, role, password: OPERATOR_PASSWORD });
 
-/** A clinic account (CLI) with a finalized usage application and a certificate application of
- * `n` certificates, both over HTTP. Returns { acct, usage, number }. */
+/** A clinic in the prefecture of `prefix` with a certificate application of `n` certificates. */
 async function clinicWithApplication(tag, { institutionName, prefix, n, overrides = {} }) {
-  const acct = await srv.createAccount({
-    email: freshEmail(tag), password: strongPassword(tag), institutionCode: freshInstitutionCode(prefix), institutionName,
-  });
-  const c = srv.client();
-  const login = await c.login(acct.email, acct.password);
-  assert.equal(login.status, 303, `login ${acct.email}: ${pageText(login.text).slice(0, 300)}`);
-  const usage = await finalizeUsageApplication(c, { terminals: String(n) });
-  const form = await c.get('/certificate-application/form');
-  assert.equal(form.status, 200, `certificate form: ${pageText(form.text).slice(0, 300)}`);
-  const conf = await c.post('/certificate-application/confirm', {
-    ...certificateFields(acct, { certificates: String(n), ...overrides }),
-    idempotency_key: inputValue(form.text, 'idempotency_key'), csrf_token: csrfToken(form.text),
-  });
-  assert.equal(conf.status, 200, `certificate confirm: ${pageText(conf.text).slice(0, 600)}`);
-  const close = formContaining(conf.text, '閉じる');
-  assert.ok(close, 'a 閉じる form on the confirmation page');
-  const sub = await c.post('/certificate-application/submit', hiddenInputs(close.html));
-  const number = CERT_NUMBER_RE.exec(sub.location ?? '')?.[0];
-  assert.ok(sub.status === 303 && number, `certificate submit -> ${sub.status} ${sub.location}`);
-  return { acct, usage, number, client: c };
+  const clinic = await newClinic(srv, tag, { institutionName, prefix, terminals: n });
+  const number = await applyForCertificates(clinic, n, overrides);
+  return { ...clinic, number };
 }
 
 /**
@@ -202,16 +135,11 @@ function assertNoProblems(problems, what) {
 
 before(async () => {
   await fsp.mkdir(E2E_SHOTS, { recursive: true });
-  srv = await startServer({ name: 'e2e_back_office', env: { ONSHI_CA_PASSPHRASE: PASSPHRASE } });
-  // One configuration for the server and the CLI, as in production (CRL/OCSP URLs in certificates).
-  await fsp.writeFile(path.join(srv.dataDir, 'onshi.toml'), `[server]\nbase_url = "${srv.publicBaseUrl}"\n`);
-  const init = await runOnshi(srv, ['ca', 'init']);
-  assert.equal(init.code, 0, `onshi ca init: ${init.stdout}${init.stderr}`);
-  await restartServer(srv); // the server loads the CA at startup only
+  ({ srv } = await startServerWithCa({ name: 'e2e_back_office', passphrase: PASSPHRASE }));
 
-  S.reviewer = await createOperator('shinsa', '審査 太郎', 'reviewer');
-  S.issuer = await createOperator('hakko', '発行 次郎', 'issuer');
-  S.admin = await createOperator('kanri', '管理 花子', 'admin');
+  S.reviewer = await operator('shinsa', '審査 太郎', 'reviewer');
+  S.issuer = await operator('hakko', '発行 次郎', 'issuer');
+  S.admin = await operator('kanri', '管理 花子', 'admin');
 
   S.tokyo = await clinicWithApplication('bo-tokyo', {
     institutionName: '医療法人テスト会 ブラウザ診療所', prefix: '131', n: 2,

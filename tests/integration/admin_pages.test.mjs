@@ -5,12 +5,12 @@
 // verifies the chain. Role checks and the failed login are checked on the way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import {
-  startServer, stopServer, restartServer, runOnshi, freshEmail, freshInstitutionCode, strongPassword, csrfToken,
-  inputValue, pageText, locationPath, loadMessages, hiddenInputs, formContaining, finalizeUsageApplication,
-  certificateFields, jstDate, CERT_NUMBER_RE,
+  stopServer, csrfToken, inputValue, pageText, locationPath, loadMessages, hiddenInputs, formContaining, jstDate,
 } from '../support/harness.mjs';
+import {
+  startServerWithCa, createOperator as createOp, newClinic, applyForCertificates, totp,
+} from '../support/back_office.mjs';
 
 const MSG = loadMessages();
 const PASSPHRASE = 'Kusunoki-admin-pages-CA-passphrase';
@@ -20,45 +20,7 @@ const TRACKING = '123456789012';
 let srv;
 const S = {}; // shared by the tests below, which run in order
 
-// ---------------------------------------------------------------------------------------------
-// TOTP (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits), as the operator's authenticator app.
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
-    const i = alphabet.indexOf(ch);
-    if (i < 0) throw new Error(`not base32: ${ch}`);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, step = Math.floor(Date.now() / 1000 / 30)) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(n).padStart(6, '0');
-}
-
-async function createOperator(login, name, role) {
-  const r = await runOnshi(srv, ['operator', 'create', '--login', login, '--name', name, '--role', role,
-    '--password-stdin', '--json'], { stdin: OPERATOR_PASSWORD });
-  assert.equal(r.code, 0, `operator create ${login}: ${r.stdout}${r.stderr}`);
-  const created = JSON.parse(r.stdout);
-  assert.match(created.totp_secret, /^[A-Z2-7]{16,}$/);
-  assert.ok(created.totp_uri.startsWith('otpauth://totp/'), created.totp_uri);
-  return created;
-}
+const createOperator = (login, name, role) => createOp(srv, { login, name, role, password: OPERATOR_PASSWORD });
 
 /** POST /admin/login with the login form's token; returns the response. */
 async function adminLogin(c, login, code, password = OPERATOR_PASSWORD) {
@@ -79,10 +41,7 @@ async function act(c, number, buttonLabel, fields = {}) {
 // ---------------------------------------------------------------------------------------------
 
 before(async () => {
-  srv = await startServer({ name: 'admin_pages', env: { ONSHI_CA_PASSPHRASE: PASSPHRASE } });
-  const init = await runOnshi(srv, ['ca', 'init']);
-  assert.equal(init.code, 0, `onshi ca init: ${init.stdout}${init.stderr}`);
-  await restartServer(srv); // the server loads the CA at startup only
+  ({ srv } = await startServerWithCa({ name: 'admin_pages', passphrase: PASSPHRASE }));
   S.sato = await createOperator('sato', '佐藤', 'admin');
   S.suzuki = await createOperator('suzuki', '鈴木', 'issuer');
 });
@@ -125,23 +84,9 @@ test('an admin logs in with password and TOTP and sees the dashboard', async () 
 });
 
 test('a clinic applies; the admin approves on the detail page', async () => {
-  const acct = await srv.createAccount({
-    email: freshEmail('admin'), password: strongPassword('a'), institutionCode: freshInstitutionCode(),
-    institutionName: '医療法人テスト会 管理画面クリニック',
-  });
-  const clinic = srv.client();
-  assert.equal((await clinic.login(acct.email, acct.password)).status, 303);
-  await finalizeUsageApplication(clinic, { terminals: '2' });
-  const form = await clinic.get('/certificate-application/form');
-  const conf = await clinic.post('/certificate-application/confirm', {
-    ...certificateFields(acct, { certificates: '1' }),
-    idempotency_key: inputValue(form.text, 'idempotency_key'), csrf_token: csrfToken(form.text),
-  });
-  assert.equal(conf.status, 200, pageText(conf.text).slice(0, 400));
-  const sub = await clinic.post('/certificate-application/submit', hiddenInputs(formContaining(conf.text, '閉じる').html));
-  S.number = CERT_NUMBER_RE.exec(sub.location ?? '')?.[0];
-  assert.ok(S.number, `${sub.status} ${sub.location}`);
-  S.clinic = clinic;
+  const clinic = await newClinic(srv, 'admin', { institutionName: '医療法人テスト会 管理画面クリニック' });
+  S.number = await applyForCertificates(clinic, 1);
+  S.clinic = clinic.c;
 
   const dash = pageText((await S.admin.get('/admin')).text);
   assert.ok(dash.includes(S.number) && dash.includes('管理画面クリニック'), dash.slice(0, 600));

@@ -12,10 +12,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  ARTIFACTS, startServer, stopServer, restartServer, runOnshi, freshEmail, freshInstitutionCode, strongPassword,
-  csrfToken, inputValue, pageText, locationPath, jstDate, loadMessages, hiddenInputs, formContaining,
-  finalizeUsageApplication, certificateFields, CERT_NUMBER_RE,
+  stopServer, runOnshi, strongPassword, pageText, jstDate, loadMessages,
 } from '../support/harness.mjs';
+import { startServerWithCa, newClinic, applyForCertificates } from '../support/back_office.mjs';
 
 const exec = promisify(execFile);
 const MSG = loadMessages();
@@ -56,35 +55,6 @@ async function sqlExec(script, dataDir = srv.dataDir) {
   return exec('sqlite3', [path.join(dataDir, 'onshi.db'), script]);
 }
 
-async function newClinic(tag, institutionName) {
-  const acct = await srv.createAccount({
-    email: freshEmail(tag), password: strongPassword(tag), institutionCode: freshInstitutionCode(), institutionName,
-  });
-  const c = srv.client();
-  const r = await c.login(acct.email, acct.password);
-  assert.equal(r.status, 303, `login ${acct.email}: ${pageText(r.text).slice(0, 300)}`);
-  await finalizeUsageApplication(c, { terminals: '2' });
-  return { acct, c };
-}
-
-/** 電子証明書発行申請 through the pages (form -> 次へ -> 閉じる); returns C-XXXXXXXX. */
-async function applyForCertificates({ acct, c }, n) {
-  const form = await c.get('/certificate-application/form');
-  assert.equal(form.status, 200, `certificate form: ${pageText(form.text).slice(0, 300)}`);
-  const conf = await c.post('/certificate-application/confirm', {
-    ...certificateFields(acct, { certificates: String(n) }),
-    idempotency_key: inputValue(form.text, 'idempotency_key'), csrf_token: csrfToken(form.text),
-  });
-  assert.equal(conf.status, 200, `certificate confirm: ${pageText(conf.text).slice(0, 500)}`);
-  const close = formContaining(conf.text, '閉じる');
-  assert.ok(close, 'a 閉じる form on the confirmation page');
-  const r = await c.post('/certificate-application/submit', hiddenInputs(close.html));
-  assert.equal(r.status, 303, `certificate submit: ${pageText(r.text).slice(0, 500)}`);
-  const number = CERT_NUMBER_RE.exec(r.location ?? '')?.[0];
-  assert.ok(number, `an application number in ${r.location}`);
-  return number;
-}
-
 /** The text of the マイページ row linking to the certificate application. */
 function rowOf(html, number) {
   for (const m of html.matchAll(/<tr\b[\s\S]*?<\/tr>/gi)) {
@@ -119,18 +89,12 @@ function addMonthsClamped(date, months) {
 // ---------------------------------------------------------------------------------------------
 
 before(async () => {
-  srv = await startServer({ name: 'certificate_issuance', env: { ONSHI_CA_PASSPHRASE: PASSPHRASE } });
+  let caInit;
+  ({ srv, caInit } = await startServerWithCa({ name: 'certificate_issuance', passphrase: PASSPHRASE }));
+  S.caInit = caInit;
   outDir = srv.logDir;
   work = path.join(srv.root, 'work');
   await fsp.mkdir(work, { recursive: true });
-  // One configuration for the server and every CLI run, as in production: the certificates the
-  // CLI issues carry CRL and OCSP URLs under the server's public address.
-  await fsp.writeFile(path.join(srv.dataDir, 'onshi.toml'), `[server]\nbase_url = "${srv.publicBaseUrl}"\n`);
-  const init = await runOnshi(srv, ['ca', 'init']);
-  assert.equal(init.code, 0, `onshi ca init -> ${init.code}: ${init.stdout}${init.stderr}`);
-  S.caInit = init.stdout;
-  // The server loads the CA at startup only.
-  await restartServer(srv);
 });
 after(async () => { await stopServer(srv); });
 
@@ -163,8 +127,8 @@ test('setup: ca init made a root and an issuing CA; operators of three roles', a
 });
 
 test('1. clinics apply through the pages (申請済)', async () => {
-  S.a = await newClinic('issA', '医療法人テスト会 さくら診療所');
-  S.b = await newClinic('issB', '医療法人べつの会 ひまわり医院');
+  S.a = await newClinic(srv, 'issA', { institutionName: '医療法人テスト会 さくら診療所' });
+  S.b = await newClinic(srv, 'issB', { institutionName: '医療法人べつの会 ひまわり医院' });
   S.app1 = await applyForCertificates(S.a, 2); // rev1 approves, iss1 issues (generated keys)
   S.app2 = await applyForCertificates(S.b, 1); // adm1 approves (cannot issue), iss1 issues from a CSR
   S.app3 = await applyForCertificates(S.a, 1); // a weak CSR: refused, stays 承認

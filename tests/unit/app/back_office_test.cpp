@@ -19,6 +19,7 @@
 #include "app/review.hpp"
 #include "app/usage_applications.hpp"
 #include "app_test_env.hpp"
+#include "clinic_fixture.hpp"
 #include "pki/authority.hpp"
 #include "pki/keys.hpp"
 #include "util/totp.hpp"
@@ -43,21 +44,8 @@ class BackOfficeTest : public ::testing::Test {
     ASSERT_TRUE(ca);
     env.services.ca = ca.get();
 
-    ASSERT_TRUE(create_verified_account(env.services, {"staff@clinic.example.jp", "1310123455",
-                                                       "テストクリニック", "correct horse battery"})
-                    .has_value());
-    auto token = login(env.services, "staff@clinic.example.jp", "correct horse battery");
-    ASSERT_TRUE(token.has_value());
-    user = *resolve_session(env.services, token->session_token);
-    UsageForm u{"flets_next_east",
-                "CAF1234567890",
-                "2026-12-20",
-                "2",
-                "ベンダ",
-                "担当",
-                "03-1234-5678",
-                "",
-                "key-u"};
+    user = test::logged_in_clinic(env.services);
+    const auto u = test::usage_form();
     ASSERT_TRUE(finalize_usage_application(env.services, user, u).has_value());
 
     reviewer = make_operator("rev", "reviewer");
@@ -73,20 +61,7 @@ class BackOfficeTest : public ::testing::Test {
   }
 
   std::string apply(const std::string& count, const std::string& key) {
-    CertificateForm f{"2",
-                      "13",
-                      "131024",
-                      "104-0061",
-                      "銀座1-2-3",
-                      "1310123455",
-                      "テストクリニック",
-                      "事務",
-                      "山田 花子",
-                      "03-1234-5678",
-                      "staff@clinic.example.jp",
-                      "オンライン資格確認利用アイコン",
-                      count,
-                      key};
+    const auto f = test::certificate_form(count, key);
     auto r = submit_certificate_application(env.services, user, f);
     EXPECT_TRUE(r.has_value());
     return r->application.number;

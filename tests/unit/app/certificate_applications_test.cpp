@@ -6,6 +6,7 @@
 #include "app/certificate_applications.hpp"
 #include "app/usage_applications.hpp"
 #include "app_test_env.hpp"
+#include "clinic_fixture.hpp"
 
 namespace onshi::app {
 namespace {
@@ -21,44 +22,16 @@ class CertificateApplicationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     env.clock.set(jst_morning(2026y / November / 2d));
-    ASSERT_TRUE(create_verified_account(env.services, {"staff@clinic.example.jp", "1310123455",
-                                                       "テストクリニック", "correct horse battery"})
-                    .has_value());
-    auto token = login(env.services, "staff@clinic.example.jp", "correct horse battery");
-    ASSERT_TRUE(token.has_value());
-    auto u = resolve_session(env.services, token->session_token);
-    ASSERT_TRUE(u.has_value());
-    user = *u;
+    user = test::logged_in_clinic(env.services);
   }
 
   void finalize_usage() {
-    UsageForm f{"flets_next_east",
-                "CAF1234567890",
-                "2026-12-20",
-                "2",
-                "ベンダ",
-                "担当",
-                "03-1234-5678",
-                "",
-                "key-u"};
+    const auto f = test::usage_form();
     ASSERT_TRUE(finalize_usage_application(env.services, user, f).has_value());
   }
 
   CertificateForm form(std::string count = "1", std::string key = "key-c") {
-    return {"2",
-            "13",
-            "131024",
-            "104-0061",
-            "銀座1-2-3 オンシビル5階",
-            "1310123455",
-            "テストクリニック",
-            "事務",
-            "山田 花子",
-            "03-1234-5678",
-            "staff@clinic.example.jp",
-            "オンライン資格確認利用アイコン",
-            std::move(count),
-            std::move(key)};
+    return test::certificate_form(std::move(count), std::move(key));
   }
 
   std::string expected_on(year_month_day applied) {

@@ -3,6 +3,7 @@
 // letters page when nothing is issued, and the audit page with its chain check.
 #include <gtest/gtest.h>
 
+#include "../app/clinic_fixture.hpp"
 #include "admin_test_env.hpp"
 #include "app/accounts.hpp"
 #include "app/certificate_applications.hpp"
@@ -19,36 +20,9 @@ class AdminReviewPagesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto& s = a.s.env.services;
-    ASSERT_TRUE(app::create_verified_account(s, {"staff@clinic.example.jp", "1310123455",
-                                                 "テストクリニック", "correct horse battery"})
-                    .has_value());
-    auto token = app::login(s, "staff@clinic.example.jp", "correct horse battery");
-    ASSERT_TRUE(token.has_value());
-    user = *app::resolve_session(s, token->session_token);
-    app::UsageForm u{"flets_next_east",
-                     "CAF1234567890",
-                     "2026-12-20",
-                     "2",
-                     "ベンダ株式会社",
-                     "担当",
-                     "03-1234-5678",
-                     "",
-                     "key-u"};
-    ASSERT_TRUE(app::finalize_usage_application(s, user, u).has_value());
-    app::CertificateForm f{"2",
-                           "13",
-                           "131024",
-                           "104-0061",
-                           "銀座1-2-3 オンシビル5階",
-                           "1310123455",
-                           "テストクリニック",
-                           "事務",
-                           "山田 花子",
-                           "03-1234-5678",
-                           "staff@clinic.example.jp",
-                           "オンライン資格確認利用アイコン",
-                           "2",
-                           "key-c"};
+    user = onshi::test::logged_in_clinic(s);
+    ASSERT_TRUE(app::finalize_usage_application(s, user, onshi::test::usage_form()).has_value());
+    const auto f = onshi::test::certificate_form("2", "key-c");
     auto applied = app::submit_certificate_application(s, user, f);
     ASSERT_TRUE(applied.has_value());
     number = applied->application.number;

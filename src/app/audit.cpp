@@ -17,7 +17,27 @@ std::vector<store::AuditRecord> audit_log(const Services& s, const store::AuditF
   return out;
 }
 
-AuditVerification verify_audit_log(const Services& s) {
+std::string AuditCheckpoint::text() const {
+  return fmt::format("{}:{}", seq, hash);
+}
+
+std::optional<AuditCheckpoint> parse_audit_checkpoint(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  AuditCheckpoint c;
+  for (const char ch : text.substr(0, colon)) {
+    if (ch < '0' || ch > '9' || c.seq > 1'000'000'000'000) return std::nullopt;
+    c.seq = c.seq * 10 + (ch - '0');
+  }
+  c.hash = std::string(text.substr(colon + 1));
+  const bool hex =
+      c.hash.size() == 64 && c.hash.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (c.seq < 1 || !hex) return std::nullopt;
+  return c;
+}
+
+AuditVerification verify_audit_log(const Services& s,
+                                   const std::optional<AuditCheckpoint>& checkpoint) {
   AuditVerification v;
   std::string prev = "genesis";
   std::int64_t expected_seq = 1;
@@ -39,6 +59,12 @@ AuditVerification verify_audit_log(const Services& s) {
       if (audit_hash(prev, e) != e.hash) {
         return fail(fmt::format("entry {} was changed after it was written", e.seq));
       }
+      if (checkpoint && e.seq == checkpoint->seq && e.hash != checkpoint->hash) {
+        return fail(
+            fmt::format("entry {} is not the entry the checkpoint recorded: the log was "
+                        "rewritten from there or before",
+                        e.seq));
+      }
       prev = e.hash;
       ++expected_seq;
       ++v.entries;
@@ -46,6 +72,15 @@ AuditVerification verify_audit_log(const Services& s) {
     });
   });
   v.head_hash = prev;
+  if (v.entries > 0) v.head = AuditCheckpoint{v.entries, prev};
+  if (v.ok && checkpoint && checkpoint->seq > v.entries) {
+    v.ok = false;
+    v.first_bad_seq = v.entries + 1;
+    v.problem = fmt::format(
+        "the log ends at entry {} but the checkpoint recorded entry {}: the newest entries were "
+        "deleted",
+        v.entries, checkpoint->seq);
+  }
   return v;
 }
 

@@ -71,6 +71,7 @@ Response audit(Ctx& ctx) {
   check.set("ok", v.ok);
   check.set("entries", std::to_string(v.entries));
   check.set("head_hash", v.head_hash);
+  if (v.head) check.set("checkpoint", v.head->text());
   check.set("first_bad_seq", std::to_string(v.first_bad_seq));
   check.set("problem", v.problem);
   d.set("verification", check);

@@ -361,6 +361,9 @@ test('the admin reads 監査ログ: the chain verifies and the application histo
     await page.waitForURL('**/admin/audit');
     const check = await page.getByRole('status').innerText();
     assert.match(check, /OK：全 \d+件/, check);
+    const entries = /全 (\d+)件/.exec(check)[1];
+    assert.match(await page.locator('.checkpoint').innerText(), new RegExp(`^${entries}:[0-9a-f]{64}$`),
+      'the checkpoint to write down is the newest entry');
     await page.getByLabel('対象（申請番号など）', { exact: true }).fill(S.tokyo.number);
     await page.getByRole('button', { name: '絞り込む', exact: true }).click();
     await page.waitForURL((u) => u.pathname === '/admin/audit' && u.searchParams.get('subject') === S.tokyo.number);

@@ -472,10 +472,16 @@ test('CPIPCS 6.1.6: a CSR whose public key another certificate already certifies
   assert.equal((await applicationStatus(S.app3)).status, 'approved', `${S.app3} still 承認`);
 });
 
-test('8. audit log: verify OK; a changed entry and a deleted entry are found', async () => {
+test('8. audit log: verify OK; a changed entry, a deleted entry and deleted newest entries are found', async () => {
   const ok = await onshiOk(['audit', 'verify']);
   assert.match(ok.stdout, /audit log OK/, ok.stdout);
   const entries = Number(/(\d+) entries/.exec(ok.stdout)?.[1]);
+  const checkpoint = /^checkpoint: (\d+:[0-9a-f]{64})$/m.exec(ok.stdout)?.[1];
+  assert.ok(checkpoint?.startsWith(`${entries}:`), `a checkpoint of the newest entry: ${ok.stdout}`);
+  const held = await onshiOk(['audit', 'verify', '--checkpoint', checkpoint]);
+  assert.match(held.stdout, new RegExp(`checkpoint ${entries} holds`), held.stdout);
+  const typo = await onshi(['audit', 'verify', '--checkpoint', 'not-a-checkpoint']);
+  assert.equal(typo.code, 2, `a malformed checkpoint -> exit ${typo.code}: ${typo.stdout}${typo.stderr}`);
   const actions = (await sql('SELECT action FROM audit_log')).map((x) => x.action);
   assert.equal(entries, actions.length, 'verify counts every entry');
   for (const a of ['operator.create', 'application.approve', 'application.issue', 'certificate.issue', 'letter.print',
@@ -490,6 +496,9 @@ test('8. audit log: verify OK; a changed entry and a deleted entry are found', a
   const copyDir = path.join(srv.root, 'copy');
   await fsp.mkdir(copyDir, { recursive: true });
   await sqlExec(`.backup '${path.join(copyDir, 'onshi.db')}'`);
+  const cutDir = path.join(srv.root, 'cut');
+  await fsp.mkdir(cutDir, { recursive: true });
+  await sqlExec(`.backup '${path.join(cutDir, 'onshi.db')}'`);
 
   const [{ seq, detail }] = await sql('SELECT seq, detail FROM audit_log WHERE seq = (SELECT max(seq)/2 FROM audit_log)');
   const forged = detail === '{}' ? '{"forged":true}' : '{}';
@@ -507,4 +516,13 @@ test('8. audit log: verify OK; a changed entry and a deleted entry are found', a
   const deleted = await runOnshi(copy, ['audit', 'verify']);
   assert.equal(deleted.code, 1, `verify after a DELETE -> exit ${deleted.code}: ${deleted.stdout}${deleted.stderr}`);
   assert.match(deleted.stdout, new RegExp(`entry ${gone} is missing`), `names entry ${gone}: ${deleted.stdout}`);
+
+  // The newest entries cut off: the chain that is left is whole, so only the checkpoint shows it.
+  const cut = { dataDir: cutDir, env: srv.env, logDir: srv.logDir };
+  await sqlExec(`DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > ${entries - 2};`, cutDir);
+  const noCheckpoint = await runOnshi(cut, ['audit', 'verify']);
+  assert.equal(noCheckpoint.code, 0, `without a checkpoint the cut log verifies: ${noCheckpoint.stdout}${noCheckpoint.stderr}`);
+  const truncated = await runOnshi(cut, ['audit', 'verify', '--checkpoint', checkpoint]);
+  assert.equal(truncated.code, 1, `with the checkpoint -> exit ${truncated.code}: ${truncated.stdout}${truncated.stderr}`);
+  assert.match(truncated.stdout, new RegExp(`BROKEN at entry ${entries - 1}\\b.*newest entries were deleted`), truncated.stdout);
 });

@@ -301,6 +301,40 @@ TEST_F(BackOfficeTest, AuditChainDetectsAChangedOrDeletedEntry) {
   EXPECT_EQ(changed.first_bad_seq, 3);
 }
 
+TEST_F(BackOfficeTest, ACheckpointDetectsDeletedNewestEntries) {
+  const auto number = apply("1", "k9");
+  ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
+  const auto before = verify_audit_log(env.services);
+  ASSERT_TRUE(before.ok && before.head) << before.problem;
+  EXPECT_EQ(before.head->seq, before.entries);
+  const auto checkpoint = parse_audit_checkpoint(before.head->text());
+  ASSERT_TRUE(checkpoint);
+  EXPECT_EQ(checkpoint->hash, before.head_hash);
+  EXPECT_TRUE(verify_audit_log(env.services, checkpoint).ok);
+
+  // Cutting off the newest entry leaves a valid chain; only the checkpoint shows the loss.
+  const auto db = env.dir.path() / "onshi.db";
+  ASSERT_EQ(std::system(fmt::format("sqlite3 '{}' \"DROP TRIGGER audit_log_no_delete; DELETE "
+                                    "FROM audit_log WHERE seq = {};\"",
+                                    db.string(), before.entries)
+                            .c_str()),
+            0);
+  EXPECT_TRUE(verify_audit_log(env.services).ok);
+  const auto cut = verify_audit_log(env.services, checkpoint);
+  EXPECT_FALSE(cut.ok);
+  EXPECT_EQ(cut.first_bad_seq, before.entries);
+  EXPECT_NE(cut.problem.find("deleted"), std::string::npos) << cut.problem;
+
+  // A checkpoint whose hash is not the entry's: the log was rewritten.
+  auto wrong = *checkpoint;
+  wrong.seq = 2;
+  EXPECT_EQ(verify_audit_log(env.services, wrong).first_bad_seq, 2);
+
+  for (const auto* bad : {"", "12", ":abc", "0:", "x:00", "3:ABC"}) {
+    EXPECT_FALSE(parse_audit_checkpoint(bad)) << bad;
+  }
+}
+
 TEST(PickupCode, SixteenUnambiguousSymbolsTypedAnyWay) {
   const std::regex shape("[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){3}");
   std::set<std::string> seen;

@@ -1,0 +1,176 @@
+// The use cases an operator waits for, on the unit tests' environment (tests/unit/app/: a real
+// SQLite file in a temporary folder, a real CA, the real templates and messages): 発行 of a whole
+// application, the audit chain check of /admin/audit, and the notice letter PDF. Real time, since
+// the database work includes the file system.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <map>
+
+#include "app/audit.hpp"
+#include "app/certificate_authority.hpp"
+#include "app/issuance.hpp"
+#include "app/review.hpp"
+#include "app_test_env.hpp"
+#include "clinic_fixture.hpp"
+#include "letters/notice_letter.hpp"
+#include "pki/authority.hpp"
+
+namespace {
+
+using namespace onshi;
+using namespace std::chrono;
+
+// The back office of back_office_test.cpp, made once: a CA, the clinic with its usage
+// application, a reviewer who approves and an issuer who issues (separate_issuer).
+struct BackOffice {
+  test::TestEnv env;
+  std::unique_ptr<app::CertificateAuthority> ca;
+  app::SessionUser clinic;
+  app::Actor reviewer, issuer;
+
+  BackOffice() {
+    env.clock.set(sys_days{2026y / November / 24d} + hours{1});
+    const auto pass = env.dir.path() / "ca-passphrase";
+    std::ofstream(pass) << "bench passphrase\n";
+    env.config.ca_passphrase_file = pass.string();
+    pki::init_ca(app::key_store_config(env.config), app::ca_settings(env.config), env.clock.now());
+    ca = app::CertificateAuthority::open(env.config);
+    env.services.ca = ca.get();
+    clinic = test::logged_in_clinic(env.services);
+    if (!app::finalize_usage_application(env.services, clinic, test::usage_form())) {
+      throw std::runtime_error("usage application");
+    }
+    reviewer = make_operator("rev", "reviewer");
+    issuer = make_operator("iss", "issuer");
+  }
+  app::Actor make_operator(const std::string& login, const std::string& role) {
+    if (!app::create_operator(env.services, {login, login, role, "operator password 2026"})) {
+      throw std::runtime_error("create_operator");
+    }
+    return *app::cli_actor(env.services, login);
+  }
+  // A 2-certificate application, submitted by the clinic and approved by the reviewer.
+  std::string approved_application() {
+    const auto form = test::certificate_form("2", "bench-" + std::to_string(++submitted_));
+    auto submitted = app::submit_certificate_application(env.services, clinic, form);
+    if (!submitted) throw std::runtime_error("submit_certificate_application");
+    const auto number = submitted->application.number;
+    if (!app::decide(env.services, reviewer, number, app::Decision::approve, "")) {
+      throw std::runtime_error("decide");
+    }
+    return number;
+  }
+  int submitted_ = 0;
+};
+
+// 発行 of one approved 2-certificate application, end to end: two keys generated and sealed,
+// two certificates signed and stored with their audit rows, the notice letter row and the
+// clinic's mail, in one write transaction. The applications are approved before the timed loop,
+// one per iteration, so the iteration count is fixed.
+constexpr int kApplications = 60;
+void BM_IssueApplication(benchmark::State& state) {
+  static BackOffice office;
+  std::vector<std::string> numbers;
+  for (int i = 0; i < kApplications; ++i) numbers.push_back(office.approved_application());
+  std::size_t next = 0;
+  for (auto _ : state) {
+    if (!app::issue_application(office.env.services, office.issuer, numbers.at(next++))) {
+      state.SkipWithError("issue_application failed");
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * 2);  // certificates
+}
+BENCHMARK(BM_IssueApplication)
+    ->Iterations(kApplications)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// verify_audit_log re-reads and re-hashes the whole chain; /admin/audit runs it on every view.
+// The log is filled once per size through Tx::append_audit in one write transaction, with
+// entries shaped like the real ones (a certificate.issue detail is the longest).
+test::TestEnv& audit_env(std::int64_t entries) {
+  static std::map<std::int64_t, std::unique_ptr<test::TestEnv>> envs;
+  auto& env = envs[entries];
+  if (env) return *env;
+  env = std::make_unique<test::TestEnv>();
+  env->db->write([&](store::Tx& tx) {
+    for (std::int64_t i = 0; i < entries; ++i) {
+      const std::string number = fmt::format("C-{:08d}", i / 3 + 1);
+      const std::string detail = fmt::format(
+          R"({{"application":"{}","serial":"3f9a{:028x}","terminal":"T01","key_source":"generated",)"
+          R"("subject":"serialNumber={}-01,CN=1310123455-T01,OU=1310123455,O=テストクリニック,C=JP"}})",
+          number, i, number);
+      tx.append_audit(
+          {"operator:2", i % 3 == 0 ? "application.approve" : "certificate.issue", number, detail},
+          env->services.now_ms() + i * 1000);
+    }
+  });
+  return *env;
+}
+void BM_VerifyAuditLog(benchmark::State& state) {
+  const auto& env = audit_env(state.range(0));
+  for (auto _ : state) {
+    const auto v = app::verify_audit_log(env.services);
+    if (!v.ok || v.entries != state.range(0)) state.SkipWithError("the chain did not verify");
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));  // entries
+}
+BENCHMARK(BM_VerifyAuditLog)
+    ->Arg(1'000)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// One 電子証明書発行通知書 with 2 certificates (two boxes, two QR codes) as the print batch
+// renders it, with text like the real letter's (tests/unit/letters/notice_letter_test.cpp).
+letters::NoticeLetter notice_letter() {
+  letters::NoticeLetter l{
+      .address_lines = {"〒104-0061", "東京都中央区銀座1-2-3 オンシビル5階", "テストクリニック",
+                        "事務 山田 花子 様"},
+      .sender_block =
+          "オンライン請求ネットワーク関連システム共通認証局\n"
+          "〒100-0013 東京都千代田区霞が関1-2-2",
+      .date_line = "2026年11月25日",
+      .title = "電子証明書発行通知書",
+      .greeting =
+          "　お申込みいただいた電子証明書を下記のとおり発行しましたので、お知らせします。"
+          "取得コードは電子証明書の取得に必要です。取得が済むまで大切に保管してください。",
+      .facts = {{"申請番号", "C-00000123"},
+                {"医療機関コード", "13-1-0123455"},
+                {"医療機関名称", "テストクリニック"},
+                {"証明書の枚数", "2枚"}},
+      .certificates_heading = "発行した電子証明書",
+      .certificate_labels = {"発行番号", "端末", "取得コード", "取得期限", "シリアル番号",
+                             "有効期間", "{from} ～ {until}"},
+      .certificates = {},  // the two below
+      .qr_caption = "取得用ページ",
+      .pickup_page_label = "取得用ページ",
+      .pickup_page_url = "https://portal.example.jp/pickup",
+      .instructions_heading = "システムベンダの方へ",
+      .vendor_instructions = {"取得用ページを開き、発行番号と取得コードを入力します。",
+                              "パスワードを決め、PKCS#12 ファイルを1回だけダウンロードします。"},
+      .notes_heading = "ご注意",
+      .notes = {"※ 取得コードは1回限り有効です。"},
+      .footer = "申請番号 C-00000123",
+      .page_label_format = "{page} / {pages}",
+  };
+  for (const char* n : {"01", "02"}) {
+    l.certificates.push_back({fmt::format("T{}", n), "", fmt::format("C-00000123-{}", n),
+                              fmt::format("7F3A9C{}1B2E4D5F60718293A4B5C6D7", n),
+                              "ABCD-EFGH-JKMN-PQ2" + std::string(n).substr(1),
+                              fmt::format("https://portal.example.jp/pickup?n=C-00000123-{}", n),
+                              "2026年11月24日", "2030年2月24日", "2027年2月22日"});
+  }
+  return l;
+}
+void BM_RenderNoticeLetter(benchmark::State& state) {
+  const std::vector<letters::NoticeLetter> batch{notice_letter()};
+  for (auto _ : state) benchmark::DoNotOptimize(letters::render_notice_letters_pdf(batch));
+  state.SetItemsProcessed(state.iterations());  // letters
+}
+BENCHMARK(BM_RenderNoticeLetter)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "app/certificate_application_record.hpp"
 #include "app/form_values.hpp"
 #include "app/outbox.hpp"
 #include "domain/calendar_date.hpp"
@@ -151,6 +152,52 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
   return out;
 }
 
+void fill_from_form(store::CertificateApplicationRecord& r, const CheckedCertificateForm& checked) {
+  r.classification = checked.classification;
+  r.prefecture = checked.prefecture;
+  r.municipality_code = checked.municipality_code;
+  r.postal_code = checked.postal_code;
+  r.address_line = checked.address_line;
+  r.institution_code = checked.institution_code;
+  r.institution_name = checked.institution_name;
+  r.department = checked.department;
+  r.contact_name = checked.contact_name;
+  r.phone = checked.phone;
+  r.email = checked.email;
+  r.signature_name = checked.signature_name;
+  r.certificates = checked.certificates;
+  r.fee_per_certificate = checked.fee.fee_per_certificate_yen;
+  r.tax_rate_percent = checked.fee.tax_rate_percent;
+  r.subtotal_yen = checked.fee.subtotal_yen;
+  r.tax_yen = checked.fee.tax_yen;
+  r.total_yen = checked.fee.total_yen;
+  r.applied_on = checked.applied_on;
+  r.expected_notice_on = checked.expected_notice_on;
+}
+
+void enqueue_acceptance_mail(const Services& s, store::Tx& tx, const SessionUser& user,
+                             const store::CertificateApplicationRecord& a, store::Millis now,
+                             bool resubmitted) {
+  util::TemplateData d;
+  d.set("institution_name", a.institution_name);
+  d.set("contact_name", a.contact_name);
+  d.set("number", a.number);
+  d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
+  d.set("certificates", std::to_string(a.certificates));
+  d.set("fee_per_certificate", util::group_thousands(a.fee_per_certificate));
+  d.set("subtotal", util::group_thousands(a.subtotal_yen));
+  d.set("tax", util::group_thousands(a.tax_yen));
+  d.set("total", util::group_thousands(a.total_yen));
+  d.set("expected_notice_on", a.expected_notice_on);
+  d.set("mail_domain", s.config.mail_domain());
+  d.set("resubmitted", resubmitted);
+  // To the address on the form (who handles the certificates) and, when different, the account.
+  enqueue_mail(s, tx, a.email, "certificate_application_accepted", d);
+  if (util::ascii_lower(a.email) != util::ascii_lower(user.account.email)) {
+    enqueue_mail(s, tx, user.account.email, "certificate_application_accepted", d);
+  }
+}
+
 std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certificate_application(
     const Services& s, const SessionUser& user, const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
@@ -180,49 +227,14 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
     r.institution_id = user.institution.id;
     r.account_id = user.account.id;
     r.usage_application_id = usage.front().id;
-    r.classification = checked->classification;
-    r.prefecture = checked->prefecture;
-    r.municipality_code = checked->municipality_code;
-    r.postal_code = checked->postal_code;
-    r.address_line = checked->address_line;
-    r.institution_code = checked->institution_code;
-    r.institution_name = checked->institution_name;
-    r.department = checked->department;
-    r.contact_name = checked->contact_name;
-    r.phone = checked->phone;
-    r.email = checked->email;
-    r.signature_name = checked->signature_name;
-    r.certificates = checked->certificates;
-    r.fee_per_certificate = checked->fee.fee_per_certificate_yen;
-    r.tax_rate_percent = checked->fee.tax_rate_percent;
-    r.subtotal_yen = checked->fee.subtotal_yen;
-    r.tax_yen = checked->fee.tax_yen;
-    r.total_yen = checked->fee.total_yen;
-    r.applied_on = checked->applied_on;
-    r.expected_notice_on = checked->expected_notice_on;
+    fill_from_form(r, *checked);
     r.status = std::string(domain::state_key(domain::CertificateApplicationState::applied));
     r.idempotency_key = key;
     r.applied_at = now;
     r.updated_at = now;
     const auto saved = tx.insert_certificate_application(r);
 
-    util::TemplateData d;
-    d.set("institution_name", saved.institution_name);
-    d.set("contact_name", saved.contact_name);
-    d.set("number", saved.number);
-    d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
-    d.set("certificates", std::to_string(saved.certificates));
-    d.set("fee_per_certificate", util::group_thousands(saved.fee_per_certificate));
-    d.set("subtotal", util::group_thousands(saved.subtotal_yen));
-    d.set("tax", util::group_thousands(saved.tax_yen));
-    d.set("total", util::group_thousands(saved.total_yen));
-    d.set("expected_notice_on", saved.expected_notice_on);
-    d.set("mail_domain", s.config.mail_domain());
-    // To the address on the form (who handles the certificates) and, when different, the account.
-    enqueue_mail(s, tx, saved.email, "certificate_application_accepted", d);
-    if (util::ascii_lower(saved.email) != util::ascii_lower(user.account.email)) {
-      enqueue_mail(s, tx, user.account.email, "certificate_application_accepted", d);
-    }
+    enqueue_acceptance_mail(s, tx, user, saved, now, false);
     tx.append_audit(
         {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
          audit_detail({{"certificates", std::to_string(saved.certificates)},

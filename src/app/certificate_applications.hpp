@@ -98,6 +98,24 @@ std::expected<void, CancelError> cancel_certificate_application(const Services& 
                                                                 const SessionUser& user,
                                                                 const std::string& number);
 
+// 再申請: after 差戻し the applicant corrects the same application (same 申請番号) and sends it
+// again; it is 申請済 once more, with today's date and a new expected notice date.
+// `form_for_correction` pre-fills the form with what was sent, for a returned application only.
+enum class ResubmitRefusal {
+  not_found,     // not this institution's application
+  not_returned,  // only a 差戻し application can be corrected
+};
+struct ResubmitFailure {
+  FieldErrors errors;
+  std::optional<ResubmitRefusal> refusal;
+};
+std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certificate_application(
+    const Services& s, const SessionUser& user, const std::string& number,
+    const CertificateForm& form);
+std::expected<CertificateForm, ResubmitRefusal> form_for_correction(const Services& s,
+                                                                    const SessionUser& user,
+                                                                    const std::string& number);
+
 // True when the institution has a finalized usage application (the guide's はい branch needs one).
 bool has_usage_application(const Services& s, store::Id institution_id);
 

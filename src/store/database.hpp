@@ -86,6 +86,9 @@ class Tx {
   virtual bool set_certificate_application_status(Id id, const std::string& from,
                                                   const std::string& to, const std::string& note,
                                                   Millis now) = 0;
+  // 再申請 after 差戻し: replaces what the applicant typed, the fee, the dates, the idempotency key
+  // and the status (the note is cleared) of `a.id`, only while it is still 'returned'.
+  virtual bool resubmit_certificate_application(const CertificateApplicationRecord& a) = 0;
 
   // API tokens, stored by hash
   virtual Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,

@@ -65,6 +65,7 @@ class SqliteTx final : public Tx {
   std::optional<CertificateApplicationRecord> find_certificate_application(
       Id institution_id, const std::string& number) override;
   std::vector<CertificateApplicationRecord> certificate_applications_of(Id institution_id) override;
+  bool resubmit_certificate_application(const CertificateApplicationRecord& a) override;
   bool set_certificate_application_status(Id id, const std::string& from, const std::string& to,
                                           const std::string& note, Millis now) override;
 

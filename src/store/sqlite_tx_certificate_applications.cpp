@@ -91,7 +91,8 @@ std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_applicati
 
 std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application(
     Id institution_id, const std::string& number) {
-  static const std::string sql = select_certificate_applications("institution_id = ? AND number = ?");
+  static const std::string sql =
+      select_certificate_applications("institution_id = ? AND number = ?");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id, number);
   if (!s.step()) return std::nullopt;
@@ -99,7 +100,8 @@ std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_applicati
 }
 
 std::vector<CertificateApplicationRecord> SqliteTx::certificate_applications_of(Id institution_id) {
-  static const std::string sql = select_certificate_applications("institution_id = ? ORDER BY id DESC");
+  static const std::string sql =
+      select_certificate_applications("institution_id = ? ORDER BY id DESC");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id);
   std::vector<CertificateApplicationRecord> out;
@@ -114,6 +116,25 @@ bool SqliteTx::set_certificate_application_status(Id id, const std::string& from
         "UPDATE certificate_applications SET status = ?, status_note = ?, updated_at = ? WHERE id "
         "= ? AND status = ?")
       .bind_all(to, note, now, id, from)
+      .run();
+  return sqlite3_changes(c_.handle()) > 0;
+}
+
+bool SqliteTx::resubmit_certificate_application(const CertificateApplicationRecord& a) {
+  c_.prepare(
+        "UPDATE certificate_applications SET classification = ?, prefecture = ?, "
+        "municipality_code = ?, institution_code = ?, institution_name = ?, department = ?, "
+        "contact_name = ?, phone = ?, email = ?, signature_name = ?, postal_code = ?, "
+        "address_line = ?, certificates = ?, fee_per_certificate = ?, tax_rate_percent = ?, "
+        "subtotal_yen = ?, tax_yen = ?, total_yen = ?, applied_on = ?, expected_notice_on = ?, "
+        "idempotency_key = ?, applied_at = ?, updated_at = ?, status = ?, status_note = '' "
+        "WHERE id = ? AND status = 'returned'")
+      .bind_all(a.classification, a.prefecture, a.municipality_code, a.institution_code,
+                a.institution_name, a.department, a.contact_name, a.phone, a.email,
+                a.signature_name, a.postal_code, a.address_line, a.certificates,
+                a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen,
+                a.applied_on, a.expected_notice_on, a.idempotency_key, a.applied_at, a.updated_at,
+                a.status, a.id)
       .run();
   return sqlite3_changes(c_.handle()) > 0;
 }

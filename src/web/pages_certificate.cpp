@@ -116,6 +116,25 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
   return d;
 }
 
+// 再申請 of a 差戻し application: the form and the confirmation carry its number, and show why it
+// was returned. Nothing is set for a first application or a number that is not the user's.
+void set_resubmission(Ctx& ctx, util::TemplateData& d, const std::string& number) {
+  if (number.empty()) return;
+  const auto a =
+      app::find_certificate_application(ctx.services(), ctx.user()->institution.id, number);
+  if (!a) return;
+  util::TemplateData r;
+  r.set("number", a->number);
+  r.set("note", a->status_note);
+  d.set("resubmission", r);
+}
+
+Response not_found(Ctx& ctx) {
+  util::TemplateData d;
+  d.set("message", ctx.message("certificate_form.not_found"));
+  return ctx.page(404, "usage_refused.html", std::string(kTitle), d);
+}
+
 Response to_login() {
   return Response::redirect("/login");
 }
@@ -144,6 +163,7 @@ Response form_again(Ctx& ctx, int status, const app::CertificateForm& f,
                     const app::FieldErrors& errors) {
   auto d = form_data(ctx, f);
   ctx.add_errors(d, errors);
+  set_resubmission(ctx, d, ctx.form().get("resubmits"));
   return ctx.page(status, "certificate_form.html", std::string(kTitle), d);
 }
 
@@ -189,12 +209,25 @@ Response confirm(Ctx& ctx) {
         "signature_name", "certificates", "idempotency_key"}) {
     d.set(std::string("posted_") + name, ctx.form().get(name));
   }
+  set_resubmission(ctx, d, ctx.form().get("resubmits"));
   return ctx.page(200, "certificate_confirm.html", std::string(kTitle), d);
 }
 
 Response submit(Ctx& ctx) {
   if (!ctx.user()) return to_login();
   const auto f = form_from_post(ctx.form());
+  if (const auto& number = ctx.form().get("resubmits"); !number.empty()) {
+    auto again = app::resubmit_certificate_application(ctx.services(), *ctx.user(), number, f);
+    if (!again) {
+      if (!again.error().refusal) return form_again(ctx, 422, f, again.error().errors);
+      if (*again.error().refusal == app::ResubmitRefusal::not_found) return not_found(ctx);
+      util::TemplateData d;
+      d.set("message", ctx.message("certificate_application.not_returned"));
+      return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+    }
+    return Response::redirect("/certificate-application/complete?number=" +
+                              url_encode(again->application.number));
+  }
   auto result = app::submit_certificate_application(ctx.services(), *ctx.user(), f);
   if (!result) {
     if (!result.error().refusal) return form_again(ctx, 422, f, result.error().errors);
@@ -204,12 +237,6 @@ Response submit(Ctx& ctx) {
   }
   return Response::redirect("/certificate-application/complete?number=" +
                             url_encode(result->application.number));
-}
-
-Response not_found(Ctx& ctx) {
-  util::TemplateData d;
-  d.set("message", ctx.message("certificate_form.not_found"));
-  return ctx.page(404, "usage_refused.html", std::string(kTitle), d);
 }
 
 void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a) {
@@ -251,10 +278,29 @@ Response complete(Ctx& ctx) {
   return ctx.page(200, "certificate_complete.html", "発行申請成功", d);
 }
 
-// /certificate-applications/{number}[/receipt.pdf]
+// GET /certificate-applications/{number}/correct: the form, filled with what was sent, for a
+// 差戻し application.
+Response correct(Ctx& ctx, const std::string& number) {
+  auto f = app::form_for_correction(ctx.services(), *ctx.user(), number);
+  if (!f) {
+    if (f.error() == app::ResubmitRefusal::not_found) return not_found(ctx);
+    util::TemplateData d;
+    d.set("message", ctx.message("certificate_application.not_returned"));
+    return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+  }
+  auto d = form_data(ctx, *f);
+  set_resubmission(ctx, d, number);
+  return ctx.page(200, "certificate_form.html", std::string(kTitle), d);
+}
+
+// /certificate-applications/{number}[/receipt.pdf|/correct]
 Response detail(Ctx& ctx) {
   if (!ctx.user()) return to_login();
   std::string rest = ctx.request().path.substr(kDetailPrefix.size());
+  constexpr std::string_view correct_suffix = "/correct";
+  if (rest.ends_with(correct_suffix)) {
+    return correct(ctx, rest.substr(0, rest.size() - correct_suffix.size()));
+  }
   constexpr std::string_view receipt_suffix = "/receipt.pdf";
   const bool receipt = rest.ends_with(receipt_suffix);
   if (receipt) rest.resize(rest.size() - receipt_suffix.size());
@@ -274,6 +320,8 @@ Response detail(Ctx& ctx) {
                         domain::CertificateApplicationState::returned}) {
     if (domain::state_key(st) == a->status) d.set("can_cancel", true);
   }
+  d.set("can_correct",
+        a->status == domain::state_key(domain::CertificateApplicationState::returned));
   if (auto letter = app::notice_letter_of(ctx.services(), a->id);
       letter && letter->tracking_number) {
     util::TemplateData mail;

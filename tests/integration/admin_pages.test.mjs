@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   stopServer, csrfToken, inputValue, pageText, locationPath, loadMessages, hiddenInputs, formContaining, jstDate,
+  fieldError,
 } from '../support/harness.mjs';
 import {
   startServerWithCa, createOperator as createOp, newClinic, applyForCertificates, totp,
@@ -145,6 +146,66 @@ test('an issuer issues, prints the letter once and records the registered mail',
   assert.equal(inputValue(formContaining(bad.text, '書留を記録する').html, 'tracking_number'), '12-34');
   const ok = await c.post('/admin/mail', { ...fields, tracking_number: '1234-5678-9012', mailed_on: jstDate(0).iso });
   assert.equal(ok.status, 303, pageText(ok.text).slice(0, 400));
+});
+
+test('差戻し on the page; the clinic corrects the application and it is 申請済 again under its number', async () => {
+  const NOTE = '送付先の所在地に建物名を記入してください。';
+  const clinic = await newClinic(srv, 'resubmit', { institutionName: '医療法人テスト会 再申請クリニック' });
+  const number = await applyForCertificates(clinic, 1);
+  const back = await act(S.admin, number, '差戻す', { note: NOTE });
+  assert.equal(back.status, 303, pageText(back.text).slice(0, 400));
+
+  // The clinic's detail page offers the correction; the form is filled with what was sent.
+  const detail = await clinic.c.get(`/certificate-applications/${number}`);
+  assert.ok(pageText(detail.text).includes(NOTE), 'the reason on the detail page');
+  assert.ok(pageText(detail.text).includes('内容を修正して再申請する'), pageText(detail.text).slice(0, 600));
+  const form = await clinic.c.get(`/certificate-applications/${number}/correct`);
+  assert.equal(form.status, 200, pageText(form.text).slice(0, 400));
+  const formText = pageText(form.text).replace(/\s+/g, '');
+  assert.ok(formText.includes(`差戻しされた申請（申請番号${number}）の修正`) && formText.includes(NOTE), formText.slice(0, 600));
+  assert.equal(inputValue(form.text, 'resubmits'), number);
+  assert.equal(inputValue(form.text, 'institution_name'), '医療法人テスト会 再申請クリニック');
+  assert.equal(inputValue(form.text, 'postal_code'), '104-0061');
+  const fields = {
+    classification: '2', prefecture: '13', municipality: inputValue(form.text, 'municipality') || '131024',
+    postal_code: '１０４－００６１', address_line: '銀座1-2-3 オンシビル5階', institution_code: inputValue(form.text, 'institution_code'),
+    institution_name: '医療法人テスト会 再申請クリニック', department: inputValue(form.text, 'department'),
+    contact_name: inputValue(form.text, 'contact_name'), phone: 'でんわ', email: inputValue(form.text, 'email'),
+    signature_name: inputValue(form.text, 'signature_name'), certificates: '1',
+    idempotency_key: inputValue(form.text, 'idempotency_key'), resubmits: number, csrf_token: csrfToken(form.text),
+  };
+
+  // A wrong 電話番号: the message beside it, the typed values and the resubmission kept.
+  const bad = await clinic.c.post('/certificate-application/confirm', fields);
+  assert.equal(bad.status, 422);
+  assert.ok(fieldError(bad.text, 'phone'), 'a message beside 電話番号');
+  assert.equal(inputValue(bad.text, 'phone'), 'でんわ');
+  assert.equal(inputValue(bad.text, 'resubmits'), number);
+  assert.equal((await S.admin.get(`/admin/applications/${number}`)).status, 200);
+
+  const conf = await clinic.c.post('/certificate-application/confirm', { ...fields, phone: '03-1234-5678', csrf_token: csrfToken(bad.text) });
+  assert.equal(conf.status, 200, pageText(conf.text).slice(0, 400));
+  assert.ok(pageText(conf.text).replace(/\s+/g, '').includes(`差戻しされた申請（申請番号${number}）を、以下の内容で再申請します。`));
+  const close = formContaining(conf.text, '閉じる');
+  assert.equal(hiddenInputs(close.html).resubmits, number);
+  const sub = await clinic.c.post('/certificate-application/submit', hiddenInputs(close.html));
+  assert.equal(sub.status, 303, pageText(sub.text).slice(0, 400));
+  assert.equal(locationPath(sub.location), `/certificate-application/complete?number=${number}`);
+  // A second click on 閉じる: the same result, nothing more.
+  const again = await clinic.c.post('/certificate-application/submit', hiddenInputs(close.html));
+  assert.equal(again.status, 303, pageText(again.text).slice(0, 400));
+
+  const after = pageText((await clinic.c.get(`/certificate-applications/${number}`)).text);
+  assert.ok(after.includes(MSG['certificate_status.applied']) && !after.includes(NOTE), after.slice(0, 600));
+  assert.ok(!after.includes('内容を修正して再申請する'), 'no second correction');
+  const admin = pageText((await S.admin.get(`/admin/applications/${number}`)).text);
+  assert.ok(admin.includes('certificate_application.resubmit') && admin.includes(MSG['certificate_status.applied']),
+    admin.slice(0, 1200));
+  // Only a 差戻し application can be corrected.
+  assert.equal((await clinic.c.get(`/certificate-applications/${number}/correct`)).status, 409);
+  // The acceptance mail again, saying it is the corrected application (the first was the application).
+  const mail = await srv.waitForMail({ to: clinic.acct.email, subjectIncludes: `電子証明書発行申請受付のお知らせ（${number}）`, nth: 2 });
+  assert.ok(mail.body.includes('修正後の内容で再申請を受け付けました'), mail.body);
 });
 
 test('マイページ shows the mailing; the audit log holds and verifies', async () => {

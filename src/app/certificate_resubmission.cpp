@@ -1,0 +1,98 @@
+// 再申請: a 差戻し application corrected by the clinic and sent again under the same 申請番号.
+#include <fmt/format.h>
+
+#include "app/certificate_application_record.hpp"
+#include "app/certificate_applications.hpp"
+#include "app/outbox.hpp"
+#include "domain/certificate_application.hpp"
+#include "domain/institution_code.hpp"
+#include "domain/postal_code.hpp"
+#include "util/secrets.hpp"
+#include "util/text.hpp"
+
+namespace onshi::app {
+
+std::expected<CertificateForm, ResubmitRefusal> form_for_correction(const Services& s,
+                                                                    const SessionUser& user,
+                                                                    const std::string& number) {
+  std::optional<store::CertificateApplicationRecord> a;
+  s.db.read(
+      [&](store::Tx& tx) { a = tx.find_certificate_application(user.institution.id, number); });
+  if (!a) return std::unexpected(ResubmitRefusal::not_found);
+  const auto state = domain::parse_state(a->status);
+  if (!state || !domain::resubmit(*state)) return std::unexpected(ResubmitRefusal::not_returned);
+  CertificateForm f;
+  f.classification = a->classification;
+  f.prefecture = std::to_string(a->prefecture);
+  f.municipality = a->municipality_code;
+  const auto postal = domain::PostalCode::parse(a->postal_code);
+  f.postal_code = postal ? postal->display() : a->postal_code;
+  f.address_line = a->address_line;
+  const auto code = domain::InstitutionCode::parse(a->institution_code);
+  f.institution_code = code ? code->formatted() : a->institution_code;
+  f.institution_name = a->institution_name;
+  f.department = a->department;
+  f.contact_name = a->contact_name;
+  f.phone = a->phone;
+  f.email = a->email;
+  f.signature_name = a->signature_name;
+  f.certificates = std::to_string(a->certificates);
+  f.idempotency_key = util::random_token();
+  return f;
+}
+
+std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certificate_application(
+    const Services& s, const SessionUser& user, const std::string& number,
+    const CertificateForm& form) {
+  auto checked = check_certificate_form(s, user, form);
+  if (!checked) return std::unexpected(ResubmitFailure{checked.error(), {}});
+  const std::string key = util::trim(form.idempotency_key).empty()
+                              ? util::random_token()
+                              : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  std::optional<SubmittedCertificateApplication> done;
+  std::optional<ResubmitRefusal> refusal;
+  s.db.write([&](store::Tx& tx) {
+    auto a = tx.find_certificate_application(user.institution.id, number);
+    if (!a) {
+      refusal = ResubmitRefusal::not_found;
+      return;
+    }
+    // The same form sent twice (a double click): the first one did it.
+    if (a->idempotency_key == key) {
+      done = SubmittedCertificateApplication{*a, true};
+      return;
+    }
+    const auto from = domain::parse_state(a->status);
+    const auto to = from ? domain::resubmit(*from)
+                         : std::unexpected(domain::CertificateApplicationError::not_returned);
+    if (!to || tx.find_certificate_application_by_key(key)) {
+      refusal = ResubmitRefusal::not_returned;
+      return;
+    }
+    const auto now = s.now_ms();
+    const std::string returned_note = a->status_note;
+    fill_from_form(*a, *checked);
+    a->status = std::string(domain::state_key(*to));
+    a->status_note.clear();
+    a->idempotency_key = key;
+    a->applied_at = now;
+    a->updated_at = now;
+    if (!tx.resubmit_certificate_application(*a)) {
+      refusal = ResubmitRefusal::not_returned;
+      return;
+    }
+    enqueue_acceptance_mail(s, tx, user, *a, now, true);
+    tx.append_audit(
+        {fmt::format("account:{}", user.account.id), "certificate_application.resubmit", a->number,
+         audit_detail({{"certificates", std::to_string(a->certificates)},
+                       {"total_yen", std::to_string(a->total_yen)},
+                       {"expected_notice_on", a->expected_notice_on},
+                       {"returned_note", returned_note}})},
+        now);
+    done = SubmittedCertificateApplication{*a, false};
+  });
+  if (refusal) return std::unexpected(ResubmitFailure{{}, refusal});
+  return *done;
+}
+
+}  // namespace onshi::app

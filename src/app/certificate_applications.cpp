@@ -202,9 +202,7 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
     const Services& s, const SessionUser& user, const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
   if (!checked) return std::unexpected(CertificateFailure{checked.error(), {}});
-  std::string key = util::trim(form.idempotency_key).empty()
-                        ? util::random_token()
-                        : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<SubmittedCertificateApplication> done;
   bool no_usage = false;
   s.db.write([&](store::Tx& tx) {

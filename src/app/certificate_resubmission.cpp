@@ -3,6 +3,7 @@
 
 #include "app/certificate_application_record.hpp"
 #include "app/certificate_applications.hpp"
+#include "app/form_values.hpp"
 #include "app/outbox.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -46,9 +47,7 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
     const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
   if (!checked) return std::unexpected(ResubmitFailure{checked.error(), {}});
-  const std::string key = util::trim(form.idempotency_key).empty()
-                              ? util::random_token()
-                              : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  const std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<SubmittedCertificateApplication> done;
   std::optional<ResubmitRefusal> refusal;
   s.db.write([&](store::Tx& tx) {

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "util/secrets.hpp"
 #include "util/text.hpp"
 
 namespace onshi::app {
@@ -39,6 +40,11 @@ std::expected<int, std::string> count_in_range(std::string_view typed, std::stri
     return std::unexpected(fmt::format("{}.not_a_number", field));
   if (n < min || n > max) return std::unexpected(fmt::format("{}.out_of_range", field));
   return n;
+}
+
+std::string idempotency_key_of(std::string_view posted) {
+  const auto key = util::trim(posted);
+  return key.empty() ? util::random_token() : std::string(key).substr(0, 64);
 }
 
 }  // namespace onshi::app

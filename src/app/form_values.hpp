@@ -16,6 +16,10 @@ std::chrono::year_month_day today_in_japan(const Services& s);
 // NFKC, trimmed, 1..100 characters, no control characters.
 std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field);
 
+// The idempotency key a rendered form carried (at most 64 characters), or a fresh random one for
+// a client that sent none: the same key never submits twice.
+std::string idempotency_key_of(std::string_view posted);
+
 // A whole number typed in any width, min..max.
 std::expected<int, std::string> count_in_range(std::string_view typed, std::string_view field,
                                                int min, int max);

@@ -89,9 +89,7 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
                                                                        const UsageForm& form) {
   auto checked = check_usage_form(s, form);
   if (!checked) return std::unexpected(UsageFailure{checked.error(), {}});
-  const std::string key = util::trim(form.idempotency_key).empty()
-                              ? util::random_token()
-                              : std::string(util::trim(form.idempotency_key)).substr(0, 64);
+  const std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<FinalizedUsage> done;
   std::optional<UsageRefusal> refusal;
   s.db.write([&](store::Tx& tx) {

@@ -135,6 +135,13 @@ Response not_found(Ctx& ctx) {
   return ctx.page(404, "usage_refused.html", std::string(kTitle), d);
 }
 
+// 409: the application is no longer in a state that allows what was asked.
+Response refused(Ctx& ctx, const std::string& message_key) {
+  util::TemplateData d;
+  d.set("message", ctx.message(message_key));
+  return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+}
+
 Response to_login() {
   return Response::redirect("/login");
 }
@@ -221,9 +228,7 @@ Response submit(Ctx& ctx) {
     if (!again) {
       if (!again.error().refusal) return form_again(ctx, 422, f, again.error().errors);
       if (*again.error().refusal == app::ResubmitRefusal::not_found) return not_found(ctx);
-      util::TemplateData d;
-      d.set("message", ctx.message("certificate_application.not_returned"));
-      return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+      return refused(ctx, "certificate_application.not_returned");
     }
     return Response::redirect("/certificate-application/complete?number=" +
                               url_encode(again->application.number));
@@ -284,9 +289,7 @@ Response correct(Ctx& ctx, const std::string& number) {
   auto f = app::form_for_correction(ctx.services(), *ctx.user(), number);
   if (!f) {
     if (f.error() == app::ResubmitRefusal::not_found) return not_found(ctx);
-    util::TemplateData d;
-    d.set("message", ctx.message("certificate_application.not_returned"));
-    return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+    return refused(ctx, "certificate_application.not_returned");
   }
   auto d = form_data(ctx, *f);
   set_resubmission(ctx, d, number);
@@ -342,9 +345,7 @@ Response cancel(Ctx& ctx) {
   auto result = app::cancel_certificate_application(ctx.services(), *ctx.user(), rest);
   if (!result) {
     if (result.error() == app::CancelError::not_found) return not_found(ctx);
-    util::TemplateData d;
-    d.set("message", ctx.message("certificate_form.too_late_to_cancel"));
-    return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+    return refused(ctx, "certificate_form.too_late_to_cancel");
   }
   return Response::redirect(std::string(kDetailPrefix) + url_encode(rest));
 }

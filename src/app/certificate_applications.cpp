@@ -248,13 +248,6 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
   return *done;
 }
 
-std::vector<store::CertificateApplicationRecord> certificate_applications(
-    const Services& s, store::Id institution_id) {
-  std::vector<store::CertificateApplicationRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.certificate_applications_of(institution_id); });
-  return out;
-}
-
 std::optional<store::CertificateApplicationRecord> find_certificate_application(
     const Services& s, store::Id institution_id, const std::string& number) {
   std::optional<store::CertificateApplicationRecord> out;

@@ -86,9 +86,6 @@ struct SubmittedCertificateApplication {
 std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certificate_application(
     const Services& s, const SessionUser& user, const CertificateForm& form);
 
-// Newest first.
-std::vector<store::CertificateApplicationRecord> certificate_applications(const Services& s,
-                                                                          store::Id institution_id);
 std::optional<store::CertificateApplicationRecord> find_certificate_application(
     const Services& s, store::Id institution_id, const std::string& number);
 

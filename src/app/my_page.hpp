@@ -11,7 +11,7 @@ namespace onshi::app {
 
 struct MyPage {
   std::vector<store::UsageApplicationRecord> usage_applications;
-  std::vector<store::CertificateApplicationRecord> certificate_applications;
+  std::vector<store::CertificateApplicationRecord> certificate_applications;  // newest first
   std::map<store::Id, store::NoticeLetterRecord> letters;  // by certificate application id
   std::vector<store::CertificateRow> certificates;
   std::map<std::string, std::string> issuance_numbers;  // 発行番号 by serial, as the letter says

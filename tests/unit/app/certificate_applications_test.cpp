@@ -4,6 +4,7 @@
 
 #include "app/accounts.hpp"
 #include "app/certificate_applications.hpp"
+#include "app/my_page.hpp"
 #include "app/usage_applications.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
@@ -85,7 +86,7 @@ TEST_F(CertificateApplicationTest, RefusedWithoutAUsageApplication) {
   auto r = submit_certificate_application(env.services, user, form());
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().refusal, CertificateRefusal::no_usage_application);
-  EXPECT_TRUE(certificate_applications(env.services, user.institution.id).empty());
+  EXPECT_TRUE(my_page(env.services, user.institution.id).certificate_applications.empty());
 }
 
 TEST_F(CertificateApplicationTest, SubmitStoresTheQuoteAndTheDateAndMailsOnce) {
@@ -150,7 +151,7 @@ TEST_F(CertificateApplicationTest, MailingAddressErrorsStandBesideTheirFields) {
   EXPECT_EQ(r.error()[0].key, "postal_code.required");
   EXPECT_EQ(r.error()[1].key, "address_line.too_long");
   EXPECT_FALSE(submit_certificate_application(env.services, user, f).has_value());
-  EXPECT_TRUE(certificate_applications(env.services, user.institution.id).empty());
+  EXPECT_TRUE(my_page(env.services, user.institution.id).certificate_applications.empty());
 }
 
 TEST_F(CertificateApplicationTest, MailingAddressOfAnOlderApplicationIsEmpty) {
@@ -168,7 +169,7 @@ TEST_F(CertificateApplicationTest, TheSameFormTwiceIsOneApplication) {
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->repeated);
   EXPECT_EQ(first->application.number, again->application.number);
-  EXPECT_EQ(certificate_applications(env.services, user.institution.id).size(), 1u);
+  EXPECT_EQ(my_page(env.services, user.institution.id).certificate_applications.size(), 1u);
 }
 
 TEST_F(CertificateApplicationTest, AnotherInstitutionsKeyNeitherRevealsNorBlocks) {

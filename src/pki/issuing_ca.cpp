@@ -7,8 +7,6 @@
 
 #include <openssl/err.h>
 
-#include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <stdexcept>
 
@@ -57,9 +55,9 @@ IssuedCertificate IssuingCa::issue(const TerminalSubject& subject, std::string_v
   IssuedCertificate out;
   out.der = ossl::cert_der(cert.get());
   out.pem = ossl::cert_pem(cert.get());
-  out.serial_hex = serial_hex;
-  std::transform(out.serial_hex.begin(), out.serial_hex.end(), out.serial_hex.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // Read back from the certificate, so that what is stored and looked up by OCSP and the CRL is
+  // the serial as it is encoded, whatever leading zeros the caller wrote.
+  out.serial_hex = ossl::serial_hex(cert.get());
   out.subject = ossl::rfc2253(X509_get_subject_name(cert.get()));
   out.not_before = ossl::to_time_point(X509_get0_notBefore(cert.get()));
   out.not_after = ossl::to_time_point(X509_get0_notAfter(cert.get()));

@@ -14,7 +14,7 @@ namespace onshi::pki {
 struct IssuedCertificate {
   std::string der;
   std::string pem;
-  std::string serial_hex;  // as the caller passed it, lower case
+  std::string serial_hex;  // from the certificate: lower case, whole octets, no leading zero octet
   std::string subject;     // RFC 2253 one-line, UTF-8 unescaped
   std::chrono::system_clock::time_point not_before, not_after;
   std::string sha256_fingerprint;  // AA:BB:…

@@ -5,8 +5,9 @@
 
 namespace onshi::pki {
 
-// 32 lower-case hex digits of a positive, non-zero integer whose top bit is clear, so that its
-// DER INTEGER needs no leading zero byte and never exceeds 20 octets.
+// 32 lower-case hex digits of a 16-octet positive integer: the top bit is clear, so its DER
+// INTEGER needs no leading zero byte, and the top octet is non-zero, so the certificate's serial
+// has exactly these 32 digits.
 std::string random_serial_hex();
 
 }  // namespace onshi::pki

@@ -9,6 +9,7 @@
 
 #include <openssl/obj_mac.h>
 
+#include <cctype>
 #include <thread>
 #include <vector>
 
@@ -249,16 +250,26 @@ TEST_F(TerminalProfileTest, SerialIsTheOneGiven) {
   Cert cert = parse_der(issued.der);
   BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert.get()), nullptr);
   char* hex = BN_bn2hex(bn);
-  std::string expected = serial;
-  for (auto& ch : expected) ch = static_cast<char>(std::toupper(ch));
-  expected.erase(0, expected.find_first_not_of('0'));
-  EXPECT_EQ(hex, expected);
+  std::string encoded = hex;
   OPENSSL_free(hex);
   BN_free(bn);
+  for (auto& ch : encoded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  EXPECT_EQ(encoded, serial);
   EXPECT_THROW(ca_->issue(sample_subject(), p256(), sample_profile(), "0", day(2025, 4, 1)),
                std::invalid_argument);
   EXPECT_THROW(ca_->issue(sample_subject(), p256(), sample_profile(), "xyz", day(2025, 4, 1)),
                std::invalid_argument);
+}
+
+// What is stored (and later looked up by OCSP) is the serial as the certificate encodes it:
+// leading zeros a caller writes, or upper case, do not make a second spelling of one number.
+TEST_F(TerminalProfileTest, ReportedSerialIsTheEncodedOneWithoutLeadingZeros) {
+  const auto issued = ca_->issue(sample_subject(), p256(), sample_profile(),
+                                 "000000ABCDEF0123456789abcdef0123", day(2025, 4, 1));
+  EXPECT_EQ(issued.serial_hex, "abcdef0123456789abcdef0123");
+  const auto odd = ca_->issue(sample_subject(), p256(), sample_profile(),
+                              "000fedcba9876543210fedcba9", day(2025, 4, 1));
+  EXPECT_EQ(odd.serial_hex, "0fedcba9876543210fedcba9") << "whole octets, as openssl prints them";
 }
 
 TEST_F(TerminalProfileTest, OpensslVerifiesTheChainForClientAuth) {

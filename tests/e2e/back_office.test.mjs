@@ -288,7 +288,8 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     const mailedOn = row.getByLabel('発送日', { exact: true });
     assert.equal(await mailedOn.inputValue(), jstDate(0).iso, '発送日 defaults to today');
     await row.getByLabel('書留の引受番号', { exact: true }).fill(TRACKING);
-    await mailedOn.fill(jstDate(0).iso);
+    const mailedDate = jstDate(0); // checked on the detail page below, even after midnight
+    await mailedOn.fill(mailedDate.iso);
     await shot(page, 'letters-printed');
     await row.getByRole('button', { name: '書留を記録する', exact: true }).click();
     await page.waitForURL((u) => u.pathname === '/admin/letters' && u.searchParams.get('done') === 'mail');
@@ -300,7 +301,7 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     assert.ok((await page.locator('h1').innerText()).includes(notice), await page.locator('h1').innerText());
     assert.equal((await fact(page, '書留の引受番号')).replace(/\D/g, ''), TRACKING.replace(/\D/g, ''));
     const shown = await fact(page, '発送日');
-    const { y, m, d, iso } = jstDate(0);
+    const { y, m, d, iso } = mailedDate;
     assert.ok(shown.includes(iso) || shown.includes(`${y}年${m}月${d}日`) || shown.includes(`${y}/${m}/${d}`), `発送日 ${shown}`);
     await shot(page, 'detail-notice-sent');
 

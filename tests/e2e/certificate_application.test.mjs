@@ -15,7 +15,7 @@ import {
 } from '../support/browser.mjs';
 import {
   ARTIFACTS, startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, locationPath,
-  finalizeUsageApplication, expectedNoticeDate, showsDate, CERT_PROCEED, CERT_YES, CERT_NO, CERT_FLOW_TITLE,
+  finalizeUsageApplication, expectedNoticeDate, showsNoticeDate, CERT_PROCEED, CERT_YES, CERT_NO, CERT_FLOW_TITLE,
   CERT_FORM_TITLE, SUBJECT_CERT_ACCEPTED, USAGE_TITLE,
 } from '../support/harness.mjs';
 
@@ -73,7 +73,7 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     let body = await page.locator('body').innerText();
     assert.ok(body.includes(CERT_FLOW_TITLE), body);
     assert.ok(body.includes('fask.or.jp') && body.includes('約5営業日'), body);
-    assert.ok(showsDate(body, EXPECTED), `expected notice date ${EXPECTED}: ${body}`);
+    assert.ok(showsNoticeDate(body, EXPECTED), `expected notice date ${EXPECTED}: ${body}`);
     await shot(page, 'flow');
     const yes = page.getByRole('link', { name: CERT_YES, exact: true });
     await yes.scrollIntoViewIfNeeded();
@@ -144,7 +144,7 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
       '03-1234-5678', acct.email, acct.institutionName, '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階']) {
       assert.ok(body.includes(s), `confirmation shows ${s}: ${body}`);
     }
-    assert.ok(showsDate(body, EXPECTED), `expected date on the confirmation: ${body}`);
+    assert.ok(showsNoticeDate(body, EXPECTED), `expected date on the confirmation: ${body}`);
     assert.equal(await page.locator('input:not([type=hidden]), select, textarea').count(), 0, 'read-only');
     assert.ok(await page.getByRole('button', { name: '入力画面に戻る', exact: true }).isVisible());
     await shot(page, 'confirm');
@@ -188,7 +188,7 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     const row = await page.locator('tr', { has: link }).innerText();
     assert.ok(row.includes('申請済'), row);
     assert.ok(row.includes('2枚'), row);
-    assert.ok(showsDate(row, EXPECTED), row);
+    assert.ok(showsNoticeDate(row, EXPECTED), row);
     await link.scrollIntoViewIfNeeded();
     await shot(page, 'mypage-after');
 

@@ -14,7 +14,7 @@ import {
   parseAttrs, inputValue, pageText, locationPath, sleep, jstDate, digitsOnly, fieldErrorIds, loadMessages,
   MAIL_FROM, MSG_CSRF, CERT_FLOW_TITLE, CERT_FORM_TITLE, CERT_PROCEED, CERT_YES, CERT_NO, CERT_QUESTION,
   CERT_NEED_USAGE, CPIPCS_TITLE, SUBJECT_CERT_ACCEPTED, CERT_NUMBER_RE, yen, certificateFee, expectedNoticeDate,
-  addBusinessDays, showsDate, hiddenInputs, formContaining, buttonWithText, linkNamed, selectOptions,
+  addBusinessDays, showsNoticeDate, hiddenInputs, formContaining, buttonWithText, linkNamed, selectOptions,
   selectedValue, finalizeUsageApplication, certificateFields,
 } from '../support/harness.mjs';
 
@@ -142,7 +142,7 @@ test('電子証明書発行申請の流れ: steps, domain, 約5営業日, expect
   assert.ok(text.includes('【発行申請前】にシステムベンダへご相談ください'), text);
   assert.ok(text.includes('約5営業日'), text);
   assert.ok(text.includes('※土・日・祝日・年末年始を除きます'), text);
-  assert.ok(showsDate(text, EXPECTED), `expected notice date ${EXPECTED} (today ${jstDate(0).iso} + 5 business days): ${text}`);
+  assert.ok(showsNoticeDate(text, EXPECTED), `expected notice date ${EXPECTED} (today ${jstDate(0).iso} + 5 business days): ${text}`);
   assert.ok(text.replace(/\s+/g, '').includes(CERT_QUESTION), `the question (line breaks aside): ${text}`);
   const yes = linkNamed(r.text, CERT_YES);
   const no = linkNamed(r.text, CERT_NO);
@@ -248,7 +248,7 @@ test('次へ: a read-only page with the fee and the expected date; 入力画面�
     assert.ok(text.includes(s), `confirmation shows ${s}: ${text}`);
   }
   assert.ok(digitsOnly(text).includes(A.acct.institutionCode), text);
-  assert.ok(showsDate(text, EXPECTED), `expected date ${EXPECTED}: ${text}`);
+  assert.ok(showsNoticeDate(text, EXPECTED), `expected date ${EXPECTED}: ${text}`);
   assert.deepEqual(editableControls(r.text), [], 'read-only');
   const close = buttonWithText(r.text, '閉じる');
   const back = buttonWithText(r.text, '入力画面に戻る');
@@ -294,7 +294,7 @@ test('閉じる: 303 to the completion page; 申請受付票 PDF; one acceptance
   assert.ok(text.includes('証明書発行申請を完了しました'), text);
   assert.ok(text.includes('ブラウザの閉じるボタン（×ボタン）で終了してください'), text);
   assert.ok(text.includes(A.number), text);
-  assert.ok(showsDate(text, EXPECTED), `expected date on the completion page: ${text}`);
+  assert.ok(showsNoticeDate(text, EXPECTED), `expected date on the completion page: ${text}`);
   assert.ok(text.includes('電子証明書は申請後、郵送で5営業日以内に届きます') && text.includes('※郵送状況により変わる場合あり'), text);
   const print = linkNamed(done.text, '閉じる(1枚印刷)');
   assert.ok(print, '「閉じる(1枚印刷)」');
@@ -323,7 +323,7 @@ test('閉じる: 303 to the completion page; 申請受付票 PDF; one acceptance
   assert.equal(mail.subject, `${SUBJECT_CERT_ACCEPTED}（${A.number}）`);
   assert.equal(mail.from, MAIL_FROM);
   for (const s of [A.number, '1,500円（税別）', '4,950', '3枚']) assert.ok(mail.body.includes(s), `mail has ${s}:\n${mail.body}`);
-  assert.ok(showsDate(mail.body, EXPECTED), `mail has ${EXPECTED}:\n${mail.body}`);
+  assert.ok(showsNoticeDate(mail.body, EXPECTED), `mail has ${EXPECTED}:\n${mail.body}`);
 });
 
 test('double submission: the same idempotency_key again (and concurrently) makes one application', async () => {
@@ -395,13 +395,13 @@ test('マイページ, the detail page, 取下げ', async () => {
   assert.ok(row, pageText(my.text));
   assert.ok(row.includes('申請済'), row);
   assert.ok(row.includes('3枚') || /\b3\b/.test(row), row);
-  assert.ok(showsDate(row, EXPECTED), `expected date in the row: ${row}`);
+  assert.ok(showsNoticeDate(row, EXPECTED), `expected date in the row: ${row}`);
 
   const d = await A.c.get(`/certificate-applications/${A.number}`);
   assert.equal(d.status, 200);
   const dt = pageText(d.text);
   assert.ok(dt.includes(A.number) && dt.includes('申請済'), dt);
-  assert.ok(showsDate(dt, EXPECTED), dt);
+  assert.ok(showsNoticeDate(dt, EXPECTED), dt);
   assert.ok(dt.includes('送付先（電子証明書発行通知書）') && dt.includes('〒104-0061 東京都中央区銀座1-2-3 オンシビル5階'), dt);
   assert.ok(buttonWithText(d.text, 'この申請を取り下げる'), 'button この申請を取り下げる');
   const cf = formContaining(d.text, 'この申請を取り下げる');

@@ -4,7 +4,7 @@
 // titles, fields, the fee with its tax), plus the calendar both depend on: today in Japan and the
 // business days (weekends, 国民の祝日 and 年末年始 excluded) that date a 発行通知書.
 
-import { csrfToken, formContaining, hiddenInputs, inputValue, pageText } from './html.mjs';
+import { csrfToken, formContaining, hiddenInputs, inputValue, pageText, showsDate } from './html.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // オンライン資格確認利用開始・変更申請 (docs/pages.md)
@@ -186,4 +186,12 @@ export function addBusinessDays(iso, n) {
 /** The expected 発行通知書 date of an application made today in Japan: today (JST) + 5 business days. */
 export function expectedNoticeDate() {
   return addBusinessDays(jstDate(0).iso, 5);
+}
+
+/**
+ * True when the text shows the notice date of an application made since `expected` was computed:
+ * `expected`, or the one computed now when midnight in Japan fell in between.
+ */
+export function showsNoticeDate(text, expected) {
+  return showsDate(text, expected) || showsDate(text, expectedNoticeDate());
 }

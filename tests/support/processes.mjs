@@ -64,15 +64,19 @@ export async function waitExit(child, timeoutMs) {
 // ---------------------------------------------------------------------------------------------
 // Ports
 
-/** A free TCP port on 127.0.0.1: bind to port 0, read it, close. */
-export async function freePort() {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address();
-  srv.close();
-  await once(srv, 'close');
-  return port;
+/** A free TCP port on 127.0.0.1, other than those in `avoid`: bind to port 0, read it, close. */
+export async function freePort(avoid = []) {
+  // Linux hands out a just-closed ephemeral port again now and then, so two draws in a row can
+  // return the same port: draw again until it is not one the caller already holds.
+  for (;;) {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    const { port } = srv.address();
+    srv.close();
+    await once(srv, 'close');
+    if (!avoid.includes(port)) return port;
+  }
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */

@@ -171,8 +171,8 @@ export async function startServer({ name, startSmtp = true, smtpPort, env = {}, 
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), `onshi-${safeName(name || 'test')}-`));
   const dataDir = path.join(root, 'data');
   await fsp.mkdir(dataDir, { recursive: true });
-  const port = await freePort();
-  const sport = smtpPort ?? await freePort();
+  const port = await freePort(smtpPort === undefined ? [] : [smtpPort]);
+  const sport = smtpPort ?? await freePort([port]);
   const server = new OnshiServer({
     name, port, smtpPort: sport, dataDir, logDir, publicBaseUrl,
     env: {

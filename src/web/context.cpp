@@ -5,13 +5,10 @@
 #include "web/cookies.hpp"
 
 namespace onshi::web {
-namespace {
 
 bool is_admin_path(std::string_view path) {
   return path == "/admin" || path.starts_with("/admin/");
 }
-
-}  // namespace
 
 Ctx::Ctx(const app::Services& s, const Request& r, std::string csrf_key)
     : s_(s), r_(r), csrf_key_(std::move(csrf_key)) {
@@ -67,18 +64,19 @@ std::string Ctx::csrf_token() {
 
 bool Ctx::csrf_ok(std::string_view submitted) {
   if (submitted.empty()) return false;
-  // Either binding is accepted: a session may have expired between showing and sending the form.
-  // A clinic's session never vouches for a back-office form, nor an operator's for a portal one.
+  // While a session is valid, only a token bound to it counts: an anonymous pair could be planted
+  // in the browser (a cookie set from a sibling host), and would then vouch for a signed-in form.
+  // Without one (the login form, or a session that expired while the form was open) the token
+  // bound to the onshi_csrf cookie is checked. A clinic's session never vouches for a back-office
+  // form, nor an operator's for a portal one.
   if (is_admin_path(r_.path)) {
-    if (!admin_cookie_.empty() &&
-        util::constant_time_equal(submitted,
-                                  util::hmac_sha256_b64(csrf_key_, "admin:" + admin_cookie_))) {
-      return true;
+    if (operator_user()) {
+      return util::constant_time_equal(submitted,
+                                       util::hmac_sha256_b64(csrf_key_, "admin:" + admin_cookie_));
     }
-  } else if (!session_cookie_.empty() &&
-             util::constant_time_equal(
-                 submitted, util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_))) {
-    return true;
+  } else if (user()) {
+    return util::constant_time_equal(
+        submitted, util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_));
   }
   return !csrf_cookie_.empty() &&
          util::constant_time_equal(submitted,

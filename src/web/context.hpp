@@ -13,6 +13,9 @@
 
 namespace onshi::web {
 
+// The back office: its own login, cookie and CSRF binding, and never cached.
+bool is_admin_path(std::string_view path);
+
 class Ctx {
  public:
   Ctx(const app::Services& s, const Request& r, std::string csrf_key);

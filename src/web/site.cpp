@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "app/accounts.hpp"
 #include "util/text.hpp"
+#include "web/context.hpp"
 #include "web/problem.hpp"
 
 namespace onshi::web {
@@ -57,6 +59,12 @@ Response Site::handle(const Request& r) noexcept {
     resp = error_page(500, r);
   }
   add_security_headers(resp, s_.config.base_url.starts_with("https://"));
+  // Every back-office answer, redirects and refusals included, names applications and operators.
+  if (is_admin_path(r.path) && std::ranges::none_of(resp.headers, [](const auto& h) {
+        return h.first == "Cache-Control";
+      })) {
+    resp.header("Cache-Control", "no-store");
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.observe(route_name, r.method, resp.status, seconds);

@@ -125,6 +125,12 @@ TEST_F(AdminPagesTest, FormsAreBoundToTheOperatorSession) {
   const auto foreign = a.s.handle(post(
       "/admin/logout", test::form_body({{"csrf_token", a.token_of("/admin", other)}}), cookie));
   EXPECT_EQ(foreign.status, 403);
+  // While the session is valid, an anonymous pair (cookie and token, as a page before login
+  // hands out) does not vouch for the operator's forms: such a pair can be planted.
+  EXPECT_EQ(a.s.handle(post("/admin/logout", test::form_body({{"csrf_token", anon_token}}),
+                            cookie + "; " + anon_cookie))
+                .status,
+            403);
   // A clinic session's token is no good below /admin, nor the operator's on the portal.
   ASSERT_TRUE(
       app::create_verified_account(a.s.env.services, {"staff@clinic.example.jp", "1310123455",
@@ -152,6 +158,23 @@ TEST_F(AdminPagesTest, FormsAreBoundToTheOperatorSession) {
   EXPECT_NE(cleared.find("Max-Age=0"), std::string::npos) << cleared;
   EXPECT_NE(cleared.find("Path=/admin"), std::string::npos) << cleared;
   EXPECT_EQ(a.s.handle(get("/admin", cookie)).status, 303);
+}
+
+TEST_F(AdminPagesTest, NoAnswerBelowAdminIsCached) {
+  const auto cookie = a.login("reviewer");
+  const Request answers[] = {
+      get("/admin"),                                  // 303 to the login
+      get("/admin/nowhere", cookie),                  // 404
+      get("/admin/letters", cookie),                  // 403 for a reviewer
+      post("/admin/applications", "", cookie),        // 405
+      get("/admin/applications/C-99999999", cookie),  // 404 of an application
+      get("/admin", cookie),                          // the dashboard
+  };
+  for (const auto& r : answers) {
+    const auto answer = a.s.handle(r);
+    EXPECT_EQ(header(answer, "Cache-Control"), "no-store")
+        << r.method << " " << r.path << " " << answer.status;
+  }
 }
 
 TEST(AdminPagesHttps, TheOperatorCookieIsSecure) {

@@ -43,27 +43,33 @@ AuditVerification verify_audit_log(const Services& s,
   std::int64_t expected_seq = 1;
   s.db.read([&](store::Tx& tx) {
     tx.scan_audit([&](const store::AuditRecord& e) {
-      const auto fail = [&](std::string problem) {
+      const auto fail = [&](std::string problem, const char* key, std::int64_t other = 0) {
         v.ok = false;
         v.first_bad_seq = e.seq;
         v.problem = std::move(problem);
+        v.problem_key = key;
+        v.other_seq = other;
         return false;
       };
       // SQLite's INTEGER PRIMARY KEY grows by one per append; a gap is a deleted row.
       if (e.seq != expected_seq) {
-        return fail(fmt::format("entry {} is missing (the next entry is {})", expected_seq, e.seq));
+        return fail(fmt::format("entry {} is missing (the next entry is {})", expected_seq, e.seq),
+                    "audit_check.missing", expected_seq);
       }
       if (e.prev_hash != prev) {
-        return fail(fmt::format("entry {} does not link to the entry before it", e.seq));
+        return fail(fmt::format("entry {} does not link to the entry before it", e.seq),
+                    "audit_check.unlinked");
       }
       if (audit_hash(prev, e) != e.hash) {
-        return fail(fmt::format("entry {} was changed after it was written", e.seq));
+        return fail(fmt::format("entry {} was changed after it was written", e.seq),
+                    "audit_check.changed");
       }
       if (checkpoint && e.seq == checkpoint->seq && e.hash != checkpoint->hash) {
         return fail(
             fmt::format("entry {} is not the entry the checkpoint recorded: the log was "
                         "rewritten from there or before",
-                        e.seq));
+                        e.seq),
+            "audit_check.checkpoint_mismatch");
       }
       prev = e.hash;
       ++expected_seq;
@@ -80,6 +86,8 @@ AuditVerification verify_audit_log(const Services& s,
         "the log ends at entry {} but the checkpoint recorded entry {}: the newest entries were "
         "deleted",
         v.entries, checkpoint->seq);
+    v.problem_key = "audit_check.truncated";
+    v.other_seq = checkpoint->seq;
   }
   return v;
 }

@@ -19,6 +19,12 @@ std::chrono::year_month_day today_in_japan(const Services& s) {
       std::chrono::floor<std::chrono::days>(s.clock.now() + std::chrono::hours{9})};
 }
 
+std::chrono::year_month_day date_in_japan(std::int64_t unix_ms) {
+  const std::chrono::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds{unix_ms}};
+  return std::chrono::year_month_day{
+      std::chrono::floor<std::chrono::days>(t + std::chrono::hours{9})};
+}
+
 std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field) {
   const auto n = util::nfkc(typed);
   if (!n.valid_utf8) return std::unexpected(fmt::format("{}.invalid", field));

@@ -2,6 +2,7 @@
 // Checks shared by the application forms. Each returns the cleaned value or the message key of
 // what is wrong ("FIELD.empty", "FIELD.too_long", ...), for the form to show beside the field.
 #include <chrono>
+#include <cstdint>
 #include <expected>
 #include <string>
 #include <string_view>
@@ -12,6 +13,8 @@ namespace onshi::app {
 
 // Today's date in Japan (UTC+9): application dates and deadlines are Japanese calendar days.
 std::chrono::year_month_day today_in_japan(const Services& s);
+// The date in Japan of a stored time (milliseconds since the epoch).
+std::chrono::year_month_day date_in_japan(std::int64_t unix_ms);
 
 // NFKC, trimmed, 1..100 characters, no control characters.
 std::expected<std::string, std::string> plain_text(std::string_view typed, std::string_view field);

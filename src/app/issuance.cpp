@@ -102,7 +102,7 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
   std::set<std::string> csr_keys;
   for (const auto& [index, csr] : csrs) {
     if (index < 1 || index > count) {
-      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.unreadable", index});
+      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.no_such_certificate", index});
     }
     auto checked = pki::check_csr(csr);
     if (!checked) {

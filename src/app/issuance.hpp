@@ -3,6 +3,7 @@
 // CA inside the transaction that stores it, with its 発行番号 and a pickup code; then the notice
 // letters (電子証明書発行通知書) and their registered mail (書留).
 #include <expected>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,12 +29,16 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
 
 // Every notice letter not yet printed, as one PDF (each letter on its own pages). Marks them
 // printed and erases the sealed pickup codes in the same transaction: each code is printed once.
-// Nothing to print gives an empty string.
+// Nothing to print gives an empty string. `deliver`, when given, receives a non-empty batch inside
+// that transaction, last: when it throws (the file could not be written), nothing is marked
+// printed and the codes stay sealed for the next batch.
 struct LetterBatch {
   std::string pdf;
   std::vector<std::string> application_numbers;
 };
-std::expected<LetterBatch, ReviewFailure> print_notice_letters(const Services& s, const Actor& who);
+std::expected<LetterBatch, ReviewFailure> print_notice_letters(
+    const Services& s, const Actor& who,
+    const std::function<void(const LetterBatch&)>& deliver = {});
 
 // The 通知書・書留 page's work: the applications whose letters wait to be printed, and the printed
 // letters whose registered mail is not recorded yet (with their applications).

@@ -131,8 +131,8 @@ std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
   return out;
 }
 
-std::expected<LetterBatch, ReviewFailure> print_notice_letters(const Services& s,
-                                                               const Actor& who) {
+std::expected<LetterBatch, ReviewFailure> print_notice_letters(
+    const Services& s, const Actor& who, const std::function<void(const LetterBatch&)>& deliver) {
   if (!allowed(who.role, Permission::letters)) {
     return std::unexpected(ReviewFailure{ReviewError::forbidden, {}});
   }
@@ -167,6 +167,7 @@ std::expected<LetterBatch, ReviewFailure> print_notice_letters(const Services& s
       tx.append_audit({who.audit_name(), "letter.print", number, audit_detail({{"by", who.login}})},
                       now);
     }
+    if (deliver) deliver(batch);
   });
   return batch;
 }
@@ -203,6 +204,14 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
     }
     if (letter->tracking_number) {
       failure = ReviewFailure{ReviewError::already_recorded, {}};
+      return;
+    }
+    if (letter->printed_at && *date < date_in_japan(*letter->printed_at)) {
+      failure = ReviewFailure{ReviewError::mailed_on, {}};
+      return;
+    }
+    if (tx.application_mailed_as(digits)) {
+      failure = ReviewFailure{ReviewError::tracking_number_used, {}};
       return;
     }
     const auto from = domain::parse_state(a->status);

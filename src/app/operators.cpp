@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "app/form_values.hpp"
 #include "app/outbox.hpp"
 #include "util/secrets.hpp"
 #include "util/text.hpp"
@@ -67,13 +68,16 @@ std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
   if (!std::regex_match(login, login_pattern)) {
     errors.push_back({"login", "operator_form.login_invalid"});
   }
-  const auto normalized = util::nfkc(util::trim(in.display_name));
-  const std::string& name = normalized.text;
-  if (name.empty() || util::has_control_chars(name)) {
-    errors.push_back({"display_name", "operator_form.display_name_empty"});
-  } else if (util::code_points(name) > 100) {
-    errors.push_back({"display_name", "operator_form.display_name_too_long"});
+  // NFKC before trimming, as on the portal's forms: a full-width space alone is no name.
+  const auto checked_name = plain_text(in.display_name, "display_name");
+  if (!checked_name) {
+    const std::string& key = checked_name.error();
+    errors.push_back({"display_name", key.ends_with(".empty") ? "operator_form.display_name_empty"
+                                      : key.ends_with(".too_long")
+                                          ? "operator_form.display_name_too_long"
+                                          : "operator_form.display_name_invalid"});
   }
+  const std::string name = checked_name.value_or("");
   const auto role = parse_role(in.role);
   if (!role) errors.push_back({"role", "operator_form.role_invalid"});
   if (auto problem = s.passwords.problem(in.password, login)) {

@@ -25,6 +25,33 @@ const std::vector<std::string>& open_statuses() {
 
 constexpr std::size_t kMaxNoteCodePoints = 1000;
 
+// The message to the clinic as it will be mailed and shown: line breaks as \n, NFKC, trimmed
+// after NFKC (which turns a full-width space into a plain one). Line breaks and tabs are the only
+// control characters kept. The length is counted as typed, as the textarea's maxlength counts it,
+// so that one 「㍿」 is one character and not the four of 株式会社.
+std::expected<std::string, ReviewError> clean_note(std::string_view typed) {
+  std::string lines;
+  lines.reserve(typed.size());
+  for (std::size_t i = 0; i < typed.size(); ++i) {
+    if (typed[i] != '\r') {
+      lines.push_back(typed[i]);
+    } else if (i + 1 == typed.size() || typed[i + 1] != '\n') {
+      lines.push_back('\n');
+    }
+  }
+  const std::string_view as_typed = util::trim(lines);
+  if (util::code_points(as_typed) > kMaxNoteCodePoints)
+    return std::unexpected(ReviewError::note_too_long);
+  const auto n = util::nfkc(as_typed);
+  if (!n.valid_utf8) return std::unexpected(ReviewError::note_invalid);
+  std::string text(util::trim(n.text));
+  std::string without_breaks = text;
+  std::ranges::replace_if(
+      without_breaks, [](char c) { return c == '\n' || c == '\t'; }, ' ');
+  if (util::has_control_chars(without_breaks)) return std::unexpected(ReviewError::note_invalid);
+  return text;
+}
+
 }  // namespace
 
 std::string_view review_error_key(ReviewError e) {
@@ -39,6 +66,10 @@ std::string_view review_error_key(ReviewError e) {
       return "review.note_required";
     case ReviewError::note_too_long:
       return "review.note_too_long";
+    case ReviewError::note_invalid:
+      return "review.note_invalid";
+    case ReviewError::tracking_number_used:
+      return "review.tracking_number_used";
     case ReviewError::same_operator:
       return "review.same_operator";
     case ReviewError::ca_unavailable:
@@ -98,13 +129,11 @@ std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
                                           std::string_view note) {
   if (!allowed(who.role, Permission::review))
     return std::unexpected(ReviewFailure{ReviewError::forbidden, {}});
-  const auto normalized = util::nfkc(util::trim(note));
-  const std::string& text = normalized.text;
+  const auto cleaned = clean_note(note);
+  if (!cleaned) return std::unexpected(ReviewFailure{cleaned.error(), {}});
+  const std::string& text = *cleaned;
   if (d != Decision::approve && text.empty()) {
     return std::unexpected(ReviewFailure{ReviewError::note_required, {}});
-  }
-  if (util::code_points(text) > kMaxNoteCodePoints) {
-    return std::unexpected(ReviewFailure{ReviewError::note_too_long, {}});
   }
   std::optional<ReviewFailure> failure;
   s.db.write([&](store::Tx& tx) {

@@ -13,17 +13,19 @@ namespace onshi::app {
 
 // Errors an operator can cause; each is a catalogue key via review_error_key.
 enum class ReviewError {
-  not_found,         // no application with that number
-  forbidden,         // the role may not do this
-  wrong_state,       // another operator acted first, or the state does not allow it
-  note_required,     // 差戻し and 却下 need a message for the clinic
-  note_too_long,     // over 1,000 characters
-  same_operator,     // review.separate_issuer: the approver may not issue
-  ca_unavailable,    // no CA initialised / key not loaded
-  bad_csr,           // detail carries the csr.* key
-  tracking_number,   // 書留の引受番号 malformed
-  mailed_on,         // 発送日 malformed or in the future
-  already_recorded,  // registered mail already recorded
+  not_found,             // no application with that number
+  forbidden,             // the role may not do this
+  wrong_state,           // another operator acted first, or the state does not allow it
+  note_required,         // 差戻し and 却下 need a message for the clinic
+  note_too_long,         // over 1,000 characters
+  note_invalid,          // control characters other than line breaks and tabs, or invalid UTF-8
+  same_operator,         // review.separate_issuer: the approver may not issue
+  ca_unavailable,        // no CA initialised / key not loaded
+  bad_csr,               // detail carries the csr.* key
+  tracking_number,       // 書留の引受番号 malformed
+  tracking_number_used,  // 書留の引受番号 already recorded for another letter
+  mailed_on,             // 発送日 malformed, in the future or before the letter was printed
+  already_recorded,      // registered mail already recorded
 };
 std::string_view review_error_key(ReviewError e);
 

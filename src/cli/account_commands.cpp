@@ -45,6 +45,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
 
 void list(const GlobalOptions& globals) {
   Runtime rt(globals);
+  rt.require_current_schema();
   const auto accounts = app::list_accounts(rt.services());
   std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", "id", "code", "state", "email",
                            "institution");
@@ -59,6 +60,7 @@ void list(const GlobalOptions& globals) {
 
 void set_disabled(const GlobalOptions& globals, const std::string& email, bool disabled) {
   Runtime rt(globals);
+  rt.require_current_schema();
   if (!app::set_account_disabled(rt.services(), email, disabled)) {
     std::cerr << "no account with e-mail " << email << '\n';
     throw CLI::RuntimeError(2);
@@ -98,6 +100,7 @@ void register_token_commands(CLI::App& account, GlobalOptions& globals) {
   create->add_option("--label", f->label, "Who holds it, e.g. the vendor's name")->required();
   create->callback([&globals, f] {
     Runtime rt(globals);
+    rt.require_current_schema();
     auto t = app::create_api_token(rt.services(), f->email, f->label);
     if (!t) token_failure(t.error());
     std::cout << "id: " << t->id << "\ntoken: " << t->token << '\n';
@@ -106,6 +109,7 @@ void register_token_commands(CLI::App& account, GlobalOptions& globals) {
   list->add_option("--email", f->email, "E-mail address of the account")->required();
   list->callback([&globals, f] {
     Runtime rt(globals);
+    rt.require_current_schema();
     auto tokens = app::list_api_tokens(rt.services(), f->email);
     if (!tokens) token_failure(tokens.error());
     std::cout << fmt::format("{:>5}  {:<8}  {:<16}  {:<16}  {}\n", "id", "state", "created",
@@ -125,6 +129,7 @@ void register_token_commands(CLI::App& account, GlobalOptions& globals) {
   revoke->add_option("--id", f->id, "The token's id (from `list`)")->required();
   revoke->callback([&globals, f] {
     Runtime rt(globals);
+    rt.require_current_schema();
     if (auto r = app::revoke_api_token(rt.services(), f->email, f->id); !r)
       token_failure(r.error());
     std::cout << "revoked token " << f->id << '\n';

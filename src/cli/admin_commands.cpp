@@ -3,6 +3,13 @@
 // operator is named with --operator; their role decides what they may do.
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -57,6 +64,7 @@ std::string read_file(const std::string& path) {
 
 void list(const GlobalOptions& g, const ActionFlags& f) {
   Runtime rt(g);
+  rt.require_current_schema();
   const auto rows = app::review_queue(rt.services(), f.filter);
   std::cout << fmt::format("{:<11}  {:<12}  {:<10}  {:<10}  {:<10}  {:>3}  {}\n", "number",
                            "status", "applied", "due", "code", "n", "institution");
@@ -69,6 +77,7 @@ void list(const GlobalOptions& g, const ActionFlags& f) {
 
 void decide(const GlobalOptions& g, const ActionFlags& f, app::Decision d) {
   Runtime rt(g);
+  rt.require_current_schema();
   if (auto r = app::decide(rt.services(), actor(rt, f), f.number, d, f.note); !r) {
     fail(rt, r.error());
   }
@@ -82,12 +91,23 @@ void decide(const GlobalOptions& g, const ActionFlags& f, app::Decision d) {
 
 void issue(const GlobalOptions& g, const ActionFlags& f) {
   Runtime rt(g);
+  rt.require_current_schema();
   if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
   std::map<int, std::string> csrs;
   for (const auto& spec : f.csrs) {
     const auto eq = spec.find('=');
-    if (eq == std::string::npos) throw std::runtime_error("--csr wants INDEX=FILE, got " + spec);
-    csrs[std::stoi(spec.substr(0, eq))] = read_file(spec.substr(eq + 1));
+    int index = 0;
+    const auto [end, ec] =
+        std::from_chars(spec.data(), spec.data() + std::min(eq, spec.size()), index);
+    if (eq == std::string::npos || ec != std::errc{} || end != spec.data() + eq || index < 1) {
+      std::cerr << "--csr wants INDEX=FILE with INDEX the certificate's number (1, 2, ...), got "
+                << spec << '\n';
+      throw CLI::RuntimeError(2);
+    }
+    if (!csrs.emplace(index, read_file(spec.substr(eq + 1))).second) {
+      std::cerr << "--csr " << index << " is given twice\n";
+      throw CLI::RuntimeError(2);
+    }
   }
   auto issued = app::issue_application(rt.services(), actor(rt, f), f.number, csrs);
   if (!issued) fail(rt, issued.error());
@@ -96,20 +116,47 @@ void issue(const GlobalOptions& g, const ActionFlags& f) {
   }
 }
 
+// The PDF holds the only copy of its pickup codes. So the file is created first, and never over
+// an existing one (an earlier batch): a path that cannot be written stops before any letter is
+// marked printed. The PDF is written and synced inside the transaction that marks the letters,
+// and removed again when that transaction does not commit.
 void render_letters(const GlobalOptions& g, const ActionFlags& f) {
   Runtime rt(g);
+  rt.require_current_schema();
   if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
-  auto batch = app::print_notice_letters(rt.services(), actor(rt, f));
+  const app::Actor who = actor(rt, f);
+  const int fd = ::open(f.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int error = errno;
+    std::cerr << fmt::format("cannot create {}: {}{}\n", f.out, std::strerror(error),
+                             error == EEXIST ? " (an earlier batch? choose a new --out)" : "");
+    throw CLI::RuntimeError(2);
+  }
+  std::expected<app::LetterBatch, app::ReviewFailure> batch;
+  try {
+    batch = app::print_notice_letters(rt.services(), who, [&](const app::LetterBatch& b) {
+      std::string_view rest = b.pdf;
+      while (!rest.empty()) {
+        const ssize_t n = ::write(fd, rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)
+          throw std::runtime_error("could not write " + f.out + ": " + std::strerror(errno));
+        rest.remove_prefix(static_cast<std::size_t>(n));
+      }
+      if (::fsync(fd) != 0) throw std::runtime_error("could not sync " + f.out);
+    });
+  } catch (...) {
+    ::close(fd);
+    ::unlink(f.out.c_str());
+    throw;
+  }
+  ::close(fd);  // after fsync, nothing is left for close to report
+  if (!batch || batch->pdf.empty()) ::unlink(f.out.c_str());
   if (!batch) fail(rt, batch.error());
   if (batch->pdf.empty()) {
     std::cout << "no notice letters to print\n";
     return;
   }
-  // The codes in this PDF exist nowhere else now: write it before saying anything else.
-  std::ofstream out(f.out, std::ios::binary);
-  out.write(batch->pdf.data(), static_cast<std::streamsize>(batch->pdf.size()));
-  out.close();
-  if (!out) throw std::runtime_error("could not write " + f.out);
   std::cout << fmt::format("wrote {} letter(s) to {}:", batch->application_numbers.size(), f.out);
   for (const auto& n : batch->application_numbers) std::cout << ' ' << n;
   std::cout << '\n';
@@ -117,6 +164,7 @@ void render_letters(const GlobalOptions& g, const ActionFlags& f) {
 
 void record_mail(const GlobalOptions& g, const ActionFlags& f) {
   Runtime rt(g);
+  rt.require_current_schema();
   if (auto r = app::record_registered_mail(rt.services(), actor(rt, f), f.number, f.tracking_number,
                                            f.mailed_on);
       !r) {
@@ -171,7 +219,10 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
   auto* render = with_operator(
       letters->add_subcommand("render", "Every unprinted letter into one PDF (codes print once)"),
       *f);
-  render->add_option("--out", f->out, "PDF file to write")->required();
+  render
+      ->add_option("--out", f->out,
+                   "New PDF file (never overwritten; mode 0600: it holds the pickup codes)")
+      ->required();
   render->callback([&globals, f] { render_letters(globals, *f); });
 
   auto* mail = admin->add_subcommand("mail", "Registered mail (書留)");

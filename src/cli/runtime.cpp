@@ -1,5 +1,12 @@
 #include "cli/runtime.hpp"
 
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "store/migrations.hpp"
+
 namespace onshi::cli {
 
 Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>& adjust)
@@ -16,6 +23,22 @@ Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>
   reference_ = std::make_unique<app::ReferenceData>(app::ReferenceData::load(resources));
   services_ = std::make_unique<app::Services>(
       app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_, *reference_});
+}
+
+void Runtime::require_current_schema() {
+  const int have = db_->schema_version();
+  const int want = store::sqlite_migrations().back().version;
+  if (have == want) return;
+  if (have == 0) {
+    std::cerr << fmt::format(
+        "no onshi database at {}: check --data, or create it with `onshi db migrate`\n",
+        config_.database_url);
+  } else {
+    std::cerr << fmt::format("the database at {} has schema version {}, this onshi uses {}{}\n",
+                             config_.database_url, have, want,
+                             have < want ? ": run `onshi db migrate`" : ": use a newer onshi");
+  }
+  throw CLI::RuntimeError(2);
 }
 
 bool Runtime::load_ca() {

@@ -19,6 +19,9 @@ class Runtime {
   // Loads the issuing CA when one was initialised (services().ca stays null otherwise). Throws
   // when it exists but its key cannot be opened.
   bool load_ca();
+  // For commands that read or change records: a database never migrated, or migrated by another
+  // onshi version, is said plainly (exit 2) instead of surfacing as an SQL error.
+  void require_current_schema();
 
  private:
   app::Config config_;

@@ -31,6 +31,13 @@ std::expected<CheckedCsr, std::string> check_csr(std::string_view pem_or_der) {
   if (pem_or_der.empty() || pem_or_der.size() > kMaxCsrSize) {
     return std::unexpected("csr.unreadable");
   }
+  // One box holds one terminal's request: a second block would be ignored silently, and that
+  // terminal would go without the certificate its vendor expects.
+  if (const auto first = pem_or_der.find("-----BEGIN");
+      first != std::string_view::npos &&
+      pem_or_der.find("-----BEGIN", first + 1) != std::string_view::npos) {
+    return std::unexpected("csr.more_than_one");
+  }
   ossl::Req req = parse(pem_or_der);
   if (!req) {
     ERR_clear_error();

@@ -143,6 +143,8 @@ class Tx {
   // Also erases the sealed pickup codes of the letter's certificates.
   virtual void mark_notice_letter_printed(Id letter_id, Millis now) = 0;
   virtual std::vector<NoticeLetterRecord> unprinted_notice_letters() = 0;
+  // The number of the application whose letter was sent under this 書留 tracking number.
+  virtual std::optional<std::string> application_mailed_as(const std::string& tracking_number) = 0;
   // False when the letter already has a tracking number (recorded by someone else meanwhile).
   virtual bool record_registered_mail(Id letter_id, const std::string& tracking_number,
                                       const std::string& mailed_on, Id operator_id, Millis now) = 0;

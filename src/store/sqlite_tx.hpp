@@ -108,6 +108,7 @@ class SqliteTx final : public Tx {
   std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) override;
   void mark_notice_letter_printed(Id letter_id, Millis now) override;
   std::vector<NoticeLetterRecord> unprinted_notice_letters() override;
+  std::optional<std::string> application_mailed_as(const std::string& tracking_number) override;
   bool record_registered_mail(Id letter_id, const std::string& tracking_number,
                               const std::string& mailed_on, Id operator_id, Millis now) override;
 

@@ -178,6 +178,15 @@ std::vector<NoticeLetterRecord> SqliteTx::unprinted_notice_letters() {
   return out;
 }
 
+std::optional<std::string> SqliteTx::application_mailed_as(const std::string& tracking_number) {
+  auto st = c_.prepare(
+      "SELECT a.number FROM notice_letters l JOIN certificate_applications a "
+      "ON a.id = l.application_id WHERE l.tracking_number = ?");
+  st.bind_all(tracking_number);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
 bool SqliteTx::record_registered_mail(Id letter_id, const std::string& tracking_number,
                                       const std::string& mailed_on, Id operator_id, Millis now) {
   c_.prepare(

@@ -54,9 +54,12 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
       r.set("tracking_number", ctx.form().get("tracking_number"));
       r.set("mailed_on", ctx.form().get("mailed_on"));
       const auto& message = ctx.message(app::review_error_key(refused->error));
-      const char* field = refused->error == app::ReviewError::tracking_number ? "tracking_error"
-                          : refused->error == app::ReviewError::mailed_on     ? "mailed_on_error"
-                                                                              : "row_error";
+      const auto e = refused->error;
+      const char* field =
+          e == app::ReviewError::tracking_number || e == app::ReviewError::tracking_number_used
+              ? "tracking_error"
+          : e == app::ReviewError::mailed_on ? "mailed_on_error"
+                                             : "row_error";
       r.set(field, message);
     }
     rows.push_back(r);

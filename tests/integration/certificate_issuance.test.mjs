@@ -212,6 +212,16 @@ test('3. issue: generated keys, a vendor CSR; a weak CSR is refused and nothing 
   assert.equal(lines2[0].terminal, 'T01', 'the other institution starts at T01');
   S.issued.push({ ...lines2[0], application: S.app2, acct: S.b.acct, keySource: 'csr', csrKey: ecKey, csr: ecCsr });
 
+  // --csr wants the certificate's number; a number the application does not have is refused.
+  for (const spec of [`abc=${ecCsr}`, `99999999999=${ecCsr}`, `0=${ecCsr}`, ecCsr]) {
+    const bad = await onshi(['admin', 'applications', 'issue', S.app3, '--operator', 'iss1', '--csr', spec]);
+    assert.equal(bad.code, 2, `--csr ${spec}: ${bad.stderr}`);
+    assert.match(bad.stderr, /--csr wants INDEX=FILE/, bad.stderr);
+  }
+  const beyond = await onshi(['admin', 'applications', 'issue', S.app3, '--operator', 'iss1', '--csr', `2=${ecCsr}`]);
+  assert.equal(beyond.code, 2, `a second certificate ${S.app3} does not have: ${beyond.stderr}`);
+  assert.ok(beyond.stderr.includes(MSG['csr.no_such_certificate']), beyond.stderr);
+
   // RSA 1024 is too short.
   const rsaCsr = path.join(work, 'rsa1024.csr');
   await exec('openssl', ['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', path.join(work, 'rsa1024.key'),
@@ -332,8 +342,26 @@ test('5. notice letters: one PDF with the numbers and pickup codes, printed once
   assert.notEqual(reviewer.code, 0, 'a reviewer may not print letters');
   assert.ok(reviewer.stderr.includes(MSG['review.forbidden']), reviewer.stderr);
 
+  // The PDF is the only copy of its codes: a file that cannot be made prints nothing, and an
+  // existing file (an earlier batch) is never overwritten.
+  const unsealed = async () => (await sql('SELECT count(*) AS n FROM certificates WHERE sealed_pickup_code IS NOT NULL'))[0].n;
+  const sealedBefore = await unsealed();
+  assert.ok(sealedBefore > 0, 'codes wait to be printed');
+  const nowhere = await onshi(['admin', 'letters', 'render', '--operator', 'iss1', '--out', path.join(work, 'no-such-dir', 'x.pdf')]);
+  assert.equal(nowhere.code, 2, `an unwritable --out: ${nowhere.stdout}${nowhere.stderr}`);
+  assert.match(nowhere.stderr, /cannot create/, nowhere.stderr);
+  const earlier = path.join(work, 'earlier-batch.pdf');
+  await fsp.writeFile(earlier, 'an earlier batch');
+  const over = await onshi(['admin', 'letters', 'render', '--operator', 'iss1', '--out', earlier]);
+  assert.equal(over.code, 2, `an existing --out: ${over.stdout}${over.stderr}`);
+  assert.equal(await fsp.readFile(earlier, 'utf8'), 'an earlier batch', 'the earlier file is untouched');
+  assert.equal(await unsealed(), sealedBefore, 'no code was used up');
+  assert.equal((await sql("SELECT count(*) AS n FROM audit_log WHERE action = 'letter.print'"))[0].n, 0);
+
   const file = path.join(outDir, 'notice-letters.pdf');
+  await fsp.rm(file, { force: true }); // from an earlier run of this test
   const r = await onshiOk(['admin', 'letters', 'render', '--operator', 'iss1', '--out', file]);
+  assert.equal((await fsp.stat(file)).mode & 0o777, 0o600, 'the codes are readable by the operator only');
   assert.match(r.stdout, /wrote 2 letter\(s\)/, r.stdout);
   const bytes = await fsp.readFile(file);
   assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'a PDF');
@@ -525,4 +553,14 @@ test('8. audit log: verify OK; a changed entry, a deleted entry and deleted newe
   const truncated = await runOnshi(cut, ['audit', 'verify', '--checkpoint', checkpoint]);
   assert.equal(truncated.code, 1, `with the checkpoint -> exit ${truncated.code}: ${truncated.stdout}${truncated.stderr}`);
   assert.match(truncated.stdout, new RegExp(`BROKEN at entry ${entries - 1}\\b.*newest entries were deleted`), truncated.stdout);
+});
+
+test('9. a folder without a database is said plainly, not as an SQL error', async () => {
+  const empty = await fsp.mkdtemp(path.join(work, 'empty-'));
+  for (const args of [['admin', 'applications', 'list'], ['audit', 'verify'], ['operator', 'list']]) {
+    const r = await runOnshi({ ...srv, dataDir: empty }, args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /no onshi database at .*onshi db migrate/, r.stderr);
+    assert.doesNotMatch(r.stderr, /no such table|SQLITE_|step:/i, r.stderr);
+  }
 });

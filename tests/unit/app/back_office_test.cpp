@@ -18,10 +18,7 @@
 #include "app/operators.hpp"
 #include "app/review.hpp"
 #include "app/usage_applications.hpp"
-#include "app_test_env.hpp"
-#include "clinic_fixture.hpp"
-#include "pki/authority.hpp"
-#include "pki/keys.hpp"
+#include "back_office_fixture.hpp"
 #include "util/totp.hpp"
 
 namespace onshi::app {
@@ -29,58 +26,8 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr const char* kPassword = "operator password 2026";
-
-class BackOfficeTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    env.clock.set(sys_days{2026y / November / 24d} + hours{1});  // 10:00 in Japan, a Tuesday
-    env.config.separate_issuer = true;
-    const auto pass = env.dir.path() / "ca-passphrase";
-    std::ofstream(pass) << "unit test passphrase\n";
-    env.config.ca_passphrase_file = pass.string();
-    pki::init_ca(key_store_config(env.config), ca_settings(env.config), env.clock.now());
-    ca = CertificateAuthority::open(env.config);
-    ASSERT_TRUE(ca);
-    env.services.ca = ca.get();
-
-    user = test::logged_in_clinic(env.services);
-    const auto u = test::usage_form();
-    ASSERT_TRUE(finalize_usage_application(env.services, user, u).has_value());
-
-    reviewer = make_operator("rev", "reviewer");
-    issuer = make_operator("iss", "issuer");
-    admin = make_operator("adm", "admin");
-  }
-
-  Actor make_operator(const std::string& login, const std::string& role) {
-    auto created = create_operator(env.services, {login, login + " さん", role, kPassword});
-    EXPECT_TRUE(created.has_value());
-    secrets[login] = created->totp_secret;
-    return *cli_actor(env.services, login);
-  }
-
-  std::string apply(const std::string& count, const std::string& key) {
-    const auto f = test::certificate_form(count, key);
-    auto r = submit_certificate_application(env.services, user, f);
-    EXPECT_TRUE(r.has_value());
-    return r->application.number;
-  }
-
-  std::string status_of(const std::string& number) {
-    return application_dossier(env.services, number)->application.status;
-  }
-
-  std::string code_now(const std::string& login) {
-    return util::totp_code(secrets[login], util::to_unix(env.clock.now()));
-  }
-
-  test::TestEnv env;
-  std::unique_ptr<CertificateAuthority> ca;
-  SessionUser user;
-  Actor reviewer, issuer, admin;
-  std::map<std::string, std::string> secrets;
-};
+using test::BackOfficeTest;
+using test::kPassword;
 
 TEST_F(BackOfficeTest, LoginNeedsPasswordAndAFreshTotpCode) {
   const auto code = code_now("rev");

@@ -112,6 +112,15 @@ TEST(Csr, RefusesGarbage) {
   EXPECT_EQ(check_csr(std::string(70000, 'A')).error(), "csr.unreadable");
 }
 
+TEST(Csr, RefusesTwoRequestsInOneBox) {
+  // One box is one terminal: the second request would otherwise be dropped without a word.
+  Pkey first = ec_key("P-256");
+  Pkey second = ec_key("P-256");
+  const std::string both = make_csr_pem(first.get()) + make_csr_pem(second.get());
+  EXPECT_EQ(check_csr(both).error(), "csr.more_than_one");
+  EXPECT_TRUE(check_csr(make_csr_pem(first.get())).has_value());
+}
+
 TEST(Csr, AcceptsARequestFromTheOpensslCli) {
   TempDir dir;
   const auto r =

@@ -7,6 +7,7 @@
 #include "admin_test_env.hpp"
 #include "app/accounts.hpp"
 #include "app/certificate_applications.hpp"
+#include "app/review.hpp"
 #include "app/usage_applications.hpp"
 
 namespace onshi::web {
@@ -182,6 +183,70 @@ TEST_F(AdminReviewPagesTest, LettersPageWithNothingToPrint) {
                                     issuer));
   EXPECT_EQ(mail.status, 422);
   EXPECT_NE(mail.body.find(a.s.env.messages.get("review.tracking_number")), std::string::npos);
+}
+
+TEST_F(AdminReviewPagesTest, ATrackingNumberUsedForAnotherLetterIsRefusedBesideTheField) {
+  a.open_ca();
+  auto& s = a.s.env.services;
+  const auto f = onshi::test::certificate_form("1", "key-d");
+  auto second = app::submit_certificate_application(s, user, f);
+  ASSERT_TRUE(second.has_value());
+  const auto admin = a.login("admin");
+  const auto issuer = a.login("issuer");
+  for (const auto& n : {number, second->application.number}) {
+    const auto path = "/admin/applications/" + n;
+    const auto decide = [&](const std::string& cookie, std::string_view action) {
+      return a.s.handle(post(
+          path, test::form_body({{"csrf_token", a.token_of(path, cookie)}, {"action", action}}),
+          cookie));
+    };
+    ASSERT_EQ(decide(admin, "approve").status, 303);
+    ASSERT_EQ(decide(issuer, "issue").status, 303);
+  }
+  const auto token = a.token_of("/admin/letters", issuer);
+  ASSERT_EQ(
+      a.s.handle(post("/admin/letters/print", test::form_body({{"csrf_token", token}}), issuer))
+          .status,
+      200);
+  const auto record = [&](const std::string& n, std::string_view tracking) {
+    return a.s.handle(post("/admin/mail",
+                           test::form_body({{"csrf_token", token},
+                                            {"number", n},
+                                            {"tracking_number", tracking},
+                                            {"mailed_on", "2026-11-24"}}),
+                           issuer));
+  };
+  ASSERT_EQ(record(number, "1234-5678-901").status, 303);
+  const auto used = record(second->application.number, "１２３４－５６７８－９０１");
+  EXPECT_EQ(used.status, 422) << used.body;
+  const auto message = a.s.env.messages.get("review.tracking_number_used");
+  const auto at = used.body.find(message);
+  ASSERT_NE(at, std::string::npos) << used.body;
+  EXPECT_NE(used.body.find("value=\"１２３４－５６７８－９０１\""), std::string::npos)
+      << "what was typed stays";
+  const auto field = used.body.find("id=\"tracking_" + second->application.number + "\"");
+  ASSERT_NE(field, std::string::npos);
+  EXPECT_GT(at, field) << "the message is beside the field";
+  EXPECT_NE(used.body.find("aria-invalid=\"true\"", field), std::string::npos);
+  EXPECT_EQ(app::application_dossier(s, second->application.number)->application.status, "issued");
+}
+
+TEST_F(AdminReviewPagesTest, ABrokenAuditLogIsExplainedInJapanese) {
+  const auto admin = a.login("admin");
+  ASSERT_EQ(act(admin, "approve").status, 303);
+  const auto db = a.s.env.dir.path() / "onshi.db";
+  ASSERT_EQ(std::system(("sqlite3 '" + db.string() +
+                         "' \"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = "
+                         "'{}' WHERE seq = 2;\"")
+                            .c_str()),
+            0);
+  const auto r = a.s.handle(get("/admin/audit", admin));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(
+                "監査ログの検査に失敗しました。番号 2 の記録が書き込まれた後に変更されています。"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(r.body.find("changed after"), std::string::npos) << "no English on the page";
 }
 
 TEST_F(AdminReviewPagesTest, AuditPageListsAndVerifies) {

@@ -206,7 +206,11 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
       failure = ReviewFailure{ReviewError::already_recorded, {}};
       return;
     }
-    if (letter->printed_at && *date < date_in_japan(*letter->printed_at)) {
+    if (!letter->printed_at) {
+      failure = ReviewFailure{ReviewError::wrong_state, {}};
+      return;
+    }
+    if (*date < date_in_japan(*letter->printed_at)) {
       failure = ReviewFailure{ReviewError::mailed_on, {}};
       return;
     }

@@ -44,8 +44,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
 }
 
 void list(const GlobalOptions& globals) {
-  Runtime rt(globals);
-  rt.require_current_schema();
+  Runtime rt(globals, Runtime::ExistingDatabase{});
   const auto accounts = app::list_accounts(rt.services());
   std::cout << fmt::format("{:>5}  {:<10}  {:<8}  {:<32}  {}\n", "id", "code", "state", "email",
                            "institution");
@@ -59,8 +58,7 @@ void list(const GlobalOptions& globals) {
 }
 
 void set_disabled(const GlobalOptions& globals, const std::string& email, bool disabled) {
-  Runtime rt(globals);
-  rt.require_current_schema();
+  Runtime rt(globals, Runtime::ExistingDatabase{});
   if (!app::set_account_disabled(rt.services(), email, disabled)) {
     std::cerr << "no account with e-mail " << email << '\n';
     throw CLI::RuntimeError(2);
@@ -99,8 +97,7 @@ void register_token_commands(CLI::App& account, GlobalOptions& globals) {
       ->required();
   create->add_option("--label", f->label, "Who holds it, e.g. the vendor's name")->required();
   create->callback([&globals, f] {
-    Runtime rt(globals);
-    rt.require_current_schema();
+    Runtime rt(globals, Runtime::ExistingDatabase{});
     auto t = app::create_api_token(rt.services(), f->email, f->label);
     if (!t) token_failure(t.error());
     std::cout << "id: " << t->id << "\ntoken: " << t->token << '\n';
@@ -108,8 +105,7 @@ void register_token_commands(CLI::App& account, GlobalOptions& globals) {
   auto* list = token->add_subcommand("list", "List an account's tokens (never their values)");
   list->add_option("--email", f->email, "E-mail address of the account")->required();
   list->callback([&globals, f] {
-    Runtime rt(globals);
-    rt.require_current_schema();
+    Runtime rt(globals, Runtime::ExistingDatabase{});
     auto tokens = app::list_api_tokens(rt.services(), f->email);
     if (!tokens) token_failure(tokens.error());
     std::cout << fmt::format("{:>5}  {:<8}  {:<16}  {:<16}  {}\n", "id", "state", "created",
@@ -128,8 +124,7 @@ void register_token_commands(CLI::App& account, GlobalOptions& globals) {
   revoke->add_option("--email", f->email, "E-mail address of the account")->required();
   revoke->add_option("--id", f->id, "The token's id (from `list`)")->required();
   revoke->callback([&globals, f] {
-    Runtime rt(globals);
-    rt.require_current_schema();
+    Runtime rt(globals, Runtime::ExistingDatabase{});
     if (auto r = app::revoke_api_token(rt.services(), f->email, f->id); !r)
       token_failure(r.error());
     std::cout << "revoked token " << f->id << '\n';

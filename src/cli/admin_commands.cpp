@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -63,8 +64,7 @@ std::string read_file(const std::string& path) {
 }
 
 void list(const GlobalOptions& g, const ActionFlags& f) {
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   const auto rows = app::review_queue(rt.services(), f.filter);
   std::cout << fmt::format("{:<11}  {:<12}  {:<10}  {:<10}  {:<10}  {:>3}  {}\n", "number",
                            "status", "applied", "due", "code", "n", "institution");
@@ -76,8 +76,7 @@ void list(const GlobalOptions& g, const ActionFlags& f) {
 }
 
 void decide(const GlobalOptions& g, const ActionFlags& f, app::Decision d) {
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   if (auto r = app::decide(rt.services(), actor(rt, f), f.number, d, f.note); !r) {
     fail(rt, r.error());
   }
@@ -90,8 +89,7 @@ void decide(const GlobalOptions& g, const ActionFlags& f, app::Decision d) {
 }
 
 void issue(const GlobalOptions& g, const ActionFlags& f) {
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
   std::map<int, std::string> csrs;
   for (const auto& spec : f.csrs) {
@@ -116,13 +114,21 @@ void issue(const GlobalOptions& g, const ActionFlags& f) {
   }
 }
 
+void sync_folder_of(const std::string& file) {
+  const auto folder = std::filesystem::absolute(file).parent_path();
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) throw std::runtime_error("could not open " + folder.string());
+  const int synced = ::fsync(dir);
+  ::close(dir);
+  if (synced != 0) throw std::runtime_error("could not sync " + folder.string());
+}
+
 // The PDF holds the only copy of its pickup codes. So the file is created first, and never over
 // an existing one (an earlier batch): a path that cannot be written stops before any letter is
 // marked printed. The PDF is written and synced inside the transaction that marks the letters,
 // and removed again when that transaction does not commit.
 void render_letters(const GlobalOptions& g, const ActionFlags& f) {
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
   const app::Actor who = actor(rt, f);
   const int fd = ::open(f.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -144,6 +150,8 @@ void render_letters(const GlobalOptions& g, const ActionFlags& f) {
         rest.remove_prefix(static_cast<std::size_t>(n));
       }
       if (::fsync(fd) != 0) throw std::runtime_error("could not sync " + f.out);
+      // The file's name too: without it a power cut could keep the commit and lose the file.
+      sync_folder_of(f.out);
     });
   } catch (...) {
     ::close(fd);
@@ -163,8 +171,7 @@ void render_letters(const GlobalOptions& g, const ActionFlags& f) {
 }
 
 void record_mail(const GlobalOptions& g, const ActionFlags& f) {
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   if (auto r = app::record_registered_mail(rt.services(), actor(rt, f), f.number, f.tracking_number,
                                            f.mailed_on);
       !r) {

@@ -20,8 +20,7 @@ void verify(const GlobalOptions& g, const std::string& checkpoint_text) {
       throw CLI::RuntimeError(2);
     }
   }
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   const auto v = app::verify_audit_log(rt.services(), checkpoint);
   if (!v.ok) {
     std::cout << fmt::format("audit log BROKEN at entry {}: {}\n", v.first_bad_seq, v.problem);
@@ -35,8 +34,7 @@ void verify(const GlobalOptions& g, const std::string& checkpoint_text) {
 }
 
 void list(const GlobalOptions& g, const store::AuditFilter& f) {
-  Runtime rt(g);
-  rt.require_current_schema();
+  Runtime rt(g, Runtime::ExistingDatabase{});
   for (const auto& e : app::audit_log(rt.services(), f)) {
     std::cout << fmt::format("{:>6}  {}  {:<20}  {:<26}  {:<16}  {}\n", e.seq,
                              util::format_jst(util::TimePoint{std::chrono::milliseconds{e.at}}),

@@ -81,8 +81,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
 }
 
 void list(const GlobalOptions& globals) {
-  Runtime rt(globals);
-  rt.require_current_schema();
+  Runtime rt(globals, Runtime::ExistingDatabase{});
   const auto ops = app::list_operators(rt.services());
   std::cout << fmt::format("{:>4}  {:<20}  {:<8}  {:<8}  {}\n", "id", "login", "role", "state",
                            "name");
@@ -93,8 +92,7 @@ void list(const GlobalOptions& globals) {
 }
 
 void set_disabled(const GlobalOptions& globals, const std::string& login, bool disabled) {
-  Runtime rt(globals);
-  rt.require_current_schema();
+  Runtime rt(globals, Runtime::ExistingDatabase{});
   if (!app::set_operator_disabled(rt.services(), login, disabled)) {
     std::cerr << "no operator with login " << login << '\n';
     throw CLI::RuntimeError(2);

@@ -5,16 +5,41 @@
 
 #include <iostream>
 
-#include "store/migrations.hpp"
+#include "store/database.hpp"
 
 namespace onshi::cli {
 
 Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>& adjust)
     : config_(app::load_config(g.data_dir, g.config_file)) {
   if (adjust) adjust(config_);
+  start(false);
+}
+
+Runtime::Runtime(const GlobalOptions& g, ExistingDatabase)
+    : config_(app::load_config(g.data_dir, g.config_file)) {
+  start(true);
+}
+
+void Runtime::start(bool existing_database) {
   app::finish_config(config_);
+  if (existing_database && !store::database_exists(config_.database_url)) {
+    std::cerr << fmt::format(
+        "no onshi database at {}: check --data, or create it with `onshi db migrate`\n",
+        config_.database_url);
+    throw CLI::RuntimeError(2);
+  }
   const std::filesystem::path resources = config_.resources;
   db_ = store::open_database(config_.database_url, config_.threads + 2);
+  if (existing_database) {
+    const int have = db_->schema_version();
+    const int want = store::current_schema_version();
+    if (have != want) {
+      std::cerr << fmt::format("the database at {} has schema version {}, this onshi uses {}{}\n",
+                               config_.database_url, have, want,
+                               have < want ? ": run `onshi db migrate`" : ": use a newer onshi");
+      throw CLI::RuntimeError(2);
+    }
+  }
   templates_ = std::make_unique<util::Templates>(resources / "templates");
   messages_ =
       std::make_unique<app::Messages>(app::Messages::load(resources / "data" / "messages.ja.toml"));
@@ -23,22 +48,6 @@ Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>
   reference_ = std::make_unique<app::ReferenceData>(app::ReferenceData::load(resources));
   services_ = std::make_unique<app::Services>(
       app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_, *reference_});
-}
-
-void Runtime::require_current_schema() {
-  const int have = db_->schema_version();
-  const int want = store::sqlite_migrations().back().version;
-  if (have == want) return;
-  if (have == 0) {
-    std::cerr << fmt::format(
-        "no onshi database at {}: check --data, or create it with `onshi db migrate`\n",
-        config_.database_url);
-  } else {
-    std::cerr << fmt::format("the database at {} has schema version {}, this onshi uses {}{}\n",
-                             config_.database_url, have, want,
-                             have < want ? ": run `onshi db migrate`" : ": use a newer onshi");
-  }
-  throw CLI::RuntimeError(2);
 }
 
 bool Runtime::load_ca() {

@@ -13,17 +13,21 @@ class Runtime {
  public:
   // `adjust` applies the subcommand's own flags before dependent defaults are filled in.
   explicit Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>& adjust = {});
+  // For commands that read or change records: a folder without a database (a mistyped --data),
+  // or a database of another schema version, is said plainly with exit status 2, before anything
+  // is created there.
+  struct ExistingDatabase {};
+  Runtime(const GlobalOptions& g, ExistingDatabase);
   const app::Services& services() const { return *services_; }
   app::Config& config() { return config_; }
   store::Database& db() { return *db_; }
   // Loads the issuing CA when one was initialised (services().ca stays null otherwise). Throws
   // when it exists but its key cannot be opened.
   bool load_ca();
-  // For commands that read or change records: a database never migrated, or migrated by another
-  // onshi version, is said plainly (exit 2) instead of surfacing as an SQL error.
-  void require_current_schema();
 
  private:
+  void start(bool existing_database);
+
   app::Config config_;
   std::unique_ptr<store::Database> db_;
   util::SystemClock clock_;

@@ -177,5 +177,10 @@ class Database {
 
 // `url` is "sqlite:PATH" or a bare path. `pool_size` connections are shared by all threads.
 std::unique_ptr<Database> open_database(const std::string& url, int pool_size = 4);
+// True when the URL names a database that exists (for SQLite, its file), so that a command can
+// refuse a mistyped folder instead of creating an empty database there.
+bool database_exists(const std::string& url);
+// The schema version this build migrates to.
+int current_schema_version();
 
 }  // namespace onshi::store

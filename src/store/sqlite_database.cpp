@@ -125,16 +125,32 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_database(const std::string& url, int pool_size) {
-  std::string_view path = url;
-  if (path.starts_with("sqlite://")) {
-    path.remove_prefix(9);
-  } else if (path.starts_with("sqlite:")) {
-    path.remove_prefix(7);
-  } else if (path.starts_with("postgres")) {
+namespace {
+
+std::string sqlite_path_of(std::string_view url) {
+  if (url.starts_with("sqlite://")) {
+    url.remove_prefix(9);
+  } else if (url.starts_with("sqlite:")) {
+    url.remove_prefix(7);
+  } else if (url.starts_with("postgres")) {
     throw std::runtime_error("PostgreSQL is not supported yet: use a sqlite: URL or a file path");
   }
-  return std::make_unique<SqliteDatabase>(std::string(path), pool_size);
+  return std::string(url);
+}
+
+}  // namespace
+
+std::unique_ptr<Database> open_database(const std::string& url, int pool_size) {
+  return std::make_unique<SqliteDatabase>(sqlite_path_of(url), pool_size);
+}
+
+bool database_exists(const std::string& url) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(sqlite_path_of(url), ec);
+}
+
+int current_schema_version() {
+  return sqlite_migrations().back().version;
 }
 
 }  // namespace onshi::store

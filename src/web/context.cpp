@@ -62,22 +62,24 @@ std::string Ctx::csrf_token() {
   return util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_);
 }
 
-bool Ctx::csrf_ok(std::string_view submitted) {
+bool Ctx::csrf_ok(std::string_view submitted, bool visitor_form) {
   if (submitted.empty()) return false;
-  // While a session is valid, only a token bound to it counts: an anonymous pair could be planted
-  // in the browser (a cookie set from a sibling host), and would then vouch for a signed-in form.
-  // Without one (the login form, or a session that expired while the form was open) the token
-  // bound to the onshi_csrf cookie is checked. A clinic's session never vouches for a back-office
-  // form, nor an operator's for a portal one.
-  if (is_admin_path(r_.path)) {
-    if (operator_user()) {
-      return util::constant_time_equal(submitted,
-                                       util::hmac_sha256_b64(csrf_key_, "admin:" + admin_cookie_));
-    }
-  } else if (user()) {
-    return util::constant_time_equal(
-        submitted, util::hmac_sha256_b64(csrf_key_, "session:" + session_cookie_));
+  const bool admin = is_admin_path(r_.path);
+  const std::string& cookie = admin ? admin_cookie_ : session_cookie_;
+  // The binding of the session cookie sent, valid or not: a form shown while signed in and sent
+  // after the session ended reaches its page, which asks to log in again. A clinic's session
+  // never vouches for a back-office form, nor an operator's for a portal one.
+  if (!cookie.empty() &&
+      util::constant_time_equal(
+          submitted, util::hmac_sha256_b64(csrf_key_, (admin ? "admin:" : "session:") + cookie))) {
+    return true;
   }
+  // While a session is valid, an anonymous pair does not vouch for its forms: the pair could
+  // have been planted (a cookie set from a sibling host). Forms for visitors (login,
+  // registration, password reset) take it anyway: a visitor's form opened before logging in
+  // elsewhere still works, and a planted pair gains nothing a visitor does not have.
+  const bool signed_in = admin ? operator_user().has_value() : user().has_value();
+  if (signed_in && !visitor_form) return false;
   return !csrf_cookie_.empty() &&
          util::constant_time_equal(submitted,
                                    util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_));

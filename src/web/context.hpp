@@ -38,7 +38,9 @@ class Ctx {
   // (created on first use and sent with the response). Below /admin an operator's session takes
   // the place of the clinic's, which is never accepted there.
   std::string csrf_token();
-  bool csrf_ok(std::string_view submitted);
+  // `visitor_form`: a form for visitors (login, registration, password reset), which takes the
+  // anonymous binding even while a session is valid; other forms then need the session's.
+  bool csrf_ok(std::string_view submitted, bool visitor_form);
 
   // A full page: templates/NAME inside templates/layout.html, with the common values set.
   Response page(int status, const std::string& name, const std::string& title,

@@ -75,11 +75,11 @@ Response logout_submit(Ctx& ctx) {
 
 void add_account_routes(Routes& routes) {
   routes.push_back({"GET", "/register", register_form});
-  routes.push_back({"POST", "/register", register_submit});
+  routes.push_back({"POST", "/register", register_submit, /*visitor_form=*/true});
   routes.push_back({"GET", "/verify", verify_form});
-  routes.push_back({"POST", "/verify", verify_submit});
+  routes.push_back({"POST", "/verify", verify_submit, /*visitor_form=*/true});
   routes.push_back({"GET", "/login", login_form});
-  routes.push_back({"POST", "/login", login_submit});
+  routes.push_back({"POST", "/login", login_submit, /*visitor_form=*/true});
   routes.push_back({"POST", "/logout", logout_submit});
 }
 

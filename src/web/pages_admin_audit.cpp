@@ -74,8 +74,8 @@ Response audit(Ctx& ctx) {
   if (v.head) check.set("checkpoint", v.head->text());
   check.set("first_bad_seq", std::to_string(v.first_bad_seq));
   if (!v.problem_key.empty()) {
-    check.set("problem", fmt::format(fmt::runtime(ctx.message(v.problem_key)), v.first_bad_seq,
-                                     v.other_seq));
+    check.set("problem",
+              fmt::format(fmt::runtime(ctx.message(v.problem_key)), v.first_bad_seq, v.other_seq));
   }
   d.set("verification", check);
   return ctx.admin_page(200, "admin/audit.html", "監査ログ", d);

@@ -48,7 +48,7 @@ Response logout_submit(Ctx& ctx) {
 
 void add_login_routes(Routes& routes) {
   routes.push_back({"GET", std::string(kLoginPath), login_form});
-  routes.push_back({"POST", std::string(kLoginPath), login_submit});
+  routes.push_back({"POST", std::string(kLoginPath), login_submit, /*visitor_form=*/true});
   routes.push_back({"POST", "/admin/logout", logout_submit});
 }
 

@@ -67,9 +67,9 @@ void add_password_routes(Routes& routes) {
   routes.push_back({"GET", "/password/change", change_form});
   routes.push_back({"POST", "/password/change", change_submit});
   routes.push_back({"GET", "/password/forgot", forgot_form});
-  routes.push_back({"POST", "/password/forgot", forgot_submit});
+  routes.push_back({"POST", "/password/forgot", forgot_submit, /*visitor_form=*/true});
   routes.push_back({"GET", "/password/reset", reset_form});
-  routes.push_back({"POST", "/password/reset", reset_submit});
+  routes.push_back({"POST", "/password/reset", reset_submit, /*visitor_form=*/true});
 }
 
 }  // namespace onshi::web

@@ -101,7 +101,9 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
     auto form = Form::parse(r.body);
     if (!form) return error_page(400, r);
     ctx.set_form(std::move(*form));
-    if (!ctx.csrf_ok(ctx.form().get("csrf_token"))) return error_page(403, r);
+    if (!ctx.csrf_ok(ctx.form().get("csrf_token"), match->visitor_form)) {
+      return error_page(403, r);
+    }
   }
   Response resp = match->handler(ctx);
   for (auto& c : ctx.set_cookies) resp.header("Set-Cookie", std::move(c));

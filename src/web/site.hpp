@@ -15,6 +15,7 @@ struct Route {
   std::string method;
   std::string path;
   Handler handler;
+  bool visitor_form = false;  // a POST made before logging in (Ctx::csrf_ok)
 };
 using Routes = std::vector<Route>;
 

@@ -556,11 +556,16 @@ test('8. audit log: verify OK; a changed entry, a deleted entry and deleted newe
 });
 
 test('9. a folder without a database is said plainly, not as an SQL error', async () => {
+  const typo = path.join(work, 'no-such-folder'); // a mistyped --data
   const empty = await fsp.mkdtemp(path.join(work, 'empty-'));
-  for (const args of [['admin', 'applications', 'list'], ['audit', 'verify'], ['operator', 'list']]) {
-    const r = await runOnshi({ ...srv, dataDir: empty }, args);
-    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-    assert.match(r.stderr, /no onshi database at .*onshi db migrate/, r.stderr);
-    assert.doesNotMatch(r.stderr, /no such table|SQLITE_|step:/i, r.stderr);
+  for (const dataDir of [typo, empty]) {
+    for (const args of [['admin', 'applications', 'list'], ['audit', 'verify'], ['operator', 'list']]) {
+      const r = await runOnshi({ ...srv, dataDir }, args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /no onshi database at .*onshi db migrate/, r.stderr);
+      assert.doesNotMatch(r.stderr, /no such table|SQLITE_|step:/i, r.stderr);
+    }
   }
+  assert.equal(await fsp.stat(typo).catch(() => null), null, 'nothing is created at a mistyped --data');
+  assert.deepEqual(await fsp.readdir(empty), [], 'no empty database is left behind');
 });

@@ -18,6 +18,7 @@ namespace {
 
 using test::BackOfficeTest;
 using test::kPassword;
+using namespace std::chrono;
 
 std::int64_t audit_entries(const Services& s) {
   return verify_audit_log(s).entries;
@@ -125,9 +126,44 @@ TEST_F(PrintedLettersTest, ALetterIsNotMailedBeforeItWasPrinted) {
                 .error,
             ReviewError::mailed_on);
   EXPECT_EQ(status_of(first), "issued");
-  env.clock.advance(std::chrono::days{2});
+  env.clock.advance(days{2});
   EXPECT_TRUE(
       record_registered_mail(env.services, issuer, first, "12345678901", "2026-11-25").has_value());
+}
+
+TEST_F(BackOfficeTest, ThePrintDateIsTheDateInJapan) {
+  const auto number = apply("1", "j1");
+  ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
+  ASSERT_TRUE(issue_application(env.services, issuer, number).has_value());
+  // 16:00 UTC on the 24th is 01:00 on the 25th in Japan.
+  env.clock.set(sys_days{2026y / November / 24d} + hours{16});
+  ASSERT_TRUE(print_notice_letters(env.services, issuer).has_value());
+  EXPECT_EQ(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24")
+                .error()
+                .error,
+            ReviewError::mailed_on);
+  EXPECT_TRUE(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-25")
+                  .has_value());
+}
+
+TEST_F(BackOfficeTest, AnUnprintedLetterIsNotMailedWhateverItsNumber) {
+  const auto printed = apply("1", "u1");
+  const auto waiting = apply("1", "u2");
+  for (const auto& n : {printed, waiting}) {
+    ASSERT_TRUE(decide(env.services, reviewer, n, Decision::approve, "").has_value());
+    if (n == printed) {
+      ASSERT_TRUE(issue_application(env.services, issuer, n).has_value());
+      ASSERT_TRUE(print_notice_letters(env.services, issuer).has_value());
+    }
+  }
+  ASSERT_TRUE(issue_application(env.services, issuer, waiting).has_value());
+  ASSERT_TRUE(record_registered_mail(env.services, issuer, printed, "12345678901", "2026-11-24")
+                  .has_value());
+  // The letter of `waiting` is not printed yet: that is what is wrong, not the reused number.
+  EXPECT_EQ(record_registered_mail(env.services, issuer, waiting, "12345678901", "2026-11-24")
+                .error()
+                .error,
+            ReviewError::wrong_state);
 }
 
 TEST_F(BackOfficeTest, ABatchThatCannotBeDeliveredLeavesTheLettersUnprinted) {

@@ -160,6 +160,17 @@ TEST_F(AdminPagesTest, FormsAreBoundToTheOperatorSession) {
   EXPECT_EQ(a.s.handle(get("/admin", cookie)).status, 303);
 }
 
+TEST_F(AdminPagesTest, AFormSentAfterTheSessionEndedGoesToTheLogin) {
+  const auto cookie = a.login("reviewer");
+  const auto token = a.token_of("/admin", cookie);
+  a.s.handle(post("/admin/logout", test::form_body({{"csrf_token", token}}), cookie));
+  const auto r =
+      a.s.handle(post("/admin/applications/C-00000001",
+                      test::form_body({{"csrf_token", token}, {"action", "approve"}}), cookie));
+  EXPECT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(header(r, "Location"), "/admin/login");
+}
+
 TEST_F(AdminPagesTest, NoAnswerBelowAdminIsCached) {
   const auto cookie = a.login("reviewer");
   const Request answers[] = {

@@ -139,5 +139,29 @@ TEST_F(SiteLoginTest, SessionCookieExpiresWhenIdle) {
   EXPECT_EQ(header(s.handle(get("/mypage", cookie)), "Location"), "/login");
 }
 
+TEST_F(SiteLoginTest, AFormOpenedBeforeTheSessionEndedAsksToLogInAgain) {
+  const auto cookie = session_cookie();
+  const auto token = test::csrf_in(s.handle(get("/mypage", cookie)).body);
+  s.env.clock.advance(std::chrono::minutes(31));
+  // Not 403: the token is the one the page gave, and the page now asks to log in.
+  const auto r = s.handle(post("/usage-application/confirm", "csrf_token=" + token, cookie));
+  EXPECT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(header(r, "Location"), "/login");
+}
+
+TEST_F(SiteLoginTest, WhileSignedInOnlyVisitorFormsTakeTheAnonymousToken) {
+  const auto cookie = session_cookie();
+  const auto both = cookie + "; " + csrf_cookie;
+  // The login form opened before logging in (in another tab) still works...
+  const auto again = s.handle(post(
+      "/login",
+      test::form_body({{"csrf_token", csrf_token}, {"email", kEmail}, {"password", kPassword}}),
+      both));
+  EXPECT_EQ(again.status, 303) << again.body;
+  // ...but the anonymous pair does not vouch for a signed-in form.
+  EXPECT_EQ(s.handle(post("/logout", "csrf_token=" + csrf_token, both)).status, 403);
+  EXPECT_EQ(s.handle(get("/mypage", cookie)).status, 200) << "still signed in";
+}
+
 }  // namespace
 }  // namespace onshi::web

@@ -3,6 +3,7 @@
 // temp folder), a settable clock at 2026-11-24 10:00 in Japan, a clinic with its usage
 // application finalized, and one operator of each role.
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -66,6 +67,13 @@ class BackOfficeTest : public ::testing::Test {
 
   std::string status_of(const std::string& number) {
     return application_dossier(env.services, number)->application.status;
+  }
+
+  // Changes the database behind the application's back with the sqlite3 CLI, as an intruder
+  // with file access would (the statements may drop the audit log's triggers first).
+  int tamper(const std::string& statements) {
+    const auto db = env.dir.path() / "onshi.db";
+    return std::system(("sqlite3 '" + db.string() + "' \"" + statements + "\"").c_str());
   }
 
   std::string code_now(const std::string& login) {

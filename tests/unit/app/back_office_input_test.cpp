@@ -213,12 +213,7 @@ TEST_F(BackOfficeTest, ACsrForACertificateTheApplicationDoesNotHaveIsRefused) {
 TEST_F(BackOfficeTest, TheAuditCheckSaysWhatBrokeInTheCatalogue) {
   const auto number = apply("1", "a1");
   ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
-  const auto db = env.dir.path() / "onshi.db";
-  ASSERT_EQ(std::system(fmt::format("sqlite3 '{}' \"DROP TRIGGER audit_log_no_delete; DELETE "
-                                    "FROM audit_log WHERE seq = 2;\"",
-                                    db.string())
-                            .c_str()),
-            0);
+  ASSERT_EQ(tamper("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;"), 0);
   const auto v = verify_audit_log(env.services);
   ASSERT_FALSE(v.ok);
   EXPECT_EQ(v.problem_key, "audit_check.missing");

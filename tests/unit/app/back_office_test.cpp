@@ -237,11 +237,8 @@ TEST_F(BackOfficeTest, AuditChainDetectsAChangedOrDeletedEntry) {
   auto ok = verify_audit_log(env.services);
   ASSERT_TRUE(ok.ok) << ok.problem;
   EXPECT_GT(ok.entries, 5);
-  const auto db = env.dir.path() / "onshi.db";
-  ASSERT_EQ(std::system(fmt::format("sqlite3 '{}' \"DROP TRIGGER audit_log_no_update; UPDATE "
-                                    "audit_log SET detail = '{{}}' WHERE seq = 3;\"",
-                                    db.string())
-                            .c_str()),
+  ASSERT_EQ(tamper("DROP TRIGGER audit_log_no_update; "
+                   "UPDATE audit_log SET detail = '{}' WHERE seq = 3;"),
             0);
   auto changed = verify_audit_log(env.services);
   EXPECT_FALSE(changed.ok);
@@ -260,12 +257,10 @@ TEST_F(BackOfficeTest, ACheckpointDetectsDeletedNewestEntries) {
   EXPECT_TRUE(verify_audit_log(env.services, checkpoint).ok);
 
   // Cutting off the newest entry leaves a valid chain; only the checkpoint shows the loss.
-  const auto db = env.dir.path() / "onshi.db";
-  ASSERT_EQ(std::system(fmt::format("sqlite3 '{}' \"DROP TRIGGER audit_log_no_delete; DELETE "
-                                    "FROM audit_log WHERE seq = {};\"",
-                                    db.string(), before.entries)
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      tamper(fmt::format("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = {};",
+                         before.entries)),
+      0);
   EXPECT_TRUE(verify_audit_log(env.services).ok);
   const auto cut = verify_audit_log(env.services, checkpoint);
   EXPECT_FALSE(cut.ok);

@@ -65,11 +65,10 @@ AuditVerification verify_audit_log(const Services& s,
                     "audit_check.changed");
       }
       if (checkpoint && e.seq == checkpoint->seq && e.hash != checkpoint->hash) {
-        return fail(
-            fmt::format("entry {} is not the entry the checkpoint recorded: the log was "
-                        "rewritten from there or before",
-                        e.seq),
-            "audit_check.checkpoint_mismatch");
+        return fail(fmt::format("entry {} is not the entry the checkpoint recorded: the log was "
+                                "rewritten from there or before",
+                                e.seq),
+                    "audit_check.checkpoint_mismatch");
       }
       prev = e.hash;
       ++expected_seq;

@@ -25,7 +25,7 @@ struct AuditVerification {
   std::string head_hash;                // the last entry's hash
   std::optional<AuditCheckpoint> head;  // the last entry as a checkpoint to write down
   std::int64_t first_bad_seq = 0;
-  std::string problem;      // English, for the operator's terminal
+  std::string problem;  // English, for the operator's terminal
   // The same in Japanese, for the page: an audit_check.* message of {0} = first_bad_seq and
   // {1} = other_seq (the missing entry, or the checkpoint's).
   std::string problem_key;

@@ -15,8 +15,7 @@ constexpr std::size_t kMaxTextCodePoints = 100;
 }  // namespace
 
 std::chrono::year_month_day today_in_japan(const Services& s) {
-  return std::chrono::year_month_day{
-      std::chrono::floor<std::chrono::days>(s.clock.now() + std::chrono::hours{9})};
+  return date_in_japan(s.now_ms());
 }
 
 std::chrono::year_month_day date_in_japan(std::int64_t unix_ms) {

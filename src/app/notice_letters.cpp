@@ -25,11 +25,9 @@ std::string japanese_date(const Messages& m, std::chrono::year_month_day d) {
                      static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
 }
 
+// Dates on the letter are Japanese calendar days.
 std::string japanese_date(const Messages& m, store::Millis ms) {
-  // Dates on the letter are Japanese calendar days.
-  const auto jst =
-      std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}} + std::chrono::hours{9};
-  return japanese_date(m, std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(jst)});
+  return japanese_date(m, date_in_japan(ms));
 }
 
 std::string postal_display(const std::string& digits) {

@@ -12,7 +12,7 @@ namespace onshi::web {
 
 struct Request {
   std::string method;                          // "GET", "POST", ...
-  std::string path;                            // decoded path without the query
+  std::string path;                            // the path as sent (escapes kept), no query
   std::string query;                           // raw query string, without '?'
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;

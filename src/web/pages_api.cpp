@@ -6,7 +6,7 @@
 
 #include "app/usage_applications.hpp"
 #include "domain/institution_code.hpp"
-#include "util/text.hpp"
+#include "web/json_body.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
 
@@ -54,35 +54,26 @@ json to_json(const store::UsageApplicationRecord& a,
            {{"name", a.vendor_name}, {"contact", a.vendor_contact}, {"phone", a.vendor_phone}}}};
 }
 
-// A JSON value as the text a person would have typed: strings as they are, numbers printed.
-std::string typed(const json& object, std::string_view key) {
-  if (!object.is_object()) return {};
-  auto it = object.find(key);
-  if (it == object.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<long long>());
-  return {};
-}
-
-// The body as a form, or the problem to answer with.
+// The body as a form, or the problem to answer with. Members of the wrong kind ("vendor": [],
+// "terminals": true) are refused by name before any value is checked.
 std::expected<app::UsageForm, Response> read_form(Ctx& ctx) {
-  const auto& r = ctx.request();
-  if (!util::ascii_lower(r.header("content-type")).starts_with("application/json")) {
-    return std::unexpected(problem(ctx.services(), 415, "unsupported-media-type", r.path));
-  }
-  const json body = json::parse(r.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return std::unexpected(problem(ctx.services(), 400, "malformed-json", r.path));
-  }
-  const json vendor = body.contains("vendor") ? body["vendor"] : json::object();
+  auto body = read_json_object(ctx);
+  if (!body) return std::unexpected(std::move(body.error()));
+  app::FieldErrors wrong_kind;
+  const JsonFields fields(*body, wrong_kind);
   app::UsageForm f;
-  f.line_type = typed(body, "line_type");
-  f.customer_id = typed(body, "customer_id");
-  f.start_date = typed(body, "start_date");
-  f.terminals = typed(body, "terminals");
-  f.vendor_name = typed(vendor, "name");
-  f.vendor_contact = typed(vendor, "contact");
-  f.vendor_phone = typed(vendor, "phone");
+  f.line_type = fields.text("line_type");
+  f.customer_id = fields.text("customer_id");
+  f.start_date = fields.text("start_date");
+  f.terminals = fields.text("terminals");
+  const JsonFields vendor = fields.object("vendor");
+  f.vendor_name = vendor.text("name");
+  f.vendor_contact = vendor.text("contact");
+  f.vendor_phone = vendor.text("phone");
+  if (!wrong_kind.empty()) {
+    return std::unexpected(
+        problem(ctx.services(), 422, "validation", ctx.request().path, {}, wrong_kind));
+  }
   return f;
 }
 

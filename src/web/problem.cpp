@@ -47,7 +47,9 @@ Response problem(const app::Services& s, int status, std::string_view type,
     }
     body["errors"] = std::move(list);
   }
-  Response r = Response::text(status, "application/problem+json; charset=utf-8", body.dump());
+  // `instance` is the path as sent: bytes that are not UTF-8 are replaced, never thrown over.
+  Response r = Response::text(status, "application/problem+json; charset=utf-8",
+                              body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (status == 401) r.header("WWW-Authenticate", "Bearer realm=\"onshi\"");
   r.header("Cache-Control", "no-store");
   return r;

@@ -27,8 +27,10 @@ enum class LoginError { bad_credentials, throttled };
 struct LoginResult {
   std::string session_token;  // goes into the cookie; the database keeps only its hash
 };
+// `replacing_session`: the session cookie the browser sent, if any; a successful login ends it.
 std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
-                                             std::string_view password);
+                                             std::string_view password,
+                                             std::string_view replacing_session = {});
 
 // Who is behind a session cookie, or nothing (unknown, expired, disabled account).
 struct SessionUser {
@@ -48,9 +50,15 @@ struct PasswordChangeInput {
   std::string new_password;
   std::string new_password_confirm;
 };
-// Ends every other session of the account and mails a notice.
-std::expected<void, FieldErrors> change_password(const Services& s, const SessionUser& user,
-                                                 const PasswordChangeInput& in);
+struct PasswordChangeFailure {
+  bool throttled = false;  // too many wrong current passwords: the login's lock applies
+  FieldErrors errors;
+};
+// Ends every other session of the account and mails a notice. A wrong current password counts as
+// a failed login of the account.
+std::expected<void, PasswordChangeFailure> change_password(const Services& s,
+                                                           const SessionUser& user,
+                                                           const PasswordChangeInput& in);
 
 // Mails a reset link when the address belongs to an account; does the same visible thing when not.
 void request_password_reset(const Services& s, std::string_view email);

@@ -9,15 +9,21 @@
 
 namespace onshi::app {
 std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
-                                             std::string_view password) {
+                                             std::string_view password,
+                                             std::string_view replacing_session) {
   const std::string key = email_key(email);
+  // The attempt is counted before the password is checked (login_rules.hpp): thirty guesses sent
+  // at once are five checked and twenty-five refused, not thirty checked.
+  std::optional<int> attempt;
   std::optional<store::Account> account;
-  bool locked = false;
-  s.db.read([&](store::Tx& tx) {
-    locked = tx.login_throttle(key).locked_until > s.now_ms();
-    if (!locked) account = tx.find_account_by_email_key(key);
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
+    attempt = tx.count_login_attempt(key, now);
+    if (!attempt) return;
+    if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
+    account = tx.find_account_by_email_key(key);
   });
-  if (locked) return std::unexpected(LoginError::throttled);
+  if (!attempt) return std::unexpected(LoginError::throttled);
 
   const bool password_ok =
       util::verify_password(account ? account->password_hash : dummy_password_hash(), password);
@@ -27,13 +33,11 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
   s.db.write([&](store::Tx& tx) {
     const auto now = s.now_ms();
     if (!allowed) {
-      auto t = tx.login_throttle(key);
-      ++t.failures;
-      t.locked_until = login_locked_until(s, t.failures, now);
-      tx.set_login_throttle(key, t);
+      // The attempt stays counted; a lock it brought runs from the answer, not from the question.
+      if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
       if (account) {
         tx.append_audit({fmt::format("account:{}", account->id), "login.failed", account->email,
-                         fmt::format("{{\"failures\":{}}}", t.failures)},
+                         fmt::format("{{\"failures\":{}}}", *attempt)},
                         now);
       }
       return;
@@ -41,6 +45,10 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
     tx.clear_login_throttle(key);
     if (util::password_needs_rehash(account->password_hash)) {
       tx.set_account_password(account->id, util::hash_password(password));
+    }
+    // Logging in again in the same browser ends the session it had, whoever it belonged to.
+    if (!replacing_session.empty() && replacing_session.size() <= 128) {
+      tx.delete_session(util::sha256_hex(replacing_session));
     }
     LoginResult r{util::random_token()};
     tx.insert_session({util::sha256_hex(r.session_token), account->id, now, now});

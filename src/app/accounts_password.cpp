@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "app/accounts.hpp"
+#include "app/login_rules.hpp"
 #include "app/outbox.hpp"
 #include "util/secrets.hpp"
 
@@ -17,19 +18,48 @@ FieldErrors check_new_password(const Services& s, std::string_view email,
 
 }  // namespace
 
-std::expected<void, FieldErrors> change_password(const Services& s, const SessionUser& user,
-                                                 const PasswordChangeInput& in) {
-  if (!util::verify_password(user.account.password_hash, in.current_password)) {
-    return std::unexpected(FieldErrors{{"current_password", "password.current_wrong"}});
+std::expected<void, PasswordChangeFailure> change_password(const Services& s,
+                                                           const SessionUser& user,
+                                                           const PasswordChangeInput& in) {
+  // Typing the current password is guessing it as a login would: counted with the login's
+  // throttle (login_rules.hpp), so a stolen session cannot try passwords without limit.
+  const std::string& key = user.account.email_key;
+  std::optional<int> attempt;
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
+    attempt = tx.count_login_attempt(key, now);
+    if (!attempt) return;
+    if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
+  });
+  if (!attempt) {
+    return std::unexpected(
+        PasswordChangeFailure{true, {{"current_password", "password.change_throttled"}}});
   }
-  if (auto errors =
-          check_new_password(s, user.account.email, in.new_password, in.new_password_confirm);
-      !errors.empty()) {
-    return std::unexpected(std::move(errors));
+  const bool current_ok = util::verify_password(user.account.password_hash, in.current_password);
+  FieldErrors errors;
+  if (!current_ok) errors.push_back({"current_password", "password.current_wrong"});
+  for (auto& e :
+       check_new_password(s, user.account.email, in.new_password, in.new_password_confirm))
+    errors.push_back(std::move(e));
+  if (!current_ok) {
+    s.db.write([&](store::Tx& tx) {
+      const auto now = s.now_ms();
+      if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
+      tx.append_audit({fmt::format("account:{}", user.account.id), "password.change_failed",
+                       user.account.email, fmt::format("{{\"failures\":{}}}", *attempt)},
+                      now);
+    });
+    return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
+  }
+  if (!errors.empty()) {
+    // The right current password proves who types, as a login does.
+    s.db.write([&](store::Tx& tx) { tx.clear_login_throttle(key); });
+    return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
   }
   const auto hash = util::hash_password(in.new_password);
   s.db.write([&](store::Tx& tx) {
     const auto now = s.now_ms();
+    tx.clear_login_throttle(key);
     tx.set_account_password(user.account.id, hash);
     tx.delete_sessions_of(user.account.id, util::sha256_hex(user.session_token));
     tx.expire_tokens(store::TokenKind::reset_password, user.account.id, now);

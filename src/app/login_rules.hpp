@@ -12,8 +12,13 @@ namespace onshi::app {
 // [security] login_lock_base_seconds up to 24 hours.
 inline constexpr int kFreeLoginFailures = 5;
 
-// When a login that has failed `failures` times in a row unlocks: 0 (not locked) below the
-// threshold.
+// Attempts are counted as failures before the password is checked, in one atomic update
+// (store::Tx::count_login_attempt), and the attempt that reaches the threshold locks at once:
+// attempts sent in parallel are refused while it is checked, then its success clears the count and
+// the lock, or its failure keeps them.
+
+// When a login whose attempt number (failures in a row, this one included) is `failures`
+// unlocks: 0 (not locked) below the threshold.
 store::Millis login_locked_until(const Services& s, int failures, store::Millis now);
 
 // A hash of a random password, verified when the login is unknown so that an unknown user costs

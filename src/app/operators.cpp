@@ -128,25 +128,36 @@ std::expected<void, OperatorError> set_operator_disabled(const Services& s, std:
 std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
                                                               std::string_view login,
                                                               std::string_view password,
-                                                              std::string_view totp_code) {
+                                                              std::string_view totp_code,
+                                                              std::string_view replacing_session) {
   const std::string key(util::trim(login));
   // Unknown logins are throttled too (in login_throttle), so a lock does not tell an attacker
   // which login IDs exist.
   const std::string unknown_key = "operator:" + key;
   std::optional<store::Operator> op;
-  store::LoginThrottle unknown;
-  s.db.read([&](store::Tx& tx) {
+  std::optional<int> attempt;
+  // Counted before the password is checked, as for the clinics' login (login_rules.hpp).
+  const auto lock = [&](store::Tx& tx, store::Millis now) {
+    const auto until = login_locked_until(s, *attempt, now);
+    if (!until) return;
+    if (op) {
+      tx.lock_operator(op->id, until);
+    } else {
+      tx.lock_login(unknown_key, until);
+    }
+  };
+  s.db.write([&](store::Tx& tx) {
+    const auto now = s.now_ms();
     op = tx.find_operator_by_login(key);
-    if (!op) unknown = tx.login_throttle(unknown_key);
+    attempt = op ? tx.count_operator_login_attempt(op->id, now)
+                 : tx.count_login_attempt(unknown_key, now);
+    if (attempt) lock(tx, now);
   });
-  const auto now = s.now_ms();
-  if ((op ? op->locked_until : unknown.locked_until) > now) {
-    return std::unexpected(OperatorLoginError::throttled);
-  }
-  const auto lock_until = [&](int failures) { return login_locked_until(s, failures, now); };
+  if (!attempt) return std::unexpected(OperatorLoginError::throttled);
 
   // Argon2id runs outside the transaction so the writer lock is not held while hashing; an
   // unknown login costs the same time as a wrong password.
+  const auto now = s.now_ms();
   const bool password_ok =
       util::verify_password(op ? op->password_hash : dummy_password_hash(), password);
   std::optional<std::int64_t> step;
@@ -154,26 +165,27 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
 
   std::optional<std::string> token;
   s.db.write([&](store::Tx& tx) {
-    if (!op) {
-      const int failures = tx.login_throttle(unknown_key).failures + 1;
-      tx.set_login_throttle(unknown_key, {failures, lock_until(failures)});
-      return;
-    }
-    const bool ok =
-        password_ok && step && !op->disabled_at && tx.advance_operator_totp_step(op->id, *step);
+    const auto answered = s.now_ms();
+    const bool ok = op && password_ok && step && !op->disabled_at &&
+                    tx.advance_operator_totp_step(op->id, *step);
     if (!ok) {
-      const int failures = op->failures + 1;
-      tx.set_operator_throttle(op->id, failures, lock_until(failures));
-      tx.append_audit({fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
-                       fmt::format("{{\"failures\":{},\"password_ok\":{}}}", failures,
-                                   password_ok ? "true" : "false")},
-                      now);
+      lock(tx, answered);
+      if (op) {
+        tx.append_audit({fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
+                         fmt::format("{{\"failures\":{},\"password_ok\":{}}}", *attempt,
+                                     password_ok ? "true" : "false")},
+                        answered);
+      }
       return;
     }
-    tx.set_operator_throttle(op->id, 0, 0);
+    tx.clear_operator_throttle(op->id);
+    if (!replacing_session.empty() && replacing_session.size() <= 128) {
+      tx.delete_operator_session(util::sha256_hex(replacing_session));
+    }
     std::string t = util::random_token();
-    tx.insert_operator_session({util::sha256_hex(t), op->id, now, now});
-    tx.append_audit({fmt::format("operator:{}", op->id), "operator.login", op->login, "{}"}, now);
+    tx.insert_operator_session({util::sha256_hex(t), op->id, answered, answered});
+    tx.append_audit({fmt::format("operator:{}", op->id), "operator.login", op->login, "{}"},
+                    answered);
     token = std::move(t);
   });
   if (!token) return std::unexpected(OperatorLoginError::bad_credentials);

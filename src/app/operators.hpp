@@ -51,10 +51,11 @@ std::expected<void, OperatorError> set_operator_disabled(const Services& s, std:
                                                          bool disabled);
 
 enum class OperatorLoginError { bad_credentials, throttled };
-// Password and the current TOTP code together; a code is accepted once.
+// Password and the current TOTP code together; a code is accepted once. A successful login ends
+// `replacing_session`, the back-office cookie the browser sent.
 std::expected<std::string /*session token*/, OperatorLoginError> operator_login(
     const Services& s, std::string_view login, std::string_view password,
-    std::string_view totp_code);
+    std::string_view totp_code, std::string_view replacing_session = {});
 
 struct OperatorSessionUser {
   store::Operator op;

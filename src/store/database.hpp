@@ -32,10 +32,17 @@ class Tx {
   virtual void set_account_disabled(Id id, std::optional<Millis> at) = 0;
   virtual std::vector<AccountSummary> list_accounts() = 0;
 
-  // login throttling, keyed by e-mail whether or not an account exists
-  virtual LoginThrottle login_throttle(const std::string& email_key) = 0;
-  virtual void set_login_throttle(const std::string& email_key, const LoginThrottle& t) = 0;
-  virtual void clear_login_throttle(const std::string& email_key) = 0;
+  // Login throttling, keyed by e-mail whether or not an account exists (and by "operator:LOGIN"
+  // for unknown operator logins). An attempt counts as a failure before its password is checked,
+  // in one atomic statement, so parallel guesses cannot all read the same count; a success clears
+  // it.
+  virtual LoginThrottle login_throttle(const std::string& key) = 0;
+  // Atomically adds one attempt to `key` unless it is locked at `now`: the count with this
+  // attempt, or nothing (and nothing counted) while locked.
+  virtual std::optional<int> count_login_attempt(const std::string& key, Millis now) = 0;
+  // Keeps `key` locked until `until` at least.
+  virtual void lock_login(const std::string& key, Millis until) = 0;
+  virtual void clear_login_throttle(const std::string& key) = 0;
 
   // single-use e-mailed tokens, stored hashed
   virtual void insert_token(TokenKind kind, const std::string& hash, Id account_id,
@@ -112,7 +119,10 @@ class Tx {
   virtual std::optional<Operator> find_operator_by_login(const std::string& login) = 0;
   virtual std::optional<Operator> find_operator(Id id) = 0;
   virtual std::vector<Operator> list_operators() = 0;
-  virtual void set_operator_throttle(Id id, int failures, Millis locked_until) = 0;
+  // The operator's login attempts, counted like count_login_attempt.
+  virtual std::optional<int> count_operator_login_attempt(Id id, Millis now) = 0;
+  virtual void lock_operator(Id id, Millis until) = 0;
+  virtual void clear_operator_throttle(Id id) = 0;
   // Records the TOTP time step just used; false when that step (or a later one) was used already.
   virtual bool advance_operator_totp_step(Id id, std::int64_t step) = 0;
   virtual void set_operator_disabled(Id id, std::optional<Millis> at) = 0;

@@ -25,9 +25,10 @@ class SqliteTx final : public Tx {
   void set_account_disabled(Id id, std::optional<Millis> at) override;
   std::vector<AccountSummary> list_accounts() override;
 
-  LoginThrottle login_throttle(const std::string& email_key) override;
-  void set_login_throttle(const std::string& email_key, const LoginThrottle& t) override;
-  void clear_login_throttle(const std::string& email_key) override;
+  LoginThrottle login_throttle(const std::string& key) override;
+  std::optional<int> count_login_attempt(const std::string& key, Millis now) override;
+  void lock_login(const std::string& key, Millis until) override;
+  void clear_login_throttle(const std::string& key) override;
 
   void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
                     Millis now) override;
@@ -84,7 +85,9 @@ class SqliteTx final : public Tx {
   std::optional<Operator> find_operator_by_login(const std::string& login) override;
   std::optional<Operator> find_operator(Id id) override;
   std::vector<Operator> list_operators() override;
-  void set_operator_throttle(Id id, int failures, Millis locked_until) override;
+  std::optional<int> count_operator_login_attempt(Id id, Millis now) override;
+  void lock_operator(Id id, Millis until) override;
+  void clear_operator_throttle(Id id) override;
   bool advance_operator_totp_step(Id id, std::int64_t step) override;
   void set_operator_disabled(Id id, std::optional<Millis> at) override;
   void insert_operator_session(const OperatorSession& s) override;

@@ -96,24 +96,35 @@ std::vector<AccountSummary> SqliteTx::list_accounts() {
   return out;
 }
 
-LoginThrottle SqliteTx::login_throttle(const std::string& email_key) {
+LoginThrottle SqliteTx::login_throttle(const std::string& key) {
   auto s = c_.prepare("SELECT failures, locked_until FROM login_throttle WHERE email_key = ?");
-  s.bind_all(email_key);
+  s.bind_all(key);
   if (!s.step()) return {};
   return {s.integer(0), s.int64(1)};
 }
 
-void SqliteTx::set_login_throttle(const std::string& email_key, const LoginThrottle& t) {
-  c_.prepare(
-        "INSERT INTO login_throttle (email_key, failures, locked_until) VALUES (?, ?, ?) "
-        "ON CONFLICT (email_key) DO UPDATE SET failures = excluded.failures, "
-        "locked_until = excluded.locked_until")
-      .bind_all(email_key, t.failures, t.locked_until)
+std::optional<int> SqliteTx::count_login_attempt(const std::string& key, Millis now) {
+  // One statement that reads and writes the count: a locked key's row is left as it is and no row
+  // comes back.
+  auto s = c_.prepare(
+      "INSERT INTO login_throttle (email_key, failures, locked_until) VALUES (?, 1, 0) "
+      "ON CONFLICT (email_key) DO UPDATE SET failures = failures + 1 WHERE locked_until <= ? "
+      "RETURNING failures");
+  s.bind_all(key, now);
+  if (!s.step()) return std::nullopt;
+  const int failures = s.integer(0);
+  s.run();  // to the end of the statement
+  return failures;
+}
+
+void SqliteTx::lock_login(const std::string& key, Millis until) {
+  c_.prepare("UPDATE login_throttle SET locked_until = max(locked_until, ?) WHERE email_key = ?")
+      .bind_all(until, key)
       .run();
 }
 
-void SqliteTx::clear_login_throttle(const std::string& email_key) {
-  c_.prepare("DELETE FROM login_throttle WHERE email_key = ?").bind_all(email_key).run();
+void SqliteTx::clear_login_throttle(const std::string& key) {
+  c_.prepare("DELETE FROM login_throttle WHERE email_key = ?").bind_all(key).run();
 }
 
 }  // namespace onshi::store::sqlite

@@ -55,10 +55,25 @@ std::vector<Operator> SqliteTx::list_operators() {
   return out;
 }
 
-void SqliteTx::set_operator_throttle(Id id, int failures, Millis locked_until) {
-  c_.prepare("UPDATE operators SET failures = ?, locked_until = ? WHERE id = ?")
-      .bind_all(failures, locked_until, id)
+std::optional<int> SqliteTx::count_operator_login_attempt(Id id, Millis now) {
+  auto s = c_.prepare(
+      "UPDATE operators SET failures = failures + 1 WHERE id = ? AND locked_until <= ? "
+      "RETURNING failures");
+  s.bind_all(id, now);
+  if (!s.step()) return std::nullopt;
+  const int failures = s.integer(0);
+  s.run();  // to the end of the statement
+  return failures;
+}
+
+void SqliteTx::lock_operator(Id id, Millis until) {
+  c_.prepare("UPDATE operators SET locked_until = max(locked_until, ?) WHERE id = ?")
+      .bind_all(until, id)
       .run();
+}
+
+void SqliteTx::clear_operator_throttle(Id id) {
+  c_.prepare("UPDATE operators SET failures = 0, locked_until = 0 WHERE id = ?").bind_all(id).run();
 }
 
 bool SqliteTx::advance_operator_totp_step(Id id, std::int64_t step) {

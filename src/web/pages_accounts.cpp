@@ -48,7 +48,7 @@ Response login_form(Ctx& ctx) {
 
 Response login_submit(Ctx& ctx) {
   const auto& email = ctx.form().get("email");
-  auto result = app::login(ctx.services(), email, ctx.form().get("password"));
+  auto result = app::login(ctx.services(), email, ctx.form().get("password"), ctx.session_cookie());
   if (!result) {
     util::TemplateData d;
     d.set("email", email);

@@ -22,7 +22,7 @@ Response login_form(Ctx& ctx) {
 Response login_submit(Ctx& ctx) {
   const auto& login = ctx.form().get("login");
   auto token = app::operator_login(ctx.services(), login, ctx.form().get("password"),
-                                   ctx.form().get("totp_code"));
+                                   ctx.form().get("totp_code"), ctx.admin_cookie());
   if (!token) {
     // The login is kept; the password and the one-time code never come back in the page.
     util::TemplateData d;

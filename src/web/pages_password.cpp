@@ -18,8 +18,9 @@ Response change_submit(Ctx& ctx) {
       {f.get("current_password"), f.get("new_password"), f.get("new_password_confirm")});
   if (!result) {
     util::TemplateData d;
-    ctx.add_errors(d, result.error());
-    return ctx.page(422, "password_change.html", "パスワード変更", d);
+    ctx.add_errors(d, result.error().errors);
+    return ctx.page(result.error().throttled ? 429 : 422, "password_change.html", "パスワード変更",
+                    d);
   }
   return ctx.page(200, "password_changed.html", "パスワードを変更しました", {});
 }

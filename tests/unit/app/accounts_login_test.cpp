@@ -1,6 +1,10 @@
 // Login, throttling, sessions (idle and absolute timeouts), logout and disabled accounts.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "app/accounts.hpp"
 #include "app_test_env.hpp"
 
@@ -123,6 +127,51 @@ TEST_F(LoginTest, EachFurtherFailureDoublesTheLock) {
   EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
   env.clock.advance(1s);
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+// The probe's race: 30 wrong passwords sent at once were all checked (the count was read before
+// hashing and written after), and the row said 5 while the audit log had 17 failures.
+TEST_F(LoginTest, ThirtyParallelWrongLoginsCheckFivePasswordsAndTheLockStillDoubles) {
+  std::atomic<int> refused{0};
+  std::atomic<int> throttled{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 30; ++i) {
+    threads.emplace_back([&] {
+      const auto r = login(env.services, kEmail, kWrong);
+      if (!r) ++(r.error() == LoginError::throttled ? throttled : refused);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(throttled.load(), 25);
+  const auto now = env.services.now_ms();
+  const auto base_ms = env.config.login_lock_base_seconds * 1000LL;
+  env.db->read([&](store::Tx& tx) {
+    const auto t = tx.login_throttle(std::string(kEmail));
+    EXPECT_EQ(t.failures, 5);
+    EXPECT_EQ(t.locked_until, now + base_ms);
+    store::AuditFilter f;
+    f.action_prefix = "login.failed";
+    EXPECT_EQ(tx.audit_entries(f).size(), 5u);
+  });
+  // Once the lock has passed, the next failure doubles it.
+  env.clock.advance(std::chrono::milliseconds(base_ms));
+  fail_times(1);
+  env.db->read([&](store::Tx& tx) {
+    EXPECT_EQ(tx.login_throttle(std::string(kEmail)).locked_until,
+              env.services.now_ms() + 2 * base_ms);
+  });
+}
+
+TEST_F(LoginTest, LoggingInAgainEndsTheSessionTheBrowserHad) {
+  const auto first = login_ok();
+  const auto second = login(env.services, kEmail, kPassword, first);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(resolve_session(env.services, first).has_value());
+  EXPECT_TRUE(resolve_session(env.services, second->session_token).has_value());
+  // A failed login leaves the session it was sent with alone.
+  EXPECT_FALSE(login(env.services, kEmail, kWrong, second->session_token).has_value());
+  EXPECT_TRUE(resolve_session(env.services, second->session_token).has_value());
 }
 
 TEST_F(LoginTest, UnknownEmailsAreThrottledToo) {

@@ -56,27 +56,60 @@ TEST_F(PasswordTest, ChangeWithWrongCurrentPasswordIsAFieldError) {
       change_password(env.services, user,
                       {"not my password", std::string(kNewPassword), std::string(kNewPassword)});
   ASSERT_FALSE(r.has_value());
-  ASSERT_EQ(r.error().size(), 1u);
-  EXPECT_EQ(r.error()[0].field, "current_password");
-  EXPECT_EQ(r.error()[0].key, "password.current_wrong");
+  ASSERT_EQ(r.error().errors.size(), 1u);
+  EXPECT_EQ(r.error().errors[0].field, "current_password");
+  EXPECT_EQ(r.error().errors[0].key, "password.current_wrong");
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
+}
+
+// The probe: 8 wrong current passwords, 8 answers, never slowed; a stolen session could guess
+// without limit. They count with the login's throttle now.
+TEST_F(PasswordTest, WrongCurrentPasswordsAreThrottledLikeLogins) {
+  const auto user = logged_in();
+  const PasswordChangeInput wrong{"not my password", std::string(kNewPassword),
+                                  std::string(kNewPassword)};
+  for (int i = 0; i < 5; ++i) {
+    const auto r = change_password(env.services, user, wrong);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_FALSE(r.error().throttled) << "attempt " << i + 1;
+    EXPECT_EQ(r.error().errors[0].key, "password.current_wrong");
+  }
+  const PasswordChangeInput right{std::string(kPassword), std::string(kNewPassword),
+                                  std::string(kNewPassword)};
+  const auto locked = change_password(env.services, user, right);
+  ASSERT_FALSE(locked.has_value());
+  EXPECT_TRUE(locked.error().throttled);
+  ASSERT_EQ(locked.error().errors.size(), 1u);
+  EXPECT_EQ(locked.error().errors[0].field, "current_password");
+  EXPECT_EQ(locked.error().errors[0].key, "password.change_throttled");
+  EXPECT_TRUE(env.messages.has("password.change_throttled"));
+  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled)
+      << "one throttle for the account's password";
+  env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds));
+  EXPECT_TRUE(change_password(env.services, user, right).has_value());
+  env.db->read([&](store::Tx& tx) {
+    EXPECT_EQ(tx.login_throttle(std::string(kEmail)).failures, 0) << "a success clears the count";
+    store::AuditFilter f;
+    f.action_prefix = "password.change_failed";
+    EXPECT_EQ(tx.audit_entries(f).size(), 5u);
+  });
 }
 
 TEST_F(PasswordTest, ChangeChecksTheNewPassword) {
   const auto user = logged_in();
   auto r = change_password(env.services, user, {std::string(kPassword), "short", "short"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error()[0].field, "new_password");
-  EXPECT_EQ(r.error()[0].key, "password.too_short");
+  EXPECT_EQ(r.error().errors[0].field, "new_password");
+  EXPECT_EQ(r.error().errors[0].key, "password.too_short");
   r = change_password(env.services, user,
                       {std::string(kPassword), std::string(kNewPassword), "something else"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error()[0].field, "new_password_confirm");
-  EXPECT_EQ(r.error()[0].key, "password.mismatch");
+  EXPECT_EQ(r.error().errors[0].field, "new_password_confirm");
+  EXPECT_EQ(r.error().errors[0].key, "password.mismatch");
   r = change_password(env.services, user,
                       {std::string(kPassword), "staff-clinic-2026", "staff-clinic-2026"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error()[0].key, "password.contains_email");
+  EXPECT_EQ(r.error().errors[0].key, "password.contains_email");
   EXPECT_EQ(env.due_mail().size(), 0u);
 }
 

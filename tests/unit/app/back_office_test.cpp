@@ -4,10 +4,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "app/accounts.hpp"
 #include "app/audit.hpp"
@@ -62,6 +64,50 @@ TEST_F(BackOfficeTest, RepeatedFailuresLockTheOperator) {
   }
   EXPECT_EQ(operator_login(env.services, "nobody", "not the password", "123456").error(),
             OperatorLoginError::throttled);
+}
+
+// The probe's race: 30 parallel wrong logins were all checked and the lock stayed at its base.
+TEST_F(BackOfficeTest, ThirtyParallelWrongLoginsCheckFiveAndTheLockStillDoubles) {
+  for (const std::string login : {"iss", "nobody"}) {
+    std::atomic<int> refused{0};
+    std::atomic<int> throttled{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 30; ++i) {
+      threads.emplace_back([&] {
+        const auto r = operator_login(env.services, login, "not the password", "123456");
+        if (!r) ++(r.error() == OperatorLoginError::throttled ? throttled : refused);
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(refused.load(), 5) << login;
+    EXPECT_EQ(throttled.load(), 25) << login;
+  }
+  const auto base = seconds{env.config.login_lock_base_seconds};
+  env.db->read([&](store::Tx& tx) {
+    const auto op = tx.find_operator_by_login("iss");
+    EXPECT_EQ(op->failures, 5);
+    EXPECT_EQ(op->locked_until, env.services.now_ms() + duration_cast<milliseconds>(base).count());
+    store::AuditFilter f;
+    f.action_prefix = "operator.login_failed";
+    EXPECT_EQ(tx.audit_entries(f).size(), 5u) << "unknown logins have no audit row of their own";
+  });
+  env.clock.advance(base);
+  EXPECT_EQ(operator_login(env.services, "iss", "not the password", "123456").error(),
+            OperatorLoginError::bad_credentials);
+  env.db->read([&](store::Tx& tx) {
+    EXPECT_EQ(tx.find_operator_by_login("iss")->locked_until,
+              env.services.now_ms() + 2 * duration_cast<milliseconds>(base).count());
+  });
+}
+
+TEST_F(BackOfficeTest, LoggingInAgainEndsTheOperatorSessionTheBrowserHad) {
+  auto first = operator_login(env.services, "rev", kPassword, code_now("rev"));
+  ASSERT_TRUE(first.has_value());
+  env.clock.advance(seconds{30});
+  auto second = operator_login(env.services, "rev", kPassword, code_now("rev"), *first);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_FALSE(resolve_operator_session(env.services, *first).has_value());
+  EXPECT_TRUE(resolve_operator_session(env.services, *second).has_value());
 }
 
 TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {

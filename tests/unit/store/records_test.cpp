@@ -1,6 +1,10 @@
-// Tokens, sessions, login throttling and the mail outbox.
+// Tokens, sessions, login throttling (accounts and operators) and the mail outbox.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
+#include <numeric>
+#include <thread>
 #include <utility>
 
 #include "store_test_env.hpp"
@@ -139,23 +143,72 @@ TEST_F(RecordsTest, DeleteSessionsIdleSince) {
   });
 }
 
-TEST_F(RecordsTest, LoginThrottleUpsertAndClear) {
+TEST_F(RecordsTest, LoginAttemptsAreCountedAndRefusedWhileLocked) {
   tmp.db().write([&](Tx& tx) {
-    const auto none = tx.login_throttle("x@example.jp");
-    EXPECT_EQ(none.failures, 0);
-    EXPECT_EQ(none.locked_until, 0);
-    tx.set_login_throttle("x@example.jp", {1, 0});
-    tx.set_login_throttle("x@example.jp", {5, 9000});
-    tx.set_login_throttle("y@example.jp", {2, 0});
+    EXPECT_EQ(tx.login_throttle("x@example.jp").failures, 0);
+    EXPECT_EQ(tx.count_login_attempt("x@example.jp", 1000), 1);
+    EXPECT_EQ(tx.count_login_attempt("x@example.jp", 1000), 2);
+    EXPECT_EQ(tx.count_login_attempt("y@example.jp", 1000), 1);
+    tx.lock_login("x@example.jp", 9000);
+    tx.lock_login("x@example.jp", 5000);  // a lock is never shortened
   });
   tmp.db().write([&](Tx& tx) {
-    const auto t = tx.login_throttle("x@example.jp");
-    EXPECT_EQ(t.failures, 5);
-    EXPECT_EQ(t.locked_until, 9000);
+    EXPECT_EQ(tx.login_throttle("x@example.jp").locked_until, 9000);
+    EXPECT_FALSE(tx.count_login_attempt("x@example.jp", 8999).has_value());
+    EXPECT_EQ(tx.login_throttle("x@example.jp").failures, 2) << "a refused attempt is not counted";
+    EXPECT_EQ(tx.count_login_attempt("x@example.jp", 9000), 3);
     tx.clear_login_throttle("x@example.jp");
     EXPECT_EQ(tx.login_throttle("x@example.jp").failures, 0);
     EXPECT_EQ(tx.login_throttle("x@example.jp").locked_until, 0);
-    EXPECT_EQ(tx.login_throttle("y@example.jp").failures, 2);
+    EXPECT_EQ(tx.login_throttle("y@example.jp").failures, 1);
+  });
+}
+
+// Each attempt gets its own number however many run at once: the count is read and written by one
+// statement, never read in one and written in another.
+TEST_F(RecordsTest, ParallelLoginAttemptsEachGetTheirOwnNumber) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;
+  std::vector<int> seen;
+  std::mutex m;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        const int n = in_write([](Tx& tx) { return *tx.count_login_attempt("p@example.jp", 0); });
+        std::lock_guard lock(m);
+        seen.push_back(n);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(seen.begin(), seen.end());
+  std::vector<int> expected(kThreads * kEach);
+  std::iota(expected.begin(), expected.end(), 1);
+  EXPECT_EQ(seen, expected);
+}
+
+TEST_F(RecordsTest, OperatorLoginAttemptsAreCountedAndRefusedWhileLocked) {
+  Operator o;
+  o.login = "rev";
+  o.display_name = "審査 太郎";
+  o.role = "reviewer";
+  o.password_hash = "h";
+  o.totp_secret = "s";
+  const Id id = in_write([&](Tx& tx) { return tx.insert_operator(o); });
+  tmp.db().write([&](Tx& tx) {
+    EXPECT_EQ(tx.count_operator_login_attempt(id, 100), 1);
+    EXPECT_EQ(tx.count_operator_login_attempt(id, 100), 2);
+    tx.lock_operator(id, 500);
+    tx.lock_operator(id, 200);
+    EXPECT_FALSE(tx.count_operator_login_attempt(id, 499).has_value());
+    EXPECT_EQ(tx.find_operator(id)->failures, 2);
+    EXPECT_EQ(tx.find_operator(id)->locked_until, 500);
+    EXPECT_EQ(tx.count_operator_login_attempt(id, 500), 3);
+    tx.clear_operator_throttle(id);
+    EXPECT_EQ(tx.find_operator(id)->failures, 0);
+    EXPECT_EQ(tx.find_operator(id)->locked_until, 0);
+    EXPECT_FALSE(tx.count_operator_login_attempt(id + 100, 0).has_value()) << "no such operator";
   });
 }
 

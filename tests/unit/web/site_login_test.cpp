@@ -158,9 +158,14 @@ TEST_F(SiteLoginTest, WhileSignedInOnlyVisitorFormsTakeTheAnonymousToken) {
       test::form_body({{"csrf_token", csrf_token}, {"email", kEmail}, {"password", kPassword}}),
       both));
   EXPECT_EQ(again.status, 303) << again.body;
+  // ...and ends the session the browser had, in favour of the new one...
+  EXPECT_EQ(header(s.handle(get("/mypage", cookie)), "Location"), "/login");
+  const auto renewed = "onshi_session=" + test::set_cookie_value(again, "onshi_session");
   // ...but the anonymous pair does not vouch for a signed-in form.
-  EXPECT_EQ(s.handle(post("/logout", "csrf_token=" + csrf_token, both)).status, 403);
-  EXPECT_EQ(s.handle(get("/mypage", cookie)).status, 200) << "still signed in";
+  EXPECT_EQ(
+      s.handle(post("/logout", "csrf_token=" + csrf_token, renewed + "; " + csrf_cookie)).status,
+      403);
+  EXPECT_EQ(s.handle(get("/mypage", renewed)).status, 200) << "still signed in";
 }
 
 }  // namespace

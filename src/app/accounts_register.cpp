@@ -60,10 +60,10 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
   auto valid = validate(s, in.email, in.password, &in.password_confirm, in.institution_code,
                         in.institution_name);
   if (!valid) return std::unexpected(valid.error());
-  // Hash before the transaction: Argon2id takes a while and must not hold the writer lock.
+  // Hash before the transaction: Argon2id takes a while and must not hold the writer lock. Every
+  // outcome of a well-formed registration pays for it, so timing does not tell them apart either.
   const std::string hash = util::hash_password(in.password);
   const std::string token = util::random_token();
-  FieldErrors refused;
   s.db.write([&](store::Tx& tx) {
     const auto now = s.now_ms();
     const auto key = email_key(valid->email);
@@ -75,7 +75,15 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
       return;
     }
     if (tx.find_institution_by_code(valid->institution_code)) {
-      refused.push_back({"institution_code", "institution_code.taken"});
+      // Also the same page as for a new account: the truth goes by mail to the address typed,
+      // whose owner asked.
+      util::TemplateData d;
+      d.set("institution_code",
+            domain::InstitutionCode::parse(valid->institution_code)->formatted());
+      enqueue_mail(s, tx, valid->email, "institution_already_registered", d);
+      tx.append_audit({"anonymous", "account.register_code_taken", valid->institution_code,
+                       audit_detail({{"email", valid->email}})},
+                      now);
       return;
     }
     const auto institution_id =
@@ -98,7 +106,6 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
                      valid->institution_code, audit_detail({{"email", valid->email}})},
                     now);
   });
-  if (!refused.empty()) return std::unexpected(std::move(refused));
   return {};
 }
 

@@ -204,3 +204,30 @@ test('registering an already registered e-mail again does not replace its passwo
   assert.ok(pageText(my.text).includes(acct.institutionName));
   assert.ok(!pageText(my.text).includes('なりすまし'));
 });
+
+// The probe: a code with an account answered 422 「この医療機関コードはすでに登録されています」 to a
+// new e-mail but 200 to its own, so the form told which codes and e-mails were registered.
+test('a new account, a registered e-mail and a registered code get the same page; the mail tells the truth', async () => {
+  const existing = await srv.registerVerified({ email: freshEmail('known') });
+  const pages = {};
+  const cases = {
+    fresh: { email: freshEmail('fresh'), institutionCode: freshInstitutionCode() },
+    knownEmail: { email: existing.email, institutionCode: freshInstitutionCode() },
+    knownCode: { email: freshEmail('code'), institutionCode: existing.institutionCode },
+  };
+  for (const [name, typed] of Object.entries(cases)) {
+    const r = await srv.register(srv.client(), { ...typed, password: strongPassword(name), institutionName: '医療法人テスト会' });
+    assert.equal(r.status, 200, `${name}: ${pageText(r.text).slice(0, 300)}`);
+    pages[name] = pageText(r.text).split(typed.email).join('EMAIL');
+  }
+  assert.equal(pages.knownEmail, pages.fresh, 'a registered e-mail answers like a new account');
+  assert.equal(pages.knownCode, pages.fresh, 'a registered code answers like a new account');
+
+  const verify = await srv.waitForMail({ to: cases.fresh.email, subjectIncludes: SUBJECT_VERIFY });
+  assert.ok(verify, 'the new account gets its verification link');
+  const taken = await srv.waitForMail({ to: cases.knownCode.email, subjectIncludes: 'アカウント登録について' });
+  assert.ok(taken.body.includes('この医療機関コードのアカウントはすでに登録されています'), taken.body);
+  assert.ok(!taken.body.includes('/verify?token='), 'no account was made, so no link to verify');
+  assert.equal((await srv.client().login(cases.knownCode.email, strongPassword('knownCode'))).status, 401,
+    'no account for the address that tried the registered code');
+});

@@ -10,7 +10,7 @@ void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
                   const std::string& template_name, const util::TemplateData& data) {
   util::TemplateData d(data);
   d.set("base_url", s.config.base_url);
-  const std::string text = s.templates.render("mail/" + template_name + ".txt", d);
+  const std::string text = s.templates.render_text("mail/" + template_name + ".txt", d);
   constexpr std::string_view prefix = "Subject: ";
   const auto end_of_subject = text.find('\n');
   if (!text.starts_with(prefix) || end_of_subject == std::string::npos) {

@@ -18,7 +18,16 @@ const std::string& Templates::source(const std::string& name) const {
 }
 
 std::string Templates::render(const std::string& name, const TemplateData& data) const {
+  return render(name, data, /*html=*/true);
+}
+
+std::string Templates::render_text(const std::string& name, const TemplateData& data) const {
+  return render(name, data, /*html=*/false);
+}
+
+std::string Templates::render(const std::string& name, const TemplateData& data, bool html) const {
   kainjow::mustache::mustache tmpl(source(name));
+  if (!html) tmpl.set_custom_escape([](const std::string& s) { return s; });
   if (!tmpl.is_valid())
     throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
   std::string out = tmpl.render(data);

@@ -14,12 +14,16 @@ class Templates {
  public:
   explicit Templates(std::filesystem::path dir) : dir_(std::move(dir)) {}
 
-  // Renders templates/NAME with `data`.
+  // Renders templates/NAME with `data`, values HTML-escaped (pages).
   // Throws std::runtime_error when the file is missing or the template is malformed.
   std::string render(const std::string& name, const TemplateData& data) const;
+  // The same without escaping, for plain text (mail): "A&B" stays "A&B", not "A&amp;B". What
+  // reaches a header is checked for line breaks where the message is composed (mail/mime.cpp).
+  std::string render_text(const std::string& name, const TemplateData& data) const;
 
  private:
   const std::string& source(const std::string& name) const;
+  std::string render(const std::string& name, const TemplateData& data, bool html) const;
 
   std::filesystem::path dir_;
   mutable std::mutex mutex_;

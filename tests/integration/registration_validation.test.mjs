@@ -89,7 +89,7 @@ test('typed values are HTML-escaped when the form is shown again', async () => {
   assert.equal(inputValue(r.text, 'email'), email);
 });
 
-test('an institution name with markup is shown escaped on マイページ', async () => {
+test('an institution name with markup is shown escaped on マイページ and as typed in mail', async () => {
   const f = valid('markup');
   const name = '<b>太字</b>&クリニック';
   const c = srv.client();
@@ -101,6 +101,9 @@ test('an institution name with markup is shown escaped on マイページ', asyn
   }
   assert.equal(r.status, 200, pageText(r.text));
   const mail = await srv.waitForMail({ to: f.email, subjectIncludes: SUBJECT_VERIFY });
+  // Plain text is not HTML: the mail reads the name as typed (the probe saw "&amp;" and "&lt;").
+  assert.ok(mail.body.startsWith(`${name} ご担当者様`), mail.body.slice(0, 200));
+  assert.ok(!mail.body.includes('&amp;') && !mail.body.includes('&lt;'), mail.body.slice(0, 200));
   const token = new URL(linkFromBody(mail.body, `${srv.baseUrl}/verify?token=`)).searchParams.get('token');
   assert.equal((await c.submit(`/verify?token=${encodeURIComponent(token)}`, { token }, '/verify')).status, 200);
   const lc = srv.client();

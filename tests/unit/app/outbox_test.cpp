@@ -45,6 +45,18 @@ class OutboxTest : public ::testing::Test {
   test::TestEnv env;
 };
 
+TEST_F(OutboxTest, MailTextIsNotHtmlEscaped) {
+  util::TemplateData d;
+  d.set("institution_name", "医療法人A&B <本院>");
+  env.db->write([&](store::Tx& tx) {
+    enqueue_mail(env.services, tx, "a@clinic.example.jp", "password_changed", d);
+  });
+  const auto mails = env.due_mail();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_TRUE(mails[0].body.starts_with("医療法人A&B <本院>")) << mails[0].body;
+  EXPECT_EQ(mails[0].body.find("&amp;"), std::string::npos);
+}
+
 TEST_F(OutboxTest, EnqueueSplitsSubjectFromBodyAndMintsAMessageId) {
   enqueue("a@clinic.example.jp");
   const auto mails = env.due_mail();

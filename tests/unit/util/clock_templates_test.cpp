@@ -74,6 +74,20 @@ TEST_F(TemplatesTest, DoubleBracesEscapeTripleBracesDoNot) {
       "<p>&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;</p><div><b>Tom & \"Jerry\"</b></div>");
 }
 
+// The probe: a name like "A&B" arrived in mail as "A&amp;B".
+TEST_F(TemplatesTest, PlainTextIsRenderedAsTyped) {
+  write("mail/t.txt", "Subject: {{x}}\n{{x}} {{#list}}{{.}}{{/list}}");
+  const Templates t(dir_);
+  TemplateData d;
+  d.set("x", "A&B <C> \"D\" 'E'");
+  TemplateData list{TemplateData::type::list};
+  list.push_back(TemplateData("<li>"));
+  d.set("list", list);
+  EXPECT_EQ(t.render_text("mail/t.txt", d), "Subject: A&B <C> \"D\" 'E'\nA&B <C> \"D\" 'E' <li>");
+  // The same template for a page still escapes: the choice is per call, not per cached template.
+  EXPECT_EQ(t.render("mail/t.txt", d).substr(0, 22), "Subject: A&amp;B &lt;C");
+}
+
 TEST_F(TemplatesTest, SectionsListsAndMissingValues) {
   write("list.html", "{{#items}}[{{name}}]{{/items}}{{^items}}none{{/items}}|{{absent}}|");
   const Templates t(dir_);

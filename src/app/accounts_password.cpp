@@ -85,7 +85,7 @@ void request_password_reset(const Services& s, std::string_view email) {
     util::TemplateData d;
     d.set("token", token);
     d.set("minutes", std::to_string(s.config.reset_token_minutes));
-    enqueue_mail(s, tx, account->email, "password_reset", d);
+    enqueue_mail(s, tx, account->email, "password_reset", d, MailBody::single_use_link);
     tx.append_audit(
         {fmt::format("account:{}", account->id), "password.reset_requested", account->email, "{}"},
         now);

@@ -101,7 +101,7 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
     d.set("institution_name", valid->institution_name);
     d.set("token", token);
     d.set("hours", std::to_string(s.config.verify_token_hours));
-    enqueue_mail(s, tx, valid->email, "verify_email", d);
+    enqueue_mail(s, tx, valid->email, "verify_email", d, MailBody::single_use_link);
     tx.append_audit({fmt::format("account:{}", account_id), "account.register",
                      valid->institution_code, audit_detail({{"email", valid->email}})},
                     now);

@@ -202,18 +202,13 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
     const Services& s, const SessionUser& user, const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
   if (!checked) return std::unexpected(CertificateFailure{checked.error(), {}});
-  std::string key = idempotency_key_of(form.idempotency_key);
+  const std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<SubmittedCertificateApplication> done;
   bool no_usage = false;
   s.db.write([&](store::Tx& tx) {
-    if (auto earlier = tx.find_certificate_application_by_key(key)) {
-      if (earlier->institution_id == user.institution.id) {
-        done = SubmittedCertificateApplication{*earlier, true};
-        return;
-      }
-      // A key from another institution's form (only a tampered post carries one): it must neither
-      // reveal that application nor block this one, so this submission gets a key of its own.
-      key = util::random_token();
+    if (auto earlier = tx.find_certificate_application_by_key(user.institution.id, key)) {
+      done = SubmittedCertificateApplication{*earlier, true};
+      return;
     }
     const auto usage = tx.usage_applications_of(user.institution.id);
     if (usage.empty()) {

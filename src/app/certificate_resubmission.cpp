@@ -64,7 +64,7 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
     const auto from = domain::parse_state(a->status);
     const auto to = from ? domain::resubmit(*from)
                          : std::unexpected(domain::CertificateApplicationError::not_returned);
-    if (!to || tx.find_certificate_application_by_key(key)) {
+    if (!to || tx.find_certificate_application_by_key(user.institution.id, key)) {
       refusal = ResubmitRefusal::not_returned;
       return;
     }

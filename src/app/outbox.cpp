@@ -7,7 +7,7 @@
 namespace onshi::app {
 
 void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
-                  const std::string& template_name, const util::TemplateData& data) {
+                  const std::string& template_name, const util::TemplateData& data, MailBody body) {
   util::TemplateData d(data);
   d.set("base_url", s.config.base_url);
   const std::string text = s.templates.render_text("mail/" + template_name + ".txt", d);
@@ -22,6 +22,7 @@ void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
   mail.subject = text.substr(prefix.size(), end_of_subject - prefix.size());
   auto body_start = text.find_first_not_of('\n', end_of_subject);
   mail.body = body_start == std::string::npos ? std::string() : text.substr(body_start);
+  mail.redact_when_sent = body == MailBody::single_use_link;
   const auto message_id = fmt::format("<{}@{}>", util::random_token(18), s.config.mail_domain());
   tx.enqueue_mail(mail, message_id, s.now_ms());
 }

@@ -7,8 +7,16 @@
 
 namespace onshi::app {
 
+// What a mail's body holds beyond its words.
+enum class MailBody {
+  plain,
+  // A single-use link (verification, password reset): the outbox keeps the body only until the
+  // mail is sent, so that a copy of the database holds no working link.
+  single_use_link,
+};
 void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
-                  const std::string& template_name, const util::TemplateData& data);
+                  const std::string& template_name, const util::TemplateData& data,
+                  MailBody body = MailBody::plain);
 
 // Mails written to the outbox and not sent yet (the /metrics gauge).
 long long pending_mail_count(const Services& s);

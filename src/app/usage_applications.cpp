@@ -93,11 +93,7 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
   std::optional<FinalizedUsage> done;
   std::optional<UsageRefusal> refusal;
   s.db.write([&](store::Tx& tx) {
-    if (auto earlier = tx.find_usage_application_by_key(key)) {
-      if (earlier->institution_id != user.institution.id) {
-        refusal = UsageRefusal::not_found;  // a key from someone else's form: treat as unknown
-        return;
-      }
+    if (auto earlier = tx.find_usage_application_by_key(user.institution.id, key)) {
       done = FinalizedUsage{*earlier, true};
       return;
     }

@@ -65,6 +65,7 @@ class Tx {
   virtual std::vector<OutboxMail> due_mail(Millis now, int limit) = 0;
   // Hides a due mail from other workers until `until` while this one sends it.
   virtual void lease_mail(Id id, Millis until) = 0;
+  // Also blanks the body of a mail enqueued with redact_when_sent.
   virtual void mark_mail_sent(Id id, Millis now) = 0;
   virtual void mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
                                 const std::string& error) = 0;
@@ -72,8 +73,9 @@ class Tx {
 
   // usage applications; insert assigns the number ("U-" and 8 digits) and returns the row
   virtual UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) = 0;
+  // Idempotency keys are the institution's own: another institution's same key is another key.
   virtual std::optional<UsageApplicationRecord> find_usage_application_by_key(
-      const std::string& key) = 0;
+      Id institution_id, const std::string& key) = 0;
   virtual std::optional<UsageApplicationRecord> find_usage_application(
       Id institution_id, const std::string& number) = 0;
   // Newest version first.
@@ -83,7 +85,7 @@ class Tx {
   virtual CertificateApplicationRecord insert_certificate_application(
       const CertificateApplicationRecord& a) = 0;
   virtual std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
-      const std::string& key) = 0;
+      Id institution_id, const std::string& key) = 0;
   virtual std::optional<CertificateApplicationRecord> find_certificate_application(
       Id institution_id, const std::string& number) = 0;
   // Newest first.

@@ -56,6 +56,9 @@ struct NewMail {
   std::string to;
   std::string subject;
   std::string body;
+  // The body holds a secret (a single-use link): it is blanked in the transaction that marks the
+  // mail sent.
+  bool redact_when_sent = false;
 };
 
 struct OutboxMail {

@@ -33,27 +33,43 @@ class SqliteDatabase final : public Database {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
         "NULL, applied_at INTEGER NOT NULL)");
     int applied = 0;
-    for (const auto& m : sqlite_migrations()) {
-      c.exec("BEGIN IMMEDIATE");
-      try {
-        auto check = c.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
-        check.bind_all(m.version);
-        const bool done = check.step();
-        if (!done) {
-          c.exec(std::string(m.sql).c_str());
-          c.prepare(
-               "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, "
-               "strftime('%s','now'))")
-              .bind_all(m.version, m.name)
-              .run();
-          ++applied;
+    // A migration that rebuilds a table (SQLite cannot drop a constraint) drops a table others
+    // refer to: foreign keys are off while it runs, which SQLite allows only outside a
+    // transaction, and checked as a whole before it commits.
+    c.exec("PRAGMA foreign_keys = OFF");
+    try {
+      for (const auto& m : sqlite_migrations()) {
+        c.exec("BEGIN IMMEDIATE");
+        try {
+          auto check = c.prepare("SELECT 1 FROM schema_migrations WHERE version = ?");
+          check.bind_all(m.version);
+          const bool done = check.step();
+          if (!done) {
+            c.exec(std::string(m.sql).c_str());
+            auto broken = c.prepare("PRAGMA foreign_key_check");
+            if (broken.step()) {
+              throw std::runtime_error(
+                  fmt::format("migration {} leaves a row of {} whose reference to {} has no row",
+                              m.name, broken.text(0), broken.text(2)));
+            }
+            c.prepare(
+                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, "
+                 "strftime('%s','now'))")
+                .bind_all(m.version, m.name)
+                .run();
+            ++applied;
+          }
+          c.exec("COMMIT");
+        } catch (...) {
+          c.exec("ROLLBACK");
+          throw;
         }
-        c.exec("COMMIT");
-      } catch (...) {
-        c.exec("ROLLBACK");
-        throw;
       }
+    } catch (...) {
+      c.exec("PRAGMA foreign_keys = ON");
+      throw;
     }
+    c.exec("PRAGMA foreign_keys = ON");
     return applied;
   }
 

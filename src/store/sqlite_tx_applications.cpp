@@ -43,14 +43,16 @@ std::optional<ApiToken> read_token(Statement& s) {
 }  // namespace
 
 UsageApplicationRecord SqliteTx::insert_usage_application(const UsageApplicationRecord& a) {
-  // The key is unique too, so it stands in for the number until the row has its id.
+  // The key is unique within the institution, so with it the row has a unique stand-in number
+  // until it has its id.
   c_.prepare(
         "INSERT INTO usage_applications (institution_id, account_id, number, version, changes_id, "
         "line_type, "
         "customer_id, start_date, terminals, vendor_name, vendor_contact, vendor_phone, "
         "idempotency_key, "
         "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(a.institution_id, a.account_id, "pending:" + a.idempotency_key, a.version,
+      .bind_all(a.institution_id, a.account_id,
+                fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key), a.version,
                 a.changes_id, a.line_type, a.customer_id, a.start_date, a.terminals, a.vendor_name,
                 a.vendor_contact, a.vendor_phone, a.idempotency_key, a.finalized_at)
       .run();
@@ -64,10 +66,10 @@ UsageApplicationRecord SqliteTx::insert_usage_application(const UsageApplication
 }
 
 std::optional<UsageApplicationRecord> SqliteTx::find_usage_application_by_key(
-    const std::string& key) {
-  static const std::string sql = select_usage("idempotency_key = ?");
+    Id institution_id, const std::string& key) {
+  static const std::string sql = select_usage("institution_id = ? AND idempotency_key = ?");
   auto s = c_.prepare(sql);
-  s.bind_all(key);
+  s.bind_all(institution_id, key);
   if (!s.step()) return std::nullopt;
   return read_usage(s);
 }

@@ -64,12 +64,12 @@ CertificateApplicationRecord SqliteTx::insert_certificate_application(
                              ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                              "?, ?, ?, ?, ?, ?, ?, ?, ?")))
       .bind_all(a.institution_id, a.account_id, a.usage_application_id,
-                "pending:" + a.idempotency_key, a.classification, a.prefecture, a.municipality_code,
-                a.institution_code, a.institution_name, a.department, a.contact_name, a.phone,
-                a.email, a.signature_name, a.certificates, a.fee_per_certificate,
-                a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen, a.applied_on,
-                a.expected_notice_on, a.status, a.status_note, a.idempotency_key, a.applied_at,
-                a.updated_at, a.postal_code, a.address_line, a.approved_by)
+                fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key), a.classification,
+                a.prefecture, a.municipality_code, a.institution_code, a.institution_name,
+                a.department, a.contact_name, a.phone, a.email, a.signature_name, a.certificates,
+                a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen,
+                a.applied_on, a.expected_notice_on, a.status, a.status_note, a.idempotency_key,
+                a.applied_at, a.updated_at, a.postal_code, a.address_line, a.approved_by)
       .run();
   CertificateApplicationRecord out = a;
   out.id = c_.last_insert_rowid();
@@ -81,10 +81,11 @@ CertificateApplicationRecord SqliteTx::insert_certificate_application(
 }
 
 std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application_by_key(
-    const std::string& key) {
-  static const std::string sql = select_certificate_applications("idempotency_key = ?");
+    Id institution_id, const std::string& key) {
+  static const std::string sql =
+      select_certificate_applications("institution_id = ? AND idempotency_key = ?");
   auto s = c_.prepare(sql);
-  s.bind_all(key);
+  s.bind_all(institution_id, key);
   if (!s.step()) return std::nullopt;
   return read_certificate_application(s);
 }

@@ -7,9 +7,9 @@ namespace onshi::store::sqlite {
 
 Id SqliteTx::enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) {
   c_.prepare(
-        "INSERT INTO outbox (recipient, subject, body, message_id, next_attempt_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)")
-      .bind_all(m.to, m.subject, m.body, message_id, now, now)
+        "INSERT INTO outbox (recipient, subject, body, message_id, next_attempt_at, created_at, "
+        "redact_when_sent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind_all(m.to, m.subject, m.body, message_id, now, now, m.redact_when_sent ? 1 : 0)
       .run();
   return c_.last_insert_rowid();
 }
@@ -35,7 +35,8 @@ void SqliteTx::lease_mail(Id id, Millis until) {
 
 void SqliteTx::mark_mail_sent(Id id, Millis now) {
   c_.prepare(
-        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+        "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+        "body = CASE WHEN redact_when_sent = 1 THEN '' ELSE body END WHERE id = ?")
       .bind_all(now, id)
       .run();
 }

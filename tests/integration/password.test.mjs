@@ -1,6 +1,8 @@
 // Password change (logged in) and forgot/reset by mail.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import {
   startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, pageText, locationPath,
   csrfToken, inputValue, linkFromBody, sleep, SUBJECT_RESET,
@@ -148,4 +150,32 @@ test('reset link sets a new password; the token is single-use', async () => {
   assert.ok(again.status >= 400 && again.status < 500, `reused reset token -> ${again.status}`);
   assert.equal((await srv.client().login(a.email, third)).status, 401, 'a reused token must not set a password');
   assert.equal((await srv.client().login(a.email, fresh)).status, 303);
+});
+
+// The probe: `select body from outbox where body like '%reset?token=%'` on a copy of the database
+// gave working reset links, and a password was reset with one. A sent mail keeps its record
+// (recipient, subject, Message-ID) but not a body that carries a link.
+test('once sent, verification and reset mails keep no working link in the database', async () => {
+  const email = freshEmail('redact');
+  const password = strongPassword('redact');
+  const c = srv.client();
+  const reg = await srv.register(c, { email, password, institutionCode: freshInstitutionCode(), institutionName: '医療法人テスト会' });
+  assert.equal(reg.status, 200);
+  await srv.waitForMail({ to: email, subjectIncludes: '【医療機関等向けポータルサイト】メールアドレスの確認' });
+  await srv.client().submit('/password/forgot', { email });
+  const reset = await srv.waitForMail({ to: email, subjectIncludes: SUBJECT_RESET });
+  assert.ok(linkFromBody(reset.body, `${srv.baseUrl}/password/reset?token=`), 'the mail itself carries the link');
+
+  const db = path.join(srv.dataDir, 'onshi.db');
+  const query = (sql) => execFileSync('sqlite3', ['-batch', db, sql], { encoding: 'utf8' }).trim();
+  const mine = `recipient = '${email}'`;
+  // The sink may see the mail a moment before the worker records it as sent.
+  for (let i = 0; i < 50 && query(`SELECT count(*) FROM outbox WHERE ${mine} AND sent_at IS NULL`) !== '0'; i++) {
+    await sleep(100);
+  }
+  assert.equal(query(`SELECT count(*) FROM outbox WHERE ${mine} AND sent_at IS NOT NULL`), '2');
+  assert.equal(query("SELECT count(*) FROM outbox WHERE body LIKE '%token=%' AND sent_at IS NOT NULL"), '0',
+    'no sent body in the whole outbox holds a link');
+  assert.equal(query(`SELECT count(*) FROM outbox WHERE ${mine} AND message_id LIKE '<%>' AND subject LIKE '【%'`), '2',
+    'the record of each mail stays');
 });

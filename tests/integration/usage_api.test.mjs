@@ -366,3 +366,32 @@ test('the session cookie of a logged-in browser works too', async () => {
   await c.logout();
   assertProblem(await api('GET', '/api/v1/institution', { cookie }), 401, 'unauthenticated', 'session after logout');
 });
+
+// The probe: B sent a change with `Idempotency-Key: shared-key-1`, then A's own change with the
+// same key answered 404. Keys are chosen by vendors, so they belong to the institution.
+test('the same Idempotency-Key at two institutions makes two applications', async () => {
+  const tokens = [];
+  for (const tag of ['keyd', 'keye']) {
+    const acct = await srv.createAccount({
+      email: freshEmail(tag), password: strongPassword(tag), institutionCode: freshInstitutionCode(), institutionName: `医療法人テスト会 ${tag}医院`,
+    });
+    tokens.push((await createApiToken(srv, { email: acct.email, label: 'テストベンダ株式会社' })).token);
+  }
+  const headers = { 'idempotency-key': 'shared-key-1' };
+  const first = await api('POST', '/api/v1/usage-applications', { token: tokens[0], json: BODY, headers });
+  assert.equal(first.status, 201, first.text);
+  const other = await api('POST', '/api/v1/usage-applications', { token: tokens[1], json: BODY, headers });
+  assert.equal(other.status, 201, `the second institution's own application: ${other.text}`);
+  assert.notEqual(other.json.number, first.json.number);
+  // Changes too, each under the institution's own key.
+  const changeHeaders = { 'idempotency-key': 'shared-key-2' };
+  const c1 = await api('POST', `/api/v1/usage-applications/${first.json.number}/changes`, { token: tokens[0], json: { ...BODY, terminals: 3 }, headers: changeHeaders });
+  assert.equal(c1.status, 201, c1.text);
+  const c2 = await api('POST', `/api/v1/usage-applications/${other.json.number}/changes`, { token: tokens[1], json: { ...BODY, terminals: 4 }, headers: changeHeaders });
+  assert.equal(c2.status, 201, c2.text);
+  assert.equal(c2.json.terminals, 4);
+  // A repeat within one institution is still the same application.
+  const again = await api('POST', '/api/v1/usage-applications', { token: tokens[0], json: BODY, headers });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.number, first.json.number);
+});

@@ -183,10 +183,13 @@ TEST_F(CertificateApplicationTest, AnotherInstitutionsKeyNeitherRevealsNorBlocks
   ASSERT_TRUE(token.has_value());
   auto other = resolve_session(env.services, token->session_token);
   ASSERT_TRUE(other.has_value());
-  UsageForm u{"flets_next_east", "CAF1234567891", "2026-12-20",   "1",
-              "ベンダ",          "担当",          "03-1234-5678", "",
-              "key-u2"};
-  ASSERT_TRUE(finalize_usage_application(env.services, *other, u).has_value());
+  // The same usage key as the first clinic's: the probe saw this refused as 404.
+  UsageForm u = test::usage_form("1", "key-u");
+  u.customer_id = "CAF1234567891";
+  const auto usage = finalize_usage_application(env.services, *other, u);
+  ASSERT_TRUE(usage.has_value());
+  EXPECT_FALSE(usage->repeated);
+  EXPECT_EQ(usage->application.institution_id, other->institution.id);
   auto f = form("1", "shared-key");
   f.institution_code = "1310123463";
   f.institution_name = "ほかのクリニック";
@@ -195,6 +198,12 @@ TEST_F(CertificateApplicationTest, AnotherInstitutionsKeyNeitherRevealsNorBlocks
   EXPECT_FALSE(theirs->repeated);
   EXPECT_NE(theirs->application.number, mine->application.number);
   EXPECT_EQ(theirs->application.institution_id, other->institution.id);
+  EXPECT_EQ(theirs->application.idempotency_key, "shared-key") << "the key is theirs to use";
+  // Each institution's repeat still finds its own application.
+  auto mine_again = submit_certificate_application(env.services, user, form("1", "shared-key"));
+  ASSERT_TRUE(mine_again.has_value());
+  EXPECT_TRUE(mine_again->repeated);
+  EXPECT_EQ(mine_again->application.number, mine->application.number);
 }
 
 TEST_F(CertificateApplicationTest, CancelBeforeApprovalOnlyOnce) {

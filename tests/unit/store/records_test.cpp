@@ -248,6 +248,29 @@ TEST_F(RecordsTest, OutboxLifecycle) {
   EXPECT_TRUE(due(1'000'000'000).empty());
 }
 
+// The probe read working reset links from sent mail in a copy of the database.
+TEST_F(RecordsTest, ASentMailWithASecretKeepsItsRecordButNotItsBody) {
+  const Id secret = in_write([](Tx& tx) {
+    return tx.enqueue_mail({"to@x.jp", "再設定", "https://p/password/reset?token=abc", true},
+                           "<s1@x>", 1000);
+  });
+  const Id plain = in_write([](Tx& tx) {
+    return tx.enqueue_mail({"to@x.jp", "受付", "本文"}, "<p1@x>", 1000);
+  });
+  const auto mails = due(1000);
+  ASSERT_EQ(mails.size(), 2u);
+  EXPECT_EQ(mails[0].body, "https://p/password/reset?token=abc") << "the worker still sends it";
+  tmp.db().write([&](Tx& tx) {
+    tx.mark_mail_sent(secret, 2000);
+    tx.mark_mail_sent(plain, 2000);
+  });
+  const auto rows = test::sqlite_cli(
+      tmp.path(), "SELECT id, recipient, subject, message_id, body FROM outbox ORDER BY id");
+  EXPECT_EQ(rows.status, 0) << rows.output;
+  EXPECT_EQ(rows.output, std::to_string(secret) + "|to@x.jp|再設定|<s1@x>|\n" +
+                             std::to_string(plain) + "|to@x.jp|受付|<p1@x>|本文\n");
+}
+
 TEST_F(RecordsTest, DueMailIsOrderedAndLimited) {
   const Id first = in_write([](Tx& tx) { return tx.enqueue_mail({"a", "s", "b"}, "<1@x>", 300); });
   const Id second = in_write([](Tx& tx) { return tx.enqueue_mail({"b", "s", "b"}, "<2@x>", 100); });

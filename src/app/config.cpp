@@ -58,6 +58,22 @@ auto string(std::string Config::*member) {
   return [member](Config& c, std::string_view, const std::string& text) { c.*member = text; };
 }
 
+// "127.0.0.1, ::1" -> {"127.0.0.1", "::1"}: addresses separated by commas or spaces.
+std::vector<std::string> address_list(std::string_view text) {
+  std::vector<std::string> out;
+  std::string current;
+  for (const char ch : text) {
+    if (ch == ',' || ch == ' ') {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.push_back(ch);
+    }
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> all = {
       {"server", "listen", "ONSHI_LISTEN", string(&Config::listen)},
@@ -69,6 +85,11 @@ const std::vector<Key>& keys() {
        }},
       {"server", "max_body_bytes", "ONSHI_MAX_BODY_BYTES", integer(&Config::max_body_bytes, 1024)},
       {"server", "resources", "ONSHI_RESOURCES", string(&Config::resources)},
+      {"server", "metrics_allow", "ONSHI_METRICS_ALLOW",
+       [](Config& c, std::string_view, const std::string& text) {
+         c.metrics_allow = address_list(text);
+       }},
+      {"server", "metrics_token", "ONSHI_METRICS_TOKEN", string(&Config::metrics_token)},
       {"database", "url", "ONSHI_DATABASE_URL", string(&Config::database_url)},
       {"mail", "smtp_url", "ONSHI_SMTP_URL", string(&Config::smtp_url)},
       {"mail", "from", "ONSHI_MAIL_FROM", string(&Config::mail_from)},

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace onshi::app {
 
@@ -16,6 +17,9 @@ struct Config {
   std::optional<bool> cookie_secure;  // default: true when base_url is https
   std::uint64_t max_body_bytes = 1024 * 1024;
   std::string resources;  // folder holding templates/, static/, data/
+  // Who may read /metrics: these client addresses (not through a proxy), or anyone with the token.
+  std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};
+  std::string metrics_token;
 
   // [database]
   std::string database_url;  // default sqlite:DATA/onshi.db

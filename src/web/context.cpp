@@ -2,12 +2,23 @@
 
 #include "app/api_tokens.hpp"
 #include "util/secrets.hpp"
+#include "util/text.hpp"
 #include "web/cookies.hpp"
 
 namespace onshi::web {
 
 bool is_admin_path(std::string_view path) {
   return path == "/admin" || path.starts_with("/admin/");
+}
+
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  // RFC 9110 §11.1: the scheme is case-insensitive and one or more spaces come before the token.
+  const auto space = authorization.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  if (util::ascii_lower(authorization.substr(0, space)) != "bearer") return std::nullopt;
+  const auto token = util::trim(authorization.substr(space + 1));
+  if (token.empty()) return std::nullopt;
+  return token;
 }
 
 Ctx::Ctx(const app::Services& s, const Request& r, std::string csrf_key)
@@ -29,12 +40,11 @@ const std::optional<app::SessionUser>& Ctx::user() {
 const std::optional<app::SessionUser>& Ctx::api_user() {
   if (!api_user_resolved_) {
     api_user_resolved_ = true;
-    constexpr std::string_view bearer = "Bearer ";
     const auto authorization = r_.header("authorization");
-    if (authorization.starts_with(bearer)) {
-      api_user_ = app::resolve_api_token(s_, authorization.substr(bearer.size()));
-    } else if (authorization.empty()) {
+    if (authorization.empty()) {
       api_user_ = user();
+    } else if (const auto token = bearer_token(authorization)) {
+      api_user_ = app::resolve_api_token(s_, *token);
     }
   }
   return api_user_;

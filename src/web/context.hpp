@@ -16,6 +16,9 @@ namespace onshi::web {
 // The back office: its own login, cookie and CSRF binding, and never cached.
 bool is_admin_path(std::string_view path);
 
+// The token of an `Authorization: Bearer TOKEN` header (any case of "Bearer"), or nothing.
+std::optional<std::string_view> bearer_token(std::string_view authorization);
+
 class Ctx {
  public:
   Ctx(const app::Services& s, const Request& r, std::string csrf_key);

@@ -1,8 +1,10 @@
 // Health, metrics and static files.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "app/outbox.hpp"
+#include "util/secrets.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -35,6 +37,22 @@ Response healthz(Ctx& ctx) {
                         ok ? R"({"status":"ok"})" : R"({"status":"unavailable"})");
 }
 
+// /metrics names routes and counts requests: only for the configured client addresses (default
+// loopback) or with the configured token. A request that came through a proxy is not the proxy's
+// own, even when the proxy connects from loopback.
+bool may_read_metrics(const Ctx& ctx) {
+  const auto& config = ctx.services().config;
+  const auto& r = ctx.request();
+  if (!config.metrics_token.empty()) {
+    const auto token = bearer_token(r.header("authorization"));
+    if (token && util::constant_time_equal(*token, config.metrics_token)) return true;
+  }
+  if (!r.header("x-forwarded-for").empty() || !r.header("forwarded").empty()) return false;
+  std::string_view remote = r.remote;
+  if (remote.starts_with("::ffff:")) remote.remove_prefix(7);  // IPv4 on an IPv6 socket
+  return std::ranges::find(config.metrics_allow, remote) != config.metrics_allow.end();
+}
+
 Response static_file(Ctx& ctx) {
   const std::string_view name =
       std::string_view(ctx.request().path).substr(std::string_view("/static/").size());
@@ -54,11 +72,16 @@ Response static_file(Ctx& ctx) {
 
 void add_ops_routes(Routes& routes, Metrics& metrics) {
   routes.push_back({"GET", "/healthz", healthz});
-  routes.push_back({"GET", "/metrics", [&metrics](Ctx& ctx) {
-                      return Response::text(
-                          200, "text/plain; version=0.0.4; charset=utf-8",
-                          metrics.render(app::pending_mail_count(ctx.services())));
-                    }});
+  routes.push_back(
+      {"GET", "/metrics", [&metrics](Ctx& ctx) {
+         if (!may_read_metrics(ctx)) {
+           return Response::text(403, "text/plain; charset=utf-8",
+                                 "metrics are served to the addresses in "
+                                 "server.metrics_allow or with server.metrics_token\n");
+         }
+         return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
+                               metrics.render(app::pending_mail_count(ctx.services())));
+       }});
   routes.push_back({"GET", "/static/", static_file});
 }
 

@@ -78,6 +78,8 @@ TEST_F(ConfigTest, DefaultsWithoutAFile) {
   EXPECT_EQ(c.login_lock_base_seconds, 60);
   EXPECT_EQ(c.data_dir, dir_.path());
   EXPECT_FALSE(c.cookie_secure.has_value());
+  EXPECT_EQ(c.metrics_allow, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(c.metrics_token, "");
 }
 
 TEST_F(ConfigTest, FileValuesAreApplied) {
@@ -86,6 +88,7 @@ listen = "0.0.0.0:9000"
 threads = 8
 cookie_secure = false
 max_body_bytes = 2048
+metrics_allow = "10.0.0.5, 10.0.0.6,::1"
 
 [mail]
 from = "Portal <noreply@example.jp>"
@@ -101,6 +104,7 @@ reset_token_minutes = 15
   ASSERT_TRUE(c.cookie_secure.has_value());
   EXPECT_FALSE(*c.cookie_secure);
   EXPECT_EQ(c.max_body_bytes, 2048u);
+  EXPECT_EQ(c.metrics_allow, (std::vector<std::string>{"10.0.0.5", "10.0.0.6", "::1"}));
   EXPECT_EQ(c.mail_from, "Portal <noreply@example.jp>");
   EXPECT_EQ(c.mail_retry_base_ms, 500);
   EXPECT_EQ(c.session_idle_minutes, 5);

@@ -39,6 +39,13 @@ bool has_control_chars(std::string_view utf8) {
     U8_NEXT(s, i, length, c);
     if (c < 0) return true;  // invalid bytes count as unprintable
     if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) return true;
+    // Bidirectional formatting (U+061C, U+200E/F, U+202A-E, U+2066-9): they make a printed name
+    // read differently from what was stored. Line and paragraph separators break a line as CR or
+    // LF would.
+    if (c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+        (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029) {
+      return true;
+    }
   }
   return false;
 }

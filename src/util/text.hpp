@@ -20,7 +20,9 @@ bool is_valid_utf8(std::string_view bytes);
 // Number of Unicode code points (the input must be valid UTF-8).
 std::size_t code_points(std::string_view utf8);
 
-// True when the text holds a C0/C1 control character or DEL (tabs and newlines included).
+// True when the text holds a C0/C1 control character or DEL (tabs and newlines included), a
+// bidirectional formatting character (U+202E and its kin) or U+2028/U+2029. Every text field
+// refuses these.
 bool has_control_chars(std::string_view utf8);
 
 // Removes leading and trailing ASCII whitespace.

@@ -154,6 +154,27 @@ TEST_F(CertificateApplicationTest, MailingAddressErrorsStandBesideTheirFields) {
   EXPECT_TRUE(my_page(env.services, user.institution.id).certificate_applications.empty());
 }
 
+// The probe: U+202E in 署名名称等 was accepted, and the printed name read backwards.
+TEST_F(CertificateApplicationTest, BidirectionalControlsAreRefusedBesideTheirField) {
+  finalize_usage();
+  auto f = form();
+  f.signature_name = "オンライン\u202E資格確認";
+  f.department = "事務\u2066部";
+  f.address_line = "銀座1-2-3\u200F";
+  auto r = check_certificate_form(env.services, user, f);
+  ASSERT_FALSE(r.has_value());
+  std::vector<std::pair<std::string, std::string>> errors;
+  for (const auto& e : r.error()) {
+    errors.emplace_back(e.field, e.key);
+    EXPECT_TRUE(env.messages.has(e.key)) << e.key;
+  }
+  EXPECT_EQ(errors, (std::vector<std::pair<std::string, std::string>>{
+                        {"address_line", "address_line.control_characters"},
+                        {"department", "department.invalid"},
+                        {"signature_name", "signature_name.invalid"}}));
+  EXPECT_FALSE(submit_certificate_application(env.services, user, f).has_value());
+}
+
 TEST_F(CertificateApplicationTest, MailingAddressOfAnOlderApplicationIsEmpty) {
   store::CertificateApplicationRecord a;
   a.prefecture = 13;

@@ -84,13 +84,19 @@ TEST(HasControlChars, FindsC0DelAndC1) {
   EXPECT_TRUE(has_control_chars("\r"));
   EXPECT_TRUE(has_control_chars(std::string(1, '\0')));
   EXPECT_TRUE(has_control_chars("\x1F"));
-  EXPECT_TRUE(has_control_chars("\x7F"));       // DEL
-  EXPECT_TRUE(has_control_chars("\xC2\x80"));   // U+0080, first C1
-  EXPECT_TRUE(has_control_chars("\xC2\x85"));   // NEL
-  EXPECT_TRUE(has_control_chars("\xC2\x9F"));   // U+009F, last C1
-  EXPECT_FALSE(has_control_chars("\xC2\xA0"));  // no-break space is printable
-  EXPECT_FALSE(has_control_chars(" ~"));        // 0x20 and 0x7E are the edges
-  EXPECT_TRUE(has_control_chars("\xFF"));       // invalid bytes count as unprintable
+  EXPECT_TRUE(has_control_chars("\x7F"));      // DEL
+  EXPECT_TRUE(has_control_chars("\xC2\x80"));  // U+0080, first C1
+  EXPECT_TRUE(has_control_chars("\xC2\x85"));  // NEL
+  // The probe: U+202E (RIGHT-TO-LEFT OVERRIDE) in 署名名称等 made the name read backwards.
+  for (const char* bidi : {"\u202E", "\u202A", "\u202D", "\u200E", "\u200F", "\u061C", "\u2066",
+                           "\u2069", "\u2028", "\u2029"}) {
+    EXPECT_TRUE(has_control_chars(std::string("医院") + bidi + "名")) << bidi;
+  }
+  EXPECT_FALSE(has_control_chars("\u2065\u206A\u2027\u202F\u200D"));  // neighbours stay allowed
+  EXPECT_TRUE(has_control_chars("\xC2\x9F"));                         // U+009F, last C1
+  EXPECT_FALSE(has_control_chars("\xC2\xA0"));                        // no-break space is printable
+  EXPECT_FALSE(has_control_chars(" ~"));                              // 0x20 and 0x7E are the edges
+  EXPECT_TRUE(has_control_chars("\xFF"));  // invalid bytes count as unprintable
 }
 
 TEST(Trim, RemovesAsciiWhitespaceOnly) {

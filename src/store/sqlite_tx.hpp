@@ -53,14 +53,16 @@ class SqliteTx final : public Tx {
   std::int64_t pending_mail_count() override;
 
   UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) override;
-  std::optional<UsageApplicationRecord> find_usage_application_by_key(Id institution_id, const std::string& key) override;
+  std::optional<UsageApplicationRecord> find_usage_application_by_key(
+      Id institution_id, const std::string& key) override;
   std::optional<UsageApplicationRecord> find_usage_application(Id institution_id,
                                                                const std::string& number) override;
   std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) override;
 
   CertificateApplicationRecord insert_certificate_application(
       const CertificateApplicationRecord& a) override;
-  std::optional<CertificateApplicationRecord> find_certificate_application_by_key(Id institution_id, const std::string& key) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
+      Id institution_id, const std::string& key) override;
   std::optional<CertificateApplicationRecord> find_certificate_application(
       Id institution_id, const std::string& number) override;
   std::vector<CertificateApplicationRecord> certificate_applications_of(Id institution_id) override;

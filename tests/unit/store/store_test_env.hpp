@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -42,9 +43,8 @@ struct CliResult {
   std::string output;  // stdout and stderr
 };
 
-// Runs `sqlite3 FILE SQL` (the SQL must not hold a single quote).
-inline CliResult sqlite_cli(const std::filesystem::path& file, const std::string& sql) {
-  const std::string command = "sqlite3 -batch '" + file.string() + "' '" + sql + "' 2>&1";
+// Runs a shell command; its exit status and what it printed.
+inline CliResult run_command(const std::string& command) {
   CliResult r;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return r;
@@ -54,6 +54,23 @@ inline CliResult sqlite_cli(const std::filesystem::path& file, const std::string
   const int raw = ::pclose(pipe);
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return r;
+}
+
+// Runs `sqlite3 FILE SQL` (the SQL must not hold a single quote).
+inline CliResult sqlite_cli(const std::filesystem::path& file, const std::string& sql) {
+  // Appended, not concatenated with +: g++ 12 warns wrongly (-Wrestrict) about the + chain here.
+  std::string command = "sqlite3 -batch '";
+  command.append(file.string()).append("' '").append(sql).append("' 2>&1");
+  return run_command(command);
+}
+
+// Runs a script of several statements, quotes allowed, through `sqlite3 -bail FILE < SCRIPT`.
+inline CliResult sqlite_script(const std::filesystem::path& file, const std::string& sql) {
+  const auto script = file.parent_path() / "script.sql";
+  std::ofstream(script, std::ios::binary) << sql;
+  std::string command = "sqlite3 -batch -bail '";
+  command.append(file.string()).append("' < '").append(script.string()).append("' 2>&1");
+  return run_command(command);
 }
 
 }  // namespace onshi::store::test

@@ -4,30 +4,11 @@
 // (keys per institution, no secrets in sent mail) must apply to the old rows too.
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "store/migrations.hpp"
 #include "store_test_env.hpp"
 
 namespace onshi::store {
 namespace {
-
-// Runs a script with quotes and several statements through `sqlite3 FILE < SCRIPT`.
-test::CliResult sqlite_script(const std::filesystem::path& file, const std::string& sql) {
-  const auto script = file.parent_path() / "script.sql";
-  std::ofstream(script, std::ios::binary) << sql;
-  const std::string command =
-      "sqlite3 -batch -bail '" + file.string() + "' < '" + script.string() + "' 2>&1";
-  test::CliResult r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
 
 constexpr std::string_view kVersion4Rows = R"sql(
 PRAGMA foreign_keys = ON;
@@ -71,7 +52,7 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
       "applied_at INTEGER NOT NULL);\n"
       "INSERT INTO schema_migrations VALUES (1, 'a', 0), (2, 'b', 0), (3, 'c', 0), (4, 'd', 0);\n";
   schema4.append(kVersion4Rows);
-  const auto built = sqlite_script(tmp.path(), schema4);
+  const auto built = test::sqlite_script(tmp.path(), schema4);
   ASSERT_EQ(built.status, 0) << built.output;
 
   auto db = open_database("sqlite:" + tmp.path().string(), 2);
@@ -109,9 +90,8 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
   change_of_b.version = 2;
   change_of_b.changes_id = 3;
   change_of_b.idempotency_key = "key-a";
-  db->write([&](Tx& tx) {
-    EXPECT_EQ(tx.insert_usage_application(change_of_b).number, "U-00000004");
-  });
+  db->write(
+      [&](Tx& tx) { EXPECT_EQ(tx.insert_usage_application(change_of_b).number, "U-00000004"); });
   EXPECT_THROW(db->write([&](Tx& tx) {
     UsageApplicationRecord u = *tx.find_usage_application(1, "U-00000002");
     u.version = 3;

@@ -12,16 +12,14 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
                                              std::string_view password,
                                              std::string_view replacing_session) {
   const std::string key = email_key(email);
+  const auto who = account_throttle(key);
   // The attempt is counted before the password is checked (login_rules.hpp): thirty guesses sent
   // at once are five checked and twenty-five refused, not thirty checked.
   std::optional<int> attempt;
   std::optional<store::Account> account;
   s.db.write([&](store::Tx& tx) {
-    const auto now = s.now_ms();
-    attempt = tx.count_login_attempt(key, now);
-    if (!attempt) return;
-    if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
-    account = tx.find_account_by_email_key(key);
+    attempt = claim_login_attempt(s, tx, who);
+    if (attempt) account = tx.find_account_by_email_key(key);
   });
   if (!attempt) return std::unexpected(LoginError::throttled);
 
@@ -33,8 +31,7 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
   s.db.write([&](store::Tx& tx) {
     const auto now = s.now_ms();
     if (!allowed) {
-      // The attempt stays counted; a lock it brought runs from the answer, not from the question.
-      if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
+      hold_login_lock(s, tx, who, *attempt);
       if (account) {
         tx.append_audit({fmt::format("account:{}", account->id), "login.failed", account->email,
                          fmt::format("{{\"failures\":{}}}", *attempt)},
@@ -42,12 +39,12 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
       }
       return;
     }
-    tx.clear_login_throttle(key);
+    clear_login_attempts(tx, who);
     if (util::password_needs_rehash(account->password_hash)) {
       tx.set_account_password(account->id, util::hash_password(password));
     }
     // Logging in again in the same browser ends the session it had, whoever it belonged to.
-    if (!replacing_session.empty() && replacing_session.size() <= 128) {
+    if (!replacing_session.empty() && replacing_session.size() <= kMaxSessionTokenLength) {
       tx.delete_session(util::sha256_hex(replacing_session));
     }
     LoginResult r{util::random_token()};
@@ -60,7 +57,7 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
 }
 
 std::optional<SessionUser> resolve_session(const Services& s, std::string_view session_token) {
-  if (session_token.empty() || session_token.size() > 128) return std::nullopt;
+  if (session_token.empty() || session_token.size() > kMaxSessionTokenLength) return std::nullopt;
   const auto hash = util::sha256_hex(session_token);
   const auto now = s.now_ms();
   std::optional<SessionUser> user;

@@ -23,14 +23,9 @@ std::expected<void, PasswordChangeFailure> change_password(const Services& s,
                                                            const PasswordChangeInput& in) {
   // Typing the current password is guessing it as a login would: counted with the login's
   // throttle (login_rules.hpp), so a stolen session cannot try passwords without limit.
-  const std::string& key = user.account.email_key;
+  const auto who = account_throttle(user.account.email_key);
   std::optional<int> attempt;
-  s.db.write([&](store::Tx& tx) {
-    const auto now = s.now_ms();
-    attempt = tx.count_login_attempt(key, now);
-    if (!attempt) return;
-    if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
-  });
+  s.db.write([&](store::Tx& tx) { attempt = claim_login_attempt(s, tx, who); });
   if (!attempt) {
     return std::unexpected(
         PasswordChangeFailure{true, {{"current_password", "password.change_throttled"}}});
@@ -43,23 +38,22 @@ std::expected<void, PasswordChangeFailure> change_password(const Services& s,
     errors.push_back(std::move(e));
   if (!current_ok) {
     s.db.write([&](store::Tx& tx) {
-      const auto now = s.now_ms();
-      if (const auto until = login_locked_until(s, *attempt, now)) tx.lock_login(key, until);
+      hold_login_lock(s, tx, who, *attempt);
       tx.append_audit({fmt::format("account:{}", user.account.id), "password.change_failed",
                        user.account.email, fmt::format("{{\"failures\":{}}}", *attempt)},
-                      now);
+                      s.now_ms());
     });
     return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
   }
   if (!errors.empty()) {
     // The right current password proves who types, as a login does.
-    s.db.write([&](store::Tx& tx) { tx.clear_login_throttle(key); });
+    s.db.write([&](store::Tx& tx) { clear_login_attempts(tx, who); });
     return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
   }
   const auto hash = util::hash_password(in.new_password);
   s.db.write([&](store::Tx& tx) {
     const auto now = s.now_ms();
-    tx.clear_login_throttle(key);
+    clear_login_attempts(tx, who);
     tx.set_account_password(user.account.id, hash);
     tx.delete_sessions_of(user.account.id, util::sha256_hex(user.session_token));
     tx.expire_tokens(store::TokenKind::reset_password, user.account.id, now);
@@ -116,7 +110,7 @@ std::expected<void, ResetFailure> reset_password(const Services& s, const Passwo
     // Following the mailed link proves the address, as the verification link would have.
     tx.set_account_verified(account->id, now);
     tx.delete_sessions_of(account->id, "");
-    tx.clear_login_throttle(account->email_key);
+    clear_login_attempts(tx, account_throttle(account->email_key));
     tx.append_audit(
         {fmt::format("account:{}", account->id), "password.reset", account->email, "{}"}, now);
     consumed = true;

@@ -14,6 +14,42 @@ store::Millis login_locked_until(const Services& s, int failures, store::Millis 
   return now + std::min(base << doublings, kMaxLockMs);
 }
 
+LoginThrottleSubject account_throttle(std::string_view email_key) {
+  return {"account:" + std::string(email_key), std::nullopt};
+}
+
+LoginThrottleSubject operator_throttle(std::string_view login, std::optional<store::Id> id) {
+  return {"operator:" + std::string(login), id};
+}
+
+std::optional<int> claim_login_attempt(const Services& s, store::Tx& tx,
+                                       const LoginThrottleSubject& who) {
+  const auto now = s.now_ms();
+  const auto attempt = who.operator_id ? tx.count_operator_login_attempt(*who.operator_id, now)
+                                       : tx.count_login_attempt(who.key, now);
+  if (attempt) hold_login_lock(s, tx, who, *attempt);
+  return attempt;
+}
+
+void hold_login_lock(const Services& s, store::Tx& tx, const LoginThrottleSubject& who,
+                     int attempt) {
+  const auto until = login_locked_until(s, attempt, s.now_ms());
+  if (!until) return;
+  if (who.operator_id) {
+    tx.lock_operator(*who.operator_id, until);
+  } else {
+    tx.lock_login(who.key, until);
+  }
+}
+
+void clear_login_attempts(store::Tx& tx, const LoginThrottleSubject& who) {
+  if (who.operator_id) {
+    tx.clear_operator_throttle(*who.operator_id);
+  } else {
+    tx.clear_login_throttle(who.key);
+  }
+}
+
 const std::string& dummy_password_hash() {
   static const std::string hash = util::hash_password(util::random_token());
   return hash;

@@ -131,27 +131,15 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
                                                               std::string_view totp_code,
                                                               std::string_view replacing_session) {
   const std::string key(util::trim(login));
-  // Unknown logins are throttled too (in login_throttle), so a lock does not tell an attacker
-  // which login IDs exist.
-  const std::string unknown_key = "operator:" + key;
   std::optional<store::Operator> op;
+  // Counted before the password is checked, as for the clinics' login (login_rules.hpp). Unknown
+  // logins are counted too (in login_throttle), so a lock does not tell which login IDs exist.
+  std::optional<LoginThrottleSubject> who;
   std::optional<int> attempt;
-  // Counted before the password is checked, as for the clinics' login (login_rules.hpp).
-  const auto lock = [&](store::Tx& tx, store::Millis now) {
-    const auto until = login_locked_until(s, *attempt, now);
-    if (!until) return;
-    if (op) {
-      tx.lock_operator(op->id, until);
-    } else {
-      tx.lock_login(unknown_key, until);
-    }
-  };
   s.db.write([&](store::Tx& tx) {
-    const auto now = s.now_ms();
     op = tx.find_operator_by_login(key);
-    attempt = op ? tx.count_operator_login_attempt(op->id, now)
-                 : tx.count_login_attempt(unknown_key, now);
-    if (attempt) lock(tx, now);
+    who = operator_throttle(key, op ? std::optional(op->id) : std::nullopt);
+    attempt = claim_login_attempt(s, tx, *who);
   });
   if (!attempt) return std::unexpected(OperatorLoginError::throttled);
 
@@ -169,7 +157,7 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
     const bool ok = op && password_ok && step && !op->disabled_at &&
                     tx.advance_operator_totp_step(op->id, *step);
     if (!ok) {
-      lock(tx, answered);
+      hold_login_lock(s, tx, *who, *attempt);
       if (op) {
         tx.append_audit({fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
                          fmt::format("{{\"failures\":{},\"password_ok\":{}}}", *attempt,
@@ -178,8 +166,8 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
       }
       return;
     }
-    tx.clear_operator_throttle(op->id);
-    if (!replacing_session.empty() && replacing_session.size() <= 128) {
+    clear_login_attempts(tx, *who);
+    if (!replacing_session.empty() && replacing_session.size() <= kMaxSessionTokenLength) {
       tx.delete_operator_session(util::sha256_hex(replacing_session));
     }
     std::string t = util::random_token();
@@ -194,7 +182,7 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
 
 std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
                                                             std::string_view token) {
-  if (token.empty() || token.size() > 128) return std::nullopt;
+  if (token.empty() || token.size() > kMaxSessionTokenLength) return std::nullopt;
   const auto hash = util::sha256_hex(token);
   const auto now = s.now_ms();
   std::optional<OperatorSessionUser> user;

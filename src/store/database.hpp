@@ -32,10 +32,10 @@ class Tx {
   virtual void set_account_disabled(Id id, std::optional<Millis> at) = 0;
   virtual std::vector<AccountSummary> list_accounts() = 0;
 
-  // Login throttling, keyed by e-mail whether or not an account exists (and by "operator:LOGIN"
-  // for unknown operator logins). An attempt counts as a failure before its password is checked,
-  // in one atomic statement, so parallel guesses cannot all read the same count; a success clears
-  // it.
+  // Login throttling by subject ("account:" + an e-mail whether or not an account has it,
+  // "operator:" + an unknown operator login; app/login_rules.hpp). An attempt counts as a failure
+  // before its password is checked, in one atomic statement, so parallel guesses cannot all read
+  // the same count; a success clears it.
   virtual LoginThrottle login_throttle(const std::string& key) = 0;
   // Atomically adds one attempt to `key` unless it is locked at `now`: the count with this
   // attempt, or nothing (and nothing counted) while locked.

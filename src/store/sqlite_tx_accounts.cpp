@@ -97,7 +97,7 @@ std::vector<AccountSummary> SqliteTx::list_accounts() {
 }
 
 LoginThrottle SqliteTx::login_throttle(const std::string& key) {
-  auto s = c_.prepare("SELECT failures, locked_until FROM login_throttle WHERE email_key = ?");
+  auto s = c_.prepare("SELECT failures, locked_until FROM login_throttle WHERE subject = ?");
   s.bind_all(key);
   if (!s.step()) return {};
   return {s.integer(0), s.int64(1)};
@@ -107,8 +107,8 @@ std::optional<int> SqliteTx::count_login_attempt(const std::string& key, Millis 
   // One statement that reads and writes the count: a locked key's row is left as it is and no row
   // comes back.
   auto s = c_.prepare(
-      "INSERT INTO login_throttle (email_key, failures, locked_until) VALUES (?, 1, 0) "
-      "ON CONFLICT (email_key) DO UPDATE SET failures = failures + 1 WHERE locked_until <= ? "
+      "INSERT INTO login_throttle (subject, failures, locked_until) VALUES (?, 1, 0) "
+      "ON CONFLICT (subject) DO UPDATE SET failures = failures + 1 WHERE locked_until <= ? "
       "RETURNING failures");
   s.bind_all(key, now);
   if (!s.step()) return std::nullopt;
@@ -118,13 +118,13 @@ std::optional<int> SqliteTx::count_login_attempt(const std::string& key, Millis 
 }
 
 void SqliteTx::lock_login(const std::string& key, Millis until) {
-  c_.prepare("UPDATE login_throttle SET locked_until = max(locked_until, ?) WHERE email_key = ?")
+  c_.prepare("UPDATE login_throttle SET locked_until = max(locked_until, ?) WHERE subject = ?")
       .bind_all(until, key)
       .run();
 }
 
 void SqliteTx::clear_login_throttle(const std::string& key) {
-  c_.prepare("DELETE FROM login_throttle WHERE email_key = ?").bind_all(key).run();
+  c_.prepare("DELETE FROM login_throttle WHERE subject = ?").bind_all(key).run();
 }
 
 }  // namespace onshi::store::sqlite

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "app/accounts.hpp"
+#include "app/login_rules.hpp"
+#include "app/operators.hpp"
 #include "app_test_env.hpp"
 
 namespace onshi::app {
@@ -147,7 +149,7 @@ TEST_F(LoginTest, ThirtyParallelWrongLoginsCheckFivePasswordsAndTheLockStillDoub
   const auto now = env.services.now_ms();
   const auto base_ms = env.config.login_lock_base_seconds * 1000LL;
   env.db->read([&](store::Tx& tx) {
-    const auto t = tx.login_throttle(std::string(kEmail));
+    const auto t = tx.login_throttle(account_throttle(kEmail).key);
     EXPECT_EQ(t.failures, 5);
     EXPECT_EQ(t.locked_until, now + base_ms);
     store::AuditFilter f;
@@ -158,8 +160,23 @@ TEST_F(LoginTest, ThirtyParallelWrongLoginsCheckFivePasswordsAndTheLockStillDoub
   env.clock.advance(std::chrono::milliseconds(base_ms));
   fail_times(1);
   env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.login_throttle(std::string(kEmail)).locked_until,
+    EXPECT_EQ(tx.login_throttle(account_throttle(kEmail).key).locked_until,
               env.services.now_ms() + 2 * base_ms);
+  });
+}
+
+// The review: email_key() passes any text through, so "operator:rev" typed at the clinics' login
+// shared the throttle of the unknown operator login "rev", and a 429 at /admin/login then told
+// whether "rev" exists.
+TEST_F(LoginTest, TheClinicsLoginNeverCountsForAnOperatorLogin) {
+  fail_times(5, "operator:rev");
+  EXPECT_EQ(login(env.services, "operator:rev", kWrong).error(), LoginError::throttled);
+  EXPECT_EQ(operator_login(env.services, "rev", "some password here", "123456").error(),
+            OperatorLoginError::bad_credentials)
+      << "the operator login keeps its own count";
+  env.db->read([&](store::Tx& tx) {
+    EXPECT_EQ(tx.login_throttle(operator_throttle("rev", std::nullopt).key).failures, 1);
+    EXPECT_EQ(tx.login_throttle(account_throttle("operator:rev").key).failures, 5);
   });
 }
 

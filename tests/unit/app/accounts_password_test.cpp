@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "app/accounts.hpp"
+#include "app/login_rules.hpp"
 #include "app_test_env.hpp"
 
 namespace onshi::app {
@@ -88,7 +89,7 @@ TEST_F(PasswordTest, WrongCurrentPasswordsAreThrottledLikeLogins) {
   env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds));
   EXPECT_TRUE(change_password(env.services, user, right).has_value());
   env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.login_throttle(std::string(kEmail)).failures, 0) << "a success clears the count";
+    EXPECT_EQ(tx.login_throttle(account_throttle(kEmail).key).failures, 0) << "a success clears the count";
     store::AuditFilter f;
     f.action_prefix = "password.change_failed";
     EXPECT_EQ(tx.audit_entries(f).size(), 5u);

@@ -48,9 +48,12 @@ class SqliteDatabase final : public Database {
             c.exec(std::string(m.sql).c_str());
             auto broken = c.prepare("PRAGMA foreign_key_check");
             if (broken.step()) {
-              throw std::runtime_error(
-                  fmt::format("migration {} leaves a row of {} whose reference to {} has no row",
-                              m.name, broken.text(0), broken.text(2)));
+              // The check covers the whole database, so the row may be older than this
+              // migration; this migration is rolled back either way.
+              throw std::runtime_error(fmt::format(
+                  "after migration {}, row {} of {} refers to a missing row of {}; the migration "
+                  "was rolled back",
+                  m.name, broken.text(1), broken.text(0), broken.text(2)));
             }
             c.prepare(
                  "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, "

@@ -2,7 +2,8 @@
 -- all of them: one clinic claiming a predictable key must not block another's application.
 -- SQLite cannot drop a UNIQUE column constraint, so both tables are rebuilt the way its manual
 -- says (new table, copy, drop, rename); the migration runner turns foreign keys off around it and
--- checks them before committing.
+-- checks them before committing. approved_by now names operators(id), as it always meant: an
+-- approval by an operator who does not exist would stop this migration rather than be copied.
 CREATE TABLE usage_applications_new (
   id               INTEGER PRIMARY KEY,
   institution_id   INTEGER NOT NULL REFERENCES institutions(id),

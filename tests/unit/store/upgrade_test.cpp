@@ -38,7 +38,16 @@ INSERT INTO outbox (id, recipient, subject, body, message_id, next_attempt_at, s
   (1, 'a@x.jp', '再設定', 'http://p/password/reset?token=sent-secret', '<1@x>', 0, 80, 0),
   (2, 'a@x.jp', '確認', 'http://p/verify?token=unsent-secret', '<2@x>', 0, NULL, 0),
   (3, 'a@x.jp', '受付', '受付しました', '<3@x>', 0, 90, 0);
+INSERT INTO login_throttle VALUES ('a@x.jp', 3, 0), ('operator:ghost', 5, 999);
 )sql";
+
+// Every table, index and trigger as sqlite_master spells it.
+std::string schema_of(const std::filesystem::path& file) {
+  return test::sqlite_cli(file,
+                          "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT "
+                          "LIKE \"sqlite_%\" AND name != \"schema_migrations\" ORDER BY type, name")
+      .output;
+}
 
 TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
   test::TempDb tmp;
@@ -65,11 +74,22 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
       "certificate_applications), (SELECT count(*) FROM certificates), (SELECT count(*) FROM "
       "notice_letters), (SELECT count(*) FROM outbox)");
   EXPECT_EQ(counts.output, "3|1|1|1|3\n");
+  const auto throttles =
+      test::sqlite_cli(tmp.path(), "SELECT subject, failures FROM login_throttle ORDER BY subject");
+  EXPECT_EQ(throttles.output, "account:a@x.jp|3\noperator:ghost|5\n");
   const auto fk = test::sqlite_cli(tmp.path(), "PRAGMA foreign_key_check");
   EXPECT_EQ(fk.output, "") << "every reference still holds";
   const auto mail = test::sqlite_cli(tmp.path(), "SELECT id, body FROM outbox ORDER BY id");
   EXPECT_EQ(mail.output, "1|\n2|http://p/verify?token=unsent-secret\n3|受付しました\n")
       << "a sent link is gone; an unsent one still has to be sent";
+
+  // The upgraded schema is the one a new database gets, indexes (the partial unique one on first
+  // applications among them) and triggers included.
+  test::TempDb fresh;
+  ASSERT_GT(fresh.db().migrate(), 0);
+  const auto upgraded = schema_of(tmp.path());
+  EXPECT_NE(upgraded.find("usage_applications_first"), std::string::npos);
+  EXPECT_EQ(upgraded, schema_of(fresh.path()));
 
   db->read([&](Tx& tx) {
     const auto change = tx.find_usage_application(1, "U-00000002");

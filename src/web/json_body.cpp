@@ -8,57 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-// A first pass over the text that builds nothing: it counts depth and values and stops at the
-// first one over a limit, so a body of 250,000 '[' costs 33 steps and never becomes a tree.
-class BoundsCheck {
- public:
-  explicit BoundsCheck(const JsonLimits& limits) : limits_(limits) {}
-
-  // Why the pass stopped; a malformed text unless a limit was reached.
-  JsonBodyError refusal = JsonBodyError::malformed;
-
-  bool null() { return value(); }
-  bool boolean(bool) { return value(); }
-  bool number_integer(json::number_integer_t) { return value(); }
-  bool number_unsigned(json::number_unsigned_t) { return value(); }
-  bool number_float(json::number_float_t, const json::string_t&) { return value(); }
-  bool string(json::string_t&) { return value(); }
-  bool binary(json::binary_t&) { return value(); }
-  bool key(json::string_t&) { return true; }
-  bool start_object(std::size_t) { return open(); }
-  bool start_array(std::size_t) { return open(); }
-  bool end_object() { return close(); }
-  bool end_array() { return close(); }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) {
-    refusal = JsonBodyError::malformed;
-    return false;
-  }
-
- private:
-  bool value() {
-    if (++values_ > limits_.max_values) {
-      refusal = JsonBodyError::too_many_values;
-      return false;
-    }
-    return true;
-  }
-  bool open() {
-    if (++depth_ > limits_.max_depth) {
-      refusal = JsonBodyError::too_deep;
-      return false;
-    }
-    return value();
-  }
-  bool close() {
-    --depth_;
-    return true;
-  }
-
-  const JsonLimits& limits_;
-  int depth_ = 0;
-  std::size_t values_ = 0;
-};
-
 // The problem's `code` and the catalogue's message for each refusal.
 struct Refusal {
   std::string_view code;
@@ -85,11 +34,33 @@ Refusal refusal_of(JsonBodyError e) {
 std::expected<json, JsonBodyError> parse_json_object(std::string_view body,
                                                      const JsonLimits& limits) {
   if (body.size() > limits.max_bytes) return std::unexpected(JsonBodyError::too_large);
-  BoundsCheck check(limits);
-  if (!json::sax_parse(body.begin(), body.end(), &check)) {
-    return std::unexpected(check.refusal);
-  }
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  // One pass. The parser asks before it keeps each value; past a limit the answer is no, so what
+  // is too deep or too many is read through (within max_bytes) but never becomes a tree.
+  std::optional<JsonBodyError> refused;
+  std::size_t values = 0;
+  const auto keep = [&](int depth, json::parse_event_t event, json&) {
+    if (refused) return false;
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        // `depth` counts the containers around this one: the body object starts at 0.
+        if (depth >= limits.max_depth) {
+          refused = JsonBodyError::too_deep;
+          return false;
+        }
+        [[fallthrough]];
+      case json::parse_event_t::value:
+        if (++values > limits.max_values) {
+          refused = JsonBodyError::too_many_values;
+          return false;
+        }
+        return true;
+      default:
+        return true;
+    }
+  };
+  json parsed = json::parse(body, keep, /*allow_exceptions=*/false);
+  if (refused) return std::unexpected(*refused);
   if (parsed.is_discarded()) return std::unexpected(JsonBodyError::malformed);
   if (!parsed.is_object()) return std::unexpected(JsonBodyError::not_an_object);
   return parsed;

@@ -62,7 +62,8 @@ for (const path of ENDPOINTS) {
 
 test('nesting up to 32 levels is read as usual', async () => {
   const r = await apiRequest(srv.baseUrl, 'POST', '/api/v1/usage-applications/check', {
-    token, json: { line_type: 'ipsec_ike', extra: JSON.parse(`${'['.repeat(30)}${']'.repeat(30)}`) },
+    // The body object and 31 arrays inside it: 32 levels.
+    token, json: { line_type: 'ipsec_ike', extra: JSON.parse(`${'['.repeat(31)}${']'.repeat(31)}`) },
   });
   assert.equal(r.status, 422, r.text);
   assert.equal(r.json.type.endsWith('/problems/validation'), true);

@@ -30,21 +30,41 @@ Request to_request(const restinio::request_t& req) {
   return r;
 }
 
+// Writes `resp` as the answer to `req`.
+void send(const restinio::request_handle_t& req, const Response& resp, bool close) {
+  auto out = req->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)},
+      std::string(reason_phrase(resp.status))});
+  for (const auto& [name, value] : resp.headers) out.append_header(name, value);
+  if (close) out.connection_close();
+  out.set_body(resp.body);
+  out.done();
+}
+
+// The last resort when answering failed (Site::handle itself never throws): the 500 page, closing
+// the connection, so that the client is not left waiting for the request timeout.
+void answer_500(Site& site, const restinio::request_handle_t& req) noexcept {
+  try {
+    Request r;
+    r.method = std::string(req->header().method().c_str());
+    r.path = std::string(req->header().path());
+    send(req, site.error_page(500, r), /*close=*/true);
+  } catch (...) {
+    // The connection is gone; RESTinio closes it.
+  }
+}
+
 void answer(Site& site, const restinio::request_handle_t& req) noexcept {
   try {
-    const Response resp = site.handle(to_request(*req));
-    auto out = req->create_response(restinio::http_status_line_t{
-        restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)},
-        std::string(reason_phrase(resp.status))});
-    for (const auto& [name, value] : resp.headers) out.append_header(name, value);
-    out.set_body(resp.body);
-    out.done();
+    send(req, site.handle(to_request(*req)), /*close=*/false);
+    return;
   } catch (const std::exception& e) {
     // Outside the handler nothing catches for us, and an exception would stop io.run().
     spdlog::error("answering {} failed: {}", req->header().path(), e.what());
   } catch (...) {
     spdlog::error("answering {} failed", req->header().path());
   }
+  answer_500(site, req);
 }
 
 }  // namespace

@@ -38,8 +38,9 @@ Response healthz(Ctx& ctx) {
 }
 
 // /metrics names routes and counts requests: only for the configured client addresses (default
-// loopback) or with the configured token. A request that came through a proxy is not the proxy's
-// own, even when the proxy connects from loopback.
+// loopback) or with the configured token. A request that shows it came through a proxy is not the
+// proxy's own, even when the proxy connects from loopback; a proxy that adds none of these headers
+// must not forward /metrics (docs/configuration.md).
 bool may_read_metrics(const Ctx& ctx) {
   const auto& config = ctx.services().config;
   const auto& r = ctx.request();
@@ -47,7 +48,9 @@ bool may_read_metrics(const Ctx& ctx) {
     const auto token = bearer_token(r.header("authorization"));
     if (token && util::constant_time_equal(*token, config.metrics_token)) return true;
   }
-  if (!r.header("x-forwarded-for").empty() || !r.header("forwarded").empty()) return false;
+  for (const auto* proxied : {"x-forwarded-for", "forwarded", "x-real-ip", "via"}) {
+    if (!r.header(proxied).empty()) return false;
+  }
   std::string_view remote = r.remote;
   if (remote.starts_with("::ffff:")) remote.remove_prefix(7);  // IPv4 on an IPv6 socket
   return std::ranges::find(config.metrics_allow, remote) != config.metrics_allow.end();

@@ -57,9 +57,22 @@ TEST(Metrics, OnlyLoopbackByDefault) {
   auto proxied = metrics_from("127.0.0.1");
   proxied.headers["x-forwarded-for"] = "192.0.2.7";
   EXPECT_EQ(s.handle(proxied).status, 403);
-  proxied.headers.erase("x-forwarded-for");
-  proxied.headers["forwarded"] = "for=192.0.2.7";
-  EXPECT_EQ(s.handle(proxied).status, 403);
+  for (const auto* header : {"forwarded", "x-real-ip", "via"}) {
+    auto through = metrics_from("127.0.0.1");
+    through.headers[header] = "192.0.2.7";
+    EXPECT_EQ(s.handle(through).status, 403) << header;
+  }
+}
+
+TEST(Metrics, AnEmptyListLeavesOnlyTheToken) {
+  SiteEnv s([](app::Config& c) {
+    c.metrics_allow = {};
+    c.metrics_token = "scrape-secret";
+  });
+  EXPECT_EQ(s.handle(metrics_from("127.0.0.1")).status, 403);
+  auto with_token = metrics_from("127.0.0.1");
+  with_token.headers["authorization"] = "Bearer scrape-secret";
+  EXPECT_EQ(s.handle(with_token).status, 200);
 }
 
 TEST(Metrics, ConfiguredAddressesAndTheToken) {

@@ -89,7 +89,8 @@ TEST_F(PasswordTest, WrongCurrentPasswordsAreThrottledLikeLogins) {
   env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds));
   EXPECT_TRUE(change_password(env.services, user, right).has_value());
   env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.login_throttle(account_throttle(kEmail).key).failures, 0) << "a success clears the count";
+    EXPECT_EQ(tx.login_throttle(account_throttle(kEmail).key).failures, 0)
+        << "a success clears the count";
     store::AuditFilter f;
     f.action_prefix = "password.change_failed";
     EXPECT_EQ(tx.audit_entries(f).size(), 5u);

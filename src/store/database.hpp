@@ -114,7 +114,7 @@ class Tx {
   // append-only audit log, each entry chained to the previous by SHA-256
   virtual void append_audit(const AuditEntry& e, Millis now) = 0;
 
-  // --- the back office (sqlite_tx_operators.cpp, sqlite_tx_review.cpp, sqlite_tx_audit.cpp) ---
+  // --- the back office (sqlite/sqlite_tx_operators.cpp, …_review.cpp, …_audit.cpp) ---
 
   // operators; insert throws UniqueViolation for a login that exists
   virtual Id insert_operator(const Operator& o) = 0;

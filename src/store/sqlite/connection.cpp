@@ -1,4 +1,4 @@
-#include "store/sqlite.hpp"
+#include "store/sqlite/connection.hpp"
 
 #include <fmt/format.h>
 

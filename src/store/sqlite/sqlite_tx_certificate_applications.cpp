@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "store/sqlite_tx.hpp"
+#include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store::sqlite {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/sqlite_tx.hpp"
+#include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store::sqlite {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "store/migrations.hpp"
-#include "store/sqlite_tx.hpp"
+#include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store {
 namespace {

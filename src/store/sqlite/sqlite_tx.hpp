@@ -2,7 +2,7 @@
 // The SQLite implementation of Tx. Internal to store/; its methods are split by concern over
 // sqlite_tx_*.cpp.
 #include "store/database.hpp"
-#include "store/sqlite.hpp"
+#include "store/sqlite/connection.hpp"
 
 namespace onshi::store::sqlite {
 

@@ -95,14 +95,14 @@ test::TestEnv& audit_env(std::int64_t entries) {
   auto& env = envs[entries];
   if (env) return *env;
   env = std::make_unique<test::TestEnv>();
-  env->db->write([&](store::Tx& tx) {
+  env->db->write([&](store::WriteTx& tx) {
     for (std::int64_t i = 0; i < entries; ++i) {
       const std::string number = fmt::format("C-{:08d}", i / 3 + 1);
       const std::string detail = fmt::format(
           R"({{"application":"{}","serial":"3f9a{:028x}","terminal":"T01","key_source":"generated",)"
           R"("subject":"serialNumber={}-01,CN=1310123455-T01,OU=1310123455,O=テストクリニック,C=JP"}})",
           number, i, number);
-      tx.append_audit(
+      tx.audit().append_audit(
           {"operator:2", i % 3 == 0 ? "application.approve" : "certificate.issue", number, detail},
           env->services.now_ms() + i * 1000);
     }

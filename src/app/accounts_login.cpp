@@ -17,9 +17,9 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
   // at once are five checked and twenty-five refused, not thirty checked.
   std::optional<int> attempt;
   std::optional<store::Account> account;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     attempt = claim_login_attempt(s, tx, who);
-    if (attempt) account = tx.find_account_by_email_key(key);
+    if (attempt) account = tx.accounts().find_account_by_email_key(key);
   });
   if (!attempt) return std::unexpected(LoginError::throttled);
 
@@ -28,28 +28,29 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
   const bool allowed = account && password_ok && account->verified_at && !account->disabled_at;
 
   std::optional<LoginResult> result;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
     if (!allowed) {
       hold_login_lock(s, tx, who, *attempt);
       if (account) {
-        tx.append_audit({fmt::format("account:{}", account->id), "login.failed", account->email,
-                         fmt::format("{{\"failures\":{}}}", *attempt)},
-                        now);
+        tx.audit().append_audit({fmt::format("account:{}", account->id), "login.failed",
+                                 account->email, fmt::format("{{\"failures\":{}}}", *attempt)},
+                                now);
       }
       return;
     }
     clear_login_attempts(tx, who);
     if (util::password_needs_rehash(account->password_hash)) {
-      tx.set_account_password(account->id, util::hash_password(password));
+      tx.accounts().set_account_password(account->id, util::hash_password(password));
     }
     // Logging in again in the same browser ends the session it had, whoever it belonged to.
     if (!replacing_session.empty() && replacing_session.size() <= kMaxSessionTokenLength) {
-      tx.delete_session(util::sha256_hex(replacing_session));
+      tx.sessions().delete_session(util::sha256_hex(replacing_session));
     }
     LoginResult r{util::random_token()};
-    tx.insert_session({util::sha256_hex(r.session_token), account->id, now, now});
-    tx.append_audit({fmt::format("account:{}", account->id), "login", account->email, "{}"}, now);
+    tx.sessions().insert_session({util::sha256_hex(r.session_token), account->id, now, now});
+    tx.audit().append_audit({fmt::format("account:{}", account->id), "login", account->email, "{}"},
+                            now);
     result = std::move(r);
   });
   if (!result) return std::unexpected(LoginError::bad_credentials);
@@ -63,48 +64,48 @@ std::optional<SessionUser> resolve_session(const Services& s, std::string_view s
   std::optional<SessionUser> user;
   bool expired = false;
   bool touch = false;
-  s.db.read([&](store::Tx& tx) {
-    auto session = tx.find_session(hash);
+  s.db.read([&](store::ReadTx& tx) {
+    auto session = tx.sessions().find_session(hash);
     if (!session) return;
     const auto age = session_age(s, session->created_at, session->last_seen_at, now);
     if (age == SessionAge::expired) {
       expired = true;
       return;
     }
-    auto account = tx.find_account(session->account_id);
+    auto account = tx.accounts().find_account(session->account_id);
     if (!account || account->disabled_at) return;
-    auto institution = tx.find_institution(account->institution_id);
+    auto institution = tx.accounts().find_institution(account->institution_id);
     if (!institution) return;
     touch = age == SessionAge::live_touch;
     user = SessionUser{std::move(*account), std::move(*institution), std::string(session_token)};
   });
   if (expired) {
-    s.db.write([&](store::Tx& tx) { tx.delete_session(hash); });
+    s.db.write([&](store::WriteTx& tx) { tx.sessions().delete_session(hash); });
   } else if (touch) {
-    s.db.write([&](store::Tx& tx) { tx.touch_session(hash, now); });
+    s.db.write([&](store::WriteTx& tx) { tx.sessions().touch_session(hash, now); });
   }
   return user;
 }
 
 void logout(const Services& s, std::string_view session_token) {
   const auto hash = util::sha256_hex(session_token);
-  s.db.write([&](store::Tx& tx) {
-    auto session = tx.find_session(hash);
+  s.db.write([&](store::WriteTx& tx) {
+    auto session = tx.sessions().find_session(hash);
     if (!session) return;
-    tx.delete_session(hash);
-    tx.append_audit({fmt::format("account:{}", session->account_id), "logout", "", "{}"},
-                    s.now_ms());
+    tx.sessions().delete_session(hash);
+    tx.audit().append_audit({fmt::format("account:{}", session->account_id), "logout", "", "{}"},
+                            s.now_ms());
   });
 }
 
 std::string csrf_key(const Services& s) {
   std::string key;
-  s.db.write([&](store::Tx& tx) {
-    if (auto stored = tx.setting("csrf_key")) {
+  s.db.write([&](store::WriteTx& tx) {
+    if (auto stored = tx.settings().setting("csrf_key")) {
       key = *stored;
     } else {
       key = util::random_token(32);
-      tx.put_setting("csrf_key", key);
+      tx.settings().put_setting("csrf_key", key);
     }
   });
   return key;
@@ -112,7 +113,7 @@ std::string csrf_key(const Services& s) {
 
 std::vector<store::AccountSummary> list_accounts(const Services& s) {
   std::vector<store::AccountSummary> accounts;
-  s.db.read([&](store::Tx& tx) { accounts = tx.list_accounts(); });
+  s.db.read([&](store::ReadTx& tx) { accounts = tx.accounts().list_accounts(); });
   return accounts;
 }
 

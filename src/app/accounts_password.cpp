@@ -25,7 +25,7 @@ std::expected<void, PasswordChangeFailure> change_password(const Services& s,
   // throttle (login_rules.hpp), so a stolen session cannot try passwords without limit.
   const auto who = account_throttle(user.account.email_key);
   std::optional<int> attempt;
-  s.db.write([&](store::Tx& tx) { attempt = claim_login_attempt(s, tx, who); });
+  s.db.write([&](store::WriteTx& tx) { attempt = claim_login_attempt(s, tx, who); });
   if (!attempt) {
     return std::unexpected(
         PasswordChangeFailure{true, {{"current_password", "password.change_throttled"}}});
@@ -37,30 +37,30 @@ std::expected<void, PasswordChangeFailure> change_password(const Services& s,
        check_new_password(s, user.account.email, in.new_password, in.new_password_confirm))
     errors.push_back(std::move(e));
   if (!current_ok) {
-    s.db.write([&](store::Tx& tx) {
+    s.db.write([&](store::WriteTx& tx) {
       hold_login_lock(s, tx, who, *attempt);
-      tx.append_audit({fmt::format("account:{}", user.account.id), "password.change_failed",
-                       user.account.email, fmt::format("{{\"failures\":{}}}", *attempt)},
-                      s.now_ms());
+      tx.audit().append_audit({fmt::format("account:{}", user.account.id), "password.change_failed",
+                               user.account.email, fmt::format("{{\"failures\":{}}}", *attempt)},
+                              s.now_ms());
     });
     return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
   }
   if (!errors.empty()) {
     // The right current password proves who types, as a login does.
-    s.db.write([&](store::Tx& tx) { clear_login_attempts(tx, who); });
+    s.db.write([&](store::WriteTx& tx) { clear_login_attempts(tx, who); });
     return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
   }
   const auto hash = util::hash_password(in.new_password);
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
     clear_login_attempts(tx, who);
-    tx.set_account_password(user.account.id, hash);
-    tx.delete_sessions_of(user.account.id, util::sha256_hex(user.session_token));
-    tx.expire_tokens(store::TokenKind::reset_password, user.account.id, now);
+    tx.accounts().set_account_password(user.account.id, hash);
+    tx.sessions().delete_sessions_of(user.account.id, util::sha256_hex(user.session_token));
+    tx.tokens().expire_tokens(store::TokenKind::reset_password, user.account.id, now);
     util::TemplateData d;
     d.set("institution_name", user.institution.name);
     enqueue_mail(s, tx, user.account.email, "password_changed", d);
-    tx.append_audit(
+    tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id), "password.change", user.account.email, "{}"},
         now);
   });
@@ -69,18 +69,18 @@ std::expected<void, PasswordChangeFailure> change_password(const Services& s,
 
 void request_password_reset(const Services& s, std::string_view email) {
   const std::string token = util::random_token();
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
-    auto account = tx.find_account_by_email_key(email_key(email));
+    auto account = tx.accounts().find_account_by_email_key(email_key(email));
     if (!account || account->disabled_at) return;
-    tx.expire_tokens(store::TokenKind::reset_password, account->id, now);
-    tx.insert_token(store::TokenKind::reset_password, util::sha256_hex(token), account->id,
-                    now + s.config.reset_token_minutes * 60'000LL, now);
+    tx.tokens().expire_tokens(store::TokenKind::reset_password, account->id, now);
+    tx.tokens().insert_token(store::TokenKind::reset_password, util::sha256_hex(token), account->id,
+                             now + s.config.reset_token_minutes * 60'000LL, now);
     util::TemplateData d;
     d.set("token", token);
     d.set("minutes", std::to_string(s.config.reset_token_minutes));
     enqueue_mail(s, tx, account->email, "password_reset", d, MailBody::single_use_link);
-    tx.append_audit(
+    tx.audit().append_audit(
         {fmt::format("account:{}", account->id), "password.reset_requested", account->email, "{}"},
         now);
   });
@@ -90,9 +90,9 @@ std::expected<void, ResetFailure> reset_password(const Services& s, const Passwo
   std::optional<store::TokenRecord> token;
   std::optional<store::Account> account;
   const auto token_hash = util::sha256_hex(in.token);
-  s.db.read([&](store::Tx& tx) {
-    token = tx.find_live_token(store::TokenKind::reset_password, token_hash, s.now_ms());
-    if (token) account = tx.find_account(token->account_id);
+  s.db.read([&](store::ReadTx& tx) {
+    token = tx.tokens().find_live_token(store::TokenKind::reset_password, token_hash, s.now_ms());
+    if (token) account = tx.accounts().find_account(token->account_id);
   });
   if (!token || !account || account->disabled_at) return std::unexpected(ResetFailure{true, {}});
   if (auto errors = check_new_password(s, account->email, in.new_password, in.new_password_confirm);
@@ -101,17 +101,17 @@ std::expected<void, ResetFailure> reset_password(const Services& s, const Passwo
   }
   const auto hash = util::hash_password(in.new_password);
   bool consumed = false;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
     // Checked again inside the transaction: two tabs may submit the same link.
-    if (!tx.find_live_token(store::TokenKind::reset_password, token_hash, now)) return;
-    tx.mark_token_used(token->id, now);
-    tx.set_account_password(account->id, hash);
+    if (!tx.tokens().find_live_token(store::TokenKind::reset_password, token_hash, now)) return;
+    tx.tokens().mark_token_used(token->id, now);
+    tx.accounts().set_account_password(account->id, hash);
     // Following the mailed link proves the address, as the verification link would have.
-    tx.set_account_verified(account->id, now);
-    tx.delete_sessions_of(account->id, "");
+    tx.accounts().set_account_verified(account->id, now);
+    tx.sessions().delete_sessions_of(account->id, "");
     clear_login_attempts(tx, account_throttle(account->email_key));
-    tx.append_audit(
+    tx.audit().append_audit(
         {fmt::format("account:{}", account->id), "password.reset", account->email, "{}"}, now);
     consumed = true;
   });

@@ -64,61 +64,62 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
   // outcome of a well-formed registration pays for it, so timing does not tell them apart either.
   const std::string hash = util::hash_password(in.password);
   const std::string token = util::random_token();
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
     const auto key = email_key(valid->email);
-    if (tx.find_account_by_email_key(key)) {
+    if (tx.accounts().find_account_by_email_key(key)) {
       // Say the same as for a new address, and tell the owner of the address instead, so the
       // form never reveals who is registered.
       enqueue_mail(s, tx, valid->email, "already_registered", {});
-      tx.append_audit({"anonymous", "account.register_repeated", key, "{}"}, now);
+      tx.audit().append_audit({"anonymous", "account.register_repeated", key, "{}"}, now);
       return;
     }
-    if (tx.find_institution_by_code(valid->institution_code)) {
+    if (tx.accounts().find_institution_by_code(valid->institution_code)) {
       // Also the same page as for a new account: the truth goes by mail to the address typed,
       // whose owner asked.
       util::TemplateData d;
       d.set("institution_code",
             domain::InstitutionCode::parse(valid->institution_code)->formatted());
       enqueue_mail(s, tx, valid->email, "institution_already_registered", d);
-      tx.append_audit({"anonymous", "account.register_code_taken", valid->institution_code,
-                       audit_detail({{"email", valid->email}})},
-                      now);
+      tx.audit().append_audit({"anonymous", "account.register_code_taken", valid->institution_code,
+                               audit_detail({{"email", valid->email}})},
+                              now);
       return;
     }
     const auto institution_id =
-        tx.insert_institution(valid->institution_code, valid->institution_name, now);
+        tx.accounts().insert_institution(valid->institution_code, valid->institution_name, now);
     store::Account account;
     account.institution_id = institution_id;
     account.email = valid->email;
     account.email_key = key;
     account.password_hash = hash;
     account.created_at = now;
-    const auto account_id = tx.insert_account(account);
-    tx.insert_token(store::TokenKind::verify_email, util::sha256_hex(token), account_id,
-                    now + s.config.verify_token_hours * 3'600'000LL, now);
+    const auto account_id = tx.accounts().insert_account(account);
+    tx.tokens().insert_token(store::TokenKind::verify_email, util::sha256_hex(token), account_id,
+                             now + s.config.verify_token_hours * 3'600'000LL, now);
     util::TemplateData d;
     d.set("institution_name", valid->institution_name);
     d.set("token", token);
     d.set("hours", std::to_string(s.config.verify_token_hours));
     enqueue_mail(s, tx, valid->email, "verify_email", d, MailBody::single_use_link);
-    tx.append_audit({fmt::format("account:{}", account_id), "account.register",
-                     valid->institution_code, audit_detail({{"email", valid->email}})},
-                    now);
+    tx.audit().append_audit({fmt::format("account:{}", account_id), "account.register",
+                             valid->institution_code, audit_detail({{"email", valid->email}})},
+                            now);
   });
   return {};
 }
 
 std::expected<void, TokenError> verify_email(const Services& s, std::string_view token) {
   bool ok = false;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
-    auto t = tx.find_live_token(store::TokenKind::verify_email, util::sha256_hex(token), now);
+    auto t =
+        tx.tokens().find_live_token(store::TokenKind::verify_email, util::sha256_hex(token), now);
     if (!t) return;
-    tx.mark_token_used(t->id, now);
-    tx.set_account_verified(t->account_id, now);
-    tx.append_audit({fmt::format("account:{}", t->account_id), "account.verify_email", "", "{}"},
-                    now);
+    tx.tokens().mark_token_used(t->id, now);
+    tx.accounts().set_account_verified(t->account_id, now);
+    tx.audit().append_audit(
+        {fmt::format("account:{}", t->account_id), "account.verify_email", "", "{}"}, now);
     ok = true;
   });
   if (!ok) return std::unexpected(TokenError::invalid_or_expired);
@@ -133,19 +134,20 @@ std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
   const std::string hash = util::hash_password(in.password);
   FieldErrors refused;
   store::Id account_id = 0;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
     const auto key = email_key(valid->email);
-    if (tx.find_account_by_email_key(key)) {
+    if (tx.accounts().find_account_by_email_key(key)) {
       refused.push_back({"email", "email.taken"});
       return;
     }
     // An operator may add a second account to a known institution: they checked who asks.
     store::Id institution_id = 0;
-    if (auto existing = tx.find_institution_by_code(valid->institution_code)) {
+    if (auto existing = tx.accounts().find_institution_by_code(valid->institution_code)) {
       institution_id = existing->id;
     } else {
-      institution_id = tx.insert_institution(valid->institution_code, valid->institution_name, now);
+      institution_id =
+          tx.accounts().insert_institution(valid->institution_code, valid->institution_name, now);
     }
     store::Account account;
     account.institution_id = institution_id;
@@ -154,8 +156,8 @@ std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
     account.password_hash = hash;
     account.verified_at = now;
     account.created_at = now;
-    account_id = tx.insert_account(account);
-    tx.append_audit(
+    account_id = tx.accounts().insert_account(account);
+    tx.audit().append_audit(
         {"cli", "account.create", valid->institution_code, audit_detail({{"email", valid->email}})},
         now);
   });
@@ -166,16 +168,16 @@ std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
 std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email,
                                                        bool disabled) {
   bool found = false;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
-    auto account = tx.find_account_by_email_key(email_key(email));
+    auto account = tx.accounts().find_account_by_email_key(email_key(email));
     if (!account) return;
     found = true;
-    tx.set_account_disabled(account->id,
-                            disabled ? std::optional<store::Millis>(now) : std::nullopt);
-    if (disabled) tx.delete_sessions_of(account->id, "");
-    tx.append_audit({"cli", disabled ? "account.disable" : "account.enable", account->email, "{}"},
-                    now);
+    tx.accounts().set_account_disabled(account->id,
+                                       disabled ? std::optional<store::Millis>(now) : std::nullopt);
+    if (disabled) tx.sessions().delete_sessions_of(account->id, "");
+    tx.audit().append_audit(
+        {"cli", disabled ? "account.disable" : "account.enable", account->email, "{}"}, now);
   });
   if (!found) return std::unexpected(DisableError::no_such_account);
   return {};

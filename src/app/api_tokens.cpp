@@ -23,15 +23,17 @@ std::expected<NewApiToken, ApiTokenError> create_api_token(const Services& s,
   NewApiToken out;
   out.token = std::string(kPrefix) + util::random_token();
   bool found = false;
-  s.db.write([&](store::Tx& tx) {
-    auto account = tx.find_account_by_email_key(email_key(email));
+  s.db.write([&](store::WriteTx& tx) {
+    auto account = tx.accounts().find_account_by_email_key(email_key(email));
     if (!account) return;
     found = true;
     const auto now = s.now_ms();
-    out.id = tx.insert_api_token(account->id, util::sha256_hex(out.token), clean_label, now);
-    tx.append_audit({"cli", "api_token.create", account->email,
-                     audit_detail({{"label", clean_label}, {"id", std::to_string(out.id)}})},
-                    now);
+    out.id =
+        tx.tokens().insert_api_token(account->id, util::sha256_hex(out.token), clean_label, now);
+    tx.audit().append_audit(
+        {"cli", "api_token.create", account->email,
+         audit_detail({{"label", clean_label}, {"id", std::to_string(out.id)}})},
+        now);
   });
   if (!found) return std::unexpected(ApiTokenError::no_such_account);
   return out;
@@ -40,9 +42,9 @@ std::expected<NewApiToken, ApiTokenError> create_api_token(const Services& s,
 std::expected<std::vector<store::ApiToken>, ApiTokenError> list_api_tokens(const Services& s,
                                                                            std::string_view email) {
   std::optional<std::vector<store::ApiToken>> out;
-  s.db.read([&](store::Tx& tx) {
-    auto account = tx.find_account_by_email_key(email_key(email));
-    if (account) out = tx.api_tokens_of(account->id);
+  s.db.read([&](store::ReadTx& tx) {
+    auto account = tx.accounts().find_account_by_email_key(email_key(email));
+    if (account) out = tx.tokens().api_tokens_of(account->id);
   });
   if (!out) return std::unexpected(ApiTokenError::no_such_account);
   return *out;
@@ -51,19 +53,19 @@ std::expected<std::vector<store::ApiToken>, ApiTokenError> list_api_tokens(const
 std::expected<void, ApiTokenError> revoke_api_token(const Services& s, std::string_view email,
                                                     store::Id id) {
   std::optional<ApiTokenError> error;
-  s.db.write([&](store::Tx& tx) {
-    auto account = tx.find_account_by_email_key(email_key(email));
+  s.db.write([&](store::WriteTx& tx) {
+    auto account = tx.accounts().find_account_by_email_key(email_key(email));
     if (!account) {
       error = ApiTokenError::no_such_account;
       return;
     }
     const auto now = s.now_ms();
-    if (!tx.revoke_api_token(account->id, id, now)) {
+    if (!tx.tokens().revoke_api_token(account->id, id, now)) {
       error = ApiTokenError::no_such_token;
       return;
     }
-    tx.append_audit({"cli", "api_token.revoke", account->email, fmt::format("{{\"id\":{}}}", id)},
-                    now);
+    tx.audit().append_audit(
+        {"cli", "api_token.revoke", account->email, fmt::format("{{\"id\":{}}}", id)}, now);
   });
   if (error) return std::unexpected(*error);
   return {};
@@ -75,17 +77,17 @@ std::optional<SessionUser> resolve_api_token(const Services& s, std::string_view
   std::optional<SessionUser> user;
   std::optional<store::Id> touch;
   const auto now = s.now_ms();
-  s.db.read([&](store::Tx& tx) {
-    auto t = tx.find_api_token(hash);
+  s.db.read([&](store::ReadTx& tx) {
+    auto t = tx.tokens().find_api_token(hash);
     if (!t) return;
-    auto account = tx.find_account(t->account_id);
+    auto account = tx.accounts().find_account(t->account_id);
     if (!account || account->disabled_at || !account->verified_at) return;
-    auto institution = tx.find_institution(account->institution_id);
+    auto institution = tx.accounts().find_institution(account->institution_id);
     if (!institution) return;
     if (!t->last_used_at || *t->last_used_at + kTouchEveryMs < now) touch = t->id;
     user = SessionUser{std::move(*account), std::move(*institution), ""};
   });
-  if (touch) s.db.write([&](store::Tx& tx) { tx.touch_api_token(*touch, now); });
+  if (touch) s.db.write([&](store::WriteTx& tx) { tx.tokens().touch_api_token(*touch, now); });
   return user;
 }
 

@@ -13,7 +13,7 @@ std::string audit_hash(const std::string& prev_hash, const store::AuditRecord& e
 
 std::vector<store::AuditRecord> audit_log(const Services& s, const store::AuditFilter& f) {
   std::vector<store::AuditRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.audit_entries(f); });
+  s.db.read([&](store::ReadTx& tx) { out = tx.audit().audit_entries(f); });
   return out;
 }
 
@@ -41,8 +41,8 @@ AuditVerification verify_audit_log(const Services& s,
   AuditVerification v;
   std::string prev = "genesis";
   std::int64_t expected_seq = 1;
-  s.db.read([&](store::Tx& tx) {
-    tx.scan_audit([&](const store::AuditRecord& e) {
+  s.db.read([&](store::ReadTx& tx) {
+    tx.audit().scan_audit([&](const store::AuditRecord& e) {
       const auto fail = [&](std::string problem, const char* key, std::int64_t other = 0) {
         v.ok = false;
         v.first_bad_seq = e.seq;

@@ -11,7 +11,7 @@ namespace onshi::app {
 void fill_from_form(store::CertificateApplicationRecord& r, const CheckedCertificateForm& checked);
 
 // 電子証明書発行申請受付のお知らせ to the form's address and, when different, the account's.
-void enqueue_acceptance_mail(const Services& s, store::Tx& tx, const SessionUser& user,
+void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const SessionUser& user,
                              const store::CertificateApplicationRecord& a, store::Millis now,
                              bool resubmitted);
 

@@ -175,7 +175,7 @@ void fill_from_form(store::CertificateApplicationRecord& r, const CheckedCertifi
   r.expected_notice_on = checked.expected_notice_on;
 }
 
-void enqueue_acceptance_mail(const Services& s, store::Tx& tx, const SessionUser& user,
+void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const SessionUser& user,
                              const store::CertificateApplicationRecord& a, store::Millis now,
                              bool resubmitted) {
   util::TemplateData d;
@@ -205,12 +205,13 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
   const std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<SubmittedCertificateApplication> done;
   bool no_usage = false;
-  s.db.write([&](store::Tx& tx) {
-    if (auto earlier = tx.find_certificate_application_by_key(user.institution.id, key)) {
+  s.db.write([&](store::WriteTx& tx) {
+    if (auto earlier = tx.certificate_applications().find_certificate_application_by_key(
+            user.institution.id, key)) {
       done = SubmittedCertificateApplication{*earlier, true};
       return;
     }
-    const auto usage = tx.usage_applications_of(user.institution.id);
+    const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
     if (usage.empty()) {
       no_usage = true;
       return;
@@ -225,10 +226,10 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
     r.idempotency_key = key;
     r.applied_at = now;
     r.updated_at = now;
-    const auto saved = tx.insert_certificate_application(r);
+    const auto saved = tx.certificate_applications().insert_certificate_application(r);
 
     enqueue_acceptance_mail(s, tx, user, saved, now, false);
-    tx.append_audit(
+    tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
          audit_detail({{"certificates", std::to_string(saved.certificates)},
                        {"total_yen", std::to_string(saved.total_yen)},
@@ -246,7 +247,9 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
 std::optional<store::CertificateApplicationRecord> find_certificate_application(
     const Services& s, store::Id institution_id, const std::string& number) {
   std::optional<store::CertificateApplicationRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.find_certificate_application(institution_id, number); });
+  s.db.read([&](store::ReadTx& tx) {
+    out = tx.certificate_applications().find_certificate_application(institution_id, number);
+  });
   return out;
 }
 
@@ -254,8 +257,9 @@ std::expected<void, CancelError> cancel_certificate_application(const Services& 
                                                                 const SessionUser& user,
                                                                 const std::string& number) {
   std::optional<CancelError> error;
-  s.db.write([&](store::Tx& tx) {
-    auto a = tx.find_certificate_application(user.institution.id, number);
+  s.db.write([&](store::WriteTx& tx) {
+    auto a =
+        tx.certificate_applications().find_certificate_application(user.institution.id, number);
     if (!a) {
       error = CancelError::not_found;
       return;
@@ -274,14 +278,14 @@ std::expected<void, CancelError> cancel_certificate_application(const Services& 
     auto to = from ? domain::cancel(*from)
                    : std::unexpected(domain::CertificateApplicationError::too_late_to_cancel);
     const auto now = s.now_ms();
-    if (!to || !tx.set_certificate_application_status(
+    if (!to || !tx.certificate_applications().set_certificate_application_status(
                    a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
       error = CancelError::too_late;
       return;
     }
-    tx.append_audit({fmt::format("account:{}", user.account.id), "certificate_application.cancel",
-                     a->number, "{}"},
-                    now);
+    tx.audit().append_audit({fmt::format("account:{}", user.account.id),
+                             "certificate_application.cancel", a->number, "{}"},
+                            now);
   });
   if (error) return std::unexpected(*error);
   return {};
@@ -289,7 +293,9 @@ std::expected<void, CancelError> cancel_certificate_application(const Services& 
 
 bool has_usage_application(const Services& s, store::Id institution_id) {
   bool found = false;
-  s.db.read([&](store::Tx& tx) { found = !tx.usage_applications_of(institution_id).empty(); });
+  s.db.read([&](store::ReadTx& tx) {
+    found = !tx.usage_applications().usage_applications_of(institution_id).empty();
+  });
   return found;
 }
 
@@ -305,11 +311,12 @@ CertificateForm certificate_form_for(const Services& s, const SessionUser& user)
   f.institution_name = user.institution.name;
   f.email = user.account.email;
   f.signature_name = s.messages.get("certificate_form.default_signature_name");
-  s.db.read([&](store::Tx& tx) {
-    const auto usage = tx.usage_applications_of(user.institution.id);
+  s.db.read([&](store::ReadTx& tx) {
+    const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
     if (!usage.empty()) f.certificates = std::to_string(usage.front().terminals);
     // A clinic applying again keeps its own 担当, 市区町村 and address from its last application.
-    const auto earlier = tx.certificate_applications_of(user.institution.id);
+    const auto earlier =
+        tx.certificate_applications().certificate_applications_of(user.institution.id);
     if (!earlier.empty()) {
       f.municipality = earlier.front().municipality_code;
       if (auto postal = domain::PostalCode::parse(earlier.front().postal_code)) {

@@ -17,8 +17,9 @@ std::expected<CertificateForm, ResubmitRefusal> form_for_correction(const Servic
                                                                     const SessionUser& user,
                                                                     const std::string& number) {
   std::optional<store::CertificateApplicationRecord> a;
-  s.db.read(
-      [&](store::Tx& tx) { a = tx.find_certificate_application(user.institution.id, number); });
+  s.db.read([&](store::ReadTx& tx) {
+    a = tx.certificate_applications().find_certificate_application(user.institution.id, number);
+  });
   if (!a) return std::unexpected(ResubmitRefusal::not_found);
   const auto state = domain::parse_state(a->status);
   if (!state || !domain::resubmit(*state)) return std::unexpected(ResubmitRefusal::not_returned);
@@ -50,8 +51,9 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
   const std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<SubmittedCertificateApplication> done;
   std::optional<ResubmitRefusal> refusal;
-  s.db.write([&](store::Tx& tx) {
-    auto a = tx.find_certificate_application(user.institution.id, number);
+  s.db.write([&](store::WriteTx& tx) {
+    auto a =
+        tx.certificate_applications().find_certificate_application(user.institution.id, number);
     if (!a) {
       refusal = ResubmitRefusal::not_found;
       return;
@@ -64,7 +66,8 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
     const auto from = domain::parse_state(a->status);
     const auto to = from ? domain::resubmit(*from)
                          : std::unexpected(domain::CertificateApplicationError::not_returned);
-    if (!to || tx.find_certificate_application_by_key(user.institution.id, key)) {
+    if (!to || tx.certificate_applications().find_certificate_application_by_key(
+                   user.institution.id, key)) {
       refusal = ResubmitRefusal::not_returned;
       return;
     }
@@ -76,12 +79,12 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
     a->idempotency_key = key;
     a->applied_at = now;
     a->updated_at = now;
-    if (!tx.resubmit_certificate_application(*a)) {
+    if (!tx.certificate_applications().resubmit_certificate_application(*a)) {
       refusal = ResubmitRefusal::not_returned;
       return;
     }
     enqueue_acceptance_mail(s, tx, user, *a, now, true);
-    tx.append_audit(
+    tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id), "certificate_application.resubmit", a->number,
          audit_detail({{"certificates", std::to_string(a->certificates)},
                        {"total_yen", std::to_string(a->total_yen)},

@@ -82,8 +82,9 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
   if (!s.ca) return std::unexpected(ReviewFailure{ReviewError::ca_unavailable, {}});
 
   std::optional<store::CertificateApplicationRecord> found;
-  s.db.read([&](store::Tx& tx) {
-    found = tx.find_certificate_application_by_number(std::string(number));
+  s.db.read([&](store::ReadTx& tx) {
+    found =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
   });
   if (!found) return std::unexpected(ReviewFailure{ReviewError::not_found, {}});
   // Checked here too (the transaction checks again) so that a refusal costs no key generation.
@@ -126,8 +127,9 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
 
   std::optional<ReviewFailure> failure;
   std::vector<IssuedTerminal> issued;
-  s.db.write([&](store::Tx& tx) {
-    auto a = tx.find_certificate_application_by_number(std::string(number));
+  s.db.write([&](store::WriteTx& tx) {
+    auto a =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     const auto from = a ? domain::parse_state(a->status) : std::nullopt;
     const auto to = from ? domain::issue(*from)
                          : std::unexpected(domain::CertificateApplicationError::not_approved);
@@ -140,7 +142,7 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
       return;
     }
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (tx.public_key_certified(util::sha256_hex(keys[i].public_key_der))) {
+      if (tx.certificates().public_key_certified(util::sha256_hex(keys[i].public_key_der))) {
         failure = ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1};
         return;
       }
@@ -148,7 +150,7 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
     const auto now = s.now_ms();
     const auto pickup_expires =
         now + static_cast<store::Millis>(s.config.pickup_valid_days) * 86'400'000;
-    const auto terminals = free_terminals(tx.terminals_of(a->institution_id), count);
+    const auto terminals = free_terminals(tx.certificates().terminals_of(a->institution_id), count);
     const auto name = util::nfkc(a->institution_name).text;
     for (int i = 0; i < count; ++i) {
       const auto& key = keys[static_cast<std::size_t>(i)];
@@ -180,30 +182,28 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
         c.der = cert.der;
         c.not_before = millis_of(cert.not_before);
         c.not_after = millis_of(cert.not_after);
-        try {
-          tx.insert_certificate(c);
-          break;
-        } catch (const store::UniqueViolation&) {
-          if (attempt == kSerialAttempts) throw;
-        }
+        if (tx.certificates().try_insert_certificate(c)) break;
+        if (attempt == kSerialAttempts)
+          throw std::runtime_error("issuance: no free serial after several draws");
       }
-      tx.append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
-                       audit_detail({{"application", a->number},
-                                     {"serial", c.serial_hex},
-                                     {"terminal", c.terminal},
-                                     {"key_source", c.key_source},
-                                     {"subject", c.subject}})},
-                      now);
+      tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
+                               audit_detail({{"application", a->number},
+                                             {"serial", c.serial_hex},
+                                             {"terminal", c.terminal},
+                                             {"key_source", c.key_source},
+                                             {"subject", c.subject}})},
+                              now);
       issued.push_back({c.terminal, c.issuance_number, c.serial_hex});
     }
-    tx.insert_notice_letter(a->id, now);
-    if (!tx.set_certificate_application_status(a->id, a->status,
-                                               std::string(domain::state_key(*to)), "", now)) {
+    tx.letters().insert_notice_letter(a->id, now);
+    if (!tx.certificate_applications().set_certificate_application_status(
+            a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
       throw std::logic_error("application changed inside its own transaction");
     }
-    tx.append_audit({who.audit_name(), "application.issue", a->number,
-                     audit_detail({{"certificates", std::to_string(count)}, {"by", who.login}})},
-                    now);
+    tx.audit().append_audit(
+        {who.audit_name(), "application.issue", a->number,
+         audit_detail({{"certificates", std::to_string(count)}, {"by", who.login}})},
+        now);
     util::TemplateData m;
     m.set("number", a->number);
     m.set("institution_name", a->institution_name);

@@ -22,31 +22,32 @@ LoginThrottleSubject operator_throttle(std::string_view login, std::optional<sto
   return {"operator:" + std::string(login), id};
 }
 
-std::optional<int> claim_login_attempt(const Services& s, store::Tx& tx,
+std::optional<int> claim_login_attempt(const Services& s, store::WriteTx& tx,
                                        const LoginThrottleSubject& who) {
   const auto now = s.now_ms();
-  const auto attempt = who.operator_id ? tx.count_operator_login_attempt(*who.operator_id, now)
-                                       : tx.count_login_attempt(who.key, now);
+  const auto attempt = who.operator_id
+                           ? tx.operators().count_operator_login_attempt(*who.operator_id, now)
+                           : tx.tokens().count_login_attempt(who.key, now);
   if (attempt) hold_login_lock(s, tx, who, *attempt);
   return attempt;
 }
 
-void hold_login_lock(const Services& s, store::Tx& tx, const LoginThrottleSubject& who,
+void hold_login_lock(const Services& s, store::WriteTx& tx, const LoginThrottleSubject& who,
                      int attempt) {
   const auto until = login_locked_until(s, attempt, s.now_ms());
   if (!until) return;
   if (who.operator_id) {
-    tx.lock_operator(*who.operator_id, until);
+    tx.operators().lock_operator(*who.operator_id, until);
   } else {
-    tx.lock_login(who.key, until);
+    tx.tokens().lock_login(who.key, until);
   }
 }
 
-void clear_login_attempts(store::Tx& tx, const LoginThrottleSubject& who) {
+void clear_login_attempts(store::WriteTx& tx, const LoginThrottleSubject& who) {
   if (who.operator_id) {
-    tx.clear_operator_throttle(*who.operator_id);
+    tx.operators().clear_operator_throttle(*who.operator_id);
   } else {
-    tx.clear_login_throttle(who.key);
+    tx.tokens().clear_login_throttle(who.key);
   }
 }
 

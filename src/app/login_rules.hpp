@@ -33,13 +33,13 @@ LoginThrottleSubject operator_throttle(std::string_view login, std::optional<sto
 // attempt that reaches the threshold locks at once: attempts sent in parallel are refused while it
 // is checked, then its success clears the count and the lock, or its failure keeps them.
 // Returns the attempt's number, or nothing (and nothing counted) while the subject is locked.
-std::optional<int> claim_login_attempt(const Services& s, store::Tx& tx,
+std::optional<int> claim_login_attempt(const Services& s, store::WriteTx& tx,
                                        const LoginThrottleSubject& who);
 // After attempt number `attempt` failed: a lock it brought runs from the answer, not the question.
-void hold_login_lock(const Services& s, store::Tx& tx, const LoginThrottleSubject& who,
+void hold_login_lock(const Services& s, store::WriteTx& tx, const LoginThrottleSubject& who,
                      int attempt);
 // After a success.
-void clear_login_attempts(store::Tx& tx, const LoginThrottleSubject& who);
+void clear_login_attempts(store::WriteTx& tx, const LoginThrottleSubject& who);
 
 // Session ids and tokens longer than this are nobody's: refused before they are hashed.
 inline constexpr std::size_t kMaxSessionTokenLength = 128;

@@ -104,16 +104,17 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
 
 LetterQueue letter_queue(const Services& s) {
   LetterQueue q;
-  s.db.read([&](store::Tx& tx) {
-    for (const auto& l : tx.unprinted_notice_letters()) {
-      if (auto a = tx.find_certificate_application_by_id(l.application_id)) {
+  s.db.read([&](store::ReadTx& tx) {
+    for (const auto& l : tx.letters().unprinted_notice_letters()) {
+      if (auto a =
+              tx.certificate_applications().find_certificate_application_by_id(l.application_id)) {
         q.to_print.push_back(a->number);
       }
     }
     store::ApplicationFilter issued;
     issued.statuses = {"issued"};
-    for (auto& a : tx.find_certificate_applications(issued)) {
-      auto letter = tx.notice_letter_of(a.id);
+    for (auto& a : tx.certificate_applications().find_certificate_applications(issued)) {
+      auto letter = tx.letters().notice_letter_of(a.id);
       if (!letter || !letter->printed_at || letter->tracking_number) continue;
       q.letters[a.id] = *letter;
       q.to_mail.push_back(std::move(a));
@@ -125,7 +126,7 @@ LetterQueue letter_queue(const Services& s) {
 std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
                                                           store::Id application_id) {
   std::optional<store::NoticeLetterRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.notice_letter_of(application_id); });
+  s.db.read([&](store::ReadTx& tx) { out = tx.letters().notice_letter_of(application_id); });
   return out;
 }
 
@@ -138,14 +139,15 @@ std::expected<LetterBatch, ReviewFailure> print_notice_letters(
   LetterBatch batch;
   // One transaction: the PDF exists if and only if its letters are marked printed and their
   // sealed codes erased, so no code is ever printed twice.
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     std::vector<letters::NoticeLetter> letters;
     std::vector<store::Id> printed;
-    for (const auto& letter : tx.unprinted_notice_letters()) {
+    for (const auto& letter : tx.letters().unprinted_notice_letters()) {
       if (letters.size() == kMaxLettersPerBatch) break;
-      auto a = tx.find_certificate_application_by_id(letter.application_id);
+      auto a =
+          tx.certificate_applications().find_certificate_application_by_id(letter.application_id);
       if (!a) continue;
-      auto certs = tx.certificates_of_application(a->id);
+      auto certs = tx.certificates().certificates_of_application(a->id);
       std::vector<std::string> codes;
       for (const auto& c : certs) {
         auto code = c.sealed_pickup_code ? s.ca->unseal(*c.sealed_pickup_code) : std::nullopt;
@@ -160,10 +162,10 @@ std::expected<LetterBatch, ReviewFailure> print_notice_letters(
     if (letters.empty()) return;
     batch.pdf = letters::render_notice_letters_pdf(letters);
     const auto now = s.now_ms();
-    for (auto id : printed) tx.mark_notice_letter_printed(id, now);
+    for (auto id : printed) tx.letters().mark_notice_letter_printed(id, now);
     for (const auto& number : batch.application_numbers) {
-      tx.append_audit({who.audit_name(), "letter.print", number, audit_detail({{"by", who.login}})},
-                      now);
+      tx.audit().append_audit(
+          {who.audit_name(), "letter.print", number, audit_detail({{"by", who.login}})}, now);
     }
     if (deliver) deliver(batch);
   });
@@ -193,9 +195,10 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
   }
   const std::string date_text = domain::format_date(*date);
   std::optional<ReviewFailure> failure;
-  s.db.write([&](store::Tx& tx) {
-    auto a = tx.find_certificate_application_by_number(std::string(number));
-    auto letter = a ? tx.notice_letter_of(a->id) : std::nullopt;
+  s.db.write([&](store::WriteTx& tx) {
+    auto a =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
+    auto letter = a ? tx.letters().notice_letter_of(a->id) : std::nullopt;
     if (!a || !letter) {
       failure = ReviewFailure{a ? ReviewError::wrong_state : ReviewError::not_found, {}};
       return;
@@ -212,7 +215,7 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
       failure = ReviewFailure{ReviewError::mailed_on, {}};
       return;
     }
-    if (tx.application_mailed_as(digits)) {
+    if (tx.letters().application_mailed_as(digits)) {
       failure = ReviewFailure{ReviewError::tracking_number_used, {}};
       return;
     }
@@ -221,15 +224,15 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
                          : std::unexpected(domain::CertificateApplicationError::not_issued);
     const auto now = s.now_ms();
     if (!to || !letter->printed_at ||
-        !tx.record_registered_mail(letter->id, digits, date_text, who.operator_id, now) ||
-        !tx.set_certificate_application_status(a->id, a->status,
-                                               std::string(domain::state_key(*to)), "", now)) {
+        !tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now) ||
+        !tx.certificate_applications().set_certificate_application_status(
+            a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
       failure = ReviewFailure{ReviewError::wrong_state, {}};
       return;
     }
-    tx.append_audit({who.audit_name(), "letter.mailed", a->number,
-                     audit_detail({{"tracking_number", digits}, {"mailed_on", date_text}})},
-                    now);
+    tx.audit().append_audit({who.audit_name(), "letter.mailed", a->number,
+                             audit_detail({{"tracking_number", digits}, {"mailed_on", date_text}})},
+                            now);
     util::TemplateData m;
     m.set("number", a->number);
     m.set("institution_name", a->institution_name);

@@ -39,7 +39,8 @@ std::string Actor::audit_name() const {
 
 std::optional<Actor> cli_actor(const Services& s, std::string_view login) {
   std::optional<store::Operator> op;
-  s.db.read([&](store::Tx& tx) { op = tx.find_operator_by_login(std::string(login)); });
+  s.db.read(
+      [&](store::ReadTx& tx) { op = tx.operators().find_operator_by_login(std::string(login)); });
   if (!op || op->disabled_at) return std::nullopt;
   const auto role = parse_role(op->role);
   if (!role) return std::nullopt;
@@ -94,11 +95,11 @@ std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
   op.created_at = s.now_ms();
   CreatedOperator out;
   try {
-    s.db.write([&](store::Tx& tx) {
-      out.id = tx.insert_operator(op);
-      tx.append_audit({"cli", "operator.create", login,
-                       audit_detail({{"role", op.role}, {"display_name", name}})},
-                      op.created_at);
+    s.db.write([&](store::WriteTx& tx) {
+      out.id = tx.operators().insert_operator(op);
+      tx.audit().append_audit({"cli", "operator.create", login,
+                               audit_detail({{"role", op.role}, {"display_name", name}})},
+                              op.created_at);
     });
   } catch (const store::UniqueViolation&) {
     return std::unexpected(FieldErrors{{"login", "operator_form.login_taken"}});
@@ -111,15 +112,15 @@ std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
 std::expected<void, OperatorError> set_operator_disabled(const Services& s, std::string_view login,
                                                          bool disabled) {
   bool found = false;
-  s.db.write([&](store::Tx& tx) {
-    auto op = tx.find_operator_by_login(std::string(login));
+  s.db.write([&](store::WriteTx& tx) {
+    auto op = tx.operators().find_operator_by_login(std::string(login));
     if (!op) return;
     found = true;
     const auto now = s.now_ms();
-    tx.set_operator_disabled(op->id, disabled ? std::optional(now) : std::nullopt);
-    if (disabled) tx.delete_operator_sessions_of(op->id);
-    tx.append_audit({"cli", disabled ? "operator.disable" : "operator.enable", op->login, "{}"},
-                    now);
+    tx.operators().set_operator_disabled(op->id, disabled ? std::optional(now) : std::nullopt);
+    if (disabled) tx.operators().delete_operator_sessions_of(op->id);
+    tx.audit().append_audit(
+        {"cli", disabled ? "operator.disable" : "operator.enable", op->login, "{}"}, now);
   });
   if (!found) return std::unexpected(OperatorError::no_such_operator);
   return {};
@@ -136,8 +137,8 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
   // logins are counted too (in login_throttle), so a lock does not tell which login IDs exist.
   std::optional<LoginThrottleSubject> who;
   std::optional<int> attempt;
-  s.db.write([&](store::Tx& tx) {
-    op = tx.find_operator_by_login(key);
+  s.db.write([&](store::WriteTx& tx) {
+    op = tx.operators().find_operator_by_login(key);
     who = operator_throttle(key, op ? std::optional(op->id) : std::nullopt);
     attempt = claim_login_attempt(s, tx, *who);
   });
@@ -152,28 +153,29 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
   if (op && password_ok) step = util::totp_match(op->totp_secret, totp_code, now / 1000);
 
   std::optional<std::string> token;
-  s.db.write([&](store::Tx& tx) {
+  s.db.write([&](store::WriteTx& tx) {
     const auto answered = s.now_ms();
     const bool ok = op && password_ok && step && !op->disabled_at &&
-                    tx.advance_operator_totp_step(op->id, *step);
+                    tx.operators().advance_operator_totp_step(op->id, *step);
     if (!ok) {
       hold_login_lock(s, tx, *who, *attempt);
       if (op) {
-        tx.append_audit({fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
-                         fmt::format("{{\"failures\":{},\"password_ok\":{}}}", *attempt,
-                                     password_ok ? "true" : "false")},
-                        answered);
+        tx.audit().append_audit(
+            {fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
+             fmt::format("{{\"failures\":{},\"password_ok\":{}}}", *attempt,
+                         password_ok ? "true" : "false")},
+            answered);
       }
       return;
     }
     clear_login_attempts(tx, *who);
     if (!replacing_session.empty() && replacing_session.size() <= kMaxSessionTokenLength) {
-      tx.delete_operator_session(util::sha256_hex(replacing_session));
+      tx.operators().delete_operator_session(util::sha256_hex(replacing_session));
     }
     std::string t = util::random_token();
-    tx.insert_operator_session({util::sha256_hex(t), op->id, answered, answered});
-    tx.append_audit({fmt::format("operator:{}", op->id), "operator.login", op->login, "{}"},
-                    answered);
+    tx.operators().insert_operator_session({util::sha256_hex(t), op->id, answered, answered});
+    tx.audit().append_audit({fmt::format("operator:{}", op->id), "operator.login", op->login, "{}"},
+                            answered);
     token = std::move(t);
   });
   if (!token) return std::unexpected(OperatorLoginError::bad_credentials);
@@ -188,15 +190,15 @@ std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
   std::optional<OperatorSessionUser> user;
   bool expired = false;
   bool touch = false;
-  s.db.read([&](store::Tx& tx) {
-    auto session = tx.find_operator_session(hash);
+  s.db.read([&](store::ReadTx& tx) {
+    auto session = tx.operators().find_operator_session(hash);
     if (!session) return;
     const auto age = session_age(s, session->created_at, session->last_seen_at, now);
     if (age == SessionAge::expired) {
       expired = true;
       return;
     }
-    auto op = tx.find_operator(session->operator_id);
+    auto op = tx.operators().find_operator(session->operator_id);
     if (!op || op->disabled_at) return;
     const auto role = parse_role(op->role);
     if (!role) return;
@@ -205,27 +207,28 @@ std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
     user = OperatorSessionUser{std::move(*op), std::move(actor), std::string(token)};
   });
   if (expired) {
-    s.db.write([&](store::Tx& tx) { tx.delete_operator_session(hash); });
+    s.db.write([&](store::WriteTx& tx) { tx.operators().delete_operator_session(hash); });
   } else if (touch) {
-    s.db.write([&](store::Tx& tx) { tx.touch_operator_session(hash, now); });
+    s.db.write([&](store::WriteTx& tx) { tx.operators().touch_operator_session(hash, now); });
   }
   return user;
 }
 
 void operator_logout(const Services& s, std::string_view token) {
   const auto hash = util::sha256_hex(token);
-  s.db.write([&](store::Tx& tx) {
-    auto session = tx.find_operator_session(hash);
+  s.db.write([&](store::WriteTx& tx) {
+    auto session = tx.operators().find_operator_session(hash);
     if (!session) return;
-    tx.delete_operator_session(hash);
-    tx.append_audit({fmt::format("operator:{}", session->operator_id), "operator.logout", "", "{}"},
-                    s.now_ms());
+    tx.operators().delete_operator_session(hash);
+    tx.audit().append_audit(
+        {fmt::format("operator:{}", session->operator_id), "operator.logout", "", "{}"},
+        s.now_ms());
   });
 }
 
 std::vector<store::Operator> list_operators(const Services& s) {
   std::vector<store::Operator> ops;
-  s.db.read([&](store::Tx& tx) { ops = tx.list_operators(); });
+  s.db.read([&](store::ReadTx& tx) { ops = tx.operators().list_operators(); });
   return ops;
 }
 

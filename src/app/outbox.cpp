@@ -6,7 +6,7 @@
 
 namespace onshi::app {
 
-void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
+void enqueue_mail(const Services& s, store::WriteTx& tx, const std::string& to,
                   const std::string& template_name, const util::TemplateData& data, MailBody body) {
   util::TemplateData d(data);
   d.set("base_url", s.config.base_url);
@@ -24,7 +24,7 @@ void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
   mail.body = body_start == std::string::npos ? std::string() : text.substr(body_start);
   mail.redact_when_sent = body == MailBody::single_use_link;
   const auto message_id = fmt::format("<{}@{}>", util::random_token(18), s.config.mail_domain());
-  tx.enqueue_mail(mail, message_id, s.now_ms());
+  tx.outbox().enqueue_mail(mail, message_id, s.now_ms());
 }
 
 std::string audit_detail(
@@ -59,7 +59,7 @@ std::string audit_detail(
 
 long long pending_mail_count(const Services& s) {
   long long pending = 0;
-  s.db.read([&](store::Tx& tx) { pending = tx.pending_mail_count(); });
+  s.db.read([&](store::ReadTx& tx) { pending = tx.outbox().pending_mail_count(); });
   return pending;
 }
 

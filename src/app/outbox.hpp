@@ -14,7 +14,7 @@ enum class MailBody {
   // mail is sent, so that a copy of the database holds no working link.
   single_use_link,
 };
-void enqueue_mail(const Services& s, store::Tx& tx, const std::string& to,
+void enqueue_mail(const Services& s, store::WriteTx& tx, const std::string& to,
                   const std::string& template_name, const util::TemplateData& data,
                   MailBody body = MailBody::plain);
 

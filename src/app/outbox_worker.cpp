@@ -36,11 +36,9 @@ void OutboxWorker::stop() {
 }
 
 int OutboxWorker::deliver_due() {
-  std::vector<store::OutboxMail> due;
-  s_.db.write([&](store::Tx& tx) {
+  const auto due = s_.db.write([&](store::WriteTx& tx) {
     const auto now = s_.now_ms();
-    due = tx.due_mail(now, kBatch);
-    for (const auto& m : due) tx.lease_mail(m.id, now + kLeaseMs);
+    return tx.outbox().claim_due_mail(now, kBatch, now + kLeaseMs);
   });
   if (due.empty()) return 0;
   const mail::SmtpClient client(mail::SmtpConfig{.url = s_.config.smtp_url});
@@ -50,21 +48,21 @@ int OutboxWorker::deliver_due() {
     const auto message = mail::render_mime({s_.config.mail_from, m.to, m.subject, m.body},
                                            s_.clock.now(), m.message_id);
     const auto result = client.send(s_.config.mail_from, m.to, message);
-    store::Millis retry_at = 0;
-    s_.db.write([&](store::Tx& tx) {
+    s_.db.write([&](store::WriteTx& tx) {
       const auto now = s_.now_ms();
       if (result) {
-        tx.mark_mail_sent(m.id, now);
+        tx.outbox().mark_mail_sent(m.id, now);
         return;
       }
       const int attempts = m.attempts + 1;
       const store::Millis delay = std::min<store::Millis>(
           static_cast<store::Millis>(s_.config.mail_retry_base_ms) << std::min(attempts - 1, 20),
           s_.config.mail_retry_max_ms);
-      retry_at = now + delay;
-      tx.mark_mail_failed(m.id, attempts, retry_at, result.error());
+      const auto retry_at = now + delay;
+      tx.outbox().mark_mail_failed(m.id, attempts, retry_at, result.error());
       // The server is likely down: the rest of the batch waits as long as this one.
-      for (std::size_t j = i + 1; j < due.size(); ++j) tx.lease_mail(due[j].id, retry_at);
+      for (std::size_t j = i + 1; j < due.size(); ++j)
+        tx.outbox().postpone_mail(due[j].id, retry_at);
     });
     if (result) {
       ++sent;

@@ -101,23 +101,26 @@ std::vector<store::CertificateApplicationRecord> review_queue(const Services& s,
   if (auto d = domain::parse_date(f.applied_from)) filter.applied_from = domain::format_date(*d);
   if (auto d = domain::parse_date(f.applied_to)) filter.applied_to = domain::format_date(*d);
   std::vector<store::CertificateApplicationRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.find_certificate_applications(filter); });
+  s.db.read([&](store::ReadTx& tx) {
+    out = tx.certificate_applications().find_certificate_applications(filter);
+  });
   return out;
 }
 
 std::optional<ApplicationDossier> application_dossier(const Services& s, std::string_view number) {
   std::optional<ApplicationDossier> out;
-  s.db.read([&](store::Tx& tx) {
-    auto a = tx.find_certificate_application_by_number(std::string(number));
+  s.db.read([&](store::ReadTx& tx) {
+    auto a =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     if (!a) return;
     ApplicationDossier d;
-    d.usage = tx.usage_applications_of(a->institution_id);
-    d.certificates = tx.certificates_of_application(a->id);
-    d.letter = tx.notice_letter_of(a->id);
+    d.usage = tx.usage_applications().usage_applications_of(a->institution_id);
+    d.certificates = tx.certificates().certificates_of_application(a->id);
+    d.letter = tx.letters().notice_letter_of(a->id);
     store::AuditFilter about;
     about.subject = a->number;
     about.limit = 200;
-    d.history = tx.audit_entries(about);
+    d.history = tx.audit().audit_entries(about);
     d.application = std::move(*a);
     out = std::move(d);
   });
@@ -136,8 +139,9 @@ std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
     return std::unexpected(ReviewFailure{ReviewError::note_required, {}});
   }
   std::optional<ReviewFailure> failure;
-  s.db.write([&](store::Tx& tx) {
-    auto a = tx.find_certificate_application_by_number(std::string(number));
+  s.db.write([&](store::WriteTx& tx) {
+    auto a =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     if (!a) {
       failure = ReviewFailure{ReviewError::not_found, {}};
       return;
@@ -154,7 +158,7 @@ std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
                                                   ? domain::return_for_correction(*reviewing)
                                                   : domain::reject(*reviewing);
     const auto now = s.now_ms();
-    if (!to || !tx.set_certificate_application_status(
+    if (!to || !tx.certificate_applications().set_certificate_application_status(
                    a->id, a->status, std::string(domain::state_key(*to)), text, now)) {
       failure = ReviewFailure{ReviewError::wrong_state, {}};
       return;
@@ -162,10 +166,12 @@ std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
     const char* action = d == Decision::approve     ? "application.approve"
                          : d == Decision::send_back ? "application.send_back"
                                                     : "application.reject";
-    if (d == Decision::approve) tx.set_certificate_application_approved_by(a->id, who.operator_id);
-    tx.append_audit({who.audit_name(), action, a->number,
-                     audit_detail({{"from", a->status}, {"note", text}, {"by", who.login}})},
-                    now);
+    if (d == Decision::approve)
+      tx.certificate_applications().set_certificate_application_approved_by(a->id, who.operator_id);
+    tx.audit().append_audit(
+        {who.audit_name(), action, a->number,
+         audit_detail({{"from", a->status}, {"note", text}, {"by", who.login}})},
+        now);
     if (d != Decision::approve) {
       util::TemplateData m;
       m.set("number", a->number);
@@ -189,7 +195,9 @@ std::vector<DashboardRow> dashboard(const Services& s) {
   filter.statuses = open_statuses();
   filter.limit = 5000;
   std::vector<store::CertificateApplicationRecord> open;
-  s.db.read([&](store::Tx& tx) { open = tx.find_certificate_applications(filter); });
+  s.db.read([&](store::ReadTx& tx) {
+    open = tx.certificate_applications().find_certificate_applications(filter);
+  });
   std::vector<DashboardRow> rows;
   rows.reserve(open.size());
   for (auto& a : open) {

@@ -92,12 +92,13 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
   const std::string key = idempotency_key_of(form.idempotency_key);
   std::optional<FinalizedUsage> done;
   std::optional<UsageRefusal> refusal;
-  s.db.write([&](store::Tx& tx) {
-    if (auto earlier = tx.find_usage_application_by_key(user.institution.id, key)) {
+  s.db.write([&](store::WriteTx& tx) {
+    if (auto earlier =
+            tx.usage_applications().find_usage_application_by_key(user.institution.id, key)) {
       done = FinalizedUsage{*earlier, true};
       return;
     }
-    const auto history = tx.usage_applications_of(user.institution.id);
+    const auto history = tx.usage_applications().usage_applications_of(user.institution.id);
     store::UsageApplicationRecord record;
     if (form.changes.empty()) {
       if (!history.empty()) {
@@ -106,7 +107,8 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
       }
       domain::start_usage_application();
     } else {
-      auto target = tx.find_usage_application(user.institution.id, form.changes);
+      auto target =
+          tx.usage_applications().find_usage_application(user.institution.id, form.changes);
       if (!target) {
         refusal = UsageRefusal::not_found;
         return;
@@ -136,7 +138,7 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
     record.vendor_phone = checked->vendor_phone;
     record.idempotency_key = key;
     record.finalized_at = now;
-    const auto saved = tx.insert_usage_application(record);
+    const auto saved = tx.usage_applications().insert_usage_application(record);
 
     util::TemplateData d;
     d.set("institution_name", user.institution.name);
@@ -152,7 +154,7 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
     d.set("vendor_phone", saved.vendor_phone);
     d.set("finalized_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
     enqueue_mail(s, tx, user.account.email, "usage_application_accepted", d);
-    tx.append_audit(
+    tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id),
          saved.changes_id ? "usage_application.change" : "usage_application.finalize", saved.number,
          audit_detail({{"line_type", saved.line_type},
@@ -169,7 +171,9 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
 std::vector<store::UsageApplicationRecord> usage_history(const Services& s,
                                                          store::Id institution_id) {
   std::vector<store::UsageApplicationRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.usage_applications_of(institution_id); });
+  s.db.read([&](store::ReadTx& tx) {
+    out = tx.usage_applications().usage_applications_of(institution_id);
+  });
   return out;
 }
 
@@ -177,7 +181,9 @@ std::optional<store::UsageApplicationRecord> find_usage_application(const Servic
                                                                     store::Id institution_id,
                                                                     const std::string& number) {
   std::optional<store::UsageApplicationRecord> out;
-  s.db.read([&](store::Tx& tx) { out = tx.find_usage_application(institution_id, number); });
+  s.db.read([&](store::ReadTx& tx) {
+    out = tx.usage_applications().find_usage_application(institution_id, number);
+  });
   return out;
 }
 

@@ -10,7 +10,8 @@ struct Migration {
   std::string_view sql;
 };
 
-// Numbered schema changes for SQLite, oldest first (generated from src/store/migrations/sqlite/*.sql).
+// Numbered schema changes for SQLite, oldest first (generated from
+// src/store/migrations/sqlite/*.sql).
 const std::vector<Migration>& sqlite_migrations();
 
 }  // namespace onshi::store

@@ -12,6 +12,9 @@ void throw_error(sqlite3* db, int rc, std::string_view context) {
   const int primary = rc & 0xFF;
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
     throw UniqueViolation(message);
+  // Past the busy timeout: another writer held the lock too long; the whole transaction may run
+  // again.
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw TransientConflict(message);
   throw SqliteError(primary, message);
 }
 

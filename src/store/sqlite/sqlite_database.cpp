@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "store/migrations.hpp"
@@ -13,6 +14,7 @@ namespace onshi::store {
 namespace {
 
 using sqlite::Connection;
+using sqlite::SqliteTx;
 
 class SqliteDatabase final : public Database {
  public:
@@ -22,9 +24,6 @@ class SqliteDatabase final : public Database {
     for (int i = 0; i < std::max(1, pool_size); ++i)
       idle_.push_back(std::make_unique<Connection>(path_));
   }
-
-  void write(const std::function<void(Tx&)>& work) override { run("BEGIN IMMEDIATE", work); }
-  void read(const std::function<void(Tx&)>& work) override { run("BEGIN", work); }
 
   int migrate() override {
     Lease lease(*this);
@@ -118,24 +117,59 @@ class SqliteDatabase final : public Database {
     std::unique_ptr<Connection> connection;
   };
 
-  void run(const char* begin, const std::function<void(Tx&)>& work) {
-    Lease lease(*this);
-    Connection& c = *lease.connection;
-    c.exec(begin);
+  static void roll_back(Connection& c) noexcept {
     try {
-      sqlite::SqliteTx tx(c);
-      work(tx);
-      c.exec("COMMIT");
+      c.exec("ROLLBACK");
     } catch (...) {
-      try {
-        c.exec("ROLLBACK");
-      } catch (...) {
-        // The transaction may already be gone (e.g. SQLITE_FULL rolls back by itself).
-      }
-      throw;
+      // The transaction may already be gone (e.g. SQLITE_FULL rolls back by itself).
     }
   }
 
+  void transact(const std::function<Outcome(WriteTx&)>& work) override {
+    Lease lease(*this);
+    Connection& c = *lease.connection;
+    for (int attempt = 1;; ++attempt) {
+      // IMMEDIATE takes the writer lock at BEGIN, so a transaction that read cannot be refused
+      // the upgrade to writing halfway through.
+      try {
+        c.exec("BEGIN IMMEDIATE");
+        SqliteTx tx(c);
+        if (work(tx) == Outcome::commit) {
+          c.exec("COMMIT");
+        } else {
+          c.exec("ROLLBACK");
+        }
+        return;
+      } catch (const TransientConflict&) {
+        roll_back(c);
+        if (attempt == kAttempts) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 5));
+      } catch (...) {
+        roll_back(c);
+        throw;
+      }
+    }
+  }
+
+  void snapshot(const std::function<void(ReadTx&)>& work) override {
+    Lease lease(*this);
+    Connection& c = *lease.connection;
+    // query_only makes SQLite itself refuse a write that reached a ReadTx by a cast.
+    c.exec("PRAGMA query_only = ON");
+    c.exec("BEGIN");
+    try {
+      SqliteTx tx(c);
+      work(tx);
+      c.exec("COMMIT");
+    } catch (...) {
+      roll_back(c);
+      c.exec("PRAGMA query_only = OFF");
+      throw;
+    }
+    c.exec("PRAGMA query_only = OFF");
+  }
+
+  static constexpr int kAttempts = 5;
   std::string path_;
   std::mutex mutex_;
   std::condition_variable available_;

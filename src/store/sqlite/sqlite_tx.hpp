@@ -1,8 +1,9 @@
 #pragma once
-// The SQLite implementation of Tx. Internal to store/; its methods are split by concern over
-// sqlite_tx_*.cpp.
+// The SQLite transaction: the repositories of one connection inside BEGIN … COMMIT. Internal to
+// store/sqlite/.
 #include "store/database.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/repositories.hpp"
 
 namespace onshi::store::sqlite {
 
@@ -10,119 +11,47 @@ namespace onshi::store::sqlite {
 std::string select_certificate_applications(std::string_view where);  // "SELECT ... WHERE <where>"
 CertificateApplicationRecord read_certificate_application(const Statement& s);
 
-class SqliteTx final : public Tx {
+class SqliteTx final : public WriteTx {
  public:
-  explicit SqliteTx(Connection& c) : c_(c) {}
+  explicit SqliteTx(Connection& c)
+      : accounts_(c),
+        sessions_(c),
+        tokens_(c),
+        outbox_(c),
+        usage_applications_(c),
+        certificate_applications_(c),
+        certificates_(c),
+        letters_(c),
+        operators_(c),
+        audit_(c),
+        settings_(c) {}
 
-  std::optional<Institution> find_institution_by_code(const std::string& code) override;
-  std::optional<Institution> find_institution(Id id) override;
-  Id insert_institution(const std::string& code, const std::string& name, Millis now) override;
-  Id insert_account(const Account& a) override;
-  std::optional<Account> find_account_by_email_key(const std::string& email_key) override;
-  std::optional<Account> find_account(Id id) override;
-  void set_account_verified(Id id, Millis at) override;
-  void set_account_password(Id id, const std::string& hash) override;
-  void set_account_disabled(Id id, std::optional<Millis> at) override;
-  std::vector<AccountSummary> list_accounts() override;
-
-  LoginThrottle login_throttle(const std::string& key) override;
-  std::optional<int> count_login_attempt(const std::string& key, Millis now) override;
-  void lock_login(const std::string& key, Millis until) override;
-  void clear_login_throttle(const std::string& key) override;
-
-  void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
-                    Millis now) override;
-  std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash,
-                                             Millis now) override;
-  void mark_token_used(Id token_id, Millis now) override;
-  void expire_tokens(TokenKind kind, Id account_id, Millis now) override;
-
-  void insert_session(const SessionRecord& s) override;
-  std::optional<SessionRecord> find_session(const std::string& id_hash) override;
-  void touch_session(const std::string& id_hash, Millis now) override;
-  void delete_session(const std::string& id_hash) override;
-  void delete_sessions_of(Id account_id, const std::string& except_id_hash) override;
-  void delete_sessions_idle_since(Millis idle_before, Millis created_before) override;
-
-  Id enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) override;
-  std::vector<OutboxMail> due_mail(Millis now, int limit) override;
-  void lease_mail(Id id, Millis until) override;
-  void mark_mail_sent(Id id, Millis now) override;
-  void mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
-                        const std::string& error) override;
-  std::int64_t pending_mail_count() override;
-
-  UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) override;
-  std::optional<UsageApplicationRecord> find_usage_application_by_key(
-      Id institution_id, const std::string& key) override;
-  std::optional<UsageApplicationRecord> find_usage_application(Id institution_id,
-                                                               const std::string& number) override;
-  std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) override;
-
-  CertificateApplicationRecord insert_certificate_application(
-      const CertificateApplicationRecord& a) override;
-  std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
-      Id institution_id, const std::string& key) override;
-  std::optional<CertificateApplicationRecord> find_certificate_application(
-      Id institution_id, const std::string& number) override;
-  std::vector<CertificateApplicationRecord> certificate_applications_of(Id institution_id) override;
-  bool resubmit_certificate_application(const CertificateApplicationRecord& a) override;
-  bool set_certificate_application_status(Id id, const std::string& from, const std::string& to,
-                                          const std::string& note, Millis now) override;
-
-  Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,
-                      Millis now) override;
-  std::optional<ApiToken> find_api_token(const std::string& hash) override;
-  void touch_api_token(Id id, Millis now) override;
-  std::vector<ApiToken> api_tokens_of(Id account_id) override;
-  bool revoke_api_token(Id account_id, Id token_id, Millis now) override;
-
-  std::vector<CertificateRow> certificates_of(Id institution_id) override;
-
-  void append_audit(const AuditEntry& e, Millis now) override;
-
-  Id insert_operator(const Operator& o) override;
-  std::optional<Operator> find_operator_by_login(const std::string& login) override;
-  std::optional<Operator> find_operator(Id id) override;
-  std::vector<Operator> list_operators() override;
-  std::optional<int> count_operator_login_attempt(Id id, Millis now) override;
-  void lock_operator(Id id, Millis until) override;
-  void clear_operator_throttle(Id id) override;
-  bool advance_operator_totp_step(Id id, std::int64_t step) override;
-  void set_operator_disabled(Id id, std::optional<Millis> at) override;
-  void insert_operator_session(const OperatorSession& s) override;
-  std::optional<OperatorSession> find_operator_session(const std::string& id_hash) override;
-  void touch_operator_session(const std::string& id_hash, Millis now) override;
-  void delete_operator_session(const std::string& id_hash) override;
-  void delete_operator_sessions_of(Id operator_id) override;
-
-  std::vector<CertificateApplicationRecord> find_certificate_applications(
-      const ApplicationFilter& f) override;
-  std::optional<CertificateApplicationRecord> find_certificate_application_by_number(
-      const std::string& number) override;
-  std::optional<CertificateApplicationRecord> find_certificate_application_by_id(Id id) override;
-  void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) override;
-  Id insert_certificate(const CertificateRecord& c) override;
-  std::vector<CertificateRecord> certificates_of_application(Id application_id) override;
-  bool public_key_certified(const std::string& spki_sha256) override;
-  std::vector<std::string> terminals_of(Id institution_id) override;
-
-  Id insert_notice_letter(Id application_id, Millis now) override;
-  std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) override;
-  void mark_notice_letter_printed(Id letter_id, Millis now) override;
-  std::vector<NoticeLetterRecord> unprinted_notice_letters() override;
-  std::optional<std::string> application_mailed_as(const std::string& tracking_number) override;
-  bool record_registered_mail(Id letter_id, const std::string& tracking_number,
-                              const std::string& mailed_on, Id operator_id, Millis now) override;
-
-  std::vector<AuditRecord> audit_entries(const AuditFilter& f) override;
-  void scan_audit(const std::function<bool(const AuditRecord&)>& visit) override;
-
-  std::optional<std::string> setting(const std::string& key) override;
-  void put_setting(const std::string& key, const std::string& value) override;
+  SqliteAccounts& accounts() override { return accounts_; }
+  SqliteSessions& sessions() override { return sessions_; }
+  SqliteTokens& tokens() override { return tokens_; }
+  SqliteOutbox& outbox() override { return outbox_; }
+  SqliteUsageApplications& usage_applications() override { return usage_applications_; }
+  SqliteCertificateApplications& certificate_applications() override {
+    return certificate_applications_;
+  }
+  SqliteCertificates& certificates() override { return certificates_; }
+  SqliteNoticeLetters& letters() override { return letters_; }
+  SqliteOperators& operators() override { return operators_; }
+  SqliteAudit& audit() override { return audit_; }
+  SqliteSettings& settings() override { return settings_; }
 
  private:
-  Connection& c_;
+  SqliteAccounts accounts_;
+  SqliteSessions sessions_;
+  SqliteTokens tokens_;
+  SqliteOutbox outbox_;
+  SqliteUsageApplications usage_applications_;
+  SqliteCertificateApplications certificate_applications_;
+  SqliteCertificates certificates_;
+  SqliteNoticeLetters letters_;
+  SqliteOperators operators_;
+  SqliteAudit audit_;
+  SqliteSettings settings_;
 };
 
 }  // namespace onshi::store::sqlite

@@ -58,9 +58,9 @@ TEST_F(LoginTest, SucceedsAndTheSessionResolvesToTheAccount) {
   EXPECT_EQ(user->institution.name, "テストクリニック");
   EXPECT_EQ(user->session_token, token);
   // The database keeps only the hash of the session id.
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_FALSE(tx.find_session(token).has_value());
-    EXPECT_TRUE(tx.find_session(util::sha256_hex(token)).has_value());
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_FALSE(tx.sessions().find_session(token).has_value());
+    EXPECT_TRUE(tx.sessions().find_session(util::sha256_hex(token)).has_value());
   });
 }
 
@@ -148,19 +148,19 @@ TEST_F(LoginTest, ThirtyParallelWrongLoginsCheckFivePasswordsAndTheLockStillDoub
   EXPECT_EQ(throttled.load(), 25);
   const auto now = env.services.now_ms();
   const auto base_ms = env.config.login_lock_base_seconds * 1000LL;
-  env.db->read([&](store::Tx& tx) {
-    const auto t = tx.login_throttle(account_throttle(kEmail).key);
+  env.db->read([&](store::ReadTx& tx) {
+    const auto t = tx.tokens().login_throttle(account_throttle(kEmail).key);
     EXPECT_EQ(t.failures, 5);
     EXPECT_EQ(t.locked_until, now + base_ms);
     store::AuditFilter f;
     f.action_prefix = "login.failed";
-    EXPECT_EQ(tx.audit_entries(f).size(), 5u);
+    EXPECT_EQ(tx.audit().audit_entries(f).size(), 5u);
   });
   // Once the lock has passed, the next failure doubles it.
   env.clock.advance(std::chrono::milliseconds(base_ms));
   fail_times(1);
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.login_throttle(account_throttle(kEmail).key).locked_until,
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_EQ(tx.tokens().login_throttle(account_throttle(kEmail).key).locked_until,
               env.services.now_ms() + 2 * base_ms);
   });
 }
@@ -174,9 +174,9 @@ TEST_F(LoginTest, TheClinicsLoginNeverCountsForAnOperatorLogin) {
   EXPECT_EQ(operator_login(env.services, "rev", "some password here", "123456").error(),
             OperatorLoginError::bad_credentials)
       << "the operator login keeps its own count";
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.login_throttle(operator_throttle("rev", std::nullopt).key).failures, 1);
-    EXPECT_EQ(tx.login_throttle(account_throttle("operator:rev").key).failures, 5);
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_EQ(tx.tokens().login_throttle(operator_throttle("rev", std::nullopt).key).failures, 1);
+    EXPECT_EQ(tx.tokens().login_throttle(account_throttle("operator:rev").key).failures, 5);
   });
 }
 
@@ -203,8 +203,9 @@ TEST_F(LoginTest, IdleSessionExpiresAfter30Minutes) {
   env.clock.advance(31min);
   EXPECT_FALSE(resolve_session(env.services, token).has_value());
   // Expired sessions are deleted, not merely refused.
-  env.db->read(
-      [&](store::Tx& tx) { EXPECT_FALSE(tx.find_session(util::sha256_hex(token)).has_value()); });
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_FALSE(tx.sessions().find_session(util::sha256_hex(token)).has_value());
+  });
 }
 
 TEST_F(LoginTest, UseWithinTheIdleTimeoutKeepsTheSessionAlive) {

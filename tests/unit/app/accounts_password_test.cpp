@@ -88,12 +88,12 @@ TEST_F(PasswordTest, WrongCurrentPasswordsAreThrottledLikeLogins) {
       << "one throttle for the account's password";
   env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds));
   EXPECT_TRUE(change_password(env.services, user, right).has_value());
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.login_throttle(account_throttle(kEmail).key).failures, 0)
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_EQ(tx.tokens().login_throttle(account_throttle(kEmail).key).failures, 0)
         << "a success clears the count";
     store::AuditFilter f;
     f.action_prefix = "password.change_failed";
-    EXPECT_EQ(tx.audit_entries(f).size(), 5u);
+    EXPECT_EQ(tx.audit().audit_entries(f).size(), 5u);
   });
 }
 

@@ -34,7 +34,7 @@ class RegisterTest : public ::testing::Test {
 
   std::size_t account_count() {
     std::size_t n = 0;
-    env.db->read([&](store::Tx& tx) { n = tx.list_accounts().size(); });
+    env.db->read([&](store::ReadTx& tx) { n = tx.accounts().list_accounts().size(); });
     return n;
   }
 
@@ -60,12 +60,12 @@ TEST_F(RegisterTest, QueuesVerificationMailWithLinkOnItsOwnLine) {
 
 TEST_F(RegisterTest, StoresAnUnverifiedAccountAndItsInstitution) {
   ASSERT_TRUE(register_account(env.services, input("Staff@Clinic.Example.JP", "13-1-0123455")));
-  env.db->read([&](store::Tx& tx) {
-    const auto account = tx.find_account_by_email_key("staff@clinic.example.jp");
+  env.db->read([&](store::ReadTx& tx) {
+    const auto account = tx.accounts().find_account_by_email_key("staff@clinic.example.jp");
     ASSERT_TRUE(account.has_value());
     EXPECT_FALSE(account->verified_at.has_value());
     EXPECT_NE(account->password_hash, kPassword);
-    const auto institution = tx.find_institution_by_code("1310123455");
+    const auto institution = tx.accounts().find_institution_by_code("1310123455");
     ASSERT_TRUE(institution.has_value());
     EXPECT_EQ(institution->id, account->institution_id);
     EXPECT_EQ(institution->name, "医療法人テスト会 テストクリニック");
@@ -125,8 +125,9 @@ TEST_F(RegisterTest, ExistingEmailAnswersSuccessButMailsTheOwnerInstead) {
   EXPECT_EQ(mails[1].body.find("/verify?token="), std::string::npos);
   EXPECT_NE(mails[1].body.find("http://portal.test/password/forgot"), std::string::npos);
   EXPECT_EQ(account_count(), 1u);
-  env.db->read(
-      [&](store::Tx& tx) { EXPECT_FALSE(tx.find_institution_by_code("2710123455").has_value()); });
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_FALSE(tx.accounts().find_institution_by_code("2710123455").has_value());
+  });
 }
 
 // The probe: a taken institution code answered 422 「すでに登録されています」 while a taken e-mail
@@ -145,10 +146,10 @@ TEST_F(RegisterTest, TakenInstitutionCodeAnswersSuccessButMailsTheTruth) {
   EXPECT_NE(mails[1].body.find("http://portal.test/password/forgot"), std::string::npos);
   EXPECT_EQ(mails[1].body.find("/verify?token="), std::string::npos);
   EXPECT_EQ(account_count(), 1u);
-  env.db->read([&](store::Tx& tx) {
+  env.db->read([&](store::ReadTx& tx) {
     store::AuditFilter f;
     f.action_prefix = "account.register_code_taken";
-    EXPECT_EQ(tx.audit_entries(f).size(), 1u);
+    EXPECT_EQ(tx.audit().audit_entries(f).size(), 1u);
   });
 }
 
@@ -195,8 +196,9 @@ TEST_F(RegisterTest, CreateVerifiedAccountCanLogInAtOnceAndRefusesADuplicate) {
       env.services,
       {"ops2@clinic.example.jp", "1310123455", "デモクリニック", std::string(kPassword)});
   ASSERT_TRUE(second.has_value());
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.find_account(*id)->institution_id, tx.find_account(*second)->institution_id);
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_EQ(tx.accounts().find_account(*id)->institution_id,
+              tx.accounts().find_account(*second)->institution_id);
   });
   EXPECT_EQ(env.due_mail().size(), 0u);
 }

@@ -95,12 +95,12 @@ struct TestEnv {
   // Mail not yet sent whose next attempt is due now.
   std::vector<store::OutboxMail> due_mail() {
     std::vector<store::OutboxMail> out;
-    db->read([&](store::Tx& tx) { out = tx.due_mail(services.now_ms(), 1000); });
+    db->read([&](store::ReadTx& tx) { out = tx.outbox().due_mail(services.now_ms(), 1000); });
     return out;
   }
   std::int64_t pending_mail() {
     std::int64_t n = 0;
-    db->read([&](store::Tx& tx) { n = tx.pending_mail_count(); });
+    db->read([&](store::ReadTx& tx) { n = tx.outbox().pending_mail_count(); });
     return n;
   }
 };

@@ -83,19 +83,20 @@ TEST_F(BackOfficeTest, ThirtyParallelWrongLoginsCheckFiveAndTheLockStillDoubles)
     EXPECT_EQ(throttled.load(), 25) << login;
   }
   const auto base = seconds{env.config.login_lock_base_seconds};
-  env.db->read([&](store::Tx& tx) {
-    const auto op = tx.find_operator_by_login("iss");
+  env.db->read([&](store::ReadTx& tx) {
+    const auto op = tx.operators().find_operator_by_login("iss");
     EXPECT_EQ(op->failures, 5);
     EXPECT_EQ(op->locked_until, env.services.now_ms() + duration_cast<milliseconds>(base).count());
     store::AuditFilter f;
     f.action_prefix = "operator.login_failed";
-    EXPECT_EQ(tx.audit_entries(f).size(), 5u) << "unknown logins have no audit row of their own";
+    EXPECT_EQ(tx.audit().audit_entries(f).size(), 5u)
+        << "unknown logins have no audit row of their own";
   });
   env.clock.advance(base);
   EXPECT_EQ(operator_login(env.services, "iss", "not the password", "123456").error(),
             OperatorLoginError::bad_credentials);
-  env.db->read([&](store::Tx& tx) {
-    EXPECT_EQ(tx.find_operator_by_login("iss")->locked_until,
+  env.db->read([&](store::ReadTx& tx) {
+    EXPECT_EQ(tx.operators().find_operator_by_login("iss")->locked_until,
               env.services.now_ms() + 2 * duration_cast<milliseconds>(base).count());
   });
 }

@@ -37,7 +37,7 @@ class OutboxTest : public ::testing::Test {
     util::TemplateData d;
     d.set("institution_name", "テストクリニック");
     env.db->write(
-        [&](store::Tx& tx) { enqueue_mail(env.services, tx, to, "password_changed", d); });
+        [&](store::WriteTx& tx) { enqueue_mail(env.services, tx, to, "password_changed", d); });
     const auto mails = env.due_mail();
     return mails.empty() ? 0 : mails.back().id;
   }
@@ -48,7 +48,7 @@ class OutboxTest : public ::testing::Test {
 TEST_F(OutboxTest, MailTextIsNotHtmlEscaped) {
   util::TemplateData d;
   d.set("institution_name", "医療法人A&B <本院>");
-  env.db->write([&](store::Tx& tx) {
+  env.db->write([&](store::WriteTx& tx) {
     enqueue_mail(env.services, tx, "a@clinic.example.jp", "password_changed", d);
   });
   const auto mails = env.due_mail();
@@ -83,7 +83,7 @@ TEST_F(OutboxTest, MessageIdUsesTheDomainOfMailFrom) {
 }
 
 TEST_F(OutboxTest, UnknownTemplateThrowsAndWritesNothing) {
-  EXPECT_THROW(env.db->write([&](store::Tx& tx) {
+  EXPECT_THROW(env.db->write([&](store::WriteTx& tx) {
     enqueue_mail(env.services, tx, "a@clinic.example.jp", "no_such_template", {});
   }),
                std::runtime_error);

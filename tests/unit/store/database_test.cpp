@@ -15,7 +15,8 @@ class DatabaseTest : public ::testing::Test {
 
   Id institution(const std::string& code) {
     Id id = 0;
-    tmp.db().write([&](Tx& tx) { id = tx.insert_institution(code, "テスト医院", 1000); });
+    tmp.db().write(
+        [&](WriteTx& tx) { id = tx.accounts().insert_institution(code, "テスト医院", 1000); });
     return id;
   }
 
@@ -82,28 +83,28 @@ TEST(OpenDatabase, AnUnmigratedDatabaseAnswersPing) {
 TEST_F(DatabaseTest, WriteCommitsAndReadSeesIt) {
   const Id id = institution("1310123455");
   EXPECT_GT(id, 0);
-  tmp.db().read([&](Tx& tx) {
-    const auto found = tx.find_institution_by_code("1310123455");
+  tmp.db().read([&](ReadTx& tx) {
+    const auto found = tx.accounts().find_institution_by_code("1310123455");
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->id, id);
     EXPECT_EQ(found->name, "テスト医院");
-    EXPECT_EQ(tx.find_institution(id)->code, "1310123455");
-    EXPECT_FALSE(tx.find_institution(id + 1).has_value());
-    EXPECT_FALSE(tx.find_institution_by_code("2710123455").has_value());
+    EXPECT_EQ(tx.accounts().find_institution(id)->code, "1310123455");
+    EXPECT_FALSE(tx.accounts().find_institution(id + 1).has_value());
+    EXPECT_FALSE(tx.accounts().find_institution_by_code("2710123455").has_value());
   });
 }
 
 TEST_F(DatabaseTest, ThrowInsideWriteRollsBack) {
   struct Boom {};
-  EXPECT_THROW(tmp.db().write([&](Tx& tx) {
-    tx.insert_institution("1310123455", "消える医院", 1000);
-    tx.put_setting("k", "v");
+  EXPECT_THROW(tmp.db().write([&](WriteTx& tx) {
+    tx.accounts().insert_institution("1310123455", "消える医院", 1000);
+    tx.settings().put_setting("k", "v");
     throw Boom{};
   }),
                Boom);
-  tmp.db().read([&](Tx& tx) {
-    EXPECT_FALSE(tx.find_institution_by_code("1310123455").has_value());
-    EXPECT_FALSE(tx.setting("k").has_value());
+  tmp.db().read([&](ReadTx& tx) {
+    EXPECT_FALSE(tx.accounts().find_institution_by_code("1310123455").has_value());
+    EXPECT_FALSE(tx.settings().setting("k").has_value());
   });
   // The connection is usable afterwards.
   EXPECT_GT(institution("1310123455"), 0);
@@ -124,56 +125,61 @@ TEST_F(DatabaseTest, DuplicateInstitutionCodeIsAUniqueViolation) {
 
 TEST_F(DatabaseTest, DuplicateEmailKeyIsAUniqueViolation) {
   const Id inst = institution("1310123455");
-  tmp.db().write([&](Tx& tx) { tx.insert_account(account(inst, "a@example.jp")); });
-  EXPECT_THROW(tmp.db().write([&](Tx& tx) { tx.insert_account(account(inst, "a@example.jp")); }),
+  tmp.db().write([&](WriteTx& tx) { tx.accounts().insert_account(account(inst, "a@example.jp")); });
+  EXPECT_THROW(tmp.db().write([&](WriteTx& tx) {
+    tx.accounts().insert_account(account(inst, "a@example.jp"));
+  }),
                UniqueViolation);
   // A foreign key to a missing institution is refused too.
-  EXPECT_THROW(
-      tmp.db().write([&](Tx& tx) { tx.insert_account(account(inst + 100, "b@example.jp")); }),
-      std::runtime_error);
-  tmp.db().read([&](Tx& tx) { EXPECT_EQ(tx.list_accounts().size(), 1u); });
+  EXPECT_THROW(tmp.db().write([&](WriteTx& tx) {
+    tx.accounts().insert_account(account(inst + 100, "b@example.jp"));
+  }),
+               std::runtime_error);
+  tmp.db().read([&](ReadTx& tx) { EXPECT_EQ(tx.accounts().list_accounts().size(), 1u); });
 }
 
 TEST_F(DatabaseTest, AccountFieldsRoundTrip) {
   const Id inst = institution("1310123455");
   Id id = 0;
-  tmp.db().write([&](Tx& tx) { id = tx.insert_account(account(inst, "a@example.jp")); });
-  tmp.db().write([&](Tx& tx) {
-    tx.set_account_verified(id, 2000);
-    tx.set_account_verified(id, 3000);  // only the first verification counts
-    tx.set_account_password(id, "new-hash");
-    tx.set_account_disabled(id, 4000);
+  tmp.db().write(
+      [&](WriteTx& tx) { id = tx.accounts().insert_account(account(inst, "a@example.jp")); });
+  tmp.db().write([&](WriteTx& tx) {
+    tx.accounts().set_account_verified(id, 2000);
+    tx.accounts().set_account_verified(id, 3000);  // only the first verification counts
+    tx.accounts().set_account_password(id, "new-hash");
+    tx.accounts().set_account_disabled(id, 4000);
   });
-  tmp.db().read([&](Tx& tx) {
-    const auto a = tx.find_account_by_email_key("a@example.jp");
+  tmp.db().read([&](ReadTx& tx) {
+    const auto a = tx.accounts().find_account_by_email_key("a@example.jp");
     ASSERT_TRUE(a.has_value());
     EXPECT_EQ(a->id, id);
     EXPECT_EQ(a->verified_at, std::optional<Millis>(2000));
     EXPECT_EQ(a->disabled_at, std::optional<Millis>(4000));
     EXPECT_EQ(a->password_hash, "new-hash");
     EXPECT_EQ(a->created_at, 1000);
-    EXPECT_FALSE(tx.find_account_by_email_key("A@example.jp").has_value());
-    const auto list = tx.list_accounts();
+    EXPECT_FALSE(tx.accounts().find_account_by_email_key("A@example.jp").has_value());
+    const auto list = tx.accounts().list_accounts();
     ASSERT_EQ(list.size(), 1u);
     EXPECT_EQ(list[0].institution.code, "1310123455");
   });
-  tmp.db().write([&](Tx& tx) { tx.set_account_disabled(id, std::nullopt); });
-  tmp.db().read([&](Tx& tx) { EXPECT_FALSE(tx.find_account(id)->disabled_at.has_value()); });
+  tmp.db().write([&](WriteTx& tx) { tx.accounts().set_account_disabled(id, std::nullopt); });
+  tmp.db().read(
+      [&](ReadTx& tx) { EXPECT_FALSE(tx.accounts().find_account(id)->disabled_at.has_value()); });
 }
 
 TEST_F(DatabaseTest, SettingsPutGetOverwrite) {
-  tmp.db().write([&](Tx& tx) {
-    EXPECT_FALSE(tx.setting("csrf_key").has_value());
-    tx.put_setting("csrf_key", "one");
+  tmp.db().write([&](WriteTx& tx) {
+    EXPECT_FALSE(tx.settings().setting("csrf_key").has_value());
+    tx.settings().put_setting("csrf_key", "one");
   });
-  tmp.db().write([&](Tx& tx) {
-    EXPECT_EQ(tx.setting("csrf_key"), std::optional<std::string>("one"));
-    tx.put_setting("csrf_key", "two");
-    tx.put_setting("other", "");
+  tmp.db().write([&](WriteTx& tx) {
+    EXPECT_EQ(tx.settings().setting("csrf_key"), std::optional<std::string>("one"));
+    tx.settings().put_setting("csrf_key", "two");
+    tx.settings().put_setting("other", "");
   });
-  tmp.db().read([&](Tx& tx) {
-    EXPECT_EQ(tx.setting("csrf_key"), std::optional<std::string>("two"));
-    EXPECT_EQ(tx.setting("other"), std::optional<std::string>(""));
+  tmp.db().read([&](ReadTx& tx) {
+    EXPECT_EQ(tx.settings().setting("csrf_key"), std::optional<std::string>("two"));
+    EXPECT_EQ(tx.settings().setting("other"), std::optional<std::string>(""));
   });
 }
 
@@ -186,7 +192,8 @@ TEST_F(DatabaseTest, AuditLogIsAHashChain) {
                                 {"account:1", "login", "a@b.jp", "{}"},
                                 {"account:1", "logout", "", "{}"}};
   Millis now = 5000;
-  for (const auto& e : entries) tmp.db().write([&](Tx& tx) { tx.append_audit(e, now++); });
+  for (const auto& e : entries)
+    tmp.db().write([&](WriteTx& tx) { tx.audit().append_audit(e, now++); });
 
   const auto cli =
       test::sqlite_cli(tmp.path(), "select prev_hash, hash from audit_log order by seq");
@@ -212,7 +219,7 @@ TEST_F(DatabaseTest, AuditLogIsAHashChain) {
 }
 
 TEST_F(DatabaseTest, AuditLogRefusesUpdateAndDelete) {
-  tmp.db().write([&](Tx& tx) { tx.append_audit({"cli", "x", "y", "{}"}, 1); });
+  tmp.db().write([&](WriteTx& tx) { tx.audit().append_audit({"cli", "x", "y", "{}"}, 1); });
   const auto update = test::sqlite_cli(tmp.path(), "update audit_log set actor = \"evil\"");
   EXPECT_NE(update.status, 0);
   EXPECT_NE(update.output.find("append-only"), std::string::npos) << update.output;

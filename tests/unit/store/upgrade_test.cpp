@@ -91,32 +91,35 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
   EXPECT_NE(upgraded.find("usage_applications_first"), std::string::npos);
   EXPECT_EQ(upgraded, schema_of(fresh.path()));
 
-  db->read([&](Tx& tx) {
-    const auto change = tx.find_usage_application(1, "U-00000002");
+  db->read([&](ReadTx& tx) {
+    const auto change = tx.usage_applications().find_usage_application(1, "U-00000002");
     ASSERT_TRUE(change.has_value());
     EXPECT_EQ(change->changes_id, 1);
     EXPECT_EQ(change->terminals, 3);
-    EXPECT_TRUE(tx.find_usage_application_by_key(1, "key-a2").has_value());
-    EXPECT_FALSE(tx.find_usage_application_by_key(2, "key-a2").has_value());
-    const auto c = tx.find_certificate_application_by_key(1, "key-c");
+    EXPECT_TRUE(tx.usage_applications().find_usage_application_by_key(1, "key-a2").has_value());
+    EXPECT_FALSE(tx.usage_applications().find_usage_application_by_key(2, "key-a2").has_value());
+    const auto c = tx.certificate_applications().find_certificate_application_by_key(1, "key-c");
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->address_line, "銀座1-2-3");
     EXPECT_EQ(c->approved_by, 1);
-    EXPECT_EQ(tx.certificates_of_application(1).size(), 1u);
+    EXPECT_EQ(tx.certificates().certificates_of_application(1).size(), 1u);
   });
   // Institution 2 may now use institution 1's key; institution 1 still may not use it twice.
   UsageApplicationRecord change_of_b;
-  db->read([&](Tx& tx) { change_of_b = *tx.find_usage_application(2, "U-00000003"); });
+  db->read([&](ReadTx& tx) {
+    change_of_b = *tx.usage_applications().find_usage_application(2, "U-00000003");
+  });
   change_of_b.version = 2;
   change_of_b.changes_id = 3;
   change_of_b.idempotency_key = "key-a";
-  db->write(
-      [&](Tx& tx) { EXPECT_EQ(tx.insert_usage_application(change_of_b).number, "U-00000004"); });
-  EXPECT_THROW(db->write([&](Tx& tx) {
-    UsageApplicationRecord u = *tx.find_usage_application(1, "U-00000002");
+  db->write([&](WriteTx& tx) {
+    EXPECT_EQ(tx.usage_applications().insert_usage_application(change_of_b).number, "U-00000004");
+  });
+  EXPECT_THROW(db->write([&](WriteTx& tx) {
+    UsageApplicationRecord u = *tx.usage_applications().find_usage_application(1, "U-00000002");
     u.version = 3;
     u.changes_id = 2;
-    tx.insert_usage_application(u);  // key-a2 again, at institution 1
+    tx.usage_applications().insert_usage_application(u);  // key-a2 again, at institution 1
   }),
                UniqueViolation);
   // Foreign keys are on again for the connections that serve requests.
@@ -125,7 +128,8 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
   orphan.email = "c@x.jp";
   orphan.email_key = "c@x.jp";
   orphan.password_hash = "h";
-  EXPECT_THROW(db->write([&](Tx& tx) { tx.insert_account(orphan); }), std::exception);
+  EXPECT_THROW(db->write([&](WriteTx& tx) { tx.accounts().insert_account(orphan); }),
+               std::exception);
 }
 
 }  // namespace

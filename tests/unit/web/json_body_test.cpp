@@ -140,10 +140,10 @@ TEST_F(JsonEndpointsTest, DeepArraysAndObjectsAreAProblemOnEveryEndpoint) {
     EXPECT_EQ(nlohmann::json::parse(deep.body).at("code"), "too-deep") << deep.body;
   }
   // Nothing was stored.
-  s.env.db->read([&](store::Tx& tx) {
-    const auto institution = tx.find_institution_by_code("1310123455");
+  s.env.db->read([&](store::ReadTx& tx) {
+    const auto institution = tx.accounts().find_institution_by_code("1310123455");
     ASSERT_TRUE(institution.has_value());
-    EXPECT_TRUE(tx.usage_applications_of(institution->id).empty());
+    EXPECT_TRUE(tx.usage_applications().usage_applications_of(institution->id).empty());
   });
 }
 

@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 
+#include "store/sqlite/repositories.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store::sqlite {
+
 namespace {
 
 constexpr std::string_view kColumns =
@@ -57,7 +59,7 @@ std::string select_certificate_applications(std::string_view where) {
   return fmt::format("SELECT {} FROM certificate_applications WHERE {}", kColumns, where);
 }
 
-CertificateApplicationRecord SqliteTx::insert_certificate_application(
+CertificateApplicationRecord SqliteCertificateApplications::insert_certificate_application(
     const CertificateApplicationRecord& a) {
   c_.prepare(fmt::format("INSERT INTO certificate_applications ({}) VALUES (NULL{})", kColumns,
                          std::string_view(
@@ -80,8 +82,9 @@ CertificateApplicationRecord SqliteTx::insert_certificate_application(
   return out;
 }
 
-std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application_by_key(
-    Id institution_id, const std::string& key) {
+std::optional<CertificateApplicationRecord>
+SqliteCertificateApplications::find_certificate_application_by_key(Id institution_id,
+                                                                   const std::string& key) {
   static const std::string sql =
       select_certificate_applications("institution_id = ? AND idempotency_key = ?");
   auto s = c_.prepare(sql);
@@ -90,8 +93,9 @@ std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_applicati
   return read_certificate_application(s);
 }
 
-std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_application(
-    Id institution_id, const std::string& number) {
+std::optional<CertificateApplicationRecord>
+SqliteCertificateApplications::find_certificate_application(Id institution_id,
+                                                            const std::string& number) {
   static const std::string sql =
       select_certificate_applications("institution_id = ? AND number = ?");
   auto s = c_.prepare(sql);
@@ -100,7 +104,8 @@ std::optional<CertificateApplicationRecord> SqliteTx::find_certificate_applicati
   return read_certificate_application(s);
 }
 
-std::vector<CertificateApplicationRecord> SqliteTx::certificate_applications_of(Id institution_id) {
+std::vector<CertificateApplicationRecord>
+SqliteCertificateApplications::certificate_applications_of(Id institution_id) {
   static const std::string sql =
       select_certificate_applications("institution_id = ? ORDER BY id DESC");
   auto s = c_.prepare(sql);
@@ -110,9 +115,8 @@ std::vector<CertificateApplicationRecord> SqliteTx::certificate_applications_of(
   return out;
 }
 
-bool SqliteTx::set_certificate_application_status(Id id, const std::string& from,
-                                                  const std::string& to, const std::string& note,
-                                                  Millis now) {
+bool SqliteCertificateApplications::set_certificate_application_status(
+    Id id, const std::string& from, const std::string& to, const std::string& note, Millis now) {
   c_.prepare(
         "UPDATE certificate_applications SET status = ?, status_note = ?, updated_at = ? WHERE id "
         "= ? AND status = ?")
@@ -121,7 +125,8 @@ bool SqliteTx::set_certificate_application_status(Id id, const std::string& from
   return sqlite3_changes(c_.handle()) > 0;
 }
 
-bool SqliteTx::resubmit_certificate_application(const CertificateApplicationRecord& a) {
+bool SqliteCertificateApplications::resubmit_certificate_application(
+    const CertificateApplicationRecord& a) {
   c_.prepare(
         "UPDATE certificate_applications SET classification = ?, prefecture = ?, "
         "municipality_code = ?, institution_code = ?, institution_name = ?, department = ?, "
@@ -138,6 +143,57 @@ bool SqliteTx::resubmit_certificate_application(const CertificateApplicationReco
                 a.status, a.id)
       .run();
   return sqlite3_changes(c_.handle()) > 0;
+}
+
+std::vector<CertificateApplicationRecord>
+SqliteCertificateApplications::find_certificate_applications(const ApplicationFilter& f) {
+  // Every condition is always present and switched off by its own parameter, so the SQL text (and
+  // its cached statement) stays the same whatever the filter.
+  std::string statuses = "0";
+  for (std::size_t i = 0; i < f.statuses.size(); ++i) statuses += fmt::format(", ?{}", 7 + i);
+  const std::string sql = select_certificate_applications(fmt::format(
+      "(?1 = 0 OR status IN ({})) AND (?2 = 0 OR prefecture = ?2) AND (?3 = '' OR applied_on >= "
+      "?3) AND (?4 = '' OR applied_on <= ?4) AND (?5 = '' OR number = ?5) ORDER BY applied_at, "
+      "id LIMIT ?6",
+      statuses));
+  auto s = c_.prepare(sql);
+  s.bind(1, static_cast<std::int64_t>(f.statuses.size()))
+      .bind(2, f.prefecture)
+      .bind(3, f.applied_from)
+      .bind(4, f.applied_to)
+      .bind(5, f.number)
+      .bind(6, f.limit);
+  for (std::size_t i = 0; i < f.statuses.size(); ++i) {
+    s.bind(static_cast<int>(7 + i), f.statuses[i]);
+  }
+  std::vector<CertificateApplicationRecord> out;
+  while (s.step()) out.push_back(read_certificate_application(s));
+  return out;
+}
+
+std::optional<CertificateApplicationRecord>
+SqliteCertificateApplications::find_certificate_application_by_number(const std::string& number) {
+  static const std::string sql = select_certificate_applications("number = ?");
+  auto s = c_.prepare(sql);
+  s.bind_all(number);
+  if (!s.step()) return std::nullopt;
+  return read_certificate_application(s);
+}
+
+std::optional<CertificateApplicationRecord>
+SqliteCertificateApplications::find_certificate_application_by_id(Id id) {
+  static const std::string sql = select_certificate_applications("id = ?");
+  auto s = c_.prepare(sql);
+  s.bind_all(id);
+  if (!s.step()) return std::nullopt;
+  return read_certificate_application(s);
+}
+
+void SqliteCertificateApplications::set_certificate_application_approved_by(
+    Id id, std::optional<Id> operator_id) {
+  c_.prepare("UPDATE certificate_applications SET approved_by = ? WHERE id = ?")
+      .bind_all(operator_id, id)
+      .run();
 }
 
 }  // namespace onshi::store::sqlite

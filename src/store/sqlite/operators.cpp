@@ -1,6 +1,8 @@
+#include "store/sqlite/repositories.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store::sqlite {
+
 namespace {
 
 constexpr const char* kOperatorColumns =
@@ -25,7 +27,7 @@ Operator read_operator(const Statement& s) {
 
 }  // namespace
 
-Id SqliteTx::insert_operator(const Operator& o) {
+Id SqliteOperators::insert_operator(const Operator& o) {
   c_.prepare(
         "INSERT INTO operators (login, display_name, role, password_hash, totp_secret, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?)")
@@ -34,28 +36,28 @@ Id SqliteTx::insert_operator(const Operator& o) {
   return c_.last_insert_rowid();
 }
 
-std::optional<Operator> SqliteTx::find_operator_by_login(const std::string& login) {
+std::optional<Operator> SqliteOperators::find_operator_by_login(const std::string& login) {
   auto s = c_.prepare(std::string(kOperatorColumns) + "WHERE login = ?");
   s.bind_all(login);
   if (!s.step()) return std::nullopt;
   return read_operator(s);
 }
 
-std::optional<Operator> SqliteTx::find_operator(Id id) {
+std::optional<Operator> SqliteOperators::find_operator(Id id) {
   auto s = c_.prepare(std::string(kOperatorColumns) + "WHERE id = ?");
   s.bind_all(id);
   if (!s.step()) return std::nullopt;
   return read_operator(s);
 }
 
-std::vector<Operator> SqliteTx::list_operators() {
+std::vector<Operator> SqliteOperators::list_operators() {
   auto s = c_.prepare(std::string(kOperatorColumns) + "ORDER BY login");
   std::vector<Operator> out;
   while (s.step()) out.push_back(read_operator(s));
   return out;
 }
 
-std::optional<int> SqliteTx::count_operator_login_attempt(Id id, Millis now) {
+std::optional<int> SqliteOperators::count_operator_login_attempt(Id id, Millis now) {
   auto s = c_.prepare(
       "UPDATE operators SET failures = failures + 1 WHERE id = ? AND locked_until <= ? "
       "RETURNING failures");
@@ -66,28 +68,28 @@ std::optional<int> SqliteTx::count_operator_login_attempt(Id id, Millis now) {
   return failures;
 }
 
-void SqliteTx::lock_operator(Id id, Millis until) {
+void SqliteOperators::lock_operator(Id id, Millis until) {
   c_.prepare("UPDATE operators SET locked_until = max(locked_until, ?) WHERE id = ?")
       .bind_all(until, id)
       .run();
 }
 
-void SqliteTx::clear_operator_throttle(Id id) {
+void SqliteOperators::clear_operator_throttle(Id id) {
   c_.prepare("UPDATE operators SET failures = 0, locked_until = 0 WHERE id = ?").bind_all(id).run();
 }
 
-bool SqliteTx::advance_operator_totp_step(Id id, std::int64_t step) {
+bool SqliteOperators::advance_operator_totp_step(Id id, std::int64_t step) {
   c_.prepare("UPDATE operators SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
       .bind_all(step, id, step)
       .run();
   return sqlite3_changes(c_.handle()) > 0;
 }
 
-void SqliteTx::set_operator_disabled(Id id, std::optional<Millis> at) {
+void SqliteOperators::set_operator_disabled(Id id, std::optional<Millis> at) {
   c_.prepare("UPDATE operators SET disabled_at = ? WHERE id = ?").bind_all(at, id).run();
 }
 
-void SqliteTx::insert_operator_session(const OperatorSession& s) {
+void SqliteOperators::insert_operator_session(const OperatorSession& s) {
   c_.prepare(
         "INSERT INTO operator_sessions (id_hash, operator_id, created_at, last_seen_at) VALUES "
         "(?, ?, ?, ?)")
@@ -95,7 +97,7 @@ void SqliteTx::insert_operator_session(const OperatorSession& s) {
       .run();
 }
 
-std::optional<OperatorSession> SqliteTx::find_operator_session(const std::string& id_hash) {
+std::optional<OperatorSession> SqliteOperators::find_operator_session(const std::string& id_hash) {
   auto s = c_.prepare(
       "SELECT id_hash, operator_id, created_at, last_seen_at FROM operator_sessions WHERE "
       "id_hash = ?");
@@ -104,17 +106,17 @@ std::optional<OperatorSession> SqliteTx::find_operator_session(const std::string
   return OperatorSession{s.text(0), s.int64(1), s.int64(2), s.int64(3)};
 }
 
-void SqliteTx::touch_operator_session(const std::string& id_hash, Millis now) {
+void SqliteOperators::touch_operator_session(const std::string& id_hash, Millis now) {
   c_.prepare("UPDATE operator_sessions SET last_seen_at = ? WHERE id_hash = ?")
       .bind_all(now, id_hash)
       .run();
 }
 
-void SqliteTx::delete_operator_session(const std::string& id_hash) {
+void SqliteOperators::delete_operator_session(const std::string& id_hash) {
   c_.prepare("DELETE FROM operator_sessions WHERE id_hash = ?").bind_all(id_hash).run();
 }
 
-void SqliteTx::delete_operator_sessions_of(Id operator_id) {
+void SqliteOperators::delete_operator_sessions_of(Id operator_id) {
   c_.prepare("DELETE FROM operator_sessions WHERE operator_id = ?").bind_all(operator_id).run();
 }
 

@@ -1,6 +1,8 @@
+#include "store/sqlite/repositories.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store::sqlite {
+
 namespace {
 
 constexpr std::string_view kAccountColumns =
@@ -26,24 +28,25 @@ std::optional<Institution> one_institution(Statement&& s) {
 
 }  // namespace
 
-std::optional<Institution> SqliteTx::find_institution_by_code(const std::string& code) {
+std::optional<Institution> SqliteAccounts::find_institution_by_code(const std::string& code) {
   return one_institution(std::move(
       c_.prepare("SELECT id, code, name FROM institutions WHERE code = ?").bind_all(code)));
 }
 
-std::optional<Institution> SqliteTx::find_institution(Id id) {
+std::optional<Institution> SqliteAccounts::find_institution(Id id) {
   return one_institution(
       std::move(c_.prepare("SELECT id, code, name FROM institutions WHERE id = ?").bind_all(id)));
 }
 
-Id SqliteTx::insert_institution(const std::string& code, const std::string& name, Millis now) {
+Id SqliteAccounts::insert_institution(const std::string& code, const std::string& name,
+                                      Millis now) {
   c_.prepare("INSERT INTO institutions (code, name, created_at) VALUES (?, ?, ?)")
       .bind_all(code, name, now)
       .run();
   return c_.last_insert_rowid();
 }
 
-Id SqliteTx::insert_account(const Account& a) {
+Id SqliteAccounts::insert_account(const Account& a) {
   c_.prepare(
         "INSERT INTO accounts (institution_id, email, email_key, password_hash, verified_at, "
         "disabled_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -53,7 +56,7 @@ Id SqliteTx::insert_account(const Account& a) {
   return c_.last_insert_rowid();
 }
 
-std::optional<Account> SqliteTx::find_account_by_email_key(const std::string& email_key) {
+std::optional<Account> SqliteAccounts::find_account_by_email_key(const std::string& email_key) {
   static const std::string sql =
       std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE email_key = ?");
   auto s = c_.prepare(sql);
@@ -62,7 +65,7 @@ std::optional<Account> SqliteTx::find_account_by_email_key(const std::string& em
   return read_account(s);
 }
 
-std::optional<Account> SqliteTx::find_account(Id id) {
+std::optional<Account> SqliteAccounts::find_account(Id id) {
   static const std::string sql =
       std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE id = ?");
   auto s = c_.prepare(sql);
@@ -71,21 +74,21 @@ std::optional<Account> SqliteTx::find_account(Id id) {
   return read_account(s);
 }
 
-void SqliteTx::set_account_verified(Id id, Millis at) {
+void SqliteAccounts::set_account_verified(Id id, Millis at) {
   c_.prepare("UPDATE accounts SET verified_at = ? WHERE id = ? AND verified_at IS NULL")
       .bind_all(at, id)
       .run();
 }
 
-void SqliteTx::set_account_password(Id id, const std::string& hash) {
+void SqliteAccounts::set_account_password(Id id, const std::string& hash) {
   c_.prepare("UPDATE accounts SET password_hash = ? WHERE id = ?").bind_all(hash, id).run();
 }
 
-void SqliteTx::set_account_disabled(Id id, std::optional<Millis> at) {
+void SqliteAccounts::set_account_disabled(Id id, std::optional<Millis> at) {
   c_.prepare("UPDATE accounts SET disabled_at = ? WHERE id = ?").bind_all(at, id).run();
 }
 
-std::vector<AccountSummary> SqliteTx::list_accounts() {
+std::vector<AccountSummary> SqliteAccounts::list_accounts() {
   static const std::string sql =
       "SELECT a.id, a.institution_id, a.email, a.email_key, a.password_hash, a.verified_at, "
       "a.disabled_at, a.created_at, i.id, i.code, i.name FROM accounts a "
@@ -94,37 +97,6 @@ std::vector<AccountSummary> SqliteTx::list_accounts() {
   std::vector<AccountSummary> out;
   while (s.step()) out.push_back({read_account(s), Institution{s.int64(8), s.text(9), s.text(10)}});
   return out;
-}
-
-LoginThrottle SqliteTx::login_throttle(const std::string& key) {
-  auto s = c_.prepare("SELECT failures, locked_until FROM login_throttle WHERE subject = ?");
-  s.bind_all(key);
-  if (!s.step()) return {};
-  return {s.integer(0), s.int64(1)};
-}
-
-std::optional<int> SqliteTx::count_login_attempt(const std::string& key, Millis now) {
-  // One statement that reads and writes the count: a locked key's row is left as it is and no row
-  // comes back.
-  auto s = c_.prepare(
-      "INSERT INTO login_throttle (subject, failures, locked_until) VALUES (?, 1, 0) "
-      "ON CONFLICT (subject) DO UPDATE SET failures = failures + 1 WHERE locked_until <= ? "
-      "RETURNING failures");
-  s.bind_all(key, now);
-  if (!s.step()) return std::nullopt;
-  const int failures = s.integer(0);
-  s.run();  // to the end of the statement
-  return failures;
-}
-
-void SqliteTx::lock_login(const std::string& key, Millis until) {
-  c_.prepare("UPDATE login_throttle SET locked_until = max(locked_until, ?) WHERE subject = ?")
-      .bind_all(until, key)
-      .run();
-}
-
-void SqliteTx::clear_login_throttle(const std::string& key) {
-  c_.prepare("DELETE FROM login_throttle WHERE subject = ?").bind_all(key).run();
 }
 
 }  // namespace onshi::store::sqlite

@@ -1,8 +1,10 @@
 #include <fmt/format.h>
 
+#include "store/sqlite/repositories.hpp"
 #include "store/sqlite/sqlite_tx.hpp"
 
 namespace onshi::store::sqlite {
+
 namespace {
 
 constexpr std::string_view kUsageColumns =
@@ -34,15 +36,10 @@ std::string select_usage(std::string_view where) {
   return fmt::format("SELECT {} FROM usage_applications WHERE {}", kUsageColumns, where);
 }
 
-std::optional<ApiToken> read_token(Statement& s) {
-  if (!s.step()) return std::nullopt;
-  return ApiToken{s.int64(0), s.int64(1),          s.text(2),
-                  s.int64(3), s.optional_int64(4), s.optional_int64(5)};
-}
-
 }  // namespace
 
-UsageApplicationRecord SqliteTx::insert_usage_application(const UsageApplicationRecord& a) {
+UsageApplicationRecord SqliteUsageApplications::insert_usage_application(
+    const UsageApplicationRecord& a) {
   // The key is unique within the institution, so with it the row has a unique stand-in number
   // until it has its id.
   c_.prepare(
@@ -65,7 +62,7 @@ UsageApplicationRecord SqliteTx::insert_usage_application(const UsageApplication
   return out;
 }
 
-std::optional<UsageApplicationRecord> SqliteTx::find_usage_application_by_key(
+std::optional<UsageApplicationRecord> SqliteUsageApplications::find_usage_application_by_key(
     Id institution_id, const std::string& key) {
   static const std::string sql = select_usage("institution_id = ? AND idempotency_key = ?");
   auto s = c_.prepare(sql);
@@ -74,8 +71,8 @@ std::optional<UsageApplicationRecord> SqliteTx::find_usage_application_by_key(
   return read_usage(s);
 }
 
-std::optional<UsageApplicationRecord> SqliteTx::find_usage_application(Id institution_id,
-                                                                       const std::string& number) {
+std::optional<UsageApplicationRecord> SqliteUsageApplications::find_usage_application(
+    Id institution_id, const std::string& number) {
   static const std::string sql = select_usage("institution_id = ? AND number = ?");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id, number);
@@ -83,53 +80,14 @@ std::optional<UsageApplicationRecord> SqliteTx::find_usage_application(Id instit
   return read_usage(s);
 }
 
-std::vector<UsageApplicationRecord> SqliteTx::usage_applications_of(Id institution_id) {
+std::vector<UsageApplicationRecord> SqliteUsageApplications::usage_applications_of(
+    Id institution_id) {
   static const std::string sql = select_usage("institution_id = ? ORDER BY version DESC");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id);
   std::vector<UsageApplicationRecord> out;
   while (s.step()) out.push_back(read_usage(s));
   return out;
-}
-
-Id SqliteTx::insert_api_token(Id account_id, const std::string& hash, const std::string& label,
-                              Millis now) {
-  c_.prepare(
-        "INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)")
-      .bind_all(account_id, hash, label, now)
-      .run();
-  return c_.last_insert_rowid();
-}
-
-std::optional<ApiToken> SqliteTx::find_api_token(const std::string& hash) {
-  auto s = c_.prepare(
-      "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_tokens "
-      "WHERE token_hash = ? AND revoked_at IS NULL");
-  s.bind_all(hash);
-  return read_token(s);
-}
-
-void SqliteTx::touch_api_token(Id id, Millis now) {
-  c_.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind_all(now, id).run();
-}
-
-std::vector<ApiToken> SqliteTx::api_tokens_of(Id account_id) {
-  auto s = c_.prepare(
-      "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_tokens "
-      "WHERE account_id = ? ORDER BY id");
-  s.bind_all(account_id);
-  std::vector<ApiToken> out;
-  while (auto t = read_token(s)) out.push_back(*t);
-  return out;
-}
-
-bool SqliteTx::revoke_api_token(Id account_id, Id token_id, Millis now) {
-  c_.prepare(
-        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS "
-        "NULL")
-      .bind_all(now, token_id, account_id)
-      .run();
-  return sqlite3_changes(c_.handle()) > 0;
 }
 
 }  // namespace onshi::store::sqlite

@@ -1,0 +1,83 @@
+#include <fmt/format.h>
+
+#include "store/sqlite/repositories.hpp"
+#include "store/sqlite/sqlite_tx.hpp"
+
+namespace onshi::store::sqlite {
+
+namespace {
+
+NoticeLetterRecord read_letter(const Statement& s) {
+  NoticeLetterRecord l;
+  l.id = s.int64(0);
+  l.application_id = s.int64(1);
+  l.created_at = s.int64(2);
+  l.printed_at = s.optional_int64(3);
+  l.tracking_number = s.optional_text(4);
+  l.mailed_on = s.optional_text(5);
+  l.recorded_by = s.optional_int64(6);
+  l.recorded_at = s.optional_int64(7);
+  return l;
+}
+
+}  // namespace
+
+Id SqliteNoticeLetters::insert_notice_letter(Id application_id, Millis now) {
+  c_.prepare("INSERT INTO notice_letters (application_id, created_at) VALUES (?, ?)")
+      .bind_all(application_id, now)
+      .run();
+  return c_.last_insert_rowid();
+}
+
+std::optional<NoticeLetterRecord> SqliteNoticeLetters::notice_letter_of(Id application_id) {
+  auto s = c_.prepare(
+      "SELECT id, application_id, created_at, printed_at, tracking_number, mailed_on, "
+      "recorded_by, recorded_at FROM notice_letters WHERE application_id = ?");
+  s.bind_all(application_id);
+  if (!s.step()) return std::nullopt;
+  return read_letter(s);
+}
+
+void SqliteNoticeLetters::mark_notice_letter_printed(Id letter_id, Millis now) {
+  c_.prepare("UPDATE notice_letters SET printed_at = ? WHERE id = ? AND printed_at IS NULL")
+      .bind_all(now, letter_id)
+      .run();
+  // The codes were shown once, on this print; nothing can show them again.
+  c_.prepare(
+        "UPDATE certificates SET sealed_pickup_code = NULL WHERE application_id = (SELECT "
+        "application_id FROM notice_letters WHERE id = ?)")
+      .bind_all(letter_id)
+      .run();
+}
+
+std::vector<NoticeLetterRecord> SqliteNoticeLetters::unprinted_notice_letters() {
+  auto s = c_.prepare(
+      "SELECT id, application_id, created_at, printed_at, tracking_number, mailed_on, "
+      "recorded_by, recorded_at FROM notice_letters WHERE printed_at IS NULL ORDER BY id");
+  std::vector<NoticeLetterRecord> out;
+  while (s.step()) out.push_back(read_letter(s));
+  return out;
+}
+
+std::optional<std::string> SqliteNoticeLetters::application_mailed_as(
+    const std::string& tracking_number) {
+  auto st = c_.prepare(
+      "SELECT a.number FROM notice_letters l JOIN certificate_applications a "
+      "ON a.id = l.application_id WHERE l.tracking_number = ?");
+  st.bind_all(tracking_number);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+bool SqliteNoticeLetters::record_registered_mail(Id letter_id, const std::string& tracking_number,
+                                                 const std::string& mailed_on, Id operator_id,
+                                                 Millis now) {
+  c_.prepare(
+        "UPDATE notice_letters SET tracking_number = ?, mailed_on = ?, recorded_by = ?, "
+        "recorded_at = ? WHERE id = ? AND tracking_number IS NULL")
+      .bind_all(tracking_number, mailed_on, operator_id, now, letter_id)
+      .run();
+  return sqlite3_changes(c_.handle()) > 0;
+}
+
+}  // namespace onshi::store::sqlite

@@ -1,0 +1,190 @@
+#pragma once
+// The SQLite repositories: one class per concern of store/repositories.hpp, each on the
+// connection of the transaction that owns it (sqlite_tx.hpp).
+#include "store/repositories.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace onshi::store::sqlite {
+
+class SqliteAccounts final : public AccountsWriter {
+ public:
+  explicit SqliteAccounts(Connection& c) : c_(c) {}
+  std::optional<Institution> find_institution_by_code(const std::string& code) override;
+  std::optional<Institution> find_institution(Id id) override;
+  std::optional<Account> find_account_by_email_key(const std::string& email_key) override;
+  std::optional<Account> find_account(Id id) override;
+  std::vector<AccountSummary> list_accounts() override;
+  Id insert_institution(const std::string& code, const std::string& name, Millis now) override;
+  Id insert_account(const Account& a) override;
+  void set_account_verified(Id id, Millis at) override;
+  void set_account_password(Id id, const std::string& hash) override;
+  void set_account_disabled(Id id, std::optional<Millis> at) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteSessions final : public SessionsWriter {
+ public:
+  explicit SqliteSessions(Connection& c) : c_(c) {}
+  std::optional<SessionRecord> find_session(const std::string& id_hash) override;
+  void insert_session(const SessionRecord& s) override;
+  void touch_session(const std::string& id_hash, Millis now) override;
+  void delete_session(const std::string& id_hash) override;
+  void delete_sessions_of(Id account_id, const std::string& except_id_hash) override;
+  void delete_sessions_idle_since(Millis idle_before, Millis created_before) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteTokens final : public TokensWriter {
+ public:
+  explicit SqliteTokens(Connection& c) : c_(c) {}
+  std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash,
+                                             Millis now) override;
+  std::optional<ApiToken> find_api_token(const std::string& hash) override;
+  std::vector<ApiToken> api_tokens_of(Id account_id) override;
+  LoginThrottle login_throttle(const std::string& key) override;
+  void insert_token(TokenKind kind, const std::string& hash, Id account_id, Millis expires_at,
+                    Millis now) override;
+  void mark_token_used(Id token_id, Millis now) override;
+  void expire_tokens(TokenKind kind, Id account_id, Millis now) override;
+  Id insert_api_token(Id account_id, const std::string& hash, const std::string& label,
+                      Millis now) override;
+  void touch_api_token(Id id, Millis now) override;
+  bool revoke_api_token(Id account_id, Id token_id, Millis now) override;
+  std::optional<int> count_login_attempt(const std::string& key, Millis now) override;
+  void lock_login(const std::string& key, Millis until) override;
+  void clear_login_throttle(const std::string& key) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteOutbox final : public OutboxWriter {
+ public:
+  explicit SqliteOutbox(Connection& c) : c_(c) {}
+  std::int64_t pending_mail_count() override;
+  Id enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) override;
+  std::vector<OutboxMail> due_mail(Millis now, int limit) override;
+  std::vector<OutboxMail> claim_due_mail(Millis now, int limit, Millis lease_until) override;
+  void postpone_mail(Id id, Millis until) override;
+  void mark_mail_sent(Id id, Millis now) override;
+  void mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
+                        const std::string& error) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteUsageApplications final : public UsageApplicationsWriter {
+ public:
+  explicit SqliteUsageApplications(Connection& c) : c_(c) {}
+  std::optional<UsageApplicationRecord> find_usage_application_by_key(
+      Id institution_id, const std::string& key) override;
+  std::optional<UsageApplicationRecord> find_usage_application(Id institution_id,
+                                                               const std::string& number) override;
+  std::vector<UsageApplicationRecord> usage_applications_of(Id institution_id) override;
+  UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteCertificateApplications final : public CertificateApplicationsWriter {
+ public:
+  explicit SqliteCertificateApplications(Connection& c) : c_(c) {}
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
+      Id institution_id, const std::string& key) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application(
+      Id institution_id, const std::string& number) override;
+  std::vector<CertificateApplicationRecord> certificate_applications_of(Id institution_id) override;
+  std::vector<CertificateApplicationRecord> find_certificate_applications(
+      const ApplicationFilter& f) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_number(
+      const std::string& number) override;
+  std::optional<CertificateApplicationRecord> find_certificate_application_by_id(Id id) override;
+  CertificateApplicationRecord insert_certificate_application(
+      const CertificateApplicationRecord& a) override;
+  bool set_certificate_application_status(Id id, const std::string& from, const std::string& to,
+                                          const std::string& note, Millis now) override;
+  bool resubmit_certificate_application(const CertificateApplicationRecord& a) override;
+  void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteCertificates final : public CertificatesWriter {
+ public:
+  explicit SqliteCertificates(Connection& c) : c_(c) {}
+  std::vector<CertificateRow> certificates_of(Id institution_id) override;
+  std::vector<CertificateRecord> certificates_of_application(Id application_id) override;
+  bool public_key_certified(const std::string& spki_sha256) override;
+  std::vector<std::string> terminals_of(Id institution_id) override;
+  bool try_insert_certificate(const CertificateRecord& c) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteNoticeLetters final : public NoticeLettersWriter {
+ public:
+  explicit SqliteNoticeLetters(Connection& c) : c_(c) {}
+  std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) override;
+  std::vector<NoticeLetterRecord> unprinted_notice_letters() override;
+  std::optional<std::string> application_mailed_as(const std::string& tracking_number) override;
+  Id insert_notice_letter(Id application_id, Millis now) override;
+  void mark_notice_letter_printed(Id letter_id, Millis now) override;
+  bool record_registered_mail(Id letter_id, const std::string& tracking_number,
+                              const std::string& mailed_on, Id operator_id, Millis now) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteOperators final : public OperatorsWriter {
+ public:
+  explicit SqliteOperators(Connection& c) : c_(c) {}
+  std::optional<Operator> find_operator_by_login(const std::string& login) override;
+  std::optional<Operator> find_operator(Id id) override;
+  std::vector<Operator> list_operators() override;
+  std::optional<OperatorSession> find_operator_session(const std::string& id_hash) override;
+  Id insert_operator(const Operator& o) override;
+  std::optional<int> count_operator_login_attempt(Id id, Millis now) override;
+  void lock_operator(Id id, Millis until) override;
+  void clear_operator_throttle(Id id) override;
+  bool advance_operator_totp_step(Id id, std::int64_t step) override;
+  void set_operator_disabled(Id id, std::optional<Millis> at) override;
+  void insert_operator_session(const OperatorSession& s) override;
+  void touch_operator_session(const std::string& id_hash, Millis now) override;
+  void delete_operator_session(const std::string& id_hash) override;
+  void delete_operator_sessions_of(Id operator_id) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteAudit final : public AuditWriter {
+ public:
+  explicit SqliteAudit(Connection& c) : c_(c) {}
+  std::vector<AuditRecord> audit_entries(const AuditFilter& f) override;
+  void scan_audit(const std::function<bool(const AuditRecord&)>& visit) override;
+  void append_audit(const AuditEntry& e, Millis now) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteSettings final : public SettingsWriter {
+ public:
+  explicit SqliteSettings(Connection& c) : c_(c) {}
+  std::optional<std::string> setting(const std::string& key) override;
+  void put_setting(const std::string& key, const std::string& value) override;
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace onshi::store::sqlite

@@ -17,20 +17,20 @@ struct RegistrationInput {
   std::string institution_code;
   std::string institution_name;
 };
-std::expected<void, FieldErrors> register_account(const Services& s, const RegistrationInput& in);
+Result<> register_account(const Services& s, const RegistrationInput& in);
 
-enum class TokenError { invalid_or_expired };
-// Consumes the single-use link from the verification mail.
-std::expected<void, TokenError> verify_email(const Services& s, std::string_view token);
+// Consumes the single-use link from the verification mail; unauthenticated link.invalid when it is
+// unknown, used or expired.
+Result<> verify_email(const Services& s, std::string_view token);
 
-enum class LoginError { bad_credentials, throttled };
 struct LoginResult {
   std::string session_token;  // goes into the cookie; the database keeps only its hash
 };
 // `replacing_session`: the session cookie the browser sent, if any; a successful login ends it.
-std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
-                                             std::string_view password,
-                                             std::string_view replacing_session = {});
+// Fails throttled login.throttled, or unauthenticated login.failed (which never says whether the
+// address has an account).
+Result<LoginResult> login(const Services& s, std::string_view email, std::string_view password,
+                          std::string_view replacing_session = {});
 
 // Who is behind a session cookie, or nothing (unknown, expired, disabled account).
 struct SessionUser {
@@ -50,15 +50,10 @@ struct PasswordChangeInput {
   std::string new_password;
   std::string new_password_confirm;
 };
-struct PasswordChangeFailure {
-  bool throttled = false;  // too many wrong current passwords: the login's lock applies
-  FieldErrors errors;
-};
 // Ends every other session of the account and mails a notice. A wrong current password counts as
-// a failed login of the account.
-std::expected<void, PasswordChangeFailure> change_password(const Services& s,
-                                                           const SessionUser& user,
-                                                           const PasswordChangeInput& in);
+// a failed login of the account: invalid (the fields), or throttled password.change_throttled
+// when too many wrong current passwords hold the login's lock.
+Result<> change_password(const Services& s, const SessionUser& user, const PasswordChangeInput& in);
 
 // Mails a reset link when the address belongs to an account; does the same visible thing when not.
 void request_password_reset(const Services& s, std::string_view email);
@@ -68,11 +63,8 @@ struct PasswordResetInput {
   std::string new_password;
   std::string new_password_confirm;
 };
-struct ResetFailure {
-  bool invalid_token = false;
-  FieldErrors errors;
-};
-std::expected<void, ResetFailure> reset_password(const Services& s, const PasswordResetInput& in);
+// invalid (the new password's fields), or unauthenticated link.invalid.
+Result<> reset_password(const Services& s, const PasswordResetInput& in);
 
 // Used by the CLI: an account an operator vouches for, verified at once.
 struct AccountCreation {
@@ -81,11 +73,9 @@ struct AccountCreation {
   std::string institution_name;
   std::string password;
 };
-std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
-                                                              const AccountCreation& in);
-enum class DisableError { no_such_account };
-std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email,
-                                                       bool disabled);
+Result<store::Id> create_verified_account(const Services& s, const AccountCreation& in);
+// not_found account.not_found for an unknown address.
+Result<> set_account_disabled(const Services& s, std::string_view email, bool disabled);
 
 // Every account with its institution (onshi account list).
 std::vector<store::AccountSummary> list_accounts(const Services& s);

@@ -8,27 +8,29 @@
 #include "util/secrets.hpp"
 
 namespace onshi::app {
-std::expected<LoginResult, LoginError> login(const Services& s, std::string_view email,
-                                             std::string_view password,
-                                             std::string_view replacing_session) {
+Result<LoginResult> login(const Services& s, std::string_view email, std::string_view password,
+                          std::string_view replacing_session) {
   const std::string key = email_key(email);
   const auto who = account_throttle(key);
   // The attempt is counted before the password is checked (login_rules.hpp): thirty guesses sent
   // at once are five checked and twenty-five refused, not thirty checked.
-  std::optional<int> attempt;
-  std::optional<store::Account> account;
-  s.db.write([&](store::WriteTx& tx) {
-    attempt = claim_login_attempt(s, tx, who);
-    if (attempt) account = tx.accounts().find_account_by_email_key(key);
+  struct Claimed {
+    std::optional<int> attempt;
+    std::optional<store::Account> account;
+  };
+  const auto [attempt, account] = s.db.write([&](store::WriteTx& tx) {
+    Claimed c{claim_login_attempt(s, tx, who), std::nullopt};
+    if (c.attempt) c.account = tx.accounts().find_account_by_email_key(key);
+    return c;
   });
-  if (!attempt) return std::unexpected(LoginError::throttled);
+  if (!attempt) return std::unexpected(Failure::of(FailureCode::throttled, "login.throttled"));
 
   const bool password_ok =
       util::verify_password(account ? account->password_hash : dummy_password_hash(), password);
   const bool allowed = account && password_ok && account->verified_at && !account->disabled_at;
 
-  std::optional<LoginResult> result;
-  s.db.write([&](store::WriteTx& tx) {
+  // A refusal is a plain value here, not an error: the failure's count and audit must commit.
+  auto result = s.db.write([&](store::WriteTx& tx) -> std::optional<LoginResult> {
     const auto now = s.now_ms();
     if (!allowed) {
       hold_login_lock(s, tx, who, *attempt);
@@ -37,7 +39,7 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
                                  account->email, fmt::format("{{\"failures\":{}}}", *attempt)},
                                 now);
       }
-      return;
+      return std::nullopt;
     }
     clear_login_attempts(tx, who);
     if (util::password_needs_rehash(account->password_hash)) {
@@ -51,10 +53,10 @@ std::expected<LoginResult, LoginError> login(const Services& s, std::string_view
     tx.sessions().insert_session({util::sha256_hex(r.session_token), account->id, now, now});
     tx.audit().append_audit({fmt::format("account:{}", account->id), "login", account->email, "{}"},
                             now);
-    result = std::move(r);
+    return r;
   });
-  if (!result) return std::unexpected(LoginError::bad_credentials);
-  return *result;
+  if (!result) return std::unexpected(Failure::of(FailureCode::unauthenticated, "login.failed"));
+  return std::move(*result);
 }
 
 std::optional<SessionUser> resolve_session(const Services& s, std::string_view session_token) {

@@ -18,17 +18,17 @@ FieldErrors check_new_password(const Services& s, std::string_view email,
 
 }  // namespace
 
-std::expected<void, PasswordChangeFailure> change_password(const Services& s,
-                                                           const SessionUser& user,
-                                                           const PasswordChangeInput& in) {
+Result<> change_password(const Services& s, const SessionUser& user,
+                         const PasswordChangeInput& in) {
   // Typing the current password is guessing it as a login would: counted with the login's
   // throttle (login_rules.hpp), so a stolen session cannot try passwords without limit.
   const auto who = account_throttle(user.account.email_key);
-  std::optional<int> attempt;
-  s.db.write([&](store::WriteTx& tx) { attempt = claim_login_attempt(s, tx, who); });
+  const auto attempt =
+      s.db.write([&](store::WriteTx& tx) { return claim_login_attempt(s, tx, who); });
   if (!attempt) {
-    return std::unexpected(
-        PasswordChangeFailure{true, {{"current_password", "password.change_throttled"}}});
+    auto f = Failure::of(FailureCode::throttled, "password.change_throttled");
+    f.fields = {{"current_password", "password.change_throttled"}};
+    return std::unexpected(std::move(f));
   }
   const bool current_ok = util::verify_password(user.account.password_hash, in.current_password);
   FieldErrors errors;
@@ -43,12 +43,12 @@ std::expected<void, PasswordChangeFailure> change_password(const Services& s,
                                user.account.email, fmt::format("{{\"failures\":{}}}", *attempt)},
                               s.now_ms());
     });
-    return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
+    return std::unexpected(Failure::invalid(std::move(errors)));
   }
   if (!errors.empty()) {
     // The right current password proves who types, as a login does.
     s.db.write([&](store::WriteTx& tx) { clear_login_attempts(tx, who); });
-    return std::unexpected(PasswordChangeFailure{false, std::move(errors)});
+    return std::unexpected(Failure::invalid(std::move(errors)));
   }
   const auto hash = util::hash_password(in.new_password);
   s.db.write([&](store::WriteTx& tx) {
@@ -86,25 +86,32 @@ void request_password_reset(const Services& s, std::string_view email) {
   });
 }
 
-std::expected<void, ResetFailure> reset_password(const Services& s, const PasswordResetInput& in) {
-  std::optional<store::TokenRecord> token;
-  std::optional<store::Account> account;
+Result<> reset_password(const Services& s, const PasswordResetInput& in) {
+  const auto link_invalid = [] {
+    return std::unexpected(Failure::of(FailureCode::unauthenticated, "link.invalid"));
+  };
+  struct Link {
+    std::optional<store::TokenRecord> token;
+    std::optional<store::Account> account;
+  };
   const auto token_hash = util::sha256_hex(in.token);
-  s.db.read([&](store::ReadTx& tx) {
-    token = tx.tokens().find_live_token(store::TokenKind::reset_password, token_hash, s.now_ms());
-    if (token) account = tx.accounts().find_account(token->account_id);
+  const auto [token, account] = s.db.read([&](store::ReadTx& tx) {
+    Link l{tx.tokens().find_live_token(store::TokenKind::reset_password, token_hash, s.now_ms()),
+           std::nullopt};
+    if (l.token) l.account = tx.accounts().find_account(l.token->account_id);
+    return l;
   });
-  if (!token || !account || account->disabled_at) return std::unexpected(ResetFailure{true, {}});
+  if (!token || !account || account->disabled_at) return link_invalid();
   if (auto errors = check_new_password(s, account->email, in.new_password, in.new_password_confirm);
       !errors.empty()) {
-    return std::unexpected(ResetFailure{false, std::move(errors)});
+    return std::unexpected(Failure::invalid(std::move(errors)));
   }
   const auto hash = util::hash_password(in.new_password);
-  bool consumed = false;
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     const auto now = s.now_ms();
     // Checked again inside the transaction: two tabs may submit the same link.
-    if (!tx.tokens().find_live_token(store::TokenKind::reset_password, token_hash, now)) return;
+    if (!tx.tokens().find_live_token(store::TokenKind::reset_password, token_hash, now))
+      return link_invalid();
     tx.tokens().mark_token_used(token->id, now);
     tx.accounts().set_account_password(account->id, hash);
     // Following the mailed link proves the address, as the verification link would have.
@@ -113,10 +120,8 @@ std::expected<void, ResetFailure> reset_password(const Services& s, const Passwo
     clear_login_attempts(tx, account_throttle(account->email_key));
     tx.audit().append_audit(
         {fmt::format("account:{}", account->id), "password.reset", account->email, "{}"}, now);
-    consumed = true;
+    return {};
   });
-  if (!consumed) return std::unexpected(ResetFailure{true, {}});
-  return {};
 }
 
 }  // namespace onshi::app

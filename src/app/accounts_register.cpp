@@ -56,10 +56,10 @@ std::string email_key(std::string_view typed) {
   return util::ascii_lower(util::trim(util::nfkc(typed).text));
 }
 
-std::expected<void, FieldErrors> register_account(const Services& s, const RegistrationInput& in) {
+Result<> register_account(const Services& s, const RegistrationInput& in) {
   auto valid = validate(s, in.email, in.password, &in.password_confirm, in.institution_code,
                         in.institution_name);
-  if (!valid) return std::unexpected(valid.error());
+  if (!valid) return std::unexpected(Failure::invalid(valid.error()));
   // Hash before the transaction: Argon2id takes a while and must not hold the writer lock. Every
   // outcome of a well-formed registration pays for it, so timing does not tell them apart either.
   const std::string hash = util::hash_password(in.password);
@@ -109,38 +109,30 @@ std::expected<void, FieldErrors> register_account(const Services& s, const Regis
   return {};
 }
 
-std::expected<void, TokenError> verify_email(const Services& s, std::string_view token) {
-  bool ok = false;
-  s.db.write([&](store::WriteTx& tx) {
+Result<> verify_email(const Services& s, std::string_view token) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     const auto now = s.now_ms();
     auto t =
         tx.tokens().find_live_token(store::TokenKind::verify_email, util::sha256_hex(token), now);
-    if (!t) return;
+    if (!t) return std::unexpected(Failure::of(FailureCode::unauthenticated, "link.invalid"));
     tx.tokens().mark_token_used(t->id, now);
     tx.accounts().set_account_verified(t->account_id, now);
     tx.audit().append_audit(
         {fmt::format("account:{}", t->account_id), "account.verify_email", "", "{}"}, now);
-    ok = true;
+    return {};
   });
-  if (!ok) return std::unexpected(TokenError::invalid_or_expired);
-  return {};
 }
 
-std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
-                                                              const AccountCreation& in) {
+Result<store::Id> create_verified_account(const Services& s, const AccountCreation& in) {
   auto valid =
       validate(s, in.email, in.password, nullptr, in.institution_code, in.institution_name);
-  if (!valid) return std::unexpected(valid.error());
+  if (!valid) return std::unexpected(Failure::invalid(valid.error()));
   const std::string hash = util::hash_password(in.password);
-  FieldErrors refused;
-  store::Id account_id = 0;
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<store::Id> {
     const auto now = s.now_ms();
     const auto key = email_key(valid->email);
-    if (tx.accounts().find_account_by_email_key(key)) {
-      refused.push_back({"email", "email.taken"});
-      return;
-    }
+    if (tx.accounts().find_account_by_email_key(key))
+      return std::unexpected(Failure::invalid({{"email", "email.taken"}}));
     // An operator may add a second account to a known institution: they checked who asks.
     store::Id institution_id = 0;
     if (auto existing = tx.accounts().find_institution_by_code(valid->institution_code)) {
@@ -156,31 +148,26 @@ std::expected<store::Id, FieldErrors> create_verified_account(const Services& s,
     account.password_hash = hash;
     account.verified_at = now;
     account.created_at = now;
-    account_id = tx.accounts().insert_account(account);
+    const auto account_id = tx.accounts().insert_account(account);
     tx.audit().append_audit(
         {"cli", "account.create", valid->institution_code, audit_detail({{"email", valid->email}})},
         now);
+    return account_id;
   });
-  if (!refused.empty()) return std::unexpected(std::move(refused));
-  return account_id;
 }
 
-std::expected<void, DisableError> set_account_disabled(const Services& s, std::string_view email,
-                                                       bool disabled) {
-  bool found = false;
-  s.db.write([&](store::WriteTx& tx) {
+Result<> set_account_disabled(const Services& s, std::string_view email, bool disabled) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     const auto now = s.now_ms();
     auto account = tx.accounts().find_account_by_email_key(email_key(email));
-    if (!account) return;
-    found = true;
+    if (!account) return std::unexpected(Failure::of(FailureCode::not_found, "account.not_found"));
     tx.accounts().set_account_disabled(account->id,
                                        disabled ? std::optional<store::Millis>(now) : std::nullopt);
     if (disabled) tx.sessions().delete_sessions_of(account->id, "");
     tx.audit().append_audit(
         {"cli", disabled ? "account.disable" : "account.enable", account->email, "{}"}, now);
+    return {};
   });
-  if (!found) return std::unexpected(DisableError::no_such_account);
-  return {};
 }
 
 }  // namespace onshi::app

@@ -13,20 +13,25 @@ namespace {
 // The prefix tells a leaked string's kind at a glance (and lets secret scanners find it).
 constexpr std::string_view kPrefix = "onshi_";
 
+Failure no_such_account() {
+  return Failure::of(FailureCode::not_found, "api_token.no_such_account");
+}
+
 }  // namespace
 
-std::expected<NewApiToken, ApiTokenError> create_api_token(const Services& s,
-                                                           std::string_view email,
-                                                           std::string_view label) {
+Result<NewApiToken> create_api_token(const Services& s, std::string_view email,
+                                     std::string_view label) {
   const std::string clean_label(util::trim(label));
-  if (clean_label.empty()) return std::unexpected(ApiTokenError::empty_label);
-  NewApiToken out;
-  out.token = std::string(kPrefix) + util::random_token();
-  bool found = false;
-  s.db.write([&](store::WriteTx& tx) {
+  if (clean_label.empty()) {
+    return std::unexpected(
+        Failure::invalid({{"label", "api_token.empty_label"}}, "api_token.empty_label"));
+  }
+  const std::string token = std::string(kPrefix) + util::random_token();
+  return s.db.write([&](store::WriteTx& tx) -> Result<NewApiToken> {
     auto account = tx.accounts().find_account_by_email_key(email_key(email));
-    if (!account) return;
-    found = true;
+    if (!account) return std::unexpected(no_such_account());
+    NewApiToken out;
+    out.token = token;
     const auto now = s.now_ms();
     out.id =
         tx.tokens().insert_api_token(account->id, util::sha256_hex(out.token), clean_label, now);
@@ -34,41 +39,29 @@ std::expected<NewApiToken, ApiTokenError> create_api_token(const Services& s,
         {"cli", "api_token.create", account->email,
          audit_detail({{"label", clean_label}, {"id", std::to_string(out.id)}})},
         now);
+    return out;
   });
-  if (!found) return std::unexpected(ApiTokenError::no_such_account);
-  return out;
 }
 
-std::expected<std::vector<store::ApiToken>, ApiTokenError> list_api_tokens(const Services& s,
-                                                                           std::string_view email) {
-  std::optional<std::vector<store::ApiToken>> out;
-  s.db.read([&](store::ReadTx& tx) {
+Result<std::vector<store::ApiToken>> list_api_tokens(const Services& s, std::string_view email) {
+  return s.db.read([&](store::ReadTx& tx) -> Result<std::vector<store::ApiToken>> {
     auto account = tx.accounts().find_account_by_email_key(email_key(email));
-    if (account) out = tx.tokens().api_tokens_of(account->id);
+    if (!account) return std::unexpected(no_such_account());
+    return tx.tokens().api_tokens_of(account->id);
   });
-  if (!out) return std::unexpected(ApiTokenError::no_such_account);
-  return *out;
 }
 
-std::expected<void, ApiTokenError> revoke_api_token(const Services& s, std::string_view email,
-                                                    store::Id id) {
-  std::optional<ApiTokenError> error;
-  s.db.write([&](store::WriteTx& tx) {
+Result<> revoke_api_token(const Services& s, std::string_view email, store::Id id) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     auto account = tx.accounts().find_account_by_email_key(email_key(email));
-    if (!account) {
-      error = ApiTokenError::no_such_account;
-      return;
-    }
+    if (!account) return std::unexpected(no_such_account());
     const auto now = s.now_ms();
-    if (!tx.tokens().revoke_api_token(account->id, id, now)) {
-      error = ApiTokenError::no_such_token;
-      return;
-    }
+    if (!tx.tokens().revoke_api_token(account->id, id, now))
+      return std::unexpected(Failure::of(FailureCode::not_found, "api_token.no_such_token"));
     tx.audit().append_audit(
         {"cli", "api_token.revoke", account->email, fmt::format("{{\"id\":{}}}", id)}, now);
+    return {};
   });
-  if (error) return std::unexpected(*error);
-  return {};
 }
 
 std::optional<SessionUser> resolve_api_token(const Services& s, std::string_view token) {

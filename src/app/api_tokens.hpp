@@ -10,19 +10,16 @@
 
 namespace onshi::app {
 
-enum class ApiTokenError { no_such_account, no_such_token, empty_label };
-
 struct NewApiToken {
   store::Id id = 0;
   std::string token;  // the only time it is known in clear
 };
-std::expected<NewApiToken, ApiTokenError> create_api_token(const Services& s,
-                                                           std::string_view email,
-                                                           std::string_view label);
-std::expected<std::vector<store::ApiToken>, ApiTokenError> list_api_tokens(const Services& s,
-                                                                           std::string_view email);
-std::expected<void, ApiTokenError> revoke_api_token(const Services& s, std::string_view email,
-                                                    store::Id id);
+// These fail not_found api_token.no_such_account or api_token.no_such_token, or invalid
+// api_token.empty_label.
+Result<NewApiToken> create_api_token(const Services& s, std::string_view email,
+                                     std::string_view label);
+Result<std::vector<store::ApiToken>> list_api_tokens(const Services& s, std::string_view email);
+Result<> revoke_api_token(const Services& s, std::string_view email, store::Id id);
 
 // The account a bearer token acts for, or nothing (unknown, revoked, disabled account).
 std::optional<SessionUser> resolve_api_token(const Services& s, std::string_view token);

@@ -198,23 +198,20 @@ void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const Sessio
   }
 }
 
-std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certificate_application(
+Result<SubmittedCertificateApplication> submit_certificate_application(
     const Services& s, const SessionUser& user, const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
-  if (!checked) return std::unexpected(CertificateFailure{checked.error(), {}});
+  if (!checked) return std::unexpected(Failure::invalid(checked.error()));
   const std::string key = idempotency_key_of(form.idempotency_key);
-  std::optional<SubmittedCertificateApplication> done;
-  bool no_usage = false;
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
     if (auto earlier = tx.certificate_applications().find_certificate_application_by_key(
             user.institution.id, key)) {
-      done = SubmittedCertificateApplication{*earlier, true};
-      return;
+      return SubmittedCertificateApplication{*earlier, true};
     }
     const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
     if (usage.empty()) {
-      no_usage = true;
-      return;
+      return std::unexpected(
+          Failure::of(FailureCode::conflict, "certificate_form.no_usage_application"));
     }
     const auto now = s.now_ms();
     store::CertificateApplicationRecord r;
@@ -235,13 +232,8 @@ std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certif
                        {"total_yen", std::to_string(saved.total_yen)},
                        {"expected_notice_on", saved.expected_notice_on}})},
         now);
-    done = SubmittedCertificateApplication{saved, false};
+    return SubmittedCertificateApplication{saved, false};
   });
-  if (no_usage)
-    return std::unexpected(CertificateFailure{{}, CertificateRefusal::no_usage_application});
-  if (!done)
-    return std::unexpected(CertificateFailure{{}, CertificateRefusal::no_usage_application});
-  return *done;
 }
 
 std::optional<store::CertificateApplicationRecord> find_certificate_application(
@@ -253,42 +245,27 @@ std::optional<store::CertificateApplicationRecord> find_certificate_application(
   return out;
 }
 
-std::expected<void, CancelError> cancel_certificate_application(const Services& s,
-                                                                const SessionUser& user,
-                                                                const std::string& number) {
-  std::optional<CancelError> error;
-  s.db.write([&](store::WriteTx& tx) {
+Result<> cancel_certificate_application(const Services& s, const SessionUser& user,
+                                        const std::string& number) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     auto a =
         tx.certificate_applications().find_certificate_application(user.institution.id, number);
-    if (!a) {
-      error = CancelError::not_found;
-      return;
-    }
-    std::optional<domain::CertificateApplicationState> from;
-    for (const auto st : {domain::CertificateApplicationState::applied,
-                          domain::CertificateApplicationState::under_review,
-                          domain::CertificateApplicationState::returned,
-                          domain::CertificateApplicationState::rejected,
-                          domain::CertificateApplicationState::approved,
-                          domain::CertificateApplicationState::issued,
-                          domain::CertificateApplicationState::notice_sent,
-                          domain::CertificateApplicationState::cancelled}) {
-      if (domain::state_key(st) == a->status) from = st;
-    }
+    if (!a)
+      return std::unexpected(Failure::of(FailureCode::not_found, "certificate_form.not_found"));
+    const auto from = domain::parse_state(a->status);
     auto to = from ? domain::cancel(*from)
                    : std::unexpected(domain::CertificateApplicationError::too_late_to_cancel);
     const auto now = s.now_ms();
     if (!to || !tx.certificate_applications().set_certificate_application_status(
                    a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
-      error = CancelError::too_late;
-      return;
+      return std::unexpected(
+          Failure::of(FailureCode::conflict, "certificate_form.too_late_to_cancel"));
     }
     tx.audit().append_audit({fmt::format("account:{}", user.account.id),
                              "certificate_application.cancel", a->number, "{}"},
                             now);
+    return {};
   });
-  if (error) return std::unexpected(*error);
-  return {};
 }
 
 bool has_usage_application(const Services& s, store::Id institution_id) {

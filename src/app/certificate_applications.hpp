@@ -72,46 +72,34 @@ NoticeEstimate notice_estimate(const Services& s);
 std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
     const Services& s, const SessionUser& user, const CertificateForm& form);
 
-enum class CertificateRefusal {
-  no_usage_application,  // the usage application (利用申請) must be finalized first
-};
-struct CertificateFailure {
-  FieldErrors errors;
-  std::optional<CertificateRefusal> refusal;
-};
 struct SubmittedCertificateApplication {
   store::CertificateApplicationRecord application;
   bool repeated = false;  // the same form was submitted before
 };
-std::expected<SubmittedCertificateApplication, CertificateFailure> submit_certificate_application(
-    const Services& s, const SessionUser& user, const CertificateForm& form);
+// Fails invalid (the form), or conflict certificate_form.no_usage_application: the usage
+// application (利用申請) must be finalized first.
+Result<SubmittedCertificateApplication> submit_certificate_application(const Services& s,
+                                                                       const SessionUser& user,
+                                                                       const CertificateForm& form);
 
 std::optional<store::CertificateApplicationRecord> find_certificate_application(
     const Services& s, store::Id institution_id, const std::string& number);
 
-enum class CancelError { not_found, too_late };
-// 取下げ by the applicant, allowed before approval.
-std::expected<void, CancelError> cancel_certificate_application(const Services& s,
-                                                                const SessionUser& user,
-                                                                const std::string& number);
+// 取下げ by the applicant, allowed before approval: not_found, or conflict
+// certificate_form.too_late_to_cancel.
+Result<> cancel_certificate_application(const Services& s, const SessionUser& user,
+                                        const std::string& number);
 
 // 再申請: after 差戻し the applicant corrects the same application (same 申請番号) and sends it
 // again; it is 申請済 once more, with today's date and a new expected notice date.
 // `form_for_correction` pre-fills the form with what was sent, for a returned application only.
-enum class ResubmitRefusal {
-  not_found,     // not this institution's application
-  not_returned,  // only a 差戻し application can be corrected
-};
-struct ResubmitFailure {
-  FieldErrors errors;
-  std::optional<ResubmitRefusal> refusal;
-};
-std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certificate_application(
+// Both fail not_found (not this institution's application) or conflict
+// certificate_application.not_returned (only a 差戻し application can be corrected).
+Result<SubmittedCertificateApplication> resubmit_certificate_application(
     const Services& s, const SessionUser& user, const std::string& number,
     const CertificateForm& form);
-std::expected<CertificateForm, ResubmitRefusal> form_for_correction(const Services& s,
-                                                                    const SessionUser& user,
-                                                                    const std::string& number);
+Result<CertificateForm> form_for_correction(const Services& s, const SessionUser& user,
+                                            const std::string& number);
 
 // True when the institution has a finalized usage application (the guide's はい branch needs one).
 bool has_usage_application(const Services& s, store::Id institution_id);

@@ -13,16 +13,25 @@
 
 namespace onshi::app {
 
-std::expected<CertificateForm, ResubmitRefusal> form_for_correction(const Services& s,
-                                                                    const SessionUser& user,
-                                                                    const std::string& number) {
-  std::optional<store::CertificateApplicationRecord> a;
-  s.db.read([&](store::ReadTx& tx) {
-    a = tx.certificate_applications().find_certificate_application(user.institution.id, number);
+namespace {
+
+Failure not_found() {
+  return Failure::of(FailureCode::not_found, "certificate_form.not_found");
+}
+Failure not_returned() {
+  return Failure::of(FailureCode::conflict, "certificate_application.not_returned");
+}
+
+}  // namespace
+
+Result<CertificateForm> form_for_correction(const Services& s, const SessionUser& user,
+                                            const std::string& number) {
+  const auto a = s.db.read([&](store::ReadTx& tx) {
+    return tx.certificate_applications().find_certificate_application(user.institution.id, number);
   });
-  if (!a) return std::unexpected(ResubmitRefusal::not_found);
+  if (!a) return std::unexpected(not_found());
   const auto state = domain::parse_state(a->status);
-  if (!state || !domain::resubmit(*state)) return std::unexpected(ResubmitRefusal::not_returned);
+  if (!state || !domain::resubmit(*state)) return std::unexpected(not_returned());
   CertificateForm f;
   f.classification = a->classification;
   f.prefecture = std::to_string(a->prefecture);
@@ -43,33 +52,24 @@ std::expected<CertificateForm, ResubmitRefusal> form_for_correction(const Servic
   return f;
 }
 
-std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certificate_application(
+Result<SubmittedCertificateApplication> resubmit_certificate_application(
     const Services& s, const SessionUser& user, const std::string& number,
     const CertificateForm& form) {
   auto checked = check_certificate_form(s, user, form);
-  if (!checked) return std::unexpected(ResubmitFailure{checked.error(), {}});
+  if (!checked) return std::unexpected(Failure::invalid(checked.error()));
   const std::string key = idempotency_key_of(form.idempotency_key);
-  std::optional<SubmittedCertificateApplication> done;
-  std::optional<ResubmitRefusal> refusal;
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
     auto a =
         tx.certificate_applications().find_certificate_application(user.institution.id, number);
-    if (!a) {
-      refusal = ResubmitRefusal::not_found;
-      return;
-    }
+    if (!a) return std::unexpected(not_found());
     // The same form sent twice (a double click): the first one did it.
-    if (a->idempotency_key == key) {
-      done = SubmittedCertificateApplication{*a, true};
-      return;
-    }
+    if (a->idempotency_key == key) return SubmittedCertificateApplication{*a, true};
     const auto from = domain::parse_state(a->status);
     const auto to = from ? domain::resubmit(*from)
                          : std::unexpected(domain::CertificateApplicationError::not_returned);
     if (!to || tx.certificate_applications().find_certificate_application_by_key(
                    user.institution.id, key)) {
-      refusal = ResubmitRefusal::not_returned;
-      return;
+      return std::unexpected(not_returned());
     }
     const auto now = s.now_ms();
     const std::string returned_note = a->status_note;
@@ -79,10 +79,8 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
     a->idempotency_key = key;
     a->applied_at = now;
     a->updated_at = now;
-    if (!tx.certificate_applications().resubmit_certificate_application(*a)) {
-      refusal = ResubmitRefusal::not_returned;
-      return;
-    }
+    if (!tx.certificate_applications().resubmit_certificate_application(*a))
+      return std::unexpected(not_returned());
     enqueue_acceptance_mail(s, tx, user, *a, now, true);
     tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id), "certificate_application.resubmit", a->number,
@@ -91,10 +89,8 @@ std::expected<SubmittedCertificateApplication, ResubmitFailure> resubmit_certifi
                        {"expected_notice_on", a->expected_notice_on},
                        {"returned_note", returned_note}})},
         now);
-    done = SubmittedCertificateApplication{*a, false};
+    return SubmittedCertificateApplication{*a, false};
   });
-  if (refusal) return std::unexpected(ResubmitFailure{{}, refusal});
-  return *done;
 }
 
 }  // namespace onshi::app

@@ -20,6 +20,11 @@
 namespace onshi::app {
 namespace {
 
+// pki/'s typed refusal as the catalogue's key.
+std::string csr_key(pki::CsrError e) {
+  return "csr." + std::string(pki::csr_error_name(e));
+}
+
 // 32 symbols without 0/O and 1/I, so a code read off paper is typed right; 16 of them carry 80
 // bits (CPIPCS 4.4.1).
 constexpr std::string_view kCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -73,27 +78,27 @@ std::string normalize_pickup_code(std::string_view typed) {
   return out.size() == kCodeLength ? out : std::string{};
 }
 
-std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
-    const Services& s, const Actor& who, std::string_view number,
-    const std::map<int, std::string>& csrs) {
+Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const Actor& who,
+                                                      std::string_view number,
+                                                      const std::map<int, std::string>& csrs) {
   if (!allowed(who.role, Permission::issue)) {
-    return std::unexpected(ReviewFailure{ReviewError::forbidden, {}});
+    return std::unexpected(review_failure(ReviewError::forbidden));
   }
-  if (!s.ca) return std::unexpected(ReviewFailure{ReviewError::ca_unavailable, {}});
+  if (!s.ca) return std::unexpected(review_failure(ReviewError::ca_unavailable));
 
   std::optional<store::CertificateApplicationRecord> found;
   s.db.read([&](store::ReadTx& tx) {
     found =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
   });
-  if (!found) return std::unexpected(ReviewFailure{ReviewError::not_found, {}});
+  if (!found) return std::unexpected(review_failure(ReviewError::not_found));
   // Checked here too (the transaction checks again) so that a refusal costs no key generation.
   const auto state = domain::parse_state(found->status);
   if (!state || !domain::issue(*state)) {
-    return std::unexpected(ReviewFailure{ReviewError::wrong_state, {}});
+    return std::unexpected(review_failure(ReviewError::wrong_state));
   }
   if (s.config.separate_issuer && found->approved_by == std::optional<store::Id>(who.operator_id)) {
-    return std::unexpected(ReviewFailure{ReviewError::same_operator, {}});
+    return std::unexpected(review_failure(ReviewError::same_operator));
   }
   const int count = found->certificates;
 
@@ -103,15 +108,16 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
   std::set<std::string> csr_keys;
   for (const auto& [index, csr] : csrs) {
     if (index < 1 || index > count) {
-      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.no_such_certificate", index});
+      return std::unexpected(
+          review_failure(ReviewError::bad_csr, "csr.no_such_certificate", index));
     }
     auto checked = pki::check_csr(csr);
     if (!checked) {
-      return std::unexpected(ReviewFailure{ReviewError::bad_csr, checked.error(), index});
+      return std::unexpected(review_failure(ReviewError::bad_csr, csr_key(checked.error()), index));
     }
     // The same key twice in one request is as bad as a key certified before.
     if (!csr_keys.insert(util::sha256_hex(checked->public_key_der)).second) {
-      return std::unexpected(ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key", index});
+      return std::unexpected(review_failure(ReviewError::bad_csr, "csr.duplicate_key", index));
     }
     keys[static_cast<std::size_t>(index - 1)].public_key_der = checked->public_key_der;
   }
@@ -125,26 +131,21 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
   std::vector<std::string> codes;
   for (int i = 0; i < count; ++i) codes.push_back(new_pickup_code());
 
-  std::optional<ReviewFailure> failure;
-  std::vector<IssuedTerminal> issued;
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<std::vector<IssuedTerminal>> {
+    std::vector<IssuedTerminal> issued;
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     const auto from = a ? domain::parse_state(a->status) : std::nullopt;
     const auto to = from ? domain::issue(*from)
                          : std::unexpected(domain::CertificateApplicationError::not_approved);
-    if (!to) {
-      failure = ReviewFailure{ReviewError::wrong_state, {}};
-      return;
-    }
+    if (!to) return std::unexpected(review_failure(ReviewError::wrong_state));
     if (s.config.separate_issuer && a->approved_by == std::optional<store::Id>(who.operator_id)) {
-      failure = ReviewFailure{ReviewError::same_operator, {}};
-      return;
+      return std::unexpected(review_failure(ReviewError::same_operator));
     }
     for (std::size_t i = 0; i < keys.size(); ++i) {
       if (tx.certificates().public_key_certified(util::sha256_hex(keys[i].public_key_der))) {
-        failure = ReviewFailure{ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1};
-        return;
+        return std::unexpected(
+            review_failure(ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1));
       }
     }
     const auto now = s.now_ms();
@@ -211,9 +212,8 @@ std::expected<std::vector<IssuedTerminal>, ReviewFailure> issue_application(
     m.set("count", std::to_string(count));
     m.set("expected_notice_on", a->expected_notice_on);
     enqueue_mail(s, tx, a->email, "certificates_issued", m);
+    return issued;
   });
-  if (failure) return std::unexpected(*failure);
-  return issued;
 }
 
 }  // namespace onshi::app

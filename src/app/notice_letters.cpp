@@ -130,16 +130,16 @@ std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
   return out;
 }
 
-std::expected<LetterBatch, ReviewFailure> print_notice_letters(
-    const Services& s, const Actor& who, const std::function<void(const LetterBatch&)>& deliver) {
+Result<LetterBatch> print_notice_letters(const Services& s, const Actor& who,
+                                         const std::function<void(const LetterBatch&)>& deliver) {
   if (!allowed(who.role, Permission::letters)) {
-    return std::unexpected(ReviewFailure{ReviewError::forbidden, {}});
+    return std::unexpected(review_failure(ReviewError::forbidden));
   }
-  if (!s.ca) return std::unexpected(ReviewFailure{ReviewError::ca_unavailable, {}});
-  LetterBatch batch;
+  if (!s.ca) return std::unexpected(review_failure(ReviewError::ca_unavailable));
   // One transaction: the PDF exists if and only if its letters are marked printed and their
   // sealed codes erased, so no code is ever printed twice.
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<LetterBatch> {
+    LetterBatch batch;
     std::vector<letters::NoticeLetter> letters;
     std::vector<store::Id> printed;
     for (const auto& letter : tx.letters().unprinted_notice_letters()) {
@@ -159,7 +159,7 @@ std::expected<LetterBatch, ReviewFailure> print_notice_letters(
       printed.push_back(letter.id);
       batch.application_numbers.push_back(a->number);
     }
-    if (letters.empty()) return;
+    if (letters.empty()) return batch;
     batch.pdf = letters::render_notice_letters_pdf(letters);
     const auto now = s.now_ms();
     for (auto id : printed) tx.letters().mark_notice_letter_printed(id, now);
@@ -168,16 +168,14 @@ std::expected<LetterBatch, ReviewFailure> print_notice_letters(
           {who.audit_name(), "letter.print", number, audit_detail({{"by", who.login}})}, now);
     }
     if (deliver) deliver(batch);
+    return batch;
   });
-  return batch;
 }
 
-std::expected<void, ReviewFailure> record_registered_mail(const Services& s, const Actor& who,
-                                                          std::string_view number,
-                                                          std::string_view tracking_number,
-                                                          std::string_view mailed_on) {
+Result<> record_registered_mail(const Services& s, const Actor& who, std::string_view number,
+                                std::string_view tracking_number, std::string_view mailed_on) {
   if (!allowed(who.role, Permission::letters)) {
-    return std::unexpected(ReviewFailure{ReviewError::forbidden, {}});
+    return std::unexpected(review_failure(ReviewError::forbidden));
   }
   // 書留の引受番号 are 11 digits (often printed 4-4-3) and some forms carry 12-13; full-width
   // digits and any hyphenation are accepted.
@@ -187,38 +185,24 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
   }
   static const std::regex pattern("[0-9]{11,13}");
   if (!std::regex_match(digits, pattern)) {
-    return std::unexpected(ReviewFailure{ReviewError::tracking_number, {}});
+    return std::unexpected(review_failure(ReviewError::tracking_number));
   }
   const auto date = domain::parse_date(mailed_on);
   if (!date || *date > today_in_japan(s)) {
-    return std::unexpected(ReviewFailure{ReviewError::mailed_on, {}});
+    return std::unexpected(review_failure(ReviewError::mailed_on));
   }
   const std::string date_text = domain::format_date(*date);
-  std::optional<ReviewFailure> failure;
-  s.db.write([&](store::WriteTx& tx) {
+  const auto refused = [](ReviewError e) -> Result<> { return std::unexpected(review_failure(e)); };
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     auto letter = a ? tx.letters().notice_letter_of(a->id) : std::nullopt;
-    if (!a || !letter) {
-      failure = ReviewFailure{a ? ReviewError::wrong_state : ReviewError::not_found, {}};
-      return;
-    }
-    if (letter->tracking_number) {
-      failure = ReviewFailure{ReviewError::already_recorded, {}};
-      return;
-    }
-    if (!letter->printed_at) {
-      failure = ReviewFailure{ReviewError::wrong_state, {}};
-      return;
-    }
-    if (*date < date_in_japan(*letter->printed_at)) {
-      failure = ReviewFailure{ReviewError::mailed_on, {}};
-      return;
-    }
-    if (tx.letters().application_mailed_as(digits)) {
-      failure = ReviewFailure{ReviewError::tracking_number_used, {}};
-      return;
-    }
+    if (!a || !letter) return refused(a ? ReviewError::wrong_state : ReviewError::not_found);
+    if (letter->tracking_number) return refused(ReviewError::already_recorded);
+    if (!letter->printed_at) return refused(ReviewError::wrong_state);
+    if (*date < date_in_japan(*letter->printed_at)) return refused(ReviewError::mailed_on);
+    if (tx.letters().application_mailed_as(digits))
+      return refused(ReviewError::tracking_number_used);
     const auto from = domain::parse_state(a->status);
     const auto to = from ? domain::record_notice_sent(*from)
                          : std::unexpected(domain::CertificateApplicationError::not_issued);
@@ -226,10 +210,8 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
     if (!to || !letter->printed_at ||
         !tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now) ||
         !tx.certificate_applications().set_certificate_application_status(
-            a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
-      failure = ReviewFailure{ReviewError::wrong_state, {}};
-      return;
-    }
+            a->id, a->status, std::string(domain::state_key(*to)), "", now))
+      return refused(ReviewError::wrong_state);
     tx.audit().append_audit({who.audit_name(), "letter.mailed", a->number,
                              audit_detail({{"tracking_number", digits}, {"mailed_on", date_text}})},
                             now);
@@ -241,9 +223,8 @@ std::expected<void, ReviewFailure> record_registered_mail(const Services& s, con
     m.set("tracking_number", digits);
     m.set("mypage_url", s.config.base_url + "/mypage");
     enqueue_mail(s, tx, a->email, "notice_mailed", m);
+    return {};
   });
-  if (failure) return std::unexpected(*failure);
-  return {};
 }
 
 }  // namespace onshi::app

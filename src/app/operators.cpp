@@ -61,8 +61,7 @@ bool allowed(Role role, Permission p) {
   return false;
 }
 
-std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
-                                                            const OperatorCreation& in) {
+Result<CreatedOperator> create_operator(const Services& s, const OperatorCreation& in) {
   FieldErrors errors;
   static const std::regex login_pattern("[a-z0-9._-]{3,32}");
   const std::string login(util::trim(in.login));
@@ -84,7 +83,7 @@ std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
   if (auto problem = s.passwords.problem(in.password, login)) {
     errors.push_back({"password", *problem});
   }
-  if (!errors.empty()) return std::unexpected(errors);
+  if (!errors.empty()) return std::unexpected(Failure::invalid(std::move(errors)));
 
   store::Operator op;
   op.login = login;
@@ -102,47 +101,49 @@ std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
                               op.created_at);
     });
   } catch (const store::UniqueViolation&) {
-    return std::unexpected(FieldErrors{{"login", "operator_form.login_taken"}});
+    return std::unexpected(Failure::invalid({{"login", "operator_form.login_taken"}}));
   }
   out.totp_secret = op.totp_secret;
   out.totp_uri = util::totp_uri("onshi", login, op.totp_secret);
   return out;
 }
 
-std::expected<void, OperatorError> set_operator_disabled(const Services& s, std::string_view login,
-                                                         bool disabled) {
-  bool found = false;
-  s.db.write([&](store::WriteTx& tx) {
+Result<> set_operator_disabled(const Services& s, std::string_view login, bool disabled) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     auto op = tx.operators().find_operator_by_login(std::string(login));
-    if (!op) return;
-    found = true;
+    if (!op) return std::unexpected(Failure::of(FailureCode::not_found, "operator.not_found"));
     const auto now = s.now_ms();
     tx.operators().set_operator_disabled(op->id, disabled ? std::optional(now) : std::nullopt);
     if (disabled) tx.operators().delete_operator_sessions_of(op->id);
     tx.audit().append_audit(
         {"cli", disabled ? "operator.disable" : "operator.enable", op->login, "{}"}, now);
+    return {};
   });
-  if (!found) return std::unexpected(OperatorError::no_such_operator);
-  return {};
 }
 
-std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
-                                                              std::string_view login,
-                                                              std::string_view password,
-                                                              std::string_view totp_code,
-                                                              std::string_view replacing_session) {
+Result<std::string> operator_login(const Services& s, std::string_view login,
+                                   std::string_view password, std::string_view totp_code,
+                                   std::string_view replacing_session) {
   const std::string key(util::trim(login));
-  std::optional<store::Operator> op;
   // Counted before the password is checked, as for the clinics' login (login_rules.hpp). Unknown
   // logins are counted too (in login_throttle), so a lock does not tell which login IDs exist.
-  std::optional<LoginThrottleSubject> who;
-  std::optional<int> attempt;
-  s.db.write([&](store::WriteTx& tx) {
-    op = tx.operators().find_operator_by_login(key);
-    who = operator_throttle(key, op ? std::optional(op->id) : std::nullopt);
-    attempt = claim_login_attempt(s, tx, *who);
+  struct Claimed {
+    std::optional<store::Operator> op;
+    LoginThrottleSubject who;
+    std::optional<int> attempt;
+  };
+  const auto claimed = s.db.write([&](store::WriteTx& tx) {
+    auto op = tx.operators().find_operator_by_login(key);
+    auto who = operator_throttle(key, op ? std::optional(op->id) : std::nullopt);
+    auto attempt = claim_login_attempt(s, tx, who);
+    return Claimed{std::move(op), std::move(who), attempt};
   });
-  if (!attempt) return std::unexpected(OperatorLoginError::throttled);
+  const auto& op = claimed.op;
+  const auto& who = claimed.who;
+  const auto& attempt = claimed.attempt;
+  if (!attempt) {
+    return std::unexpected(Failure::of(FailureCode::throttled, "operator_login.throttled"));
+  }
 
   // Argon2id runs outside the transaction so the writer lock is not held while hashing; an
   // unknown login costs the same time as a wrong password.
@@ -152,13 +153,13 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
   std::optional<std::int64_t> step;
   if (op && password_ok) step = util::totp_match(op->totp_secret, totp_code, now / 1000);
 
-  std::optional<std::string> token;
-  s.db.write([&](store::WriteTx& tx) {
+  // A refusal is a plain value here, not an error: the failure's count and audit must commit.
+  auto token = s.db.write([&](store::WriteTx& tx) -> std::optional<std::string> {
     const auto answered = s.now_ms();
     const bool ok = op && password_ok && step && !op->disabled_at &&
                     tx.operators().advance_operator_totp_step(op->id, *step);
     if (!ok) {
-      hold_login_lock(s, tx, *who, *attempt);
+      hold_login_lock(s, tx, who, *attempt);
       if (op) {
         tx.audit().append_audit(
             {fmt::format("operator:{}", op->id), "operator.login_failed", op->login,
@@ -166,9 +167,9 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
                          password_ok ? "true" : "false")},
             answered);
       }
-      return;
+      return std::nullopt;
     }
-    clear_login_attempts(tx, *who);
+    clear_login_attempts(tx, who);
     if (!replacing_session.empty() && replacing_session.size() <= kMaxSessionTokenLength) {
       tx.operators().delete_operator_session(util::sha256_hex(replacing_session));
     }
@@ -176,10 +177,13 @@ std::expected<std::string, OperatorLoginError> operator_login(const Services& s,
     tx.operators().insert_operator_session({util::sha256_hex(t), op->id, answered, answered});
     tx.audit().append_audit({fmt::format("operator:{}", op->id), "operator.login", op->login, "{}"},
                             answered);
-    token = std::move(t);
+    return t;
   });
-  if (!token) return std::unexpected(OperatorLoginError::bad_credentials);
-  return *token;
+  if (!token) {
+    return std::unexpected(
+        Failure::of(FailureCode::unauthenticated, "operator_login.bad_credentials"));
+  }
+  return std::move(*token);
 }
 
 std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,

@@ -44,18 +44,17 @@ struct CreatedOperator {
   std::string totp_secret;  // shown once, to put into the operator's authenticator app
   std::string totp_uri;     // otpauth://...
 };
-std::expected<CreatedOperator, FieldErrors> create_operator(const Services& s,
-                                                            const OperatorCreation& in);
-enum class OperatorError { no_such_operator };
-std::expected<void, OperatorError> set_operator_disabled(const Services& s, std::string_view login,
-                                                         bool disabled);
+Result<CreatedOperator> create_operator(const Services& s, const OperatorCreation& in);
+// not_found operator.not_found for an unknown login.
+Result<> set_operator_disabled(const Services& s, std::string_view login, bool disabled);
 
-enum class OperatorLoginError { bad_credentials, throttled };
 // Password and the current TOTP code together; a code is accepted once. A successful login ends
-// `replacing_session`, the back-office cookie the browser sent.
-std::expected<std::string /*session token*/, OperatorLoginError> operator_login(
-    const Services& s, std::string_view login, std::string_view password,
-    std::string_view totp_code, std::string_view replacing_session = {});
+// `replacing_session`, the back-office cookie the browser sent. Fails throttled
+// operator_login.throttled or unauthenticated operator_login.bad_credentials.
+Result<std::string /*session token*/> operator_login(const Services& s, std::string_view login,
+                                                     std::string_view password,
+                                                     std::string_view totp_code,
+                                                     std::string_view replacing_session = {});
 
 struct OperatorSessionUser {
   store::Operator op;

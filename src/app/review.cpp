@@ -86,6 +86,31 @@ std::string_view review_error_key(ReviewError e) {
   throw std::logic_error("unknown review error");
 }
 
+Failure review_failure(ReviewError e, std::string detail_key, int certificate) {
+  FailureCode code = FailureCode::invalid;
+  switch (e) {
+    case ReviewError::not_found:
+      code = FailureCode::not_found;
+      break;
+    case ReviewError::forbidden:
+      code = FailureCode::forbidden;
+      break;
+    case ReviewError::wrong_state:
+    case ReviewError::already_recorded:
+      code = FailureCode::conflict;
+      break;
+    case ReviewError::ca_unavailable:
+      code = FailureCode::unavailable;
+      break;
+    default:
+      break;
+  }
+  Failure f = Failure::of(code, std::string(review_error_key(e)));
+  f.detail_key = std::move(detail_key);
+  f.item = certificate;
+  return f;
+}
+
 std::vector<store::CertificateApplicationRecord> review_queue(const Services& s,
                                                               const QueueFilter& f) {
   store::ApplicationFilter filter;
@@ -127,25 +152,20 @@ std::optional<ApplicationDossier> application_dossier(const Services& s, std::st
   return out;
 }
 
-std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
-                                          std::string_view number, Decision d,
-                                          std::string_view note) {
+Result<> decide(const Services& s, const Actor& who, std::string_view number, Decision d,
+                std::string_view note) {
   if (!allowed(who.role, Permission::review))
-    return std::unexpected(ReviewFailure{ReviewError::forbidden, {}});
+    return std::unexpected(review_failure(ReviewError::forbidden));
   const auto cleaned = clean_note(note);
-  if (!cleaned) return std::unexpected(ReviewFailure{cleaned.error(), {}});
+  if (!cleaned) return std::unexpected(review_failure(cleaned.error()));
   const std::string& text = *cleaned;
   if (d != Decision::approve && text.empty()) {
-    return std::unexpected(ReviewFailure{ReviewError::note_required, {}});
+    return std::unexpected(review_failure(ReviewError::note_required));
   }
-  std::optional<ReviewFailure> failure;
-  s.db.write([&](store::WriteTx& tx) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
-    if (!a) {
-      failure = ReviewFailure{ReviewError::not_found, {}};
-      return;
-    }
+    if (!a) return std::unexpected(review_failure(ReviewError::not_found));
     auto from = domain::parse_state(a->status);
     // 申請済 goes through 審査中 in the same step: the reviewer opened it and decided.
     domain::CertificateApplicationResult reviewing =
@@ -160,8 +180,7 @@ std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
     const auto now = s.now_ms();
     if (!to || !tx.certificate_applications().set_certificate_application_status(
                    a->id, a->status, std::string(domain::state_key(*to)), text, now)) {
-      failure = ReviewFailure{ReviewError::wrong_state, {}};
-      return;
+      return std::unexpected(review_failure(ReviewError::wrong_state));
     }
     const char* action = d == Decision::approve     ? "application.approve"
                          : d == Decision::send_back ? "application.send_back"
@@ -183,9 +202,8 @@ std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
       enqueue_mail(s, tx, a->email,
                    d == Decision::send_back ? "application_returned" : "application_rejected", m);
     }
+    return {};
   });
-  if (failure) return std::unexpected(*failure);
-  return {};
 }
 
 std::vector<DashboardRow> dashboard(const Services& s) {

@@ -11,7 +11,8 @@
 
 namespace onshi::app {
 
-// Errors an operator can cause; each is a catalogue key via review_error_key.
+// What an operator can get wrong or be refused, as the back office names it; review_failure makes
+// the Failure (key review.<name>) that the use cases return.
 enum class ReviewError {
   not_found,             // no application with that number
   forbidden,             // the role may not do this
@@ -28,12 +29,8 @@ enum class ReviewError {
   already_recorded,      // registered mail already recorded
 };
 std::string_view review_error_key(ReviewError e);
-
-struct ReviewFailure {
-  ReviewError error;
-  std::string detail_key;     // e.g. "csr.weak_key" for bad_csr; else empty
-  int certificate_index = 0;  // bad_csr: the 1-based certificate whose CSR was refused
-};
+// bad_csr: `detail_key` is the csr.* key and `certificate` the 1-based certificate refused.
+Failure review_failure(ReviewError e, std::string detail_key = {}, int certificate = 0);
 
 struct QueueFilter {
   std::string status;  // a state_key or "" for every open status
@@ -57,9 +54,8 @@ std::optional<ApplicationDossier> application_dossier(const Services& s, std::st
 // 承認 / 差戻し / 却下. An application still 申請済 is taken through 審査中 in the same step.
 // 差戻し and 却下 mail the clinic with `note`, which マイページ shows too.
 enum class Decision { approve, send_back, reject };
-std::expected<void, ReviewFailure> decide(const Services& s, const Actor& who,
-                                          std::string_view number, Decision d,
-                                          std::string_view note);
+Result<> decide(const Services& s, const Actor& who, std::string_view number, Decision d,
+                std::string_view note);
 
 // The dashboard: every application not yet 通知書発送済 (nor closed), with its due date
 // (applied_on + 5 business days, fixed when the clinic applied); overdue ones first.

@@ -2,6 +2,7 @@
 // What every use case needs, built once at startup and shared by all threads (all const or
 // internally synchronised).
 #include "app/config.hpp"
+#include "app/failure.hpp"
 #include "app/messages.hpp"
 #include "app/password_policy.hpp"
 #include "app/reference_data.hpp"
@@ -29,12 +30,5 @@ struct Services {
         .count();
   }
 };
-
-// A field and the message key of what is wrong with it, for the form to show beside the field.
-struct FieldError {
-  std::string field;
-  std::string key;
-};
-using FieldErrors = std::vector<FieldError>;
 
 }  // namespace onshi::app

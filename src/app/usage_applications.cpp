@@ -84,42 +84,32 @@ std::expected<CheckedUsageForm, FieldErrors> check_usage_form(const Services& s,
   return out;
 }
 
-std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Services& s,
-                                                                       const SessionUser& user,
-                                                                       const UsageForm& form) {
+Result<FinalizedUsage> finalize_usage_application(const Services& s, const SessionUser& user,
+                                                  const UsageForm& form) {
   auto checked = check_usage_form(s, form);
-  if (!checked) return std::unexpected(UsageFailure{checked.error(), {}});
+  if (!checked) return std::unexpected(Failure::invalid(checked.error()));
   const std::string key = idempotency_key_of(form.idempotency_key);
-  std::optional<FinalizedUsage> done;
-  std::optional<UsageRefusal> refusal;
-  s.db.write([&](store::WriteTx& tx) {
+  const auto refused = [](FailureCode code, const char* message) {
+    return Result<FinalizedUsage>(std::unexpected(Failure::of(code, message)));
+  };
+  return s.db.write([&](store::WriteTx& tx) -> Result<FinalizedUsage> {
     if (auto earlier =
             tx.usage_applications().find_usage_application_by_key(user.institution.id, key)) {
-      done = FinalizedUsage{*earlier, true};
-      return;
+      return FinalizedUsage{*earlier, true};
     }
     const auto history = tx.usage_applications().usage_applications_of(user.institution.id);
     store::UsageApplicationRecord record;
     if (form.changes.empty()) {
-      if (!history.empty()) {
-        refusal = UsageRefusal::already_started;
-        return;
-      }
+      if (!history.empty()) return refused(FailureCode::conflict, "usage.already_started");
       domain::start_usage_application();
     } else {
       auto target =
           tx.usage_applications().find_usage_application(user.institution.id, form.changes);
-      if (!target) {
-        refusal = UsageRefusal::not_found;
-        return;
-      }
-      if (history.front().id != target->id) {
-        refusal = UsageRefusal::already_changed;
-        return;
-      }
-      if (!domain::start_change_application(target->id, domain::UsageApplicationState::finalized)) {
-        refusal = UsageRefusal::already_changed;
-        return;
+      // Another institution's number looks exactly like one that does not exist.
+      if (!target) return refused(FailureCode::not_found, "usage.not_found");
+      if (history.front().id != target->id ||
+          !domain::start_change_application(target->id, domain::UsageApplicationState::finalized)) {
+        return refused(FailureCode::conflict, "usage.already_changed");
       }
       record.version = target->version + 1;
       record.changes_id = target->id;
@@ -162,10 +152,8 @@ std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Ser
                        {"start_date", saved.start_date},
                        {"terminals", std::to_string(saved.terminals)}})},
         now);
-    done = FinalizedUsage{saved, false};
+    return FinalizedUsage{saved, false};
   });
-  if (refusal) return std::unexpected(UsageFailure{{}, refusal});
-  return *done;
 }
 
 std::vector<store::UsageApplicationRecord> usage_history(const Services& s,

@@ -39,23 +39,16 @@ struct CheckedUsageForm {
 std::expected<CheckedUsageForm, FieldErrors> check_usage_form(const Services& s,
                                                               const UsageForm& form);
 
-enum class UsageRefusal {
-  already_started,  // a first application is already finalized: a change application is needed
-  already_changed,  // the application being changed was changed meanwhile (another tab)
-  not_found,        // `changes` names no application of this institution
-};
-struct UsageFailure {
-  FieldErrors errors;                   // the form is not valid
-  std::optional<UsageRefusal> refusal;  // the form is valid but cannot be finalized
-};
 struct FinalizedUsage {
   store::UsageApplicationRecord application;
   bool repeated = false;  // the same form was finalized before (double click, back button)
 };
-// 確認 → 確定.
-std::expected<FinalizedUsage, UsageFailure> finalize_usage_application(const Services& s,
-                                                                       const SessionUser& user,
-                                                                       const UsageForm& form);
+// 確認 → 確定. Fails invalid (the form), conflict usage.already_started (a first application is
+// finalized already: a change application is needed), conflict usage.already_changed (the
+// application being changed was changed meanwhile, in another tab), not_found usage.not_found
+// (`changes` names no application of this institution).
+Result<FinalizedUsage> finalize_usage_application(const Services& s, const SessionUser& user,
+                                                  const UsageForm& form);
 
 // Newest first; empty when the institution has none.
 std::vector<store::UsageApplicationRecord> usage_history(const Services& s,

@@ -34,7 +34,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
   auto result =
       app::create_verified_account(rt.services(), {f.email, f.institution_code, f.name, password});
   if (!result) {
-    for (const auto& e : result.error()) {
+    for (const auto& e : result.error().fields) {
       std::cerr << e.field << ": " << rt.services().messages.get(e.key) << '\n';
     }
     throw CLI::RuntimeError(2);
@@ -66,17 +66,16 @@ void set_disabled(const GlobalOptions& globals, const std::string& email, bool d
   std::cout << (disabled ? "disabled " : "enabled ") << email << '\n';
 }
 
-[[noreturn]] void token_failure(app::ApiTokenError e) {
-  switch (e) {
-    case app::ApiTokenError::no_such_account:
-      std::cerr << "no account with that e-mail\n";
-      break;
-    case app::ApiTokenError::no_such_token:
-      std::cerr << "no live token with that id for the account\n";
-      break;
-    case app::ApiTokenError::empty_label:
-      std::cerr << "--label must not be empty\n";
-      break;
+[[noreturn]] void token_failure(const app::Failure& f) {
+  // The operator at the console reads English; the keys are app/api_tokens.hpp's.
+  if (f.key == "api_token.no_such_account") {
+    std::cerr << "no account with that e-mail\n";
+  } else if (f.key == "api_token.no_such_token") {
+    std::cerr << "no live token with that id for the account\n";
+  } else if (f.key == "api_token.empty_label") {
+    std::cerr << "--label must not be empty\n";
+  } else {
+    std::cerr << f.key << '\n';
   }
   throw CLI::RuntimeError(2);
 }

@@ -43,12 +43,12 @@ app::Actor actor(Runtime& rt, const ActionFlags& f) {
   return *a;
 }
 
-[[noreturn]] void fail(Runtime& rt, const app::ReviewFailure& f) {
+[[noreturn]] void fail(Runtime& rt, const app::Failure& f) {
   const auto& m = rt.services().messages;
-  if (f.error == app::ReviewError::bad_csr && f.certificate_index > 0) {
-    std::cerr << fmt::format(fmt::runtime(m.get("review.bad_csr_at")), f.certificate_index);
+  if (f.key == app::review_error_key(app::ReviewError::bad_csr) && f.item > 0) {
+    std::cerr << fmt::format(fmt::runtime(m.get("review.bad_csr_at")), f.item);
   } else {
-    std::cerr << m.get(app::review_error_key(f.error));
+    std::cerr << m.get(f.key);
   }
   if (!f.detail_key.empty()) std::cerr << ' ' << rt.services().messages.get(f.detail_key);
   std::cerr << '\n';
@@ -90,7 +90,7 @@ void decide(const GlobalOptions& g, const ActionFlags& f, app::Decision d) {
 
 void issue(const GlobalOptions& g, const ActionFlags& f) {
   Runtime rt(g, Runtime::ExistingDatabase{});
-  if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
+  if (!rt.load_ca()) fail(rt, app::review_failure(app::ReviewError::ca_unavailable));
   std::map<int, std::string> csrs;
   for (const auto& spec : f.csrs) {
     const auto eq = spec.find('=');
@@ -129,7 +129,7 @@ void sync_folder_of(const std::string& file) {
 // and removed again when that transaction does not commit.
 void render_letters(const GlobalOptions& g, const ActionFlags& f) {
   Runtime rt(g, Runtime::ExistingDatabase{});
-  if (!rt.load_ca()) fail(rt, {app::ReviewError::ca_unavailable, {}});
+  if (!rt.load_ca()) fail(rt, app::review_failure(app::ReviewError::ca_unavailable));
   const app::Actor who = actor(rt, f);
   const int fd = ::open(f.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -138,9 +138,12 @@ void render_letters(const GlobalOptions& g, const ActionFlags& f) {
                              error == EEXIST ? " (an earlier batch? choose a new --out)" : "");
     throw CLI::RuntimeError(2);
   }
-  std::expected<app::LetterBatch, app::ReviewFailure> batch;
+  app::Result<app::LetterBatch> batch;
   try {
     batch = app::print_notice_letters(rt.services(), who, [&](const app::LetterBatch& b) {
+      // From the start each time: a transaction that runs again delivers again.
+      if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)
+        throw std::runtime_error("could not rewind " + f.out);
       std::string_view rest = b.pdf;
       while (!rest.empty()) {
         const ssize_t n = ::write(fd, rest.data(), rest.size());

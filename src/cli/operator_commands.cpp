@@ -58,7 +58,7 @@ void create(const GlobalOptions& globals, const CreateFlags& f) {
   }
   auto result = app::create_operator(rt.services(), {f.login, f.name, f.role, password});
   if (!result) {
-    for (const auto& e : result.error()) {
+    for (const auto& e : result.error().fields) {
       std::cerr << e.field << ": " << rt.services().messages.get(e.key) << '\n';
     }
     throw CLI::RuntimeError(2);

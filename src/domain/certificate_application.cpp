@@ -87,6 +87,13 @@ bool can_cancel(State state) {
   return state == State::applied || state == State::under_review || state == State::returned;
 }
 
+bool can_decide(State state) {
+  // 申請済 is taken through 審査中 in the same step (app/review.cpp).
+  const auto reviewing =
+      state == State::applied ? start_review(state) : CertificateApplicationResult(state);
+  return reviewing && approve(*reviewing).has_value();
+}
+
 CertificateApplicationResult cancel(State from) {
   if (!can_cancel(from)) return std::unexpected(Error::too_late_to_cancel);
   return State::cancelled;

@@ -49,5 +49,7 @@ CertificateApplicationResult cancel(CertificateApplicationState from);
 
 // True in the states the applicant can still cancel from (the マイページ shows the button).
 bool can_cancel(CertificateApplicationState state);
+// True while a reviewer can approve, send back or reject (申請済 or 審査中).
+bool can_decide(CertificateApplicationState state);
 
 }  // namespace onshi::domain

@@ -27,27 +27,51 @@ ossl::Req parse(std::string_view input) {
 
 }  // namespace
 
-std::expected<CheckedCsr, std::string> check_csr(std::string_view pem_or_der) {
+std::string_view csr_error_name(CsrError e) {
+  switch (e) {
+    case CsrError::unreadable:
+      return "unreadable";
+    case CsrError::more_than_one:
+      return "more_than_one";
+    case CsrError::unsupported_key:
+      return "unsupported_key";
+    case CsrError::unsupported_curve:
+      return "unsupported_curve";
+    case CsrError::weak_key:
+      return "weak_key";
+    case CsrError::rsa_exponent:
+      return "rsa_exponent";
+    case CsrError::bad_key:
+      return "bad_key";
+    case CsrError::weak_signature:
+      return "weak_signature";
+    case CsrError::bad_signature:
+      return "bad_signature";
+  }
+  return "unreadable";
+}
+
+std::expected<CheckedCsr, CsrError> check_csr(std::string_view pem_or_der) {
   if (pem_or_der.empty() || pem_or_der.size() > kMaxCsrSize) {
-    return std::unexpected("csr.unreadable");
+    return std::unexpected(CsrError::unreadable);
   }
   // One box holds one terminal's request: a second block would be ignored silently, and that
   // terminal would go without the certificate its vendor expects.
   if (const auto first = pem_or_der.find("-----BEGIN");
       first != std::string_view::npos &&
       pem_or_der.find("-----BEGIN", first + 1) != std::string_view::npos) {
-    return std::unexpected("csr.more_than_one");
+    return std::unexpected(CsrError::more_than_one);
   }
   ossl::Req req = parse(pem_or_der);
   if (!req) {
     ERR_clear_error();
-    return std::unexpected("csr.unreadable");
+    return std::unexpected(CsrError::unreadable);
   }
   EVP_PKEY* key = X509_REQ_get0_pubkey(req.get());
   if (key == nullptr) {
     // A key OpenSSL cannot decode at all is of a kind the policy would refuse anyway.
     ERR_clear_error();
-    return std::unexpected("csr.unsupported_key");
+    return std::unexpected(CsrError::unsupported_key);
   }
   // The key policy first: its messages tell the vendor what to change, and a bad signature
   // on an unacceptable key would not change the answer.
@@ -56,18 +80,18 @@ std::expected<CheckedCsr, std::string> check_csr(std::string_view pem_or_der) {
     ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
     if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1) {
       ERR_clear_error();
-      return std::unexpected("csr.bad_key");
+      return std::unexpected(CsrError::bad_key);
     }
   }
   int md_nid = NID_undef;
   int pkey_nid = NID_undef;
   if (OBJ_find_sigid_algs(X509_REQ_get_signature_nid(req.get()), &md_nid, &pkey_nid) == 1 &&
       (md_nid == NID_md5 || md_nid == NID_sha1 || md_nid == NID_md4 || md_nid == NID_md2)) {
-    return std::unexpected("csr.weak_signature");
+    return std::unexpected(CsrError::weak_signature);
   }
   if (X509_REQ_verify(req.get(), key) != 1) {
     ERR_clear_error();
-    return std::unexpected("csr.bad_signature");
+    return std::unexpected(CsrError::bad_signature);
   }
   return CheckedCsr{ossl::public_key_der(key), ossl::describe_key(key)};
 }

@@ -49,10 +49,15 @@ class IssuingCa {
   TerminalKey generate_terminal_key(KeyAlgorithm algorithm) const;
 
   // PKCS#12 for pickup: certificate, key and chain (issuing, root); AES-256-CBC with
-  // PBKDF2-HMAC-SHA256, MAC HMAC-SHA256; friendly name = the CN. Error key:
-  // pkcs12.password_short (fewer than 8 characters). Throws when the sealed key does not open
-  // or does not belong to the certificate (a bug or a different CA folder).
-  std::expected<std::string, std::string> make_pkcs12(std::string_view cert_der,
+  // PBKDF2-HMAC-SHA256, MAC HMAC-SHA256; friendly name = the CN. Refuses a password of fewer
+  // than 8 characters or one holding NUL. Throws when the sealed key does not open or does not
+  // belong to the certificate (a bug or a different CA folder).
+  enum class Pkcs12Error { password_short, password_bad };
+  static constexpr Pkcs12Error kPkcs12Errors[] = {Pkcs12Error::password_short,
+                                                  Pkcs12Error::password_bad};
+  // "password_short", …: app/ shows message pkcs12.<name>.
+  static std::string_view pkcs12_error_name(Pkcs12Error e);
+  std::expected<std::string, Pkcs12Error> make_pkcs12(std::string_view cert_der,
                                                       std::string_view sealed_private_key,
                                                       std::string_view password) const;
 

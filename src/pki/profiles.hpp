@@ -1,6 +1,7 @@
 #pragma once
 // Internal to pki/: builders for the three certificate profiles of CPIPCS 7.1.1–7.1.3.
 #include "pki/authority.hpp"
+#include "pki/csr.hpp"
 #include "pki/ossl.hpp"
 #include "pki/terminal_profile.hpp"
 
@@ -10,8 +11,8 @@
 
 namespace onshi::pki::detail {
 
-// nullopt when the key is one CPIPCS 6.1.5 accepts for a terminal, else the message key.
-std::optional<std::string> terminal_key_policy_error(const EVP_PKEY* key);
+// nullopt when the key is one CPIPCS 6.1.5 accepts for a terminal, else why not.
+std::optional<CsrError> terminal_key_policy_error(const EVP_PKEY* key);
 
 // A signed terminal certificate. Throws std::invalid_argument when the subject or key breaks the
 // profile (the caller should have checked) and std::runtime_error when OpenSSL fails.

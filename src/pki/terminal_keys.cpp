@@ -44,11 +44,17 @@ TerminalKey IssuingCa::generate_terminal_key(KeyAlgorithm algorithm) const {
   return out;
 }
 
-std::expected<std::string, std::string> IssuingCa::make_pkcs12(std::string_view cert_der,
-                                                               std::string_view sealed_private_key,
-                                                               std::string_view password) const {
-  if (code_points(password) < kMinPasswordLength) return std::unexpected("pkcs12.password_short");
-  if (password.find('\0') != std::string_view::npos) return std::unexpected("pkcs12.password_bad");
+std::string_view IssuingCa::pkcs12_error_name(Pkcs12Error e) {
+  return e == Pkcs12Error::password_short ? "password_short" : "password_bad";
+}
+
+std::expected<std::string, IssuingCa::Pkcs12Error> IssuingCa::make_pkcs12(
+    std::string_view cert_der, std::string_view sealed_private_key,
+    std::string_view password) const {
+  if (code_points(password) < kMinPasswordLength)
+    return std::unexpected(Pkcs12Error::password_short);
+  if (password.find('\0') != std::string_view::npos)
+    return std::unexpected(Pkcs12Error::password_bad);
 
   ossl::Cert cert = ossl::cert_from_der(cert_der);
   if (!cert) throw std::runtime_error("make_pkcs12: unreadable certificate");

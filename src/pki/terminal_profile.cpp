@@ -38,23 +38,23 @@ std::string truncate_code_points(std::string_view text, std::size_t max_code_poi
 
 namespace detail {
 
-std::optional<std::string> terminal_key_policy_error(const EVP_PKEY* key) {
+std::optional<CsrError> terminal_key_policy_error(const EVP_PKEY* key) {
   if (EVP_PKEY_is_a(key, "EC")) {
     const std::string description = ossl::describe_key(key);
     if (description == "ECDSA P-256" || description == "ECDSA P-384") return std::nullopt;
-    return "csr.unsupported_curve";
+    return CsrError::unsupported_curve;
   }
   if (EVP_PKEY_is_a(key, "RSA")) {
     const int bits = EVP_PKEY_get_bits(key);
-    if (bits < 2048) return "csr.weak_key";
-    if (bits != 2048 && bits != 3072) return "csr.unsupported_key";
+    if (bits < 2048) return CsrError::weak_key;
+    if (bits != 2048 && bits != 3072) return CsrError::unsupported_key;
     BIGNUM* e = nullptr;
-    if (EVP_PKEY_get_bn_param(key, "e", &e) != 1) return "csr.unsupported_key";
+    if (EVP_PKEY_get_bn_param(key, "e", &e) != 1) return CsrError::unsupported_key;
     ossl::BigNum exponent(e);
-    if (!BN_is_word(exponent.get(), 65537)) return "csr.rsa_exponent";
+    if (!BN_is_word(exponent.get(), 65537)) return CsrError::rsa_exponent;
     return std::nullopt;
   }
-  return "csr.unsupported_key";
+  return CsrError::unsupported_key;
 }
 
 ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* public_key,
@@ -62,7 +62,7 @@ ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* 
                                       std::chrono::system_clock::time_point now,
                                       const X509* issuing_cert, EVP_PKEY* issuing_key) {
   if (auto error = terminal_key_policy_error(public_key)) {
-    throw std::invalid_argument("terminal key refused: " + *error);
+    throw std::invalid_argument("terminal key refused: " + std::string(csr_error_name(*error)));
   }
   const std::string& code = subject.institution_code;
   if (code.size() != 10 || code.find_first_not_of("0123456789") != std::string::npos) {

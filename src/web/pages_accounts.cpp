@@ -1,5 +1,6 @@
 // Registration, e-mail verification, login and logout.
 #include "web/cookies.hpp"
+#include "web/errors.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -19,8 +20,8 @@ Response register_submit(Ctx& ctx) {
     d.set("email", in.email);
     d.set("institution_code", in.institution_code);
     d.set("institution_name", in.institution_name);
-    ctx.add_errors(d, result.error());
-    return ctx.page(422, "register.html", "アカウント登録", d);
+    ctx.add_errors(d, result.error().fields);
+    return ctx.page(http_status(result.error().code), "register.html", "アカウント登録", d);
   }
   util::TemplateData d;
   d.set("email", in.email);
@@ -52,9 +53,8 @@ Response login_submit(Ctx& ctx) {
   if (!result) {
     util::TemplateData d;
     d.set("email", email);
-    const bool throttled = result.error() == app::LoginError::throttled;
-    d.set("form_error", ctx.message(throttled ? "login.throttled" : "login.failed"));
-    return ctx.page(throttled ? 429 : 401, "login.html", "ログイン", d);
+    d.set("form_error", ctx.message(result.error().key));
+    return ctx.page(http_status(result.error().code), "login.html", "ログイン", d);
   }
   Response resp = Response::redirect("/mypage");
   resp.header("Set-Cookie", set_cookie("onshi_session", result->session_token,

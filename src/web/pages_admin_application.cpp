@@ -7,6 +7,8 @@
 
 #include "app/certificate_applications.hpp"
 #include "app/issuance.hpp"
+#include "domain/certificate_application.hpp"
+#include "web/errors.hpp"
 #include "web/forms.hpp"
 #include "web/pages_admin.hpp"
 
@@ -22,27 +24,11 @@ static_assert(kMaxFormFields >= app::kMaxCertificatesPerApplication + 2);
 // What a refused action leaves on the page.
 struct Refusal {
   std::string action;
-  app::ReviewFailure failure;
+  app::Failure failure;
 };
 
 std::string number_of(const Ctx& ctx) {
   return ctx.request().path.substr(kPrefix.size());
-}
-
-int status_for(app::ReviewError e) {
-  switch (e) {
-    case app::ReviewError::not_found:
-      return 404;
-    case app::ReviewError::forbidden:
-      return 403;
-    case app::ReviewError::wrong_state:
-    case app::ReviewError::already_recorded:
-      return 409;
-    case app::ReviewError::ca_unavailable:
-      return 503;
-    default:
-      return 422;
-  }
 }
 
 Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal>& refusal) {
@@ -53,18 +39,21 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   util::TemplateData d;
   set_dossier(ctx, d, *dossier);
 
-  const bool reviewable = a.status == "applied" || a.status == "under_review";
-  const bool can_review = reviewable && app::allowed(me.role, app::Permission::review);
-  const bool can_issue = a.status == "approved" && app::allowed(me.role, app::Permission::issue);
+  const auto state = domain::parse_state(a.status);
+  const bool can_review =
+      state && domain::can_decide(*state) && app::allowed(me.role, app::Permission::review);
+  const bool can_issue =
+      state && domain::issue(*state) && app::allowed(me.role, app::Permission::issue);
   d.set("can_review", can_review);
   d.set("can_issue", can_issue);
   d.set("no_actions", !can_review && !can_issue);
   d.set("approved_by_me",
         ctx.services().config.separate_issuer && a.approved_by && *a.approved_by == me.operator_id);
   // A refused CSR gets its message beside its own box, and the pasted CSRs stay.
-  const int bad_csr = refusal && refusal->failure.error == app::ReviewError::bad_csr
-                          ? refusal->failure.certificate_index
-                          : 0;
+  const int bad_csr =
+      refusal && refusal->failure.key == app::review_error_key(app::ReviewError::bad_csr)
+          ? refusal->failure.item
+          : 0;
   util::TemplateData csrs{util::TemplateData::type::list};
   bool any_csr = false;
   for (int i = 1; i <= a.certificates; ++i) {
@@ -87,7 +76,7 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   }
   int status = 200;
   if (refusal) {
-    status = status_for(refusal->failure.error);
+    status = http_status(refusal->failure.code);
     // Beside the action; when another operator's change took its form away, above the actions.
     const bool form_shown = refusal->action == "issue" ? can_issue : can_review;
     const std::string prefix = form_shown ? refusal->action : std::string("other");
@@ -96,7 +85,7 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
       d.set(prefix + "_error",
             fmt::format(fmt::runtime(ctx.message("review.bad_csr_at")), bad_csr));
     } else {
-      d.set(prefix + "_error", ctx.message(app::review_error_key(refusal->failure.error)));
+      d.set(prefix + "_error", ctx.message(refusal->failure.key));
     }
     if (!refusal->failure.detail_key.empty() && !(bad_csr > 0 && form_shown)) {
       d.set(prefix + "_error_detail", ctx.message(refusal->failure.detail_key));
@@ -112,8 +101,7 @@ Response show(Ctx& ctx) {
   return render(ctx, number_of(ctx), std::nullopt);
 }
 
-std::expected<void, app::ReviewFailure> perform(Ctx& ctx, const std::string& action,
-                                                const std::string& number) {
+app::Result<> perform(Ctx& ctx, const std::string& action, const std::string& number) {
   const auto& s = ctx.services();
   const auto& who = actor(ctx);
   const auto& note = ctx.form().get("note");
@@ -143,8 +131,8 @@ Response act(Ctx& ctx) {
   if (auto stop = guard(ctx, need)) return *stop;
   auto result = perform(ctx, action, number);
   if (!result) {
-    if (result.error().error == app::ReviewError::not_found) {
-      return error_page(ctx, 404, "review.not_found");
+    if (result.error().is(app::FailureCode::not_found)) {
+      return error_page(ctx, 404, result.error().key);
     }
     return render(ctx, number, Refusal{action, result.error()});
   }

@@ -10,6 +10,7 @@
 #include "app/issuance.hpp"
 #include "domain/calendar_date.hpp"
 #include "web/display.hpp"
+#include "web/errors.hpp"
 #include "web/pages_admin.hpp"
 
 namespace onshi::web::admin {
@@ -21,7 +22,7 @@ constexpr std::string_view kTitle = "通知書・書留";
 // A registered-mail form that was refused: its row shows the message and the typed values.
 struct MailRefusal {
   std::string number;
-  app::ReviewError error;
+  app::Failure failure;
 };
 
 Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
@@ -53,13 +54,14 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
     if (refused && refused->number == a.number) {
       r.set("tracking_number", ctx.form().get("tracking_number"));
       r.set("mailed_on", ctx.form().get("mailed_on"));
-      const auto& message = ctx.message(app::review_error_key(refused->error));
-      const auto e = refused->error;
+      const auto& key = refused->failure.key;
+      const auto& message = ctx.message(key);
       const char* field =
-          e == app::ReviewError::tracking_number || e == app::ReviewError::tracking_number_used
+          key == app::review_error_key(app::ReviewError::tracking_number) ||
+                  key == app::review_error_key(app::ReviewError::tracking_number_used)
               ? "tracking_error"
-          : e == app::ReviewError::mailed_on ? "mailed_on_error"
-                                             : "row_error";
+          : key == app::review_error_key(app::ReviewError::mailed_on) ? "mailed_on_error"
+                                                                      : "row_error";
       r.set(field, message);
     }
     rows.push_back(r);
@@ -69,8 +71,7 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
   // A refusal about an application no longer in the list (someone else recorded it meanwhile).
   if (refused &&
       std::ranges::none_of(q.to_mail, [&](const auto& a) { return a.number == refused->number; })) {
-    d.set("mail_error", fmt::format("{}: {}", refused->number,
-                                    ctx.message(app::review_error_key(refused->error))));
+    d.set("mail_error", fmt::format("{}: {}", refused->number, ctx.message(refused->failure.key)));
   }
 
   const Form query_form = query(ctx);
@@ -90,9 +91,8 @@ Response print(Ctx& ctx) {
   const auto& s = ctx.services();
   auto batch = app::print_notice_letters(s, actor(ctx));
   if (!batch) {
-    const int status = batch.error().error == app::ReviewError::ca_unavailable ? 503 : 409;
-    return render(ctx, status, std::nullopt,
-                  ctx.message(app::review_error_key(batch.error().error)));
+    return render(ctx, http_status(batch.error().code), std::nullopt,
+                  ctx.message(batch.error().key));
   }
   if (batch->pdf.empty()) return Response::redirect(std::string(kPath) + "?done=nothing");
   // Named by the minute in Japan, so each batch keeps its own file in the download folder.
@@ -111,12 +111,7 @@ Response record_mail(Ctx& ctx) {
   auto result = app::record_registered_mail(ctx.services(), actor(ctx), number,
                                             f.get("tracking_number"), f.get("mailed_on"));
   if (!result) {
-    const auto e = result.error().error;
-    const int status =
-        e == app::ReviewError::not_found                                                ? 404
-        : e == app::ReviewError::wrong_state || e == app::ReviewError::already_recorded ? 409
-                                                                                        : 422;
-    return render(ctx, status, MailRefusal{number, e});
+    return render(ctx, http_status(result.error().code), MailRefusal{number, result.error()});
   }
   return Response::redirect(fmt::format("{}?done=mail&number={}", kPath, url_encode(number)));
 }

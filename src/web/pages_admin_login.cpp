@@ -1,5 +1,6 @@
 // The back-office login (password and the authenticator app's code) and logout.
 #include "web/cookies.hpp"
+#include "web/errors.hpp"
 #include "web/pages_admin.hpp"
 
 namespace onshi::web::admin {
@@ -27,10 +28,9 @@ Response login_submit(Ctx& ctx) {
     // The login is kept; the password and the one-time code never come back in the page.
     util::TemplateData d;
     d.set("login", login);
-    const bool throttled = token.error() == app::OperatorLoginError::throttled;
-    d.set("form_error",
-          ctx.message(throttled ? "operator_login.throttled" : "operator_login.bad_credentials"));
-    return ctx.admin_page(throttled ? 429 : 401, "admin/login.html", std::string(kTitle), d);
+    d.set("form_error", ctx.message(token.error().key));
+    return ctx.admin_page(http_status(token.error().code), "admin/login.html", std::string(kTitle),
+                          d);
   }
   Response resp = Response::redirect("/admin");
   resp.header("Set-Cookie", set_cookie("onshi_admin", *token, admin_cookie(ctx)));

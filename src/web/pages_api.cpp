@@ -6,6 +6,7 @@
 
 #include "app/usage_applications.hpp"
 #include "domain/institution_code.hpp"
+#include "web/errors.hpp"
 #include "web/json_body.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
@@ -129,20 +130,9 @@ Response submit(Ctx& ctx, const std::string& changes) {
   form->changes = changes;
   auto result = app::finalize_usage_application(ctx.services(), *user, *form);
   if (!result) {
-    if (!result.error().refusal) {
-      return problem(ctx.services(), 422, "validation", ctx.request().path, {},
-                     api_fields(result.error().errors));
-    }
-    switch (*result.error().refusal) {
-      case app::UsageRefusal::already_started:
-        return problem(ctx.services(), 409, "conflict", ctx.request().path,
-                       ctx.message("usage.already_started"), {}, "already-started");
-      case app::UsageRefusal::already_changed:
-        return problem(ctx.services(), 409, "conflict", ctx.request().path,
-                       ctx.message("usage.already_changed"), {}, "already-changed");
-      case app::UsageRefusal::not_found:
-        return problem(ctx.services(), 404, "not-found", ctx.request().path);
-    }
+    auto f = result.error();
+    f.fields = api_fields(f.fields);
+    return failure_problem(ctx, f);
   }
   const auto history = app::usage_history(ctx.services(), user->institution.id);
   Response r = ok_json(result->repeated ? 200 : 201, to_json(result->application, history));

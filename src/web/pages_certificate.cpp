@@ -13,6 +13,7 @@
 #include "util/clock.hpp"
 #include "util/text.hpp"
 #include "web/display.hpp"
+#include "web/errors.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
 
@@ -135,11 +136,9 @@ Response not_found(Ctx& ctx) {
   return ctx.page(404, "usage_refused.html", std::string(kTitle), d);
 }
 
-// 409: the application is no longer in a state that allows what was asked.
-Response refused(Ctx& ctx, const std::string& message_key) {
-  util::TemplateData d;
-  d.set("message", ctx.message(message_key));
-  return ctx.page(409, "usage_refused.html", std::string(kTitle), d);
+// 404, or 409: the application is no longer in a state that allows what was asked.
+Response refused(Ctx& ctx, const app::Failure& f) {
+  return failure_page(ctx, f, "usage_refused.html", std::string(kTitle));
 }
 
 Response to_login() {
@@ -226,19 +225,18 @@ Response submit(Ctx& ctx) {
   if (const auto& number = ctx.form().get("resubmits"); !number.empty()) {
     auto again = app::resubmit_certificate_application(ctx.services(), *ctx.user(), number, f);
     if (!again) {
-      if (!again.error().refusal) return form_again(ctx, 422, f, again.error().errors);
-      if (*again.error().refusal == app::ResubmitRefusal::not_found) return not_found(ctx);
-      return refused(ctx, "certificate_application.not_returned");
+      if (again.error().is(app::FailureCode::invalid))
+        return form_again(ctx, 422, f, again.error().fields);
+      return refused(ctx, again.error());
     }
     return Response::redirect("/certificate-application/complete?number=" +
                               url_encode(again->application.number));
   }
   auto result = app::submit_certificate_application(ctx.services(), *ctx.user(), f);
   if (!result) {
-    if (!result.error().refusal) return form_again(ctx, 422, f, result.error().errors);
-    util::TemplateData d;
-    d.set("message", ctx.message("certificate_form.no_usage_application"));
-    return ctx.page(409, "certificate_need_usage.html", std::string(kTitle), d);
+    if (result.error().is(app::FailureCode::invalid))
+      return form_again(ctx, 422, f, result.error().fields);
+    return failure_page(ctx, result.error(), "certificate_need_usage.html", std::string(kTitle));
   }
   return Response::redirect("/certificate-application/complete?number=" +
                             url_encode(result->application.number));
@@ -287,10 +285,7 @@ Response complete(Ctx& ctx) {
 // 差戻し application.
 Response correct(Ctx& ctx, const std::string& number) {
   auto f = app::form_for_correction(ctx.services(), *ctx.user(), number);
-  if (!f) {
-    if (f.error() == app::ResubmitRefusal::not_found) return not_found(ctx);
-    return refused(ctx, "certificate_application.not_returned");
-  }
+  if (!f) return refused(ctx, f.error());
   auto d = form_data(ctx, *f);
   set_resubmission(ctx, d, number);
   return ctx.page(200, "certificate_form.html", std::string(kTitle), d);
@@ -343,10 +338,7 @@ Response cancel(Ctx& ctx) {
   if (!rest.ends_with(suffix)) return not_found(ctx);
   rest.resize(rest.size() - suffix.size());
   auto result = app::cancel_certificate_application(ctx.services(), *ctx.user(), rest);
-  if (!result) {
-    if (result.error() == app::CancelError::not_found) return not_found(ctx);
-    return refused(ctx, "certificate_form.too_late_to_cancel");
-  }
+  if (!result) return refused(ctx, result.error());
   return Response::redirect(std::string(kDetailPrefix) + url_encode(rest));
 }
 

@@ -1,4 +1,5 @@
 // Password change (logged in), forgotten password and reset by e-mailed link.
+#include "web/errors.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -18,9 +19,8 @@ Response change_submit(Ctx& ctx) {
       {f.get("current_password"), f.get("new_password"), f.get("new_password_confirm")});
   if (!result) {
     util::TemplateData d;
-    ctx.add_errors(d, result.error().errors);
-    return ctx.page(result.error().throttled ? 429 : 422, "password_change.html", "パスワード変更",
-                    d);
+    ctx.add_errors(d, result.error().fields);
+    return ctx.page(http_status(result.error().code), "password_change.html", "パスワード変更", d);
   }
   return ctx.page(200, "password_changed.html", "パスワードを変更しました", {});
 }
@@ -52,11 +52,12 @@ Response reset_submit(Ctx& ctx) {
   auto result = app::reset_password(
       ctx.services(), {f.get("token"), f.get("new_password"), f.get("new_password_confirm")});
   if (!result) {
-    if (result.error().invalid_token)
+    // A dead link is a 400 page of its own, not a login prompt.
+    if (result.error().is(app::FailureCode::unauthenticated))
       return ctx.page(400, "link_invalid.html", "リンクが無効です", {});
     util::TemplateData d;
     d.set("token", f.get("token"));
-    ctx.add_errors(d, result.error().errors);
+    ctx.add_errors(d, result.error().fields);
     return ctx.page(422, "password_reset.html", "パスワードの再設定", d);
   }
   return ctx.page(200, "password_reset_done.html", "パスワードを再設定しました", {});

@@ -5,6 +5,7 @@
 #include "domain/institution_code.hpp"
 #include "domain/network_line.hpp"
 #include "util/clock.hpp"
+#include "web/errors.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -117,23 +118,9 @@ Response finalize(Ctx& ctx) {
   const auto f = form_from_post(ctx.form());
   auto result = app::finalize_usage_application(ctx.services(), *ctx.user(), f);
   if (!result) {
-    if (!result.error().refusal) return form_again(ctx, 422, f, result.error().errors);
-    util::TemplateData d;
-    int status = 409;
-    switch (*result.error().refusal) {
-      case app::UsageRefusal::already_started:
-        d.set("message", ctx.message("usage.already_started"));
-        break;
-      case app::UsageRefusal::already_changed:
-        d.set("message", ctx.message("usage.already_changed"));
-        break;
-      case app::UsageRefusal::not_found:
-        // Another institution's number looks exactly like one that does not exist.
-        status = 404;
-        d.set("message", ctx.message("usage.not_found"));
-        break;
-    }
-    return ctx.page(status, "usage_refused.html", std::string(kTitle), d);
+    if (result.error().is(app::FailureCode::invalid))
+      return form_again(ctx, 422, f, result.error().fields);
+    return failure_page(ctx, result.error(), "usage_refused.html", std::string(kTitle));
   }
   // Post/Redirect/Get: reloading the completion page does not post again.
   return Response::redirect("/usage-application/complete?number=" +

@@ -9,9 +9,12 @@
 #include "app/login_rules.hpp"
 #include "app/operators.hpp"
 #include "app_test_env.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::app {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono_literals;
 
@@ -39,7 +42,7 @@ class LoginTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       const auto r = login(env.services, email, kWrong);
       ASSERT_FALSE(r.has_value());
-      ASSERT_EQ(r.error(), LoginError::bad_credentials) << "attempt " << i + 1;
+      ASSERT_EQ(error_of(r).key, "login.failed") << "attempt " << i + 1;
     }
   }
 
@@ -93,22 +96,22 @@ TEST_F(LoginTest, InternationalDomainLogsInHoweverTheDomainIsTyped) {
 TEST_F(LoginTest, WrongPasswordAndUnknownEmailLookTheSame) {
   const auto wrong = login(env.services, kEmail, kWrong);
   ASSERT_FALSE(wrong.has_value());
-  EXPECT_EQ(wrong.error(), LoginError::bad_credentials);
+  EXPECT_EQ(error_of(wrong).key, "login.failed");
   const auto unknown = login(env.services, "nobody@clinic.example.jp", kPassword);
   ASSERT_FALSE(unknown.has_value());
-  EXPECT_EQ(unknown.error(), LoginError::bad_credentials);
+  EXPECT_EQ(error_of(unknown).key, "login.failed");
   const auto empty = login(env.services, kEmail, "");
   ASSERT_FALSE(empty.has_value());
-  EXPECT_EQ(empty.error(), LoginError::bad_credentials);
+  EXPECT_EQ(error_of(empty).key, "login.failed");
 }
 
 TEST_F(LoginTest, FiveFailuresLockForTheBaseTimeThenTheRightPasswordWorks) {
   fail_times(5);
   const auto locked = login(env.services, kEmail, kPassword);
   ASSERT_FALSE(locked.has_value());
-  EXPECT_EQ(locked.error(), LoginError::throttled);
+  EXPECT_EQ(error_of(locked).key, "login.throttled");
   env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds) - 1s);
-  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
+  EXPECT_EQ(error_of(login(env.services, kEmail, kPassword)).key, "login.throttled");
   env.clock.advance(1s);
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
   // A success clears the count: the next failure is an ordinary one.
@@ -126,7 +129,7 @@ TEST_F(LoginTest, EachFurtherFailureDoublesTheLock) {
   env.clock.advance(60s);
   fail_times(1);  // the sixth failure: locked for 120 s
   env.clock.advance(119s);
-  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
+  EXPECT_EQ(error_of(login(env.services, kEmail, kPassword)).key, "login.throttled");
   env.clock.advance(1s);
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
 }
@@ -140,7 +143,7 @@ TEST_F(LoginTest, ThirtyParallelWrongLoginsCheckFivePasswordsAndTheLockStillDoub
   for (int i = 0; i < 30; ++i) {
     threads.emplace_back([&] {
       const auto r = login(env.services, kEmail, kWrong);
-      if (!r) ++(r.error() == LoginError::throttled ? throttled : refused);
+      if (!r) ++(error_of(r).key == "login.throttled" ? throttled : refused);
     });
   }
   for (auto& t : threads) t.join();
@@ -170,9 +173,9 @@ TEST_F(LoginTest, ThirtyParallelWrongLoginsCheckFivePasswordsAndTheLockStillDoub
 // whether "rev" exists.
 TEST_F(LoginTest, TheClinicsLoginNeverCountsForAnOperatorLogin) {
   fail_times(5, "operator:rev");
-  EXPECT_EQ(login(env.services, "operator:rev", kWrong).error(), LoginError::throttled);
-  EXPECT_EQ(operator_login(env.services, "rev", "some password here", "123456").error(),
-            OperatorLoginError::bad_credentials)
+  EXPECT_EQ(error_of(login(env.services, "operator:rev", kWrong)).key, "login.throttled");
+  EXPECT_EQ(error_of(operator_login(env.services, "rev", "some password here", "123456")).key,
+            "operator_login.bad_credentials")
       << "the operator login keeps its own count";
   env.db->read([&](store::ReadTx& tx) {
     EXPECT_EQ(tx.tokens().login_throttle(operator_throttle("rev", std::nullopt).key).failures, 1);
@@ -193,7 +196,8 @@ TEST_F(LoginTest, LoggingInAgainEndsTheSessionTheBrowserHad) {
 
 TEST_F(LoginTest, UnknownEmailsAreThrottledToo) {
   fail_times(5, "nobody@clinic.example.jp");
-  EXPECT_EQ(login(env.services, "nobody@clinic.example.jp", kWrong).error(), LoginError::throttled);
+  EXPECT_EQ(error_of(login(env.services, "nobody@clinic.example.jp", kWrong)).key,
+            "login.throttled");
   // Another address is not affected.
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
 }
@@ -249,12 +253,12 @@ TEST_F(LoginTest, DisablingEndsSessionsAndRefusesLogin) {
   const auto token = login_ok();
   ASSERT_TRUE(set_account_disabled(env.services, "STAFF@clinic.example.jp", true).has_value());
   EXPECT_FALSE(resolve_session(env.services, token).has_value());
-  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::bad_credentials);
+  EXPECT_EQ(error_of(login(env.services, kEmail, kPassword)).key, "login.failed");
   ASSERT_TRUE(set_account_disabled(env.services, kEmail, false).has_value());
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
   const auto missing = set_account_disabled(env.services, "nobody@clinic.example.jp", true);
   ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(missing.error(), DisableError::no_such_account);
+  EXPECT_EQ(error_of(missing).key, "account.not_found");
 }
 
 }  // namespace

@@ -4,9 +4,12 @@
 #include "app/accounts.hpp"
 #include "app/login_rules.hpp"
 #include "app_test_env.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::app {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono_literals;
 
@@ -57,9 +60,9 @@ TEST_F(PasswordTest, ChangeWithWrongCurrentPasswordIsAFieldError) {
       change_password(env.services, user,
                       {"not my password", std::string(kNewPassword), std::string(kNewPassword)});
   ASSERT_FALSE(r.has_value());
-  ASSERT_EQ(r.error().errors.size(), 1u);
-  EXPECT_EQ(r.error().errors[0].field, "current_password");
-  EXPECT_EQ(r.error().errors[0].key, "password.current_wrong");
+  ASSERT_EQ(error_of(r).fields.size(), 1u);
+  EXPECT_EQ(error_of(r).fields[0].field, "current_password");
+  EXPECT_EQ(error_of(r).fields[0].key, "password.current_wrong");
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
 }
 
@@ -72,19 +75,19 @@ TEST_F(PasswordTest, WrongCurrentPasswordsAreThrottledLikeLogins) {
   for (int i = 0; i < 5; ++i) {
     const auto r = change_password(env.services, user, wrong);
     ASSERT_FALSE(r.has_value());
-    EXPECT_FALSE(r.error().throttled) << "attempt " << i + 1;
-    EXPECT_EQ(r.error().errors[0].key, "password.current_wrong");
+    EXPECT_FALSE(error_of(r).is(FailureCode::throttled)) << "attempt " << i + 1;
+    EXPECT_EQ(error_of(r).fields[0].key, "password.current_wrong");
   }
   const PasswordChangeInput right{std::string(kPassword), std::string(kNewPassword),
                                   std::string(kNewPassword)};
   const auto locked = change_password(env.services, user, right);
   ASSERT_FALSE(locked.has_value());
-  EXPECT_TRUE(locked.error().throttled);
-  ASSERT_EQ(locked.error().errors.size(), 1u);
-  EXPECT_EQ(locked.error().errors[0].field, "current_password");
-  EXPECT_EQ(locked.error().errors[0].key, "password.change_throttled");
+  EXPECT_TRUE(error_of(locked).is(FailureCode::throttled));
+  ASSERT_EQ(error_of(locked).fields.size(), 1u);
+  EXPECT_EQ(error_of(locked).fields[0].field, "current_password");
+  EXPECT_EQ(error_of(locked).fields[0].key, "password.change_throttled");
   EXPECT_TRUE(env.messages.has("password.change_throttled"));
-  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled)
+  EXPECT_EQ(error_of(login(env.services, kEmail, kPassword)).key, "login.throttled")
       << "one throttle for the account's password";
   env.clock.advance(std::chrono::seconds(env.config.login_lock_base_seconds));
   EXPECT_TRUE(change_password(env.services, user, right).has_value());
@@ -101,17 +104,17 @@ TEST_F(PasswordTest, ChangeChecksTheNewPassword) {
   const auto user = logged_in();
   auto r = change_password(env.services, user, {std::string(kPassword), "short", "short"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().errors[0].field, "new_password");
-  EXPECT_EQ(r.error().errors[0].key, "password.too_short");
+  EXPECT_EQ(error_of(r).fields[0].field, "new_password");
+  EXPECT_EQ(error_of(r).fields[0].key, "password.too_short");
   r = change_password(env.services, user,
                       {std::string(kPassword), std::string(kNewPassword), "something else"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().errors[0].field, "new_password_confirm");
-  EXPECT_EQ(r.error().errors[0].key, "password.mismatch");
+  EXPECT_EQ(error_of(r).fields[0].field, "new_password_confirm");
+  EXPECT_EQ(error_of(r).fields[0].key, "password.mismatch");
   r = change_password(env.services, user,
                       {std::string(kPassword), "staff-clinic-2026", "staff-clinic-2026"});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().errors[0].key, "password.contains_email");
+  EXPECT_EQ(error_of(r).fields[0].key, "password.contains_email");
   EXPECT_EQ(env.due_mail().size(), 0u);
 }
 
@@ -151,7 +154,7 @@ TEST_F(PasswordTest, ResetWithTheMailedTokenWorksOnce) {
   EXPECT_FALSE(resolve_session(env.services, session->session_token).has_value());
   const auto again = reset_password(env.services, reset_input(token));
   ASSERT_FALSE(again.has_value());
-  EXPECT_TRUE(again.error().invalid_token);
+  EXPECT_TRUE(error_of(again).is(FailureCode::unauthenticated));
 }
 
 TEST_F(PasswordTest, ResetTokenExpiresAfterAnHour) {
@@ -159,7 +162,7 @@ TEST_F(PasswordTest, ResetTokenExpiresAfterAnHour) {
   env.clock.advance(61min);
   const auto r = reset_password(env.services, reset_input(token));
   ASSERT_FALSE(r.has_value());
-  EXPECT_TRUE(r.error().invalid_token);
+  EXPECT_TRUE(error_of(r).is(FailureCode::unauthenticated));
   EXPECT_TRUE(login(env.services, kEmail, kPassword).has_value());
 }
 
@@ -167,7 +170,8 @@ TEST_F(PasswordTest, ANewResetRequestVoidsTheEarlierLink) {
   const auto first = reset_token();
   const auto second = reset_token();
   ASSERT_NE(first, second);
-  EXPECT_TRUE(reset_password(env.services, reset_input(first)).error().invalid_token);
+  EXPECT_TRUE(
+      error_of(reset_password(env.services, reset_input(first))).is(FailureCode::unauthenticated));
   EXPECT_TRUE(reset_password(env.services, reset_input(second)).has_value());
 }
 
@@ -175,17 +179,17 @@ TEST_F(PasswordTest, ResetWithAWeakPasswordKeepsTheTokenUsable) {
   const auto token = reset_token();
   const auto weak = reset_password(env.services, {token, "password1234", "password1234"});
   ASSERT_FALSE(weak.has_value());
-  EXPECT_FALSE(weak.error().invalid_token);
-  ASSERT_EQ(weak.error().errors.size(), 1u);
-  EXPECT_EQ(weak.error().errors[0].field, "new_password");
-  EXPECT_EQ(weak.error().errors[0].key, "password.common");
+  EXPECT_FALSE(error_of(weak).is(FailureCode::unauthenticated));
+  ASSERT_EQ(error_of(weak).fields.size(), 1u);
+  EXPECT_EQ(error_of(weak).fields[0].field, "new_password");
+  EXPECT_EQ(error_of(weak).fields[0].key, "password.common");
   EXPECT_TRUE(reset_password(env.services, reset_input(token)).has_value());
 }
 
 TEST_F(PasswordTest, ResetClearsTheLoginLock) {
   for (int i = 0; i < 5; ++i)
     ASSERT_FALSE(login(env.services, kEmail, "wrong password!").has_value());
-  EXPECT_EQ(login(env.services, kEmail, kPassword).error(), LoginError::throttled);
+  EXPECT_EQ(error_of(login(env.services, kEmail, kPassword)).key, "login.throttled");
   ASSERT_TRUE(reset_password(env.services, reset_input(reset_token())).has_value());
   EXPECT_TRUE(login(env.services, kEmail, kNewPassword).has_value());
 }
@@ -203,7 +207,8 @@ TEST_F(PasswordTest, ChangingThePasswordVoidsAPendingResetLink) {
                   env.services, user,
                   {std::string(kPassword), std::string(kNewPassword), std::string(kNewPassword)})
                   .has_value());
-  EXPECT_TRUE(reset_password(env.services, reset_input(token)).error().invalid_token);
+  EXPECT_TRUE(
+      error_of(reset_password(env.services, reset_input(token))).is(FailureCode::unauthenticated));
 }
 
 }  // namespace

@@ -12,9 +12,12 @@
 #include "app/audit.hpp"
 #include "app/issuance.hpp"
 #include "back_office_fixture.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::app {
 namespace {
+
+using onshi::test::error_of;
 
 using test::BackOfficeTest;
 using test::kPassword;
@@ -28,11 +31,11 @@ TEST_F(BackOfficeTest, AReasonOfOnlyFullWidthSpacesIsNoReason) {
   const auto number = apply("1", "n1");
   const auto before = audit_entries(env.services);
   for (const auto* blank : {"　", "　\t　", " \r\n　 "}) {
-    EXPECT_EQ(decide(env.services, reviewer, number, Decision::send_back, blank).error().error,
-              ReviewError::note_required)
+    EXPECT_EQ(error_of(decide(env.services, reviewer, number, Decision::send_back, blank)).key,
+              review_error_key(ReviewError::note_required))
         << blank;
-    EXPECT_EQ(decide(env.services, reviewer, number, Decision::reject, blank).error().error,
-              ReviewError::note_required);
+    EXPECT_EQ(error_of(decide(env.services, reviewer, number, Decision::reject, blank)).key,
+              review_error_key(ReviewError::note_required));
   }
   EXPECT_EQ(status_of(number), "applied");
   EXPECT_EQ(audit_entries(env.services), before);
@@ -42,8 +45,8 @@ TEST_F(BackOfficeTest, AReasonKeepsItsLinesButNoOtherControlCharacters) {
   const auto number = apply("1", "n2");
   const std::string nul("理由\0です", sizeof("理由\0です") - 1);
   for (const auto& bad : std::vector<std::string>{"理由\x1b[31m", nul, "理由\x07", "\xff\xfe"}) {
-    EXPECT_EQ(decide(env.services, reviewer, number, Decision::send_back, bad).error().error,
-              ReviewError::note_invalid);
+    EXPECT_EQ(error_of(decide(env.services, reviewer, number, Decision::send_back, bad)).key,
+              review_error_key(ReviewError::note_invalid));
   }
   EXPECT_EQ(status_of(number), "applied");
   // A browser sends the textarea's line breaks as CRLF; the clinic reads them as lines.
@@ -62,8 +65,8 @@ TEST_F(BackOfficeTest, AReasonIsMeasuredAsTyped) {
   for (int i = 0; i < 1000; ++i) squares += "㍿";
   ASSERT_TRUE(decide(env.services, reviewer, a, Decision::send_back, squares).has_value());
   const auto b = apply("1", "n4");
-  EXPECT_EQ(decide(env.services, reviewer, b, Decision::send_back, squares + "㍿").error().error,
-            ReviewError::note_too_long);
+  EXPECT_EQ(error_of(decide(env.services, reviewer, b, Decision::send_back, squares + "㍿")).key,
+            review_error_key(ReviewError::note_too_long));
   // Each line break counts once, as the textarea counts it, though it is sent as two bytes.
   std::string lines;
   for (int i = 0; i < 500; ++i) lines += "あ\r\n";
@@ -73,10 +76,10 @@ TEST_F(BackOfficeTest, AReasonIsMeasuredAsTyped) {
 TEST_F(BackOfficeTest, AnOperatorNameOfOnlyAFullWidthSpaceIsRefused) {
   auto blank = create_operator(env.services, {"blank", "　", "reviewer", kPassword});
   ASSERT_FALSE(blank.has_value());
-  EXPECT_EQ(blank.error().at(0).key, "operator_form.display_name_empty");
+  EXPECT_EQ(error_of(blank).fields.at(0).key, "operator_form.display_name_empty");
   auto control = create_operator(env.services, {"ctrl", "山田\x1b太郎", "reviewer", kPassword});
   ASSERT_FALSE(control.has_value());
-  EXPECT_EQ(control.error().at(0).key, "operator_form.display_name_invalid");
+  EXPECT_EQ(error_of(control).fields.at(0).key, "operator_form.display_name_invalid");
   EXPECT_FALSE(cli_actor(env.services, "blank"));
   EXPECT_FALSE(cli_actor(env.services, "ctrl"));
 }
@@ -104,11 +107,10 @@ TEST_F(PrintedLettersTest, ATrackingNumberRecordsOneLetterOnly) {
   ASSERT_TRUE(record_registered_mail(env.services, issuer, first, "1234-5678-901", "2026-11-24")
                   .has_value());
   const auto before = audit_entries(env.services);
-  EXPECT_EQ(
-      record_registered_mail(env.services, issuer, second, "１２３４５６７８９０１", "2026-11-24")
-          .error()
-          .error,
-      ReviewError::tracking_number_used);
+  EXPECT_EQ(error_of(record_registered_mail(env.services, issuer, second, "１２３４５６７８９０１",
+                                            "2026-11-24"))
+                .key,
+            review_error_key(ReviewError::tracking_number_used));
   EXPECT_EQ(status_of(second), "issued");
   EXPECT_FALSE(application_dossier(env.services, second)->letter->tracking_number.has_value());
   EXPECT_EQ(audit_entries(env.services), before);
@@ -117,14 +119,14 @@ TEST_F(PrintedLettersTest, ATrackingNumberRecordsOneLetterOnly) {
 }
 
 TEST_F(PrintedLettersTest, ALetterIsNotMailedBeforeItWasPrinted) {
-  EXPECT_EQ(record_registered_mail(env.services, issuer, first, "12345678901", "2026-11-23")
-                .error()
-                .error,
-            ReviewError::mailed_on);
-  EXPECT_EQ(record_registered_mail(env.services, issuer, first, "12345678901", "1900-01-01")
-                .error()
-                .error,
-            ReviewError::mailed_on);
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, first, "12345678901", "2026-11-23"))
+          .key,
+      review_error_key(ReviewError::mailed_on));
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, first, "12345678901", "1900-01-01"))
+          .key,
+      review_error_key(ReviewError::mailed_on));
   EXPECT_EQ(status_of(first), "issued");
   env.clock.advance(days{2});
   EXPECT_TRUE(
@@ -138,10 +140,10 @@ TEST_F(BackOfficeTest, ThePrintDateIsTheDateInJapan) {
   // 16:00 UTC on the 24th is 01:00 on the 25th in Japan.
   env.clock.set(sys_days{2026y / November / 24d} + hours{16});
   ASSERT_TRUE(print_notice_letters(env.services, issuer).has_value());
-  EXPECT_EQ(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24")
-                .error()
-                .error,
-            ReviewError::mailed_on);
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24"))
+          .key,
+      review_error_key(ReviewError::mailed_on));
   EXPECT_TRUE(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-25")
                   .has_value());
 }
@@ -160,10 +162,10 @@ TEST_F(BackOfficeTest, AnUnprintedLetterIsNotMailedWhateverItsNumber) {
   ASSERT_TRUE(record_registered_mail(env.services, issuer, printed, "12345678901", "2026-11-24")
                   .has_value());
   // The letter of `waiting` is not printed yet: that is what is wrong, not the reused number.
-  EXPECT_EQ(record_registered_mail(env.services, issuer, waiting, "12345678901", "2026-11-24")
-                .error()
-                .error,
-            ReviewError::wrong_state);
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, waiting, "12345678901", "2026-11-24"))
+          .key,
+      review_error_key(ReviewError::wrong_state));
 }
 
 TEST_F(BackOfficeTest, ABatchThatCannotBeDeliveredLeavesTheLettersUnprinted) {
@@ -204,8 +206,8 @@ TEST_F(BackOfficeTest, ACsrForACertificateTheApplicationDoesNotHaveIsRefused) {
   for (int index : {0, 2, 5}) {
     auto bad = issue_application(env.services, issuer, number, {{index, "whatever"}});
     ASSERT_FALSE(bad.has_value());
-    EXPECT_EQ(bad.error().detail_key, "csr.no_such_certificate") << index;
-    EXPECT_EQ(bad.error().certificate_index, index);
+    EXPECT_EQ(error_of(bad).detail_key, "csr.no_such_certificate") << index;
+    EXPECT_EQ(error_of(bad).item, index);
   }
   EXPECT_TRUE(application_dossier(env.services, number)->certificates.empty());
 }

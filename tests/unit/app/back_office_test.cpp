@@ -21,10 +21,13 @@
 #include "app/review.hpp"
 #include "app/usage_applications.hpp"
 #include "back_office_fixture.hpp"
+#include "support/error_of.hpp"
 #include "util/totp.hpp"
 
 namespace onshi::app {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono;
 
@@ -33,10 +36,10 @@ using test::kPassword;
 
 TEST_F(BackOfficeTest, LoginNeedsPasswordAndAFreshTotpCode) {
   const auto code = code_now("rev");
-  EXPECT_EQ(operator_login(env.services, "rev", "wrong password 2026", code).error(),
-            OperatorLoginError::bad_credentials);
-  EXPECT_EQ(operator_login(env.services, "rev", kPassword, "000000").error(),
-            OperatorLoginError::bad_credentials);
+  EXPECT_EQ(error_of(operator_login(env.services, "rev", "wrong password 2026", code)).key,
+            "operator_login.bad_credentials");
+  EXPECT_EQ(error_of(operator_login(env.services, "rev", kPassword, "000000")).key,
+            "operator_login.bad_credentials");
   auto token = operator_login(env.services, "rev", kPassword, code);
   ASSERT_TRUE(token.has_value());
   auto who = resolve_operator_session(env.services, *token);
@@ -55,15 +58,15 @@ TEST_F(BackOfficeTest, RepeatedFailuresLockTheOperator) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_FALSE(operator_login(env.services, "iss", "not the password", "123456").has_value());
   }
-  EXPECT_EQ(operator_login(env.services, "iss", kPassword, code_now("iss")).error(),
-            OperatorLoginError::throttled);
+  EXPECT_EQ(error_of(operator_login(env.services, "iss", kPassword, code_now("iss"))).key,
+            "operator_login.throttled");
   // An unknown login locks the same way, so the lock does not reveal which logins exist.
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(operator_login(env.services, "nobody", "not the password", "123456").error(),
-              OperatorLoginError::bad_credentials);
+    EXPECT_EQ(error_of(operator_login(env.services, "nobody", "not the password", "123456")).key,
+              "operator_login.bad_credentials");
   }
-  EXPECT_EQ(operator_login(env.services, "nobody", "not the password", "123456").error(),
-            OperatorLoginError::throttled);
+  EXPECT_EQ(error_of(operator_login(env.services, "nobody", "not the password", "123456")).key,
+            "operator_login.throttled");
 }
 
 // The probe's race: 30 parallel wrong logins were all checked and the lock stayed at its base.
@@ -75,7 +78,7 @@ TEST_F(BackOfficeTest, ThirtyParallelWrongLoginsCheckFiveAndTheLockStillDoubles)
     for (int i = 0; i < 30; ++i) {
       threads.emplace_back([&] {
         const auto r = operator_login(env.services, login, "not the password", "123456");
-        if (!r) ++(r.error() == OperatorLoginError::throttled ? throttled : refused);
+        if (!r) ++(error_of(r).key == "operator_login.throttled" ? throttled : refused);
       });
     }
     for (auto& t : threads) t.join();
@@ -93,8 +96,8 @@ TEST_F(BackOfficeTest, ThirtyParallelWrongLoginsCheckFiveAndTheLockStillDoubles)
         << "unknown logins have no audit row of their own";
   });
   env.clock.advance(base);
-  EXPECT_EQ(operator_login(env.services, "iss", "not the password", "123456").error(),
-            OperatorLoginError::bad_credentials);
+  EXPECT_EQ(error_of(operator_login(env.services, "iss", "not the password", "123456")).key,
+            "operator_login.bad_credentials");
   env.db->read([&](store::ReadTx& tx) {
     EXPECT_EQ(tx.operators().find_operator_by_login("iss")->locked_until,
               env.services.now_ms() + 2 * duration_cast<milliseconds>(base).count());
@@ -118,7 +121,7 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
   EXPECT_EQ(status_of(number), "approved");
 
   auto issued = issue_application(env.services, issuer, number);
-  ASSERT_TRUE(issued.has_value()) << review_error_key(issued.error().error);
+  ASSERT_TRUE(issued.has_value()) << error_of(issued).key;
   ASSERT_EQ(issued->size(), 2u);
   EXPECT_EQ((*issued)[0].issuance_number, number + "-01");
   EXPECT_EQ((*issued)[1].terminal, "T02");
@@ -137,8 +140,8 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
               "2030-02-24");
   }
   // Issued twice: refused, nothing more stored.
-  EXPECT_EQ(issue_application(env.services, issuer, number).error().error,
-            ReviewError::wrong_state);
+  EXPECT_EQ(error_of(issue_application(env.services, issuer, number)).key,
+            review_error_key(ReviewError::wrong_state));
 
   // The letters page: one letter to print, nothing to record yet.
   EXPECT_EQ(letter_queue(env.services).to_print, std::vector<std::string>{number});
@@ -160,12 +163,12 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
   EXPECT_TRUE(to_mail.letters.at(to_mail.to_mail[0].id).printed_at.has_value());
 
   EXPECT_EQ(
-      record_registered_mail(env.services, issuer, number, "12-34", "2026-11-24").error().error,
-      ReviewError::tracking_number);
-  EXPECT_EQ(record_registered_mail(env.services, issuer, number, "1234-5678-901", "2026-11-25")
-                .error()
-                .error,
-            ReviewError::mailed_on);
+      error_of(record_registered_mail(env.services, issuer, number, "12-34", "2026-11-24")).key,
+      review_error_key(ReviewError::tracking_number));
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, number, "1234-5678-901", "2026-11-25"))
+          .key,
+      review_error_key(ReviewError::mailed_on));
   ASSERT_TRUE(record_registered_mail(env.services, issuer, number, "１２３４－５６７８－９０１",
                                      "2026-11-24")
                   .has_value());
@@ -181,10 +184,10 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
   ASSERT_EQ(mine.certificates.size(), 2u);
   for (const auto& c : *issued)
     EXPECT_EQ(mine.issuance_numbers.at(c.serial_hex), c.issuance_number);
-  EXPECT_EQ(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24")
-                .error()
-                .error,
-            ReviewError::already_recorded);
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, number, "12345678901", "2026-11-24"))
+          .key,
+      review_error_key(ReviewError::already_recorded));
 
   bool issued_mail = false;
   bool mailed_mail = false;
@@ -200,14 +203,14 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
 
 TEST_F(BackOfficeTest, RolesAndTheSeparateIssuerRule) {
   const auto number = apply("1", "k2");
-  EXPECT_EQ(decide(env.services, issuer, number, Decision::approve, "").error().error,
-            ReviewError::forbidden);
+  EXPECT_EQ(error_of(decide(env.services, issuer, number, Decision::approve, "")).key,
+            review_error_key(ReviewError::forbidden));
   EXPECT_EQ(status_of(number), "applied");
   ASSERT_TRUE(decide(env.services, admin, number, Decision::approve, "").has_value());
-  EXPECT_EQ(issue_application(env.services, reviewer, number).error().error,
-            ReviewError::forbidden);
-  EXPECT_EQ(issue_application(env.services, admin, number).error().error,
-            ReviewError::same_operator);
+  EXPECT_EQ(error_of(issue_application(env.services, reviewer, number)).key,
+            review_error_key(ReviewError::forbidden));
+  EXPECT_EQ(error_of(issue_application(env.services, admin, number)).key,
+            review_error_key(ReviewError::same_operator));
   EXPECT_EQ(status_of(number), "approved");
   env.config.separate_issuer = false;
   EXPECT_TRUE(issue_application(env.services, admin, number).has_value());
@@ -216,8 +219,8 @@ TEST_F(BackOfficeTest, RolesAndTheSeparateIssuerRule) {
 TEST_F(BackOfficeTest, SendBackAndRejectNeedAReasonTheClinicReceives) {
   const auto a = apply("1", "k3");
   const auto b = apply("1", "k4");
-  EXPECT_EQ(decide(env.services, reviewer, a, Decision::send_back, "  ").error().error,
-            ReviewError::note_required);
+  EXPECT_EQ(error_of(decide(env.services, reviewer, a, Decision::send_back, "  ")).key,
+            review_error_key(ReviewError::note_required));
   ASSERT_TRUE(decide(env.services, reviewer, a, Decision::send_back, "医療機関名称が異なります。")
                   .has_value());
   auto record = find_certificate_application(env.services, user.institution.id, a);
@@ -227,8 +230,8 @@ TEST_F(BackOfficeTest, SendBackAndRejectNeedAReasonTheClinicReceives) {
       decide(env.services, reviewer, b, Decision::reject, "重複した申請です。").has_value());
   EXPECT_EQ(status_of(b), "rejected");
   // A decided application cannot be decided again.
-  EXPECT_EQ(decide(env.services, reviewer, b, Decision::approve, "").error().error,
-            ReviewError::wrong_state);
+  EXPECT_EQ(error_of(decide(env.services, reviewer, b, Decision::approve, "")).key,
+            review_error_key(ReviewError::wrong_state));
   int with_note = 0;
   for (const auto& m : env.due_mail()) {
     if (m.body.find("医療機関名称が異なります。") != std::string::npos ||
@@ -243,9 +246,9 @@ TEST_F(BackOfficeTest, CsrIsCheckedBeforeAnythingIsIssued) {
   const auto number = apply("1", "k5");
   ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
   auto bad = issue_application(env.services, issuer, number, {{1, "not a csr"}});
-  EXPECT_EQ(bad.error().error, ReviewError::bad_csr);
-  EXPECT_EQ(bad.error().detail_key, "csr.unreadable");
-  EXPECT_EQ(bad.error().certificate_index, 1);
+  EXPECT_EQ(error_of(bad).key, review_error_key(ReviewError::bad_csr));
+  EXPECT_EQ(error_of(bad).detail_key, "csr.unreadable");
+  EXPECT_EQ(error_of(bad).item, 1);
   EXPECT_TRUE(application_dossier(env.services, number)->certificates.empty());
   EXPECT_EQ(status_of(number), "approved");
 }
@@ -256,12 +259,12 @@ TEST_F(BackOfficeTest, ARefusedCsrIsNamedByItsCertificate) {
   ASSERT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
   auto bad = issue_application(env.services, issuer, number, {{2, "-----BEGIN nonsense"}});
   ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(bad.error().error, ReviewError::bad_csr);
-  EXPECT_EQ(bad.error().certificate_index, 2);
+  EXPECT_EQ(error_of(bad).key, review_error_key(ReviewError::bad_csr));
+  EXPECT_EQ(error_of(bad).item, 2);
   // A refusal that is not about a CSR names no certificate.
   auto by_approver = issue_application(env.services, reviewer, number);
   ASSERT_FALSE(by_approver.has_value());
-  EXPECT_EQ(by_approver.error().certificate_index, 0);
+  EXPECT_EQ(error_of(by_approver).item, 0);
   EXPECT_TRUE(application_dossier(env.services, number)->certificates.empty());
 }
 

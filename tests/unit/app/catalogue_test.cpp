@@ -1,7 +1,11 @@
 // Every key the domain can hand to a page must have its Japanese text in data/messages.ja.toml.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "app/failure.hpp"
 #include "app/messages.hpp"
+#include "app/review.hpp"
 #include "domain/business_calendar.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
@@ -16,6 +20,8 @@
 #include "domain/postal_code.hpp"
 #include "domain/regions.hpp"
 #include "domain/usage_application.hpp"
+#include "pki/csr.hpp"
+#include "pki/issuing_ca.hpp"
 
 namespace {
 
@@ -55,6 +61,37 @@ TEST(MessageCatalogue, HasEveryDomainErrorKey) {
   expect_all_keys(d::AddressLineError::control_characters);
   expect_all_keys(d::MunicipalityError::wrong_prefecture);
   expect_all_keys(d::UsageApplicationError::target_not_finalized);
+}
+
+// Every failure a use case can return without a more specific key shows its code's message.
+TEST(MessageCatalogue, HasTheGenericMessageOfEveryFailureCode) {
+  std::set<std::string_view> names;
+  for (const auto code : onshi::app::kFailureCodes) {
+    const auto failure = onshi::app::Failure::of(code);
+    EXPECT_TRUE(catalogue().has(failure.key)) << "no message for " << failure.key;
+    EXPECT_TRUE(names.insert(onshi::app::failure_code_name(code)).second)
+        << "two codes share the name " << onshi::app::failure_code_name(code);
+  }
+}
+
+TEST(MessageCatalogue, HasEveryBackOfficeRefusal) {
+  using onshi::app::ReviewError;
+  for (int i = 0; i <= static_cast<int>(ReviewError::already_recorded); ++i) {
+    const auto f = onshi::app::review_failure(static_cast<ReviewError>(i));
+    EXPECT_TRUE(catalogue().has(f.key)) << "no message for " << f.key;
+  }
+}
+
+// pki/ refuses with typed errors; the pages show csr.<name> and pkcs12.<name>.
+TEST(MessageCatalogue, HasEveryPkiRefusal) {
+  for (const auto e : onshi::pki::kCsrErrors) {
+    const auto key = "csr." + std::string(onshi::pki::csr_error_name(e));
+    EXPECT_TRUE(catalogue().has(key)) << "no message for " << key;
+  }
+  for (const auto e : onshi::pki::IssuingCa::kPkcs12Errors) {
+    const auto key = "pkcs12." + std::string(onshi::pki::IssuingCa::pkcs12_error_name(e));
+    EXPECT_TRUE(catalogue().has(key)) << "no message for " << key;
+  }
 }
 
 TEST(MessageCatalogue, HasEveryNetworkLineLabel) {

@@ -11,9 +11,12 @@
 #include "app/review.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::app {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono;
 
@@ -80,9 +83,10 @@ TEST_F(ResubmissionTest, TheCorrectedApplicationIsAppliedAgainUnderItsNumber) {
   EXPECT_TRUE(twice->repeated);
   // Another correction is refused: it is no longer 差戻し.
   form->idempotency_key = "another-key";
-  EXPECT_EQ(resubmit_certificate_application(env.services, user, number, *form).error().refusal,
-            ResubmitRefusal::not_returned);
-  EXPECT_EQ(form_for_correction(env.services, user, number).error(), ResubmitRefusal::not_returned);
+  EXPECT_EQ(error_of(resubmit_certificate_application(env.services, user, number, *form)).key,
+            "certificate_application.not_returned");
+  EXPECT_EQ(error_of(form_for_correction(env.services, user, number)).key,
+            "certificate_application.not_returned");
 
   int accepted = 0;
   for (const auto& m : env.due_mail()) {
@@ -97,24 +101,24 @@ TEST_F(ResubmissionTest, BadInputChangesNothing) {
   form.certificates = "0";
   auto refused = resubmit_certificate_application(env.services, user, number, form);
   ASSERT_FALSE(refused.has_value());
-  EXPECT_FALSE(refused.error().refusal.has_value());
+  EXPECT_TRUE(error_of(refused).is(FailureCode::invalid));
   std::set<std::string> fields;
-  for (const auto& e : refused.error().errors) fields.insert(e.field);
+  for (const auto& e : error_of(refused).fields) fields.insert(e.field);
   EXPECT_EQ(fields, (std::set<std::string>{"phone", "certificates"}));
   EXPECT_EQ(record().status, "returned");
   EXPECT_EQ(record().status_note, "医療機関名称が異なります。");
 }
 
 TEST_F(ResubmissionTest, OnlyTheInstitutionsOwnApplication) {
-  EXPECT_EQ(form_for_correction(env.services, user, "C-99999999").error(),
-            ResubmitRefusal::not_found);
+  EXPECT_EQ(error_of(form_for_correction(env.services, user, "C-99999999")).key,
+            "certificate_form.not_found");
   SessionUser stranger = user;
   stranger.institution.id = user.institution.id + 1000;
-  EXPECT_EQ(form_for_correction(env.services, stranger, number).error(),
-            ResubmitRefusal::not_found);
+  EXPECT_EQ(error_of(form_for_correction(env.services, stranger, number)).key,
+            "certificate_form.not_found");
   auto form = test::certificate_form("1", "stranger-key");
-  EXPECT_EQ(resubmit_certificate_application(env.services, stranger, number, form).error().refusal,
-            ResubmitRefusal::not_found);
+  EXPECT_EQ(error_of(resubmit_certificate_application(env.services, stranger, number, form)).key,
+            "certificate_form.not_found");
   EXPECT_EQ(record().status, "returned");
 }
 

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "domain/calendar_date.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono;
 
@@ -85,9 +88,11 @@ TEST(BusinessCalendar, LeapDays) {
 }
 
 TEST(BusinessCalendar, OutOfRange) {
-  EXPECT_EQ(calendar().add_business_days(d("1947-12-31"), 1).error(), CalendarError::out_of_range);
-  EXPECT_EQ(calendar().add_business_days(d("2099-12-28"), 5).error(), CalendarError::out_of_range);
-  EXPECT_EQ(calendar().business_days_between(d("2024-01-01"), d("2100-01-01")).error(),
+  EXPECT_EQ(error_of(calendar().add_business_days(d("1947-12-31"), 1)),
+            CalendarError::out_of_range);
+  EXPECT_EQ(error_of(calendar().add_business_days(d("2099-12-28"), 5)),
+            CalendarError::out_of_range);
+  EXPECT_EQ(error_of(calendar().business_days_between(d("2024-01-01"), d("2100-01-01"))),
             CalendarError::out_of_range);
   EXPECT_EQ(error_key(CalendarError::out_of_range), "calendar.out_of_range");
   EXPECT_EQ(calendar().holidays(2099, 2101).size(), national_holidays(2099).size());
@@ -95,12 +100,12 @@ TEST(BusinessCalendar, OutOfRange) {
 
 TEST(CalendarDate, ParsesAndValidatesLeapDays) {
   EXPECT_EQ(format_date(d("2024-02-29")), "2024-02-29");
-  EXPECT_EQ(parse_date("2023-02-29").error(), DateError::invalid_date);
-  EXPECT_EQ(parse_date("1900-02-29").error(), DateError::invalid_date);  // century, not leap
-  EXPECT_TRUE(parse_date("2000-02-29").has_value());                     // 400-year leap
-  EXPECT_EQ(parse_date("2024-04-31").error(), DateError::invalid_date);
-  EXPECT_EQ(parse_date("2024-13-01").error(), DateError::invalid_date);
-  EXPECT_EQ(parse_date("2024-00-10").error(), DateError::invalid_date);
+  EXPECT_EQ(error_of(parse_date("2023-02-29")), DateError::invalid_date);
+  EXPECT_EQ(error_of(parse_date("1900-02-29")), DateError::invalid_date);  // century, not leap
+  EXPECT_TRUE(parse_date("2000-02-29").has_value());                       // 400-year leap
+  EXPECT_EQ(error_of(parse_date("2024-04-31")), DateError::invalid_date);
+  EXPECT_EQ(error_of(parse_date("2024-13-01")), DateError::invalid_date);
+  EXPECT_EQ(error_of(parse_date("2024-00-10")), DateError::invalid_date);
 }
 
 TEST(CalendarDate, AcceptsSlashesAndFullWidth) {
@@ -112,7 +117,7 @@ TEST(CalendarDate, AcceptsSlashesAndFullWidth) {
 TEST(CalendarDate, RejectsMalformedInput) {
   for (auto bad : {"", "2024", "2024-03", "2024-03-05x", "24-03-05", "2024-03/05", "2024--03-05",
                    "2024-003-05", "abcd-ef-gh", "2024年3月5日"}) {
-    EXPECT_EQ(parse_date(bad).error(), DateError::malformed) << bad;
+    EXPECT_EQ(error_of(parse_date(bad)), DateError::malformed) << bad;
   }
 }
 

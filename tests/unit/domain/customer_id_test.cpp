@@ -1,9 +1,12 @@
 #include "domain/customer_id.hpp"
 
 #include <gtest/gtest.h>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 TEST(CustomerId, NttEastIsCafAndTenDigits) {
   auto id = CustomerId::parse("CAF1234567890");
@@ -30,17 +33,17 @@ TEST(CustomerId, NormalisesFullWidthCaseSpacesAndHyphens) {
 }
 
 TEST(CustomerId, RejectsWrongShapes) {
-  EXPECT_EQ(CustomerId::parse("").error(), CustomerIdError::empty);
-  EXPECT_EQ(CustomerId::parse(" - ").error(), CustomerIdError::empty);
-  EXPECT_EQ(CustomerId::parse("CAF123456789").error(), CustomerIdError::wrong_length);
-  EXPECT_EQ(CustomerId::parse("CAF12345678901").error(), CustomerIdError::wrong_length);
-  EXPECT_EQ(CustomerId::parse("COP1234567").error(), CustomerIdError::wrong_length);
-  EXPECT_EQ(CustomerId::parse("COP1234567890").error(), CustomerIdError::wrong_length);
-  EXPECT_EQ(CustomerId::parse("CAF12345678O0").error(), CustomerIdError::wrong_length);
-  EXPECT_EQ(CustomerId::parse("CAX1234567890").error(), CustomerIdError::unknown_prefix);
-  EXPECT_EQ(CustomerId::parse("1234567890").error(), CustomerIdError::unknown_prefix);
-  EXPECT_EQ(CustomerId::parse("CAF12345/67890").error(), CustomerIdError::invalid_characters);
-  EXPECT_EQ(CustomerId::parse("\xff").error(), CustomerIdError::invalid_characters);
+  EXPECT_EQ(error_of(CustomerId::parse("")), CustomerIdError::empty);
+  EXPECT_EQ(error_of(CustomerId::parse(" - ")), CustomerIdError::empty);
+  EXPECT_EQ(error_of(CustomerId::parse("CAF123456789")), CustomerIdError::wrong_length);
+  EXPECT_EQ(error_of(CustomerId::parse("CAF12345678901")), CustomerIdError::wrong_length);
+  EXPECT_EQ(error_of(CustomerId::parse("COP1234567")), CustomerIdError::wrong_length);
+  EXPECT_EQ(error_of(CustomerId::parse("COP1234567890")), CustomerIdError::wrong_length);
+  EXPECT_EQ(error_of(CustomerId::parse("CAF12345678O0")), CustomerIdError::wrong_length);
+  EXPECT_EQ(error_of(CustomerId::parse("CAX1234567890")), CustomerIdError::unknown_prefix);
+  EXPECT_EQ(error_of(CustomerId::parse("1234567890")), CustomerIdError::unknown_prefix);
+  EXPECT_EQ(error_of(CustomerId::parse("CAF12345/67890")), CustomerIdError::invalid_characters);
+  EXPECT_EQ(error_of(CustomerId::parse("\xff")), CustomerIdError::invalid_characters);
   EXPECT_EQ(error_key(CustomerIdError::unknown_prefix), "customer_id.unknown_prefix");
 }
 

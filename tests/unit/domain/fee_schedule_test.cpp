@@ -1,9 +1,12 @@
 #include "domain/fee_schedule.hpp"
 
 #include <gtest/gtest.h>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono;
 
@@ -19,7 +22,7 @@ TEST(FeeSchedule, DefaultsAre1500YenPlusTenPercent) {
 }
 
 TEST(FeeSchedule, NoRateBeforeTheFirstEntry) {
-  EXPECT_EQ(FeeSchedule::defaults().lookup(year{2019} / September / day{30}).error(),
+  EXPECT_EQ(error_of(FeeSchedule::defaults().lookup(year{2019} / September / day{30})),
             FeeError::no_rate_in_effect);
 }
 
@@ -46,17 +49,17 @@ TEST(FeeSchedule, TaxIsRoundedDownOnceOnTheTotal) {
 
 TEST(FeeSchedule, RejectsBadQuantitiesAndSchedules) {
   const auto on = year{2024} / April / day{1};
-  EXPECT_EQ(FeeSchedule::defaults().quote(on, 0).error(), FeeError::invalid_quantity);
-  EXPECT_EQ(FeeSchedule::defaults().quote(on, -1).error(), FeeError::invalid_quantity);
+  EXPECT_EQ(error_of(FeeSchedule::defaults().quote(on, 0)), FeeError::invalid_quantity);
+  EXPECT_EQ(error_of(FeeSchedule::defaults().quote(on, -1)), FeeError::invalid_quantity);
   EXPECT_TRUE(FeeSchedule::defaults().quote(on, max_certificates_per_quote).has_value());
-  EXPECT_EQ(FeeSchedule::defaults().quote(on, max_certificates_per_quote + 1).error(),
+  EXPECT_EQ(error_of(FeeSchedule::defaults().quote(on, max_certificates_per_quote + 1)),
             FeeError::invalid_quantity);
-  EXPECT_EQ(FeeSchedule::create({}).error(), FeeError::empty_schedule);
-  EXPECT_EQ(FeeSchedule::create({{on, 1500, 10}, {on, 1600, 10}}).error(),
+  EXPECT_EQ(error_of(FeeSchedule::create({})), FeeError::empty_schedule);
+  EXPECT_EQ(error_of(FeeSchedule::create({{on, 1500, 10}, {on, 1600, 10}})),
             FeeError::unordered_schedule);
-  EXPECT_EQ(FeeSchedule::create({{on, -1, 10}}).error(), FeeError::invalid_amount);
-  EXPECT_EQ(FeeSchedule::create({{on, 1500, 101}}).error(), FeeError::invalid_amount);
-  EXPECT_EQ(FeeSchedule::create({{year{2023} / February / day{29}, 1500, 10}}).error(),
+  EXPECT_EQ(error_of(FeeSchedule::create({{on, -1, 10}})), FeeError::invalid_amount);
+  EXPECT_EQ(error_of(FeeSchedule::create({{on, 1500, 101}})), FeeError::invalid_amount);
+  EXPECT_EQ(error_of(FeeSchedule::create({{year{2023} / February / day{29}, 1500, 10}})),
             FeeError::unordered_schedule);
   EXPECT_EQ(error_key(FeeError::no_rate_in_effect), "fee.no_rate_in_effect");
 }

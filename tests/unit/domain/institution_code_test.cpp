@@ -1,9 +1,12 @@
 #include "domain/institution_code.hpp"
 
 #include <gtest/gtest.h>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 TEST(InstitutionCheckDigit, MatchesTheDomainExample) {
   // 01 2345: 5*2=10 -> 1, 4*1=4, 3*2=6, 2*1=2, 1*2=2, 0*1=0; sum 15; 10 - 5 = 5.
@@ -52,16 +55,19 @@ TEST(InstitutionCode, RejectsUnknownScoreTables) {
     std::string typed = "13";
     typed += table;
     typed += "0123455";
-    EXPECT_EQ(InstitutionCode::parse(typed).error(), InstitutionCodeError::unknown_score_table);
+    EXPECT_EQ(error_of(InstitutionCode::parse(typed)), InstitutionCodeError::unknown_score_table);
   }
 }
 
 TEST(InstitutionCode, PrefectureBoundaries) {
   EXPECT_TRUE(InstitutionCode::parse("0110123455").has_value());
   EXPECT_TRUE(InstitutionCode::parse("4710123455").has_value());
-  EXPECT_EQ(InstitutionCode::parse("0010123455").error(), InstitutionCodeError::unknown_prefecture);
-  EXPECT_EQ(InstitutionCode::parse("4810123455").error(), InstitutionCodeError::unknown_prefecture);
-  EXPECT_EQ(InstitutionCode::parse("9910123455").error(), InstitutionCodeError::unknown_prefecture);
+  EXPECT_EQ(error_of(InstitutionCode::parse("0010123455")),
+            InstitutionCodeError::unknown_prefecture);
+  EXPECT_EQ(error_of(InstitutionCode::parse("4810123455")),
+            InstitutionCodeError::unknown_prefecture);
+  EXPECT_EQ(error_of(InstitutionCode::parse("9910123455")),
+            InstitutionCodeError::unknown_prefecture);
 }
 
 TEST(InstitutionCode, RejectsAWrongCheckDigit) {
@@ -69,40 +75,42 @@ TEST(InstitutionCode, RejectsAWrongCheckDigit) {
     if (last == '5') continue;
     std::string typed = "131012345";
     typed += last;
-    EXPECT_EQ(InstitutionCode::parse(typed).error(), InstitutionCodeError::check_digit) << typed;
+    EXPECT_EQ(error_of(InstitutionCode::parse(typed)), InstitutionCodeError::check_digit) << typed;
   }
   // A swap of two neighbouring digits is caught by the weights.
-  EXPECT_EQ(InstitutionCode::parse("1310213455").error(), InstitutionCodeError::check_digit);
+  EXPECT_EQ(error_of(InstitutionCode::parse("1310213455")), InstitutionCodeError::check_digit);
 }
 
 TEST(InstitutionCode, RejectsBadShapes) {
-  EXPECT_EQ(InstitutionCode::parse("").error(), InstitutionCodeError::empty);
-  EXPECT_EQ(InstitutionCode::parse("  - ー ").error(), InstitutionCodeError::empty);
-  EXPECT_EQ(InstitutionCode::parse("0123455").error(), InstitutionCodeError::wrong_length);
-  EXPECT_EQ(InstitutionCode::parse("13101234555").error(), InstitutionCodeError::wrong_length);
-  EXPECT_EQ(InstitutionCode::parse("13101234a5").error(), InstitutionCodeError::invalid_characters);
-  EXPECT_EQ(InstitutionCode::parse("13/1/0123455").error(),
+  EXPECT_EQ(error_of(InstitutionCode::parse("")), InstitutionCodeError::empty);
+  EXPECT_EQ(error_of(InstitutionCode::parse("  - ー ")), InstitutionCodeError::empty);
+  EXPECT_EQ(error_of(InstitutionCode::parse("0123455")), InstitutionCodeError::wrong_length);
+  EXPECT_EQ(error_of(InstitutionCode::parse("13101234555")), InstitutionCodeError::wrong_length);
+  EXPECT_EQ(error_of(InstitutionCode::parse("13101234a5")),
             InstitutionCodeError::invalid_characters);
-  EXPECT_EQ(InstitutionCode::parse("１３一０１２３４５５").error(),  // 漢数字 一 is not a digit
+  EXPECT_EQ(error_of(InstitutionCode::parse("13/1/0123455")),
             InstitutionCodeError::invalid_characters);
-  EXPECT_EQ(InstitutionCode::parse("\xff\xfe").error(), InstitutionCodeError::invalid_characters);
+  EXPECT_EQ(error_of(InstitutionCode::parse("１３一０１２３４５５")),  // 漢数字 一 is not a digit
+            InstitutionCodeError::invalid_characters);
+  EXPECT_EQ(error_of(InstitutionCode::parse("\xff\xfe")), InstitutionCodeError::invalid_characters);
 }
 
 TEST(InstitutionCode, ShapeIsCheckedBeforePrefectureAndCheckDigit) {
   // Too short with an impossible prefecture still reports the length first.
-  EXPECT_EQ(InstitutionCode::parse("99").error(), InstitutionCodeError::wrong_length);
+  EXPECT_EQ(error_of(InstitutionCode::parse("99")), InstitutionCodeError::wrong_length);
   // Unknown prefecture is reported before a wrong check digit.
-  EXPECT_EQ(InstitutionCode::parse("4810123450").error(), InstitutionCodeError::unknown_prefecture);
+  EXPECT_EQ(error_of(InstitutionCode::parse("4810123450")),
+            InstitutionCodeError::unknown_prefecture);
 }
 
 TEST(ParseCode7, AcceptsTheSevenDigitForm) {
   EXPECT_EQ(parse_code7("0123455").value(), "0123455");
   EXPECT_EQ(parse_code7("01-2345-5").value(), "0123455");
   EXPECT_EQ(parse_code7("０１２３４５５").value(), "0123455");
-  EXPECT_EQ(parse_code7("0123454").error(), InstitutionCodeError::check_digit);
-  EXPECT_EQ(parse_code7("1310123455").error(), InstitutionCodeError::wrong_length);
-  EXPECT_EQ(parse_code7("").error(), InstitutionCodeError::empty);
-  EXPECT_EQ(parse_code7("012345X").error(), InstitutionCodeError::invalid_characters);
+  EXPECT_EQ(error_of(parse_code7("0123454")), InstitutionCodeError::check_digit);
+  EXPECT_EQ(error_of(parse_code7("1310123455")), InstitutionCodeError::wrong_length);
+  EXPECT_EQ(error_of(parse_code7("")), InstitutionCodeError::empty);
+  EXPECT_EQ(error_of(parse_code7("012345X")), InstitutionCodeError::invalid_characters);
 }
 
 TEST(ParseCode7, FormatsWithSeparators) {

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 std::string repeat(std::string_view piece, std::size_t times) {
   std::string out;
@@ -24,17 +27,19 @@ TEST(ParseInstitutionName, NormalisesAndTrims) {
 TEST(ParseInstitutionName, LengthBoundaryCountsCodePoints) {
   EXPECT_TRUE(parse_institution_name("医").has_value());
   EXPECT_TRUE(parse_institution_name(repeat("医", 100)).has_value());
-  EXPECT_EQ(parse_institution_name(repeat("医", 101)).error(), InstitutionNameError::too_long);
+  EXPECT_EQ(error_of(parse_institution_name(repeat("医", 101))), InstitutionNameError::too_long);
   EXPECT_TRUE(parse_institution_name(repeat("a", 100)).has_value());
 }
 
 TEST(ParseInstitutionName, RejectsEmptyAndControlCharacters) {
-  EXPECT_EQ(parse_institution_name("").error(), InstitutionNameError::empty);
-  EXPECT_EQ(parse_institution_name(" 　 ").error(), InstitutionNameError::empty);
-  EXPECT_EQ(parse_institution_name("山田\n医院").error(), InstitutionNameError::control_characters);
-  EXPECT_EQ(parse_institution_name("山田\t医院").error(), InstitutionNameError::control_characters);
-  EXPECT_EQ(parse_institution_name("山田\x7f").error(), InstitutionNameError::control_characters);
-  EXPECT_EQ(parse_institution_name("\xe5\xb1").error(), InstitutionNameError::control_characters);
+  EXPECT_EQ(error_of(parse_institution_name("")), InstitutionNameError::empty);
+  EXPECT_EQ(error_of(parse_institution_name(" 　 ")), InstitutionNameError::empty);
+  EXPECT_EQ(error_of(parse_institution_name("山田\n医院")),
+            InstitutionNameError::control_characters);
+  EXPECT_EQ(error_of(parse_institution_name("山田\t医院")),
+            InstitutionNameError::control_characters);
+  EXPECT_EQ(error_of(parse_institution_name("山田\x7f")), InstitutionNameError::control_characters);
+  EXPECT_EQ(error_of(parse_institution_name("\xe5\xb1")), InstitutionNameError::control_characters);
 }
 
 TEST(InstitutionNameError, KeysAreStable) {

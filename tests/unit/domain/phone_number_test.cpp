@@ -1,9 +1,12 @@
 #include "domain/phone_number.hpp"
 
 #include <gtest/gtest.h>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 TEST(PhoneNumber, FixedLinesKeepTheTypedGrouping) {
   auto tokyo = PhoneNumber::parse("03-1234-5678").value();
@@ -29,18 +32,19 @@ TEST(PhoneNumber, MobileIpAndSpecialNumbers) {
 }
 
 TEST(PhoneNumber, RejectsBadNumbers) {
-  EXPECT_EQ(PhoneNumber::parse("").error(), PhoneNumberError::empty);
-  EXPECT_EQ(PhoneNumber::parse("03-1234-567").error(), PhoneNumberError::wrong_length);
-  EXPECT_EQ(PhoneNumber::parse("03-1234-56789").error(), PhoneNumberError::wrong_length);
-  EXPECT_EQ(PhoneNumber::parse("090-1234-567").error(), PhoneNumberError::wrong_length);
-  EXPECT_EQ(PhoneNumber::parse("0120-123-4567").error(), PhoneNumberError::wrong_length);
-  EXPECT_EQ(PhoneNumber::parse("+81-3-1234-5678").error(), PhoneNumberError::invalid_characters);
-  EXPECT_EQ(PhoneNumber::parse("81312345678").error(), PhoneNumberError::not_domestic);
-  EXPECT_EQ(PhoneNumber::parse("110").error(), PhoneNumberError::not_domestic);
-  EXPECT_EQ(PhoneNumber::parse("020-1234-5678").error(), PhoneNumberError::unsupported_prefix);
-  EXPECT_EQ(PhoneNumber::parse("0031234567").error(), PhoneNumberError::unsupported_prefix);
-  EXPECT_EQ(PhoneNumber::parse("0990-123-456").error(), PhoneNumberError::unsupported_prefix);
-  EXPECT_EQ(PhoneNumber::parse("03-1234-5678 内線2").error(), PhoneNumberError::invalid_characters);
+  EXPECT_EQ(error_of(PhoneNumber::parse("")), PhoneNumberError::empty);
+  EXPECT_EQ(error_of(PhoneNumber::parse("03-1234-567")), PhoneNumberError::wrong_length);
+  EXPECT_EQ(error_of(PhoneNumber::parse("03-1234-56789")), PhoneNumberError::wrong_length);
+  EXPECT_EQ(error_of(PhoneNumber::parse("090-1234-567")), PhoneNumberError::wrong_length);
+  EXPECT_EQ(error_of(PhoneNumber::parse("0120-123-4567")), PhoneNumberError::wrong_length);
+  EXPECT_EQ(error_of(PhoneNumber::parse("+81-3-1234-5678")), PhoneNumberError::invalid_characters);
+  EXPECT_EQ(error_of(PhoneNumber::parse("81312345678")), PhoneNumberError::not_domestic);
+  EXPECT_EQ(error_of(PhoneNumber::parse("110")), PhoneNumberError::not_domestic);
+  EXPECT_EQ(error_of(PhoneNumber::parse("020-1234-5678")), PhoneNumberError::unsupported_prefix);
+  EXPECT_EQ(error_of(PhoneNumber::parse("0031234567")), PhoneNumberError::unsupported_prefix);
+  EXPECT_EQ(error_of(PhoneNumber::parse("0990-123-456")), PhoneNumberError::unsupported_prefix);
+  EXPECT_EQ(error_of(PhoneNumber::parse("03-1234-5678 内線2")),
+            PhoneNumberError::invalid_characters);
   EXPECT_EQ(error_key(PhoneNumberError::wrong_length), "phone_number.wrong_length");
 }
 

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 std::string repeat(std::string_view piece, std::size_t times) {
   std::string out;
@@ -30,11 +33,11 @@ TEST(PostalCode, AcceptsTheUsualWaysOfTypingIt) {
 }
 
 TEST(PostalCode, RequiresSomething) {
-  EXPECT_EQ(PostalCode::parse("").error(), PostalCodeError::required);
-  EXPECT_EQ(PostalCode::parse("   ").error(), PostalCodeError::required);
-  EXPECT_EQ(PostalCode::parse("　").error(), PostalCodeError::required);
-  EXPECT_EQ(PostalCode::parse("〒").error(), PostalCodeError::required);
-  EXPECT_EQ(PostalCode::parse(" 〒 ").error(), PostalCodeError::required);
+  EXPECT_EQ(error_of(PostalCode::parse("")), PostalCodeError::required);
+  EXPECT_EQ(error_of(PostalCode::parse("   ")), PostalCodeError::required);
+  EXPECT_EQ(error_of(PostalCode::parse("　")), PostalCodeError::required);
+  EXPECT_EQ(error_of(PostalCode::parse("〒")), PostalCodeError::required);
+  EXPECT_EQ(error_of(PostalCode::parse(" 〒 ")), PostalCodeError::required);
 }
 
 TEST(PostalCode, RefusesAnythingButSevenDigitsSplitThreeFour) {
@@ -45,7 +48,7 @@ TEST(PostalCode, RefusesAnythingButSevenDigitsSplitThreeFour) {
         "104\t0061", "+81 104-0061", "\xe5\xb1"}) {
     auto code = PostalCode::parse(typed);
     ASSERT_FALSE(code.has_value()) << typed;
-    EXPECT_EQ(code.error(), PostalCodeError::format) << typed;
+    EXPECT_EQ(error_of(code), PostalCodeError::format) << typed;
   }
 }
 
@@ -66,17 +69,17 @@ TEST(ParseAddressLine, NormalisesAndTrims) {
 TEST(ParseAddressLine, LengthBoundaryCountsCodePoints) {
   EXPECT_TRUE(parse_address_line("1").has_value());
   EXPECT_TRUE(parse_address_line(repeat("町", 100)).has_value());
-  EXPECT_EQ(parse_address_line(repeat("町", 101)).error(), AddressLineError::too_long);
-  EXPECT_EQ(parse_address_line(repeat("１", 101)).error(), AddressLineError::too_long);
+  EXPECT_EQ(error_of(parse_address_line(repeat("町", 101))), AddressLineError::too_long);
+  EXPECT_EQ(error_of(parse_address_line(repeat("１", 101))), AddressLineError::too_long);
 }
 
 TEST(ParseAddressLine, RejectsEmptyAndControlCharacters) {
-  EXPECT_EQ(parse_address_line("").error(), AddressLineError::required);
-  EXPECT_EQ(parse_address_line(" 　 ").error(), AddressLineError::required);
-  EXPECT_EQ(parse_address_line("銀座1\n2-3").error(), AddressLineError::control_characters);
-  EXPECT_EQ(parse_address_line("銀座\t1-2-3").error(), AddressLineError::control_characters);
-  EXPECT_EQ(parse_address_line("銀座\x7f").error(), AddressLineError::control_characters);
-  EXPECT_EQ(parse_address_line("\xe5\xb1").error(), AddressLineError::control_characters);
+  EXPECT_EQ(error_of(parse_address_line("")), AddressLineError::required);
+  EXPECT_EQ(error_of(parse_address_line(" 　 ")), AddressLineError::required);
+  EXPECT_EQ(error_of(parse_address_line("銀座1\n2-3")), AddressLineError::control_characters);
+  EXPECT_EQ(error_of(parse_address_line("銀座\t1-2-3")), AddressLineError::control_characters);
+  EXPECT_EQ(error_of(parse_address_line("銀座\x7f")), AddressLineError::control_characters);
+  EXPECT_EQ(error_of(parse_address_line("\xe5\xb1")), AddressLineError::control_characters);
 }
 
 TEST(AddressLineError, KeysAreStable) {

@@ -1,9 +1,12 @@
 #include "domain/regions.hpp"
 
 #include <gtest/gtest.h>
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 const Regions& regions() {
   static const Regions instance = Regions::load(std::string(ONSHI_SOURCE_DIR) + "/data").value();
@@ -57,13 +60,13 @@ TEST(Regions, ListsByPrefecture) {
 TEST(Regions, ValidatesTheChosenPrefecture) {
   EXPECT_EQ(regions().validate("131024", 13).value()->name, "中央区");
   EXPECT_EQ(regions().validate("１３１０２４", 13).value()->code, "131024");
-  EXPECT_EQ(regions().validate("131024", 27).error(), MunicipalityError::wrong_prefecture);
-  EXPECT_EQ(regions().validate("131025", 13).error(), MunicipalityError::invalid_code);
-  EXPECT_EQ(regions().validate("13102", 13).error(), MunicipalityError::invalid_code);
-  EXPECT_EQ(regions().validate("", 13).error(), MunicipalityError::invalid_code);
+  EXPECT_EQ(error_of(regions().validate("131024", 27)), MunicipalityError::wrong_prefecture);
+  EXPECT_EQ(error_of(regions().validate("131025", 13)), MunicipalityError::invalid_code);
+  EXPECT_EQ(error_of(regions().validate("13102", 13)), MunicipalityError::invalid_code);
+  EXPECT_EQ(error_of(regions().validate("", 13)), MunicipalityError::invalid_code);
   // 139998: a well-formed code with a correct check digit that no municipality has.
   EXPECT_EQ(
-      regions().validate("13999" + std::to_string(municipality_check_digit("13999")), 13).error(),
+      error_of(regions().validate("13999" + std::to_string(municipality_check_digit("13999")), 13)),
       MunicipalityError::unknown);
   EXPECT_EQ(error_key(MunicipalityError::wrong_prefecture), "municipality.wrong_prefecture");
 }
@@ -93,22 +96,25 @@ TEST(Regions, RefusesBrokenDataWithTheLine) {
   ASSERT_TRUE(Regions::parse(prefectures_csv(), one_per_prefecture()).has_value());
   auto bad_digit = Regions::parse(prefectures_csv(), one_per_prefecture("131025,13,Y区,Y,ward\n"));
   ASSERT_FALSE(bad_digit.has_value());
-  EXPECT_EQ(bad_digit.error().kind, RegionDataErrorKind::check_digit);
-  EXPECT_EQ(bad_digit.error().line, 49);
+  EXPECT_EQ(error_of(bad_digit).kind, RegionDataErrorKind::check_digit);
+  EXPECT_EQ(error_of(bad_digit).line, 49);
   EXPECT_EQ(
-      Regions::parse(prefectures_csv(), one_per_prefecture("131024,27,Y区,Y,ward\n")).error().kind,
+      error_of(Regions::parse(prefectures_csv(), one_per_prefecture("131024,27,Y区,Y,ward\n")))
+          .kind,
       RegionDataErrorKind::unknown_prefecture);
-  EXPECT_EQ(Regions::parse(prefectures_csv(), one_per_prefecture("131024,13,Y区,Y\n")).error().kind,
-            RegionDataErrorKind::malformed_line);
   EXPECT_EQ(
-      Regions::parse(prefectures_csv(), one_per_prefecture("012017,01,Y,Y,city\n")).error().kind,
+      error_of(Regions::parse(prefectures_csv(), one_per_prefecture("131024,13,Y区,Y\n"))).kind,
+      RegionDataErrorKind::malformed_line);
+  EXPECT_EQ(
+      error_of(Regions::parse(prefectures_csv(), one_per_prefecture("012017,01,Y,Y,city\n"))).kind,
       RegionDataErrorKind::duplicate_code);
   EXPECT_EQ(
-      Regions::parse(prefectures_csv(), one_per_prefecture("131024,13,Y,Y,county\n")).error().kind,
+      error_of(Regions::parse(prefectures_csv(), one_per_prefecture("131024,13,Y,Y,county\n")))
+          .kind,
       RegionDataErrorKind::unknown_kind);
-  EXPECT_EQ(Regions::parse(prefectures_csv(), "code\n").error().kind,
+  EXPECT_EQ(error_of(Regions::parse(prefectures_csv(), "code\n")).kind,
             RegionDataErrorKind::incomplete);
-  EXPECT_EQ(Regions::load("/nonexistent").error().kind, RegionDataErrorKind::unreadable);
+  EXPECT_EQ(error_of(Regions::load("/nonexistent")).kind, RegionDataErrorKind::unreadable);
 }
 
 }  // namespace

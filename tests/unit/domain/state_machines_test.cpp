@@ -3,9 +3,12 @@
 #include "domain/certificate_application.hpp"
 #include "domain/certificate_state.hpp"
 #include "domain/usage_application.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::domain {
 namespace {
+
+using onshi::test::error_of;
 
 using namespace std::chrono;
 
@@ -20,13 +23,15 @@ TEST(UsageApplication, EditConfirmFinalize) {
 }
 
 TEST(UsageApplication, RefusesSkippedOrRepeatedSteps) {
-  EXPECT_EQ(finalize(UsageApplicationState::editing).error(),
+  EXPECT_EQ(error_of(finalize(UsageApplicationState::editing)),
             UsageApplicationError::not_confirming);
-  EXPECT_EQ(confirm(UsageApplicationState::confirming).error(), UsageApplicationError::not_editing);
-  EXPECT_EQ(confirm(UsageApplicationState::finalized).error(), UsageApplicationError::not_editing);
-  EXPECT_EQ(finalize(UsageApplicationState::finalized).error(),
+  EXPECT_EQ(error_of(confirm(UsageApplicationState::confirming)),
+            UsageApplicationError::not_editing);
+  EXPECT_EQ(error_of(confirm(UsageApplicationState::finalized)),
+            UsageApplicationError::not_editing);
+  EXPECT_EQ(error_of(finalize(UsageApplicationState::finalized)),
             UsageApplicationError::not_confirming);
-  EXPECT_EQ(back_to_editing(UsageApplicationState::finalized).error(),
+  EXPECT_EQ(error_of(back_to_editing(UsageApplicationState::finalized)),
             UsageApplicationError::not_confirming);
 }
 
@@ -35,7 +40,7 @@ TEST(UsageApplication, ChangeApplicationReferencesAFinalizedOne) {
   EXPECT_TRUE(change.is_change());
   EXPECT_EQ(change.changes, 42);
   EXPECT_EQ(change.state, UsageApplicationState::editing);
-  EXPECT_EQ(start_change_application(42, UsageApplicationState::confirming).error(),
+  EXPECT_EQ(error_of(start_change_application(42, UsageApplicationState::confirming)),
             UsageApplicationError::target_not_finalized);
   EXPECT_EQ(error_key(UsageApplicationError::target_not_finalized),
             "usage_application.target_not_finalized");
@@ -59,7 +64,7 @@ TEST(CertificateApplication, ReturnedThenResubmittedOrRejected) {
   EXPECT_EQ(s, CA::returned);
   EXPECT_EQ(resubmit(s).value(), CA::applied);
   EXPECT_EQ(reject(CA::under_review).value(), CA::rejected);
-  EXPECT_EQ(resubmit(CA::rejected).error(), CertificateApplicationError::not_returned);
+  EXPECT_EQ(error_of(resubmit(CA::rejected)), CertificateApplicationError::not_returned);
 }
 
 TEST(CertificateApplication, CancellableOnlyBeforeApproval) {
@@ -69,17 +74,17 @@ TEST(CertificateApplication, CancellableOnlyBeforeApproval) {
   }
   for (CA s : {CA::approved, CA::issued, CA::notice_sent, CA::rejected, CA::cancelled}) {
     EXPECT_FALSE(can_cancel(s));
-    EXPECT_EQ(cancel(s).error(), CertificateApplicationError::too_late_to_cancel) << state_key(s);
+    EXPECT_EQ(error_of(cancel(s)), CertificateApplicationError::too_late_to_cancel) << state_key(s);
   }
 }
 
 TEST(CertificateApplication, RefusesEveryOtherMove) {
-  EXPECT_EQ(approve(CA::applied).error(), CertificateApplicationError::not_under_review);
-  EXPECT_EQ(issue(CA::under_review).error(), CertificateApplicationError::not_approved);
-  EXPECT_EQ(record_notice_sent(CA::approved).error(), CertificateApplicationError::not_issued);
-  EXPECT_EQ(start_review(CA::cancelled).error(), CertificateApplicationError::not_applied);
-  EXPECT_EQ(approve(CA::cancelled).error(), CertificateApplicationError::not_under_review);
-  EXPECT_EQ(issue(CA::issued).error(), CertificateApplicationError::not_approved);
+  EXPECT_EQ(error_of(approve(CA::applied)), CertificateApplicationError::not_under_review);
+  EXPECT_EQ(error_of(issue(CA::under_review)), CertificateApplicationError::not_approved);
+  EXPECT_EQ(error_of(record_notice_sent(CA::approved)), CertificateApplicationError::not_issued);
+  EXPECT_EQ(error_of(start_review(CA::cancelled)), CertificateApplicationError::not_applied);
+  EXPECT_EQ(error_of(approve(CA::cancelled)), CertificateApplicationError::not_under_review);
+  EXPECT_EQ(error_of(issue(CA::issued)), CertificateApplicationError::not_approved);
 }
 
 const sys_seconds not_after = sys_days{year{2027} / March / day{31}} + hours{14} + minutes{59};
@@ -89,40 +94,40 @@ TEST(Certificate, PickUpThenRevoke) {
   auto s = pick_up(CertificateState::issued, now, not_after).value();
   EXPECT_EQ(s, CertificateState::active);
   EXPECT_EQ(revoke(s, RevocationReason::key_compromise).value(), CertificateState::revoked);
-  EXPECT_EQ(pick_up(s, now, not_after).error(), CertificateError::not_issued);
+  EXPECT_EQ(error_of(pick_up(s, now, not_after)), CertificateError::not_issued);
 }
 
 TEST(Certificate, UnpickedCertificateCanBeRevokedButNotPickedUpLate) {
   EXPECT_EQ(revoke(CertificateState::issued, RevocationReason::unspecified).value(),
             CertificateState::revoked);
-  EXPECT_EQ(pick_up(CertificateState::issued, not_after, not_after).error(),
+  EXPECT_EQ(error_of(pick_up(CertificateState::issued, not_after, not_after)),
             CertificateError::already_expired);
-  EXPECT_EQ(pick_up(CertificateState::revoked, not_after - seconds{1}, not_after).error(),
+  EXPECT_EQ(error_of(pick_up(CertificateState::revoked, not_after - seconds{1}, not_after)),
             CertificateError::already_revoked);
 }
 
 TEST(Certificate, ExpiresAtNotAfter) {
-  EXPECT_EQ(expire(CertificateState::active, not_after - seconds{1}, not_after).error(),
+  EXPECT_EQ(error_of(expire(CertificateState::active, not_after - seconds{1}, not_after)),
             CertificateError::not_yet_expired);
   EXPECT_EQ(expire(CertificateState::active, not_after, not_after).value(),
             CertificateState::expired);
   EXPECT_EQ(expire(CertificateState::issued, not_after, not_after).value(),
             CertificateState::expired);
-  EXPECT_EQ(expire(CertificateState::revoked, not_after, not_after).error(),
+  EXPECT_EQ(error_of(expire(CertificateState::revoked, not_after, not_after)),
             CertificateError::already_revoked);
-  EXPECT_EQ(revoke(CertificateState::expired, RevocationReason::superseded).error(),
+  EXPECT_EQ(error_of(revoke(CertificateState::expired, RevocationReason::superseded)),
             CertificateError::already_expired);
 }
 
 TEST(Certificate, RevocationReasons) {
-  EXPECT_EQ(revoke(CertificateState::active, RevocationReason::certificate_hold).error(),
+  EXPECT_EQ(error_of(revoke(CertificateState::active, RevocationReason::certificate_hold)),
             CertificateError::reason_not_allowed);
-  EXPECT_EQ(revoke(CertificateState::active, RevocationReason::remove_from_crl).error(),
+  EXPECT_EQ(error_of(revoke(CertificateState::active, RevocationReason::remove_from_crl)),
             CertificateError::reason_not_allowed);
   // CPIPCS 4.9.1: only five reasons for terminal certificates.
   for (auto r : {RevocationReason::ca_compromise, RevocationReason::privilege_withdrawn,
                  RevocationReason::aa_compromise}) {
-    EXPECT_EQ(revoke(CertificateState::active, r).error(), CertificateError::reason_not_allowed);
+    EXPECT_EQ(error_of(revoke(CertificateState::active, r)), CertificateError::reason_not_allowed);
   }
   for (auto r : {RevocationReason::unspecified, RevocationReason::key_compromise,
                  RevocationReason::affiliation_changed, RevocationReason::superseded,
@@ -131,9 +136,9 @@ TEST(Certificate, RevocationReasons) {
   }
   EXPECT_EQ(revocation_reason_from_code(1).value(), RevocationReason::key_compromise);
   EXPECT_EQ(revocation_reason_from_code(10).value(), RevocationReason::aa_compromise);
-  EXPECT_EQ(revocation_reason_from_code(7).error(), CertificateError::unknown_reason);
-  EXPECT_EQ(revocation_reason_from_code(11).error(), CertificateError::unknown_reason);
-  EXPECT_EQ(revocation_reason_from_code(-1).error(), CertificateError::unknown_reason);
+  EXPECT_EQ(error_of(revocation_reason_from_code(7)), CertificateError::unknown_reason);
+  EXPECT_EQ(error_of(revocation_reason_from_code(11)), CertificateError::unknown_reason);
+  EXPECT_EQ(error_of(revocation_reason_from_code(-1)), CertificateError::unknown_reason);
   EXPECT_EQ(reason_key(RevocationReason::cessation_of_operation), "cessationOfOperation");
 }
 

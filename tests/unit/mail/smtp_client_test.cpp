@@ -28,9 +28,12 @@
 
 #include "mail/mime.hpp"
 #include "mail_test_support.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::mail {
 namespace {
+
+using onshi::test::error_of;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -245,7 +248,7 @@ TEST_F(SmtpClientWithServerTest, DeliversJapaneseMail) {
 
   const SmtpClient client{SmtpConfig{.url = server_->url()}};
   const auto sent = client.send(message.from, message.to, rendered);
-  ASSERT_TRUE(sent.has_value()) << sent.error();
+  ASSERT_TRUE(sent.has_value()) << error_of(sent);
 
   const auto messages = wait_for_messages(1);
   ASSERT_EQ(messages.size(), 1U);
@@ -270,7 +273,7 @@ TEST_F(SmtpClientWithServerTest, AcceptsEnvelopeAddressesAlreadyInAngleBrackets)
   const std::string rendered = render_mime(message, std::chrono::system_clock::now(), "<b@c>");
   const SmtpClient client{SmtpConfig{.url = server_->url()}};
   const auto sent = client.send("<portal@fask.or.jp>", "<clinic@example.jp>", rendered);
-  ASSERT_TRUE(sent.has_value()) << sent.error();
+  ASSERT_TRUE(sent.has_value()) << error_of(sent);
   const auto messages = wait_for_messages(1);
   ASSERT_EQ(messages.size(), 1U);
   EXPECT_EQ(parse_mail(messages.front()).header("X-RcptTo"), "clinic@example.jp");
@@ -295,7 +298,7 @@ TEST_F(SmtpClientWithServerTest, OneClientSendsFromSeveralThreads) {
           const auto sent =
               client.send(message.from, message.to,
                           render_mime(message, std::chrono::system_clock::now(), "<" + to + ">"));
-          if (!sent) errors[static_cast<std::size_t>(t)] += sent.error() + "\n";
+          if (!sent) errors[static_cast<std::size_t>(t)] += error_of(sent) + "\n";
         }
       });
     }
@@ -318,7 +321,7 @@ TEST(SmtpClient, ClosedPortIsAnErrorNotAnException) {
   const auto sent = client.send("portal@fask.or.jp", "clinic@example.jp", "Subject: x\r\n\r\n");
   const auto elapsed = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(sent.has_value());
-  EXPECT_FALSE(sent.error().empty());
+  EXPECT_FALSE(error_of(sent).empty());
   EXPECT_LT(elapsed, 2s);
 }
 

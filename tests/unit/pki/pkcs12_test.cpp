@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <openssl/pkcs12.h>
+#include "support/error_of.hpp"
 
 namespace {
+
+using onshi::test::error_of;
 
 using namespace onshi::pki;
 using namespace onshi::pki::test;
@@ -41,7 +44,7 @@ IssuingCa* Pkcs12Test::ca_ = nullptr;
 TEST_F(Pkcs12Test, OpensslReadsItWithThePasswordOnly) {
   const Issued t = issue_generated();
   auto p12 = ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "pickup-pass-123");
-  ASSERT_TRUE(p12) << p12.error();
+  ASSERT_TRUE(p12) << IssuingCa::pkcs12_error_name(error_of(p12));
   const fs::path file = dir_->path() / "t.p12";
   write_text(file, *p12);
   const auto ok =
@@ -62,7 +65,7 @@ TEST_F(Pkcs12Test, KeyMatchesTheCertificateAndChainIsIssuingThenRoot) {
   for (KeyAlgorithm alg : {KeyAlgorithm::ec_p256, KeyAlgorithm::rsa_2048}) {
     const Issued t = issue_generated(alg);
     auto p12 = ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "パスワード１２３４");
-    ASSERT_TRUE(p12) << p12.error();
+    ASSERT_TRUE(p12) << IssuingCa::pkcs12_error_name(error_of(p12));
     const auto* p = reinterpret_cast<const unsigned char*>(p12->data());
     PKCS12* parsed = d2i_PKCS12(nullptr, &p, static_cast<long>(p12->size()));
     ASSERT_NE(parsed, nullptr);
@@ -85,11 +88,11 @@ TEST_F(Pkcs12Test, KeyMatchesTheCertificateAndChainIsIssuingThenRoot) {
 
 TEST_F(Pkcs12Test, ShortPasswordsAreRefused) {
   const Issued t = issue_generated();
-  EXPECT_EQ(ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "1234567").error(),
-            "pkcs12.password_short");
+  EXPECT_EQ(error_of(ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "1234567")),
+            IssuingCa::Pkcs12Error::password_short);
   // Eight characters, whatever their byte length.
-  EXPECT_EQ(ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "あいうえお").error(),
-            "pkcs12.password_short");
+  EXPECT_EQ(error_of(ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "あいうえお")),
+            IssuingCa::Pkcs12Error::password_short);
   EXPECT_TRUE(ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "あいうえおかきく"));
 }
 

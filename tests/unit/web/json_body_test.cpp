@@ -5,10 +5,13 @@
 #include "app/accounts.hpp"
 #include "app/api_tokens.hpp"
 #include "site_test_env.hpp"
+#include "support/error_of.hpp"
 #include "web/json_body.hpp"
 
 namespace onshi::web {
 namespace {
+
+using onshi::test::error_of;
 
 using test::post;
 using test::SiteEnv;
@@ -30,9 +33,9 @@ TEST(JsonBody, AcceptsNestingUpToTheLimit) {
 }
 
 TEST(JsonBody, RefusesOneLevelDeeperThanTheLimit) {
-  EXPECT_EQ(parse_json_object("{\"a\":" + nested('[', ']', 32) + "}").error(),
+  EXPECT_EQ(error_of(parse_json_object("{\"a\":" + nested('[', ']', 32) + "}")),
             JsonBodyError::too_deep);
-  EXPECT_EQ(parse_json_object(nested('{', '}', 33)).error(), JsonBodyError::too_deep);
+  EXPECT_EQ(error_of(parse_json_object(nested('{', '}', 33))), JsonBodyError::too_deep);
 }
 
 TEST(JsonBody, RefusesTheProbesBodyOf250000Brackets) {
@@ -40,9 +43,9 @@ TEST(JsonBody, RefusesTheProbesBodyOf250000Brackets) {
       "{\"vendor\":" + std::string(250'000, '[') + std::string(250'000, ']') + "}";
   JsonLimits roomy;
   roomy.max_bytes = deep.size();  // past the size limit, so that the depth check is what refuses
-  EXPECT_EQ(parse_json_object(deep, roomy).error(), JsonBodyError::too_deep);
+  EXPECT_EQ(error_of(parse_json_object(deep, roomy)), JsonBodyError::too_deep);
   // Unbalanced, as an attacker need not close anything.
-  EXPECT_EQ(parse_json_object("{\"a\":" + std::string(100'000, '['), roomy).error(),
+  EXPECT_EQ(error_of(parse_json_object("{\"a\":" + std::string(100'000, '['), roomy)),
             JsonBodyError::too_deep);
 }
 
@@ -50,18 +53,18 @@ TEST(JsonBody, RefusesTooManyValuesAndTooManyBytes) {
   std::string many = "{\"a\":[";
   for (int i = 0; i < 5000; ++i) many += i ? ",0" : "0";
   many += "]}";
-  EXPECT_EQ(parse_json_object(many).error(), JsonBodyError::too_many_values);
+  EXPECT_EQ(error_of(parse_json_object(many)), JsonBodyError::too_many_values);
   const std::string big = "{\"a\":\"" + std::string(70 * 1024, 'x') + "\"}";
-  EXPECT_EQ(parse_json_object(big).error(), JsonBodyError::too_large);
+  EXPECT_EQ(error_of(parse_json_object(big)), JsonBodyError::too_large);
 }
 
 TEST(JsonBody, RefusesWhatIsNotOneObject) {
-  EXPECT_EQ(parse_json_object("[1]").error(), JsonBodyError::not_an_object);
-  EXPECT_EQ(parse_json_object("\"text\"").error(), JsonBodyError::not_an_object);
-  EXPECT_EQ(parse_json_object("{} {}").error(), JsonBodyError::malformed);
-  EXPECT_EQ(parse_json_object("{\"a\":").error(), JsonBodyError::malformed);
-  EXPECT_EQ(parse_json_object("").error(), JsonBodyError::malformed);
-  EXPECT_EQ(parse_json_object("{\"a\":\"\xff\"}").error(), JsonBodyError::malformed);
+  EXPECT_EQ(error_of(parse_json_object("[1]")), JsonBodyError::not_an_object);
+  EXPECT_EQ(error_of(parse_json_object("\"text\"")), JsonBodyError::not_an_object);
+  EXPECT_EQ(error_of(parse_json_object("{} {}")), JsonBodyError::malformed);
+  EXPECT_EQ(error_of(parse_json_object("{\"a\":")), JsonBodyError::malformed);
+  EXPECT_EQ(error_of(parse_json_object("")), JsonBodyError::malformed);
+  EXPECT_EQ(error_of(parse_json_object("{\"a\":\"\xff\"}")), JsonBodyError::malformed);
 }
 
 TEST(JsonFields, ReadsTextAndNumbersAndNamesMembersOfTheWrongKind) {

@@ -95,6 +95,12 @@ bool Ctx::csrf_ok(std::string_view submitted, bool visitor_form) {
                                    util::hmac_sha256_b64(csrf_key_, "anon:" + csrf_cookie_));
 }
 
+const std::string& Ctx::param(const std::string& name) const {
+  static const std::string none;
+  const auto it = params_.find(name);
+  return it == params_.end() ? none : it->second;
+}
+
 void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) const {
   for (const auto& e : errors) data.set(e.field + "_error", s_.messages.get(e.key));
   if (!errors.empty()) data.set("has_errors", true);

@@ -2,6 +2,7 @@
 // What a page handler gets: the request, the parsed form, who is logged in, and helpers to answer
 // with a rendered page. Built by Site for each request.
 #include <functional>
+#include <map>
 #include <optional>
 
 #include "app/accounts.hpp"
@@ -27,6 +28,9 @@ class Ctx {
   const Request& request() const { return r_; }
   const Form& form() const { return form_; }
   void set_form(Form f) { form_ = std::move(f); }
+  // The route's {name} segment of the path (site.hpp), as sent; empty for a name it has not.
+  const std::string& param(const std::string& name) const;
+  void set_params(std::map<std::string, std::string> p) { params_ = std::move(p); }
 
   // The logged-in user, resolved from the session cookie once per request.
   const std::optional<app::SessionUser>& user();
@@ -65,6 +69,7 @@ class Ctx {
   const Request& r_;
   std::string csrf_key_;
   Form form_;
+  std::map<std::string, std::string> params_;
   std::string session_cookie_;
   std::string csrf_cookie_;
   std::string admin_cookie_;

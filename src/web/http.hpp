@@ -17,6 +17,10 @@ struct Request {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote;
+  // The TLS client's certificate chain as it presented it, DER, its own certificate first; empty
+  // on the plain listener or when the client sent none. For EST re-enrolment and the relying
+  // party, which check it themselves against the CA.
+  std::vector<std::string> peer_certificates;
 
   std::string_view header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

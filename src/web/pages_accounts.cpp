@@ -74,13 +74,14 @@ Response logout_submit(Ctx& ctx) {
 }  // namespace
 
 void add_account_routes(Routes& routes) {
-  routes.push_back({"GET", "/register", register_form});
-  routes.push_back({"POST", "/register", register_submit, /*visitor_form=*/true});
-  routes.push_back({"GET", "/verify", verify_form});
-  routes.push_back({"POST", "/verify", verify_submit, /*visitor_form=*/true});
-  routes.push_back({"GET", "/login", login_form});
-  routes.push_back({"POST", "/login", login_submit, /*visitor_form=*/true});
-  routes.push_back({"POST", "/logout", logout_submit});
+  routes.push_back(get("/register", register_form, Access::anyone));
+  routes.push_back(post("/register", register_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(get("/verify", verify_form, Access::anyone));
+  routes.push_back(post("/verify", verify_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(get("/login", login_form, Access::anyone));
+  routes.push_back(post("/login", login_submit, Access::anyone, Body::visitor_form));
+  // Logging out without a session does nothing, so it needs none.
+  routes.push_back(post("/logout", logout_submit, Access::anyone, Body::form));
 }
 
 }  // namespace onshi::web

@@ -27,8 +27,8 @@ struct Refusal {
   app::Failure failure;
 };
 
-std::string number_of(const Ctx& ctx) {
-  return ctx.request().path.substr(kPrefix.size());
+const std::string& number_of(const Ctx& ctx) {
+  return ctx.param("number");
 }
 
 Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal>& refusal) {
@@ -97,7 +97,6 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
 }
 
 Response show(Ctx& ctx) {
-  if (auto stop = guard(ctx)) return *stop;
   return render(ctx, number_of(ctx), std::nullopt);
 }
 
@@ -121,7 +120,6 @@ app::Result<> perform(Ctx& ctx, const std::string& action, const std::string& nu
 }
 
 Response act(Ctx& ctx) {
-  if (auto stop = guard(ctx)) return *stop;
   const std::string number = number_of(ctx);
   const std::string action = ctx.form().get("action");
   if (std::ranges::find(kActions, action) == std::end(kActions)) {
@@ -142,8 +140,9 @@ Response act(Ctx& ctx) {
 }  // namespace
 
 void add_application_routes(Routes& routes) {
-  routes.push_back({"GET", std::string(kPrefix), show});
-  routes.push_back({"POST", std::string(kPrefix), act});
+  routes.push_back(get("/admin/applications/{number}", show, Access::staff));
+  // Which permission depends on the action posted (act() checks it).
+  routes.push_back(post("/admin/applications/{number}", act, Access::staff, Body::form));
 }
 
 }  // namespace onshi::web::admin

@@ -21,7 +21,6 @@ std::optional<store::Millis> jst_day_start(std::string_view typed, int days_afte
 }
 
 Response audit(Ctx& ctx) {
-  if (auto stop = guard(ctx, app::Permission::read_audit)) return *stop;
   const Form q = query(ctx);
   store::AuditFilter f;
   f.actor = q.get("actor");
@@ -84,7 +83,7 @@ Response audit(Ctx& ctx) {
 }  // namespace
 
 void add_audit_routes(Routes& routes) {
-  routes.push_back({"GET", "/admin/audit", audit});
+  routes.push_back(get("/admin/audit", audit, Access::staff).needs(app::Permission::read_audit));
 }
 
 }  // namespace onshi::web::admin

@@ -82,12 +82,10 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
 }
 
 Response show(Ctx& ctx) {
-  if (auto stop = guard(ctx, app::Permission::letters)) return *stop;
   return render(ctx, 200, std::nullopt);
 }
 
 Response print(Ctx& ctx) {
-  if (auto stop = guard(ctx, app::Permission::letters)) return *stop;
   const auto& s = ctx.services();
   auto batch = app::print_notice_letters(s, actor(ctx));
   if (!batch) {
@@ -105,7 +103,6 @@ Response print(Ctx& ctx) {
 }
 
 Response record_mail(Ctx& ctx) {
-  if (auto stop = guard(ctx, app::Permission::letters)) return *stop;
   const auto& f = ctx.form();
   const std::string number = f.get("number");
   auto result = app::record_registered_mail(ctx.services(), actor(ctx), number,
@@ -119,9 +116,11 @@ Response record_mail(Ctx& ctx) {
 }  // namespace
 
 void add_letter_routes(Routes& routes) {
-  routes.push_back({"GET", std::string(kPath), show});
-  routes.push_back({"POST", "/admin/letters/print", print});
-  routes.push_back({"POST", "/admin/mail", record_mail});
+  routes.push_back(get(std::string(kPath), show, Access::staff).needs(app::Permission::letters));
+  routes.push_back(post("/admin/letters/print", print, Access::staff, Body::form)
+                       .needs(app::Permission::letters));
+  routes.push_back(
+      post("/admin/mail", record_mail, Access::staff, Body::form).needs(app::Permission::letters));
 }
 
 }  // namespace onshi::web::admin

@@ -47,9 +47,10 @@ Response logout_submit(Ctx& ctx) {
 }  // namespace
 
 void add_login_routes(Routes& routes) {
-  routes.push_back({"GET", std::string(kLoginPath), login_form});
-  routes.push_back({"POST", std::string(kLoginPath), login_submit, /*visitor_form=*/true});
-  routes.push_back({"POST", "/admin/logout", logout_submit});
+  // The one back-office page for visitors.
+  routes.push_back(get(std::string(kLoginPath), login_form, Access::anyone));
+  routes.push_back(post(std::string(kLoginPath), login_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(post("/admin/logout", logout_submit, Access::staff, Body::form));
 }
 
 }  // namespace onshi::web::admin

@@ -30,7 +30,6 @@ util::TemplateData application_row(Ctx& ctx, const store::CertificateApplication
 }
 
 Response dashboard(Ctx& ctx) {
-  if (auto stop = guard(ctx)) return *stop;
   util::TemplateData rows{util::TemplateData::type::list};
   int overdue = 0;
   const auto due = app::dashboard(ctx.services());
@@ -56,7 +55,6 @@ constexpr State kStates[] = {State::applied,  State::under_review, State::return
                              State::rejected, State::cancelled};
 
 Response queue(Ctx& ctx) {
-  if (auto stop = guard(ctx)) return *stop;
   const Form q = query(ctx);
   app::QueueFilter f;
   f.status = q.get("status");
@@ -103,8 +101,8 @@ Response queue(Ctx& ctx) {
 }  // namespace
 
 void add_queue_routes(Routes& routes) {
-  routes.push_back({"GET", "/admin", dashboard});
-  routes.push_back({"GET", "/admin/applications", queue});
+  routes.push_back(get("/admin", dashboard, Access::staff));
+  routes.push_back(get("/admin/applications", queue, Access::staff));
 }
 
 }  // namespace onshi::web::admin

@@ -24,10 +24,6 @@ Response ok_json(int status, const json& body) {
   return r;
 }
 
-Response unauthenticated(Ctx& ctx) {
-  return problem(ctx.services(), 401, "unauthenticated", ctx.request().path);
-}
-
 std::string iso_utc(store::Millis ms) {
   return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(
                                       util::TimePoint{std::chrono::milliseconds{ms}}));
@@ -90,7 +86,6 @@ app::FieldErrors api_fields(app::FieldErrors errors) {
 
 Response institution(Ctx& ctx) {
   const auto& user = ctx.api_user();
-  if (!user) return unauthenticated(ctx);
   const auto code = domain::InstitutionCode::parse(user->institution.code);
   return ok_json(200, {{"name", user->institution.name},
                        {"code", user->institution.code},
@@ -99,7 +94,6 @@ Response institution(Ctx& ctx) {
 }
 
 Response check(Ctx& ctx) {
-  if (!ctx.api_user()) return unauthenticated(ctx);
   auto form = read_form(ctx);
   if (!form) return form.error();
   auto checked = app::check_usage_form(ctx.services(), *form);
@@ -119,7 +113,6 @@ Response check(Ctx& ctx) {
 // Finalizes a first application (changes empty) or a change of `changes`.
 Response submit(Ctx& ctx, const std::string& changes) {
   const auto& user = ctx.api_user();
-  if (!user) return unauthenticated(ctx);
   auto form = read_form(ctx);
   if (!form) return form.error();
   const auto key = ctx.request().header("idempotency-key");
@@ -142,7 +135,6 @@ Response submit(Ctx& ctx, const std::string& changes) {
 
 Response list(Ctx& ctx) {
   const auto& user = ctx.api_user();
-  if (!user) return unauthenticated(ctx);
   const auto history = app::usage_history(ctx.services(), user->institution.id);
   json items = json::array();
   for (const auto& a : history) items.push_back(to_json(a, history));
@@ -152,8 +144,7 @@ Response list(Ctx& ctx) {
 // GET /api/v1/usage-applications/{number}
 Response one(Ctx& ctx) {
   const auto& user = ctx.api_user();
-  if (!user) return unauthenticated(ctx);
-  const std::string number = ctx.request().path.substr(kBase.size() + 1);
+  const std::string& number = ctx.param("number");
   const auto history = app::usage_history(ctx.services(), user->institution.id);
   for (const auto& a : history) {
     if (a.number == number) return ok_json(200, to_json(a, history));
@@ -161,26 +152,19 @@ Response one(Ctx& ctx) {
   return problem(ctx.services(), 404, "not-found", ctx.request().path);
 }
 
-// POST /api/v1/usage-applications/{number}/changes
-Response change(Ctx& ctx) {
-  constexpr std::string_view suffix = "/changes";
-  const std::string_view rest = std::string_view(ctx.request().path).substr(kBase.size() + 1);
-  if (!rest.ends_with(suffix) || rest.size() == suffix.size()) {
-    return problem(ctx.services(), 404, "not-found", ctx.request().path);
-  }
-  return submit(ctx, std::string(rest.substr(0, rest.size() - suffix.size())));
-}
-
 }  // namespace
 
 void add_api_routes(Routes& routes) {
-  routes.push_back({"GET", "/api/v1/institution", institution});
-  routes.push_back({"POST", "/api/v1/usage-applications/check", check});
-  routes.push_back(
-      {"POST", "/api/v1/usage-applications", [](Ctx& ctx) { return submit(ctx, ""); }});
-  routes.push_back({"GET", "/api/v1/usage-applications", list});
-  routes.push_back({"GET", "/api/v1/usage-applications/", one});
-  routes.push_back({"POST", "/api/v1/usage-applications/", change});
+  routes.push_back(get("/api/v1/institution", institution, Access::clinic_api));
+  routes.push_back(post("/api/v1/usage-applications/check", check, Access::clinic_api, Body::json));
+  routes.push_back(post(
+      "/api/v1/usage-applications", [](Ctx& ctx) { return submit(ctx, ""); }, Access::clinic_api,
+      Body::json));
+  routes.push_back(get("/api/v1/usage-applications", list, Access::clinic_api));
+  routes.push_back(get("/api/v1/usage-applications/{number}", one, Access::clinic_api));
+  routes.push_back(post(
+      "/api/v1/usage-applications/{number}/changes",
+      [](Ctx& ctx) { return submit(ctx, ctx.param("number")); }, Access::clinic_api, Body::json));
 }
 
 }  // namespace onshi::web

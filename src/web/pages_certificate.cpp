@@ -141,12 +141,7 @@ Response refused(Ctx& ctx, const app::Failure& f) {
   return failure_page(ctx, f, "usage_refused.html", std::string(kTitle));
 }
 
-Response to_login() {
-  return Response::redirect("/login");
-}
-
 Response flow(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
   const auto estimate = app::notice_estimate(ctx.services());
   util::TemplateData d;
   d.set("applied_on", estimate.applied_on);
@@ -155,7 +150,6 @@ Response flow(Ctx& ctx) {
 }
 
 Response form_page(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
   if (!app::has_usage_application(ctx.services(), ctx.user()->institution.id)) {
     util::TemplateData d;
     d.set("message", ctx.message("certificate_form.no_usage_application"));
@@ -174,7 +168,6 @@ Response form_again(Ctx& ctx, int status, const app::CertificateForm& f,
 }
 
 Response edit(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
   return form_again(ctx, 200, form_from_post(ctx.form()), {});
 }
 
@@ -203,7 +196,6 @@ void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateF
 }
 
 Response confirm(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
   const auto f = form_from_post(ctx.form());
   auto checked = app::check_certificate_form(ctx.services(), *ctx.user(), f);
   if (!checked) return form_again(ctx, 422, f, checked.error());
@@ -220,7 +212,6 @@ Response confirm(Ctx& ctx) {
 }
 
 Response submit(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
   const auto f = form_from_post(ctx.form());
   if (const auto& number = ctx.form().get("resubmits"); !number.empty()) {
     auto again = app::resubmit_certificate_application(ctx.services(), *ctx.user(), number, f);
@@ -271,7 +262,6 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
 }
 
 Response complete(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
   const auto query = Form::parse(ctx.request().query);
   const auto number = query ? query->get("number") : std::string();
   auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id, number);
@@ -283,7 +273,8 @@ Response complete(Ctx& ctx) {
 
 // GET /certificate-applications/{number}/correct: the form, filled with what was sent, for a
 // 差戻し application.
-Response correct(Ctx& ctx, const std::string& number) {
+Response correct(Ctx& ctx) {
+  const auto& number = ctx.param("number");
   auto f = app::form_for_correction(ctx.services(), *ctx.user(), number);
   if (!f) return refused(ctx, f.error());
   auto d = form_data(ctx, *f);
@@ -291,35 +282,30 @@ Response correct(Ctx& ctx, const std::string& number) {
   return ctx.page(200, "certificate_form.html", std::string(kTitle), d);
 }
 
-// /certificate-applications/{number}[/receipt.pdf|/correct]
-Response detail(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
-  std::string rest = ctx.request().path.substr(kDetailPrefix.size());
-  constexpr std::string_view correct_suffix = "/correct";
-  if (rest.ends_with(correct_suffix)) {
-    return correct(ctx, rest.substr(0, rest.size() - correct_suffix.size()));
-  }
-  constexpr std::string_view receipt_suffix = "/receipt.pdf";
-  const bool receipt = rest.ends_with(receipt_suffix);
-  if (receipt) rest.resize(rest.size() - receipt_suffix.size());
-  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id, rest);
+// GET /certificate-applications/{number}/receipt.pdf
+Response receipt(Ctx& ctx) {
+  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
+                                             ctx.param("number"));
   if (!a) return not_found(ctx);
-  if (receipt) {
-    Response r =
-        Response::text(200, "application/pdf", app::certificate_receipt_pdf(ctx.services(), *a));
-    r.header("Content-Disposition", fmt::format("inline; filename=\"receipt-{}.pdf\"", a->number));
-    r.header("Cache-Control", "no-store");
-    return r;
-  }
+  Response r =
+      Response::text(200, "application/pdf", app::certificate_receipt_pdf(ctx.services(), *a));
+  r.header("Content-Disposition", fmt::format("inline; filename=\"receipt-{}.pdf\"", a->number));
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+// GET /certificate-applications/{number}
+Response detail(Ctx& ctx) {
+  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
+                                             ctx.param("number"));
+  if (!a) return not_found(ctx);
   util::TemplateData d;
   set_record(ctx, d, *a);
-  for (const auto st : {domain::CertificateApplicationState::applied,
-                        domain::CertificateApplicationState::under_review,
-                        domain::CertificateApplicationState::returned}) {
-    if (domain::state_key(st) == a->status) d.set("can_cancel", true);
+  // What the clinic may still do is the domain's to say.
+  if (const auto state = domain::parse_state(a->status)) {
+    d.set("can_cancel", domain::can_cancel(*state));
+    d.set("can_correct", domain::resubmit(*state).has_value());
   }
-  d.set("can_correct",
-        a->status == domain::state_key(domain::CertificateApplicationState::returned));
   if (auto letter = app::notice_letter_of(ctx.services(), a->id);
       letter && letter->tracking_number) {
     util::TemplateData mail;
@@ -332,14 +318,10 @@ Response detail(Ctx& ctx) {
 
 // POST /certificate-applications/{number}/cancel
 Response cancel(Ctx& ctx) {
-  if (!ctx.user()) return to_login();
-  std::string rest = ctx.request().path.substr(kDetailPrefix.size());
-  constexpr std::string_view suffix = "/cancel";
-  if (!rest.ends_with(suffix)) return not_found(ctx);
-  rest.resize(rest.size() - suffix.size());
-  auto result = app::cancel_certificate_application(ctx.services(), *ctx.user(), rest);
+  const auto& number = ctx.param("number");
+  auto result = app::cancel_certificate_application(ctx.services(), *ctx.user(), number);
   if (!result) return refused(ctx, result.error());
-  return Response::redirect(std::string(kDetailPrefix) + url_encode(rest));
+  return Response::redirect(std::string(kDetailPrefix) + url_encode(number));
 }
 
 Response cpipcs(Ctx& ctx) {
@@ -372,16 +354,19 @@ Response municipalities(Ctx& ctx) {
 }  // namespace
 
 void add_certificate_routes(Routes& routes) {
-  routes.push_back({"GET", "/certificate-application", flow});
-  routes.push_back({"GET", "/certificate-application/form", form_page});
-  routes.push_back({"POST", "/certificate-application/edit", edit});
-  routes.push_back({"POST", "/certificate-application/confirm", confirm});
-  routes.push_back({"POST", "/certificate-application/submit", submit});
-  routes.push_back({"GET", "/certificate-application/complete", complete});
-  routes.push_back({"GET", std::string(kDetailPrefix), detail});
-  routes.push_back({"POST", std::string(kDetailPrefix), cancel});
-  routes.push_back({"GET", "/cpipcs", cpipcs});
-  routes.push_back({"GET", "/api/v1/municipalities", municipalities});
+  routes.push_back(get("/certificate-application", flow, Access::clinic));
+  routes.push_back(get("/certificate-application/form", form_page, Access::clinic));
+  routes.push_back(post("/certificate-application/edit", edit, Access::clinic, Body::form));
+  routes.push_back(post("/certificate-application/confirm", confirm, Access::clinic, Body::form));
+  routes.push_back(post("/certificate-application/submit", submit, Access::clinic, Body::form));
+  routes.push_back(get("/certificate-application/complete", complete, Access::clinic));
+  routes.push_back(get("/certificate-applications/{number}", detail, Access::clinic));
+  routes.push_back(get("/certificate-applications/{number}/receipt.pdf", receipt, Access::clinic));
+  routes.push_back(get("/certificate-applications/{number}/correct", correct, Access::clinic));
+  routes.push_back(
+      post("/certificate-applications/{number}/cancel", cancel, Access::clinic, Body::form));
+  routes.push_back(get("/cpipcs", cpipcs, Access::anyone));
+  routes.push_back(get("/api/v1/municipalities", municipalities, Access::anyone));
 }
 
 }  // namespace onshi::web

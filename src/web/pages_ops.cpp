@@ -57,8 +57,7 @@ bool may_read_metrics(const Ctx& ctx) {
 }
 
 Response static_file(Ctx& ctx) {
-  const std::string_view name =
-      std::string_view(ctx.request().path).substr(std::string_view("/static/").size());
+  const std::string& name = ctx.param("file");
   if (!safe_name(name)) return Response::text(404, "text/plain; charset=utf-8", "not found\n");
   std::ifstream in(
       std::filesystem::path(ctx.services().config.resources) / "static" / std::string(name),
@@ -74,18 +73,21 @@ Response static_file(Ctx& ctx) {
 }  // namespace
 
 void add_ops_routes(Routes& routes, Metrics& metrics) {
-  routes.push_back({"GET", "/healthz", healthz});
-  routes.push_back(
-      {"GET", "/metrics", [&metrics](Ctx& ctx) {
-         if (!may_read_metrics(ctx)) {
-           return Response::text(403, "text/plain; charset=utf-8",
-                                 "metrics are served to the addresses in "
-                                 "server.metrics_allow or with server.metrics_token\n");
-         }
-         return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
-                               metrics.render(app::pending_mail_count(ctx.services())));
-       }});
-  routes.push_back({"GET", "/static/", static_file});
+  routes.push_back(get("/healthz", healthz, Access::anyone));
+  // Its own allow list and token (may_read_metrics), not a portal or back-office login.
+  routes.push_back(get(
+      "/metrics",
+      [&metrics](Ctx& ctx) {
+        if (!may_read_metrics(ctx)) {
+          return Response::text(403, "text/plain; charset=utf-8",
+                                "metrics are served to the addresses in "
+                                "server.metrics_allow or with server.metrics_token\n");
+        }
+        return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
+                              metrics.render(app::pending_mail_count(ctx.services())));
+      },
+      Access::anyone));
+  routes.push_back(get("/static/{file...}", static_file, Access::anyone));
 }
 
 }  // namespace onshi::web

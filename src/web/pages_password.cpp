@@ -6,13 +6,11 @@ namespace onshi::web {
 namespace {
 
 Response change_form(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   return ctx.page(200, "password_change.html", "パスワード変更", {});
 }
 
 Response change_submit(Ctx& ctx) {
   const auto& user = ctx.user();
-  if (!user) return Response::redirect("/login");
   const auto& f = ctx.form();
   auto result = app::change_password(
       ctx.services(), *user,
@@ -66,12 +64,12 @@ Response reset_submit(Ctx& ctx) {
 }  // namespace
 
 void add_password_routes(Routes& routes) {
-  routes.push_back({"GET", "/password/change", change_form});
-  routes.push_back({"POST", "/password/change", change_submit});
-  routes.push_back({"GET", "/password/forgot", forgot_form});
-  routes.push_back({"POST", "/password/forgot", forgot_submit, /*visitor_form=*/true});
-  routes.push_back({"GET", "/password/reset", reset_form});
-  routes.push_back({"POST", "/password/reset", reset_submit, /*visitor_form=*/true});
+  routes.push_back(get("/password/change", change_form, Access::clinic));
+  routes.push_back(post("/password/change", change_submit, Access::clinic, Body::form));
+  routes.push_back(get("/password/forgot", forgot_form, Access::anyone));
+  routes.push_back(post("/password/forgot", forgot_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(get("/password/reset", reset_form, Access::anyone));
+  routes.push_back(post("/password/reset", reset_submit, Access::anyone, Body::visitor_form));
 }
 
 }  // namespace onshi::web

@@ -15,7 +15,6 @@ Response top(Ctx& ctx) {
 
 Response mypage(Ctx& ctx) {
   const auto& user = ctx.user();
-  if (!user) return Response::redirect("/login");
   const auto p = app::my_page(ctx.services(), user->institution.id);
   util::TemplateData d;
   d.set("institution_name", user->institution.name);
@@ -75,8 +74,8 @@ Response mypage(Ctx& ctx) {
 }  // namespace
 
 void add_portal_routes(Routes& routes) {
-  routes.push_back({"GET", "/", top});
-  routes.push_back({"GET", "/mypage", mypage});
+  routes.push_back(get("/", top, Access::anyone));
+  routes.push_back(get("/mypage", mypage, Access::clinic));
 }
 
 }  // namespace onshi::web

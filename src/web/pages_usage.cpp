@@ -70,7 +70,6 @@ void set_values(Ctx& ctx, util::TemplateData& d, const std::string& line_type,
 }
 
 Response intro(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   util::TemplateData d;
   set_institution(ctx, d);
   d.set("has_finalized", !app::usage_history(ctx.services(), ctx.user()->institution.id).empty());
@@ -78,7 +77,6 @@ Response intro(Ctx& ctx) {
 }
 
 Response form_page(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   const auto f = app::usage_form_for(ctx.services(), ctx.user()->institution.id);
   return ctx.page(200, "usage_form.html", std::string(kTitle), form_data(ctx, f));
 }
@@ -90,7 +88,6 @@ Response form_again(Ctx& ctx, int status, const app::UsageForm& f, const app::Fi
 }
 
 Response confirm_page(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   const auto f = form_from_post(ctx.form());
   auto checked = app::check_usage_form(ctx.services(), f);
   if (!checked) return form_again(ctx, 422, f, checked.error());
@@ -109,12 +106,10 @@ Response confirm_page(Ctx& ctx) {
 }
 
 Response edit_again(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   return form_again(ctx, 200, form_from_post(ctx.form()), {});
 }
 
 Response finalize(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   const auto f = form_from_post(ctx.form());
   auto result = app::finalize_usage_application(ctx.services(), *ctx.user(), f);
   if (!result) {
@@ -128,7 +123,6 @@ Response finalize(Ctx& ctx) {
 }
 
 Response complete(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
   const auto query = Form::parse(ctx.request().query);
   const auto number = query ? query->get("number") : std::string();
   auto application =
@@ -148,9 +142,7 @@ Response complete(Ctx& ctx) {
 }
 
 Response detail(Ctx& ctx) {
-  if (!ctx.user()) return Response::redirect("/login");
-  const std::string number =
-      ctx.request().path.substr(std::string_view("/usage-applications/").size());
+  const std::string& number = ctx.param("number");
   const auto history = app::usage_history(ctx.services(), ctx.user()->institution.id);
   const auto it = std::find_if(history.begin(), history.end(),
                                [&](const auto& a) { return a.number == number; });
@@ -187,13 +179,13 @@ Response detail(Ctx& ctx) {
 }  // namespace
 
 void add_usage_routes(Routes& routes) {
-  routes.push_back({"GET", "/usage-application", intro});
-  routes.push_back({"GET", "/usage-application/form", form_page});
-  routes.push_back({"POST", "/usage-application/confirm", confirm_page});
-  routes.push_back({"POST", "/usage-application/edit", edit_again});
-  routes.push_back({"POST", "/usage-application/finalize", finalize});
-  routes.push_back({"GET", "/usage-application/complete", complete});
-  routes.push_back({"GET", "/usage-applications/", detail});
+  routes.push_back(get("/usage-application", intro, Access::clinic));
+  routes.push_back(get("/usage-application/form", form_page, Access::clinic));
+  routes.push_back(post("/usage-application/confirm", confirm_page, Access::clinic, Body::form));
+  routes.push_back(post("/usage-application/edit", edit_again, Access::clinic, Body::form));
+  routes.push_back(post("/usage-application/finalize", finalize, Access::clinic, Body::form));
+  routes.push_back(get("/usage-application/complete", complete, Access::clinic));
+  routes.push_back(get("/usage-applications/{number}", detail, Access::clinic));
 }
 
 }  // namespace onshi::web

@@ -9,22 +9,71 @@
 #include "app/accounts.hpp"
 #include "util/text.hpp"
 #include "web/context.hpp"
+#include "web/pages_admin.hpp"
 #include "web/problem.hpp"
 
 namespace onshi::web {
 namespace {
 
+// Problems rather than pages: the JSON API and the machine protocols.
 bool is_api(const Request& r) {
-  return r.path.starts_with("/api/");
+  return r.path.starts_with("/api/") || r.path.starts_with("/.well-known/");
 }
 
-bool is_form_post(const Request& r) {
-  // Media types are case-insensitive (RFC 9110 §8.3.1).
-  return util::ascii_lower(r.header("content-type"))
-      .starts_with("application/x-www-form-urlencoded");
+// The media type of Content-Type without its parameters, lower-cased (RFC 9110 §8.3.1).
+std::string media_type(const Request& r) {
+  std::string type = util::ascii_lower(r.header("content-type"));
+  if (const auto semicolon = type.find(';'); semicolon != std::string::npos) type.resize(semicolon);
+  return std::string(util::trim(type));
+}
+
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 1;  // past the leading '/'
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    out.push_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
 }
 
 }  // namespace
+
+std::optional<std::map<std::string, std::string>> match_path(std::string_view pattern,
+                                                             std::string_view path) {
+  if (!path.starts_with('/') || !pattern.starts_with('/')) return std::nullopt;
+  if (pattern.find('{') == std::string_view::npos) {
+    if (pattern != path) return std::nullopt;
+    return std::map<std::string, std::string>{};
+  }
+  const auto want = segments(pattern);
+  const auto got = segments(path);
+  std::map<std::string, std::string> params;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const auto w = want[i];
+    const bool is_param = w.size() > 2 && w.front() == '{' && w.back() == '}';
+    if (is_param && w.ends_with("...}")) {
+      // The rest of the path, at least one character.
+      if (i >= got.size()) return std::nullopt;
+      const auto offset = static_cast<std::size_t>(got[i].data() - path.data());
+      if (offset >= path.size()) return std::nullopt;
+      params.emplace(std::string(w.substr(1, w.size() - 5)), std::string(path.substr(offset)));
+      return params;
+    }
+    if (i >= got.size()) return std::nullopt;
+    if (is_param) {
+      if (got[i].empty()) return std::nullopt;
+      params.emplace(std::string(w.substr(1, w.size() - 2)), std::string(got[i]));
+    } else if (w != got[i]) {
+      return std::nullopt;
+    }
+  }
+  if (got.size() != want.size()) return std::nullopt;
+  return params;
+}
 
 void add_security_headers(Response& r, bool https) {
   r.header("Content-Security-Policy",
@@ -34,6 +83,11 @@ void add_security_headers(Response& r, bool https) {
   r.header("Referrer-Policy", "same-origin");
   r.header("X-Frame-Options", "DENY");
   if (https) r.header("Strict-Transport-Security", "max-age=31536000");
+}
+
+Site::Site(const app::Services& s, Metrics& metrics, Routes routes)
+    : s_(s), metrics_(metrics), routes_(std::move(routes)) {
+  csrf_key_ = app::csrf_key(s_);
 }
 
 Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) {
@@ -75,18 +129,18 @@ Response Site::handle(const Request& r) noexcept {
 
 Response Site::dispatch(const Request& r, std::string& route_name) {
   const Route* match = nullptr;
+  std::map<std::string, std::string> params;
   bool path_known = false;
   std::string allow;
   for (const auto& route : routes_) {
-    // A route ending in '/' (other than "/" itself) serves everything below it, e.g. /static/.
-    const bool prefix = route.path.size() > 1 && route.path.ends_with('/');
-    const bool path_matches = prefix ? r.path.starts_with(route.path) : route.path == r.path;
-    if (!path_matches) continue;
+    auto matched = match_path(route.path, r.path);
+    if (!matched) continue;
     path_known = true;
     if (!allow.empty()) allow += ", ";
     allow += route.method == "GET" ? "GET, HEAD" : route.method;
     if (route.method == r.method || (route.method == "GET" && r.method == "HEAD")) {
       match = &route;
+      params = std::move(*matched);
       break;
     }
   }
@@ -95,20 +149,59 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
 
   if (r.body.size() > s_.config.max_body_bytes) return error_page(413, r);
   Ctx ctx(s_, r, csrf_key_);
-  // The JSON API checks its own credentials and content type (pages_api.cpp); forms get CSRF.
-  if (r.method == "POST" && !is_api(r)) {
-    if (!is_form_post(r)) return error_page(415, r);
-    auto form = Form::parse(r.body);
-    if (!form) return error_page(400, r);
-    ctx.set_form(std::move(*form));
-    if (!ctx.csrf_ok(ctx.form().get("csrf_token"), match->visitor_form)) {
-      return error_page(403, r);
-    }
+  ctx.set_params(std::move(params));
+  if (auto refused = enforce(*match, ctx)) {
+    for (auto& c : ctx.set_cookies) refused->header("Set-Cookie", std::move(c));
+    return std::move(*refused);
   }
   Response resp = match->handler(ctx);
   for (auto& c : ctx.set_cookies) resp.header("Set-Cookie", std::move(c));
   if (r.method == "HEAD") resp.body.clear();
   return resp;
+}
+
+std::optional<Response> Site::enforce(const Route& route, Ctx& ctx) {
+  const Request& r = ctx.request();
+  switch (route.access) {
+    case Access::anyone:
+      break;
+    case Access::clinic:
+      if (!ctx.user()) return Response::redirect("/login");
+      break;
+    case Access::clinic_api:
+      if (!ctx.api_user()) return problem(s_, 401, "unauthenticated", r.path);
+      break;
+    case Access::staff:
+      if (auto stop = admin::guard(ctx, route.permission)) return stop;
+      break;
+    case Access::tls_client:
+      if (r.peer_certificates.empty()) return error_page(401, r);
+      break;
+  }
+  if (r.method != "POST") return std::nullopt;
+  switch (route.body) {
+    case Body::none:
+      // A POST route always says what it takes (the route-policy test).
+      return error_page(415, r);
+    case Body::form:
+    case Body::visitor_form: {
+      if (media_type(r) != "application/x-www-form-urlencoded") return error_page(415, r);
+      auto form = Form::parse(r.body);
+      if (!form) return error_page(400, r);
+      ctx.set_form(std::move(*form));
+      if (!ctx.csrf_ok(ctx.form().get("csrf_token"), route.body == Body::visitor_form)) {
+        return error_page(403, r);
+      }
+      break;
+    }
+    case Body::json:
+      // The handler reads it (json_body.hpp), which answers 415 with the API's own problem.
+      break;
+    case Body::binary:
+      if (media_type(r) != route.content_type) return error_page(415, r);
+      break;
+  }
+  return std::nullopt;
 }
 
 Response Site::error_page(int status, const Request& r, const std::string& allow) noexcept {

@@ -1,23 +1,69 @@
 #pragma once
 // The portal as a function from Request to Response: routing, CSRF, security headers, error
 // pages and metrics around the page handlers. Never throws.
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "app/operators.hpp"
 #include "app/services.hpp"
 #include "web/context.hpp"
 #include "web/metrics.hpp"
 
 namespace onshi::web {
 
+// Who may call a route. The dispatcher refuses everyone else before the handler runs, so a
+// handler never repeats the check.
+enum class Access {
+  anyone,      // public pages, reference data, static files, health
+  clinic,      // a portal session; else 303 to /login
+  clinic_api,  // a bearer token or a portal session; else a 401 problem
+  staff,       // a back-office session (and Route::permission); else 303 to /admin/login or 403
+  tls_client,  // a TLS client certificate chain on the request (EST re-enrolment); else 401
+};
+
+// What a POST carries. The dispatcher checks its media type (415) and, for forms, parses it and
+// checks the CSRF token (403) before the handler runs.
+enum class Body {
+  none,          // GET and HEAD
+  form,          // application/x-www-form-urlencoded, CSRF bound to the session
+  visitor_form,  // the same for visitors (login, registration, reset): Ctx::csrf_ok
+  json,          // application/json, parsed by the handler (json_body.hpp); no cookies, no CSRF
+  binary,        // exactly Route::content_type (application/pkcs10, application/ocsp-request)
+};
+
 struct Route {
   std::string method;
+  // "/admin/applications/{number}": a {name} segment matches one non-empty segment, read with
+  // Ctx::param; a last segment {name...} matches the rest of the path, slashes included.
   std::string path;
   Handler handler;
-  bool visitor_form = false;  // a POST made before logging in (Ctx::csrf_ok)
+  Access access = Access::anyone;
+  Body body = Body::none;
+  std::optional<app::Permission> permission;  // staff: what the role must allow
+  std::string content_type;                   // binary: the one media type accepted
+
+  Route&& needs(app::Permission p) && {
+    permission = p;
+    return std::move(*this);
+  }
 };
 using Routes = std::vector<Route>;
+
+inline Route get(std::string path, Handler h, Access access) {
+  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt, {}};
+}
+inline Route post(std::string path, Handler h, Access access, Body body,
+                  std::string content_type = {}) {
+  return Route{"POST", std::move(path), std::move(h),           access,
+               body,   std::nullopt,    std::move(content_type)};
+}
+
+// The parameters of `pattern` taken from `path`, or nothing when the path does not match.
+std::optional<std::map<std::string, std::string>> match_path(std::string_view pattern,
+                                                             std::string_view path);
 
 // Each group of pages adds its routes (pages_*.cpp).
 void add_portal_routes(Routes& routes);
@@ -34,8 +80,11 @@ class Site {
  public:
   // Reads (or creates) the CSRF key in the database.
   Site(const app::Services& s, Metrics& metrics);
+  // The same dispatcher over other routes (the dispatcher's own tests).
+  Site(const app::Services& s, Metrics& metrics, Routes routes);
   Response handle(const Request& r) noexcept;
   Metrics& metrics() { return metrics_; }
+  const Routes& routes() const { return routes_; }
 
   // An error page (4xx/5xx) with the catalogue's message for `status`, no internal detail.
   // `allow` is the Allow header of a 405: the methods the path does support.
@@ -43,6 +92,8 @@ class Site {
 
  private:
   Response dispatch(const Request& r, std::string& route_name);
+  // Nothing when the route's access and body policy let the request through, else the answer.
+  std::optional<Response> enforce(const Route& route, Ctx& ctx);
 
   const app::Services& s_;
   Metrics& metrics_;

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <map>
 
-#include "app/audit.hpp"
-#include "app/certificate_authority.hpp"
-#include "app/issuance.hpp"
-#include "app/review.hpp"
+#include "app/ca/certificate_authority.hpp"
+#include "app/ca/issuance.hpp"
+#include "app/core/audit.hpp"
+#include "app/office/review.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
 #include "letters/notice_letter.hpp"

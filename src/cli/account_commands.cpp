@@ -3,8 +3,8 @@
 
 #include <iostream>
 
-#include "app/accounts.hpp"
-#include "app/api_tokens.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/accounts/api_tokens.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "util/clock.hpp"

@@ -15,8 +15,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "app/issuance.hpp"
-#include "app/review.hpp"
+#include "app/ca/issuance.hpp"
+#include "app/office/review.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 

@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "app/audit.hpp"
+#include "app/core/audit.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "util/clock.hpp"

@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-#include "app/certificate_authority.hpp"
+#include "app/ca/certificate_authority.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "pki/authority.hpp"

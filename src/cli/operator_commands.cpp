@@ -6,7 +6,7 @@
 #include <iostream>
 #include <memory>
 
-#include "app/operators.hpp"
+#include "app/office/operators.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "util/secrets.hpp"

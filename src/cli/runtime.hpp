@@ -2,9 +2,9 @@
 // Everything a subcommand needs, built from the global options and the configuration.
 #include <memory>
 
-#include "app/certificate_authority.hpp"
-#include "app/config.hpp"
-#include "app/services.hpp"
+#include "app/ca/certificate_authority.hpp"
+#include "app/core/config.hpp"
+#include "app/core/services.hpp"
 #include "cli/global_options.hpp"
 
 namespace onshi::cli {

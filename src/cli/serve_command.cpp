@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-#include "app/outbox_worker.hpp"
+#include "app/core/outbox_worker.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "web/server.hpp"

@@ -1,6 +1,6 @@
 #include "web/context.hpp"
 
-#include "app/api_tokens.hpp"
+#include "app/accounts/api_tokens.hpp"
 #include "util/secrets.hpp"
 #include "util/text.hpp"
 #include "web/cookies.hpp"

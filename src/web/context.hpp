@@ -5,9 +5,9 @@
 #include <map>
 #include <optional>
 
-#include "app/accounts.hpp"
-#include "app/operators.hpp"
-#include "app/services.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/core/services.hpp"
+#include "app/office/operators.hpp"
 #include "util/templates.hpp"
 #include "web/forms.hpp"
 #include "web/http.hpp"

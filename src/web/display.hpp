@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/messages.hpp"
+#include "app/core/messages.hpp"
 #include "store/records.hpp"
 
 namespace onshi::web {

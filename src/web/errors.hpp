@@ -4,7 +4,7 @@
 // both by passing the failure here.
 #include <string_view>
 
-#include "app/failure.hpp"
+#include "app/core/failure.hpp"
 #include "web/context.hpp"
 
 namespace onshi::web {

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/services.hpp"
+#include "app/core/services.hpp"
 #include "web/context.hpp"
 
 namespace onshi::web {

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/services.hpp"
+#include "app/core/services.hpp"
 #include "web/http.hpp"
 
 namespace onshi::web {

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <chrono>
 
-#include "app/accounts.hpp"
+#include "app/accounts/accounts.hpp"
 #include "util/text.hpp"
+#include "web/admin/admin.hpp"
 #include "web/context.hpp"
-#include "web/pages_admin.hpp"
 #include "web/problem.hpp"
 
 namespace onshi::web {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "app/operators.hpp"
-#include "app/services.hpp"
+#include "app/core/services.hpp"
+#include "app/office/operators.hpp"
 #include "web/context.hpp"
 #include "web/metrics.hpp"
 

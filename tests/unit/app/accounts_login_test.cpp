@@ -5,9 +5,9 @@
 #include <thread>
 #include <vector>
 
-#include "app/accounts.hpp"
-#include "app/login_rules.hpp"
-#include "app/operators.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/accounts/login_rules.hpp"
+#include "app/office/operators.hpp"
 #include "app_test_env.hpp"
 #include "support/error_of.hpp"
 

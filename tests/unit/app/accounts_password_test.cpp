@@ -1,8 +1,8 @@
 // Password change (logged in) and reset (by e-mailed link).
 #include <gtest/gtest.h>
 
-#include "app/accounts.hpp"
-#include "app/login_rules.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/accounts/login_rules.hpp"
 #include "app_test_env.hpp"
 #include "support/error_of.hpp"
 

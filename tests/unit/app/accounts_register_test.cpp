@@ -1,7 +1,7 @@
 // Registration and e-mail verification against a temporary SQLite database.
 #include <gtest/gtest.h>
 
-#include "app/accounts.hpp"
+#include "app/accounts/accounts.hpp"
 #include "app_test_env.hpp"
 #include "support/error_of.hpp"
 

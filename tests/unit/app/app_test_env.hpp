@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "app/config.hpp"
-#include "app/messages.hpp"
-#include "app/password_policy.hpp"
-#include "app/services.hpp"
+#include "app/core/config.hpp"
+#include "app/core/messages.hpp"
+#include "app/core/password_policy.hpp"
+#include "app/core/services.hpp"
 #include "store/database.hpp"
 #include "util/clock.hpp"
 #include "util/secrets.hpp"

@@ -11,11 +11,11 @@
 
 #include <gtest/gtest.h>
 
-#include "app/certificate_applications.hpp"
-#include "app/certificate_authority.hpp"
-#include "app/operators.hpp"
-#include "app/review.hpp"
-#include "app/usage_applications.hpp"
+#include "app/applications/certificate_applications.hpp"
+#include "app/applications/usage_applications.hpp"
+#include "app/ca/certificate_authority.hpp"
+#include "app/office/operators.hpp"
+#include "app/office/review.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
 #include "pki/authority.hpp"

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "app/audit.hpp"
-#include "app/issuance.hpp"
+#include "app/ca/issuance.hpp"
+#include "app/core/audit.hpp"
 #include "back_office_fixture.hpp"
 #include "support/error_of.hpp"
 

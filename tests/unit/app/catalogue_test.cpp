@@ -3,9 +3,9 @@
 
 #include <set>
 
-#include "app/failure.hpp"
-#include "app/messages.hpp"
-#include "app/review.hpp"
+#include "app/core/failure.hpp"
+#include "app/core/messages.hpp"
+#include "app/office/review.hpp"
 #include "domain/business_calendar.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"

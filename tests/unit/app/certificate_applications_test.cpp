@@ -2,10 +2,10 @@
 // date across weekends, holidays and the year-end closure, fee totals, idempotency and 取下げ.
 #include <gtest/gtest.h>
 
-#include "app/accounts.hpp"
-#include "app/certificate_applications.hpp"
-#include "app/my_page.hpp"
-#include "app/usage_applications.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/applications/certificate_applications.hpp"
+#include "app/applications/my_page.hpp"
+#include "app/applications/usage_applications.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
 #include "support/error_of.hpp"

@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "app/accounts.hpp"
-#include "app/certificate_applications.hpp"
-#include "app/usage_applications.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/applications/certificate_applications.hpp"
+#include "app/applications/usage_applications.hpp"
 
 namespace onshi::test {
 

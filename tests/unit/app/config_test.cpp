@@ -5,7 +5,7 @@
 #include <fstream>
 #include <optional>
 
-#include "app/config.hpp"
+#include "app/core/config.hpp"
 #include "app_test_env.hpp"
 
 namespace onshi::app {

@@ -5,8 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "app/outbox.hpp"
-#include "app/outbox_worker.hpp"
+#include "app/core/outbox.hpp"
+#include "app/core/outbox_worker.hpp"
 #include "app_test_env.hpp"
 
 namespace onshi::app {

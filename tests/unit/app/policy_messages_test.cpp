@@ -3,9 +3,9 @@
 
 #include <fstream>
 
-#include "app/messages.hpp"
-#include "app/outbox.hpp"
-#include "app/password_policy.hpp"
+#include "app/core/messages.hpp"
+#include "app/core/outbox.hpp"
+#include "app/core/password_policy.hpp"
 #include "app_test_env.hpp"
 
 namespace onshi::app {

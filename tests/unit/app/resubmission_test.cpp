@@ -6,9 +6,9 @@
 #include <set>
 #include <string>
 
-#include "app/certificate_applications.hpp"
-#include "app/operators.hpp"
-#include "app/review.hpp"
+#include "app/applications/certificate_applications.hpp"
+#include "app/office/operators.hpp"
+#include "app/office/review.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
 #include "support/error_of.hpp"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "admin_test_env.hpp"
-#include "app/accounts.hpp"
+#include "app/accounts/accounts.hpp"
 #include "web/display.hpp"
 
 namespace onshi::web {

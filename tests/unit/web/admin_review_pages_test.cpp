@@ -5,10 +5,10 @@
 
 #include "../app/clinic_fixture.hpp"
 #include "admin_test_env.hpp"
-#include "app/accounts.hpp"
-#include "app/certificate_applications.hpp"
-#include "app/review.hpp"
-#include "app/usage_applications.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/applications/certificate_applications.hpp"
+#include "app/applications/usage_applications.hpp"
+#include "app/office/review.hpp"
 
 namespace onshi::web {
 namespace {

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "app/certificate_authority.hpp"
-#include "app/operators.hpp"
+#include "app/ca/certificate_authority.hpp"
+#include "app/office/operators.hpp"
 #include "pki/authority.hpp"
 #include "site_test_env.hpp"
 #include "util/totp.hpp"

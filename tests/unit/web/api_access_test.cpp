@@ -2,8 +2,8 @@
 // only for the configured addresses or token.
 #include <gtest/gtest.h>
 
-#include "app/accounts.hpp"
-#include "app/api_tokens.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/accounts/api_tokens.hpp"
 #include "site_test_env.hpp"
 
 namespace onshi::web {

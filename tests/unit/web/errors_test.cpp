@@ -6,7 +6,7 @@
 
 #include <set>
 
-#include "app/messages.hpp"
+#include "app/core/messages.hpp"
 
 namespace onshi::web {
 namespace {

@@ -2,8 +2,8 @@
 // endpoint answering a problem (never a crash) for bodies nested far beyond the limit.
 #include <gtest/gtest.h>
 
-#include "app/accounts.hpp"
-#include "app/api_tokens.hpp"
+#include "app/accounts/accounts.hpp"
+#include "app/accounts/api_tokens.hpp"
 #include "site_test_env.hpp"
 #include "support/error_of.hpp"
 #include "web/json_body.hpp"

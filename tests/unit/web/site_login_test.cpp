@@ -1,7 +1,7 @@
 // A full login, マイページ and logout through Site::handle.
 #include <gtest/gtest.h>
 
-#include "app/accounts.hpp"
+#include "app/accounts/accounts.hpp"
 #include "site_test_env.hpp"
 
 namespace onshi::web {

@@ -1,0 +1,219 @@
+// 発行: certificates for an approved application, signed inside the transaction that stores them.
+#include "app/ca/issuance.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <set>
+
+#include "app/ca/certificate_authority.hpp"
+#include "app/core/outbox.hpp"
+#include "domain/certificate_application.hpp"
+#include "domain/certificate_state.hpp"
+#include "pki/csr.hpp"
+#include "pki/issuing_ca.hpp"
+#include "pki/serial.hpp"
+#include "pki/terminal_profile.hpp"
+#include "util/secrets.hpp"
+#include "util/text.hpp"
+
+namespace onshi::app {
+namespace {
+
+// pki/'s typed refusal as the catalogue's key.
+std::string csr_key(pki::CsrError e) {
+  return "csr." + std::string(pki::csr_error_name(e));
+}
+
+// 32 symbols without 0/O and 1/I, so a code read off paper is typed right; 16 of them carry 80
+// bits (CPIPCS 4.4.1).
+constexpr std::string_view kCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+constexpr std::size_t kCodeLength = 16;
+constexpr int kSerialAttempts = 5;
+
+// The key each terminal's certificate will certify.
+struct TerminalKeyPlan {
+  std::string public_key_der;
+  std::optional<std::string> sealed_key;  // generated keys only
+};
+
+std::chrono::system_clock::time_point time_of(store::Millis ms) {
+  return std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}};
+}
+
+store::Millis millis_of(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// The smallest terminal numbers the institution has not used yet (CPIPCS 4.3.1).
+std::vector<std::string> free_terminals(const std::vector<std::string>& used, int count) {
+  const std::set<std::string> taken(used.begin(), used.end());
+  std::vector<std::string> out;
+  for (int n = 1; static_cast<int>(out.size()) < count; ++n) {
+    auto t = fmt::format("T{:02d}", n);
+    if (!taken.contains(t)) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string new_pickup_code() {
+  // Each random byte's low five bits pick one of the 32 symbols without bias.
+  static_assert(kCodeAlphabet.size() == 32);
+  std::string code;
+  for (unsigned char b : util::random_bytes(kCodeLength)) code.push_back(kCodeAlphabet[b & 0x1f]);
+  return fmt::format("{}-{}-{}-{}", code.substr(0, 4), code.substr(4, 4), code.substr(8, 4),
+                     code.substr(12, 4));
+}
+
+std::string normalize_pickup_code(std::string_view typed) {
+  std::string out;
+  for (char c : util::normalize_code_input(typed)) {
+    if (c == '-' || c == ' ') continue;
+    const char upper = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    if (kCodeAlphabet.find(upper) == std::string_view::npos) return {};
+    out.push_back(upper);
+  }
+  return out.size() == kCodeLength ? out : std::string{};
+}
+
+Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const Actor& who,
+                                                      std::string_view number,
+                                                      const std::map<int, std::string>& csrs) {
+  if (!allowed(who.role, Permission::issue)) {
+    return std::unexpected(review_failure(ReviewError::forbidden));
+  }
+  if (!s.ca) return std::unexpected(review_failure(ReviewError::ca_unavailable));
+
+  std::optional<store::CertificateApplicationRecord> found;
+  s.db.read([&](store::ReadTx& tx) {
+    found =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
+  });
+  if (!found) return std::unexpected(review_failure(ReviewError::not_found));
+  // Checked here too (the transaction checks again) so that a refusal costs no key generation.
+  const auto state = domain::parse_state(found->status);
+  if (!state || !domain::issue(*state)) {
+    return std::unexpected(review_failure(ReviewError::wrong_state));
+  }
+  if (s.config.separate_issuer && found->approved_by == std::optional<store::Id>(who.operator_id)) {
+    return std::unexpected(review_failure(ReviewError::same_operator));
+  }
+  const int count = found->certificates;
+
+  // Keys are checked or generated before the transaction: RSA generation can take a while and
+  // must not hold the writer lock.
+  std::vector<TerminalKeyPlan> keys(static_cast<std::size_t>(count));
+  std::set<std::string> csr_keys;
+  for (const auto& [index, csr] : csrs) {
+    if (index < 1 || index > count) {
+      return std::unexpected(
+          review_failure(ReviewError::bad_csr, "csr.no_such_certificate", index));
+    }
+    auto checked = pki::check_csr(csr);
+    if (!checked) {
+      return std::unexpected(review_failure(ReviewError::bad_csr, csr_key(checked.error()), index));
+    }
+    // The same key twice in one request is as bad as a key certified before.
+    if (!csr_keys.insert(util::sha256_hex(checked->public_key_der)).second) {
+      return std::unexpected(review_failure(ReviewError::bad_csr, "csr.duplicate_key", index));
+    }
+    keys[static_cast<std::size_t>(index - 1)].public_key_der = checked->public_key_der;
+  }
+  const auto& profile = s.ca->profile();
+  for (auto& k : keys) {
+    if (!k.public_key_der.empty()) continue;
+    auto generated = s.ca->issuing().generate_terminal_key(profile.generated_key);
+    k.public_key_der = std::move(generated.public_key_der);
+    k.sealed_key = std::move(generated.sealed_private_key);
+  }
+  std::vector<std::string> codes;
+  for (int i = 0; i < count; ++i) codes.push_back(new_pickup_code());
+
+  return s.db.write([&](store::WriteTx& tx) -> Result<std::vector<IssuedTerminal>> {
+    std::vector<IssuedTerminal> issued;
+    auto a =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
+    const auto from = a ? domain::parse_state(a->status) : std::nullopt;
+    const auto to = from ? domain::issue(*from)
+                         : std::unexpected(domain::CertificateApplicationError::not_approved);
+    if (!to) return std::unexpected(review_failure(ReviewError::wrong_state));
+    if (s.config.separate_issuer && a->approved_by == std::optional<store::Id>(who.operator_id)) {
+      return std::unexpected(review_failure(ReviewError::same_operator));
+    }
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (tx.certificates().public_key_certified(util::sha256_hex(keys[i].public_key_der))) {
+        return std::unexpected(
+            review_failure(ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1));
+      }
+    }
+    const auto now = s.now_ms();
+    const auto pickup_expires =
+        now + static_cast<store::Millis>(s.config.pickup_valid_days) * 86'400'000;
+    const auto terminals = free_terminals(tx.certificates().terminals_of(a->institution_id), count);
+    const auto name = util::nfkc(a->institution_name).text;
+    for (int i = 0; i < count; ++i) {
+      const auto& key = keys[static_cast<std::size_t>(i)];
+      pki::TerminalSubject subject{a->institution_code, name,
+                                   terminals[static_cast<std::size_t>(i)],
+                                   fmt::format("{}-{:02d}", a->number, i + 1)};
+      store::CertificateRecord c;
+      c.institution_id = a->institution_id;
+      c.application_id = a->id;
+      c.issuance_number = subject.issuance_number;
+      c.terminal = subject.terminal;
+      c.spki_sha256 = util::sha256_hex(key.public_key_der);
+      c.key_source = key.sealed_key ? "generated" : "csr";
+      c.sealed_key = key.sealed_key;
+      c.status = std::string(domain::state_key(domain::CertificateState::issued));
+      c.pickup_code_hash =
+          util::sha256_hex(normalize_pickup_code(codes[static_cast<std::size_t>(i)]));
+      c.sealed_pickup_code = s.ca->seal(codes[static_cast<std::size_t>(i)]);
+      c.pickup_expires_at = pickup_expires;
+      c.issued_by = who.operator_id;
+      c.issued_at = now;
+      // Signed inside the transaction: if the insert or anything after it fails, the
+      // certificate is discarded with the rollback and was never handed to anyone.
+      for (int attempt = 1;; ++attempt) {
+        const auto cert = s.ca->issuing().issue(subject, key.public_key_der, profile,
+                                                pki::random_serial_hex(), time_of(now));
+        c.serial_hex = cert.serial_hex;
+        c.subject = cert.subject;
+        c.der = cert.der;
+        c.not_before = millis_of(cert.not_before);
+        c.not_after = millis_of(cert.not_after);
+        if (tx.certificates().try_insert_certificate(c)) break;
+        if (attempt == kSerialAttempts)
+          throw std::runtime_error("issuance: no free serial after several draws");
+      }
+      tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
+                               audit_detail({{"application", a->number},
+                                             {"serial", c.serial_hex},
+                                             {"terminal", c.terminal},
+                                             {"key_source", c.key_source},
+                                             {"subject", c.subject}})},
+                              now);
+      issued.push_back({c.terminal, c.issuance_number, c.serial_hex});
+    }
+    tx.letters().insert_notice_letter(a->id, now);
+    if (!tx.certificate_applications().set_certificate_application_status(
+            a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
+      throw std::logic_error("application changed inside its own transaction");
+    }
+    tx.audit().append_audit(
+        {who.audit_name(), "application.issue", a->number,
+         audit_detail({{"certificates", std::to_string(count)}, {"by", who.login}})},
+        now);
+    util::TemplateData m;
+    m.set("number", a->number);
+    m.set("institution_name", a->institution_name);
+    m.set("contact_name", a->contact_name);
+    m.set("count", std::to_string(count));
+    m.set("expected_notice_on", a->expected_notice_on);
+    enqueue_mail(s, tx, a->email, "certificates_issued", m);
+    return issued;
+  });
+}
+
+}  // namespace onshi::app

@@ -1,0 +1,44 @@
+#include "app/core/messages.hpp"
+
+#include <fmt/format.h>
+
+#include <toml++/toml.h>
+
+namespace onshi::app {
+namespace {
+
+void flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, std::string, std::less<>>& out) {
+  for (const auto& [k, node] : table) {
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = node.as_table()) {
+      flatten(*sub, key, out);
+    } else if (auto s = node.value<std::string>()) {
+      out.emplace(key, *s);
+    } else {
+      throw std::runtime_error(fmt::format("message {}: not a string", key));
+    }
+  }
+}
+
+}  // namespace
+
+Messages Messages::load(const std::filesystem::path& file) {
+  Messages m;
+  try {
+    flatten(toml::parse_file(file.string()), "", m.text_);
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error(
+        fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+  }
+  return m;
+}
+
+const std::string& Messages::get(std::string_view key) const {
+  auto it = text_.find(key);
+  if (it == text_.end()) throw std::out_of_range(fmt::format("no message for key '{}'", key));
+  return it->second;
+}
+
+}  // namespace onshi::app

@@ -1,0 +1,140 @@
+// One application as the reviewer and the issuer read it: the application, its fee, the usage
+// application behind it, the certificates, the notice letter and the history.
+#include <fmt/format.h>
+
+#include "app/applications/certificate_applications.hpp"
+#include "domain/institution_code.hpp"
+#include "util/text.hpp"
+#include "web/admin/admin.hpp"
+#include "web/display.hpp"
+
+namespace onshi::web::admin {
+namespace {
+
+std::string yen(std::int64_t n) {
+  return util::group_thousands(n) + "円";
+}
+
+void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a,
+                     const OperatorNames& names) {
+  const auto& s = ctx.services();
+  d.set("number", a.number);
+  d.set("status", a.status);
+  d.set("status_label", status_label(ctx, a.status));
+  d.set("status_note", a.status_note);
+  d.set("classification", s.messages.has("classification." + a.classification)
+                              ? ctx.message("classification." + a.classification)
+                              : a.classification);
+  d.set("prefecture", prefecture_label(ctx, a.prefecture));
+  const auto* m = s.reference.regions.municipality(a.municipality_code);
+  d.set("municipality",
+        m ? fmt::format("{} {}", a.municipality_code, m->name) : a.municipality_code);
+  // 〒NNN-NNNN, prefecture, municipality and the rest, as the letter will be addressed.
+  d.set("mailing_address", app::mailing_address(s, a));
+  const auto code = domain::InstitutionCode::parse(a.institution_code);
+  d.set("institution_code", code ? code->formatted() : a.institution_code);
+  d.set("institution_name", a.institution_name);
+  d.set("department", a.department);
+  d.set("contact_name", a.contact_name);
+  d.set("phone", a.phone);
+  d.set("email", a.email);
+  d.set("signature_name", a.signature_name);
+  d.set("certificates", std::to_string(a.certificates));
+  d.set("fee_per_certificate", yen(a.fee_per_certificate));
+  d.set("tax_rate_percent", std::to_string(a.tax_rate_percent));
+  d.set("subtotal", yen(a.subtotal_yen));
+  d.set("tax", yen(a.tax_yen));
+  d.set("total", yen(a.total_yen));
+  d.set("applied_on", a.applied_on);
+  d.set("applied_at", jst_time(a.applied_at));
+  d.set("updated_at", jst_time(a.updated_at));
+  d.set("expected_notice_on", a.expected_notice_on);
+  if (a.approved_by) {
+    const auto it = names.find(*a.approved_by);
+    d.set("approved_by", it == names.end() ? std::to_string(*a.approved_by) : it->second);
+  }
+}
+
+util::TemplateData usage_rows(Ctx& ctx, const std::vector<store::UsageApplicationRecord>& usage) {
+  util::TemplateData rows{util::TemplateData::type::list};
+  for (const auto& u : usage) {
+    util::TemplateData r;
+    r.set("number", u.number);
+    r.set("version", std::to_string(u.version));
+    r.set("is_change", u.changes_id.has_value());
+    const std::string line_key = "line_type." + u.line_type;
+    r.set("line_type", ctx.services().messages.has(line_key) ? ctx.message(line_key) : u.line_type);
+    r.set("customer_id", u.customer_id);
+    r.set("start_date", u.start_date);
+    r.set("terminals", std::to_string(u.terminals));
+    r.set("vendor_name", u.vendor_name);
+    r.set("vendor_contact", u.vendor_contact);
+    r.set("vendor_phone", u.vendor_phone);
+    r.set("finalized_at", jst_time(u.finalized_at));
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+util::TemplateData certificate_rows(Ctx& ctx, const std::vector<store::CertificateRecord>& certs,
+                                    const OperatorNames& names) {
+  util::TemplateData rows{util::TemplateData::type::list};
+  for (const auto& c : certs) {
+    util::TemplateData r;
+    r.set("terminal", c.terminal);
+    r.set("issuance_number", c.issuance_number);
+    r.set("serial", c.serial_hex);
+    r.set("not_before", jst_time(c.not_before));
+    r.set("not_after", jst_time(c.not_after));
+    const std::string key = "admin.certificate_state." + c.status;
+    r.set("status_label", ctx.services().messages.has(key) ? ctx.message(key) : c.status);
+    r.set("from_csr", c.key_source == "csr");
+    r.set("issued_at", jst_time(c.issued_at));
+    if (c.issued_by)
+      r.set("issued_by", actor_label(names, fmt::format("operator:{}", *c.issued_by)));
+    if (c.picked_up_at) r.set("picked_up_at", jst_time(*c.picked_up_at));
+    if (c.revoked_at) r.set("revoked_at", jst_time(*c.revoked_at));
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+util::TemplateData letter_data(Ctx& ctx, const store::NoticeLetterRecord& l,
+                               const OperatorNames& names) {
+  util::TemplateData d;
+  d.set("created_at", jst_time(l.created_at));
+  if (l.printed_at) d.set("printed_at", jst_time(*l.printed_at));
+  if (l.tracking_number) d.set("tracking_number", tracking_number_shown(*l.tracking_number));
+  if (l.mailed_on) d.set("mailed_on", japanese_date(ctx.services().messages, *l.mailed_on));
+  if (l.recorded_by) {
+    d.set("recorded_by", actor_label(names, fmt::format("operator:{}", *l.recorded_by)));
+  }
+  if (l.recorded_at) d.set("recorded_at", jst_time(*l.recorded_at));
+  return d;
+}
+
+}  // namespace
+
+void set_dossier(Ctx& ctx, util::TemplateData& d, const app::ApplicationDossier& dossier) {
+  const auto names = operator_names(ctx);
+  set_application(ctx, d, dossier.application, names);
+  d.set("usage", usage_rows(ctx, dossier.usage));
+  d.set("no_usage", dossier.usage.empty());
+  d.set("issued_certificates", certificate_rows(ctx, dossier.certificates, names));
+  d.set("no_certificates", dossier.certificates.empty());
+  if (dossier.letter) d.set("letter", letter_data(ctx, *dossier.letter, names));
+  util::TemplateData history{util::TemplateData::type::list};
+  for (const auto& e : dossier.history) {
+    util::TemplateData r;
+    r.set("seq", std::to_string(e.seq));
+    r.set("at", jst_time(e.at));
+    r.set("actor", actor_label(names, e.actor));
+    r.set("action", e.action);
+    r.set("detail", e.detail);
+    history.push_back(r);
+  }
+  d.set("history", history);
+  d.set("no_history", dossier.history.empty());
+}
+
+}  // namespace onshi::web::admin

@@ -1,0 +1,81 @@
+// TOP and マイページ.
+#include "app/applications/my_page.hpp"
+#include "domain/institution_code.hpp"
+#include "util/clock.hpp"
+#include "web/display.hpp"
+#include "web/site.hpp"
+
+namespace onshi::web {
+namespace {
+
+Response top(Ctx& ctx) {
+  if (ctx.user()) return Response::redirect("/mypage");
+  return ctx.page(200, "top.html", "医療機関等向けポータルサイト", {});
+}
+
+Response mypage(Ctx& ctx) {
+  const auto& user = ctx.user();
+  const auto p = app::my_page(ctx.services(), user->institution.id);
+  util::TemplateData d;
+  d.set("institution_name", user->institution.name);
+  const auto code = domain::InstitutionCode::parse(user->institution.code);
+  d.set("institution_code", code ? code->formatted() : user->institution.code);
+  d.set("email", user->account.email);
+  util::TemplateData app_list{util::TemplateData::type::list};
+  for (const auto& a : p.usage_applications) {
+    util::TemplateData row;
+    row.set("number", a.number);
+    row.set("kind", ctx.message(a.changes_id ? "usage.kind.change" : "usage.kind.first"));
+    row.set("status", ctx.message("usage.status_finalized"));
+    row.set("submitted_at",
+            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.finalized_at}}));
+    app_list.push_back(row);
+  }
+  d.set("applications", app_list);
+  d.set("no_applications", p.usage_applications.empty());
+  util::TemplateData cert_apps{util::TemplateData::type::list};
+  for (const auto& a : p.certificate_applications) {
+    util::TemplateData row;
+    row.set("number", a.number);
+    row.set("certificates", std::to_string(a.certificates));
+    row.set("status", ctx.message("certificate_status." + a.status));
+    if (auto l = p.letters.find(a.id); l != p.letters.end() && l->second.tracking_number) {
+      util::TemplateData mail;
+      mail.set("mailed_on",
+               japanese_date(ctx.services().messages, l->second.mailed_on.value_or("")));
+      mail.set("tracking_number", tracking_number_shown(*l->second.tracking_number));
+      row.set("mailed", mail);
+    }
+    row.set("applied_at",
+            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
+    row.set("expected_notice_on", a.expected_notice_on);
+    cert_apps.push_back(row);
+  }
+  d.set("certificate_applications", cert_apps);
+  d.set("no_certificate_applications", p.certificate_applications.empty());
+  util::TemplateData cert_list{util::TemplateData::type::list};
+  for (const auto& c : p.certificates) {
+    util::TemplateData row;
+    row.set("serial", c.serial_hex);
+    row.set("terminal", c.terminal);
+    if (auto n = p.issuance_numbers.find(c.serial_hex); n != p.issuance_numbers.end()) {
+      row.set("issuance_number", n->second);
+    }
+    const std::string state_key = "admin.certificate_state." + c.status;
+    row.set("status", ctx.services().messages.has(state_key) ? ctx.message(state_key) : c.status);
+    row.set("not_after", util::format_jst(util::TimePoint{std::chrono::milliseconds{c.not_after}}));
+    cert_list.push_back(row);
+  }
+  d.set("certificates", cert_list);
+  d.set("no_certificates", p.certificates.empty());
+  return ctx.page(200, "mypage.html", "マイページ", d);
+}
+
+}  // namespace
+
+void add_portal_routes(Routes& routes) {
+  routes.push_back(get("/", top, Access::anyone));
+  routes.push_back(get("/mypage", mypage, Access::clinic));
+}
+
+}  // namespace onshi::web

@@ -115,6 +115,11 @@ void Connection::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errstr(rc);
     sqlite3_free(error);
+    // BEGIN IMMEDIATE is where a writer waits for the lock: past the busy timeout the whole
+    // transaction may run again (Database::write), as for a statement.
+    const int primary = rc & 0xFF;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+      throw TransientConflict(fmt::format("sqlite: {}", message));
     throw SqliteError(rc, fmt::format("sqlite: {}", message));
   }
 }

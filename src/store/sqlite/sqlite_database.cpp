@@ -156,8 +156,8 @@ class SqliteDatabase final : public Database {
     Connection& c = *lease.connection;
     // query_only makes SQLite itself refuse a write that reached a ReadTx by a cast.
     c.exec("PRAGMA query_only = ON");
-    c.exec("BEGIN");
     try {
+      c.exec("BEGIN");
       SqliteTx tx(c);
       work(tx);
       c.exec("COMMIT");

@@ -20,6 +20,7 @@
 #include "clinic_fixture.hpp"
 #include "pki/authority.hpp"
 #include "pki/keys.hpp"
+#include "store/raw_access.hpp"
 #include "util/totp.hpp"
 
 namespace onshi::test {
@@ -69,11 +70,12 @@ class BackOfficeTest : public ::testing::Test {
     return application_dossier(env.services, number)->application.status;
   }
 
-  // Changes the database behind the application's back with the sqlite3 CLI, as an intruder
-  // with file access would (the statements may drop the audit log's triggers first).
+  // Changes the database behind the application's back, through the backend's own connection, as
+  // an intruder with file access would (the statements may drop the audit log's triggers first).
+  // 0 when every statement ran.
   int tamper(const std::string& statements) {
     const auto db = env.dir.path() / "onshi.db";
-    return std::system(("sqlite3 '" + db.string() + "' \"" + statements + "\"").c_str());
+    return store::raw_sql(db.string(), statements).ok ? 0 : 1;
   }
 
   std::string code_now(const std::string& login) {

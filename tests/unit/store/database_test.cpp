@@ -1,7 +1,10 @@
 // Opening, migrating, transactions, constraints, settings and the audit log.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <latch>
 #include <sstream>
+#include <thread>
 
 #include "store/migrations.hpp"
 #include "store_test_env.hpp"
@@ -58,7 +61,7 @@ TEST(OpenDatabase, MigrateRunsEachMigrationOnce) {
   EXPECT_EQ(tmp.db().schema_version(), sqlite_migrations().back().version);
   EXPECT_EQ(tmp.db().migrate(), 0);
   EXPECT_EQ(tmp.db().schema_version(), sqlite_migrations().back().version);
-  const auto cli = test::sqlite_cli(tmp.path(), "select count(*) from schema_migrations");
+  const auto cli = test::run_sql(tmp.path(), "select count(*) from schema_migrations");
   EXPECT_EQ(cli.output, std::to_string(total) + "\n");
 }
 
@@ -195,9 +198,8 @@ TEST_F(DatabaseTest, AuditLogIsAHashChain) {
   for (const auto& e : entries)
     tmp.db().write([&](WriteTx& tx) { tx.audit().append_audit(e, now++); });
 
-  const auto cli =
-      test::sqlite_cli(tmp.path(), "select prev_hash, hash from audit_log order by seq");
-  ASSERT_EQ(cli.status, 0) << cli.output;
+  const auto cli = test::run_sql(tmp.path(), "select prev_hash, hash from audit_log order by seq");
+  ASSERT_TRUE(cli.ok) << cli.output;
   std::istringstream lines(cli.output);
   std::string expected_prev = "genesis";
   now = 5000;
@@ -220,14 +222,44 @@ TEST_F(DatabaseTest, AuditLogIsAHashChain) {
 
 TEST_F(DatabaseTest, AuditLogRefusesUpdateAndDelete) {
   tmp.db().write([&](WriteTx& tx) { tx.audit().append_audit({"cli", "x", "y", "{}"}, 1); });
-  const auto update = test::sqlite_cli(tmp.path(), "update audit_log set actor = \"evil\"");
-  EXPECT_NE(update.status, 0);
+  const auto update = test::run_sql(tmp.path(), "update audit_log set actor = 'evil'");
+  EXPECT_FALSE(update.ok);
   EXPECT_NE(update.output.find("append-only"), std::string::npos) << update.output;
-  const auto del = test::sqlite_cli(tmp.path(), "delete from audit_log");
-  EXPECT_NE(del.status, 0);
+  const auto del = test::run_sql(tmp.path(), "delete from audit_log");
+  EXPECT_FALSE(del.ok);
   EXPECT_NE(del.output.find("append-only"), std::string::npos) << del.output;
-  const auto count = test::sqlite_cli(tmp.path(), "select count(*), min(actor) from audit_log");
+  const auto count = test::run_sql(tmp.path(), "select count(*), min(actor) from audit_log");
   EXPECT_EQ(count.output, "1|cli\n");
+}
+
+// Another process (here another Database on the same file) holding the write lock past the busy
+// timeout (10 s): database.hpp promises a TransientConflict that write() runs again. Disabled
+// because it fails today and takes 11 s: BEGIN IMMEDIATE goes through Connection::exec, which
+// throws a plain SqliteError ("database is locked") instead of going through throw_error, so the
+// retry never happens. Run with --gtest_also_run_disabled_tests.
+TEST_F(DatabaseTest, AWriterKeptWaitingPastTheBusyTimeoutIsRunAgain) {
+  auto other = open_database("sqlite:" + tmp.path().string(), 1);
+  std::latch locked(1);
+  std::thread holder([&] {
+    other->write([&](WriteTx& tx) {
+      tx.settings().put_setting("holder", "1");
+      locked.count_down();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10'800));
+    });
+  });
+  locked.wait();
+  std::string failure;
+  try {
+    tmp.db().write([](WriteTx& tx) { tx.settings().put_setting("waiter", "1"); });
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  holder.join();
+  EXPECT_EQ(failure, "");
+  tmp.db().read([](ReadTx& tx) {
+    EXPECT_TRUE(tx.settings().setting("holder").has_value());
+    EXPECT_TRUE(tx.settings().setting("waiter").has_value());
+  });
 }
 
 }  // namespace

@@ -270,9 +270,9 @@ TEST_F(RecordsTest, ASentMailWithASecretKeepsItsRecordButNotItsBody) {
     tx.outbox().mark_mail_sent(secret, 2000);
     tx.outbox().mark_mail_sent(plain, 2000);
   });
-  const auto rows = test::sqlite_cli(
+  const auto rows = test::run_sql(
       tmp.path(), "SELECT id, recipient, subject, message_id, body FROM outbox ORDER BY id");
-  EXPECT_EQ(rows.status, 0) << rows.output;
+  EXPECT_TRUE(rows.ok) << rows.output;
   EXPECT_EQ(rows.output, std::to_string(secret) + "|to@x.jp|再設定|<s1@x>|\n" +
                              std::to_string(plain) + "|to@x.jp|受付|<p1@x>|本文\n");
 }

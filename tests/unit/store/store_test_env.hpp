@@ -1,15 +1,13 @@
 #pragma once
-// A migrated SQLite database in a temporary directory, and the sqlite3 command-line tool to look
-// at it from outside (the SQLite headers are private to onshi_store).
-#include <sys/wait.h>
-
-#include <cstdio>
+// A migrated SQLite database in a temporary directory, and raw SQL to look at it (or damage it)
+// from outside the repositories, through store/raw_access.hpp on a connection of its own.
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/database.hpp"
+#include "store/raw_access.hpp"
 #include "util/secrets.hpp"
 
 namespace onshi::store::test {
@@ -38,39 +36,30 @@ class TempDb {
   std::unique_ptr<Database> db_;
 };
 
-struct CliResult {
-  int status = -1;
-  std::string output;  // stdout and stderr
+// Rows as the sqlite3 tool prints them in its default list mode: values joined by '|', each row
+// ended by '\n' ("" for no rows).
+inline std::string as_lines(const std::vector<std::vector<std::string>>& rows) {
+  std::string out;
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) out.push_back('|');
+      out.append(row[i]);
+    }
+    out.push_back('\n');
+  }
+  return out;
+}
+
+struct SqlResult {
+  bool ok = false;
+  std::string output;  // the last query's rows (as_lines) when ok, the error otherwise
 };
 
-// Runs a shell command; its exit status and what it printed.
-inline CliResult run_command(const std::string& command) {
-  CliResult r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-
-// Runs `sqlite3 FILE SQL` (the SQL must not hold a single quote).
-inline CliResult sqlite_cli(const std::filesystem::path& file, const std::string& sql) {
-  // Appended, not concatenated with +: g++ 12 warns wrongly (-Wrestrict) about the + chain here.
-  std::string command = "sqlite3 -batch '";
-  command.append(file.string()).append("' '").append(sql).append("' 2>&1");
-  return run_command(command);
-}
-
-// Runs a script of several statements, quotes allowed, through `sqlite3 -bail FILE < SCRIPT`.
-inline CliResult sqlite_script(const std::filesystem::path& file, const std::string& sql) {
-  const auto script = file.parent_path() / "script.sql";
-  std::ofstream(script, std::ios::binary) << sql;
-  std::string command = "sqlite3 -batch -bail '";
-  command.append(file.string()).append("' < '").append(script.string()).append("' 2>&1");
-  return run_command(command);
+// Runs one or more statements (quotes allowed) on `file`, stopping at the first error.
+inline SqlResult run_sql(const std::filesystem::path& file, const std::string& sql) {
+  const RawResult raw = raw_sql(std::string("sqlite:").append(file.string()), sql);
+  if (!raw.ok) return {false, raw.error};
+  return {true, as_lines(raw.rows)};
 }
 
 }  // namespace onshi::store::test

@@ -1,7 +1,7 @@
-// Upgrading a database that holds data: schema 4 is built with the sqlite3 tool from the embedded
-// migrations, filled with rows of every table the later migrations rebuild or change, and then
-// migrated by the store. Nothing may be lost, every reference must still hold, and the new rules
-// (keys per institution, no secrets in sent mail) must apply to the old rows too.
+// Upgrading a database that holds data: schema 4 is built with raw SQL (store/raw_access.hpp)
+// from the embedded migrations, filled with rows of every table the later migrations rebuild or
+// change, and then migrated by the store. Nothing may be lost, every reference must still hold,
+// and the new rules (keys per institution, no secrets in sent mail) must apply to the old rows too.
 #include <gtest/gtest.h>
 
 #include "store/migrations.hpp"
@@ -43,9 +43,9 @@ INSERT INTO login_throttle VALUES ('a@x.jp', 3, 0), ('operator:ghost', 5, 999);
 
 // Every table, index and trigger as sqlite_master spells it.
 std::string schema_of(const std::filesystem::path& file) {
-  return test::sqlite_cli(file,
-                          "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT "
-                          "LIKE \"sqlite_%\" AND name != \"schema_migrations\" ORDER BY type, name")
+  return test::run_sql(file,
+                       "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT "
+                       "LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY type, name")
       .output;
 }
 
@@ -61,25 +61,25 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
       "applied_at INTEGER NOT NULL);\n"
       "INSERT INTO schema_migrations VALUES (1, 'a', 0), (2, 'b', 0), (3, 'c', 0), (4, 'd', 0);\n";
   schema4.append(kVersion4Rows);
-  const auto built = test::sqlite_script(tmp.path(), schema4);
-  ASSERT_EQ(built.status, 0) << built.output;
+  const auto built = test::run_sql(tmp.path(), schema4);
+  ASSERT_TRUE(built.ok) << built.output;
 
   auto db = open_database("sqlite:" + tmp.path().string(), 2);
   EXPECT_EQ(db->schema_version(), 4);
   EXPECT_EQ(db->migrate(), current_schema_version() - 4);
 
-  const auto counts = test::sqlite_cli(
+  const auto counts = test::run_sql(
       tmp.path(),
       "SELECT (SELECT count(*) FROM usage_applications), (SELECT count(*) FROM "
       "certificate_applications), (SELECT count(*) FROM certificates), (SELECT count(*) FROM "
       "notice_letters), (SELECT count(*) FROM outbox)");
   EXPECT_EQ(counts.output, "3|1|1|1|3\n");
   const auto throttles =
-      test::sqlite_cli(tmp.path(), "SELECT subject, failures FROM login_throttle ORDER BY subject");
+      test::run_sql(tmp.path(), "SELECT subject, failures FROM login_throttle ORDER BY subject");
   EXPECT_EQ(throttles.output, "account:a@x.jp|3\noperator:ghost|5\n");
-  const auto fk = test::sqlite_cli(tmp.path(), "PRAGMA foreign_key_check");
+  const auto fk = test::run_sql(tmp.path(), "PRAGMA foreign_key_check");
   EXPECT_EQ(fk.output, "") << "every reference still holds";
-  const auto mail = test::sqlite_cli(tmp.path(), "SELECT id, body FROM outbox ORDER BY id");
+  const auto mail = test::run_sql(tmp.path(), "SELECT id, body FROM outbox ORDER BY id");
   EXPECT_EQ(mail.output, "1|\n2|http://p/verify?token=unsent-secret\n3|受付しました\n")
       << "a sent link is gone; an unsent one still has to be sent";
 

@@ -9,6 +9,7 @@
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/usage_applications.hpp"
 #include "app/office/review.hpp"
+#include "store/raw_access.hpp"
 
 namespace onshi::web {
 namespace {
@@ -235,11 +236,10 @@ TEST_F(AdminReviewPagesTest, ABrokenAuditLogIsExplainedInJapanese) {
   const auto admin = a.login("admin");
   ASSERT_EQ(act(admin, "approve").status, 303);
   const auto db = a.s.env.dir.path() / "onshi.db";
-  ASSERT_EQ(std::system(("sqlite3 '" + db.string() +
-                         "' \"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = "
-                         "'{}' WHERE seq = 2;\"")
-                            .c_str()),
-            0);
+  ASSERT_TRUE(store::raw_sql(db.string(),
+                             "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = "
+                             "'{}' WHERE seq = 2;")
+                  .ok);
   const auto r = a.s.handle(get("/admin/audit", admin));
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.body.find(

@@ -11,6 +11,7 @@
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/core/audit.hpp"
+#include "app/office/notice_letters.hpp"
 #include "app/office/review.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"

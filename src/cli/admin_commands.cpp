@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "app/ca/issuance.hpp"
+#include "app/office/notice_letters.hpp"
 #include "app/office/review.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"

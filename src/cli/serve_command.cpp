@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "app/ca/issuance.hpp"
 #include "app/core/outbox_worker.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
@@ -43,6 +44,10 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
     spdlog::warn("no certificate authority in {}: issuing is unavailable until `onshi ca init`",
                  config.ca_dir);
   }
+
+  // Issuances a crash left between their steps (app/ca/issuance.hpp).
+  if (const int abandoned = app::resolve_interrupted_issuance(rt.services()); abandoned > 0)
+    spdlog::warn("abandoned {} certificate reservation(s) of interrupted issuances", abandoned);
 
   web::Metrics metrics;
   web::Site site(rt.services(), metrics);

@@ -38,6 +38,7 @@ class ReadTx {
   virtual UsageApplicationsReader& usage_applications() = 0;
   virtual CertificateApplicationsReader& certificate_applications() = 0;
   virtual CertificatesReader& certificates() = 0;
+  virtual IssuanceReader& issuance() = 0;
   virtual NoticeLettersReader& letters() = 0;
   virtual OperatorsReader& operators() = 0;
   virtual AuditReader& audit() = 0;
@@ -53,6 +54,7 @@ class WriteTx : public ReadTx {
   UsageApplicationsWriter& usage_applications() override = 0;
   CertificateApplicationsWriter& certificate_applications() override = 0;
   CertificatesWriter& certificates() override = 0;
+  IssuanceWriter& issuance() override = 0;
   NoticeLettersWriter& letters() override = 0;
   OperatorsWriter& operators() override = 0;
   AuditWriter& audit() override = 0;

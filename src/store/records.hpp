@@ -208,6 +208,18 @@ struct CertificateRecord {
   Millis issued_at = 0;
 };
 
+// One certificate of an issuance between its two transactions (app/ca/issuance.cpp): the
+// serial is reserved and `planned` holds everything but what signing produces (subject, dates,
+// DER).
+struct IssuanceReservation {
+  Id id = 0;
+  Id application_id = 0;
+  int position = 0;  // 1-based certificate of the application
+  std::string public_key_der;
+  CertificateRecord planned;
+  Millis reserved_at = 0;
+};
+
 struct NoticeLetterRecord {
   Id id = 0;
   Id application_id = 0;

@@ -175,6 +175,26 @@ class CertificatesWriter : public CertificatesReader {
   virtual bool try_insert_certificate(const CertificateRecord& c) = 0;
 };
 
+// issuance in steps: serials reserved before signing, settled after it
+class IssuanceReader {
+ public:
+  virtual ~IssuanceReader() = default;
+  // The application's reservations still waiting for their certificates, by position.
+  virtual std::vector<IssuanceReservation> reserved_for(Id application_id) = 0;
+  // Every reservation waiting since before `reserved_before` (left by a crash or a lost node).
+  virtual std::vector<IssuanceReservation> reserved_before(Millis reserved_before) = 0;
+};
+class IssuanceWriter : public IssuanceReader {
+ public:
+  // Stores `r` unless its serial was ever reserved or certified, or its position of the
+  // application is reserved already, in one statement: its id, or nothing then (the caller draws
+  // another serial, or another issuer got there first).
+  virtual std::optional<Id> try_reserve(const IssuanceReservation& r) = 0;
+  // Moves a reservation from reserved to `issued` or `abandoned`, only while it is reserved
+  // (false when the sweeper or another node settled it meanwhile).
+  virtual bool settle_reservation(Id id, bool issued, Millis now) = 0;
+};
+
 // 電子証明書発行通知書 and their registered mail
 class NoticeLettersReader {
  public:

@@ -15,9 +15,8 @@
 namespace onshi::web {
 namespace {
 
-// Problems rather than pages: the JSON API and the machine protocols.
 bool is_api(const Request& r) {
-  return r.path.starts_with("/api/") || r.path.starts_with("/.well-known/");
+  return r.path.starts_with("/api/");
 }
 
 // The media type of Content-Type without its parameters, lower-cased (RFC 9110 §8.3.1).
@@ -56,10 +55,9 @@ std::optional<std::map<std::string, std::string>> match_path(std::string_view pa
     const auto w = want[i];
     const bool is_param = w.size() > 2 && w.front() == '{' && w.back() == '}';
     if (is_param && w.ends_with("...}")) {
-      // The rest of the path, at least one character.
+      // The rest of the path, possibly empty ("/static/" gives "").
       if (i >= got.size()) return std::nullopt;
       const auto offset = static_cast<std::size_t>(got[i].data() - path.data());
-      if (offset >= path.size()) return std::nullopt;
       params.emplace(std::string(w.substr(1, w.size() - 5)), std::string(path.substr(offset)));
       return params;
     }
@@ -150,17 +148,24 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
   if (r.body.size() > s_.config.max_body_bytes) return error_page(413, r);
   Ctx ctx(s_, r, csrf_key_);
   ctx.set_params(std::move(params));
-  if (auto refused = enforce(*match, ctx)) {
-    for (auto& c : ctx.set_cookies) refused->header("Set-Cookie", std::move(c));
-    return std::move(*refused);
-  }
-  Response resp = match->handler(ctx);
+  auto refused = enforce(*match, ctx);
+  Response resp = refused ? std::move(*refused) : match->handler(ctx);
   for (auto& c : ctx.set_cookies) resp.header("Set-Cookie", std::move(c));
   if (r.method == "HEAD") resp.body.clear();
   return resp;
 }
 
 std::optional<Response> Site::enforce(const Route& route, Ctx& ctx) {
+  // A page's form is read and its CSRF token checked before who sends it (a stale form answers
+  // 403 whether or not its session lived); the JSON API checks its token first (401 before 415).
+  if (route.body != Body::json) {
+    if (auto refused = check_body(route, ctx)) return refused;
+  }
+  if (auto refused = check_access(route, ctx)) return refused;
+  return std::nullopt;
+}
+
+std::optional<Response> Site::check_access(const Route& route, Ctx& ctx) {
   const Request& r = ctx.request();
   switch (route.access) {
     case Access::anyone:
@@ -178,6 +183,11 @@ std::optional<Response> Site::enforce(const Route& route, Ctx& ctx) {
       if (r.peer_certificates.empty()) return error_page(401, r);
       break;
   }
+  return std::nullopt;
+}
+
+std::optional<Response> Site::check_body(const Route& route, Ctx& ctx) {
+  const Request& r = ctx.request();
   if (r.method != "POST") return std::nullopt;
   switch (route.body) {
     case Body::none:

@@ -37,7 +37,8 @@ enum class Body {
 struct Route {
   std::string method;
   // "/admin/applications/{number}": a {name} segment matches one non-empty segment, read with
-  // Ctx::param; a last segment {name...} matches the rest of the path, slashes included.
+  // Ctx::param; a last segment {name...} matches the rest of the path, slashes included, possibly
+  // empty. The first route whose path and method match answers, so such a catch-all comes last.
   std::string path;
   Handler handler;
   Access access = Access::anyone;
@@ -94,6 +95,8 @@ class Site {
   Response dispatch(const Request& r, std::string& route_name);
   // Nothing when the route's access and body policy let the request through, else the answer.
   std::optional<Response> enforce(const Route& route, Ctx& ctx);
+  std::optional<Response> check_access(const Route& route, Ctx& ctx);
+  std::optional<Response> check_body(const Route& route, Ctx& ctx);
 
   const app::Services& s_;
   Metrics& metrics_;

@@ -1,4 +1,6 @@
-// 発行: certificates for an approved application, signed inside the transaction that stores them.
+// 発行 in three steps, as Boulder issues: reserve the serials (one transaction), sign (no
+// transaction), store the certificates (another transaction); resolve_interrupted_issuance
+// settles what a crash left between them.
 #include "app/ca/issuance.hpp"
 
 #include <fmt/format.h>
@@ -54,6 +56,87 @@ std::vector<std::string> free_terminals(const std::vector<std::string>& used, in
     if (!taken.contains(t)) out.push_back(std::move(t));
   }
   return out;
+}
+
+// A reservation older than this is taken as lost (its node died between the steps): long enough for
+// 99 signatures on a slow HSM.
+constexpr store::Millis kReservationLeaseMs = 10 * 60'000;
+
+// What step 1 reserved, for steps 2 and 3.
+struct IssuancePlan {
+  store::CertificateApplicationRecord application;
+  std::vector<store::IssuanceReservation> reservations;  // by position
+  store::Millis reserved_at = 0;
+};
+
+// Reservations whose certificates will never be stored: their serials stay taken (a signature
+// over one may exist in a dead process's memory, never handed to anyone), and the audit log says
+// which.
+void abandon(store::WriteTx& tx, const std::vector<store::IssuanceReservation>& left,
+             store::Millis now) {
+  for (const auto& r : left) {
+    if (!tx.issuance().settle_reservation(r.id, false, now)) continue;
+    tx.audit().append_audit(
+        {"system", "certificate.reservation_abandoned", r.planned.issuance_number,
+         audit_detail({{"serial", r.planned.serial_hex}})},
+        now);
+  }
+}
+
+// The same in a transaction of its own, after a step failed. When even that fails, the sweeper
+// (resolve_interrupted_issuance) does it after the lease.
+void abandon_now(const Services& s, const std::vector<store::IssuanceReservation>& left) noexcept {
+  try {
+    s.db.write([&](store::WriteTx& tx) { abandon(tx, left, s.now_ms()); });
+  } catch (...) {
+  }
+}
+
+Result<std::vector<IssuedTerminal>> store_signed(
+    const Services& s, store::WriteTx& tx, const Actor& who, const IssuancePlan& plan,
+    const std::vector<store::CertificateRecord>& certs) {
+  const auto now = s.now_ms();
+  const auto& a = plan.application;
+  std::vector<IssuedTerminal> issued;
+  for (std::size_t i = 0; i < certs.size(); ++i) {
+    const auto& c = certs[i];
+    // Settled meanwhile: the sweeper took this issuance for lost. Nothing is stored.
+    if (!tx.issuance().settle_reservation(plan.reservations[i].id, true, now)) {
+      return std::unexpected(review_failure(ReviewError::wrong_state));
+    }
+    if (!tx.certificates().try_insert_certificate(c)) {
+      throw std::logic_error("issuance: a reserved serial or number is certified already");
+    }
+    tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
+                             audit_detail({{"application", a.number},
+                                           {"serial", c.serial_hex},
+                                           {"terminal", c.terminal},
+                                           {"key_source", c.key_source},
+                                           {"subject", c.subject}})},
+                            now);
+    issued.push_back({c.terminal, c.issuance_number, c.serial_hex});
+  }
+  const auto from = domain::parse_state(a.status);
+  const auto to = from ? domain::issue(*from)
+                       : std::unexpected(domain::CertificateApplicationError::not_approved);
+  // The reservation kept every other issuer out, and nothing else leaves 承認.
+  if (!to || !tx.certificate_applications().set_certificate_application_status(
+                 a.id, a.status, std::string(domain::state_key(*to)), "", now)) {
+    return std::unexpected(review_failure(ReviewError::wrong_state));
+  }
+  tx.letters().insert_notice_letter(a.id, now);
+  tx.audit().append_audit(
+      {who.audit_name(), "application.issue", a.number,
+       audit_detail({{"certificates", std::to_string(certs.size())}, {"by", who.login}})},
+      now);
+  util::TemplateData m;
+  m.set("number", a.number);
+  m.set("institution_name", a.institution_name);
+  m.set("contact_name", a.contact_name);
+  m.set("count", std::to_string(certs.size()));
+  m.set("expected_notice_on", a.expected_notice_on);
+  enqueue_mail(s, tx, a.email, "certificates_issued", m);
+  return issued;
 }
 
 }  // namespace
@@ -131,14 +214,14 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
   std::vector<std::string> codes;
   for (int i = 0; i < count; ++i) codes.push_back(new_pickup_code());
 
-  return s.db.write([&](store::WriteTx& tx) -> Result<std::vector<IssuedTerminal>> {
-    std::vector<IssuedTerminal> issued;
+  // Step 1: reserve the serials and store what is to be signed.
+  auto plan = s.db.write([&](store::WriteTx& tx) -> Result<IssuancePlan> {
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     const auto from = a ? domain::parse_state(a->status) : std::nullopt;
-    const auto to = from ? domain::issue(*from)
-                         : std::unexpected(domain::CertificateApplicationError::not_approved);
-    if (!to) return std::unexpected(review_failure(ReviewError::wrong_state));
+    if (!from || !domain::issue(*from)) {
+      return std::unexpected(review_failure(ReviewError::wrong_state));
+    }
     if (s.config.separate_issuer && a->approved_by == std::optional<store::Id>(who.operator_id)) {
       return std::unexpected(review_failure(ReviewError::same_operator));
     }
@@ -149,20 +232,29 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       }
     }
     const auto now = s.now_ms();
+    // Another issuer is signing this application now, or was and never came back.
+    if (const auto left = tx.issuance().reserved_for(a->id); !left.empty()) {
+      if (left.front().reserved_at >= now - kReservationLeaseMs) {
+        return std::unexpected(review_failure(ReviewError::wrong_state));
+      }
+      abandon(tx, left, now);
+    }
+    IssuancePlan p{*a, {}, now};
     const auto pickup_expires =
         now + static_cast<store::Millis>(s.config.pickup_valid_days) * 86'400'000;
     const auto terminals = free_terminals(tx.certificates().terminals_of(a->institution_id), count);
-    const auto name = util::nfkc(a->institution_name).text;
     for (int i = 0; i < count; ++i) {
       const auto& key = keys[static_cast<std::size_t>(i)];
-      pki::TerminalSubject subject{a->institution_code, name,
-                                   terminals[static_cast<std::size_t>(i)],
-                                   fmt::format("{}-{:02d}", a->number, i + 1)};
-      store::CertificateRecord c;
+      store::IssuanceReservation r;
+      r.application_id = a->id;
+      r.position = i + 1;
+      r.public_key_der = key.public_key_der;
+      r.reserved_at = now;
+      auto& c = r.planned;
       c.institution_id = a->institution_id;
       c.application_id = a->id;
-      c.issuance_number = subject.issuance_number;
-      c.terminal = subject.terminal;
+      c.issuance_number = fmt::format("{}-{:02d}", a->number, i + 1);
+      c.terminal = terminals[static_cast<std::size_t>(i)];
       c.spki_sha256 = util::sha256_hex(key.public_key_der);
       c.key_source = key.sealed_key ? "generated" : "csr";
       c.sealed_key = key.sealed_key;
@@ -173,46 +265,74 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       c.pickup_expires_at = pickup_expires;
       c.issued_by = who.operator_id;
       c.issued_at = now;
-      // Signed inside the transaction: if the insert or anything after it fails, the
-      // certificate is discarded with the rollback and was never handed to anyone.
       for (int attempt = 1;; ++attempt) {
-        const auto cert = s.ca->issuing().issue(subject, key.public_key_der, profile,
-                                                pki::random_serial_hex(), time_of(now));
-        c.serial_hex = cert.serial_hex;
-        c.subject = cert.subject;
-        c.der = cert.der;
-        c.not_before = millis_of(cert.not_before);
-        c.not_after = millis_of(cert.not_after);
-        if (tx.certificates().try_insert_certificate(c)) break;
+        c.serial_hex = pki::random_serial_hex();
+        if (const auto id = tx.issuance().try_reserve(r)) {
+          r.id = *id;
+          break;
+        }
+        // Another issuer reserved this position meanwhile (an engine with parallel writers);
+        // else the serial was taken and another is drawn.
+        if (tx.issuance().reserved_for(a->id).size() > static_cast<std::size_t>(i))
+          return std::unexpected(review_failure(ReviewError::wrong_state));
         if (attempt == kSerialAttempts)
           throw std::runtime_error("issuance: no free serial after several draws");
       }
-      tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
-                               audit_detail({{"application", a->number},
-                                             {"serial", c.serial_hex},
-                                             {"terminal", c.terminal},
-                                             {"key_source", c.key_source},
-                                             {"subject", c.subject}})},
-                              now);
-      issued.push_back({c.terminal, c.issuance_number, c.serial_hex});
+      tx.audit().append_audit(
+          {who.audit_name(), "certificate.reserve", c.issuance_number,
+           audit_detail(
+               {{"application", a->number}, {"serial", c.serial_hex}, {"terminal", c.terminal}})},
+          now);
+      p.reservations.push_back(std::move(r));
     }
-    tx.letters().insert_notice_letter(a->id, now);
-    if (!tx.certificate_applications().set_certificate_application_status(
-            a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
-      throw std::logic_error("application changed inside its own transaction");
+    return p;
+  });
+  if (!plan) return std::unexpected(plan.error());
+
+  // Step 2: sign, outside any transaction (up to 99 signatures, possibly on an HSM): the writer
+  // lock is free meanwhile, and every serial signed is in the database already.
+  std::vector<store::CertificateRecord> signed_certs;
+  try {
+    const auto& a = plan->application;
+    const auto name = util::nfkc(a.institution_name).text;
+    for (const auto& r : plan->reservations) {
+      const pki::TerminalSubject subject{a.institution_code, name, r.planned.terminal,
+                                         r.planned.issuance_number};
+      const auto cert = s.ca->issuing().issue(subject, r.public_key_der, profile,
+                                              r.planned.serial_hex, time_of(plan->reserved_at));
+      store::CertificateRecord c = r.planned;
+      c.subject = cert.subject;
+      c.der = cert.der;
+      c.not_before = millis_of(cert.not_before);
+      c.not_after = millis_of(cert.not_after);
+      signed_certs.push_back(std::move(c));
     }
-    tx.audit().append_audit(
-        {who.audit_name(), "application.issue", a->number,
-         audit_detail({{"certificates", std::to_string(count)}, {"by", who.login}})},
-        now);
-    util::TemplateData m;
-    m.set("number", a->number);
-    m.set("institution_name", a->institution_name);
-    m.set("contact_name", a->contact_name);
-    m.set("count", std::to_string(count));
-    m.set("expected_notice_on", a->expected_notice_on);
-    enqueue_mail(s, tx, a->email, "certificates_issued", m);
-    return issued;
+  } catch (...) {
+    abandon_now(s, plan->reservations);
+    throw;
+  }
+
+  // Step 3: store the certificates; the application is 発行済 and its letter waits to be printed.
+  auto stored = [&] {
+    try {
+      return s.db.write([&](store::WriteTx& tx) -> Result<std::vector<IssuedTerminal>> {
+        return store_signed(s, tx, who, *plan, signed_certs);
+      });
+    } catch (...) {
+      abandon_now(s, plan->reservations);
+      throw;
+    }
+  }();
+  if (!stored) abandon_now(s, plan->reservations);
+  return stored;
+}
+
+int resolve_interrupted_issuance(const Services& s) {
+  return s.db.write([&](store::WriteTx& tx) {
+    const auto now = s.now_ms();
+    const auto left = tx.issuance().reserved_before(now - kReservationLeaseMs);
+    abandon(tx, left, now);
+    return static_cast<int>(left.size());
   });
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// 発行: one certificate per requested terminal for an approved application, signed by the issuing
-// CA inside the transaction that stores it, with its 発行番号 and a pickup code; then the notice
-// letters (電子証明書発行通知書) and their registered mail (書留).
+// 発行: one certificate per requested terminal for an approved application, with its 発行番号 and a
+// pickup code, signed by the issuing CA between two transactions (reserve, then store) so that
+// the writer lock is never held while signing. The letters that follow: office/notice_letters.hpp.
 #include <expected>
 #include <functional>
 #include <map>
@@ -27,36 +27,10 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
                                                       std::string_view number,
                                                       const std::map<int, std::string>& csrs = {});
 
-// Every notice letter not yet printed, as one PDF (each letter on its own pages). Marks them
-// printed and erases the sealed pickup codes in the same transaction: each code is printed once.
-// Nothing to print gives an empty string. `deliver`, when given, receives a non-empty batch inside
-// that transaction, last: when it throws (the file could not be written), nothing is marked
-// printed and the codes stay sealed for the next batch.
-struct LetterBatch {
-  std::string pdf;
-  std::vector<std::string> application_numbers;
-};
-Result<LetterBatch> print_notice_letters(
-    const Services& s, const Actor& who,
-    const std::function<void(const LetterBatch&)>& deliver = {});
-
-// The 通知書・書留 page's work: the applications whose letters wait to be printed, and the printed
-// letters whose registered mail is not recorded yet (with their applications).
-struct LetterQueue {
-  std::vector<std::string> to_print;                         // application numbers
-  std::vector<store::CertificateApplicationRecord> to_mail;  // printed, no tracking number yet
-  std::map<store::Id, store::NoticeLetterRecord> letters;    // by application id, for to_mail
-};
-LetterQueue letter_queue(const Services& s);
-
-// 書留の引受番号 and the date it was posted; the application becomes 通知書発送済 and the clinic
-// is mailed. `mailed_on` is YYYY-MM-DD (full-width digits accepted), today or earlier.
-Result<> record_registered_mail(const Services& s, const Actor& who, std::string_view number,
-                                std::string_view tracking_number, std::string_view mailed_on);
-
-// The notice letter of an application and its registered mail, for the clinic's pages.
-std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
-                                                          store::Id application_id);
+// Abandons the reservations of issuances interrupted between their steps (a crash, a lost node)
+// for longer than the lease: their serials are never used again, the application stays 承認 and
+// can be issued again. `onshi serve` runs it at start-up. Returns how many were abandoned.
+int resolve_interrupted_issuance(const Services& s);
 
 // A pickup code: 16 characters of a 32-symbol alphabet without look-alikes (80 bits), printed
 // XXXX-XXXX-XXXX-XXXX. normalize_pickup_code accepts any case, width and hyphenation.

@@ -7,6 +7,7 @@
 #include "app/ca/issuance.hpp"
 #include "app/core/form_values.hpp"
 #include "app/core/outbox.hpp"
+#include "app/office/notice_letters.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"

@@ -129,6 +129,18 @@ class SqliteCertificates final : public CertificatesWriter {
   Connection& c_;
 };
 
+class SqliteIssuance final : public IssuanceWriter {
+ public:
+  explicit SqliteIssuance(Connection& c) : c_(c) {}
+  std::vector<IssuanceReservation> reserved_for(Id application_id) override;
+  std::vector<IssuanceReservation> reserved_before(Millis reserved_before) override;
+  std::optional<Id> try_reserve(const IssuanceReservation& r) override;
+  bool settle_reservation(Id id, bool issued, Millis now) override;
+
+ private:
+  Connection& c_;
+};
+
 class SqliteNoticeLetters final : public NoticeLettersWriter {
  public:
   explicit SqliteNoticeLetters(Connection& c) : c_(c) {}

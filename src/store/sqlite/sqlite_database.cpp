@@ -126,12 +126,14 @@ class SqliteDatabase final : public Database {
   }
 
   void transact(const std::function<Outcome(WriteTx&)>& work) override {
-    Lease lease(*this);
-    Connection& c = *lease.connection;
     for (int attempt = 1;; ++attempt) {
-      // IMMEDIATE takes the writer lock at BEGIN, so a transaction that read cannot be refused
-      // the upgrade to writing halfway through.
+      // The connection goes back to the pool between attempts, so that a writer stuck behind
+      // another process's lock does not keep readers waiting as well.
+      Lease lease(*this);
+      Connection& c = *lease.connection;
       try {
+        // IMMEDIATE takes the writer lock at BEGIN, so a transaction that read cannot be
+        // refused the upgrade to writing halfway through.
         c.exec("BEGIN IMMEDIATE");
         SqliteTx tx(c);
         if (work(tx) == Outcome::commit) {
@@ -143,11 +145,11 @@ class SqliteDatabase final : public Database {
       } catch (const TransientConflict&) {
         roll_back(c);
         if (attempt == kAttempts) throw;
-        std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 5));
       } catch (...) {
         roll_back(c);
         throw;
       }
+      std::this_thread::sleep_for(std::chrono::milliseconds(attempt * 5));
     }
   }
 
@@ -169,7 +171,8 @@ class SqliteDatabase final : public Database {
     c.exec("PRAGMA query_only = OFF");
   }
 
-  static constexpr int kAttempts = 5;
+  // Each busy attempt has waited the busy timeout (10 s) already: three are enough.
+  static constexpr int kAttempts = 3;
   std::string path_;
   std::mutex mutex_;
   std::condition_variable available_;

@@ -21,6 +21,7 @@ class SqliteTx final : public WriteTx {
         usage_applications_(c),
         certificate_applications_(c),
         certificates_(c),
+        issuance_(c),
         letters_(c),
         operators_(c),
         audit_(c),
@@ -35,6 +36,7 @@ class SqliteTx final : public WriteTx {
     return certificate_applications_;
   }
   SqliteCertificates& certificates() override { return certificates_; }
+  SqliteIssuance& issuance() override { return issuance_; }
   SqliteNoticeLetters& letters() override { return letters_; }
   SqliteOperators& operators() override { return operators_; }
   SqliteAudit& audit() override { return audit_; }
@@ -48,6 +50,7 @@ class SqliteTx final : public WriteTx {
   SqliteUsageApplications usage_applications_;
   SqliteCertificateApplications certificate_applications_;
   SqliteCertificates certificates_;
+  SqliteIssuance issuance_;
   SqliteNoticeLetters letters_;
   SqliteOperators operators_;
   SqliteAudit audit_;

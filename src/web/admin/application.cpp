@@ -140,9 +140,10 @@ Response act(Ctx& ctx) {
 }  // namespace
 
 void add_application_routes(Routes& routes) {
-  routes.push_back(get("/admin/applications/{number}", show, Access::staff));
+  // Whatever follows is looked up: anything but an application's number is the 404 page.
+  routes.push_back(get("/admin/applications/{number...}", show, Access::staff));
   // Which permission depends on the action posted (act() checks it).
-  routes.push_back(post("/admin/applications/{number}", act, Access::staff, Body::form));
+  routes.push_back(post("/admin/applications/{number...}", act, Access::staff, Body::form));
 }
 
 }  // namespace onshi::web::admin

@@ -8,6 +8,7 @@
 #include "app/applications/certificate_applications.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/core/form_values.hpp"
+#include "app/office/notice_letters.hpp"
 #include "domain/calendar_date.hpp"
 #include "web/admin/admin.hpp"
 #include "web/display.hpp"

@@ -161,10 +161,15 @@ void add_api_routes(Routes& routes) {
       "/api/v1/usage-applications", [](Ctx& ctx) { return submit(ctx, ""); }, Access::clinic_api,
       Body::json));
   routes.push_back(get("/api/v1/usage-applications", list, Access::clinic_api));
-  routes.push_back(get("/api/v1/usage-applications/{number}", one, Access::clinic_api));
+  routes.push_back(get("/api/v1/usage-applications/{number...}", one, Access::clinic_api));
   routes.push_back(post(
       "/api/v1/usage-applications/{number}/changes",
       [](Ctx& ctx) { return submit(ctx, ctx.param("number")); }, Access::clinic_api, Body::json));
+  // Any other POST below the collection names no application of this institution.
+  routes.push_back(post(
+      "/api/v1/usage-applications/{rest...}",
+      [](Ctx& ctx) { return problem(ctx.services(), 404, "not-found", ctx.request().path); },
+      Access::clinic_api, Body::json));
 }
 
 }  // namespace onshi::web

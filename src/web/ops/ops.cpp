@@ -87,7 +87,7 @@ void add_ops_routes(Routes& routes, Metrics& metrics) {
                               metrics.render(app::pending_mail_count(ctx.services())));
       },
       Access::anyone));
-  routes.push_back(get("/static/{file...}", static_file, Access::anyone));
+  routes.push_back(get("/static/{file...}", static_file, Access::anyone));  // "" is refused
 }
 
 }  // namespace onshi::web

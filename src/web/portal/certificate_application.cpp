@@ -7,6 +7,7 @@
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/receipts.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/office/notice_letters.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -365,6 +366,10 @@ void add_certificate_routes(Routes& routes) {
   routes.push_back(get("/certificate-applications/{number}/correct", correct, Access::clinic));
   routes.push_back(
       post("/certificate-applications/{number}/cancel", cancel, Access::clinic, Body::form));
+  // Any other path below the applications is one this institution has not.
+  routes.push_back(get("/certificate-applications/{rest...}", not_found, Access::clinic));
+  routes.push_back(
+      post("/certificate-applications/{rest...}", not_found, Access::clinic, Body::form));
   routes.push_back(get("/cpipcs", cpipcs, Access::anyone));
   routes.push_back(get("/api/v1/municipalities", municipalities, Access::anyone));
 }

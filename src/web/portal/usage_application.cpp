@@ -185,7 +185,8 @@ void add_usage_routes(Routes& routes) {
   routes.push_back(post("/usage-application/edit", edit_again, Access::clinic, Body::form));
   routes.push_back(post("/usage-application/finalize", finalize, Access::clinic, Body::form));
   routes.push_back(get("/usage-application/complete", complete, Access::clinic));
-  routes.push_back(get("/usage-applications/{number}", detail, Access::clinic));
+  // Whatever follows is looked up: anything but this institution's number is its 404 page.
+  routes.push_back(get("/usage-applications/{number...}", detail, Access::clinic));
 }
 
 }  // namespace onshi::web

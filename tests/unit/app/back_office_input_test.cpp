@@ -11,6 +11,7 @@
 
 #include "app/ca/issuance.hpp"
 #include "app/core/audit.hpp"
+#include "app/office/notice_letters.hpp"
 #include "back_office_fixture.hpp"
 #include "support/error_of.hpp"
 

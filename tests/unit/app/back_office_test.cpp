@@ -18,6 +18,7 @@
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/core/audit.hpp"
+#include "app/office/notice_letters.hpp"
 #include "app/office/operators.hpp"
 #include "app/office/review.hpp"
 #include "back_office_fixture.hpp"

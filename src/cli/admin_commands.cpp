@@ -71,8 +71,8 @@ void list(const GlobalOptions& g, const ActionFlags& f) {
                            "status", "applied", "due", "code", "n", "institution");
   for (const auto& a : rows) {
     std::cout << fmt::format("{:<11}  {:<12}  {:<10}  {:<10}  {:<10}  {:>3}  {}\n", a.number,
-                             a.status, a.applied_on, a.expected_notice_on, a.institution_code,
-                             a.certificates, a.institution_name);
+                             domain::state_key(a.status), a.applied_on, a.expected_notice_on,
+                             a.institution_code, a.certificates, a.institution_name);
   }
 }
 

@@ -86,8 +86,9 @@ void list(const GlobalOptions& globals) {
   std::cout << fmt::format("{:>4}  {:<20}  {:<8}  {:<8}  {}\n", "id", "login", "role", "state",
                            "name");
   for (const auto& o : ops) {
-    std::cout << fmt::format("{:>4}  {:<20}  {:<8}  {:<8}  {}\n", o.id, o.login, o.role,
-                             o.disabled_at ? "disabled" : "active", o.display_name);
+    std::cout << fmt::format("{:>4}  {:<20}  {:<8}  {:<8}  {}\n", o.id, o.login,
+                             domain::role_key(o.role), o.disabled_at ? "disabled" : "active",
+                             o.display_name);
   }
 }
 

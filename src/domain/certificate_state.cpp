@@ -37,6 +37,13 @@ std::string_view state_key(CertificateState state) {
   return "";
 }
 
+std::optional<CertificateState> parse_certificate_state(std::string_view key) {
+  for (const auto s : {State::issued, State::active, State::revoked, State::expired}) {
+    if (state_key(s) == key) return s;
+  }
+  return std::nullopt;
+}
+
 std::string_view reason_key(RevocationReason reason) {
   switch (reason) {
     case RevocationReason::unspecified:

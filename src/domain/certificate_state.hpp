@@ -39,8 +39,10 @@ enum class CertificateError {
   unknown_reason,      // a number that is not an RFC 5280 reason
 };
 
-std::string_view error_key(CertificateError error);    // "certificate.not_issued", ...
-std::string_view state_key(CertificateState state);    // "issued", "active", "revoked", "expired"
+std::string_view error_key(CertificateError error);  // "certificate.not_issued", ...
+std::string_view state_key(CertificateState state);  // "issued", "active", "revoked", "expired"
+// The inverse of state_key; nothing for a text that is no state.
+std::optional<CertificateState> parse_certificate_state(std::string_view key);
 std::string_view reason_key(RevocationReason reason);  // "keyCompromise" (RFC 5280 spelling)
 
 // From the number in a CRL entry or an API request; unknown_reason for 7 and anything > 10.

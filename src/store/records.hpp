@@ -3,7 +3,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+
 #include <vector>
+#include "domain/certificate_application.hpp"
+#include "domain/certificate_state.hpp"
+#include "domain/operator_role.hpp"
 
 namespace onshi::store {
 
@@ -118,7 +123,7 @@ struct CertificateApplicationRecord {
   std::int64_t total_yen = 0;
   std::string applied_on;          // YYYY-MM-DD (JST)
   std::string expected_notice_on;  // YYYY-MM-DD: applied_on + 5 business days
-  std::string status;              // domain::state_key of CertificateApplicationState
+  domain::CertificateApplicationState status = domain::CertificateApplicationState::applied;
   std::string status_note;
   std::string idempotency_key;
   Millis applied_at = 0;
@@ -139,7 +144,7 @@ struct ApiToken {
 struct CertificateRow {
   std::string serial_hex;
   std::string terminal;
-  std::string status;
+  domain::CertificateState status = domain::CertificateState::issued;
   Millis not_after = 0;
 };
 
@@ -155,7 +160,7 @@ struct Operator {
   Id id = 0;
   std::string login;
   std::string display_name;
-  std::string role;  // "reviewer" (審査), "issuer" (発行), "admin" (管理)
+  domain::Role role = domain::Role::reviewer;
   std::string password_hash;
   std::string totp_secret;  // base32
   std::int64_t totp_last_step = 0;
@@ -174,13 +179,19 @@ struct OperatorSession {
 
 // The review queue's filter; empty or zero fields do not filter.
 struct ApplicationFilter {
-  std::vector<std::string> statuses;
+  std::vector<domain::CertificateApplicationState> statuses;
   int prefecture = 0;
   std::string applied_from;  // YYYY-MM-DD, inclusive
   std::string applied_to;    // YYYY-MM-DD, inclusive
   std::string number;        // exact 申請番号
   int limit = 500;
 };
+
+// Who made the key a certificate certifies: the terminal's vendor (a CSR) or the CA (delivered in
+// a PKCS#12 at pickup).
+enum class KeySource { csr, generated };
+// "csr", "generated": the text of the database and the audit log.
+std::string_view key_source_name(KeySource k);
 
 struct CertificateRecord {
   Id id = 0;
@@ -194,9 +205,9 @@ struct CertificateRecord {
   Millis not_after = 0;
   std::string der;
   std::string spki_sha256;  // SHA-256 of the SubjectPublicKeyInfo, hex
-  std::string key_source;   // "csr" or "generated"
+  KeySource key_source = KeySource::csr;
   std::optional<std::string> sealed_key;
-  std::string status;  // domain certificate state_key
+  domain::CertificateState status = domain::CertificateState::issued;
   std::string pickup_code_hash;
   std::optional<std::string> sealed_pickup_code;
   Millis pickup_expires_at = 0;

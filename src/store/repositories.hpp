@@ -147,9 +147,9 @@ class CertificateApplicationsWriter : public CertificateApplicationsReader {
       const CertificateApplicationRecord& a) = 0;
   // Changes the status only if it is still `from`, in one statement (false when another action
   // got there first).
-  virtual bool set_certificate_application_status(Id id, const std::string& from,
-                                                  const std::string& to, const std::string& note,
-                                                  Millis now) = 0;
+  virtual bool set_certificate_application_status(Id id, domain::CertificateApplicationState from,
+                                                  domain::CertificateApplicationState to,
+                                                  const std::string& note, Millis now) = 0;
   // 再申請 after 差戻し: replaces what the applicant typed, the fee, the dates, the idempotency key
   // and the status (the note is cleared) of `a.id`, only while it is still 'returned'.
   virtual bool resubmit_certificate_application(const CertificateApplicationRecord& a) = 0;

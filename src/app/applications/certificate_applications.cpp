@@ -219,7 +219,7 @@ Result<SubmittedCertificateApplication> submit_certificate_application(
     r.account_id = user.account.id;
     r.usage_application_id = usage.front().id;
     fill_from_form(r, *checked);
-    r.status = std::string(domain::state_key(domain::CertificateApplicationState::applied));
+    r.status = domain::CertificateApplicationState::applied;
     r.idempotency_key = key;
     r.applied_at = now;
     r.updated_at = now;
@@ -252,12 +252,10 @@ Result<> cancel_certificate_application(const Services& s, const SessionUser& us
         tx.certificate_applications().find_certificate_application(user.institution.id, number);
     if (!a)
       return std::unexpected(Failure::of(FailureCode::not_found, "certificate_form.not_found"));
-    const auto from = domain::parse_state(a->status);
-    auto to = from ? domain::cancel(*from)
-                   : std::unexpected(domain::CertificateApplicationError::too_late_to_cancel);
+    const auto to = domain::cancel(a->status);
     const auto now = s.now_ms();
-    if (!to || !tx.certificate_applications().set_certificate_application_status(
-                   a->id, a->status, std::string(domain::state_key(*to)), "", now)) {
+    if (!to || !tx.certificate_applications().set_certificate_application_status(a->id, a->status,
+                                                                                 *to, "", now)) {
       return std::unexpected(
           Failure::of(FailureCode::conflict, "certificate_form.too_late_to_cancel"));
     }

@@ -30,8 +30,7 @@ Result<CertificateForm> form_for_correction(const Services& s, const SessionUser
     return tx.certificate_applications().find_certificate_application(user.institution.id, number);
   });
   if (!a) return std::unexpected(not_found());
-  const auto state = domain::parse_state(a->status);
-  if (!state || !domain::resubmit(*state)) return std::unexpected(not_returned());
+  if (!domain::resubmit(a->status)) return std::unexpected(not_returned());
   CertificateForm f;
   f.classification = a->classification;
   f.prefecture = std::to_string(a->prefecture);
@@ -64,9 +63,7 @@ Result<SubmittedCertificateApplication> resubmit_certificate_application(
     if (!a) return std::unexpected(not_found());
     // The same form sent twice (a double click): the first one did it.
     if (a->idempotency_key == key) return SubmittedCertificateApplication{*a, true};
-    const auto from = domain::parse_state(a->status);
-    const auto to = from ? domain::resubmit(*from)
-                         : std::unexpected(domain::CertificateApplicationError::not_returned);
+    const auto to = domain::resubmit(a->status);
     if (!to || tx.certificate_applications().find_certificate_application_by_key(
                    user.institution.id, key)) {
       return std::unexpected(not_returned());
@@ -74,7 +71,7 @@ Result<SubmittedCertificateApplication> resubmit_certificate_application(
     const auto now = s.now_ms();
     const std::string returned_note = a->status_note;
     fill_from_form(*a, *checked);
-    a->status = std::string(domain::state_key(*to));
+    a->status = *to;
     a->status_note.clear();
     a->idempotency_key = key;
     a->applied_at = now;

@@ -111,17 +111,15 @@ Result<std::vector<IssuedTerminal>> store_signed(
                              audit_detail({{"application", a.number},
                                            {"serial", c.serial_hex},
                                            {"terminal", c.terminal},
-                                           {"key_source", c.key_source},
+                                           {"key_source", store::key_source_name(c.key_source)},
                                            {"subject", c.subject}})},
                             now);
     issued.push_back({c.terminal, c.issuance_number, c.serial_hex});
   }
-  const auto from = domain::parse_state(a.status);
-  const auto to = from ? domain::issue(*from)
-                       : std::unexpected(domain::CertificateApplicationError::not_approved);
+  const auto to = domain::issue(a.status);
   // The reservation kept every other issuer out, and nothing else leaves 承認.
-  if (!to || !tx.certificate_applications().set_certificate_application_status(
-                 a.id, a.status, std::string(domain::state_key(*to)), "", now)) {
+  if (!to || !tx.certificate_applications().set_certificate_application_status(a.id, a.status, *to,
+                                                                               "", now)) {
     return std::unexpected(review_failure(ReviewError::wrong_state));
   }
   tx.letters().insert_notice_letter(a.id, now);
@@ -176,8 +174,7 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
   });
   if (!found) return std::unexpected(review_failure(ReviewError::not_found));
   // Checked here too (the transaction checks again) so that a refusal costs no key generation.
-  const auto state = domain::parse_state(found->status);
-  if (!state || !domain::issue(*state)) {
+  if (!domain::issue(found->status)) {
     return std::unexpected(review_failure(ReviewError::wrong_state));
   }
   if (s.config.separate_issuer && found->approved_by == std::optional<store::Id>(who.operator_id)) {
@@ -218,8 +215,7 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
   auto plan = s.db.write([&](store::WriteTx& tx) -> Result<IssuancePlan> {
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
-    const auto from = a ? domain::parse_state(a->status) : std::nullopt;
-    if (!from || !domain::issue(*from)) {
+    if (!a || !domain::issue(a->status)) {
       return std::unexpected(review_failure(ReviewError::wrong_state));
     }
     if (s.config.separate_issuer && a->approved_by == std::optional<store::Id>(who.operator_id)) {
@@ -256,9 +252,9 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       c.issuance_number = fmt::format("{}-{:02d}", a->number, i + 1);
       c.terminal = terminals[static_cast<std::size_t>(i)];
       c.spki_sha256 = util::sha256_hex(key.public_key_der);
-      c.key_source = key.sealed_key ? "generated" : "csr";
+      c.key_source = key.sealed_key ? store::KeySource::generated : store::KeySource::csr;
       c.sealed_key = key.sealed_key;
-      c.status = std::string(domain::state_key(domain::CertificateState::issued));
+      c.status = domain::CertificateState::issued;
       c.pickup_code_hash =
           util::sha256_hex(normalize_pickup_code(codes[static_cast<std::size_t>(i)]));
       c.sealed_pickup_code = s.ca->seal(codes[static_cast<std::size_t>(i)]);

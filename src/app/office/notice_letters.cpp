@@ -113,7 +113,7 @@ LetterQueue letter_queue(const Services& s) {
       }
     }
     store::ApplicationFilter issued;
-    issued.statuses = {"issued"};
+    issued.statuses = {domain::CertificateApplicationState::issued};
     for (auto& a : tx.certificate_applications().find_certificate_applications(issued)) {
       auto letter = tx.letters().notice_letter_of(a.id);
       if (!letter || !letter->printed_at || letter->tracking_number) continue;
@@ -204,14 +204,12 @@ Result<> record_registered_mail(const Services& s, const Actor& who, std::string
     if (*date < date_in_japan(*letter->printed_at)) return refused(ReviewError::mailed_on);
     if (tx.letters().application_mailed_as(digits))
       return refused(ReviewError::tracking_number_used);
-    const auto from = domain::parse_state(a->status);
-    const auto to = from ? domain::record_notice_sent(*from)
-                         : std::unexpected(domain::CertificateApplicationError::not_issued);
+    const auto to = domain::record_notice_sent(a->status);
     const auto now = s.now_ms();
     if (!to || !letter->printed_at ||
         !tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now) ||
-        !tx.certificate_applications().set_certificate_application_status(
-            a->id, a->status, std::string(domain::state_key(*to)), "", now))
+        !tx.certificate_applications().set_certificate_application_status(a->id, a->status, *to, "",
+                                                                          now))
       return refused(ReviewError::wrong_state);
     tx.audit().append_audit({who.audit_name(), "letter.mailed", a->number,
                              audit_detail({{"tracking_number", digits}, {"mailed_on", date_text}})},

@@ -14,25 +14,6 @@
 #include "util/totp.hpp"
 
 namespace onshi::app {
-std::optional<Role> parse_role(std::string_view text) {
-  if (text == "reviewer") return Role::reviewer;
-  if (text == "issuer") return Role::issuer;
-  if (text == "admin") return Role::admin;
-  return std::nullopt;
-}
-
-std::string_view role_key(Role role) {
-  switch (role) {
-    case Role::reviewer:
-      return "reviewer";
-    case Role::issuer:
-      return "issuer";
-    case Role::admin:
-      return "admin";
-  }
-  throw std::logic_error("unknown role");
-}
-
 std::string Actor::audit_name() const {
   return fmt::format("{}operator:{}", via_cli ? "cli:" : "", operator_id);
 }
@@ -42,9 +23,7 @@ std::optional<Actor> cli_actor(const Services& s, std::string_view login) {
   s.db.read(
       [&](store::ReadTx& tx) { op = tx.operators().find_operator_by_login(std::string(login)); });
   if (!op || op->disabled_at) return std::nullopt;
-  const auto role = parse_role(op->role);
-  if (!role) return std::nullopt;
-  return Actor{op->id, op->login, *role, true};
+  return Actor{op->id, op->login, op->role, true};
 }
 
 bool allowed(Role role, Permission p) {
@@ -88,7 +67,7 @@ Result<CreatedOperator> create_operator(const Services& s, const OperatorCreatio
   store::Operator op;
   op.login = login;
   op.display_name = name;
-  op.role = std::string(role_key(*role));
+  op.role = *role;
   op.password_hash = util::hash_password(in.password);
   op.totp_secret = util::new_totp_secret();
   op.created_at = s.now_ms();
@@ -97,7 +76,7 @@ Result<CreatedOperator> create_operator(const Services& s, const OperatorCreatio
     s.db.write([&](store::WriteTx& tx) {
       out.id = tx.operators().insert_operator(op);
       tx.audit().append_audit({"cli", "operator.create", login,
-                               audit_detail({{"role", op.role}, {"display_name", name}})},
+                               audit_detail({{"role", role_key(op.role)}, {"display_name", name}})},
                               op.created_at);
     });
   } catch (const store::UniqueViolation&) {
@@ -204,10 +183,8 @@ std::optional<OperatorSessionUser> resolve_operator_session(const Services& s,
     }
     auto op = tx.operators().find_operator(session->operator_id);
     if (!op || op->disabled_at) return;
-    const auto role = parse_role(op->role);
-    if (!role) return;
     touch = age == SessionAge::live_touch;
-    Actor actor{op->id, op->login, *role, false};
+    Actor actor{op->id, op->login, op->role, false};
     user = OperatorSessionUser{std::move(*op), std::move(actor), std::string(token)};
   });
   if (expired) {

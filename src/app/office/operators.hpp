@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "app/core/services.hpp"
+#include "domain/operator_role.hpp"
 
 namespace onshi::app {
 
-enum class Role { reviewer, issuer, admin };            // 審査, 発行, 管理
-std::optional<Role> parse_role(std::string_view text);  // "reviewer", "issuer", "admin"
-std::string_view role_key(Role role);
+using domain::parse_role;
+using domain::Role;
+using domain::role_key;
 
 // Who did it, for audit records and role checks: "operator:ID" on the pages, "cli:operator:ID"
 // when the same operator works from the shell (onshi admin ... --operator LOGIN).

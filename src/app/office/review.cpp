@@ -17,9 +17,9 @@ namespace {
 using State = domain::CertificateApplicationState;
 
 // What the queue shows when no status is chosen: everything an operator may still act on.
-const std::vector<std::string>& open_statuses() {
-  static const std::vector<std::string> all = {"applied", "under_review", "returned", "approved",
-                                               "issued"};
+const std::vector<State>& open_statuses() {
+  static const std::vector<State> all = {State::applied, State::under_review, State::returned,
+                                         State::approved, State::issued};
   return all;
 }
 
@@ -116,8 +116,8 @@ std::vector<store::CertificateApplicationRecord> review_queue(const Services& s,
   store::ApplicationFilter filter;
   if (f.status.empty()) {
     filter.statuses = open_statuses();
-  } else if (domain::parse_state(f.status)) {
-    filter.statuses = {f.status};
+  } else if (const auto wanted = domain::parse_state(f.status)) {
+    filter.statuses = {*wanted};
   } else {
     return {};
   }
@@ -166,20 +166,18 @@ Result<> decide(const Services& s, const Actor& who, std::string_view number, De
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     if (!a) return std::unexpected(review_failure(ReviewError::not_found));
-    auto from = domain::parse_state(a->status);
     // 申請済 goes through 審査中 in the same step: the reviewer opened it and decided.
-    domain::CertificateApplicationResult reviewing =
-        from && *from == State::applied ? domain::start_review(*from)
-        : from                          ? domain::CertificateApplicationResult(*from)
-               : std::unexpected(domain::CertificateApplicationError::not_applied);
+    const domain::CertificateApplicationResult reviewing =
+        a->status == State::applied ? domain::start_review(a->status)
+                                    : domain::CertificateApplicationResult(a->status);
     domain::CertificateApplicationResult to = !reviewing               ? reviewing
                                               : d == Decision::approve ? domain::approve(*reviewing)
                                               : d == Decision::send_back
                                                   ? domain::return_for_correction(*reviewing)
                                                   : domain::reject(*reviewing);
     const auto now = s.now_ms();
-    if (!to || !tx.certificate_applications().set_certificate_application_status(
-                   a->id, a->status, std::string(domain::state_key(*to)), text, now)) {
+    if (!to || !tx.certificate_applications().set_certificate_application_status(a->id, a->status,
+                                                                                 *to, text, now)) {
       return std::unexpected(review_failure(ReviewError::wrong_state));
     }
     const char* action = d == Decision::approve     ? "application.approve"
@@ -189,7 +187,7 @@ Result<> decide(const Services& s, const Actor& who, std::string_view number, De
       tx.certificate_applications().set_certificate_application_approved_by(a->id, who.operator_id);
     tx.audit().append_audit(
         {who.audit_name(), action, a->number,
-         audit_detail({{"from", a->status}, {"note", text}, {"by", who.login}})},
+         audit_detail({{"from", domain::state_key(a->status)}, {"note", text}, {"by", who.login}})},
         now);
     if (d != Decision::approve) {
       util::TemplateData m;

@@ -44,7 +44,7 @@ CertificateApplicationRecord read_certificate_application(const Statement& s) {
   a.total_yen = s.int64(i++);
   a.applied_on = s.text(i++);
   a.expected_notice_on = s.text(i++);
-  a.status = s.text(i++);
+  a.status = parse_application_state(s.text(i++));
   a.status_note = s.text(i++);
   a.idempotency_key = s.text(i++);
   a.applied_at = s.int64(i++);
@@ -70,8 +70,9 @@ CertificateApplicationRecord SqliteCertificateApplications::insert_certificate_a
                 a.prefecture, a.municipality_code, a.institution_code, a.institution_name,
                 a.department, a.contact_name, a.phone, a.email, a.signature_name, a.certificates,
                 a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen,
-                a.applied_on, a.expected_notice_on, a.status, a.status_note, a.idempotency_key,
-                a.applied_at, a.updated_at, a.postal_code, a.address_line, a.approved_by)
+                a.applied_on, a.expected_notice_on, text_of(a.status), a.status_note,
+                a.idempotency_key, a.applied_at, a.updated_at, a.postal_code, a.address_line,
+                a.approved_by)
       .run();
   CertificateApplicationRecord out = a;
   out.id = c_.last_insert_rowid();
@@ -116,11 +117,12 @@ SqliteCertificateApplications::certificate_applications_of(Id institution_id) {
 }
 
 bool SqliteCertificateApplications::set_certificate_application_status(
-    Id id, const std::string& from, const std::string& to, const std::string& note, Millis now) {
+    Id id, domain::CertificateApplicationState from, domain::CertificateApplicationState to,
+    const std::string& note, Millis now) {
   c_.prepare(
         "UPDATE certificate_applications SET status = ?, status_note = ?, updated_at = ? WHERE id "
         "= ? AND status = ?")
-      .bind_all(to, note, now, id, from)
+      .bind_all(text_of(to), note, now, id, text_of(from))
       .run();
   return sqlite3_changes(c_.handle()) > 0;
 }
@@ -140,7 +142,7 @@ bool SqliteCertificateApplications::resubmit_certificate_application(
                 a.signature_name, a.postal_code, a.address_line, a.certificates,
                 a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen,
                 a.applied_on, a.expected_notice_on, a.idempotency_key, a.applied_at, a.updated_at,
-                a.status, a.id)
+                text_of(a.status), a.id)
       .run();
   return sqlite3_changes(c_.handle()) > 0;
 }
@@ -164,7 +166,7 @@ SqliteCertificateApplications::find_certificate_applications(const ApplicationFi
       .bind(5, f.number)
       .bind(6, f.limit);
   for (std::size_t i = 0; i < f.statuses.size(); ++i) {
-    s.bind(static_cast<int>(7 + i), f.statuses[i]);
+    s.bind(static_cast<int>(7 + i), text_of(f.statuses[i]));
   }
   std::vector<CertificateApplicationRecord> out;
   while (s.step()) out.push_back(read_certificate_application(s));

@@ -30,9 +30,9 @@ CertificateRecord read_certificate(const Statement& s) {
   c.not_after = s.int64(i++);
   c.der = s.blob(i++);
   c.spki_sha256 = s.text(i++);
-  c.key_source = s.text(i++);
+  c.key_source = parse_key_source(s.text(i++));
   c.sealed_key = s.optional_text(i++);
-  c.status = s.text(i++);
+  c.status = parse_certificate_state(s.text(i++));
   c.pickup_code_hash = s.text(i++);
   c.sealed_pickup_code = s.optional_text(i++);
   c.pickup_expires_at = s.int64(i++);
@@ -53,7 +53,8 @@ std::vector<CertificateRow> SqliteCertificates::certificates_of(Id institution_i
       "ORDER BY terminal, id");
   s.bind_all(institution_id);
   std::vector<CertificateRow> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.int64(3)});
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), parse_certificate_state(s.text(2)), s.int64(3)});
   return out;
 }
 
@@ -65,9 +66,10 @@ bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
       "RETURNING id");
   s.bind_all(c.institution_id, c.application_id, c.issuance_number, c.terminal, c.serial_hex,
-             c.subject, c.not_before, c.not_after, Blob{c.der}, c.spki_sha256, c.key_source,
-             c.sealed_key, c.status, c.pickup_code_hash, c.sealed_pickup_code, c.pickup_expires_at,
-             c.issued_by, c.issued_at);
+             c.subject, c.not_before, c.not_after, Blob{c.der}, c.spki_sha256,
+             std::string(key_source_name(c.key_source)), c.sealed_key, text_of(c.status),
+             c.pickup_code_hash, c.sealed_pickup_code, c.pickup_expires_at, c.issued_by,
+             c.issued_at);
   return s.step();
 }
 

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/records.hpp"
+
 namespace onshi::store::sqlite {
 
 struct SqliteError : std::runtime_error {
@@ -97,5 +99,16 @@ class Connection {
 };
 
 [[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view context);
+
+// The column's text as the enum; a text no build wrote is a corrupt row (throws).
+KeySource parse_key_source(std::string_view text);
+domain::CertificateApplicationState parse_application_state(const std::string& text);
+domain::CertificateState parse_certificate_state(const std::string& text);
+inline std::string text_of(domain::CertificateApplicationState s) {
+  return std::string(domain::state_key(s));
+}
+inline std::string text_of(domain::CertificateState s) {
+  return std::string(domain::state_key(s));
+}
 
 }  // namespace onshi::store::sqlite

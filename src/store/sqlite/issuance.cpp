@@ -24,7 +24,7 @@ IssuanceReservation read_reservation(const Statement& s) {
   c.terminal = s.text(i++);
   r.public_key_der = s.blob(i++);
   c.spki_sha256 = s.text(i++);
-  c.key_source = s.text(i++);
+  c.key_source = parse_key_source(s.text(i++));
   c.sealed_key = s.optional_text(i++);
   c.pickup_code_hash = s.text(i++);
   c.sealed_pickup_code = s.optional_text(i++);
@@ -67,9 +67,9 @@ std::optional<Id> SqliteIssuance::try_reserve(const IssuanceReservation& r) {
       "WHERE NOT EXISTS (SELECT 1 FROM certificates WHERE serial_hex = ?4) "
       "ON CONFLICT DO NOTHING RETURNING id");
   s.bind_all(r.application_id, r.position, c.institution_id, c.serial_hex, c.issuance_number,
-             c.terminal, Blob{r.public_key_der}, c.spki_sha256, c.key_source, c.sealed_key,
-             c.pickup_code_hash, c.sealed_pickup_code, c.pickup_expires_at, c.issued_by,
-             r.reserved_at);
+             c.terminal, Blob{r.public_key_der}, c.spki_sha256,
+             std::string(key_source_name(c.key_source)), c.sealed_key, c.pickup_code_hash,
+             c.sealed_pickup_code, c.pickup_expires_at, c.issued_by, r.reserved_at);
   if (!s.step()) return std::nullopt;
   return s.int64(0);
 }

@@ -14,7 +14,9 @@ Operator read_operator(const Statement& s) {
   o.id = s.int64(0);
   o.login = s.text(1);
   o.display_name = s.text(2);
-  o.role = s.text(3);
+  const auto role = domain::parse_role(s.text(3));
+  if (!role) throw std::runtime_error("operators: unknown role '" + s.text(3) + "'");
+  o.role = *role;
   o.password_hash = s.text(4);
   o.totp_secret = s.text(5);
   o.totp_last_step = s.int64(6);
@@ -31,7 +33,8 @@ Id SqliteOperators::insert_operator(const Operator& o) {
   c_.prepare(
         "INSERT INTO operators (login, display_name, role, password_hash, totp_secret, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .bind_all(o.login, o.display_name, o.role, o.password_hash, o.totp_secret, o.created_at)
+      .bind_all(o.login, o.display_name, std::string(domain::role_key(o.role)), o.password_hash,
+                o.totp_secret, o.created_at)
       .run();
   return c_.last_insert_rowid();
 }

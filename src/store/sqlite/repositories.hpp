@@ -107,7 +107,8 @@ class SqliteCertificateApplications final : public CertificateApplicationsWriter
   std::optional<CertificateApplicationRecord> find_certificate_application_by_id(Id id) override;
   CertificateApplicationRecord insert_certificate_application(
       const CertificateApplicationRecord& a) override;
-  bool set_certificate_application_status(Id id, const std::string& from, const std::string& to,
+  bool set_certificate_application_status(Id id, domain::CertificateApplicationState from,
+                                          domain::CertificateApplicationState to,
                                           const std::string& note, Millis now) override;
   bool resubmit_certificate_application(const CertificateApplicationRecord& a) override;
   void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) override;

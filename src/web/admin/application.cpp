@@ -39,11 +39,9 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   util::TemplateData d;
   set_dossier(ctx, d, *dossier);
 
-  const auto state = domain::parse_state(a.status);
   const bool can_review =
-      state && domain::can_decide(*state) && app::allowed(me.role, app::Permission::review);
-  const bool can_issue =
-      state && domain::issue(*state) && app::allowed(me.role, app::Permission::issue);
+      domain::can_decide(a.status) && app::allowed(me.role, app::Permission::review);
+  const bool can_issue = domain::issue(a.status) && app::allowed(me.role, app::Permission::issue);
   d.set("can_review", can_review);
   d.set("can_issue", can_issue);
   d.set("no_actions", !can_review && !can_issue);

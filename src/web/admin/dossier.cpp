@@ -19,8 +19,8 @@ void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateAp
                      const OperatorNames& names) {
   const auto& s = ctx.services();
   d.set("number", a.number);
-  d.set("status", a.status);
-  d.set("status_label", status_label(ctx, a.status));
+  d.set("status", std::string(domain::state_key(a.status)));
+  d.set("status_label", status_label(ctx, domain::state_key(a.status)));
   d.set("status_note", a.status_note);
   d.set("classification", s.messages.has("classification." + a.classification)
                               ? ctx.message("classification." + a.classification)
@@ -86,9 +86,10 @@ util::TemplateData certificate_rows(Ctx& ctx, const std::vector<store::Certifica
     r.set("serial", c.serial_hex);
     r.set("not_before", jst_time(c.not_before));
     r.set("not_after", jst_time(c.not_after));
-    const std::string key = "admin.certificate_state." + c.status;
-    r.set("status_label", ctx.services().messages.has(key) ? ctx.message(key) : c.status);
-    r.set("from_csr", c.key_source == "csr");
+    const std::string state(domain::state_key(c.status));
+    const std::string key = "admin.certificate_state." + state;
+    r.set("status_label", ctx.services().messages.has(key) ? ctx.message(key) : state);
+    r.set("from_csr", c.key_source == store::KeySource::csr);
     r.set("issued_at", jst_time(c.issued_at));
     if (c.issued_by)
       r.set("issued_by", actor_label(names, fmt::format("operator:{}", *c.issued_by)));

@@ -24,8 +24,8 @@ util::TemplateData application_row(Ctx& ctx, const store::CertificateApplication
   row.set("prefecture", prefecture_label(ctx, a.prefecture));
   row.set("applied_on", a.applied_on);
   row.set("expected_notice_on", a.expected_notice_on);
-  row.set("status", a.status);
-  row.set("status_label", status_label(ctx, a.status));
+  row.set("status", std::string(domain::state_key(a.status)));
+  row.set("status_label", status_label(ctx, domain::state_key(a.status)));
   return row;
 }
 

@@ -236,7 +236,8 @@ Response submit(Ctx& ctx) {
 
 void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a) {
   d.set("number", a.number);
-  d.set("status_label", ctx.message("certificate_status." + a.status));
+  d.set("status_label",
+        ctx.message("certificate_status." + std::string(domain::state_key(a.status))));
   d.set("status_note", a.status_note);
   d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
   d.set("expected_notice_on", a.expected_notice_on);
@@ -303,10 +304,8 @@ Response detail(Ctx& ctx) {
   util::TemplateData d;
   set_record(ctx, d, *a);
   // What the clinic may still do is the domain's to say.
-  if (const auto state = domain::parse_state(a->status)) {
-    d.set("can_cancel", domain::can_cancel(*state));
-    d.set("can_correct", domain::resubmit(*state).has_value());
-  }
+  d.set("can_cancel", domain::can_cancel(a->status));
+  d.set("can_correct", domain::resubmit(a->status).has_value());
   if (auto letter = app::notice_letter_of(ctx.services(), a->id);
       letter && letter->tracking_number) {
     util::TemplateData mail;

@@ -38,7 +38,8 @@ Response mypage(Ctx& ctx) {
     util::TemplateData row;
     row.set("number", a.number);
     row.set("certificates", std::to_string(a.certificates));
-    row.set("status", ctx.message("certificate_status." + a.status));
+    row.set("status",
+            ctx.message("certificate_status." + std::string(domain::state_key(a.status))));
     if (auto l = p.letters.find(a.id); l != p.letters.end() && l->second.tracking_number) {
       util::TemplateData mail;
       mail.set("mailed_on",
@@ -61,8 +62,9 @@ Response mypage(Ctx& ctx) {
     if (auto n = p.issuance_numbers.find(c.serial_hex); n != p.issuance_numbers.end()) {
       row.set("issuance_number", n->second);
     }
-    const std::string state_key = "admin.certificate_state." + c.status;
-    row.set("status", ctx.services().messages.has(state_key) ? ctx.message(state_key) : c.status);
+    const std::string state(domain::state_key(c.status));
+    const std::string state_key = "admin.certificate_state." + state;
+    row.set("status", ctx.services().messages.has(state_key) ? ctx.message(state_key) : state);
     row.set("not_after", util::format_jst(util::TimePoint{std::chrono::milliseconds{c.not_after}}));
     cert_list.push_back(row);
   }

@@ -67,7 +67,8 @@ class BackOfficeTest : public ::testing::Test {
   }
 
   std::string status_of(const std::string& number) {
-    return application_dossier(env.services, number)->application.status;
+    return std::string(
+        domain::state_key(application_dossier(env.services, number)->application.status));
   }
 
   // Changes the database behind the application's back, through the backend's own connection, as

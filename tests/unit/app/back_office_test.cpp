@@ -131,8 +131,8 @@ TEST_F(BackOfficeTest, ApplicationGoesFromAppliedToNoticeSent) {
   const auto dossier = application_dossier(env.services, number);
   ASSERT_EQ(dossier->certificates.size(), 2u);
   for (const auto& c : dossier->certificates) {
-    EXPECT_EQ(c.status, "issued");
-    EXPECT_EQ(c.key_source, "generated");
+    EXPECT_EQ(domain::state_key(c.status), "issued");
+    EXPECT_EQ(c.key_source, store::KeySource::generated);
     EXPECT_TRUE(c.sealed_key.has_value());
     EXPECT_TRUE(c.sealed_pickup_code.has_value());
     EXPECT_FALSE(c.der.empty());
@@ -225,7 +225,7 @@ TEST_F(BackOfficeTest, SendBackAndRejectNeedAReasonTheClinicReceives) {
   ASSERT_TRUE(decide(env.services, reviewer, a, Decision::send_back, "医療機関名称が異なります。")
                   .has_value());
   auto record = find_certificate_application(env.services, user.institution.id, a);
-  EXPECT_EQ(record->status, "returned");
+  EXPECT_EQ(domain::state_key(record->status), "returned");
   EXPECT_EQ(record->status_note, "医療機関名称が異なります。");
   ASSERT_TRUE(
       decide(env.services, reviewer, b, Decision::reject, "重複した申請です。").has_value());

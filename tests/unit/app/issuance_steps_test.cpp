@@ -37,7 +37,7 @@ class IssuanceStepsTest : public BackOfficeTest {
       r.planned.issuance_number = number + "-01";
       r.planned.terminal = "T01";
       r.planned.spki_sha256 = "spki";
-      r.planned.key_source = "generated";
+      r.planned.key_source = store::KeySource::generated;
       r.planned.pickup_code_hash = "hash";
       r.planned.pickup_expires_at = reserved_at;
       ASSERT_TRUE(tx.issuance().try_reserve(r).has_value());
@@ -109,7 +109,7 @@ TEST_F(IssuanceStepsTest, AStaleReservationIsAbandonedAndItsSerialNeverComesBack
     again.planned.issuance_number = number + "-02";
     again.planned.terminal = "T02";
     again.planned.spki_sha256 = "spki";
-    again.planned.key_source = "generated";
+    again.planned.key_source = store::KeySource::generated;
     again.planned.pickup_code_hash = "hash";
     EXPECT_FALSE(tx.issuance().try_reserve(again).has_value());
   });

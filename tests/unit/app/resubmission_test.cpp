@@ -65,7 +65,7 @@ TEST_F(ResubmissionTest, TheCorrectedApplicationIsAppliedAgainUnderItsNumber) {
   EXPECT_FALSE(again->repeated);
   const auto a = record();
   EXPECT_EQ(a.number, number);
-  EXPECT_EQ(a.status, "applied");
+  EXPECT_EQ(domain::state_key(a.status), "applied");
   EXPECT_EQ(a.status_note, "");
   EXPECT_EQ(a.institution_name, "医療法人テスト会 テストクリニック");
   EXPECT_EQ(a.certificates, 2);
@@ -105,7 +105,7 @@ TEST_F(ResubmissionTest, BadInputChangesNothing) {
   std::set<std::string> fields;
   for (const auto& e : error_of(refused).fields) fields.insert(e.field);
   EXPECT_EQ(fields, (std::set<std::string>{"phone", "certificates"}));
-  EXPECT_EQ(record().status, "returned");
+  EXPECT_EQ(domain::state_key(record().status), "returned");
   EXPECT_EQ(record().status_note, "医療機関名称が異なります。");
 }
 
@@ -119,7 +119,7 @@ TEST_F(ResubmissionTest, OnlyTheInstitutionsOwnApplication) {
   auto form = test::certificate_form("1", "stranger-key");
   EXPECT_EQ(error_of(resubmit_certificate_application(env.services, stranger, number, form)).key,
             "certificate_form.not_found");
-  EXPECT_EQ(record().status, "returned");
+  EXPECT_EQ(domain::state_key(record().status), "returned");
 }
 
 }  // namespace

@@ -170,7 +170,7 @@ TEST_P(ContractOperators, InsertFindListAndUniqueLogins) {
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->id, rev);
   EXPECT_EQ(got->display_name, in.display_name);
-  EXPECT_EQ(got->role, "reviewer");
+  EXPECT_EQ(got->role, domain::Role::reviewer);
   EXPECT_EQ(got->password_hash, "hash");
   EXPECT_EQ(got->totp_secret, in.totp_secret);
   EXPECT_EQ(got->totp_last_step, 0);

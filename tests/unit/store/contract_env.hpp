@@ -32,6 +32,11 @@ struct Backend {
   std::function<std::string(const std::filesystem::path& dir)> url;
 };
 
+// An application status by its key, as the tests write them.
+inline domain::CertificateApplicationState st(std::string_view key) {
+  return domain::parse_state(key).value();
+}
+
 inline std::string sqlite_url(const std::filesystem::path& dir) {
   return std::string("sqlite:").append((dir / "contract.db").string());
 }
@@ -175,7 +180,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     a.total_yen = 3300;
     a.applied_on = "2026-12-01";
     a.expected_notice_on = "2026-12-08";
-    a.status = "applied";
+    a.status = st("applied");
     a.idempotency_key = key;
     a.applied_at = 3000;
     a.updated_at = 3000;
@@ -186,7 +191,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     Operator o;
     o.login = login;
     o.display_name = "審査 太郎";
-    o.role = role;
+    o.role = domain::parse_role(role).value();
     o.password_hash = "hash";
     o.totp_secret = "JBSWY3DPEHPK3PXP";
     o.created_at = 1000;
@@ -207,8 +212,8 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
     c.not_after = 5000;
     c.der = std::string("\x30\x00\x82\xff", 4);  // bytes, a NUL among them
     c.spki_sha256 = std::string("spki-").append(serial);
-    c.key_source = "csr";
-    c.status = "issued";
+    c.key_source = KeySource::csr;
+    c.status = domain::CertificateState::issued;
     c.pickup_code_hash = "pickup";
     c.pickup_expires_at = 6000;
     c.issued_at = 4000;

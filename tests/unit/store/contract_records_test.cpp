@@ -96,7 +96,7 @@ TEST_P(ContractApplications, CertificateApplicationsAreNumberedAndScopedToTheirI
     EXPECT_EQ(got->certificates, 2);
     EXPECT_EQ(got->total_yen, 3300);
     EXPECT_EQ(got->expected_notice_on, "2026-12-08");
-    EXPECT_EQ(got->status, "applied");
+    EXPECT_EQ(domain::state_key(got->status), "applied");
     EXPECT_EQ(got->status_note, "");
     EXPECT_EQ(got->applied_at, 3000);
     EXPECT_FALSE(got->approved_by.has_value());
@@ -131,8 +131,8 @@ TEST_P(ContractApplications, AStatusChangeHappensOnlyFromTheStatusItNames) {
   const Id id = c.application.id;
   const auto move = [&](const char* from, const char* to, const char* note, Millis now) {
     return db().write([&](WriteTx& tx) {
-      return tx.certificate_applications().set_certificate_application_status(id, from, to, note,
-                                                                              now);
+      return tx.certificate_applications().set_certificate_application_status(id, st(from), st(to),
+                                                                              note, now);
     });
   };
   const auto current = [&] {
@@ -141,10 +141,10 @@ TEST_P(ContractApplications, AStatusChangeHappensOnlyFromTheStatusItNames) {
     });
   };
   EXPECT_TRUE(move("applied", "under_review", "", 4000));
-  EXPECT_EQ(current().status, "under_review");
+  EXPECT_EQ(domain::state_key(current().status), "under_review");
   EXPECT_EQ(current().updated_at, 4000);
   EXPECT_FALSE(move("applied", "cancelled", "", 4100)) << "the status moved on";
-  EXPECT_EQ(current().status, "under_review");
+  EXPECT_EQ(domain::state_key(current().status), "under_review");
   EXPECT_EQ(current().updated_at, 4000);
   EXPECT_TRUE(move("under_review", "returned", "住所を確認してください", 4200));
   EXPECT_EQ(current().status_note, "住所を確認してください");
@@ -154,7 +154,7 @@ TEST_P(ContractApplications, AStatusChangeHappensOnlyFromTheStatusItNames) {
   again.certificates = 3;
   again.total_yen = 4950;
   again.idempotency_key = "cert-key-again";
-  again.status = "applied";
+  again.status = st("applied");
   again.updated_at = 4300;
   const auto resubmit = [&] {
     return db().write([&](WriteTx& tx) {
@@ -162,7 +162,7 @@ TEST_P(ContractApplications, AStatusChangeHappensOnlyFromTheStatusItNames) {
     });
   };
   EXPECT_TRUE(resubmit());
-  EXPECT_EQ(current().status, "applied");
+  EXPECT_EQ(domain::state_key(current().status), "applied");
   EXPECT_EQ(current().status_note, "") << "the note is cleared";
   EXPECT_EQ(current().address_line, "銀座4-5-6");
   EXPECT_EQ(current().certificates, 3);
@@ -212,12 +212,16 @@ TEST_P(ContractApplications, TheBackOfficeFilter) {
             std::vector<Id>{c.application.id});
   EXPECT_EQ(find([&](ApplicationFilter& f) { f.limit = 1; }), std::vector<Id>{o.id});
   db().write([&](WriteTx& tx) {
-    tx.certificate_applications().set_certificate_application_status(o.id, "applied", "approved",
-                                                                     "", 5000);
+    tx.certificate_applications().set_certificate_application_status(o.id, st("applied"),
+                                                                     st("approved"), "", 5000);
   });
-  EXPECT_EQ(find([&](ApplicationFilter& f) { f.statuses = {"approved"}; }), std::vector<Id>{o.id});
-  EXPECT_EQ(find([&](ApplicationFilter& f) { f.statuses = {"applied", "approved"}; }).size(), 2u);
-  EXPECT_TRUE(find([&](ApplicationFilter& f) { f.statuses = {"rejected"}; }).empty());
+  EXPECT_EQ(find([&](ApplicationFilter& f) { f.statuses = {st("approved")}; }),
+            std::vector<Id>{o.id});
+  EXPECT_EQ(find([&](ApplicationFilter& f) {
+              f.statuses = {st("applied"), st("approved")};
+            }).size(),
+            2u);
+  EXPECT_TRUE(find([&](ApplicationFilter& f) { f.statuses = {st("rejected")}; }).empty());
 }
 
 class ContractCertificates : public StoreContract {};
@@ -261,7 +265,7 @@ TEST_P(ContractCertificates, ATakenSerialOrNumberIsRefusedAndTheTransactionGoesO
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0].terminal, "T01");
     EXPECT_EQ(rows[1].terminal, "T02");
-    EXPECT_EQ(rows[1].status, "issued");
+    EXPECT_EQ(domain::state_key(rows[1].status), "issued");
     auto terminals = tx.certificates().terminals_of(c.institution);
     std::sort(terminals.begin(), terminals.end());
     EXPECT_EQ(terminals, (std::vector<std::string>{"T01", "T02"}));

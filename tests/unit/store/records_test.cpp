@@ -196,7 +196,7 @@ TEST_F(RecordsTest, OperatorLoginAttemptsAreCountedAndRefusedWhileLocked) {
   Operator o;
   o.login = "rev";
   o.display_name = "審査 太郎";
-  o.role = "reviewer";
+  o.role = domain::Role::reviewer;
   o.password_hash = "h";
   o.totp_secret = "s";
   const Id id = in_write([&](WriteTx& tx) { return tx.operators().insert_operator(o); });

@@ -229,7 +229,9 @@ TEST_F(AdminReviewPagesTest, ATrackingNumberUsedForAnotherLetterIsRefusedBesideT
   ASSERT_NE(field, std::string::npos);
   EXPECT_GT(at, field) << "the message is beside the field";
   EXPECT_NE(used.body.find("aria-invalid=\"true\"", field), std::string::npos);
-  EXPECT_EQ(app::application_dossier(s, second->application.number)->application.status, "issued");
+  EXPECT_EQ(domain::state_key(
+                app::application_dossier(s, second->application.number)->application.status),
+            "issued");
 }
 
 TEST_F(AdminReviewPagesTest, ABrokenAuditLogIsExplainedInJapanese) {

@@ -66,7 +66,7 @@ inline Route post(std::string path, Handler h, Access access, Body body,
 std::optional<std::map<std::string, std::string>> match_path(std::string_view pattern,
                                                              std::string_view path);
 
-// Each group of pages adds its routes (pages_*.cpp).
+// Each group of pages adds its routes (portal/, api/, ops/).
 void add_portal_routes(Routes& routes);
 void add_account_routes(Routes& routes);
 void add_password_routes(Routes& routes);
@@ -74,7 +74,7 @@ void add_usage_routes(Routes& routes);
 void add_api_routes(Routes& routes);
 void add_certificate_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
-// The back office under /admin (pages_admin_*.cpp).
+// The back office under /admin (web/admin/*.cpp).
 void add_admin_routes(Routes& routes);
 
 class Site {

@@ -1,6 +1,6 @@
 #pragma once
-// What the back-office pages (pages_admin_*.cpp) share: the guard every page but the login passes,
-// the error page in the back-office layout, and labels.
+// What the back-office pages (web/admin/*.cpp) share: the guard the dispatcher applies to every
+// page but the login, the error page in the back-office layout, and labels.
 #include <map>
 #include <optional>
 #include <string>
@@ -28,7 +28,7 @@ std::string prefecture_label(Ctx& ctx, int code);  // "13 東京都"
 // The query string of the request, parsed (empty when malformed).
 Form query(Ctx& ctx);
 
-// Everything the detail page shows about one application (pages_admin_dossier.cpp).
+// Everything the detail page shows about one application (dossier.cpp).
 void set_dossier(Ctx& ctx, util::TemplateData& d, const app::ApplicationDossier& dossier);
 // Operators' display names by id, read once per page.
 using OperatorNames = std::map<store::Id, std::string>;

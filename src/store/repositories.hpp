@@ -191,7 +191,8 @@ class IssuanceWriter : public IssuanceReader {
   // another serial, or another issuer got there first).
   virtual std::optional<Id> try_reserve(const IssuanceReservation& r) = 0;
   // Moves a reservation from reserved to `issued` or `abandoned`, only while it is reserved
-  // (false when the sweeper or another node settled it meanwhile).
+  // (false when the sweeper or another node settled it meanwhile), and forgets its sealed key and
+  // pickup code: the certificate row holds them from then on, or nobody.
   virtual bool settle_reservation(Id id, bool issued, Millis now) = 0;
 };
 

@@ -72,15 +72,18 @@ struct IssuancePlan {
 // Reservations whose certificates will never be stored: their serials stay taken (a signature
 // over one may exist in a dead process's memory, never handed to anyone), and the audit log says
 // which.
-void abandon(store::WriteTx& tx, const std::vector<store::IssuanceReservation>& left,
-             store::Millis now) {
+int abandon(store::WriteTx& tx, const std::vector<store::IssuanceReservation>& left,
+            store::Millis now) {
+  int abandoned = 0;
   for (const auto& r : left) {
     if (!tx.issuance().settle_reservation(r.id, false, now)) continue;
+    ++abandoned;
     tx.audit().append_audit(
         {"system", "certificate.reservation_abandoned", r.planned.issuance_number,
          audit_detail({{"serial", r.planned.serial_hex}})},
         now);
   }
+  return abandoned;
 }
 
 // The same in a transaction of its own, after a step failed. When even that fails, the sweeper
@@ -326,9 +329,7 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
 int resolve_interrupted_issuance(const Services& s) {
   return s.db.write([&](store::WriteTx& tx) {
     const auto now = s.now_ms();
-    const auto left = tx.issuance().reserved_before(now - kReservationLeaseMs);
-    abandon(tx, left, now);
-    return static_cast<int>(left.size());
+    return abandon(tx, tx.issuance().reserved_before(now - kReservationLeaseMs), now);
   });
 }
 

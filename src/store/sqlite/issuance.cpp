@@ -76,8 +76,8 @@ std::optional<Id> SqliteIssuance::try_reserve(const IssuanceReservation& r) {
 
 bool SqliteIssuance::settle_reservation(Id id, bool issued, Millis now) {
   auto s = c_.prepare(
-      "UPDATE issuance_reservations SET state = ?, settled_at = ? WHERE id = ? AND state = "
-      "'reserved' RETURNING id");
+      "UPDATE issuance_reservations SET state = ?, settled_at = ?, sealed_key = NULL, "
+      "sealed_pickup_code = NULL WHERE id = ? AND state = 'reserved' RETURNING id");
   s.bind_all(std::string(issued ? "issued" : "abandoned"), now, id);
   return s.step();
 }

@@ -18,6 +18,8 @@ class ContractIssuance : public StoreContract {
     r.planned = certificate_record(c.institution, c.application.id, serial,
                                    c.application.number + "-0" + std::to_string(position));
     r.planned.issued_by = std::nullopt;
+    r.planned.sealed_key = "sealed key";
+    r.planned.sealed_pickup_code = "sealed code";
     return r;
   }
 };
@@ -39,12 +41,18 @@ TEST_P(ContractIssuance, ASerialIsReservedOnceAndAPositionOnceWhileLive) {
     EXPECT_EQ(live[0].planned.serial_hex, "aa01");
     EXPECT_EQ(live[0].public_key_der, std::string("\x30\x59\x00", 3)) << "bytes, not text";
     EXPECT_EQ(live[1].planned.issuance_number, c.application.number + "-02");
+    EXPECT_EQ(live[0].planned.sealed_key, std::optional<std::string>("sealed key"));
   });
   // Settled once: the second try (the sweeper after the issuer, or the reverse) changes nothing.
   db().write([&](WriteTx& tx) {
     EXPECT_TRUE(tx.issuance().settle_reservation(*first, false, 200));
     EXPECT_FALSE(tx.issuance().settle_reservation(*first, true, 201));
   });
+  // A settled reservation forgets the sealed key and pickup code it held.
+  EXPECT_EQ(raw_rows("SELECT coalesce(sealed_key, 'gone'), coalesce(sealed_pickup_code, 'gone') "
+                     "FROM issuance_reservations WHERE id = " +
+                     std::to_string(*first)),
+            (std::vector<std::vector<std::string>>{{"gone", "gone"}}));
   db().write([&](WriteTx& tx) {
     // The position is free again, the abandoned serial is not.
     EXPECT_FALSE(tx.issuance().try_reserve(reservation(c, 1, "aa01", 300)));

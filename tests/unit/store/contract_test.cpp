@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "contract_env.hpp"
+#include "support/error_of.hpp"
 
 namespace onshi::store::contract {
 namespace {
@@ -65,7 +66,7 @@ TEST_P(ContractDatabase, AnExpectedHoldingAnErrorRollsEverythingBack) {
     return std::unexpected(std::string("refused"));
   });
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error(), "refused");
+  EXPECT_EQ(onshi::test::error_of(r), "refused");
   EXPECT_EQ(runs, 1) << "an error is an answer, not a conflict to run again";
   expect_nothing_stayed();
 

@@ -200,6 +200,8 @@ std::optional<Response> Site::check_body(const Route& route, Ctx& ctx) {
       if (!form) return error_page(400, r);
       ctx.set_form(std::move(*form));
       if (!ctx.csrf_ok(ctx.form().get("csrf_token"), route.body == Body::visitor_form)) {
+        // The page says the form expired, which is what it usually is; the log says what it was.
+        spdlog::warn("csrf refused method={} path={} remote={}", r.method, r.path, r.remote);
         return error_page(403, r);
       }
       break;

@@ -189,6 +189,15 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     assert.ok(row.includes('申請済'), row);
     assert.ok(row.includes('2枚'), row);
     assert.ok(showsNoticeDate(row, EXPECTED), row);
+    // The number people read out or type is as large as the text around it and never breaks
+    // (a lone `monospace` would fall back to the browser's smaller monospace size).
+    const number_style = await page.locator('td.mono', { has: link }).evaluate((el) => ({
+      size: getComputedStyle(el).fontSize,
+      text: getComputedStyle(el.closest('tr')).fontSize,
+      wrap: getComputedStyle(el).whiteSpace,
+    }));
+    assert.equal(number_style.size, number_style.text, JSON.stringify(number_style));
+    assert.equal(number_style.wrap, 'nowrap');
     await link.scrollIntoViewIfNeeded();
     await shot(page, 'mypage-after');
 

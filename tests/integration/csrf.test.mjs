@@ -1,4 +1,4 @@
-// Every POST form needs a valid csrf_token: without one, or with a wrong one, 403 「不正なリクエストです」
+// Every POST form needs a valid csrf_token: without one, or with a wrong one, 403 「画面の有効期限が切れました」
 // and nothing changes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -9,7 +9,7 @@ import { SOURCE_DIR } from './processes.mjs';
 
 export const MSG_BAD_LOGIN = 'メールアドレスまたはパスワードが正しくありません。';
 export const MSG_LOCKED = 'ログインの試行回数が上限に達しました。しばらく時間をおいてから再度お試しください。';
-export const MSG_CSRF = '不正なリクエストです';
+export const MSG_CSRF = '画面の有効期限が切れました';
 export const MSG_BAD_TOKEN = 'このリンクは無効か、有効期限が切れています';
 export const MSG_NOT_FOUND = 'ページが見つかりません';
 export const MSG_METHOD = 'この操作は許可されていません';

@@ -72,7 +72,7 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
   } else {
     out.prefecture = *prefecture;
     if (util::trim(form.municipality).empty()) {
-      errors.push_back({"municipality", "municipality.invalid_code"});
+      errors.push_back({"municipality", "municipality.empty"});
     } else if (auto m = s.reference.regions.validate(form.municipality, *prefecture); !m) {
       errors.push_back({"municipality", std::string(domain::error_key(m.error()))});
     } else {

@@ -164,6 +164,8 @@ TEST_F(AdminReviewPagesTest, TheApproverIsWarnedBeforeIssuing) {
   ASSERT_EQ(act(admin, "approve").status, 303);
   const auto page = a.s.handle(get(detail, admin));
   EXPECT_NE(page.body.find("あなたが承認しました"), std::string::npos);
+  // Operators read the rule, never the setting's internal name.
+  EXPECT_EQ(page.body.find("review.separate_issuer"), std::string::npos);
   // Another admin does not see the warning (the refusal itself is the app's: back_office_test).
   a.add_operator("admin2", "admin");
   EXPECT_EQ(a.s.handle(get(detail, a.login("admin2"))).body.find("あなたが承認しました"),

@@ -73,7 +73,7 @@ TEST_F(SiteTest, WrongMethodIs405) {
 TEST_F(SiteTest, PostWithoutCsrfTokenIs403) {
   const auto r = s.handle(post("/login", "email=a%40b.jp&password=x"));
   EXPECT_EQ(r.status, 403);
-  EXPECT_NE(r.body.find("不正なリクエストです"), std::string::npos);
+  EXPECT_NE(r.body.find("画面の有効期限が切れました"), std::string::npos);
   expect_security_headers(r, "403");
 }
 

@@ -94,6 +94,14 @@ bool can_decide(State state) {
   return reviewing && approve(*reviewing).has_value();
 }
 
+bool awaits_applicant(State state) {
+  return resubmit(state).has_value();
+}
+
+bool notice_letter_expected(State state) {
+  return state != State::rejected && state != State::cancelled;
+}
+
 CertificateApplicationResult cancel(State from) {
   if (!can_cancel(from)) return std::unexpected(Error::too_late_to_cancel);
   return State::cancelled;

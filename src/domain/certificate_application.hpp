@@ -51,5 +51,9 @@ CertificateApplicationResult cancel(CertificateApplicationState from);
 bool can_cancel(CertificateApplicationState state);
 // True while a reviewer can approve, send back or reject (申請済 or 審査中).
 bool can_decide(CertificateApplicationState state);
+// True when the applicant must act (差戻し: correct and resubmit).
+bool awaits_applicant(CertificateApplicationState state);
+// False once the application can no longer lead to a notice letter (却下, 取下げ).
+bool notice_letter_expected(CertificateApplicationState state);
 
 }  // namespace onshi::domain

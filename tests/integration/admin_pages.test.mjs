@@ -160,6 +160,11 @@ test('差戻し on the page; the clinic corrects the application and it is 申�
   const detail = await clinic.c.get(`/certificate-applications/${number}`);
   assert.ok(pageText(detail.text).includes(NOTE), 'the reason on the detail page');
   assert.ok(pageText(detail.text).includes('内容を修正して再申請する'), pageText(detail.text).slice(0, 600));
+  // 差戻し is marked as the clinic's to act on, with what to do next, here and on マイページ.
+  assert.ok(pageText(detail.text).includes('要対応'), 'detail: 要対応');
+  assert.ok(pageText(detail.text).includes('申請内容の修正が必要です'), 'detail: 次にすること');
+  const my = pageText((await clinic.c.get('/mypage')).text);
+  assert.ok(my.includes('要対応'), `マイページ: 要対応 ${my.slice(0, 600)}`);
   const form = await clinic.c.get(`/certificate-applications/${number}/correct`);
   assert.equal(form.status, 200, pageText(form.text).slice(0, 400));
   const formText = pageText(form.text).replace(/\s+/g, '');

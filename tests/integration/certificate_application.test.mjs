@@ -402,6 +402,8 @@ test('マイページ, the detail page, 取下げ', async () => {
   const dt = pageText(d.text);
   assert.ok(dt.includes(A.number) && dt.includes('申請済'), dt);
   assert.ok(showsNoticeDate(dt, EXPECTED), dt);
+  assert.ok(dt.includes('次にすること') && dt.includes('運営事務局が申請内容を確認します'), dt);
+  assert.ok(!dt.includes('要対応'), 'only 差戻し needs the clinic');
   assert.ok(dt.includes('送付先（電子証明書発行通知書）') && dt.includes('〒104-0061 東京都中央区銀座1-2-3 オンシビル5階'), dt);
   assert.ok(buttonWithText(d.text, 'この申請を取り下げる'), 'button この申請を取り下げる');
   const cf = formContaining(d.text, 'この申請を取り下げる');
@@ -416,6 +418,10 @@ test('マイページ, the detail page, 取下げ', async () => {
   const at = pageText(after.text);
   assert.ok(at.includes('取下げ'), at);
   assert.ok(!at.includes('申請済'), at);
+  // A withdrawn application brings no letter: its arrival date is gone, here and on マイページ.
+  assert.ok(at.includes('この申請は取り下げられました'), at);
+  assert.ok(!showsNoticeDate(at, EXPECTED), at);
+  assert.ok(!showsNoticeDate(rowOf((await A.c.get('/mypage')).text, A.number), EXPECTED));
   assert.equal(buttonWithText(after.text, 'この申請を取り下げる'), undefined, 'no cancel button after 取下げ');
   assert.ok(rowOf((await A.c.get('/mypage')).text, A.number).includes('取下げ'));
 

@@ -236,8 +236,11 @@ Response submit(Ctx& ctx) {
 
 void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a) {
   d.set("number", a.number);
-  d.set("status_label",
-        ctx.message("certificate_status." + std::string(domain::state_key(a.status))));
+  const std::string state(domain::state_key(a.status));
+  d.set("status_label", ctx.message("certificate_status." + state));
+  d.set("next_step", ctx.message("certificate_next." + state));
+  d.set("needs_action", domain::awaits_applicant(a.status));
+  d.set("letter_expected", domain::notice_letter_expected(a.status));
   d.set("status_note", a.status_note);
   d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
   d.set("expected_notice_on", a.expected_notice_on);

@@ -1,5 +1,6 @@
 // TOP and マイページ.
 #include "app/applications/my_page.hpp"
+#include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
 #include "web/display.hpp"
@@ -49,7 +50,10 @@ Response mypage(Ctx& ctx) {
     }
     row.set("applied_at",
             util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
-    row.set("expected_notice_on", a.expected_notice_on);
+    // A withdrawn or rejected application brings no letter: no arrival date for it.
+    row.set("expected_notice_on",
+            domain::notice_letter_expected(a.status) ? a.expected_notice_on : std::string("—"));
+    row.set("needs_action", domain::awaits_applicant(a.status));
     cert_apps.push_back(row);
   }
   d.set("certificate_applications", cert_apps);

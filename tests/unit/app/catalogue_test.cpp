@@ -94,6 +94,15 @@ TEST(MessageCatalogue, HasEveryPkiRefusal) {
   }
 }
 
+// Every status of a certificate application has its label and its 次にすること line.
+TEST(MessageCatalogue, SaysWhatEveryApplicationStatusIsAndWhatComesNext) {
+  for (int i = 0; i <= static_cast<int>(d::CertificateApplicationState::cancelled); ++i) {
+    const std::string state(d::state_key(static_cast<d::CertificateApplicationState>(i)));
+    EXPECT_TRUE(catalogue().has("certificate_status." + state)) << state;
+    EXPECT_TRUE(catalogue().has("certificate_next." + state)) << state;
+  }
+}
+
 TEST(MessageCatalogue, HasEveryNetworkLineLabel) {
   for (const auto line : d::all_network_lines()) {
     EXPECT_TRUE(catalogue().has("line_type." + std::string(d::line_key(line))))

@@ -78,6 +78,16 @@ TEST(CertificateApplication, CancellableOnlyBeforeApproval) {
   }
 }
 
+// What the pages ask: who acts next, whether a letter can still come, whether a reviewer decides.
+TEST(CertificateApplication, WhatEachStateLeadsTo) {
+  for (CA s : {CA::applied, CA::under_review, CA::returned, CA::rejected, CA::approved, CA::issued,
+               CA::notice_sent, CA::cancelled}) {
+    EXPECT_EQ(awaits_applicant(s), s == CA::returned) << state_key(s);
+    EXPECT_EQ(notice_letter_expected(s), s != CA::rejected && s != CA::cancelled) << state_key(s);
+    EXPECT_EQ(can_decide(s), s == CA::applied || s == CA::under_review) << state_key(s);
+  }
+}
+
 TEST(CertificateApplication, RefusesEveryOtherMove) {
   EXPECT_EQ(error_of(approve(CA::applied)), CertificateApplicationError::not_under_review);
   EXPECT_EQ(error_of(issue(CA::under_review)), CertificateApplicationError::not_approved);

@@ -123,6 +123,10 @@ test('マイページ links to the usage application; the explanation page; the 
   // 「at its foot」: after the explanation.
   const introText = pageText(intro.text);
   assert.ok(introText.lastIndexOf(USAGE_PROCEED) > introText.indexOf(USAGE_HEADINGS[2]), introText);
+  // 「ご用意いただくもの」 names everything the form asks for, 利用開始予定日 included.
+  for (const what of ['お客様ID', '利用開始予定日', '台数', 'システムベンダ']) {
+    assert.ok(introText.includes(what), `ご用意いただくもの lacks ${what}`);
+  }
 
   const form = await A.c.get('/usage-application/form');
   assert.equal(form.status, 200, pageText(form.text).slice(0, 300));

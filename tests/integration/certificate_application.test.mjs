@@ -405,24 +405,37 @@ test('マイページ, the detail page, 取下げ', async () => {
   assert.ok(dt.includes('次にすること') && dt.includes('運営事務局が申請内容を確認します'), dt);
   assert.ok(!dt.includes('要対応'), 'only 差戻し needs the clinic');
   assert.ok(dt.includes('送付先（電子証明書発行通知書）') && dt.includes('〒104-0061 東京都中央区銀座1-2-3 オンシビル5階'), dt);
-  assert.ok(buttonWithText(d.text, 'この申請を取り下げる'), 'button この申請を取り下げる');
-  const cf = formContaining(d.text, 'この申請を取り下げる');
+  // 取下げ cannot be undone: the detail page only leads to a confirmation, which posts.
+  const cancelLink = linkNamed(d.text, 'この申請を取り下げる');
+  assert.equal(cancelLink?.href, `/certificate-applications/${A.number}/cancel`);
+  assert.equal(formContaining(d.text, 'この申請を取り下げる'), undefined, 'no one-click 取下げ');
+  const confirm = await A.c.get(cancelLink.href);
+  assert.equal(confirm.status, 200, pageText(confirm.text).slice(0, 300));
+  const ct = pageText(confirm.text);
+  assert.ok(ct.includes('この申請を取り下げますか') && ct.includes(A.number) && ct.includes('元に戻せません'), ct);
+  assert.equal(linkNamed(confirm.text, '取り下げずに戻る')?.href, `/certificate-applications/${A.number}`);
+  assert.ok(buttonWithText(confirm.text, '取り下げる'), 'button 取り下げる');
+  const cf = formContaining(confirm.text, '取り下げる');
   assert.equal(cf.attrs.action, `/certificate-applications/${A.number}/cancel`);
   const token = hiddenInputs(cf.html).csrf_token;
   assert.ok(token);
+  assert.ok(rowOf((await A.c.get('/mypage')).text, A.number).includes('申請済'), 'confirming changes nothing');
 
   const c1 = await A.c.post(`/certificate-applications/${A.number}/cancel`, { csrf_token: token });
   assert.equal(c1.status, 303, pageText(c1.text).slice(0, 300));
-  assert.equal(locationPath(c1.location), `/certificate-applications/${A.number}`);
-  const after = await A.c.get(`/certificate-applications/${A.number}`);
+  assert.equal(locationPath(c1.location), `/certificate-applications/${A.number}?done=cancelled`);
+  const after = await A.c.get(locationPath(c1.location));
   const at = pageText(after.text);
+  assert.ok(at.includes('申請を取り下げました'), at);
   assert.ok(at.includes('取下げ'), at);
   assert.ok(!at.includes('申請済'), at);
   // A withdrawn application brings no letter: its arrival date is gone, here and on マイページ.
   assert.ok(at.includes('この申請は取り下げられました'), at);
   assert.ok(!showsNoticeDate(at, EXPECTED), at);
   assert.ok(!showsNoticeDate(rowOf((await A.c.get('/mypage')).text, A.number), EXPECTED));
-  assert.equal(buttonWithText(after.text, 'この申請を取り下げる'), undefined, 'no cancel button after 取下げ');
+  assert.equal(linkNamed(after.text, 'この申請を取り下げる'), undefined, 'no cancel link after 取下げ');
+  const late = await A.c.get(`/certificate-applications/${A.number}/cancel`);
+  assert.equal(late.status, 409, `the confirmation after 取下げ -> ${late.status}`);
   assert.ok(rowOf((await A.c.get('/mypage')).text, A.number).includes('取下げ'));
 
   const c2 = await A.c.post(`/certificate-applications/${A.number}/cancel`, { csrf_token: token });

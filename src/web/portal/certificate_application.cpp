@@ -306,6 +306,9 @@ Response detail(Ctx& ctx) {
   if (!a) return not_found(ctx);
   util::TemplateData d;
   set_record(ctx, d, *a);
+  const auto query = Form::parse(ctx.request().query);
+  d.set("cancelled_now", query && query->get("done") == "cancelled" &&
+                             a->status == domain::CertificateApplicationState::cancelled);
   // What the clinic may still do is the domain's to say.
   d.set("can_cancel", domain::can_cancel(a->status));
   d.set("can_correct", domain::resubmit(a->status).has_value());
@@ -319,12 +322,26 @@ Response detail(Ctx& ctx) {
   return ctx.page(200, "certificate_detail.html", std::string(kTitle), d);
 }
 
+// GET /certificate-applications/{number}/cancel: 取下げ cannot be undone, so it is confirmed first.
+Response confirm_cancel(Ctx& ctx) {
+  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
+                                             ctx.param("number"));
+  if (!a) return not_found(ctx);
+  if (!domain::can_cancel(a->status)) {
+    return refused(
+        ctx, app::Failure::of(app::FailureCode::conflict, "certificate_form.too_late_to_cancel"));
+  }
+  util::TemplateData d;
+  set_record(ctx, d, *a);
+  return ctx.page(200, "certificate_cancel.html", "申請の取り下げ", d);
+}
+
 // POST /certificate-applications/{number}/cancel
 Response cancel(Ctx& ctx) {
   const auto& number = ctx.param("number");
   auto result = app::cancel_certificate_application(ctx.services(), *ctx.user(), number);
   if (!result) return refused(ctx, result.error());
-  return Response::redirect(std::string(kDetailPrefix) + url_encode(number));
+  return Response::redirect(std::string(kDetailPrefix) + url_encode(number) + "?done=cancelled");
 }
 
 Response cpipcs(Ctx& ctx) {
@@ -366,6 +383,8 @@ void add_certificate_routes(Routes& routes) {
   routes.push_back(get("/certificate-applications/{number}", detail, Access::clinic));
   routes.push_back(get("/certificate-applications/{number}/receipt.pdf", receipt, Access::clinic));
   routes.push_back(get("/certificate-applications/{number}/correct", correct, Access::clinic));
+  routes.push_back(
+      get("/certificate-applications/{number}/cancel", confirm_cancel, Access::clinic));
   routes.push_back(
       post("/certificate-applications/{number}/cancel", cancel, Access::clinic, Body::form));
   // Any other path below the applications is one this institution has not.

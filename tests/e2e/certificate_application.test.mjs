@@ -201,6 +201,14 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     await link.scrollIntoViewIfNeeded();
     await shot(page, 'mypage-after');
 
+    // 取下げ asks first; going back leaves the application as it was.
+    await link.click();
+    await page.getByRole('link', { name: 'この申請を取り下げる', exact: true }).click();
+    await page.getByRole('heading', { name: 'この申請を取り下げますか' }).waitFor();
+    await shot(page, 'cancel-confirm');
+    await page.getByRole('link', { name: '取り下げずに戻る', exact: true }).click();
+    await page.getByRole('link', { name: 'この申請を取り下げる', exact: true }).waitFor();
+
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
   } finally {
     await context.close();

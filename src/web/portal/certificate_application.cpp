@@ -287,10 +287,15 @@ Response correct(Ctx& ctx) {
   return ctx.page(200, "certificate_form.html", std::string(kTitle), d);
 }
 
+// The institution's application named by the path's {number}; another's looks like none.
+std::optional<store::CertificateApplicationRecord> own_application(Ctx& ctx) {
+  return app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
+                                           ctx.param("number"));
+}
+
 // GET /certificate-applications/{number}/receipt.pdf
 Response receipt(Ctx& ctx) {
-  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
-                                             ctx.param("number"));
+  const auto a = own_application(ctx);
   if (!a) return not_found(ctx);
   Response r =
       Response::text(200, "application/pdf", app::certificate_receipt_pdf(ctx.services(), *a));
@@ -301,8 +306,7 @@ Response receipt(Ctx& ctx) {
 
 // GET /certificate-applications/{number}
 Response detail(Ctx& ctx) {
-  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
-                                             ctx.param("number"));
+  const auto a = own_application(ctx);
   if (!a) return not_found(ctx);
   util::TemplateData d;
   set_record(ctx, d, *a);
@@ -324,8 +328,7 @@ Response detail(Ctx& ctx) {
 
 // GET /certificate-applications/{number}/cancel: 取下げ cannot be undone, so it is confirmed first.
 Response confirm_cancel(Ctx& ctx) {
-  auto a = app::find_certificate_application(ctx.services(), ctx.user()->institution.id,
-                                             ctx.param("number"));
+  const auto a = own_application(ctx);
   if (!a) return not_found(ctx);
   if (!domain::can_cancel(a->status)) {
     return refused(

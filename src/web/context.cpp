@@ -1,5 +1,7 @@
 #include "web/context.hpp"
 
+#include <set>
+
 #include "app/accounts/api_tokens.hpp"
 #include "util/secrets.hpp"
 #include "util/text.hpp"
@@ -102,8 +104,25 @@ const std::string& Ctx::param(const std::string& name) const {
 }
 
 void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) const {
-  for (const auto& e : errors) data.set(e.field + "_error", s_.messages.get(e.key));
-  if (!errors.empty()) data.set("has_errors", true);
+  // The summary at the top repeats each message as a link to its field (WCAG 3.3.1, and the way
+  // GOV.UK forms do it), so a person on a phone who sees only the top of the page can reach each
+  // field in turn. A field refused twice is listed once.
+  util::TemplateData list{util::TemplateData::type::list};
+  std::set<std::string> listed;
+  for (const auto& e : errors) {
+    const std::string message = s_.messages.get(e.key);
+    data.set(e.field + "_error", message);
+    if (!listed.insert(e.field).second) continue;
+    util::TemplateData item;
+    item.set("field", e.field);
+    item.set("message", message);
+    list.push_back(item);
+  }
+  if (errors.empty()) return;
+  data.set("has_errors", true);
+  util::TemplateData summary;
+  summary.set("errors", list);
+  data.set("error_summary", s_.templates.render("error_summary.html", summary));
 }
 
 Response Ctx::page(int status, const std::string& name, const std::string& title,

@@ -1,4 +1,5 @@
 #include "web/display.hpp"
+#include "app/core/dates_shown.hpp"
 
 #include <fmt/format.h>
 
@@ -12,10 +13,7 @@ std::string jst_time(store::Millis at) {
 }
 
 std::string japanese_date(const app::Messages& m, std::string_view iso) {
-  const auto d = domain::parse_date(iso);
-  if (!d) return std::string(iso);
-  return fmt::format(fmt::runtime(m.get("notice_letter.date_format")), static_cast<int>(d->year()),
-                     static_cast<unsigned>(d->month()), static_cast<unsigned>(d->day()));
+  return app::date_shown(m, iso);
 }
 
 std::string tracking_number_shown(std::string_view digits) {

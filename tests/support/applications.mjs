@@ -30,6 +30,8 @@ export function jstDate(days = 0) {
     y, m, d,
     iso: `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
     slash: `${y}/${m}/${d}`,
+    // As pages, mails and letters write it: 2026年12月8日（火）.
+    shown: `${y}年${m}月${d}日（${'日月火水木金土'[t.getUTCDay()]}）`,
   };
 }
 

@@ -1,4 +1,5 @@
 #include "app/applications/certificate_applications.hpp"
+#include "app/core/dates_shown.hpp"
 
 #include <fmt/format.h>
 
@@ -182,13 +183,13 @@ void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const Sessio
   d.set("institution_name", a.institution_name);
   d.set("contact_name", a.contact_name);
   d.set("number", a.number);
-  d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
+  d.set("applied_at", time_shown(s.messages, now));
   d.set("certificates", std::to_string(a.certificates));
   d.set("fee_per_certificate", util::group_thousands(a.fee_per_certificate));
   d.set("subtotal", util::group_thousands(a.subtotal_yen));
   d.set("tax", util::group_thousands(a.tax_yen));
   d.set("total", util::group_thousands(a.total_yen));
-  d.set("expected_notice_on", a.expected_notice_on);
+  d.set("expected_notice_on", date_shown(s.messages, a.expected_notice_on));
   d.set("mail_domain", s.config.mail_domain());
   d.set("resubmitted", resubmitted);
   // To the address on the form (who handles the certificates) and, when different, the account.

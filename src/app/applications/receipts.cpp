@@ -1,4 +1,5 @@
 #include "app/applications/receipts.hpp"
+#include "app/core/dates_shown.hpp"
 
 #include <fmt/format.h>
 
@@ -26,8 +27,7 @@ std::string certificate_receipt_pdf(const Services& s,
   r.issued_by = m.get("receipt.issued_by");
   r.lines = {
       {m.get("receipt.number"), a.number},
-      {m.get("receipt.applied_at"),
-       util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}})},
+      {m.get("receipt.applied_at"), time_shown(m, a.applied_at)},
       {m.get("receipt.classification"), m.get("classification." + a.classification)},
       {m.get("receipt.region"),
        fmt::format("{:02d} {} {}", a.prefecture, prefecture ? prefecture->name : "",
@@ -52,7 +52,7 @@ std::string certificate_receipt_pdf(const Services& s,
           {m.get("receipt.subtotal"), yen(a.subtotal_yen)},
           {fmt::format(fmt::runtime(m.get("receipt.tax")), a.tax_rate_percent), yen(a.tax_yen)},
           {m.get("receipt.total"), yen(a.total_yen)},
-          {m.get("receipt.expected_notice_on"), a.expected_notice_on},
+          {m.get("receipt.expected_notice_on"), date_shown(m, a.expected_notice_on)},
       });
   r.notes = {
       m.get("receipt.note_mail"),

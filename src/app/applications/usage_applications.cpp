@@ -1,4 +1,5 @@
 #include "app/applications/usage_applications.hpp"
+#include "app/core/dates_shown.hpp"
 
 #include <fmt/format.h>
 
@@ -137,12 +138,12 @@ Result<FinalizedUsage> finalize_usage_application(const Services& s, const Sessi
     d.set("line_type", s.messages.get("line_type." + saved.line_type));
     d.set("customer_id",
           saved.customer_id.empty() ? s.messages.get("usage.no_customer_id") : saved.customer_id);
-    d.set("start_date", saved.start_date);
+    d.set("start_date", date_shown(s.messages, saved.start_date));
     d.set("terminals", std::to_string(saved.terminals));
     d.set("vendor_name", saved.vendor_name);
     d.set("vendor_contact", saved.vendor_contact);
     d.set("vendor_phone", saved.vendor_phone);
-    d.set("finalized_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{now}}));
+    d.set("finalized_at", time_shown(s.messages, now));
     enqueue_mail(s, tx, user.account.email, "usage_application_accepted", d);
     tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id),

@@ -7,6 +7,7 @@
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/receipts.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/core/dates_shown.hpp"
 #include "app/office/notice_letters.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
@@ -145,8 +146,9 @@ Response refused(Ctx& ctx, const app::Failure& f) {
 Response flow(Ctx& ctx) {
   const auto estimate = app::notice_estimate(ctx.services());
   util::TemplateData d;
-  d.set("applied_on", estimate.applied_on);
-  d.set("expected_notice_on", estimate.expected_notice_on);
+  d.set("applied_on", app::date_shown(ctx.services().messages, estimate.applied_on));
+  d.set("expected_notice_on",
+        app::date_shown(ctx.services().messages, estimate.expected_notice_on));
   return ctx.page(200, "certificate_flow.html", std::string(kTitle), d);
 }
 
@@ -193,7 +195,7 @@ void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateF
   d.set("subtotal_shown", util::group_thousands(c.fee.subtotal_yen));
   d.set("tax_shown", util::group_thousands(c.fee.tax_yen));
   d.set("total_shown", util::group_thousands(c.fee.total_yen));
-  d.set("expected_notice_on", c.expected_notice_on);
+  d.set("expected_notice_on", app::date_shown(ctx.services().messages, c.expected_notice_on));
 }
 
 Response confirm(Ctx& ctx) {
@@ -242,8 +244,8 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("needs_action", domain::awaits_applicant(a.status));
   d.set("letter_expected", domain::notice_letter_expected(a.status));
   d.set("status_note", a.status_note);
-  d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
-  d.set("expected_notice_on", a.expected_notice_on);
+  d.set("applied_at", app::time_shown(ctx.services().messages, a.applied_at));
+  d.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   d.set("certificates_shown", std::to_string(a.certificates));
   d.set("fee_per_certificate_shown", util::group_thousands(a.fee_per_certificate));
   d.set("tax_rate_percent", std::to_string(a.tax_rate_percent));

@@ -1,5 +1,6 @@
 // TOP and マイページ.
 #include "app/applications/my_page.hpp"
+#include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
@@ -28,8 +29,7 @@ Response mypage(Ctx& ctx) {
     row.set("number", a.number);
     row.set("kind", ctx.message(a.changes_id ? "usage.kind.change" : "usage.kind.first"));
     row.set("status", ctx.message("usage.status_finalized"));
-    row.set("submitted_at",
-            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.finalized_at}}));
+    row.set("submitted_at", app::time_shown(ctx.services().messages, a.finalized_at));
     app_list.push_back(row);
   }
   d.set("applications", app_list);
@@ -48,11 +48,12 @@ Response mypage(Ctx& ctx) {
       mail.set("tracking_number", tracking_number_shown(*l->second.tracking_number));
       row.set("mailed", mail);
     }
-    row.set("applied_at",
-            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
+    row.set("applied_at", app::time_shown(ctx.services().messages, a.applied_at));
     // A withdrawn or rejected application brings no letter: no arrival date for it.
     row.set("expected_notice_on",
-            domain::notice_letter_expected(a.status) ? a.expected_notice_on : std::string("—"));
+            domain::notice_letter_expected(a.status)
+                ? app::date_shown(ctx.services().messages, a.expected_notice_on)
+                : std::string("—"));
     row.set("needs_action", domain::awaits_applicant(a.status));
     cert_apps.push_back(row);
   }
@@ -69,7 +70,7 @@ Response mypage(Ctx& ctx) {
     const std::string state(domain::state_key(c.status));
     const std::string state_key = "admin.certificate_state." + state;
     row.set("status", ctx.services().messages.has(state_key) ? ctx.message(state_key) : state);
-    row.set("not_after", util::format_jst(util::TimePoint{std::chrono::milliseconds{c.not_after}}));
+    row.set("not_after", app::time_shown(ctx.services().messages, c.not_after));
     cert_list.push_back(row);
   }
   d.set("certificates", cert_list);

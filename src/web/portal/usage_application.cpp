@@ -1,6 +1,7 @@
 // オンライン資格確認利用開始・変更申請: explanation → form → 内容を確認する → 上記の内容で確定する
 // → 完了.
 #include "app/applications/usage_applications.hpp"
+#include "app/core/dates_shown.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/institution_code.hpp"
 #include "domain/network_line.hpp"
@@ -62,7 +63,7 @@ void set_values(Ctx& ctx, util::TemplateData& d, const std::string& line_type,
   d.set("line_type_label", ctx.message("line_type." + line_type));
   d.set("customer_id_shown",
         customer_id.empty() ? ctx.message("usage.no_customer_id") : customer_id);
-  d.set("start_date_shown", start_date);
+  d.set("start_date_shown", app::date_shown(ctx.services().messages, start_date));
   d.set("terminals_shown", std::to_string(terminals));
   d.set("vendor_name_shown", vendor_name);
   d.set("vendor_contact_shown", vendor_contact);
@@ -156,8 +157,7 @@ Response detail(Ctx& ctx) {
   d.set("number", it->number);
   d.set("kind", ctx.message(it->changes_id ? "usage.kind.change" : "usage.kind.first"));
   d.set("version", std::to_string(it->version));
-  d.set("finalized_at",
-        util::format_jst(util::TimePoint{std::chrono::milliseconds{it->finalized_at}}));
+  d.set("finalized_at", app::time_shown(ctx.services().messages, it->finalized_at));
   d.set("is_latest", it == history.begin());
   set_values(ctx, d, it->line_type, it->customer_id, it->start_date, it->terminals, it->vendor_name,
              it->vendor_contact, it->vendor_phone);
@@ -167,8 +167,7 @@ Response detail(Ctx& ctx) {
     row.set("number", a.number);
     row.set("version", std::to_string(a.version));
     row.set("kind", ctx.message(a.changes_id ? "usage.kind.change" : "usage.kind.first"));
-    row.set("finalized_at",
-            util::format_jst(util::TimePoint{std::chrono::milliseconds{a.finalized_at}}));
+    row.set("finalized_at", app::time_shown(ctx.services().messages, a.finalized_at));
     row.set("current", a.number == it->number);
     versions.push_back(row);
   }

@@ -107,7 +107,7 @@ TEST_F(CertificateApplicationTest, SubmitStoresTheQuoteAndTheDateAndMailsOnce) {
   const auto mails = env.due_mail();
   ASSERT_EQ(mails.size(), mails_before + 1);
   EXPECT_NE(mails.back().subject.find(r->application.number), std::string::npos);
-  EXPECT_NE(mails.back().body.find("2027-01-07"), std::string::npos);
+  EXPECT_NE(mails.back().body.find("2027年1月7日（木）"), std::string::npos);
   EXPECT_NE(mails.back().body.find("4,950"), std::string::npos);
 }
 

@@ -102,7 +102,7 @@ const std::string& Ctx::param(const std::string& name) const {
 }
 
 void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) const {
-  for (const auto& e : errors) data.set(e.field + "_error", s_.messages.get(e.key));
+  for (const auto& e : errors) data.set(e.field + "_error", s_.messages.format(e.key, e.args));
   if (!errors.empty()) data.set("has_errors", true);
 }
 

@@ -2,9 +2,8 @@
 // 発行申請成功.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "app/applications/certificate_applications.hpp"
+#include "app/applications/mailing_address.hpp"
 #include "app/applications/receipts.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/office/notice_letters.hpp"
@@ -15,6 +14,7 @@
 #include "util/text.hpp"
 #include "web/display.hpp"
 #include "web/errors.hpp"
+#include "web/portal/reference_api.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
 
@@ -82,6 +82,15 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
     }
   }
   d.set("municipalities", municipalities);
+  d.set("address_filled_message", s.messages.get("mailing_address.filled"));
+  // 所在地 follows these, so the form shows them in front of it as fixed text.
+  if (const auto* p = s.reference.regions.prefecture(chosen_prefecture)) {
+    d.set("address_prefecture", p->name);
+    if (const auto* m = s.reference.regions.municipality(f.municipality);
+        m && m->prefecture == chosen_prefecture) {
+      d.set("address_municipality", m->name);
+    }
+  }
   for (const auto& [name, value] : {std::pair{"postal_code", f.postal_code},
                                     {"address_line", f.address_line},
                                     {"institution_code", f.institution_code},
@@ -170,6 +179,18 @@ Response form_again(Ctx& ctx, int status, const app::CertificateForm& f,
 
 Response edit(Ctx& ctx) {
   return form_again(ctx, 200, form_from_post(ctx.form()), {});
+}
+
+// 郵便番号から住所を入力 without the page script: the same form, 都道府県, 市区町村 and 町域 set
+// from the postcode, nothing saved; or the form as typed with the reason beside 郵便番号.
+Response fill_address(Ctx& ctx) {
+  auto filled = app::fill_from_postcode(ctx.services(), form_from_post(ctx.form()));
+  if (!filled.errors.empty()) return form_again(ctx, 422, filled.form, filled.errors);
+  auto d = form_data(ctx, filled.form);
+  d.set("address_filled",
+        ctx.services().messages.format("mailing_address.filled", {filled.form.postal_code}));
+  set_resubmission(ctx, d, ctx.form().get("resubmits"));
+  return ctx.page(200, "certificate_form.html", std::string(kTitle), d);
 }
 
 void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateForm& c) {
@@ -352,34 +373,14 @@ Response cpipcs(Ctx& ctx) {
                   "オンライン請求ネットワーク関連システム共通認証局運用規程（CPIPCS）", {});
 }
 
-// GET /api/v1/municipalities?prefecture=13: public reference data for the form's 市区町村 choice.
-Response municipalities(Ctx& ctx) {
-  const auto query = Form::parse(ctx.request().query);
-  int code = 0;
-  try {
-    code = query ? std::stoi(query->get("prefecture")) : 0;
-  } catch (const std::exception&) {
-    code = 0;
-  }
-  if (!ctx.services().reference.regions.prefecture(code)) {
-    return problem(ctx.services(), 404, "not-found", ctx.request().path);
-  }
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& m : ctx.services().reference.regions.municipalities_in(code)) {
-    items.push_back({{"code", m.code}, {"name", m.name}});
-  }
-  const std::string body = nlohmann::json{{"prefecture", code}, {"items", std::move(items)}}.dump();
-  Response r = Response::text(200, "application/json; charset=utf-8", body);
-  r.header("Cache-Control", "public, max-age=86400");
-  return r;
-}
-
 }  // namespace
 
 void add_certificate_routes(Routes& routes) {
   routes.push_back(get("/certificate-application", flow, Access::clinic));
   routes.push_back(get("/certificate-application/form", form_page, Access::clinic));
   routes.push_back(post("/certificate-application/edit", edit, Access::clinic, Body::form));
+  routes.push_back(
+      post("/certificate-application/postcode", fill_address, Access::clinic, Body::form));
   routes.push_back(post("/certificate-application/confirm", confirm, Access::clinic, Body::form));
   routes.push_back(post("/certificate-application/submit", submit, Access::clinic, Body::form));
   routes.push_back(get("/certificate-application/complete", complete, Access::clinic));
@@ -395,7 +396,7 @@ void add_certificate_routes(Routes& routes) {
   routes.push_back(
       post("/certificate-applications/{rest...}", not_found, Access::clinic, Body::form));
   routes.push_back(get("/cpipcs", cpipcs, Access::anyone));
-  routes.push_back(get("/api/v1/municipalities", municipalities, Access::anyone));
+  add_reference_routes(routes);
 }
 
 }  // namespace onshi::web

@@ -157,6 +157,9 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
       '03-1234-5678', acct.email, acct.institutionName, '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階']) {
       assert.ok(body.includes(s), `confirmation shows ${s}: ${body}`);
     }
+    assert.ok(body.includes(`〒104-0061 東京都中央区銀座1-2-3 オンシビル5階\n${acct.institutionName}\n医事課\n佐藤 花子 様`),
+      `the addressee as the letter lays it out: ${body}`);
+    assert.ok(!body.includes('東京都中央区東京都'), `the address once: ${body}`);
     assert.ok(showsNoticeDate(body, EXPECTED), `expected date on the confirmation: ${body}`);
     assert.equal(await page.locator('input:not([type=hidden]), select, textarea').count(), 0, 'read-only');
     assert.ok(await page.getByRole('button', { name: '入力画面に戻る', exact: true }).isVisible());

@@ -32,6 +32,7 @@ void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateAp
         m ? fmt::format("{} {}", a.municipality_code, m->name) : a.municipality_code);
   // 〒NNN-NNNN, prefecture, municipality and the rest, as the letter will be addressed.
   d.set("mailing_address", app::mailing_address(s, a));
+  d.set("addressee_name", s.messages.format("notice_letter.honorific", {a.contact_name}));
   // Applications stored before the form checked the postcode against the 市区町村 may disagree.
   if (auto mismatch = app::postcode_mismatch(s, a)) {
     // The clinic's message asks it to choose again; the reviewer is told what disagrees.

@@ -200,6 +200,8 @@ void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateF
   d.set("municipality_label", c.municipality_name);
   d.set("mailing_address", app::mailing_address(ctx.services(), c.prefecture, c.municipality_code,
                                                 c.postal_code, c.address_line));
+  d.set("addressee_name",
+        ctx.services().messages.format("notice_letter.honorific", {c.contact_name}));
   const auto code = domain::InstitutionCode::parse(c.institution_code);
   d.set("institution_code_shown", code ? code->formatted() : c.institution_code);
   d.set("institution_name_shown", c.institution_name);
@@ -285,6 +287,8 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   const auto* m = ctx.services().reference.regions.municipality(a.municipality_code);
   d.set("municipality_label", m ? m->name : a.municipality_code);
   d.set("mailing_address", app::mailing_address(ctx.services(), a));
+  d.set("addressee_name",
+        ctx.services().messages.format("notice_letter.honorific", {a.contact_name}));
 }
 
 Response complete(Ctx& ctx) {

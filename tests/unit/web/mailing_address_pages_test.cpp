@@ -157,7 +157,12 @@ TEST_F(MailingAddressPagesTest, TheConfirmationShowsTheAddressOnce) {
   const auto r =
       post_form("/certificate-application/confirm", {{"address_line", "東京都中央区銀座1-2-3"}});
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_NE(r.body.find("<dd>〒104-0061 東京都中央区銀座1-2-3</dd>"), std::string::npos) << r.body;
+  // The address once, then the addressee as the letter lays it out: 部署, then 氏名 様.
+  EXPECT_NE(
+      r.body.find("<dd class=\"addressee\">〒104-0061 東京都中央区銀座1-2-3<br>テストクリニック<br>"
+                  "事務<br>山田 花子 様</dd>"),
+      std::string::npos)
+      << r.body;
   EXPECT_EQ(count(r.body, "東京都中央区東京都中央区"), 0u) << r.body;
   // 入力画面に戻る gives back what was typed; submitting drops the repeat again.
   EXPECT_EQ(count(r.body, "value=\"東京都中央区銀座1-2-3\""), 1u);

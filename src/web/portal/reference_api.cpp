@@ -35,7 +35,8 @@ Response municipalities(Ctx& ctx) {
   return json_reference(nlohmann::json{{"prefecture", code}, {"items", std::move(items)}}.dump());
 }
 
-// GET /api/v1/postcodes/1040061 (full-width digits and 104-0061 too): Japan Post's data for it.
+// GET /api/v1/postcodes/1040061 (or 104-0061; the path is not percent-decoded, so the script
+// sends ASCII digits): Japan Post's data for it.
 Response postcode(Ctx& ctx) {
   auto found = app::postcode_address(ctx.services(), ctx.param("code"));
   if (!found) {

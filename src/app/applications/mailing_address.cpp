@@ -18,7 +18,7 @@ std::string place_names(const Services& s, const std::vector<std::string>& codes
     const auto* m = s.reference.regions.municipality(code);
     if (!m) continue;
     const auto* p = s.reference.regions.prefecture(m->prefecture);
-    if (!out.empty()) out += "、";
+    if (!out.empty()) out += s.messages.get("mailing_address.places_separator");
     out += (p ? p->name : "") + m->name;
   }
   return out;

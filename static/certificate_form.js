@@ -1,6 +1,7 @@
-// 証明書発行申請情報の入力画面: the fee total as the count changes, and the 市区町村 choices of
-// the chosen 都道府県. Without this script the page still works: the server computes the fee on
-// the next page and the "この都道府県の市区町村を表示する" button reloads the choices.
+// 証明書発行申請情報の入力画面: the fee total as the count changes, the 市区町村 choices of the
+// chosen 都道府県, both shown in front of 所在地, and the address filled from a typed 郵便番号.
+// Without this script the page still works: the server computes the fee on the next page, and the
+// "この都道府県の市区町村を表示する" and "郵便番号から住所を入力" buttons re-render the form.
 (function () {
   'use strict';
   var form = document.getElementById('certificate-form');
@@ -26,14 +27,49 @@
 
   var prefecture = document.getElementById('prefecture');
   var municipality = document.getElementById('municipality');
-  prefecture.addEventListener('change', function () {
-    var code = prefecture.value;
+  var addressPrefix = document.getElementById('address_line-prefix');
+  // The chosen 都道府県 and 市区町村 as fixed text in front of 所在地.
+  function updatePrefix() {
+    var p = prefecture.selectedIndex > 0 ? prefecture.options[prefecture.selectedIndex].text : '';
+    var m = municipality.selectedIndex > 0 ? municipality.options[municipality.selectedIndex].text : '';
+    addressPrefix.textContent = p.replace(/^\d+\s*/, '') + m;
+  }
+  function loadMunicipalities(code, selected) {
     while (municipality.options.length > 1) municipality.remove(1);
-    if (!code) return;
-    fetch('/api/v1/municipalities?prefecture=' + encodeURIComponent(code), { credentials: 'same-origin' })
+    updatePrefix();
+    if (!code) return Promise.resolve();
+    return fetch('/api/v1/municipalities?prefecture=' + encodeURIComponent(code), { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : { items: [] }; })
       .then(function (data) {
-        data.items.forEach(function (m) { municipality.add(new Option(m.name, m.code)); });
+        data.items.forEach(function (m) { municipality.add(new Option(m.name, m.code, false, m.code === selected)); });
+        updatePrefix();
       });
+  }
+  prefecture.addEventListener('change', function () { loadMunicipalities(prefecture.value, ''); });
+  municipality.addEventListener('change', updatePrefix);
+
+  // 郵便番号: on 7 digits (full-width and any dash accepted, as the server does), fill 都道府県,
+  // 市区町村 and, when 所在地 is empty and the postcode names one 町域, that 町域.
+  var postal = document.getElementById('postal_code');
+  var address = document.getElementById('address_line');
+  var status = document.getElementById('postal_code-status');
+  var looked = '';
+  postal.addEventListener('input', function () {
+    var digits = (postal.value || '').normalize('NFKC').replace(/^\u3012/, '').replace(/[\s\-\u2010-\u2015\u2212\u30fc\uff70]/g, '');
+    if (!/^\d{7}$/.test(digits) || digits === looked) return;
+    looked = digits;
+    fetch('/api/v1/postcodes/' + digits, { credentials: 'same-origin' })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (res) {
+        if (digits !== looked) return;
+        if (!res.ok) { status.textContent = res.body.detail || ''; return; }
+        var found = res.body;
+        prefecture.value = String(found.prefecture.code);
+        return loadMunicipalities(prefecture.value, found.municipality.code).then(function () {
+          if (!address.value.trim() && found.towns.length === 1) address.value = found.towns[0];
+          status.textContent = (form.dataset.filled || '').replace('{}', found.postal_code);
+        });
+      })
+      .catch(function () { looked = ''; });
   });
 })();

@@ -110,7 +110,7 @@ void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) c
   util::TemplateData list{util::TemplateData::type::list};
   std::set<std::string> listed;
   for (const auto& e : errors) {
-    const std::string message = s_.messages.get(e.key);
+    const std::string message = s_.messages.format(e.key, e.args);
     data.set(e.field + "_error", message);
     if (!listed.insert(e.field).second) continue;
     util::TemplateData item;

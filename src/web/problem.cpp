@@ -43,7 +43,8 @@ Response problem(const app::Services& s, int status, std::string_view type,
   if (!errors.empty()) {
     auto list = nlohmann::json::array();
     for (const auto& e : errors) {
-      list.push_back({{"field", e.field}, {"code", e.key}, {"message", s.messages.get(e.key)}});
+      list.push_back(
+          {{"field", e.field}, {"code", e.key}, {"message", s.messages.format(e.key, e.args)}});
     }
     body["errors"] = std::move(list);
   }

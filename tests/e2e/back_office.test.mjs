@@ -193,7 +193,9 @@ test('the reviewer logs in with TOTP, filters 審査一覧 by 東京都, reads t
     // The detail: the application, the usage application, the 送付先.
     await page.getByRole('link', { name: number, exact: true }).click();
     await page.waitForURL(`**/admin/applications/${number}`);
-    assert.equal(await fact(page, '送付先'), '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階');
+    // As the letter's window will show it: the address, then 部署 and 氏名 様 on lines of their own.
+    assert.equal(await fact(page, '送付先'),
+      `〒104-0061 東京都中央区銀座1-2-3 オンシビル5階\n${acct.institutionName}\n医事課\n佐藤 花子 様`);
     assert.equal(await fact(page, '申請枚数'), '2枚');
     assert.equal(await fact(page, '医療機関名称'), acct.institutionName);
     const usage = page.locator('section', { has: page.getByRole('heading', { name: 'オンライン資格確認の利用申請' }) });

@@ -105,17 +105,30 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
     await page.waitForFunction(() => [...document.querySelectorAll('#municipality option')].some((o) => o.value === '131024'));
     opts = await municipalityOptions(page);
     assert.deepEqual(opts.filter(([v]) => v && !v.startsWith('13')), [], 'only 東京都 after choosing 13 again');
-    await muni.selectOption({ label: '中央区' });
-    assert.equal(await muni.inputValue(), '131024');
+    assert.equal(await muni.inputValue(), '', 'no 市区町村 chosen yet');
 
-    // 送付先 of the notice letter: the postal code typed in full width, as staff often do.
+    // 送付先 of the notice letter: the postal code typed in full width, as staff often do, fills
+    // 市区町村 and the 町域 from Japan Post's data; the chosen names stand in front of 所在地.
+    await page.getByRole('heading', { name: '電子証明書発行通知書の送付先' }).waitFor();
     const postal = page.getByLabel('郵便番号', { exact: true });
     assert.equal(await postal.getAttribute('autocomplete'), 'postal-code');
     assert.equal(await postal.getAttribute('inputmode'), 'numeric');
-    await postal.fill('〒１０４－００６１');
     const address = page.getByLabel('所在地（市区町村以降の町名・番地・建物名）', { exact: true });
     assert.equal(await address.getAttribute('autocomplete'), 'address-line1');
-    await address.fill('銀座１－２－３　オンシビル５階');
+    const [lookup] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/postcodes/1040061')),
+      postal.fill('〒１０４－００６１'),
+    ]);
+    assert.equal(lookup.status(), 200);
+    await page.waitForFunction(() => document.getElementById('address_line').value === '銀座');
+    assert.equal(await muni.inputValue(), '131024');
+    assert.equal(await pref.inputValue(), '13');
+    assert.equal(await page.locator('#address_line-prefix').innerText(), '東京都中央区');
+    assert.ok((await page.locator('#postal_code-status').innerText()).includes('郵便番号 104-0061 から'));
+    await address.scrollIntoViewIfNeeded();
+    await shot(page, 'form-postcode');
+    // Typed whole by habit: the confirmation and the letter still show the names once.
+    await address.fill('東京都中央区銀座１－２－３　オンシビル５階');
 
     await page.getByLabel('分類', { exact: true }).selectOption('2');
     assert.equal((await page.getByLabel('医療機関コード', { exact: true }).inputValue()).replace(/\D/g, ''), acct.institutionCode);
@@ -144,6 +157,9 @@ test('マイページ -> 流れ -> はい -> 入力 -> 次へ -> 閉じる -> �
       '03-1234-5678', acct.email, acct.institutionName, '〒104-0061 東京都中央区銀座1-2-3 オンシビル5階']) {
       assert.ok(body.includes(s), `confirmation shows ${s}: ${body}`);
     }
+    assert.ok(body.includes(`〒104-0061 東京都中央区銀座1-2-3 オンシビル5階\n${acct.institutionName}\n医事課\n佐藤 花子 様`),
+      `the addressee as the letter lays it out: ${body}`);
+    assert.ok(!body.includes('東京都中央区東京都'), `the address once: ${body}`);
     assert.ok(showsNoticeDate(body, EXPECTED), `expected date on the confirmation: ${body}`);
     assert.equal(await page.locator('input:not([type=hidden]), select, textarea').count(), 0, 'read-only');
     assert.ok(await page.getByRole('button', { name: '入力画面に戻る', exact: true }).isVisible());
@@ -252,12 +268,56 @@ test('the form on a phone (390x844): no horizontal scroll', async () => {
     await page.waitForURL('**/certificate-application/form');
     await shot(page, 'phone-form');
     assert.ok(await width() <= 390, `form scrollWidth ${await width()} > 390`);
+    // A typed postcode fills the address on a phone too.
+    await page.getByLabel('郵便番号', { exact: true }).fill('1040061');
+    await page.waitForFunction(() => document.getElementById('address_line').value === '銀座');
+    assert.equal(await page.getByLabel('市区町村', { exact: true }).inputValue(), '131024');
+    assert.equal(await page.locator('#address_line-prefix').innerText(), '東京都中央区');
+    await page.getByLabel('所在地（市区町村以降の町名・番地・建物名）', { exact: true }).scrollIntoViewIfNeeded();
+    await shot(page, 'phone-form-postcode', false);
+    assert.ok(await width() <= 390, `form with the address scrollWidth ${await width()} > 390`);
     await page.getByLabel('担当部署', { exact: true }).fill('');
     await page.getByRole('button', { name: '次へ', exact: true }).click();
     await page.locator('#department-error').waitFor();
     await shot(page, 'phone-form-error');
     assert.ok(await width() <= 390, `form with errors scrollWidth ${await width()} > 390`);
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  } finally {
+    await context.close();
+  }
+});
+
+test('without JavaScript: 郵便番号から住所を入力 fills the form, a wrong 市区町村 is refused beside 郵便番号', async () => {
+  const acct = await accountWithUsage('e2ecertnojs', '医療法人テスト会 すみれ医院');
+  const context = await browser.newContext({ locale: 'ja-JP', javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    await logIn(page, acct);
+    await page.goto(`${srv.baseUrl}/certificate-application/form`);
+    await page.getByLabel('郵便番号', { exact: true }).fill('104-0061');
+    await page.getByRole('button', { name: '郵便番号から住所を入力', exact: true }).click();
+    await page.waitForURL('**/certificate-application/postcode');
+    assert.equal(await page.getByLabel('市区町村', { exact: true }).inputValue(), '131024');
+    assert.equal(await page.getByLabel('所在地（市区町村以降の町名・番地・建物名）', { exact: true }).inputValue(), '銀座');
+    assert.equal(await page.locator('#address_line-prefix').innerText(), '東京都中央区');
+    await page.locator('#postal_code-status').scrollIntoViewIfNeeded();
+    await shot(page, 'form-postcode-noscript', false);
+
+    // 千代田区 chosen again by hand: 次へ refuses the postcode beside its field, keeping the choice.
+    await page.getByLabel('市区町村', { exact: true }).selectOption('131016');
+    await page.getByLabel('所在地（市区町村以降の町名・番地・建物名）', { exact: true }).fill('銀座1-2-3');
+    await page.getByLabel('担当部署', { exact: true }).fill('医事課');
+    await page.getByLabel('担当者名', { exact: true }).fill('佐藤 花子');
+    await page.getByLabel('電話番号', { exact: true }).fill('03-1234-5678');
+    await page.getByRole('button', { name: '次へ', exact: true }).click();
+    const error = page.locator('#postal_code-error');
+    await error.waitFor();
+    assert.equal(await error.innerText(),
+      '郵便番号 104-0061 は 東京都中央区 の郵便番号です。市区町村の選択か郵便番号をご確認ください。');
+    assert.equal(await page.getByLabel('市区町村', { exact: true }).inputValue(), '131016');
+    assert.equal(await page.locator('#address_line-prefix').innerText(), '東京都千代田区');
+    await error.scrollIntoViewIfNeeded();
+    await shot(page, 'form-postcode-mismatch', false);
   } finally {
     await context.close();
   }

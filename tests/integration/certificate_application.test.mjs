@@ -171,10 +171,15 @@ test('the form: pre-selected prefecture, its municipalities, fee, defaults from 
     '医療機関コード', '医療機関名称/名称', '担当部署', '担当者名', '電話番号', 'メールアドレス', '署名名称等', '申請枚数']) {
     assert.ok(text.includes(label), `label ${label}: ${text}`);
   }
-  // 郵便番号 and 所在地 follow 市区町村, with their labels and the browser's address autofill.
+  // The guide's fields in its printed order; 郵便番号 and 所在地 in a card of their own after
+  // 署名名称等 (and 申請枚数), with their labels and the browser's address autofill.
   const names = [...r.text.matchAll(/<(?:input|select)\b[^>]*\bname="([a-z_]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(names.slice(names.indexOf('municipality'), names.indexOf('municipality') + 3),
-    ['municipality', 'postal_code', 'address_line'], names.join(','));
+  assert.deepEqual(names.filter((n) => !['csrf_token', 'idempotency_key'].includes(n)),
+    ['classification', 'prefecture', 'municipality', 'institution_code', 'institution_name', 'department',
+      'contact_name', 'phone', 'email', 'signature_name', 'certificates', 'postal_code', 'address_line'],
+    names.join(','));
+  assert.ok(r.text.indexOf('電子証明書発行通知書の送付先') > r.text.indexOf('name="signature_name"'));
+  assert.ok(r.text.indexOf('電子証明書発行通知書の送付先') < r.text.indexOf('name="postal_code"'));
   const postal = findTag(r.text, 'input', 'postal_code');
   assert.equal(postal.autocomplete, 'postal-code');
   assert.equal(postal.inputmode, 'numeric');
@@ -231,6 +236,61 @@ test('GET /api/v1/municipalities', async () => {
   const p = await bad.json();
   assert.equal(p.status, 404);
   assert.ok(p.title || p.type, JSON.stringify(p));
+});
+
+test('GET /api/v1/postcodes/{code}: Japan Post\'s data for the page script', async () => {
+  const r = await fetch(`${srv.baseUrl}/api/v1/postcodes/1040061`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+  assert.deepEqual(await r.json(), {
+    postal_code: '104-0061', prefecture: { code: 13, name: '東京都' },
+    municipality: { code: '131024', name: '中央区' }, towns: ['銀座'],
+  });
+  // KEN_ALL's ward code 01101 is 札幌市中央区, 011011 with its check digit.
+  const sapporo = await (await fetch(`${srv.baseUrl}/api/v1/postcodes/0600000`)).json();
+  assert.equal(sapporo.municipality.code, '011011');
+  assert.equal(sapporo.municipality.name, '札幌市中央区');
+  assert.deepEqual(sapporo.towns, [], '以下に掲載がない場合 names no town');
+  const unknown = await fetch(`${srv.baseUrl}/api/v1/postcodes/0000000`);
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.headers.get('content-type') ?? '', /application\/problem\+json/);
+  assert.match((await unknown.json()).detail, /郵便番号 000-0000 は日本郵便の郵便番号データにありません/);
+});
+
+test('郵便番号から住所を入力 without the script: the same form, filled, nothing saved', async () => {
+  const form = (await A.c.get('/certificate-application/form')).text;
+  const button = buttonWithText(form, '郵便番号から住所を入力');
+  assert.ok(button, 'the no-script button');
+  assert.equal(button.formaction, '/certificate-application/postcode');
+  const fields = { ...typed(A.acct), prefecture: '', municipality: '', postal_code: '１０４－００６１', address_line: '',
+    idempotency_key: inputValue(form, 'idempotency_key'), csrf_token: csrfToken(form) };
+  const r = await A.c.post('/certificate-application/postcode', fields);
+  assert.equal(r.status, 200, pageText(r.text).slice(0, 500));
+  assert.equal(selectedValue(r.text, 'prefecture'), '13');
+  assert.equal(selectedValue(r.text, 'municipality'), '131024');
+  assert.equal(inputValue(r.text, 'postal_code'), '104-0061');
+  assert.equal(inputValue(r.text, 'address_line'), '銀座');
+  assert.equal(inputValue(r.text, 'department'), fields.department, 'the rest as typed');
+  assert.ok(pageText(r.text).includes('郵便番号 104-0061 から都道府県・市区町村を入力しました'), pageText(r.text));
+  assert.deepEqual(fieldErrorIds(r.text), []);
+  const unknown = await A.c.post('/certificate-application/postcode', { ...fields, postal_code: '999-9999' });
+  assert.equal(unknown.status, 422);
+  assert.deepEqual(fieldErrorIds(unknown.text), ['postal_code-error']);
+  assert.equal(inputValue(unknown.text, 'postal_code'), '999-9999');
+  assert.deepEqual(certificateLinks((await A.c.get('/mypage')).text), [], 'nothing saved');
+});
+
+test('次へ refuses a postcode of another 市区町村 beside 郵便番号, keeping what was typed', async () => {
+  const form = (await A.c.get('/certificate-application/form')).text;
+  const fields = { ...typed(A.acct), municipality: '131016', address_line: '東京都千代田区丸の内1-1',
+    idempotency_key: inputValue(form, 'idempotency_key'), csrf_token: csrfToken(form) };
+  const r = await A.c.post('/certificate-application/confirm', fields);
+  assert.equal(r.status, 422);
+  assert.deepEqual(fieldErrorIds(r.text), ['postal_code-error']);
+  assert.ok(pageText(r.text).includes(
+    '郵便番号 104-0061 は 東京都中央区 の郵便番号です。市区町村の選択か郵便番号をご確認ください。'), pageText(r.text));
+  assert.equal(selectedValue(r.text, 'municipality'), '131016');
+  assert.equal(inputValue(r.text, 'address_line'), '東京都千代田区丸の内1-1');
 });
 
 const typed = (acct) => certificateFields(acct, { certificates: '３', department: '医事課', contact_name: '佐藤 花子' });

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "app/applications/certificate_application_record.hpp"
+#include "app/applications/mailing_address.hpp"
 #include "app/core/form_values.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/calendar_date.hpp"
@@ -37,20 +38,6 @@ const std::vector<std::string>& certificate_classifications() {
   return all;
 }
 
-std::string mailing_address(const Services& s, int prefecture, const std::string& municipality_code,
-                            const std::string& postal_code, const std::string& address_line) {
-  if (postal_code.empty() && address_line.empty()) return {};
-  const auto code = domain::PostalCode::parse(postal_code);
-  const auto* p = s.reference.regions.prefecture(prefecture);
-  const auto* m = s.reference.regions.municipality(municipality_code);
-  return fmt::format("〒{} {}{}{}", code ? code->display() : postal_code, p ? p->name : "",
-                     m ? m->name : municipality_code, address_line);
-}
-
-std::string mailing_address(const Services& s, const store::CertificateApplicationRecord& a) {
-  return mailing_address(s, a.prefecture, a.municipality_code, a.postal_code, a.address_line);
-}
-
 NoticeEstimate notice_estimate(const Services& s) {
   const auto today = today_in_japan(s);
   const auto notice = s.reference.calendar.add_business_days(today, kNoticeBusinessDays);
@@ -80,17 +67,6 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
       out.municipality_code = (*m)->code;
       out.municipality_name = (*m)->name;
     }
-  }
-  // Where the notice letter goes by registered mail.
-  if (auto code = domain::PostalCode::parse(form.postal_code)) {
-    out.postal_code = code->digits();
-  } else {
-    errors.push_back({"postal_code", std::string(domain::error_key(code.error()))});
-  }
-  if (auto line = domain::parse_address_line(form.address_line)) {
-    out.address_line = *line;
-  } else {
-    errors.push_back({"address_line", std::string(domain::error_key(line.error()))});
   }
   if (auto code = domain::InstitutionCode::parse(form.institution_code); !code) {
     errors.push_back({"institution_code", std::string(domain::error_key(code.error()))});
@@ -138,6 +114,23 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
     out.certificates = *n;
   } else {
     errors.push_back({"certificates", n.error()});
+  }
+  // Where the notice letter goes by registered mail: the form's last card.
+  if (auto code = domain::PostalCode::parse(form.postal_code)) {
+    out.postal_code = code->digits();
+  } else {
+    errors.push_back({"postal_code", std::string(domain::error_key(code.error()))});
+  }
+  if (auto line = address_line_for(s, out.prefecture, out.municipality_code, form.address_line)) {
+    out.address_line = *line;
+  } else {
+    errors.push_back(line.error());
+  }
+  // A postcode of another municipality sends the letter astray: the person picks which is wrong.
+  if (!out.postal_code.empty() && !out.municipality_code.empty()) {
+    if (auto mismatch = postcode_mismatch(s, out.postal_code, out.municipality_code)) {
+      errors.push_back(*mismatch);
+    }
   }
   if (!errors.empty()) return std::unexpected(std::move(errors));
 

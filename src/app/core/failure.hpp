@@ -14,6 +14,7 @@ namespace onshi::app {
 struct FieldError {
   std::string field;
   std::string key;
+  std::vector<std::string> args{};  // fill the message's {} placeholders (Messages::format)
 };
 using FieldErrors = std::vector<FieldError>;
 

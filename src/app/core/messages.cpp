@@ -1,5 +1,6 @@
 #include "app/core/messages.hpp"
 
+#include <fmt/args.h>
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
@@ -39,6 +40,14 @@ const std::string& Messages::get(std::string_view key) const {
   auto it = text_.find(key);
   if (it == text_.end()) throw std::out_of_range(fmt::format("no message for key '{}'", key));
   return it->second;
+}
+
+std::string Messages::format(std::string_view key, const std::vector<std::string>& args) const {
+  const std::string& text = get(key);
+  if (args.empty()) return text;
+  fmt::dynamic_format_arg_store<fmt::format_context> store;
+  for (const auto& a : args) store.push_back(a);
+  return fmt::vformat(text, store);
 }
 
 }  // namespace onshi::app

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onshi::app {
 
@@ -15,6 +16,8 @@ class Messages {
 
   // The text for `key`; a missing key is a bug, so it throws std::out_of_range naming the key.
   const std::string& get(std::string_view key) const;
+  // The text for `key` with its {} placeholders filled from `args`, in order.
+  std::string format(std::string_view key, const std::vector<std::string>& args) const;
   bool has(std::string_view key) const { return text_.contains(std::string(key)); }
 
  private:

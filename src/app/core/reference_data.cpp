@@ -54,8 +54,14 @@ ReferenceData ReferenceData::load(const std::filesystem::path& resources) {
                                          regions.error().line,
                                          static_cast<int>(regions.error().kind)));
   }
+  auto postcodes = domain::Postcodes::load(data, *regions);
+  if (!postcodes) {
+    throw std::runtime_error(fmt::format("{}: line {}: {}", (data / "postcodes.csv").string(),
+                                         postcodes.error().line,
+                                         domain::describe(postcodes.error().kind)));
+  }
   return ReferenceData{load_fees(data / "fees.toml"), domain::BusinessCalendar(),
-                       std::move(*regions)};
+                       std::move(*regions), std::move(*postcodes)};
 }
 
 }  // namespace onshi::app

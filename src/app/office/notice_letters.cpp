@@ -8,6 +8,7 @@
 #include "app/core/form_values.hpp"
 #include "app/core/outbox.hpp"
 #include "app/office/notice_letters.hpp"
+#include "domain/address.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -47,13 +48,20 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
   const auto code = domain::InstitutionCode::parse(a.institution_code);
 
   letters::NoticeLetter l;
+  // The address once (an older application may still repeat the names in 所在地), then the
+  // addressee as letters are written: 部署 on its own line, the person's name with 様 below it.
+  const std::string line =
+      prefecture && municipality
+          ? domain::address_after_municipality(a.address_line, prefecture->name, municipality->name)
+          : a.address_line;
   l.address_lines = {
       postal_display(a.postal_code),
       fmt::format("{}{}{}", prefecture ? prefecture->name : "",
-                  municipality ? municipality->name : "", a.address_line),
+                  municipality ? municipality->name : "", line.empty() ? a.address_line : line),
       a.institution_name,
-      fmt::format(fmt::runtime(msg("honorific")), a.department + " " + a.contact_name),
   };
+  if (!a.department.empty()) l.address_lines.push_back(a.department);
+  l.address_lines.push_back(fmt::format(fmt::runtime(msg("honorific")), a.contact_name));
   l.sender_block = msg("sender");
   l.date_line = japanese_date(m, today_in_japan(s));
   l.title = msg("title");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/applications/certificate_applications.hpp"
+#include "app/applications/mailing_address.hpp"
 #include "domain/institution_code.hpp"
 #include "util/text.hpp"
 #include "web/admin/admin.hpp"
@@ -31,6 +32,18 @@ void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateAp
         m ? fmt::format("{} {}", a.municipality_code, m->name) : a.municipality_code);
   // 〒NNN-NNNN, prefecture, municipality and the rest, as the letter will be addressed.
   d.set("mailing_address", app::mailing_address(s, a));
+  d.set("addressee_name", s.messages.format("notice_letter.honorific", {a.contact_name}));
+  // Applications stored before the form checked the postcode against the 市区町村 may disagree.
+  if (auto mismatch = app::postcode_mismatch(s, a)) {
+    // The clinic's message asks it to choose again; the reviewer is told what disagrees.
+    auto args = mismatch->args;
+    args.push_back(m ? m->name : a.municipality_code);
+    const bool unknown = mismatch->key == "mailing_address.unknown_postcode";
+    d.set("address_warning",
+          s.messages.format(unknown ? "mailing_address.review_unknown_postcode"
+                                    : "mailing_address.review_wrong_municipality",
+                            args));
+  }
   const auto code = domain::InstitutionCode::parse(a.institution_code);
   d.set("institution_code", code ? code->formatted() : a.institution_code);
   d.set("institution_name", a.institution_name);

@@ -2,9 +2,8 @@
 // 発行申請成功.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "app/applications/certificate_applications.hpp"
+#include "app/applications/mailing_address.hpp"
 #include "app/applications/receipts.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/core/dates_shown.hpp"
@@ -16,6 +15,7 @@
 #include "util/text.hpp"
 #include "web/display.hpp"
 #include "web/errors.hpp"
+#include "web/portal/reference_api.hpp"
 #include "web/problem.hpp"
 #include "web/site.hpp"
 
@@ -83,6 +83,15 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
     }
   }
   d.set("municipalities", municipalities);
+  d.set("address_filled_message", s.messages.get("mailing_address.filled"));
+  // 所在地 follows these, so the form shows them in front of it as fixed text.
+  if (const auto* p = s.reference.regions.prefecture(chosen_prefecture)) {
+    d.set("address_prefecture", p->name);
+    if (const auto* m = s.reference.regions.municipality(f.municipality);
+        m && m->prefecture == chosen_prefecture) {
+      d.set("address_municipality", m->name);
+    }
+  }
   for (const auto& [name, value] : {std::pair{"postal_code", f.postal_code},
                                     {"address_line", f.address_line},
                                     {"institution_code", f.institution_code},
@@ -174,6 +183,18 @@ Response edit(Ctx& ctx) {
   return form_again(ctx, 200, form_from_post(ctx.form()), {});
 }
 
+// 郵便番号から住所を入力 without the page script: the same form, 都道府県, 市区町村 and 町域 set
+// from the postcode, nothing saved; or the form as typed with the reason beside 郵便番号.
+Response fill_address(Ctx& ctx) {
+  auto filled = app::fill_from_postcode(ctx.services(), form_from_post(ctx.form()));
+  if (!filled.errors.empty()) return form_again(ctx, 422, filled.form, filled.errors);
+  auto d = form_data(ctx, filled.form);
+  d.set("address_filled",
+        ctx.services().messages.format("mailing_address.filled", {filled.form.postal_code}));
+  set_resubmission(ctx, d, ctx.form().get("resubmits"));
+  return ctx.page(200, "certificate_form.html", std::string(kTitle), d);
+}
+
 void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateForm& c) {
   const auto* p = ctx.services().reference.regions.prefecture(c.prefecture);
   d.set("classification_label", ctx.message("classification." + c.classification));
@@ -181,6 +202,8 @@ void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateF
   d.set("municipality_label", c.municipality_name);
   d.set("mailing_address", app::mailing_address(ctx.services(), c.prefecture, c.municipality_code,
                                                 c.postal_code, c.address_line));
+  d.set("addressee_name",
+        ctx.services().messages.format("notice_letter.honorific", {c.contact_name}));
   const auto code = domain::InstitutionCode::parse(c.institution_code);
   d.set("institution_code_shown", code ? code->formatted() : c.institution_code);
   d.set("institution_name_shown", c.institution_name);
@@ -266,6 +289,8 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   const auto* m = ctx.services().reference.regions.municipality(a.municipality_code);
   d.set("municipality_label", m ? m->name : a.municipality_code);
   d.set("mailing_address", app::mailing_address(ctx.services(), a));
+  d.set("addressee_name",
+        ctx.services().messages.format("notice_letter.honorific", {a.contact_name}));
 }
 
 Response complete(Ctx& ctx) {
@@ -354,34 +379,14 @@ Response cpipcs(Ctx& ctx) {
                   "オンライン請求ネットワーク関連システム共通認証局運用規程（CPIPCS）", {});
 }
 
-// GET /api/v1/municipalities?prefecture=13: public reference data for the form's 市区町村 choice.
-Response municipalities(Ctx& ctx) {
-  const auto query = Form::parse(ctx.request().query);
-  int code = 0;
-  try {
-    code = query ? std::stoi(query->get("prefecture")) : 0;
-  } catch (const std::exception&) {
-    code = 0;
-  }
-  if (!ctx.services().reference.regions.prefecture(code)) {
-    return problem(ctx.services(), 404, "not-found", ctx.request().path);
-  }
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& m : ctx.services().reference.regions.municipalities_in(code)) {
-    items.push_back({{"code", m.code}, {"name", m.name}});
-  }
-  const std::string body = nlohmann::json{{"prefecture", code}, {"items", std::move(items)}}.dump();
-  Response r = Response::text(200, "application/json; charset=utf-8", body);
-  r.header("Cache-Control", "public, max-age=86400");
-  return r;
-}
-
 }  // namespace
 
 void add_certificate_routes(Routes& routes) {
   routes.push_back(get("/certificate-application", flow, Access::clinic));
   routes.push_back(get("/certificate-application/form", form_page, Access::clinic));
   routes.push_back(post("/certificate-application/edit", edit, Access::clinic, Body::form));
+  routes.push_back(
+      post("/certificate-application/postcode", fill_address, Access::clinic, Body::form));
   routes.push_back(post("/certificate-application/confirm", confirm, Access::clinic, Body::form));
   routes.push_back(post("/certificate-application/submit", submit, Access::clinic, Body::form));
   routes.push_back(get("/certificate-application/complete", complete, Access::clinic));
@@ -397,7 +402,7 @@ void add_certificate_routes(Routes& routes) {
   routes.push_back(
       post("/certificate-applications/{rest...}", not_found, Access::clinic, Body::form));
   routes.push_back(get("/cpipcs", cpipcs, Access::anyone));
-  routes.push_back(get("/api/v1/municipalities", municipalities, Access::anyone));
+  add_reference_routes(routes);
 }
 
 }  // namespace onshi::web

@@ -172,9 +172,9 @@ TEST_F(CertificateApplicationTest, BidirectionalControlsAreRefusedBesideTheirFie
     EXPECT_TRUE(env.messages.has(e.key)) << e.key;
   }
   EXPECT_EQ(errors, (std::vector<std::pair<std::string, std::string>>{
-                        {"address_line", "address_line.control_characters"},
                         {"department", "department.invalid"},
-                        {"signature_name", "signature_name.invalid"}}));
+                        {"signature_name", "signature_name.invalid"},
+                        {"address_line", "address_line.control_characters"}}));
   EXPECT_FALSE(submit_certificate_application(env.services, user, f).has_value());
 }
 

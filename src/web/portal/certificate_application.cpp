@@ -349,11 +349,6 @@ Response cancel(Ctx& ctx) {
   return Response::redirect(std::string(kDetailPrefix) + url_encode(number) + "?done=cancelled");
 }
 
-Response cpipcs(Ctx& ctx) {
-  return ctx.page(200, "cpipcs.html",
-                  "オンライン請求ネットワーク関連システム共通認証局運用規程（CPIPCS）", {});
-}
-
 // GET /api/v1/municipalities?prefecture=13: public reference data for the form's 市区町村 choice.
 Response municipalities(Ctx& ctx) {
   const auto query = Form::parse(ctx.request().query);
@@ -396,7 +391,6 @@ void add_certificate_routes(Routes& routes) {
   routes.push_back(get("/certificate-applications/{rest...}", not_found, Access::clinic));
   routes.push_back(
       post("/certificate-applications/{rest...}", not_found, Access::clinic, Body::form));
-  routes.push_back(get("/cpipcs", cpipcs, Access::anyone));
   routes.push_back(get("/api/v1/municipalities", municipalities, Access::anyone));
 }
 

@@ -31,6 +31,11 @@ util::TemplateData cpipcs_data(const app::Services& s) {
   return d;
 }
 
+Response summary(Ctx& ctx) {
+  const auto& s = ctx.services();
+  return ctx.page(200, "cpipcs.html", s.messages.get("cpipcs.title"), cpipcs_data(s));
+}
+
 Response full(Ctx& ctx) {
   const auto& s = ctx.services();
   const auto& c = s.config;
@@ -50,7 +55,7 @@ Response full(Ctx& ctx) {
 }  // namespace
 
 void add_cpipcs_routes(Routes& routes) {
-  routes.push_back(get("/cpipcs", full, Access::anyone));  // until the clinic page exists
+  routes.push_back(get("/cpipcs", summary, Access::anyone));
   routes.push_back(get("/cpipcs/full", full, Access::anyone));
 }
 

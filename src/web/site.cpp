@@ -96,6 +96,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_usage_routes(routes_);
   add_api_routes(routes_);
   add_certificate_routes(routes_);
+  add_cpipcs_routes(routes_);
   add_ops_routes(routes_, metrics_);
   add_admin_routes(routes_);
 }

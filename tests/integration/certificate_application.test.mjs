@@ -158,6 +158,11 @@ test('電子証明書発行申請の流れ: steps, domain, 約5営業日, expect
   const cp = await srv.client().get('/cpipcs');
   assert.equal(cp.status, 200);
   assert.ok(pageText(cp.text).includes(CPIPCS_TITLE), pageText(cp.text).slice(0, 300));
+  // The clinic page points to the vendors' full text, which anyone may read too.
+  assert.ok(/<a\b[^>]*href="\/cpipcs\/full"/.test(cp.text), 'a link to /cpipcs/full');
+  const full = await srv.client().get('/cpipcs/full');
+  assert.equal(full.status, 200);
+  assert.ok(pageText(full.text).includes(`${CPIPCS_TITLE}（CPIPCS）全文`), pageText(full.text).slice(0, 300));
 });
 
 test('the form: pre-selected prefecture, its municipalities, fee, defaults from the usage application', async () => {

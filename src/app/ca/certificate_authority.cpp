@@ -96,7 +96,7 @@ pki::TerminalProfile terminal_profile(const Config& c) {
   p.ocsp_url = c.ocsp_url;
   p.ca_issuers_url = c.ca_issuers_url;
   p.policy_oid = c.policy_oid;
-  p.cps_url = c.base_url + "/cpipcs";
+  p.cps_url = c.base_url + "/cpipcs/full";  // the full CP/CPS, not the clinic summary
   p.generated_key = algorithm(c.terminal_key_algorithm, "terminal_key_algorithm");
   return p;
 }

@@ -374,11 +374,6 @@ Response cancel(Ctx& ctx) {
   return Response::redirect(std::string(kDetailPrefix) + url_encode(number) + "?done=cancelled");
 }
 
-Response cpipcs(Ctx& ctx) {
-  return ctx.page(200, "cpipcs.html",
-                  "オンライン請求ネットワーク関連システム共通認証局運用規程（CPIPCS）", {});
-}
-
 }  // namespace
 
 void add_certificate_routes(Routes& routes) {
@@ -401,7 +396,6 @@ void add_certificate_routes(Routes& routes) {
   routes.push_back(get("/certificate-applications/{rest...}", not_found, Access::clinic));
   routes.push_back(
       post("/certificate-applications/{rest...}", not_found, Access::clinic, Body::form));
-  routes.push_back(get("/cpipcs", cpipcs, Access::anyone));
   add_reference_routes(routes);
 }
 

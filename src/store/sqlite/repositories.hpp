@@ -125,6 +125,8 @@ class SqliteCertificates final : public CertificatesWriter {
   bool public_key_certified(const std::string& spki_sha256) override;
   std::vector<std::string> terminals_of(Id institution_id) override;
   bool try_insert_certificate(const CertificateRecord& c) override;
+  bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
+                           Millis pickup_expires_at) override;
 
  private:
   Connection& c_;

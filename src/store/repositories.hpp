@@ -207,7 +207,10 @@ class NoticeLettersReader {
   virtual ~NoticeLettersReader() = default;
   virtual std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) = 0;
   virtual std::vector<NoticeLetterRecord> unprinted_notice_letters() = 0;
-  // The number of the application whose letter was sent under this 書留 tracking number.
+  // Letters reprinted after they were posted, whose resend's registered mail waits to be recorded.
+  virtual std::vector<NoticeLetterRecord> resend_due_notice_letters() = 0;
+  // The number of the application whose letter was sent under this 書留 tracking number (its
+  // latest mailing or an earlier one).
   virtual std::optional<std::string> application_mailed_as(const std::string& tracking_number) = 0;
 };
 class NoticeLettersWriter : public NoticeLettersReader {
@@ -215,9 +218,13 @@ class NoticeLettersWriter : public NoticeLettersReader {
   virtual Id insert_notice_letter(Id application_id, Millis now) = 0;
   // Also erases the sealed pickup codes of the letter's certificates.
   virtual void mark_notice_letter_printed(Id letter_id, Millis now) = 0;
-  // False when the letter already has a tracking number (recorded by someone else meanwhile).
+  // False when the letter already has a tracking number (recorded by someone else meanwhile),
+  // unless a resend is due: then the earlier mailing is kept in the letter's history and this one
+  // becomes the letter's, and the resend is no longer due.
   virtual bool record_registered_mail(Id letter_id, const std::string& tracking_number,
                                       const std::string& mailed_on, Id operator_id, Millis now) = 0;
+  // 新しい取得コードで再印刷 at `now`; a letter already posted then waits for its resend.
+  virtual void mark_notice_letter_reprinted(Id letter_id, Millis now) = 0;
 };
 
 // back-office operators and their sessions

@@ -120,6 +120,14 @@ LetterQueue letter_queue(const Services& s) {
       q.letters[a.id] = *letter;
       q.to_mail.push_back(std::move(a));
     }
+    // Resends (reprinted after posting) wait for their 書留 too, after the first mailings.
+    for (const auto& letter : tx.letters().resend_due_notice_letters()) {
+      auto a =
+          tx.certificate_applications().find_certificate_application_by_id(letter.application_id);
+      if (!a) continue;
+      q.letters[a->id] = letter;
+      q.to_mail.push_back(std::move(*a));
+    }
   });
   return q;
 }
@@ -221,6 +229,8 @@ Result<LetterBatch> reprint_notice_letter(const Services& s, const Actor& who,
     LetterBatch batch;
     batch.application_numbers = {a->number};
     batch.pdf = letters::render_notice_letters_pdf({compose(s, *a, waiting, codes)});
+    // A letter already posted is void now: its resend waits for a registered mail of its own.
+    tx.letters().mark_notice_letter_reprinted(letter->id, now);
     std::string list;
     for (const auto& n : renewed) list += (list.empty() ? "" : ",") + n;
     tx.audit().append_audit({who.audit_name(), "letter.reprint", a->number,
@@ -257,20 +267,28 @@ Result<> record_registered_mail(const Services& s, const Actor& who, std::string
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     auto letter = a ? tx.letters().notice_letter_of(a->id) : std::nullopt;
     if (!a || !letter) return refused(a ? ReviewError::wrong_state : ReviewError::not_found);
-    if (letter->tracking_number) return refused(ReviewError::already_recorded);
+    // A resend (新しい取得コードで再印刷 after posting) records a second registered mail.
+    const bool resend = letter->resend_due && letter->tracking_number && letter->reprinted_at;
+    if (letter->tracking_number && !resend) return refused(ReviewError::already_recorded);
     if (!letter->printed_at) return refused(ReviewError::wrong_state);
-    if (*date < date_in_japan(*letter->printed_at)) return refused(ReviewError::mailed_on);
+    const auto ready = resend ? *letter->reprinted_at : *letter->printed_at;
+    if (*date < date_in_japan(ready)) return refused(ReviewError::mailed_on);
     if (tx.letters().application_mailed_as(digits))
       return refused(ReviewError::tracking_number_used);
-    const auto to = domain::record_notice_sent(a->status);
     const auto now = s.now_ms();
-    if (!to || !letter->printed_at ||
-        !tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now) ||
-        !tx.certificate_applications().set_certificate_application_status(a->id, a->status, *to, "",
-                                                                          now))
+    if (!tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now))
       return refused(ReviewError::wrong_state);
+    // The first mailing makes the application 通知書発送済; a resend leaves it so.
+    if (!resend) {
+      const auto to = domain::record_notice_sent(a->status);
+      if (!to || !tx.certificate_applications().set_certificate_application_status(a->id, a->status,
+                                                                                   *to, "", now))
+        return refused(ReviewError::wrong_state);
+    }
     tx.audit().append_audit({who.audit_name(), "letter.mailed", a->number,
-                             audit_detail({{"tracking_number", digits}, {"mailed_on", date_text}})},
+                             audit_detail({{"tracking_number", digits},
+                                           {"mailed_on", date_text},
+                                           {"resend", resend ? "true" : "false"}})},
                             now);
     util::TemplateData m;
     m.set("number", a->number);

@@ -39,7 +39,8 @@ Result<LetterBatch> print_notice_letters(
 // pickup deadline counted again from now and their failed attempts cleared; the PDF of that
 // letter with those certificates, audited letter.reprint, in one transaction. Refused while the
 // letter is not printed yet (review.not_printed) or when no certificate waits (review.nothing_to_
-// reprint). The registered mail already recorded stays recorded.
+// reprint). A letter already posted is void then: it waits in LetterQueue::to_mail for the
+// registered mail of its resend, which record_registered_mail records beside the first.
 Result<LetterBatch> reprint_notice_letter(
     const Services& s, const Actor& who, std::string_view number,
     const std::function<void(const LetterBatch&)>& deliver = {});
@@ -49,13 +50,15 @@ Result<LetterBatch> reprint_notice_letter(
 struct LetterQueue {
   std::vector<std::string> to_print;                           // application numbers
   std::vector<store::CertificateApplicationRecord> printable;  // the same applications
-  std::vector<store::CertificateApplicationRecord> to_mail;    // printed, no tracking number yet
-  std::map<store::Id, store::NoticeLetterRecord> letters;      // by application id, for to_mail
+  // printed with no tracking number yet, then those reprinted after posting (resend_due)
+  std::vector<store::CertificateApplicationRecord> to_mail;
+  std::map<store::Id, store::NoticeLetterRecord> letters;  // by application id, for to_mail
 };
 LetterQueue letter_queue(const Services& s);
 
 // 書留の引受番号 and the date it was posted; the application becomes 通知書発送済 and the clinic
-// is mailed. `mailed_on` is YYYY-MM-DD (full-width digits accepted), today or earlier.
+// is mailed. `mailed_on` is YYYY-MM-DD (full-width digits accepted), today or earlier, and not
+// before the print (a resend: the reprint). A resend's number is recorded beside the first one.
 Result<> record_registered_mail(const Services& s, const Actor& who, std::string_view number,
                                 std::string_view tracking_number, std::string_view mailed_on);
 

@@ -245,49 +245,54 @@ std::string_view next_step_key(NextStep n) {
   throw std::logic_error("unknown next step");
 }
 
-namespace {
-
-// Reads the letter of each 発行済 application in the same read, and works out the dates.
-std::vector<DashboardRow> describe(const Services& s, store::ReadTx& tx,
-                                   std::vector<store::CertificateApplicationRecord> found) {
+DashboardRow work_of(const Services& s, store::CertificateApplicationRecord a,
+                     const std::optional<store::NoticeLetterRecord>& letter) {
   const auto today = today_in_japan(s);
   const auto& calendar = s.reference.calendar;
+  DashboardRow r;
+  if (const auto arrival = domain::parse_date(a.expected_notice_on)) {
+    if (const auto ship = calendar.add_business_days(*arrival, -kPostalBusinessDays)) {
+      r.ship_by = domain::format_date(*ship);
+      if (auto n = calendar.business_days_between(today, *ship)) r.business_days_left = *n;
+      r.overdue = today > *ship;
+    }
+  }
+  switch (a.status) {
+    case State::applied:
+    case State::under_review:
+      r.next = NextStep::review;
+      break;
+    case State::returned:
+      r.next = NextStep::clinic;
+      break;
+    case State::approved:
+      r.next = NextStep::issue;
+      break;
+    case State::issued:
+      r.letter_printed = letter && letter->printed_at;
+      r.next = r.letter_printed ? NextStep::mail : NextStep::print;
+      break;
+    default:
+      r.next = NextStep::none;
+      break;
+  }
+  // Only what the office still has to do before posting can be late.
+  if (r.next == NextStep::none || r.next == NextStep::clinic) r.overdue = false;
+  r.application = std::move(a);
+  return r;
+}
+
+namespace {
+
+// Reads the letter of each 発行済 application in the same read.
+std::vector<DashboardRow> describe(const Services& s, store::ReadTx& tx,
+                                   std::vector<store::CertificateApplicationRecord> found) {
   std::vector<DashboardRow> rows;
   rows.reserve(found.size());
   for (auto& a : found) {
-    DashboardRow r;
-    if (const auto arrival = domain::parse_date(a.expected_notice_on)) {
-      if (const auto ship = calendar.add_business_days(*arrival, -kPostalBusinessDays)) {
-        r.ship_by = domain::format_date(*ship);
-        if (auto n = calendar.business_days_between(today, *ship)) r.business_days_left = *n;
-        r.overdue = today > *ship;
-      }
-    }
-    switch (a.status) {
-      case State::applied:
-      case State::under_review:
-        r.next = NextStep::review;
-        break;
-      case State::returned:
-        r.next = NextStep::clinic;
-        break;
-      case State::approved:
-        r.next = NextStep::issue;
-        break;
-      case State::issued: {
-        const auto letter = tx.letters().notice_letter_of(a.id);
-        r.letter_printed = letter && letter->printed_at;
-        r.next = r.letter_printed ? NextStep::mail : NextStep::print;
-        break;
-      }
-      default:
-        r.next = NextStep::none;
-        break;
-    }
-    // Only what the office still has to do before posting can be late.
-    if (r.next == NextStep::none || r.next == NextStep::clinic) r.overdue = false;
-    r.application = std::move(a);
-    rows.push_back(std::move(r));
+    const auto letter = a.status == State::issued ? tx.letters().notice_letter_of(a.id)
+                                                  : std::optional<store::NoticeLetterRecord>();
+    rows.push_back(work_of(s, std::move(a), letter));
   }
   return rows;
 }
@@ -328,6 +333,9 @@ std::vector<DashboardRow> dashboard(const Services& s) {
 
 OfficeCounts office_counts(const Services& s) {
   OfficeCounts c;
+  s.db.read([&](store::ReadTx& tx) {
+    c.to_mail = static_cast<int>(tx.letters().resend_due_notice_letters().size());
+  });
   for (const auto& r : dashboard(s)) {
     c.to_review += r.next == NextStep::review;
     c.to_issue += r.next == NextStep::issue;

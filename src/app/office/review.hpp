@@ -90,6 +90,9 @@ struct DashboardRow {
   NextStep next = NextStep::none;
   bool letter_printed = false;  // 発行済 only
 };
+// One application (with its letter, if any) as those lists show it, for its detail page too.
+DashboardRow work_of(const Services& s, store::CertificateApplicationRecord a,
+                     const std::optional<store::NoticeLetterRecord>& letter);
 // The dashboard: every application not yet 通知書発送済 (nor closed); overdue ones first, then by
 // 発送期限.
 std::vector<DashboardRow> dashboard(const Services& s);
@@ -98,7 +101,7 @@ std::vector<DashboardRow> dashboard(const Services& s);
 std::vector<DashboardRow> review_queue_rows(const Services& s, const QueueFilter& f);
 
 // The counts of the admin menu: 審査待ち (申請済 and 審査中), 発行待ち (承認), 未印刷, 書留未記録
-// and how many are past their 発送期限.
+// (resends of reprinted letters included) and how many are past their 発送期限.
 struct OfficeCounts {
   int to_review = 0;
   int to_issue = 0;

@@ -68,6 +68,14 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   d.set("no_actions", !can_review && !can_issue);
   d.set("approved_by_me",
         ctx.services().config.separate_issuer && a.approved_by && *a.approved_by == me.operator_id);
+  // What the office does next and by when (issue 14 §7), as the lists say it.
+  const auto work = app::work_of(ctx.services(), a, dossier->letter);
+  if (work.next != app::NextStep::none) {
+    d.set("next_step",
+          ctx.message(fmt::format("admin_next_step.{}", app::next_step_key(work.next))));
+    d.set("ship_by", work.ship_by);
+    d.set("overdue", work.overdue);
+  }
   // The letter's own actions (印刷 before its first print, 再印刷 after it) for who prints.
   if (dossier->letter && app::allowed(me.role, app::Permission::letters)) {
     d.set(dossier->letter->printed_at ? "can_reprint" : "can_print", true);

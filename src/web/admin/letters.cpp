@@ -56,7 +56,14 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
     r.set("number", a.number);
     r.set("institution_name", a.institution_name);
     r.set("mailing_address", app::mailing_address(s, a));
-    r.set("printed_at", jst_time(*q.letters.at(a.id).printed_at));
+    const auto& letter = q.letters.at(a.id);
+    r.set("printed_at", jst_time(*letter.printed_at));
+    // A resend: the letter posted before is void, its new one goes by registered mail again.
+    if (letter.resend_due && letter.tracking_number && letter.reprinted_at) {
+      r.set("resend", true);
+      r.set("reprinted_at", jst_time(*letter.reprinted_at));
+      r.set("previous_tracking", tracking_number_shown(*letter.tracking_number));
+    }
     r.set("expected_notice_on", a.expected_notice_on);
     r.set("mailed_on", today);
     if (refused && refused->number == a.number) {

@@ -137,6 +137,53 @@ TEST_F(OfficeStepsTest, AReprintVoidsTheOldCodesAndPrintsNewOnes) {
   EXPECT_EQ(letter_queue(env.services).to_mail.size(), 1u);
 }
 
+TEST_F(OfficeStepsTest, AReprintAfterPostingIsResentByRegisteredMail) {
+  const auto number = issued("1", "resend-1");
+  ASSERT_TRUE(print_notice_letters(env.services, issuer, {}, {number}).has_value());
+  ASSERT_TRUE(record_registered_mail(env.services, issuer, number, "11111111111", "2026-11-24")
+                  .has_value());
+  EXPECT_EQ(status_of(number), "notice_sent");
+  EXPECT_EQ(office_counts(env.services).to_mail, 0);
+
+  // The letter never arrived: new codes, and the void letter's resend waits for its 書留.
+  env.clock.advance(std::chrono::days{7});  // Tuesday 12-01
+  ASSERT_TRUE(reprint_notice_letter(env.services, issuer, number).has_value());
+  const auto q = letter_queue(env.services);
+  ASSERT_EQ(q.to_mail.size(), 1u);
+  EXPECT_EQ(q.to_mail[0].number, number);
+  EXPECT_TRUE(q.letters.at(q.to_mail[0].id).resend_due);
+  EXPECT_EQ(office_counts(env.services).to_mail, 1);
+
+  // Before the reprint, or under the first mailing's number: refused.
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, number, "22222222222", "2026-11-30"))
+          .key,
+      review_error_key(ReviewError::mailed_on));
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, number, "11111111111", "2026-12-01"))
+          .key,
+      review_error_key(ReviewError::tracking_number_used));
+  ASSERT_TRUE(record_registered_mail(env.services, issuer, number, "22222222222", "2026-12-01")
+                  .has_value());
+  const auto letter = application_dossier(env.services, number)->letter;
+  EXPECT_EQ(letter->tracking_number, "22222222222");
+  EXPECT_EQ(letter->mailed_on, "2026-12-01");
+  EXPECT_FALSE(letter->resend_due);
+  EXPECT_EQ(status_of(number), "notice_sent");
+  EXPECT_TRUE(letter_queue(env.services).to_mail.empty());
+  // Once recorded, neither number can be recorded again, for this letter or another.
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, number, "33333333333", "2026-12-01"))
+          .key,
+      review_error_key(ReviewError::already_recorded));
+  const auto other = issued("1", "resend-2");
+  ASSERT_TRUE(print_notice_letters(env.services, issuer, {}, {other}).has_value());
+  EXPECT_EQ(
+      error_of(record_registered_mail(env.services, issuer, other, "11111111111", "2026-12-01"))
+          .key,
+      review_error_key(ReviewError::tracking_number_used));
+}
+
 TEST_F(OfficeStepsTest, DueDatesAndNextStepsFollowTheWork) {
   // Applied Tuesday 2026-11-24: arrival promised 2026-12-01, so posted by Friday 11-27.
   const auto review = apply("1", "due-1");

@@ -221,6 +221,44 @@ TEST_F(AdminConfirmPagesTest, AReprintIsConfirmedAndRenewsTheCodes) {
             403);
 }
 
+TEST_F(AdminConfirmPagesTest, AReprintedPostedLetterWaitsForItsResend) {
+  a.open_ca();
+  const auto admin = a.login("admin");
+  const auto issuer = a.login("issuer");
+  ASSERT_EQ(a.decide(detail, admin, "approve").status, 303);
+  ASSERT_EQ(a.decide(detail, issuer, "issue").status, 303);
+  const auto token = a.token_of("/admin/letters", issuer);
+  const auto send = [&](std::string_view path,
+                        std::vector<std::pair<std::string_view, std::string_view>> f) {
+    f.emplace_back("csrf_token", token);
+    return a.s.handle(post(std::string(path), test::form_body(f), issuer));
+  };
+  ASSERT_EQ(send("/admin/letters/print", {{"confirmed", "1"}, {"n1", number}}).status, 200);
+  ASSERT_EQ(
+      send("/admin/mail",
+           {{"number", number}, {"tracking_number", "11111111111"}, {"mailed_on", "2026-11-24"}})
+          .status,
+      303);
+  const auto mailed = a.s.handle(get("/admin/letters/reprint?number=" + number, issuer));
+  EXPECT_NE(mailed.body.find("（発送済）"), std::string::npos)
+      << "the confirmation says it was posted";
+  ASSERT_EQ(send("/admin/letters/reprint", {{"number", number}, {"confirmed", "1"}}).status, 200);
+
+  const auto letters = a.s.handle(get("/admin/letters", issuer));
+  const auto row = letters.body.find("id=\"tracking_" + number + "\"");
+  ASSERT_NE(row, std::string::npos) << "the resend waits for its registered mail";
+  EXPECT_NE(letters.body.find("再送"), std::string::npos);
+  EXPECT_NE(letters.body.find("（未印刷 0・書留未記録 1）"), std::string::npos);
+  EXPECT_NE(a.s.handle(get(detail, issuer)).body.find("再送の書留は未記録"), std::string::npos);
+  ASSERT_EQ(
+      send("/admin/mail",
+           {{"number", number}, {"tracking_number", "22222222222"}, {"mailed_on", "2026-11-24"}})
+          .status,
+      303);
+  EXPECT_EQ(a.s.handle(get("/admin/letters", issuer)).body.find("id=\"tracking_" + number + "\""),
+            std::string::npos);
+}
+
 TEST_F(AdminConfirmPagesTest, TheListsShowTheShippingDeadlineAndTheNextStep) {
   const auto reviewer = a.login("reviewer");
   const auto dash = a.s.handle(get("/admin", reviewer));

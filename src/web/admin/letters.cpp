@@ -21,6 +21,8 @@ namespace {
 
 constexpr std::string_view kPath = "/admin/letters";
 constexpr std::string_view kTitle = "通知書・書留";
+// The list numbers its checkboxes up to this (the dashboard reads as many applications).
+constexpr std::size_t kMaxListed = 5000;
 
 // A registered-mail form that was refused: its row shows the message and the typed values.
 struct MailRefusal {
@@ -36,6 +38,7 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
   util::TemplateData numbers{util::TemplateData::type::list};
   int index = 0;
   for (const auto& a : q.printable) {
+    if (static_cast<std::size_t>(index) == kMaxListed) break;
     util::TemplateData r;
     r.set("index", std::to_string(++index));
     r.set("number", a.number);
@@ -104,7 +107,7 @@ Response show(Ctx& ctx) {
 // the confirmation), each once, in the order given.
 std::vector<std::string> chosen(const Form& f) {
   std::vector<std::string> out;
-  for (std::size_t i = 1; i <= app::kMaxLettersPerBatch * 2; ++i) {
+  for (std::size_t i = 1; i <= kMaxListed; ++i) {
     const auto& n = f.get(fmt::format("n{}", i));
     if (!n.empty() && std::ranges::find(out, n) == out.end()) out.push_back(n);
   }

@@ -126,8 +126,13 @@ Response pdf_answer(Ctx& ctx, std::string pdf, std::string_view name) {
 }
 
 // What the print will hold and what it uses up: the pickup codes in the PDF are their only copy.
-Response print_confirmation(Ctx& ctx, const std::vector<std::string>& numbers,
-                            const std::string& error = {}) {
+Response print_confirmation(Ctx& ctx, const std::vector<std::string>& numbers) {
+  if (numbers.empty()) {
+    return render(ctx, 422, std::nullopt, ctx.message("office_confirm.no_letters_chosen"));
+  }
+  if (numbers.size() > app::kMaxLettersPerBatch) {
+    return render(ctx, 422, std::nullopt, ctx.message("office_confirm.too_many_letters"));
+  }
   const auto q = app::letter_queue(ctx.services());
   util::TemplateData rows{util::TemplateData::type::list};
   int index = 0;
@@ -151,30 +156,20 @@ Response print_confirmation(Ctx& ctx, const std::vector<std::string>& numbers,
   d.set("letters", rows);
   d.set("count", std::to_string(numbers.size()));
   d.set("certificates", std::to_string(certificates));
-  if (!error.empty()) d.set("print_error", error);
-  return ctx.admin_page(error.empty() ? 200 : 409, "admin/confirm_print.html", "通知書の印刷の確認",
-                        d);
+  return ctx.admin_page(200, "admin/confirm_print.html", "通知書の印刷の確認", d);
 }
 
 Response confirm_print(Ctx& ctx) {
-  const auto numbers = chosen(query(ctx));
-  if (numbers.empty()) {
-    return render(ctx, 422, std::nullopt, ctx.message("office_confirm.no_letters_chosen"));
-  }
-  if (numbers.size() > app::kMaxLettersPerBatch) {
-    return render(ctx, 422, std::nullopt, ctx.message("office_confirm.too_many_letters"));
-  }
-  return print_confirmation(ctx, numbers);
+  return print_confirmation(ctx, chosen(query(ctx)));
 }
 
 Response print(Ctx& ctx) {
   const auto& s = ctx.services();
   const auto numbers = chosen(ctx.form());
-  if (numbers.empty()) {
-    return render(ctx, 422, std::nullopt, ctx.message("office_confirm.no_letters_chosen"));
-  }
   // Printing uses up the codes: only from the confirmation page, which states what it prints.
-  if (ctx.form().get("confirmed") != "1") return print_confirmation(ctx, numbers);
+  if (numbers.empty() || ctx.form().get("confirmed") != "1") {
+    return print_confirmation(ctx, numbers);
+  }
   auto batch = app::print_notice_letters(s, actor(ctx), {}, numbers);
   if (!batch) {
     return render(ctx, http_status(batch.error().code), std::nullopt,

@@ -204,7 +204,7 @@ TEST_F(AdminConfirmPagesTest, AReprintIsConfirmedAndRenewsTheCodes) {
   const auto confirm = a.s.handle(get("/admin/letters/reprint?number=" + number, issuer));
   ASSERT_EQ(confirm.status, 200) << confirm.body;
   for (const auto* text : {"新しい取得コードで再印刷しますか", "テストクリニック", "2枚",
-                           "使えなくなります", "無料で再送", "再印刷せずに戻る"}) {
+                           "使えなくなります", "破棄してください", "再印刷せずに戻る"}) {
     EXPECT_NE(confirm.body.find(text), std::string::npos) << text;
   }
   EXPECT_EQ(reprint(false).status, 200);
@@ -242,6 +242,7 @@ TEST_F(AdminConfirmPagesTest, AReprintedPostedLetterWaitsForItsResend) {
   const auto mailed = a.s.handle(get("/admin/letters/reprint?number=" + number, issuer));
   EXPECT_NE(mailed.body.find("（発送済）"), std::string::npos)
       << "the confirmation says it was posted";
+  EXPECT_NE(mailed.body.find("無料で再送"), std::string::npos) << "and that it is sent again";
   ASSERT_EQ(send("/admin/letters/reprint", {{"number", number}, {"confirmed", "1"}}).status, 200);
 
   const auto letters = a.s.handle(get("/admin/letters", issuer));

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -32,6 +33,7 @@ struct ActionFlags {
   std::string out;
   std::string tracking_number;
   std::string mailed_on;
+  std::vector<std::string> numbers;  // letters render --number
   app::QueueFilter filter;
 };
 
@@ -128,7 +130,11 @@ void sync_folder_of(const std::string& file) {
 // an existing one (an earlier batch): a path that cannot be written stops before any letter is
 // marked printed. The PDF is written and synced inside the transaction that marks the letters,
 // and removed again when that transaction does not commit.
-void render_letters(const GlobalOptions& g, const ActionFlags& f) {
+using Deliver = std::function<void(const app::LetterBatch&)>;
+using LetterJob =
+    std::function<app::Result<app::LetterBatch>(Runtime&, const app::Actor&, const Deliver&)>;
+
+void write_letters(const GlobalOptions& g, const ActionFlags& f, const LetterJob& job) {
   Runtime rt(g, Runtime::ExistingDatabase{});
   if (!rt.load_ca()) fail(rt, app::review_failure(app::ReviewError::ca_unavailable));
   const app::Actor who = actor(rt, f);
@@ -141,7 +147,7 @@ void render_letters(const GlobalOptions& g, const ActionFlags& f) {
   }
   app::Result<app::LetterBatch> batch;
   try {
-    batch = app::print_notice_letters(rt.services(), who, [&](const app::LetterBatch& b) {
+    batch = job(rt, who, [&](const app::LetterBatch& b) {
       // From the start each time: a transaction that runs again delivers again.
       if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)
         throw std::runtime_error("could not rewind " + f.out);
@@ -172,6 +178,19 @@ void render_letters(const GlobalOptions& g, const ActionFlags& f) {
   std::cout << fmt::format("wrote {} letter(s) to {}:", batch->application_numbers.size(), f.out);
   for (const auto& n : batch->application_numbers) std::cout << ' ' << n;
   std::cout << '\n';
+}
+
+void render_letters(const GlobalOptions& g, const ActionFlags& f) {
+  write_letters(g, f, [&](Runtime& rt, const app::Actor& who, const Deliver& deliver) {
+    return app::print_notice_letters(rt.services(), who, deliver, f.numbers);
+  });
+}
+
+// 新しい取得コードで再印刷: the old codes are void once the new PDF is written.
+void reprint_letter(const GlobalOptions& g, const ActionFlags& f) {
+  write_letters(g, f, [&](Runtime& rt, const app::Actor& who, const Deliver& deliver) {
+    return app::reprint_notice_letter(rt.services(), who, f.number, deliver);
+  });
 }
 
 void record_mail(const GlobalOptions& g, const ActionFlags& f) {
@@ -228,13 +247,24 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
   auto* letters = admin->add_subcommand("letters", "電子証明書発行通知書");
   letters->require_subcommand(1);
   auto* render = with_operator(
-      letters->add_subcommand("render", "Every unprinted letter into one PDF (codes print once)"),
-      *f);
+      letters->add_subcommand("render", "Unprinted letters into one PDF (codes print once)"), *f);
   render
       ->add_option("--out", f->out,
                    "New PDF file (never overwritten; mode 0600: it holds the pickup codes)")
       ->required();
+  render->add_option("--number", f->numbers,
+                     "Only this application's letter (repeatable; default: every unprinted one)");
   render->callback([&globals, f] { render_letters(globals, *f); });
+  auto* reprint = with_operator(
+      letters->add_subcommand(
+          "reprint", "新しい取得コードで再印刷: new pickup codes (old ones void) and the PDF"),
+      *f);
+  reprint->add_option("number", f->number, "申請番号")->required();
+  reprint
+      ->add_option("--out", f->out,
+                   "New PDF file (never overwritten; mode 0600: it holds the pickup codes)")
+      ->required();
+  reprint->callback([&globals, f] { reprint_letter(globals, *f); });
 
   auto* mail = admin->add_subcommand("mail", "Registered mail (書留)");
   mail->require_subcommand(1);

@@ -240,6 +240,8 @@ struct NoticeLetterRecord {
   std::optional<std::string> mailed_on;        // YYYY-MM-DD
   std::optional<Id> recorded_by;
   std::optional<Millis> recorded_at;
+  std::optional<Millis> reprinted_at;  // the latest 新しい取得コードで再印刷
+  bool resend_due = false;  // reprinted after posting: the resend's 書留 is not recorded
 };
 
 struct AuditRecord {

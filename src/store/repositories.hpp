@@ -173,6 +173,11 @@ class CertificatesWriter : public CertificatesReader {
   // Stores `c` unless its serial or issuance number exists, in one statement (ON CONFLICT DO
   // NOTHING): false then, and the transaction is still usable, so the caller draws again.
   virtual bool try_insert_certificate(const CertificateRecord& c) = 0;
+  // 新しい取得コードで再印刷: the code's new hash and deadline, the failed attempts cleared and no
+  // sealed copy, only while the certificate is 発行済 and neither picked up nor revoked, in one
+  // statement (false otherwise). The old code no longer matches anything.
+  virtual bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
+                                   Millis pickup_expires_at) = 0;
 };
 
 // issuance in steps: serials reserved before signing, settled after it
@@ -202,7 +207,10 @@ class NoticeLettersReader {
   virtual ~NoticeLettersReader() = default;
   virtual std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) = 0;
   virtual std::vector<NoticeLetterRecord> unprinted_notice_letters() = 0;
-  // The number of the application whose letter was sent under this 書留 tracking number.
+  // Letters reprinted after they were posted, whose resend's registered mail waits to be recorded.
+  virtual std::vector<NoticeLetterRecord> resend_due_notice_letters() = 0;
+  // The number of the application whose letter was sent under this 書留 tracking number (its
+  // latest mailing or an earlier one).
   virtual std::optional<std::string> application_mailed_as(const std::string& tracking_number) = 0;
 };
 class NoticeLettersWriter : public NoticeLettersReader {
@@ -210,9 +218,13 @@ class NoticeLettersWriter : public NoticeLettersReader {
   virtual Id insert_notice_letter(Id application_id, Millis now) = 0;
   // Also erases the sealed pickup codes of the letter's certificates.
   virtual void mark_notice_letter_printed(Id letter_id, Millis now) = 0;
-  // False when the letter already has a tracking number (recorded by someone else meanwhile).
+  // False when the letter already has a tracking number (recorded by someone else meanwhile),
+  // unless a resend is due: then the earlier mailing is kept in the letter's history and this one
+  // becomes the letter's, and the resend is no longer due.
   virtual bool record_registered_mail(Id letter_id, const std::string& tracking_number,
                                       const std::string& mailed_on, Id operator_id, Millis now) = 0;
+  // 新しい取得コードで再印刷 at `now`; a letter already posted then waits for its resend.
+  virtual void mark_notice_letter_reprinted(Id letter_id, Millis now) = 0;
 };
 
 // back-office operators and their sessions

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "app/accounts/api_tokens.hpp"
+#include "app/office/review.hpp"
 #include "util/secrets.hpp"
 #include "util/text.hpp"
 #include "web/cookies.hpp"
@@ -161,6 +162,22 @@ Response Ctx::admin_page(int status, const std::string& name, const std::string&
     who.set("role_label", s_.messages.get("role." + std::string(app::role_key(o->actor.role))));
     who.set("can_letters", app::allowed(o->actor.role, app::Permission::letters));
     who.set("can_audit", app::allowed(o->actor.role, app::Permission::read_audit));
+    // The menu says how much work waits (issue 14 §7), read once per page; a page (an error
+    // page above all) is still shown, without the counts, when counting fails.
+    std::optional<app::OfficeCounts> counted;
+    try {
+      counted = app::office_counts(s_);
+    } catch (const std::exception&) {
+      counted.reset();
+    }
+    const auto counts = counted.value_or(app::OfficeCounts{});
+    who.set("counted", counted.has_value());
+    who.set("to_review", std::to_string(counts.to_review));
+    who.set("to_issue", std::to_string(counts.to_issue));
+    who.set("to_print", std::to_string(counts.to_print));
+    who.set("to_mail", std::to_string(counts.to_mail));
+    who.set("overdue", std::to_string(counts.overdue));
+    who.set("has_overdue", counts.overdue > 0);
     layout.set("operator", who);
   }
   Response resp = Response::text(status, "text/html; charset=utf-8",

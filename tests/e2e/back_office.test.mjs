@@ -5,10 +5,13 @@
 // made with `onshi operator create` (審査 / 発行 / 管理; review.separate_issuer is on by default).
 // Then, in chromium:
 //   1. the reviewer: /admin -> /admin/login, ログインID + パスワード + 確認コード (TOTP computed here),
-//      the dashboard, 審査一覧 filtered by 東京都, the detail (usage application, 送付先), 承認する;
-//   2. the issuer: 電子証明書を発行する（2枚）, the certificates, 通知書・書留 -> the PDF (a real
-//      download: %PDF, 発行番号 and pickup codes by pdftotext), nothing left to print, 書留を記録する
-//      -> 通知書発送済;
+//      the dashboard (発送期限, 次の作業, the menu's counts), 審査一覧 filtered by 東京都, the detail
+//      (usage application, 送付先), 承認する -> its confirmation page -> 承認を確定する;
+//   2. the issuer: 電子証明書を発行する（2枚） -> the confirmation with the fee, 発行せずに戻る
+//      (nothing issued), then 発行を確定する（2枚）; the certificates; 通知書・書留: the letter chosen
+//      by its checkbox, the confirmation of the count -> the PDF (a real download: %PDF, 発行番号 and
+//      pickup codes by pdftotext), nothing left to print; 新しい取得コードで再印刷 -> its
+//      confirmation -> a PDF with two new codes; 書留を記録する -> 通知書発送済;
 //   3. a wrong 確認コード: the error beside the form, the login ID kept;
 //   4. the admin: 監査ログ (the chain check), and the dashboard on a phone without sideways scrolling.
 // Every page must load without script errors, console errors or failed requests.
@@ -72,7 +75,7 @@ function watchEverything(page, expected = () => false) {
     const failure = r.failure()?.errorText ?? '';
     // A navigation answered with an attachment becomes a download, which chromium reports as an
     // aborted request; the download itself is checked by the test.
-    if (failure === 'net::ERR_ABORTED' && r.url().endsWith('/admin/letters/print')) return;
+    if (failure === 'net::ERR_ABORTED' && /\/admin\/letters\/(print|reprint)$/.test(r.url())) return;
     problems.push(`requestfailed ${r.method()} ${r.url()}: ${failure}`);
   });
   page.on('console', (m) => {
@@ -121,6 +124,9 @@ async function rowCells(page, number) {
   return row.first().locator('td').allInnerTexts();
 }
 
+/** A menu link by the start of its name (the menu adds counts: 審査一覧（審査待ち 2・発行待ち 0）). */
+const menu = (page, name) => page.getByRole('navigation').getByRole('link', { name: new RegExp(`^${name}`) });
+
 /** The <dd> after the <dt> named `term` on the detail page. */
 async function fact(page, term) {
   return page.locator('dl.facts dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]')
@@ -166,19 +172,22 @@ test('the reviewer logs in with TOTP, filters 審査一覧 by 東京都, reads t
     assert.ok(header.includes('審査') && !header.includes('通知書・書留') && !header.includes('監査ログ'),
       `a reviewer's menu has neither 通知書・書留 nor 監査ログ: ${header}`);
 
-    // ダッシュボード: both applications, with their 期日.
-    assert.ok((await mainText(page)).includes('通知書発送までの期日'));
+    // ダッシュボード: both applications, with their 発送期限 and 次の作業; the menu counts the work.
+    assert.ok((await mainText(page)).includes('通知書の発送期限'));
+    assert.ok(header.includes('審査待ち 2'), `the menu counts what waits for review: ${header}`);
     const dashRow = await rowCells(page, number);
     assert.ok(dashRow, `${number} on the dashboard: ${await mainText(page)}`);
     const dashText = dashRow.join(' | ');
     assert.ok(dashText.includes(acct.institutionName) && dashText.replace(/\D/g, '').includes(acct.institutionCode)
       && dashText.includes('東京都') && dashText.includes(MSG['certificate_status.applied'] ?? '申請済'),
     `dashboard row: ${dashText}`);
+    assert.ok(dashRow.includes('審査'), `次の作業 審査: ${dashText}`);
+    assert.ok(dashRow.some((c) => /^\d{4}-\d{2}-\d{2}$/.test(c.trim())), `a 発送期限: ${dashText}`);
     assert.ok(await rowCells(page, S.osaka.number), `${S.osaka.number} on the dashboard`);
     await shot(page, 'dashboard');
 
     // 審査一覧, filtered by 都道府県 = 東京都: the 大阪府 application is left out.
-    await page.getByRole('navigation').getByRole('link', { name: '審査一覧', exact: true }).click();
+    await menu(page, '審査一覧').click();
     await page.waitForURL('**/admin/applications');
     assert.ok(await rowCells(page, S.osaka.number), 'unfiltered, the 大阪府 application is listed');
     await page.getByLabel('都道府県', { exact: true }).selectOption({ label: '13 東京都' });
@@ -206,13 +215,21 @@ test('the reviewer logs in with TOTP, filters 審査一覧 by 東京都, reads t
     assert.ok((await page.locator('h1').innerText()).includes(MSG['certificate_status.applied'] ?? '申請済'));
     await shot(page, 'detail-before-approval');
 
-    await page.getByRole('button', { name: '承認する', exact: true }).click();
+    // 承認する asks first: the confirmation names the application, the clinic and the count.
+    await page.getByRole('link', { name: '承認する', exact: true }).click();
+    await page.waitForURL(`**/admin/applications/${number}/approve`);
+    const asked = await mainText(page);
+    for (const s of ['この申請を承認しますか', number, acct.institutionName, '2枚', '取り消せません']) {
+      assert.ok(asked.includes(s), `${s} on the approval's confirmation: ${asked}`);
+    }
+    await shot(page, 'confirm-approve');
+    await page.getByRole('button', { name: '承認を確定する', exact: true }).click();
     await page.waitForURL(`**/admin/applications/${number}?done=approve`);
     assert.ok((await page.getByRole('status').innerText()).includes('承認しました'));
     assert.ok((await page.locator('h1').innerText()).includes(MSG['certificate_status.approved'] ?? '承認'),
       await page.locator('h1').innerText());
     assert.equal(await fact(page, '承認者'), S.reviewer.name);
-    assert.equal(await page.getByRole('button', { name: '承認する', exact: true }).count(), 0, 'no second approval');
+    assert.equal(await page.getByRole('link', { name: '承認する', exact: true }).count(), 0, 'no second approval');
     await shot(page, 'detail-after-approval');
 
     await logOut(page);
@@ -233,9 +250,22 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     await logIn(page, S.issuer);
     await page.getByRole('link', { name: number, exact: true }).click();
     await page.waitForURL(`**/admin/applications/${number}`);
-    assert.equal(await page.getByRole('button', { name: '承認する', exact: true }).count(), 0, 'an issuer cannot approve');
-    const issue = page.getByRole('button', { name: '電子証明書を発行する（2枚）', exact: true });
+    assert.equal(await page.getByRole('link', { name: '承認する', exact: true }).count(), 0, 'an issuer cannot approve');
+    // The confirmation states the fee; going back issues nothing.
+    const issue = page.getByRole('link', { name: '電子証明書を発行する（2枚）', exact: true });
     await issue.click();
+    await page.waitForURL(`**/admin/applications/${number}/issue`);
+    const asked = await mainText(page);
+    for (const s of ['電子証明書を発行しますか', number, '1枚 1,500円（税別）× 2枚 = 3,000円', '3,300円', '取り消せません']) {
+      assert.ok(asked.includes(s), `${s} on the issuance's confirmation: ${asked}`);
+    }
+    await shot(page, 'confirm-issue');
+    await page.getByRole('link', { name: '発行せずに戻る', exact: true }).click();
+    await page.waitForURL(`**/admin/applications/${number}`);
+    assert.ok((await mainText(page)).includes('まだ発行していません'), 'going back issued nothing');
+    await issue.click();
+    await page.waitForURL(`**/admin/applications/${number}/issue`);
+    await page.getByRole('button', { name: '発行を確定する（2枚）', exact: true }).click();
     await page.waitForURL(`**/admin/applications/${number}?done=issue`);
     assert.ok((await page.getByRole('status').innerText()).includes('発行しました'));
 
@@ -249,16 +279,24 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     await shot(page, 'detail-issued');
 
     // 通知書・書留: one letter to print; the PDF is a download.
-    await page.getByRole('navigation').getByRole('link', { name: '通知書・書留', exact: true }).click();
+    await menu(page, '通知書・書留').click();
     await page.waitForURL('**/admin/letters');
     const printSection = page.locator('section', { has: page.getByRole('heading', { name: '未印刷の電子証明書発行通知書' }) });
     const printText = await printSection.innerText();
     assert.ok(printText.includes('1件') && printText.includes(number), `one letter to print: ${printText}`);
     assert.ok(printText.includes('再ダウンロードできません'), 'the once-only warning');
+    await page.locator(`input[type="checkbox"][value="${number}"]`).check();
     await shot(page, 'letters');
+    await page.getByRole('button', { name: '選んだ通知書を印刷用PDFでダウンロード', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/admin/letters/print');
+    const confirmPrint = await mainText(page);
+    for (const s of ['1件の通知書', number, '唯一の控え', '新しい取得コードで再印刷']) {
+      assert.ok(confirmPrint.includes(s), `${s} on the print's confirmation: ${confirmPrint}`);
+    }
+    await shot(page, 'confirm-print');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: '通知書を印刷用PDFでダウンロード', exact: true }).click(),
+      page.getByRole('button', { name: '1件をダウンロードする', exact: true }).click(),
     ]);
     assert.match(download.suggestedFilename(), /^notice-letters-\d{8}-\d{4}\.pdf$/);
     const file = path.join(E2E_SHOTS, 'back-office-notice-letters.pdf');
@@ -282,7 +320,29 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     await page.goto(`${srv.baseUrl}/admin/letters`);
     const after = await page.locator('section', { has: page.getByRole('heading', { name: '未印刷の電子証明書発行通知書' }) }).innerText();
     assert.ok(after.includes('未印刷の通知書はありません'), `nothing left to print: ${after}`);
-    assert.equal(await page.getByRole('button', { name: '通知書を印刷用PDFでダウンロード' }).count(), 0, 'no download button');
+    assert.equal(await page.getByRole('button', { name: '選んだ通知書を印刷用PDFでダウンロード' }).count(), 0, 'no download button');
+
+    // A print gone wrong: 新しい取得コードで再印刷, confirmed, gives a PDF with two new codes.
+    const printedRow = page.locator('form.mail-row', { has: page.locator(`input[name="number"][value="${number}"]`) });
+    await printedRow.getByRole('link', { name: '新しい取得コードで再印刷', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/admin/letters/reprint');
+    const confirmReprint = await mainText(page);
+    for (const s of ['新しい取得コードで再印刷しますか', number, '2枚', '使えなくなります']) {
+      assert.ok(confirmReprint.includes(s), `${s} on the reprint's confirmation: ${confirmReprint}`);
+    }
+    await shot(page, 'confirm-reprint');
+    const [again] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '新しい取得コードで再印刷する', exact: true }).click(),
+    ]);
+    assert.match(again.suggestedFilename(), new RegExp(`^notice-letter-${number}-reprint-\\d{8}-\\d{4}\\.pdf$`));
+    const refile = path.join(E2E_SHOTS, 'back-office-notice-letter-reprint.pdf');
+    await again.saveAs(refile);
+    const retext = (await run('pdftotext', ['-layout', '-enc', 'UTF-8', refile, '-'])).stdout;
+    const newCodes = [...new Set(retext.match(PICKUP_CODE_RE) ?? [])];
+    assert.equal(newCodes.length, 2, `two new pickup codes: ${newCodes}\n${retext}`);
+    for (const code of newCodes) assert.ok(!codes.includes(code), `${code} is new`);
+    await page.goto(`${srv.baseUrl}/admin/letters`);
 
     // 書留: 引受番号 and 発送日 (today in Japan by default).
     const row = page.locator('form.mail-row', { has: page.locator('input[name="number"]').and(page.locator(`[value="${number}"]`)) });
@@ -308,7 +368,7 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     await shot(page, 'detail-notice-sent');
 
     // The dashboard lists only what is not yet 通知書発送済.
-    await page.getByRole('navigation').getByRole('link', { name: 'ダッシュボード', exact: true }).click();
+    await menu(page, 'ダッシュボード').click();
     await page.waitForURL((u) => u.pathname === '/admin');
     assert.equal(await rowCells(page, number), undefined, `${number} left the dashboard`);
     assert.ok(await rowCells(page, S.osaka.number), `${S.osaka.number} still on the dashboard`);
@@ -360,7 +420,7 @@ test('the admin reads 監査ログ: the chain verifies and the application histo
   const problems = watchEverything(page);
   try {
     await page.goto(`${srv.baseUrl}/admin`);
-    await page.getByRole('navigation').getByRole('link', { name: '監査ログ', exact: true }).click();
+    await menu(page, '監査ログ').click();
     await page.waitForURL('**/admin/audit');
     const check = await page.getByRole('status').innerText();
     assert.match(check, /OK：全 \d+件/, check);
@@ -371,7 +431,7 @@ test('the admin reads 監査ログ: the chain verifies and the application histo
     await page.getByRole('button', { name: '絞り込む', exact: true }).click();
     await page.waitForURL((u) => u.pathname === '/admin/audit' && u.searchParams.get('subject') === S.tokyo.number);
     const log = await page.locator('section', { has: page.getByRole('heading', { name: /^記録/ }) }).innerText();
-    for (const action of ['application.approve', 'application.issue', 'letter.print', 'letter.mailed']) {
+    for (const action of ['application.approve', 'application.issue', 'letter.print', 'letter.reprint', 'letter.mailed']) {
       assert.ok(log.includes(action), `${action} in the audit log of ${S.tokyo.number}: ${log}`);
     }
     await shot(page, 'audit');
@@ -406,8 +466,16 @@ test('the dashboard on a phone: usable without sideways scrolling', async (t) =>
     t.diagnostic(`phone: the 医療機関名称 column is ${nameWidth}px wide (viewport ${innerWidth}px)`);
     // The menu is reachable.
     for (const name of ['ダッシュボード', '審査一覧', '通知書・書留', '監査ログ']) {
-      assert.ok(await page.getByRole('navigation').getByRole('link', { name, exact: true }).isVisible(), `${name} visible`);
+      assert.ok(await menu(page, name).isVisible(), `${name} visible`);
     }
+    // The approval's confirmation of the 大阪府 application fits the phone too.
+    await page.goto(`${srv.baseUrl}/admin/applications/${S.osaka.number}/approve`);
+    assert.ok((await mainText(page)).includes('この申請を承認しますか'));
+    await shot(page, 'confirm-approve-phone');
+    const confirmWidth = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(confirmWidth <= 1, `the confirmation does not scroll sideways (${confirmWidth}px)`);
+    await page.getByRole('link', { name: '承認せずに戻る', exact: true }).click();
+    await page.waitForURL(`**/admin/applications/${S.osaka.number}`);
     assertNoProblems(problems, 'phone dashboard');
   } finally {
     await context.close();

@@ -39,6 +39,21 @@ async function act(c, number, buttonLabel, fields = {}) {
   return c.post(`/admin/applications/${number}`, { ...hiddenInputs(form.html), ...fields });
 }
 
+/**
+ * 承認 / 発行 as an operator does them: the detail page links to the confirmation page (GET), whose
+ * form (found by its button label) posts the decision with the confirmation's token.
+ */
+async function confirmAndAct(c, number, action, confirmLabel, fields = {}) {
+  const detail = await c.get(`/admin/applications/${number}`);
+  assert.ok(detail.text.includes(`href="/admin/applications/${number}/${action}"`), `a link to the ${action} confirmation`);
+  const page = await c.get(`/admin/applications/${number}/${action}`);
+  assert.equal(page.status, 200, pageText(page.text).slice(0, 300));
+  const form = formContaining(page.text, confirmLabel);
+  assert.ok(form, `a form with ${confirmLabel} on the confirmation of ${number}`);
+  assert.ok(hiddenInputs(form.html).confirmed, 'the confirmation token');
+  return { page, response: await c.post(`/admin/applications/${number}`, { ...hiddenInputs(form.html), ...fields }) };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 before(async () => {
@@ -98,7 +113,15 @@ test('a clinic applies; the admin approves on the detail page', async () => {
   assert.equal(noReason.status, 422);
   assert.ok(pageText(noReason.text).includes(MSG['review.note_required']));
 
-  const ok = await act(S.admin, S.number, '承認する');
+  // The old one-click form, posted without the confirmation: the confirmation page, nothing done.
+  const direct = await S.admin.post(`/admin/applications/${S.number}`, { csrf_token: csrfToken(detail.text), action: 'approve' });
+  assert.equal(direct.status, 200);
+  assert.ok(pageText(direct.text).includes('この申請を承認しますか'), pageText(direct.text).slice(0, 400));
+  assert.ok(pageText((await S.admin.get(`/admin/applications/${S.number}`)).text).includes(MSG['certificate_status.applied']));
+
+  const { page: confirm, response: ok } = await confirmAndAct(S.admin, S.number, 'approve', '承認を確定する');
+  const asked = pageText(confirm.text);
+  for (const s of [S.number, '管理画面クリニック', '1枚', '取り消せません']) assert.ok(asked.includes(s), `${s} in ${asked.slice(0, 600)}`);
   assert.equal(ok.status, 303, pageText(ok.text).slice(0, 400));
   assert.equal(locationPath(ok.location), `/admin/applications/${S.number}?done=approve`);
   const after = await S.admin.get(locationPath(ok.location));
@@ -112,14 +135,27 @@ test('an issuer issues, prints the letter once and records the registered mail',
   assert.equal((await adminLogin(c, 'suzuki', totp(S.suzuki.totp_secret))).status, 303);
   assert.equal((await c.get('/admin/audit')).status, 403, 'an issuer does not read the audit log');
 
-  const issued = await act(c, S.number, '電子証明書を発行する');
+  const { page: confirm, response: issued } = await confirmAndAct(c, S.number, 'issue', '発行を確定する（1枚）');
+  const asked = pageText(confirm.text);
+  for (const s of ['1枚 1,500円（税別）', '取り消せません', '管理画面クリニック']) assert.ok(asked.includes(s), `${s} in ${asked.slice(0, 600)}`);
   assert.equal(issued.status, 303, pageText(issued.text).slice(0, 600));
   assert.ok(pageText((await c.get(locationPath(issued.location))).text).includes(`${S.number}-01`));
 
   const letters = await c.get('/admin/letters');
   assert.equal(letters.status, 200);
   assert.ok(pageText(letters.text).includes(S.number));
-  const printForm = formContaining(letters.text, '通知書を印刷用PDFでダウンロード');
+  // The letters are chosen (a checkbox each, a GET form), then the count is confirmed.
+  const choose = formContaining(letters.text, '選んだ通知書を印刷用PDFでダウンロード');
+  assert.ok(choose, 'the choice of letters');
+  const box = choose.html.match(new RegExp(`name="(n\\d+)" value="${S.number}"`));
+  assert.ok(box, `a checkbox for ${S.number}`);
+  const none = await c.get('/admin/letters/print');
+  assert.equal(none.status, 422);
+  assert.ok(pageText(none.text).includes(MSG['office_confirm.no_letters_chosen']));
+  const confirmPrint = await c.get(`/admin/letters/print?${box[1]}=${S.number}`);
+  assert.equal(confirmPrint.status, 200, pageText(confirmPrint.text).slice(0, 400));
+  assert.ok(pageText(confirmPrint.text).includes('1件の通知書'), pageText(confirmPrint.text).slice(0, 400));
+  const printForm = formContaining(confirmPrint.text, '1件をダウンロードする');
   assert.ok(printForm);
   const pdf = await c.request('POST', '/admin/letters/print', {
     body: new URLSearchParams(hiddenInputs(printForm.html)).toString(),
@@ -129,10 +165,23 @@ test('an issuer issues, prints the letter once and records the registered mail',
   assert.equal(pdf.headers.get('content-type'), 'application/pdf');
   assert.match(pdf.headers.get('content-disposition'), /^attachment; filename="notice-letters-\d{8}-\d{4}\.pdf"$/);
   assert.ok(pdf.text.startsWith('%PDF-'));
-  // Printed once: a second print has nothing to give.
+  // Printed once: the same confirmation again prints nothing and says why.
   const again = await c.post('/admin/letters/print', hiddenInputs(printForm.html));
-  assert.equal(again.status, 303);
-  assert.ok(pageText((await c.get(locationPath(again.location))).text).includes('印刷する通知書はありません'));
+  assert.equal(again.status, 409);
+  assert.ok(pageText(again.text).includes(MSG['office_confirm.letters_changed']), pageText(again.text).slice(0, 400));
+
+  // 新しい取得コードで再印刷, confirmed on its own page: a new PDF, audited.
+  const reprintPage = await c.get(`/admin/letters/reprint?number=${S.number}`);
+  assert.equal(reprintPage.status, 200, pageText(reprintPage.text).slice(0, 400));
+  assert.ok(pageText(reprintPage.text).includes('使えなくなります'));
+  const reprintForm = formContaining(reprintPage.text, '新しい取得コードで再印刷する');
+  const reprinted = await c.request('POST', '/admin/letters/reprint', {
+    body: new URLSearchParams(hiddenInputs(reprintForm.html)).toString(),
+    contentType: 'application/x-www-form-urlencoded',
+  });
+  assert.equal(reprinted.status, 200, reprinted.text.slice(0, 300));
+  assert.match(reprinted.headers.get('content-disposition'), new RegExp(`filename="notice-letter-${S.number}-reprint-\\d{8}-\\d{4}\\.pdf"`));
+  assert.ok(reprinted.text.startsWith('%PDF-'));
 
   const page = await c.get('/admin/letters');
   const mailForm = formContaining(page.text, '書留を記録する');
@@ -224,7 +273,7 @@ test('マイページ shows the mailing; the audit log holds and verifies', asyn
   const audit = await S.admin.get(`/admin/audit?subject=${S.number}`);
   assert.equal(audit.status, 200);
   const text = pageText(audit.text);
-  for (const action of ['application.approve', 'letter.print', 'letter.mailed']) {
+  for (const action of ['application.approve', 'letter.print', 'letter.reprint', 'letter.mailed']) {
     assert.ok(text.includes(action), `${action} in ${text.slice(0, 800)}`);
   }
   assert.match(text, /OK：全 \d+件/);

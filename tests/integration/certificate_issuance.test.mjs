@@ -400,6 +400,41 @@ test('5. notice letters: one PDF with the numbers and pickup codes, printed once
   assert.equal(await fsp.stat(path.join(work, 'again.pdf')).catch(() => null), null, 'no second PDF');
 });
 
+test('5b. 新しい取得コードで再印刷 from the CLI: new codes in the PDF, the old ones void', async () => {
+  const hashOf = (code) => crypto.createHash('sha256').update(code.replace(/-/g, '')).digest('hex');
+  // A letter that is not waiting to be printed cannot be chosen for a print.
+  const notIssued = await onshi(['admin', 'letters', 'render', '--number', S.app3, '--operator', 'iss1',
+    '--out', path.join(work, 'app3.pdf')]);
+  assert.equal(notIssued.code, 2, `render --number ${S.app3}: ${notIssued.stdout}${notIssued.stderr}`);
+  assert.ok(notIssued.stderr.includes(MSG['office_confirm.letters_changed']), notIssued.stderr);
+  const byReviewer = await onshi(['admin', 'letters', 'reprint', S.app1, '--operator', 'rev1', '--out', path.join(work, 'r.pdf')]);
+  assert.notEqual(byReviewer.code, 0, 'a reviewer may not reprint');
+
+  const mine = S.issued.filter((c) => c.issuanceNumber.startsWith(S.app1));
+  const before = await sql(`SELECT c.pickup_code_hash AS h FROM certificates c JOIN certificate_applications a ON a.id = c.application_id WHERE a.number = '${S.app1}'`);
+  const oldCodes = S.codes.filter((code) => before.some((r) => r.h === hashOf(code)));
+  assert.equal(oldCodes.length, mine.length, 'the first print\'s codes are those stored');
+
+  const file = path.join(work, 'reprint.pdf');
+  const r = await onshiOk(['admin', 'letters', 'reprint', S.app1, '--operator', 'iss1', '--out', file]);
+  assert.match(r.stdout, /wrote 1 letter\(s\)/, r.stdout);
+  const text = (await exec('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'])).stdout;
+  await fsp.writeFile(path.join(outDir, 'notice-letter-reprint.txt'), text);
+  const newCodes = [...new Set(text.match(PICKUP_CODE_RE) ?? [])];
+  assert.equal(newCodes.length, mine.length, `one new code per certificate: ${newCodes}`);
+  const after = await sql(`SELECT c.issuance_number AS n, c.pickup_code_hash AS h, c.sealed_pickup_code AS sealed FROM certificates c JOIN certificate_applications a ON a.id = c.application_id WHERE a.number = '${S.app1}'`);
+  const stored = new Set(after.map((x) => x.h));
+  for (const code of oldCodes) assert.ok(!stored.has(hashOf(code)), `old code ${code} matches nothing any more`);
+  for (const c of mine) {
+    const at = text.indexOf(c.issuanceNumber);
+    const code = (text.slice(at).match(PICKUP_CODE_RE) ?? [])[0];
+    assert.equal(after.find((x) => x.n === c.issuanceNumber)?.h, hashOf(code), `the new code after ${c.issuanceNumber} is its own`);
+  }
+  for (const x of after) assert.equal(x.sealed, null, `${x.n}: no copy of the new code is kept`);
+  const audit = await onshiOk(['audit', 'list', '--action', 'letter.reprint', '--limit', '10']);
+  assert.ok(audit.stdout.includes(S.app1), audit.stdout);
+});
+
 test('6. registered mail: 通知書発送済, マイページ, mails; bad tracking numbers and dates', async (t) => {
   const today = jstDate(0).iso;
   const bad = await onshi(['admin', 'mail', 'record', S.app2, '--tracking', '12-34', '--date', today, '--operator', 'iss1']);

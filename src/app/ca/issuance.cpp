@@ -164,7 +164,8 @@ std::string normalize_pickup_code(std::string_view typed) {
 
 Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const Actor& who,
                                                       std::string_view number,
-                                                      const std::map<int, std::string>& csrs) {
+                                                      const std::map<int, std::string>& csrs,
+                                                      const std::optional<std::string>& confirmed) {
   if (!allowed(who.role, Permission::issue)) {
     return std::unexpected(review_failure(ReviewError::forbidden));
   }
@@ -179,6 +180,9 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
   // Checked here too (the transaction checks again) so that a refusal costs no key generation.
   if (!domain::issue(found->status)) {
     return std::unexpected(review_failure(ReviewError::wrong_state));
+  }
+  if (confirmed && *confirmed != confirmation_token(*found)) {
+    return std::unexpected(review_failure(ReviewError::confirmation_stale));
   }
   if (s.config.separate_issuer && found->approved_by == std::optional<store::Id>(who.operator_id)) {
     return std::unexpected(review_failure(ReviewError::same_operator));
@@ -220,6 +224,10 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     if (!a || !domain::issue(a->status)) {
       return std::unexpected(review_failure(ReviewError::wrong_state));
+    }
+    // The count and fee the issuer confirmed are those of this application as it is now.
+    if (confirmed && *confirmed != confirmation_token(*a)) {
+      return std::unexpected(review_failure(ReviewError::confirmation_stale));
     }
     if (s.config.separate_issuer && a->approved_by == std::optional<store::Id>(who.operator_id)) {
       return std::unexpected(review_failure(ReviewError::same_operator));

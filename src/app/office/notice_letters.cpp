@@ -1,8 +1,10 @@
 // 電子証明書発行通知書: the print batch (each pickup code printed once) and the registered mail.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
+#include "app/applications/certificate_applications.hpp"
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/core/form_values.hpp"
@@ -13,14 +15,11 @@
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
 #include "letters/notice_letter.hpp"
+#include "util/secrets.hpp"
 #include "util/text.hpp"
 
 namespace onshi::app {
 namespace {
-
-// A batch is rendered inside the transaction that marks it printed; bounding it bounds how long
-// the writer lock is held.
-constexpr std::size_t kMaxLettersPerBatch = 50;
 
 std::string japanese_date(const Messages& m, std::chrono::year_month_day d) {
   return fmt::format(fmt::runtime(m.get("notice_letter.date_format")), static_cast<int>(d.year()),
@@ -118,6 +117,7 @@ LetterQueue letter_queue(const Services& s) {
       if (auto a =
               tx.certificate_applications().find_certificate_application_by_id(l.application_id)) {
         q.to_print.push_back(a->number);
+        q.printable.push_back(std::move(*a));
       }
     }
     store::ApplicationFilter issued;
@@ -127,6 +127,14 @@ LetterQueue letter_queue(const Services& s) {
       if (!letter || !letter->printed_at || letter->tracking_number) continue;
       q.letters[a.id] = *letter;
       q.to_mail.push_back(std::move(a));
+    }
+    // Resends (reprinted after posting) wait for their 書留 too, after the first mailings.
+    for (const auto& letter : tx.letters().resend_due_notice_letters()) {
+      auto a =
+          tx.certificate_applications().find_certificate_application_by_id(letter.application_id);
+      if (!a) continue;
+      q.letters[a->id] = letter;
+      q.to_mail.push_back(std::move(*a));
     }
   });
   return q;
@@ -140,9 +148,15 @@ std::optional<store::NoticeLetterRecord> notice_letter_of(const Services& s,
 }
 
 Result<LetterBatch> print_notice_letters(const Services& s, const Actor& who,
-                                         const std::function<void(const LetterBatch&)>& deliver) {
+                                         const std::function<void(const LetterBatch&)>& deliver,
+                                         const std::vector<std::string>& only) {
   if (!allowed(who.role, Permission::letters)) {
     return std::unexpected(review_failure(ReviewError::forbidden));
+  }
+  // A batch is rendered inside the transaction that marks it printed; bounding it bounds how long
+  // the writer lock is held.
+  if (only.size() > kMaxLettersPerBatch) {
+    return std::unexpected(review_failure(ReviewError::too_many_letters));
   }
   if (!s.ca) return std::unexpected(review_failure(ReviewError::ca_unavailable));
   // One transaction: the PDF exists if and only if its letters are marked printed and their
@@ -156,6 +170,7 @@ Result<LetterBatch> print_notice_letters(const Services& s, const Actor& who,
       auto a =
           tx.certificate_applications().find_certificate_application_by_id(letter.application_id);
       if (!a) continue;
+      if (!only.empty() && std::ranges::find(only, a->number) == only.end()) continue;
       auto certs = tx.certificates().certificates_of_application(a->id);
       std::vector<std::string> codes;
       for (const auto& c : certs) {
@@ -168,6 +183,10 @@ Result<LetterBatch> print_notice_letters(const Services& s, const Actor& who,
       printed.push_back(letter.id);
       batch.application_numbers.push_back(a->number);
     }
+    // What was confirmed is what is printed: a letter printed meanwhile refuses the batch.
+    if (!only.empty() && batch.application_numbers.size() != only.size()) {
+      return std::unexpected(review_failure(ReviewError::letters_changed));
+    }
     if (letters.empty()) return batch;
     batch.pdf = letters::render_notice_letters_pdf(letters);
     const auto now = s.now_ms();
@@ -176,6 +195,55 @@ Result<LetterBatch> print_notice_letters(const Services& s, const Actor& who,
       tx.audit().append_audit(
           {who.audit_name(), "letter.print", number, audit_detail({{"by", who.login}})}, now);
     }
+    if (deliver) deliver(batch);
+    return batch;
+  });
+}
+
+Result<LetterBatch> reprint_notice_letter(const Services& s, const Actor& who,
+                                          std::string_view number,
+                                          const std::function<void(const LetterBatch&)>& deliver) {
+  if (!allowed(who.role, Permission::letters)) {
+    return std::unexpected(review_failure(ReviewError::forbidden));
+  }
+  // Drawn before the transaction; only those of certificates still waiting are used.
+  std::vector<std::string> fresh;
+  for (int i = 0; i < kMaxCertificatesPerApplication; ++i) fresh.push_back(new_pickup_code());
+  return s.db.write([&](store::WriteTx& tx) -> Result<LetterBatch> {
+    auto a =
+        tx.certificate_applications().find_certificate_application_by_number(std::string(number));
+    if (!a) return std::unexpected(review_failure(ReviewError::not_found));
+    const auto letter = tx.letters().notice_letter_of(a->id);
+    if (!letter || !letter->printed_at) {
+      return std::unexpected(review_failure(ReviewError::not_printed));
+    }
+    const auto now = s.now_ms();
+    const auto expires = now + static_cast<store::Millis>(s.config.pickup_valid_days) * 86'400'000;
+    std::vector<store::CertificateRecord> waiting;
+    std::vector<std::string> codes;
+    std::vector<std::string> renewed;
+    for (auto& c : tx.certificates().certificates_of_application(a->id)) {
+      const auto& code = fresh[waiting.size()];
+      if (!tx.certificates().replace_pickup_code(
+              c.id, util::sha256_hex(normalize_pickup_code(code)), expires)) {
+        continue;  // picked up, revoked or expired: its code is not ours to renew
+      }
+      c.pickup_expires_at = expires;
+      renewed.push_back(c.issuance_number);
+      codes.push_back(code);
+      waiting.push_back(std::move(c));
+    }
+    if (waiting.empty()) return std::unexpected(review_failure(ReviewError::nothing_to_reprint));
+    LetterBatch batch;
+    batch.application_numbers = {a->number};
+    batch.pdf = letters::render_notice_letters_pdf({compose(s, *a, waiting, codes)});
+    // A letter already posted is void now: its resend waits for a registered mail of its own.
+    tx.letters().mark_notice_letter_reprinted(letter->id, now);
+    std::string list;
+    for (const auto& n : renewed) list += (list.empty() ? "" : ",") + n;
+    tx.audit().append_audit({who.audit_name(), "letter.reprint", a->number,
+                             audit_detail({{"by", who.login}, {"new_codes_for", list}})},
+                            now);
     if (deliver) deliver(batch);
     return batch;
   });
@@ -207,20 +275,28 @@ Result<> record_registered_mail(const Services& s, const Actor& who, std::string
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     auto letter = a ? tx.letters().notice_letter_of(a->id) : std::nullopt;
     if (!a || !letter) return refused(a ? ReviewError::wrong_state : ReviewError::not_found);
-    if (letter->tracking_number) return refused(ReviewError::already_recorded);
+    // A resend (新しい取得コードで再印刷 after posting) records a second registered mail.
+    const bool resend = letter->resend_due && letter->tracking_number && letter->reprinted_at;
+    if (letter->tracking_number && !resend) return refused(ReviewError::already_recorded);
     if (!letter->printed_at) return refused(ReviewError::wrong_state);
-    if (*date < date_in_japan(*letter->printed_at)) return refused(ReviewError::mailed_on);
+    const auto ready = resend ? *letter->reprinted_at : *letter->printed_at;
+    if (*date < date_in_japan(ready)) return refused(ReviewError::mailed_on);
     if (tx.letters().application_mailed_as(digits))
       return refused(ReviewError::tracking_number_used);
-    const auto to = domain::record_notice_sent(a->status);
     const auto now = s.now_ms();
-    if (!to || !letter->printed_at ||
-        !tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now) ||
-        !tx.certificate_applications().set_certificate_application_status(a->id, a->status, *to, "",
-                                                                          now))
+    if (!tx.letters().record_registered_mail(letter->id, digits, date_text, who.operator_id, now))
       return refused(ReviewError::wrong_state);
+    // The first mailing makes the application 通知書発送済; a resend leaves it so.
+    if (!resend) {
+      const auto to = domain::record_notice_sent(a->status);
+      if (!to || !tx.certificate_applications().set_certificate_application_status(a->id, a->status,
+                                                                                   *to, "", now))
+        return refused(ReviewError::wrong_state);
+    }
     tx.audit().append_audit({who.audit_name(), "letter.mailed", a->number,
-                             audit_detail({{"tracking_number", digits}, {"mailed_on", date_text}})},
+                             audit_detail({{"tracking_number", digits},
+                                           {"mailed_on", date_text},
+                                           {"resend", resend ? "true" : "false"}})},
                             now);
     util::TemplateData m;
     m.set("number", a->number);

@@ -82,6 +82,18 @@ std::string_view review_error_key(ReviewError e) {
       return "review.mailed_on";
     case ReviewError::already_recorded:
       return "review.already_recorded";
+    case ReviewError::confirmation_stale:
+      return "office_confirm.confirmation_stale";
+    case ReviewError::letters_changed:
+      return "office_confirm.letters_changed";
+    case ReviewError::too_many_letters:
+      return "office_confirm.too_many_letters";
+    case ReviewError::no_letters_chosen:
+      return "office_confirm.no_letters_chosen";
+    case ReviewError::not_printed:
+      return "office_confirm.not_printed";
+    case ReviewError::nothing_to_reprint:
+      return "office_confirm.nothing_to_reprint";
   }
   throw std::logic_error("unknown review error");
 }
@@ -97,6 +109,10 @@ Failure review_failure(ReviewError e, std::string detail_key, int certificate) {
       break;
     case ReviewError::wrong_state:
     case ReviewError::already_recorded:
+    case ReviewError::confirmation_stale:
+    case ReviewError::letters_changed:
+    case ReviewError::not_printed:
+    case ReviewError::nothing_to_reprint:
       code = FailureCode::conflict;
       break;
     case ReviewError::ca_unavailable:
@@ -152,8 +168,12 @@ std::optional<ApplicationDossier> application_dossier(const Services& s, std::st
   return out;
 }
 
+std::string confirmation_token(const store::CertificateApplicationRecord& a) {
+  return fmt::format("{}.{}.{}", domain::state_key(a.status), a.updated_at, a.certificates);
+}
+
 Result<> decide(const Services& s, const Actor& who, std::string_view number, Decision d,
-                std::string_view note) {
+                std::string_view note, std::optional<std::string> confirmed) {
   if (!allowed(who.role, Permission::review))
     return std::unexpected(review_failure(ReviewError::forbidden));
   const auto cleaned = clean_note(note);
@@ -166,6 +186,9 @@ Result<> decide(const Services& s, const Actor& who, std::string_view number, De
     auto a =
         tx.certificate_applications().find_certificate_application_by_number(std::string(number));
     if (!a) return std::unexpected(review_failure(ReviewError::not_found));
+    if (confirmed && *confirmed != confirmation_token(*a)) {
+      return std::unexpected(review_failure(ReviewError::confirmation_stale));
+    }
     // 申請済 goes through 審査中 in the same step: the reviewer opened it and decided.
     const domain::CertificateApplicationResult reviewing =
         a->status == State::applied ? domain::start_review(a->status)
@@ -204,34 +227,123 @@ Result<> decide(const Services& s, const Actor& who, std::string_view number, De
   });
 }
 
-std::vector<DashboardRow> dashboard(const Services& s) {
+std::string_view next_step_key(NextStep n) {
+  switch (n) {
+    case NextStep::review:
+      return "review";
+    case NextStep::issue:
+      return "issue";
+    case NextStep::print:
+      return "print";
+    case NextStep::mail:
+      return "mail";
+    case NextStep::clinic:
+      return "clinic";
+    case NextStep::none:
+      return "none";
+  }
+  throw std::logic_error("unknown next step");
+}
+
+DashboardRow work_of(const Services& s, store::CertificateApplicationRecord a,
+                     const std::optional<store::NoticeLetterRecord>& letter) {
   const auto today = today_in_japan(s);
-  const std::string today_text = domain::format_date(today);
+  const auto& calendar = s.reference.calendar;
+  DashboardRow r;
+  if (const auto arrival = domain::parse_date(a.expected_notice_on)) {
+    if (const auto ship = calendar.add_business_days(*arrival, -kPostalBusinessDays)) {
+      r.ship_by = domain::format_date(*ship);
+      if (auto n = calendar.business_days_between(today, *ship)) r.business_days_left = *n;
+      r.overdue = today > *ship;
+    }
+  }
+  switch (a.status) {
+    case State::applied:
+    case State::under_review:
+      r.next = NextStep::review;
+      break;
+    case State::returned:
+      r.next = NextStep::clinic;
+      break;
+    case State::approved:
+      r.next = NextStep::issue;
+      break;
+    case State::issued:
+      r.letter_printed = letter && letter->printed_at;
+      r.next = r.letter_printed ? NextStep::mail : NextStep::print;
+      break;
+    default:
+      r.next = NextStep::none;
+      break;
+  }
+  // Only what the office still has to do before posting can be late.
+  if (r.next == NextStep::none || r.next == NextStep::clinic) r.overdue = false;
+  r.application = std::move(a);
+  return r;
+}
+
+namespace {
+
+// Reads the letter of each 発行済 application in the same read.
+std::vector<DashboardRow> describe(const Services& s, store::ReadTx& tx,
+                                   std::vector<store::CertificateApplicationRecord> found) {
+  std::vector<DashboardRow> rows;
+  rows.reserve(found.size());
+  for (auto& a : found) {
+    const auto letter = a.status == State::issued ? tx.letters().notice_letter_of(a.id)
+                                                  : std::optional<store::NoticeLetterRecord>();
+    rows.push_back(work_of(s, std::move(a), letter));
+  }
+  return rows;
+}
+
+}  // namespace
+
+std::vector<DashboardRow> review_queue_rows(const Services& s, const QueueFilter& f) {
+  // 発行済 split by its letter: the store filters by status, the letter is read per row.
+  QueueFilter by_status = f;
+  std::optional<bool> printed;
+  if (f.status == "issued_unprinted" || f.status == "issued_unmailed") {
+    printed = f.status == "issued_unmailed";
+    by_status.status = std::string(domain::state_key(State::issued));
+  }
+  auto found = review_queue(s, by_status);
+  std::vector<DashboardRow> rows;
+  s.db.read([&](store::ReadTx& tx) { rows = describe(s, tx, std::move(found)); });
+  if (printed) {
+    std::erase_if(rows, [&](const DashboardRow& r) { return r.letter_printed != *printed; });
+  }
+  return rows;
+}
+
+std::vector<DashboardRow> dashboard(const Services& s) {
   store::ApplicationFilter filter;
   filter.statuses = open_statuses();
   filter.limit = 5000;
-  std::vector<store::CertificateApplicationRecord> open;
-  s.db.read([&](store::ReadTx& tx) {
-    open = tx.certificate_applications().find_certificate_applications(filter);
-  });
   std::vector<DashboardRow> rows;
-  rows.reserve(open.size());
-  for (auto& a : open) {
-    DashboardRow r;
-    if (auto due = domain::parse_date(a.expected_notice_on)) {
-      if (auto n = s.reference.calendar.business_days_between(today, *due)) {
-        r.business_days_left = *n;
-      }
-    }
-    r.overdue = a.expected_notice_on < today_text;
-    r.application = std::move(a);
-    rows.push_back(std::move(r));
-  }
+  s.db.read([&](store::ReadTx& tx) {
+    rows = describe(s, tx, tx.certificate_applications().find_certificate_applications(filter));
+  });
   std::stable_sort(rows.begin(), rows.end(), [](const DashboardRow& x, const DashboardRow& y) {
     if (x.overdue != y.overdue) return x.overdue;
-    return x.application.expected_notice_on < y.application.expected_notice_on;
+    return x.ship_by < y.ship_by;
   });
   return rows;
+}
+
+OfficeCounts office_counts(const Services& s) {
+  OfficeCounts c;
+  s.db.read([&](store::ReadTx& tx) {
+    c.to_mail = static_cast<int>(tx.letters().resend_due_notice_letters().size());
+  });
+  for (const auto& r : dashboard(s)) {
+    c.to_review += r.next == NextStep::review;
+    c.to_issue += r.next == NextStep::issue;
+    c.to_print += r.next == NextStep::print;
+    c.to_mail += r.next == NextStep::mail;
+    c.overdue += r.overdue;
+  }
+  return c;
 }
 
 }  // namespace onshi::app

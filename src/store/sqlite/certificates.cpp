@@ -73,6 +73,17 @@ bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
   return s.step();
 }
 
+bool SqliteCertificates::replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
+                                             Millis pickup_expires_at) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET pickup_code_hash = ?, pickup_expires_at = ?, pickup_failures = 0, "
+      "sealed_pickup_code = NULL WHERE id = ? AND status = ? AND picked_up_at IS NULL AND "
+      "revoked_at IS NULL RETURNING id");
+  s.bind_all(pickup_code_hash, pickup_expires_at, certificate_id,
+             text_of(domain::CertificateState::issued));
+  return s.step();
+}
+
 std::vector<CertificateRecord> SqliteCertificates::certificates_of_application(Id application_id) {
   auto s = c_.prepare(std::string(kCertificateColumns) + "WHERE application_id = ? ORDER BY id");
   s.bind_all(application_id);

@@ -17,8 +17,14 @@ NoticeLetterRecord read_letter(const Statement& s) {
   l.mailed_on = s.optional_text(5);
   l.recorded_by = s.optional_int64(6);
   l.recorded_at = s.optional_int64(7);
+  l.reprinted_at = s.optional_int64(8);
+  l.resend_due = s.integer(9) != 0;
   return l;
 }
+
+constexpr std::string_view kLetterColumns =
+    "SELECT id, application_id, created_at, printed_at, tracking_number, mailed_on, recorded_by, "
+    "recorded_at, reprinted_at, resend_due FROM notice_letters ";
 
 }  // namespace
 
@@ -30,9 +36,7 @@ Id SqliteNoticeLetters::insert_notice_letter(Id application_id, Millis now) {
 }
 
 std::optional<NoticeLetterRecord> SqliteNoticeLetters::notice_letter_of(Id application_id) {
-  auto s = c_.prepare(
-      "SELECT id, application_id, created_at, printed_at, tracking_number, mailed_on, "
-      "recorded_by, recorded_at FROM notice_letters WHERE application_id = ?");
+  auto s = c_.prepare(std::string(kLetterColumns) + "WHERE application_id = ?");
   s.bind_all(application_id);
   if (!s.step()) return std::nullopt;
   return read_letter(s);
@@ -51,19 +55,33 @@ void SqliteNoticeLetters::mark_notice_letter_printed(Id letter_id, Millis now) {
 }
 
 std::vector<NoticeLetterRecord> SqliteNoticeLetters::unprinted_notice_letters() {
-  auto s = c_.prepare(
-      "SELECT id, application_id, created_at, printed_at, tracking_number, mailed_on, "
-      "recorded_by, recorded_at FROM notice_letters WHERE printed_at IS NULL ORDER BY id");
+  auto s = c_.prepare(std::string(kLetterColumns) + "WHERE printed_at IS NULL ORDER BY id");
   std::vector<NoticeLetterRecord> out;
   while (s.step()) out.push_back(read_letter(s));
   return out;
+}
+
+std::vector<NoticeLetterRecord> SqliteNoticeLetters::resend_due_notice_letters() {
+  auto s = c_.prepare(std::string(kLetterColumns) + "WHERE resend_due = 1 ORDER BY id");
+  std::vector<NoticeLetterRecord> out;
+  while (s.step()) out.push_back(read_letter(s));
+  return out;
+}
+
+void SqliteNoticeLetters::mark_notice_letter_reprinted(Id letter_id, Millis now) {
+  c_.prepare(
+        "UPDATE notice_letters SET reprinted_at = ?, resend_due = (tracking_number IS NOT NULL) "
+        "WHERE id = ?")
+      .bind_all(now, letter_id)
+      .run();
 }
 
 std::optional<std::string> SqliteNoticeLetters::application_mailed_as(
     const std::string& tracking_number) {
   auto st = c_.prepare(
       "SELECT a.number FROM notice_letters l JOIN certificate_applications a "
-      "ON a.id = l.application_id WHERE l.tracking_number = ?");
+      "ON a.id = l.application_id WHERE l.tracking_number = ?1 OR l.id IN (SELECT letter_id FROM "
+      "notice_letter_mailings WHERE tracking_number = ?1)");
   st.bind_all(tracking_number);
   if (!st.step()) return std::nullopt;
   return st.text(0);
@@ -72,9 +90,18 @@ std::optional<std::string> SqliteNoticeLetters::application_mailed_as(
 bool SqliteNoticeLetters::record_registered_mail(Id letter_id, const std::string& tracking_number,
                                                  const std::string& mailed_on, Id operator_id,
                                                  Millis now) {
+  // A resend: the earlier mailing goes to the history first (nothing when none is due).
+  c_.prepare(
+        "INSERT INTO notice_letter_mailings (letter_id, tracking_number, mailed_on, recorded_by, "
+        "recorded_at, superseded_at) SELECT id, tracking_number, mailed_on, recorded_by, "
+        "recorded_at, ? FROM notice_letters WHERE id = ? AND resend_due = 1 AND tracking_number "
+        "IS NOT NULL")
+      .bind_all(now, letter_id)
+      .run();
   c_.prepare(
         "UPDATE notice_letters SET tracking_number = ?, mailed_on = ?, recorded_by = ?, "
-        "recorded_at = ? WHERE id = ? AND tracking_number IS NULL")
+        "recorded_at = ?, resend_due = 0 WHERE id = ? AND (tracking_number IS NULL OR resend_due "
+        "= 1)")
       .bind_all(tracking_number, mailed_on, operator_id, now, letter_id)
       .run();
   return sqlite3_changes(c_.handle()) > 0;

@@ -125,6 +125,8 @@ class SqliteCertificates final : public CertificatesWriter {
   bool public_key_certified(const std::string& spki_sha256) override;
   std::vector<std::string> terminals_of(Id institution_id) override;
   bool try_insert_certificate(const CertificateRecord& c) override;
+  bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
+                           Millis pickup_expires_at) override;
 
  private:
   Connection& c_;
@@ -147,11 +149,13 @@ class SqliteNoticeLetters final : public NoticeLettersWriter {
   explicit SqliteNoticeLetters(Connection& c) : c_(c) {}
   std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) override;
   std::vector<NoticeLetterRecord> unprinted_notice_letters() override;
+  std::vector<NoticeLetterRecord> resend_due_notice_letters() override;
   std::optional<std::string> application_mailed_as(const std::string& tracking_number) override;
   Id insert_notice_letter(Id application_id, Millis now) override;
   void mark_notice_letter_printed(Id letter_id, Millis now) override;
   bool record_registered_mail(Id letter_id, const std::string& tracking_number,
                               const std::string& mailed_on, Id operator_id, Millis now) override;
+  void mark_notice_letter_reprinted(Id letter_id, Millis now) override;
 
  private:
   Connection& c_;

@@ -27,6 +27,9 @@ Response error_page(Ctx& ctx, int status, std::string_view key) {
 }
 
 std::string status_label(Ctx& ctx, std::string_view status) {
+  // The office's own stages (発行済 split by its letter) before the states the clinic sees.
+  const std::string office = "admin_status." + std::string(status);
+  if (ctx.services().messages.has(office)) return ctx.message(office);
   const std::string key = "certificate_status." + std::string(status);
   return ctx.services().messages.has(key) ? ctx.message(key) : std::string(status);
 }

@@ -124,6 +124,8 @@ util::TemplateData letter_data(Ctx& ctx, const store::NoticeLetterRecord& l,
     d.set("recorded_by", actor_label(names, fmt::format("operator:{}", *l.recorded_by)));
   }
   if (l.recorded_at) d.set("recorded_at", jst_time(*l.recorded_at));
+  if (l.reprinted_at) d.set("reprinted_at", jst_time(*l.reprinted_at));
+  d.set("resend_due", l.resend_due);
   return d;
 }
 

@@ -29,19 +29,32 @@ util::TemplateData application_row(Ctx& ctx, const store::CertificateApplication
   return row;
 }
 
+// A row with the office's dates: 発送期限, 残り営業日, 次の作業, the overdue mark, and 発行済 told
+// apart by its letter (未印刷 / 書留未記録).
+util::TemplateData work_row(Ctx& ctx, const app::DashboardRow& r) {
+  auto row = application_row(ctx, r.application);
+  row.set("ship_by", r.ship_by);
+  row.set("overdue", r.overdue);
+  row.set("business_days_left", std::to_string(r.business_days_left));
+  row.set("next_step", ctx.message(fmt::format("admin_next_step.{}", app::next_step_key(r.next))));
+  if (r.application.status == State::issued) {
+    row.set("status_label",
+            status_label(ctx, r.letter_printed ? "issued_unmailed" : "issued_unprinted"));
+  }
+  return row;
+}
+
 Response dashboard(Ctx& ctx) {
   util::TemplateData rows{util::TemplateData::type::list};
   int overdue = 0;
   const auto due = app::dashboard(ctx.services());
   for (const auto& r : due) {
-    auto row = application_row(ctx, r.application);
-    row.set("overdue", r.overdue);
-    row.set("business_days_left", std::to_string(r.business_days_left));
     if (r.overdue) ++overdue;
-    rows.push_back(row);
+    rows.push_back(work_row(ctx, r));
   }
   util::TemplateData d;
   d.set("rows", rows);
+  d.set("postal_days", std::to_string(app::kPostalBusinessDays));
   d.set("count", std::to_string(due.size()));
   d.set("overdue_count", std::to_string(overdue));
   d.set("has_overdue", overdue > 0);
@@ -68,13 +81,21 @@ Response queue(Ctx& ctx) {
 
   util::TemplateData d;
   util::TemplateData statuses{util::TemplateData::type::list};
-  for (const auto st : kStates) {
-    const std::string key(domain::state_key(st));
+  const auto add_status = [&](const std::string& key) {
     util::TemplateData o;
     o.set("value", key);
     o.set("label", status_label(ctx, key));
     o.set("selected", key == f.status);
     statuses.push_back(o);
+  };
+  for (const auto st : kStates) {
+    const std::string key(domain::state_key(st));
+    add_status(key);
+    // 発行済 has two stages the office tells apart.
+    if (st == State::issued) {
+      add_status("issued_unprinted");
+      add_status("issued_unmailed");
+    }
   }
   d.set("statuses", statuses);
   util::TemplateData prefectures{util::TemplateData::type::list};
@@ -90,9 +111,15 @@ Response queue(Ctx& ctx) {
   d.set("applied_to", f.applied_to);
 
   util::TemplateData rows{util::TemplateData::type::list};
-  const auto found = app::review_queue(ctx.services(), f);
-  for (const auto& a : found) rows.push_back(application_row(ctx, a));
+  const auto found = app::review_queue_rows(ctx.services(), f);
+  int overdue = 0;
+  for (const auto& r : found) {
+    if (r.overdue) ++overdue;
+    rows.push_back(work_row(ctx, r));
+  }
   d.set("rows", rows);
+  d.set("overdue_count", std::to_string(overdue));
+  d.set("has_overdue", overdue > 0);
   d.set("count", std::to_string(found.size()));
   d.set("empty", found.empty());
   return ctx.admin_page(200, "admin/applications.html", "審査一覧", d);

@@ -272,14 +272,15 @@ TEST_F(BackOfficeTest, ARefusedCsrIsNamedByItsCertificate) {
 TEST_F(BackOfficeTest, DashboardListsOverdueApplicationsFirst) {
   const auto old_one = apply("1", "k6");  // due 2026-12-01
   env.clock.set(sys_days{2026y / December / 3d} + hours{1});
-  const auto new_one = apply("1", "k7");  // due 2026-12-10
+  const auto new_one = apply("1", "k7");  // due 2026-12-10, so posted by 2026-12-08
   const auto rows = dashboard(env.services);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].application.number, old_one);
   EXPECT_TRUE(rows[0].overdue);
   EXPECT_LT(rows[0].business_days_left, 0);
   EXPECT_FALSE(rows[1].overdue);
-  EXPECT_EQ(rows[1].business_days_left, 5);
+  EXPECT_EQ(rows[1].ship_by, "2026-12-08");
+  EXPECT_EQ(rows[1].business_days_left, 3);
 }
 
 TEST_F(BackOfficeTest, AuditChainDetectsAChangedOrDeletedEntry) {

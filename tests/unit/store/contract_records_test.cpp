@@ -343,6 +343,55 @@ TEST_P(ContractLetters, PrintingErasesThePickupCodesAndMailIsRecordedOnce) {
   });
 }
 
+TEST_P(ContractLetters, AReprintedLetterKeepsItsFirstMailingAndTakesTheResend) {
+  const Clinic c = clinic("1310123455", "a@example.jp");
+  auto cert = certificate_record(c.institution, c.application.id, "c1", "C-1-01");
+  const Id op = db().write([&](WriteTx& tx) {
+    tx.certificates().try_insert_certificate(cert);
+    return tx.operators().insert_operator(operator_record("iss", "issuer"));
+  });
+  const Id id = db().write([&](WriteTx& tx) {
+    const Id l = tx.letters().insert_notice_letter(c.application.id, 5000);
+    tx.letters().mark_notice_letter_printed(l, 6000);
+    return l;
+  });
+  const auto letter = [&] {
+    return *db().read([&](ReadTx& tx) { return tx.letters().notice_letter_of(c.application.id); });
+  };
+  const auto record = [&](const char* number, Millis at) {
+    return db().write([&](WriteTx& tx) {
+      return tx.letters().record_registered_mail(id, number, "2026-12-09", op, at);
+    });
+  };
+  const auto due = [&] {
+    return db().read([](ReadTx& tx) { return tx.letters().resend_due_notice_letters(); }).size();
+  };
+  // Reprinted before posting: no resend is due, the first mailing is simply recorded later.
+  db().write([&](WriteTx& tx) { tx.letters().mark_notice_letter_reprinted(id, 6500); });
+  EXPECT_EQ(letter().reprinted_at, std::optional<Millis>(6500));
+  EXPECT_FALSE(letter().resend_due);
+  EXPECT_EQ(due(), 0u);
+  ASSERT_TRUE(record("111111111111", 7000));
+  EXPECT_FALSE(record("222222222222", 7100)) << "no resend due";
+
+  db().write([&](WriteTx& tx) { tx.letters().mark_notice_letter_reprinted(id, 8000); });
+  EXPECT_TRUE(letter().resend_due);
+  EXPECT_EQ(due(), 1u);
+  ASSERT_TRUE(record("222222222222", 9000));
+  EXPECT_EQ(letter().tracking_number, std::optional<std::string>("222222222222"));
+  EXPECT_EQ(letter().recorded_at, std::optional<Millis>(9000));
+  EXPECT_FALSE(letter().resend_due);
+  EXPECT_EQ(due(), 0u);
+  EXPECT_FALSE(record("333333333333", 9100)) << "the resend is recorded once";
+  db().read([&](ReadTx& tx) {
+    for (const auto* n : {"111111111111", "222222222222"}) {
+      EXPECT_EQ(tx.letters().application_mailed_as(n),
+                std::optional<std::string>(c.application.number))
+          << n << " stays used";
+    }
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ContractApplications, ::testing::ValuesIn(backends()),
                          backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, ContractCertificates, ::testing::ValuesIn(backends()),

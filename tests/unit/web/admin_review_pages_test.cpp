@@ -31,7 +31,9 @@ class AdminReviewPagesTest : public ::testing::Test {
     detail = "/admin/applications/" + number;
   }
 
+  // 承認 and 発行 go through their confirmation pages (admin_confirm_pages_test).
   Response act(const std::string& cookie, std::string_view action, std::string_view note = {}) {
+    if (action == "approve" || action == "issue") return a.decide(detail, cookie, action);
     const auto token = a.token_of(detail, cookie);
     return a.s.handle(
         post(detail, test::form_body({{"csrf_token", token}, {"action", action}, {"note", note}}),
@@ -58,7 +60,7 @@ TEST_F(AdminReviewPagesTest, DashboardAndQueueListTheApplication) {
   const auto cookie_later = a.login("reviewer");  // the first session has timed out meanwhile
   const auto late = a.s.handle(get("/admin", cookie_later));
   EXPECT_NE(late.body.find("class=\"overdue\""), std::string::npos);
-  EXPECT_NE(late.body.find("期日超過"), std::string::npos);
+  EXPECT_NE(late.body.find("発送期限超過"), std::string::npos);
 
   const auto queue = a.s.handle(get("/admin/applications", cookie_later));
   ASSERT_EQ(queue.status, 200);
@@ -119,8 +121,10 @@ TEST_F(AdminReviewPagesTest, ApprovalThenTheIssuerSeesTheIssueForm) {
   const auto issuer = a.login("issuer");
   const auto page = a.s.handle(get(detail, issuer));
   EXPECT_NE(page.body.find("電子証明書を発行する（2枚）"), std::string::npos);
-  EXPECT_NE(page.body.find("name=\"csr_2\""), std::string::npos);
   EXPECT_EQ(page.body.find("あなたが承認しました"), std::string::npos);
+  // The CSR boxes are on the confirmation page, beside the fee.
+  const auto confirm = a.s.handle(get(detail + "/issue", issuer));
+  EXPECT_NE(confirm.body.find("name=\"csr_2\""), std::string::npos);
   // No CA in this test: the refusal is shown beside the issue button.
   const auto refused = act(issuer, "issue");
   EXPECT_EQ(refused.status, 503);
@@ -133,12 +137,7 @@ TEST_F(AdminReviewPagesTest, ARefusedCsrIsShownBesideItsBoxWithWhatWasPasted) {
   ASSERT_EQ(act(a.login("reviewer"), "approve").status, 303);
   const auto issuer = a.login("issuer");
   const std::string pasted = "-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all\n";
-  const auto refused = a.s.handle(post(detail,
-                                       test::form_body({{"csrf_token", a.token_of(detail, issuer)},
-                                                        {"action", "issue"},
-                                                        {"csr_1", ""},
-                                                        {"csr_2", pasted}}),
-                                       issuer));
+  const auto refused = a.decide(detail, issuer, "issue", {{"csr_1", ""}, {"csr_2", pasted}});
   EXPECT_EQ(refused.status, 422);
   const auto& b = refused.body;
   // The summary names the certificate; the reason is right after the second box, which keeps
@@ -154,9 +153,9 @@ TEST_F(AdminReviewPagesTest, ARefusedCsrIsShownBesideItsBoxWithWhatWasPasted) {
   EXPECT_EQ(b.find("aria-describedby=\"csr_1_error\""), std::string::npos);
   EXPECT_NE(b.find("not base64 at all"), std::string::npos);
   EXPECT_NE(b.find("<details open>"), std::string::npos);
-  // Nothing was issued: the form is still there for another try.
-  EXPECT_NE(b.find("電子証明書を発行する（2枚）"), std::string::npos);
-  EXPECT_NE(a.s.handle(get(detail, issuer)).body.find("<details>"), std::string::npos);
+  // Nothing was issued: the confirmation is still there for another try.
+  EXPECT_NE(b.find("発行を確定する（2枚）"), std::string::npos);
+  EXPECT_NE(a.s.handle(get(detail + "/issue", issuer)).body.find("<details>"), std::string::npos);
 }
 
 TEST_F(AdminReviewPagesTest, TheApproverIsWarnedBeforeIssuing) {
@@ -178,6 +177,7 @@ TEST_F(AdminReviewPagesTest, LettersPageWithNothingToPrint) {
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("未印刷の通知書はありません"), std::string::npos);
   EXPECT_NE(page.body.find("再ダウンロードできません"), std::string::npos);
+  EXPECT_NE(page.body.find("新しい取得コードで再印刷"), std::string::npos);
   const auto mail = a.s.handle(post("/admin/mail",
                                     test::form_body({{"csrf_token", test::csrf_in(page.body)},
                                                      {"number", number},
@@ -198,19 +198,18 @@ TEST_F(AdminReviewPagesTest, ATrackingNumberUsedForAnotherLetterIsRefusedBesideT
   const auto issuer = a.login("issuer");
   for (const auto& n : {number, second->application.number}) {
     const auto path = "/admin/applications/" + n;
-    const auto decide = [&](const std::string& cookie, std::string_view action) {
-      return a.s.handle(post(
-          path, test::form_body({{"csrf_token", a.token_of(path, cookie)}, {"action", action}}),
-          cookie));
-    };
-    ASSERT_EQ(decide(admin, "approve").status, 303);
-    ASSERT_EQ(decide(issuer, "issue").status, 303);
+    ASSERT_EQ(a.decide(path, admin, "approve").status, 303);
+    ASSERT_EQ(a.decide(path, issuer, "issue").status, 303);
   }
   const auto token = a.token_of("/admin/letters", issuer);
-  ASSERT_EQ(
-      a.s.handle(post("/admin/letters/print", test::form_body({{"csrf_token", token}}), issuer))
-          .status,
-      200);
+  ASSERT_EQ(a.s.handle(post("/admin/letters/print",
+                            test::form_body({{"csrf_token", token},
+                                             {"confirmed", "1"},
+                                             {"n1", number},
+                                             {"n2", second->application.number}}),
+                            issuer))
+                .status,
+            200);
   const auto record = [&](const std::string& n, std::string_view tracking) {
     return a.s.handle(post("/admin/mail",
                            test::form_body({{"csrf_token", token},

@@ -80,6 +80,19 @@ struct AdminEnv {
   std::string token_of(const std::string& path, const std::string& cookie) {
     return csrf_in(s.handle(get(path, cookie)).body);
   }
+
+  // 承認 or 発行 of the application at `detail` the way an operator does it: through its
+  // confirmation page (GET detail/ACTION), posting that page's form with `extra` fields (CSRs).
+  Response decide(const std::string& detail, const std::string& cookie, std::string_view action,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {}) {
+    const auto page = s.handle(get(detail + "/" + std::string(action), cookie));
+    const auto token = page.status == 200 ? csrf_in(page.body) : token_of(detail, cookie);
+    const auto confirmed = hidden_value(page.body, "confirmed");
+    std::vector<std::pair<std::string_view, std::string_view>> fields = {
+        {"csrf_token", token}, {"action", action}, {"confirmed", confirmed}};
+    fields.insert(fields.end(), extra.begin(), extra.end());
+    return s.handle(post(detail, form_body(fields), cookie));
+  }
 };
 
 }  // namespace onshi::web::test

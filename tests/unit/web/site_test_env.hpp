@@ -37,14 +37,17 @@ inline Request post(std::string path, std::string body, std::string cookie = {},
 }
 
 // "a=1&b=2" from pairs, values percent-encoded.
-inline std::string form_body(
-    std::initializer_list<std::pair<std::string_view, std::string_view>> f) {
+inline std::string form_body(const std::vector<std::pair<std::string_view, std::string_view>>& f) {
   std::string out;
   for (const auto& [k, v] : f) {
     if (!out.empty()) out += '&';
     out += url_encode(k) + "=" + url_encode(v);
   }
   return out;
+}
+inline std::string form_body(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> f) {
+  return form_body(std::vector<std::pair<std::string_view, std::string_view>>(f));
 }
 
 // Every value of header `name` (exact spelling), in order.
@@ -78,6 +81,15 @@ inline std::string set_cookie_value(const Response& r, std::string_view name) {
 // The value of the first hidden csrf_token input in a page, or "".
 inline std::string csrf_in(const std::string& html) {
   constexpr std::string_view marker = R"(name="csrf_token" value=")";
+  const auto at = html.find(marker);
+  if (at == std::string::npos) return {};
+  const auto start = at + marker.size();
+  return html.substr(start, html.find('"', start) - start);
+}
+
+// The value of the first hidden input `name` in a page, or "".
+inline std::string hidden_value(const std::string& html, std::string_view name) {
+  const std::string marker = "name=\"" + std::string(name) + "\" value=\"";
   const auto at = html.find(marker);
   if (at == std::string::npos) return {};
   const auto start = at + marker.size();

@@ -8,10 +8,6 @@
 
 namespace onshi::web {
 
-std::string jst_time(store::Millis at) {
-  return util::format_jst(util::TimePoint{std::chrono::milliseconds{at}});
-}
-
 std::string japanese_date(const app::Messages& m, std::string_view iso) {
   return app::date_shown(m, iso);
 }

@@ -9,8 +9,6 @@
 
 namespace onshi::web {
 
-// "2026-11-24 10:00" (JST).
-std::string jst_time(store::Millis at);
 // "2026年11月24日（火）" from "2026-11-24"; the text unchanged when it is no date.
 std::string japanese_date(const app::Messages& m, std::string_view iso);
 // "1234-5678-901" from the digits the app stores: groups of four, the rest last.

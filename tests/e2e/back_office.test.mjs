@@ -182,7 +182,7 @@ test('the reviewer logs in with TOTP, filters 審査一覧 by 東京都, reads t
       && dashText.includes('東京都') && dashText.includes(MSG['certificate_status.applied'] ?? '申請済'),
     `dashboard row: ${dashText}`);
     assert.ok(dashRow.includes('審査'), `次の作業 審査: ${dashText}`);
-    assert.ok(dashRow.some((c) => /^\d{4}-\d{2}-\d{2}$/.test(c.trim())), `a 発送期限: ${dashText}`);
+    assert.ok(dashRow.some((c) => /^\d{4}年\d{1,2}月\d{1,2}日（[日月火水木金土]）$/.test(c.trim())), `a 発送期限: ${dashText}`);
     assert.ok(await rowCells(page, S.osaka.number), `${S.osaka.number} on the dashboard`);
     await shot(page, 'dashboard');
 

@@ -7,6 +7,7 @@
 
 #include "app/applications/certificate_applications.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
 #include "util/text.hpp"
@@ -128,7 +129,7 @@ Response render_confirmation(Ctx& ctx, const std::string& number, const std::str
   d.set("subtotal", yen(a.subtotal_yen));
   d.set("tax", yen(a.tax_yen));
   d.set("total", yen(a.total_yen));
-  d.set("expected_notice_on", a.expected_notice_on);
+  d.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   d.set("confirmed", app::confirmation_token(a));
   d.set(issuing ? "issuing" : "approving", true);
   d.set("approved_by_me",

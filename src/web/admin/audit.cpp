@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "app/core/audit.hpp"
+#include "app/core/dates_shown.hpp"
 #include "domain/calendar_date.hpp"
 #include "web/admin/admin.hpp"
 #include "web/display.hpp"
@@ -47,7 +48,7 @@ Response audit(Ctx& ctx) {
   for (const auto& e : entries) {
     util::TemplateData r;
     r.set("seq", std::to_string(e.seq));
-    r.set("at", jst_time(e.at));
+    r.set("at", app::time_shown(ctx.services().messages, e.at));
     r.set("actor", actor_label(names, e.actor));
     r.set("action", e.action);
     r.set("subject", e.subject);

@@ -4,6 +4,7 @@
 
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/mailing_address.hpp"
+#include "app/core/dates_shown.hpp"
 #include "domain/institution_code.hpp"
 #include "util/text.hpp"
 #include "web/admin/admin.hpp"
@@ -58,10 +59,10 @@ void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateAp
   d.set("subtotal", yen(a.subtotal_yen));
   d.set("tax", yen(a.tax_yen));
   d.set("total", yen(a.total_yen));
-  d.set("applied_on", a.applied_on);
-  d.set("applied_at", jst_time(a.applied_at));
-  d.set("updated_at", jst_time(a.updated_at));
-  d.set("expected_notice_on", a.expected_notice_on);
+  d.set("applied_on", app::date_shown(ctx.services().messages, a.applied_on));
+  d.set("applied_at", app::time_shown(ctx.services().messages, a.applied_at));
+  d.set("updated_at", app::time_shown(ctx.services().messages, a.updated_at));
+  d.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   if (a.approved_by) {
     const auto it = names.find(*a.approved_by);
     d.set("approved_by", it == names.end() ? std::to_string(*a.approved_by) : it->second);
@@ -83,7 +84,7 @@ util::TemplateData usage_rows(Ctx& ctx, const std::vector<store::UsageApplicatio
     r.set("vendor_name", u.vendor_name);
     r.set("vendor_contact", u.vendor_contact);
     r.set("vendor_phone", u.vendor_phone);
-    r.set("finalized_at", jst_time(u.finalized_at));
+    r.set("finalized_at", app::time_shown(ctx.services().messages, u.finalized_at));
     rows.push_back(r);
   }
   return rows;
@@ -97,17 +98,18 @@ util::TemplateData certificate_rows(Ctx& ctx, const std::vector<store::Certifica
     r.set("terminal", c.terminal);
     r.set("issuance_number", c.issuance_number);
     r.set("serial", c.serial_hex);
-    r.set("not_before", jst_time(c.not_before));
-    r.set("not_after", jst_time(c.not_after));
+    r.set("not_before", app::time_shown(ctx.services().messages, c.not_before));
+    r.set("not_after", app::time_shown(ctx.services().messages, c.not_after));
     const std::string state(domain::state_key(c.status));
     const std::string key = "admin.certificate_state." + state;
     r.set("status_label", ctx.services().messages.has(key) ? ctx.message(key) : state);
     r.set("from_csr", c.key_source == store::KeySource::csr);
-    r.set("issued_at", jst_time(c.issued_at));
+    r.set("issued_at", app::time_shown(ctx.services().messages, c.issued_at));
     if (c.issued_by)
       r.set("issued_by", actor_label(names, fmt::format("operator:{}", *c.issued_by)));
-    if (c.picked_up_at) r.set("picked_up_at", jst_time(*c.picked_up_at));
-    if (c.revoked_at) r.set("revoked_at", jst_time(*c.revoked_at));
+    if (c.picked_up_at)
+      r.set("picked_up_at", app::time_shown(ctx.services().messages, *c.picked_up_at));
+    if (c.revoked_at) r.set("revoked_at", app::time_shown(ctx.services().messages, *c.revoked_at));
     rows.push_back(r);
   }
   return rows;
@@ -116,15 +118,16 @@ util::TemplateData certificate_rows(Ctx& ctx, const std::vector<store::Certifica
 util::TemplateData letter_data(Ctx& ctx, const store::NoticeLetterRecord& l,
                                const OperatorNames& names) {
   util::TemplateData d;
-  d.set("created_at", jst_time(l.created_at));
-  if (l.printed_at) d.set("printed_at", jst_time(*l.printed_at));
+  d.set("created_at", app::time_shown(ctx.services().messages, l.created_at));
+  if (l.printed_at) d.set("printed_at", app::time_shown(ctx.services().messages, *l.printed_at));
   if (l.tracking_number) d.set("tracking_number", tracking_number_shown(*l.tracking_number));
   if (l.mailed_on) d.set("mailed_on", japanese_date(ctx.services().messages, *l.mailed_on));
   if (l.recorded_by) {
     d.set("recorded_by", actor_label(names, fmt::format("operator:{}", *l.recorded_by)));
   }
-  if (l.recorded_at) d.set("recorded_at", jst_time(*l.recorded_at));
-  if (l.reprinted_at) d.set("reprinted_at", jst_time(*l.reprinted_at));
+  if (l.recorded_at) d.set("recorded_at", app::time_shown(ctx.services().messages, *l.recorded_at));
+  if (l.reprinted_at)
+    d.set("reprinted_at", app::time_shown(ctx.services().messages, *l.reprinted_at));
   d.set("resend_due", l.resend_due);
   return d;
 }
@@ -143,7 +146,7 @@ void set_dossier(Ctx& ctx, util::TemplateData& d, const app::ApplicationDossier&
   for (const auto& e : dossier.history) {
     util::TemplateData r;
     r.set("seq", std::to_string(e.seq));
-    r.set("at", jst_time(e.at));
+    r.set("at", app::time_shown(ctx.services().messages, e.at));
     r.set("actor", actor_label(names, e.actor));
     r.set("action", e.action);
     r.set("detail", e.detail);

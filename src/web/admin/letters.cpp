@@ -8,6 +8,7 @@
 
 #include "app/applications/certificate_applications.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/core/dates_shown.hpp"
 #include "app/core/form_values.hpp"
 #include "app/office/notice_letters.hpp"
 #include "domain/calendar_date.hpp"
@@ -44,7 +45,7 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
     r.set("number", a.number);
     r.set("institution_name", a.institution_name);
     r.set("certificates", std::to_string(a.certificates));
-    r.set("expected_notice_on", a.expected_notice_on);
+    r.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
     numbers.push_back(r);
   }
   d.set("to_print", numbers);
@@ -60,14 +61,14 @@ Response render(Ctx& ctx, int status, const std::optional<MailRefusal>& refused,
     r.set("institution_name", a.institution_name);
     r.set("mailing_address", app::mailing_address(s, a));
     const auto& letter = q.letters.at(a.id);
-    r.set("printed_at", jst_time(*letter.printed_at));
+    r.set("printed_at", app::time_shown(ctx.services().messages, *letter.printed_at));
     // A resend: the letter posted before is void, its new one goes by registered mail again.
     if (letter.resend_due && letter.tracking_number && letter.reprinted_at) {
       r.set("resend", true);
-      r.set("reprinted_at", jst_time(*letter.reprinted_at));
+      r.set("reprinted_at", app::time_shown(ctx.services().messages, *letter.reprinted_at));
       r.set("previous_tracking", tracking_number_shown(*letter.tracking_number));
     }
-    r.set("expected_notice_on", a.expected_notice_on);
+    r.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
     r.set("mailed_on", today);
     if (refused && refused->number == a.number) {
       r.set("tracking_number", ctx.form().get("tracking_number"));
@@ -197,7 +198,7 @@ Response reprint_confirmation(Ctx& ctx, const std::string& number, int status,
   d.set("certificates", std::to_string(dossier->certificates.size()));
   d.set("pickup_valid_days", std::to_string(ctx.services().config.pickup_valid_days));
   if (dossier->letter && dossier->letter->printed_at) {
-    d.set("printed_at", jst_time(*dossier->letter->printed_at));
+    d.set("printed_at", app::time_shown(ctx.services().messages, *dossier->letter->printed_at));
   }
   if (dossier->letter && dossier->letter->tracking_number) {
     d.set("mailed", tracking_number_shown(*dossier->letter->tracking_number));

@@ -1,6 +1,7 @@
 // The dashboard of due dates and the review queue (審査一覧) with its filter.
 #include <fmt/format.h>
 
+#include "app/core/dates_shown.hpp"
 #include "app/office/review.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -22,8 +23,8 @@ util::TemplateData application_row(Ctx& ctx, const store::CertificateApplication
   row.set("institution_name", a.institution_name);
   row.set("institution_code", code_shown(a.institution_code));
   row.set("prefecture", prefecture_label(ctx, a.prefecture));
-  row.set("applied_on", a.applied_on);
-  row.set("expected_notice_on", a.expected_notice_on);
+  row.set("applied_on", app::date_shown(ctx.services().messages, a.applied_on));
+  row.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   row.set("status", std::string(domain::state_key(a.status)));
   row.set("status_label", status_label(ctx, domain::state_key(a.status)));
   return row;
@@ -33,7 +34,7 @@ util::TemplateData application_row(Ctx& ctx, const store::CertificateApplication
 // apart by its letter (未印刷 / 書留未記録).
 util::TemplateData work_row(Ctx& ctx, const app::DashboardRow& r) {
   auto row = application_row(ctx, r.application);
-  row.set("ship_by", r.ship_by);
+  row.set("ship_by", app::date_shown(ctx.services().messages, r.ship_by));
   row.set("overdue", r.overdue);
   row.set("business_days_left", std::to_string(r.business_days_left));
   row.set("next_step", ctx.message(fmt::format("admin_next_step.{}", app::next_step_key(r.next))));

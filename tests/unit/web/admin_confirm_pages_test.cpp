@@ -264,11 +264,11 @@ TEST_F(AdminConfirmPagesTest, TheListsShowTheShippingDeadlineAndTheNextStep) {
   const auto reviewer = a.login("reviewer");
   const auto dash = a.s.handle(get("/admin", reviewer));
   for (const auto* text :
-       {"発送期限", "2026-11-27", "次の作業", "<td>審査</td>", "審査待ち 1・発行待ち 0"}) {
+       {"発送期限", "2026年11月27日（金）", "次の作業", "<td>審査</td>", "審査待ち 1・発行待ち 0"}) {
     EXPECT_NE(dash.body.find(text), std::string::npos) << text;
   }
   const auto queue = a.s.handle(get("/admin/applications", reviewer));
-  EXPECT_NE(queue.body.find("2026-11-27"), std::string::npos);
+  EXPECT_NE(queue.body.find("2026年11月27日（金）"), std::string::npos);
   EXPECT_NE(queue.body.find("発行済（未印刷）"), std::string::npos) << "the filter offers it";
   EXPECT_EQ(queue.body.find("発送期限超過"), std::string::npos);
   // Monday 11-30: the arrival date is tomorrow but the letter should have been posted Friday.

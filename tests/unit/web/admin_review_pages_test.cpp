@@ -51,7 +51,7 @@ TEST_F(AdminReviewPagesTest, DashboardAndQueueListTheApplication) {
   const auto dash = a.s.handle(get("/admin", cookie));
   ASSERT_EQ(dash.status, 200) << dash.body;
   for (const auto* text : {"申請番号", "残り営業日", "テストクリニック", "13-1-0123455",
-                           "13 東京都", "2026-12-01", "申請済"}) {
+                           "13 東京都", "2026年12月1日（火）", "申請済"}) {
     EXPECT_NE(dash.body.find(text), std::string::npos) << text;
   }
   EXPECT_EQ(dash.body.find("class=\"overdue\""), std::string::npos);

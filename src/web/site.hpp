@@ -73,6 +73,7 @@ void add_password_routes(Routes& routes);
 void add_usage_routes(Routes& routes);
 void add_api_routes(Routes& routes);
 void add_certificate_routes(Routes& routes);
+void add_help_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
 // The back office under /admin (web/admin/*.cpp).
 void add_admin_routes(Routes& routes);

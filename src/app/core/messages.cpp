@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include "app/core/config.hpp"
+
 namespace onshi::app {
 namespace {
 
@@ -25,12 +27,22 @@ void flatten(const toml::table& table, const std::string& prefix,
 }  // namespace
 
 Messages Messages::load(const std::filesystem::path& file) {
+  return load(file, Config::Contact{}.name);
+}
+
+Messages Messages::load(const std::filesystem::path& file, std::string_view desk) {
   Messages m;
   try {
     flatten(toml::parse_file(file.string()), "", m.text_);
   } catch (const toml::parse_error& e) {
     throw std::runtime_error(
         fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));
+  }
+  constexpr std::string_view kDesk = "{desk}";
+  for (auto& [key, text] : m.text_) {
+    for (auto at = text.find(kDesk); at != std::string::npos;
+         at = text.find(kDesk, at + desk.size()))
+      text.replace(at, kDesk.size(), desk);
   }
   return m;
 }
@@ -39,6 +51,14 @@ const std::string& Messages::get(std::string_view key) const {
   auto it = text_.find(key);
   if (it == text_.end()) throw std::out_of_range(fmt::format("no message for key '{}'", key));
   return it->second;
+}
+
+std::string period_in_months(const Messages& m, int months) {
+  const int years = months / 12;
+  const int rest = months % 12;
+  if (years == 0) return fmt::format(fmt::runtime(m.get("duration.months")), rest);
+  if (rest == 0) return fmt::format(fmt::runtime(m.get("duration.years")), years);
+  return fmt::format(fmt::runtime(m.get("duration.years_months")), years, rest);
 }
 
 }  // namespace onshi::app

@@ -241,7 +241,8 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("next_step", ctx.message("certificate_next." + state));
   d.set("needs_action", domain::awaits_applicant(a.status));
   d.set("letter_expected", domain::notice_letter_expected(a.status));
-  d.set("status_note", a.status_note);
+  // An empty row tells nothing: 運営からの連絡 only when the operator wrote one.
+  if (!a.status_note.empty()) d.set("status_note", a.status_note);
   d.set("applied_at", util::format_jst(util::TimePoint{std::chrono::milliseconds{a.applied_at}}));
   d.set("expected_notice_on", a.expected_notice_on);
   d.set("certificates_shown", std::to_string(a.certificates));
@@ -263,7 +264,9 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("prefecture_label", fmt::format("{:02d} {}", a.prefecture, p ? p->name : ""));
   const auto* m = ctx.services().reference.regions.municipality(a.municipality_code);
   d.set("municipality_label", m ? m->name : a.municipality_code);
-  d.set("mailing_address", app::mailing_address(ctx.services(), a));
+  // Applications saved before the form asked for 送付先 have none: no empty row for them.
+  if (auto address = app::mailing_address(ctx.services(), a); !address.empty())
+    d.set("mailing_address", address);
 }
 
 Response complete(Ctx& ctx) {

@@ -47,7 +47,8 @@ TEST_F(NoticeLetterText, SaysHowEachCertificateArrivesAndWhomToCall) {
   const auto batch = print_notice_letters(env.services, issuer);
   ASSERT_TRUE(batch.has_value());
   const auto path = pdf::write_pdf(batch->pdf, "notice-composed");
-  const std::string text = pdf::without_spaces(pdf::run("pdftotext -layout " + pdf::quoted(path) + " -"));
+  const std::string text =
+      pdf::without_spaces(pdf::run("pdftotext -layout " + pdf::quoted(path) + " -"));
 
   // Per certificate: -01 had its key made by the CA, -02 came with the terminal's CSR.
   const auto first = text.find(number + "-01");
@@ -77,10 +78,12 @@ TEST_F(NoticeLetterText, SaysHowEachCertificateArrivesAndWhomToCall) {
   EXPECT_NE(text.find("この証明書に対応する秘密キーを持っています"), std::string::npos);
   EXPECT_NE(text.find("端末からの接続確認"), std::string::npos);
   // The configured desk, named the same way in the notes and the contact paragraph.
-  EXPECT_NE(text.find("お問い合わせ先医療機関等向けポータルサイト問合せ窓口"), std::string::npos) << text;
+  EXPECT_NE(text.find("お問い合わせ先医療機関等向けポータルサイト問合せ窓口"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("電話03-0000-1234（受付時間平日10:00〜16:00）"), std::string::npos);
   EXPECT_NE(text.find("メールdesk@example.test"), std::string::npos);
-  EXPECT_NE(text.find("ロックされた場合は医療機関等向けポータルサイト問合せ窓口へご連絡ください"), std::string::npos);
+  EXPECT_NE(text.find("ロックされた場合は医療機関等向けポータルサイト問合せ窓口へご連絡ください"),
+            std::string::npos);
   EXPECT_EQ(text.find("運営事務局"), std::string::npos);
 
   // The sender's name is printed on one line, never broken inside 共通認証局.
@@ -103,7 +106,8 @@ TEST_F(NoticeLetterText, TheReceiptNamesTheDesk) {
   ASSERT_TRUE(dossier);
   const auto path =
       pdf::write_pdf(certificate_receipt_pdf(env.services, dossier->application), "receipt-desk");
-  const std::string text = pdf::without_spaces(pdf::run("pdftotext -layout " + pdf::quoted(path) + " -"));
+  const std::string text =
+      pdf::without_spaces(pdf::run("pdftotext -layout " + pdf::quoted(path) + " -"));
   EXPECT_NE(text.find("お問い合わせ:医療機関等向けポータルサイト問合せ窓口電話03-0000-1234"),
             std::string::npos)
       << text;

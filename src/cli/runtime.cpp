@@ -41,8 +41,8 @@ void Runtime::start(bool existing_database) {
     }
   }
   templates_ = std::make_unique<util::Templates>(resources / "templates");
-  messages_ =
-      std::make_unique<app::Messages>(app::Messages::load(resources / "data" / "messages.ja.toml"));
+  messages_ = std::make_unique<app::Messages>(
+      app::Messages::load(resources / "data" / "messages.ja.toml", config_.contact.name));
   passwords_ = std::make_unique<app::PasswordPolicy>(
       app::PasswordPolicy::load(resources / "data" / "common-passwords.txt"));
   reference_ = std::make_unique<app::ReferenceData>(app::ReferenceData::load(resources));

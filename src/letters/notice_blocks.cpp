@@ -192,6 +192,10 @@ Block certificate_box(PangoContext* ctx, const NoticeLetter& letter, const Notic
   rows.push_back(
       cell_row(ctx, {{labels.serial, serial, 0.52, {.size = 9.0, .family = kMonoFontFamily}},
                      {labels.validity, validity, 0.48, plain}}));
+  if (!c.delivery.empty()) {
+    rows.push_back(
+        cell_row(ctx, {{labels.delivery, c.delivery, 1.0, {.size = 9.5, .bold = true}}}));
+  }
   double y = kBoxPad;
   for (auto& row : rows) {
     row.top = y;
@@ -315,6 +319,8 @@ std::vector<Block> body_blocks(PangoContext* ctx, const NoticeLetter& letter) {
   for (std::size_t i = 0; i < letter.vendor_instructions.size(); ++i) {
     blocks.push_back(numbered_step(ctx, i + 1, letter.vendor_instructions[i]));
     if (i == 0 && letter.instructions_heading.empty()) blocks.back().space_before = 14.0;
+    // The vendor works through the steps at the terminal with one sheet in hand.
+    blocks.back().keep_with_next = i + 1 < letter.vendor_instructions.size();
   }
   if (!letter.notes_heading.empty()) blocks.push_back(heading(ctx, letter.notes_heading, 14.0));
   for (std::size_t i = 0; i < letter.notes.size(); ++i) {
@@ -322,6 +328,16 @@ std::vector<Block> body_blocks(PangoContext* ctx, const NoticeLetter& letter) {
     blocks.push_back(
         text_block(make_layout(ctx, letter.notes[i], kContentWidth, {.size = kNoteSize}), kMarginX,
                    first ? 14.0 : 3.0));
+  }
+  // The desk in one short paragraph, so that a one-certificate letter still fits one page.
+  if (!letter.contact_lines.empty()) {
+    std::string contact = letter.contact_heading;
+    for (const auto& line : letter.contact_lines) {
+      contact += (contact.empty() ? "" : "\u3000") + line;  // an ideographic space between
+    }
+    blocks.push_back(text_block(
+        make_layout(ctx, contact, kContentWidth, {.size = kNoteSize + 0.5, .bold = true}), kMarginX,
+        8.0));
   }
   return blocks;
 }

@@ -36,6 +36,8 @@ constexpr double kSenderWidth = kRight - kSenderLeft;
 constexpr double kDateTop = 15 * kMm;
 constexpr double kDateSize = 10.0;
 constexpr double kSenderSize = 9.0;
+constexpr double kSenderMinSize = 6.0;
+constexpr double kSenderSizeStep = 0.25;
 constexpr double kFirstBodyTop = 62 * kMm;  // below the window, whatever the maker
 constexpr double kGapBelowSender = 6 * kMm;
 
@@ -70,7 +72,7 @@ void validate(const NoticeLetter& letter) {
        {&letter.sender_block, &letter.date_line, &letter.title, &letter.greeting,
         &letter.certificates_heading, &letter.qr_caption, &letter.pickup_page_label,
         &letter.pickup_page_url, &letter.instructions_heading, &letter.notes_heading,
-        &letter.footer, &letter.page_label_format}) {
+        &letter.contact_heading, &letter.footer, &letter.page_label_format}) {
     require_utf8(*text);
   }
   for (const auto& fact : letter.facts) {
@@ -79,7 +81,7 @@ void validate(const NoticeLetter& letter) {
   }
   const auto& l = letter.certificate_labels;
   for (const auto* text : {&l.issuance_number, &l.terminal, &l.pickup_code, &l.pickup_deadline,
-                           &l.serial, &l.validity, &l.validity_format}) {
+                           &l.serial, &l.validity, &l.validity_format, &l.delivery}) {
     require_utf8(*text);
   }
   if (letter.certificates.empty()) {
@@ -88,7 +90,7 @@ void validate(const NoticeLetter& letter) {
   for (const auto& c : letter.certificates) {
     for (const auto* text :
          {&c.terminal, &c.terminal_name, &c.issuance_number, &c.serial_hex, &c.pickup_code,
-          &c.pickup_url, &c.valid_from, &c.valid_until, &c.pickup_deadline}) {
+          &c.pickup_url, &c.valid_from, &c.valid_until, &c.pickup_deadline, &c.delivery}) {
       require_utf8(*text);
     }
     if (c.pickup_url.empty()) {
@@ -98,6 +100,7 @@ void validate(const NoticeLetter& letter) {
   }
   for (const auto& step : letter.vendor_instructions) require_utf8(step);
   for (const auto& note : letter.notes) require_utf8(note);
+  for (const auto& line : letter.contact_lines) require_utf8(line);
 }
 
 // The largest size at which the address stays inside the window; at the smallest it is cut.
@@ -131,11 +134,18 @@ Letter lay_out(PangoContext* ctx, const NoticeLetter& in, double body_bottom) {
       make_layout(ctx, in.date_line, kSenderWidth, {.size = kDateSize, .align = PANGO_ALIGN_RIGHT});
   letter.sender_y =
       in.date_line.empty() ? kDateTop : kDateTop + logical_size(letter.date.get()).height + 10.0;
-  // The sender's lines start together, the longest ending at the right margin.
-  auto probe = make_layout(ctx, in.sender_block, -1, {.size = kSenderSize});
-  // A point to spare, so that the measured width does not itself break the longest line.
-  const double sender_w = std::min(logical_size(probe.get()).width + 1.0, kSenderWidth);
-  letter.sender = make_layout(ctx, in.sender_block, sender_w, {.size = kSenderSize});
+  // The sender's lines start together, the longest ending at the right margin. They are never
+  // wrapped (pango would break オンライン請求ネットワーク関連システム共通認証局 inside 共通認証局):
+  // a line too long for the space shrinks the whole block instead.
+  double sender_size = kSenderSize;
+  letter.sender = make_layout(ctx, in.sender_block, -1, {.size = sender_size});
+  for (double w = logical_size(letter.sender.get()).width;
+       w > kSenderWidth && sender_size > kSenderMinSize;
+       w = logical_size(letter.sender.get()).width) {
+    sender_size = std::max(kSenderMinSize, sender_size - kSenderSizeStep);
+    letter.sender = make_layout(ctx, in.sender_block, -1, {.size = sender_size});
+  }
+  const double sender_w = std::min(logical_size(letter.sender.get()).width, kSenderWidth);
   letter.sender_x = kRight - sender_w;
   const double sender_bottom =
       in.sender_block.empty() ? 0 : letter.sender_y + logical_size(letter.sender.get()).height;

@@ -21,6 +21,7 @@ struct NoticeCertificate {
   std::string valid_from;       // already formatted, e.g. "2026年11月24日"
   std::string valid_until;
   std::string pickup_deadline;  // 取得期限, formatted
+  std::string delivery;         // 受取方法: PKCS#12 with the key, or the certificate only (CSR)
 };
 
 // The small labels printed in every certificate box, so a box read on its own (or on a
@@ -33,6 +34,7 @@ struct NoticeCertificateLabels {
   std::string serial;           // "シリアル番号"
   std::string validity;         // "有効期間"
   std::string validity_format;  // "{from} ～ {until}"; empty means "{from} - {until}"
+  std::string delivery;         // "受取方法"
 };
 
 // All text UTF-8 and plain (no markup). Optional fields may be empty; an empty field takes no
@@ -43,10 +45,12 @@ struct NoticeLetter {
   // "オンライン医院", "事務部 山田 太郎 様". Long lines wrap; the block shrinks to stay in the
   // window. An empty line leaves a blank line.
   std::vector<std::string> address_lines;
-  std::string sender_block;  // right of the window: the issuer's name and address, '\n' between
-  std::string date_line;     // top right: "2026年11月25日"
-  std::string title;         // centred, bold: "電子証明書発行通知書"
-  std::string greeting;      // paragraphs under the title
+  // Right of the window: the issuer's name and address, '\n' between lines. Each line stays one
+  // line (a name such as 共通認証局 is never broken): the block shrinks to fit instead.
+  std::string sender_block;
+  std::string date_line;           // top right: "2026年11月25日"
+  std::string title;               // centred, bold: "電子証明書発行通知書"
+  std::string greeting;            // paragraphs under the title
   std::vector<ReceiptLine> facts;  // ruled two-column table: 申請番号, 医療機関コード, ...
   std::string certificates_heading;  // "発行した電子証明書"; repeated on continuation pages
   NoticeCertificateLabels certificate_labels;
@@ -58,6 +62,9 @@ struct NoticeLetter {
   std::vector<std::string> vendor_instructions;  // numbered steps 1., 2., ...
   std::string notes_heading;                     // "ご注意"
   std::vector<std::string> notes;                // small print
+  std::string contact_heading;  // "お問い合わせ先", printed before the lines
+  std::vector<std::string>
+      contact_lines;              // the desk: name, phone and hours, e-mail (one paragraph)
   std::string footer;             // small line at the foot of every page: the application number
   std::string page_label_format;  // foot right, "{page} / {pages}" counted within the letter
 };
@@ -65,11 +72,11 @@ struct NoticeLetter {
 // All letters, in order, in one PDF of A4 portrait pages (595.276 x 841.89 pt) set in Noto Sans
 // CJK JP. Each letter starts on a new page (the first page of a letter is the one that is
 // folded into the envelope) and continues onto as many pages as its certificates need; a block
-// never splits across pages. The document outline has one entry per letter, named by its
-// footer (else its title); the metadata title is the first letter's title.
-// Throws std::invalid_argument when `letters` is empty, a letter has no certificates, a
-// certificate's pickup_url is empty or any text is not well-formed UTF-8; std::runtime_error
-// when cairo or libqrencode fail (out of memory, a URL too long for a QR code).
+// never splits across pages, and the vendor's instructions stay together on one page. The document
+// outline has one entry per letter, named by its footer (else its title); the metadata title is the
+// first letter's title. Throws std::invalid_argument when `letters` is empty, a letter has no
+// certificates, a certificate's pickup_url is empty or any text is not well-formed UTF-8;
+// std::runtime_error when cairo or libqrencode fail (out of memory, a URL too long for a QR code).
 std::string render_notice_letters_pdf(const std::vector<NoticeLetter>& letters);
 
 }  // namespace onshi::letters

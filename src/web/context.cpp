@@ -1,6 +1,7 @@
 #include "web/context.hpp"
 
 #include <set>
+#include "app/core/contact.hpp"
 
 #include "app/accounts/api_tokens.hpp"
 #include "app/office/review.hpp"
@@ -126,12 +127,22 @@ void Ctx::add_errors(util::TemplateData& data, const app::FieldErrors& errors) c
   data.set("error_summary", s_.templates.render("error_summary.html", summary));
 }
 
+void add_contact(const app::Services& s, util::TemplateData& page, util::TemplateData& layout) {
+  const util::TemplateData desk = app::contact_data(s.config.contact);
+  const std::string block = s.templates.render("contact.html", desk);
+  for (auto* d : {&page, &layout}) {
+    d->set("desk", desk);
+    d->set("contact_block", block);
+  }
+}
+
 Response Ctx::page(int status, const std::string& name, const std::string& title,
                    util::TemplateData data) {
   data.set("csrf_token", csrf_token());
   data.set("mail_domain", s_.config.mail_domain());
-  const std::string content = s_.templates.render(name, data);
   util::TemplateData layout;
+  add_contact(s_, data, layout);
+  const std::string content = s_.templates.render(name, data);
   layout.set("title", title);
   layout.set("content", content);
   layout.set("csrf_token", csrf_token());

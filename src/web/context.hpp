@@ -20,6 +20,10 @@ bool is_admin_path(std::string_view path);
 // The token of an `Authorization: Bearer TOKEN` header (any case of "Bearer"), or nothing.
 std::optional<std::string_view> bearer_token(std::string_view authorization);
 
+// The desk to contact (config [contact]) for a portal page: `desk` (its fields) and
+// `contact_block` (templates/contact.html) on both the page's data and the layout's.
+void add_contact(const app::Services& s, util::TemplateData& page, util::TemplateData& layout);
+
 class Ctx {
  public:
   Ctx(const app::Services& s, const Request& r, std::string csrf_key);

@@ -97,6 +97,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_api_routes(routes_);
   add_certificate_routes(routes_);
   add_cpipcs_routes(routes_);
+  add_help_routes(routes_);
   add_ops_routes(routes_, metrics_);
   add_admin_routes(routes_);
 }
@@ -228,6 +229,7 @@ Response Site::error_page(int status, const Request& r, const std::string& allow
     d.set("status", std::to_string(status));
     d.set("message", s_.messages.get(fmt::format("http.{}", status)));
     util::TemplateData layout;
+    add_contact(s_, d, layout);
     layout.set("title", s_.messages.get(fmt::format("http.{}", status)));
     layout.set("content", s_.templates.render("error.html", d));
     Response resp = Response::text(status, "text/html; charset=utf-8",

@@ -75,6 +75,7 @@ void add_api_routes(Routes& routes);
 void add_certificate_routes(Routes& routes);
 // The CPIPCS: the clinic summary and the full text for vendors (portal/cpipcs.cpp).
 void add_cpipcs_routes(Routes& routes);
+void add_help_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
 // The back office under /admin (web/admin/*.cpp).
 void add_admin_routes(Routes& routes);

@@ -383,6 +383,7 @@ test('閉じる: 303 to the completion page; 申請受付票 PDF; one acceptance
   assert.ok(flat.includes('4,950円'), `4,950円 in the PDF: ${pdfText}`);
   assert.ok(flat.includes(A.acct.institutionName.replace(/\s+/g, '')), `institution name in the PDF: ${pdfText}`);
   assert.ok(flat.includes('送付先〒104-0061東京都中央区銀座1-2-3オンシビル5階'), `送付先 in the PDF: ${pdfText}`);
+  assert.ok(flat.includes('お問い合わせ:医療機関等向けポータルサイト問合せ窓口電話0120-000-000'), `the desk on the receipt: ${pdfText}`);
 
   const mail = await srv.waitForMail({ to: A.acct.email, subjectIncludes: A.number });
   assert.equal(mail.subject, `${SUBJECT_CERT_ACCEPTED}（${A.number}）`);
@@ -467,7 +468,8 @@ test('マイページ, the detail page, 取下げ', async () => {
   const dt = pageText(d.text);
   assert.ok(dt.includes(A.number) && dt.includes('申請済'), dt);
   assert.ok(showsNoticeDate(dt, EXPECTED), dt);
-  assert.ok(dt.includes('次にすること') && dt.includes('運営事務局が申請内容を確認します'), dt);
+  assert.ok(dt.includes('次にすること') && dt.includes('運営者が申請内容を確認します'), dt);
+  assert.ok(!dt.includes('運営からの連絡'), `no empty 運営からの連絡 row: ${dt}`);
   assert.ok(!dt.includes('要対応'), 'only 差戻し needs the clinic');
   assert.ok(dt.includes('送付先（電子証明書発行通知書）') && dt.includes('〒104-0061 東京都中央区銀座1-2-3 オンシビル5階'), dt);
   // 取下げ cannot be undone: the detail page only leads to a confirmation, which posts.

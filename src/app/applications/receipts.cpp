@@ -58,6 +58,8 @@ std::string certificate_receipt_pdf(const Services& s,
       m.get("receipt.note_mail"),
       fmt::format(fmt::runtime(m.get("receipt.note_domain")), s.config.mail_domain()),
       m.get("receipt.note_one_per_terminal"),
+      fmt::format(fmt::runtime(m.get("receipt.note_contact")), s.config.contact.name,
+                  s.config.contact.phone, s.config.contact.hours, s.config.contact.email),
   };
   r.footer = fmt::format(fmt::runtime(m.get("receipt.footer")), s.config.base_url);
   return letters::render_receipt_pdf(r);

@@ -58,6 +58,16 @@ auto string(std::string Config::*member) {
   return [member](Config& c, std::string_view, const std::string& text) { c.*member = text; };
 }
 
+// A field of the contact block. Printed on every page, mail and letter, so a value that is empty
+// or holds a line break is refused at startup rather than leaving a hole or breaking a mail.
+auto contact(std::string Config::Contact::*member) {
+  return [member](Config& c, std::string_view where, const std::string& text) {
+    if (text.empty() || text.find_first_of("\r\n") != std::string::npos)
+      throw std::runtime_error(fmt::format("{}: must be one line of text, not empty", where));
+    c.contact.*member = text;
+  };
+}
+
 // "127.0.0.1, ::1" -> {"127.0.0.1", "::1"}: addresses separated by commas or spaces.
 std::vector<std::string> address_list(std::string_view text) {
   std::vector<std::string> out;
@@ -135,12 +145,18 @@ const std::vector<Key>& keys() {
        integer(&Config::pickup_valid_days, 1)},
       {"pki", "pickup_max_attempts", "ONSHI_PICKUP_MAX_ATTEMPTS",
        integer(&Config::pickup_max_attempts, 1)},
+      {"pki", "pickup_redownload_days", "ONSHI_PICKUP_REDOWNLOAD_DAYS",
+       integer(&Config::pickup_redownload_days, 1)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);
        }},
       {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES",
        integer(&Config::reset_token_minutes, 1)},
+      {"contact", "name", "ONSHI_CONTACT_NAME", contact(&Config::Contact::name)},
+      {"contact", "phone", "ONSHI_CONTACT_PHONE", contact(&Config::Contact::phone)},
+      {"contact", "hours", "ONSHI_CONTACT_HOURS", contact(&Config::Contact::hours)},
+      {"contact", "email", "ONSHI_CONTACT_EMAIL", contact(&Config::Contact::email)},
   };
   return all;
 }

@@ -61,9 +61,20 @@ struct Config {
   std::string policy_oid;
   int pickup_valid_days = 90;
   int pickup_max_attempts = 5;
+  // A code keeps working this long after its first download (issue 15), as the letter says.
+  int pickup_redownload_days = 7;
 
   // [review]
   bool separate_issuer = true;  // the operator who approved may not issue
+
+  // [contact]: the one desk that pages, mails, error pages and letters send people to. The
+  // defaults are placeholders for development: 0120-000-000 and example.jp reach nobody.
+  struct Contact {
+    std::string name = "医療機関等向けポータルサイト 問合せ窓口";
+    std::string phone = "0120-000-000";
+    std::string hours = "平日 9:00〜17:00（土・日・祝日・年末年始を除く）";
+    std::string email = "toiawase@example.jp";
+  } contact;
 
   std::filesystem::path data_dir = "var";
 

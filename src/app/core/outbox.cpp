@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "app/core/contact.hpp"
 #include "util/secrets.hpp"
 
 namespace onshi::app {
@@ -10,6 +11,13 @@ void enqueue_mail(const Services& s, store::WriteTx& tx, const std::string& to,
                   const std::string& template_name, const util::TemplateData& data, MailBody body) {
   util::TemplateData d(data);
   d.set("base_url", s.config.base_url);
+  // Every mail is 送信専用: each ends with the desk to contact instead (templates/contact.txt).
+  util::TemplateData desk = contact_data(s.config.contact);
+  desk.set("mail_domain", s.config.mail_domain());
+  d.set("desk", desk);
+  std::string signature = s.templates.render_text("contact.txt", desk);
+  while (signature.ends_with('\n')) signature.pop_back();
+  d.set("contact_signature", signature);
   const std::string text = s.templates.render_text("mail/" + template_name + ".txt", d);
   constexpr std::string_view prefix = "Subject: ";
   const auto end_of_subject = text.find('\n');

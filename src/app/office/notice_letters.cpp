@@ -77,32 +77,44 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
       {msg("fee"),
        fmt::format(fmt::runtime(msg("fee_value")), yen(a.total_yen), yen(a.fee_per_certificate),
                    a.certificates, yen(a.subtotal_yen), yen(a.tax_yen))},
-      {msg("validity"),
-       fmt::format(fmt::runtime(msg("validity_value")), s.config.terminal_validity_months)},
+      {msg("validity"), fmt::format(fmt::runtime(msg("validity_value")),
+                                    period_in_months(m, s.config.terminal_validity_months))},
   };
   l.certificates_heading = msg("certificates_heading");
   l.certificate_labels = {msg("label_issuance_number"), msg("label_terminal"),
                           msg("label_pickup_code"),     msg("label_pickup_deadline"),
                           msg("label_serial"),          msg("label_validity"),
-                          msg("validity_format")};
+                          msg("validity_format"),       msg("label_delivery")};
   const std::string pickup_page = s.config.base_url + "/pickup";
   for (std::size_t i = 0; i < certs.size(); ++i) {
     const auto& c = certs[i];
+    // A vendor needs to know before the visit whether the terminal gets a key or must hold one.
+    const bool generated = c.key_source == store::KeySource::generated;
     l.certificates.push_back({c.terminal, "", c.issuance_number, c.serial_hex, codes[i],
                               pickup_page + "?n=" + c.issuance_number,
                               japanese_date(m, c.not_before), japanese_date(m, c.not_after),
-                              japanese_date(m, c.pickup_expires_at)});
+                              japanese_date(m, c.pickup_expires_at),
+                              msg(generated ? "delivery_generated" : "delivery_csr")});
   }
   l.qr_caption = msg("qr_caption");
   l.pickup_page_label = msg("pickup_page_label");
   l.pickup_page_url = pickup_page;
   l.instructions_heading = msg("instructions_heading");
   l.vendor_instructions = {msg("instruction_1"), msg("instruction_2"), msg("instruction_3"),
-                           msg("instruction_4")};
+                           msg("instruction_4"), msg("instruction_5"), msg("instruction_6")};
   l.notes_heading = msg("notes_heading");
-  l.notes = {msg("note_once"),
-             fmt::format(fmt::runtime(msg("note_attempts")), s.config.pickup_max_attempts),
-             msg("note_deadline"), msg("note_secret")};
+  l.notes = {
+      fmt::format(fmt::runtime(msg("note_download")), s.config.pickup_redownload_days),
+      fmt::format(fmt::runtime(msg("note_attempts")), s.config.pickup_max_attempts),
+      msg("note_resend"),
+      msg("note_deadline"),
+      msg("note_secret"),
+  };
+  const auto& desk = s.config.contact;
+  l.contact_heading = msg("contact_heading");
+  l.contact_lines = {desk.name,
+                     fmt::format(fmt::runtime(msg("contact_phone")), desk.phone, desk.hours),
+                     fmt::format(fmt::runtime(msg("contact_email")), desk.email)};
   l.footer = fmt::format(fmt::runtime(msg("footer")), a.number);
   l.page_label_format = msg("page_label");
   return l;

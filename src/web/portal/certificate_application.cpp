@@ -266,7 +266,8 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("next_step", ctx.message("certificate_next." + state));
   d.set("needs_action", domain::awaits_applicant(a.status));
   d.set("letter_expected", domain::notice_letter_expected(a.status));
-  d.set("status_note", a.status_note);
+  // An empty row tells nothing: 運営からの連絡 only when the operator wrote one.
+  if (!a.status_note.empty()) d.set("status_note", a.status_note);
   d.set("applied_at", app::time_shown(ctx.services().messages, a.applied_at));
   d.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   d.set("certificates_shown", std::to_string(a.certificates));
@@ -288,9 +289,12 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("prefecture_label", fmt::format("{:02d} {}", a.prefecture, p ? p->name : ""));
   const auto* m = ctx.services().reference.regions.municipality(a.municipality_code);
   d.set("municipality_label", m ? m->name : a.municipality_code);
-  d.set("mailing_address", app::mailing_address(ctx.services(), a));
-  d.set("addressee_name",
-        ctx.services().messages.format("notice_letter.honorific", {a.contact_name}));
+  // Applications saved before the form asked for 送付先 have none: no empty row for them.
+  if (!a.postal_code.empty() || !a.address_line.empty()) {
+    d.set("mailing_address", app::mailing_address(ctx.services(), a));
+    d.set("addressee_name",
+          ctx.services().messages.format("notice_letter.honorific", {a.contact_name}));
+  }
 }
 
 Response complete(Ctx& ctx) {

@@ -17,6 +17,7 @@ util::TemplateData cpipcs_data(const app::Services& s) {
   util::TemplateData d;
   d.set("pickup_valid_days", std::to_string(c.pickup_valid_days));
   d.set("pickup_max_attempts", std::to_string(c.pickup_max_attempts));
+  d.set("pickup_redownload_days", std::to_string(c.pickup_redownload_days));
   // The fee in effect today, as the application form quotes it (data/fees.toml).
   const auto estimate = app::notice_estimate(s);
   if (auto date = domain::parse_date(estimate.applied_on)) {

@@ -27,7 +27,12 @@ constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
                                      "ONSHI_SESSION_ABSOLUTE_HOURS",
                                      "ONSHI_LOGIN_LOCK_BASE_SECONDS",
                                      "ONSHI_VERIFY_TOKEN_HOURS",
-                                     "ONSHI_RESET_TOKEN_MINUTES"};
+                                     "ONSHI_RESET_TOKEN_MINUTES",
+                                     "ONSHI_CONTACT_NAME",
+                                     "ONSHI_CONTACT_PHONE",
+                                     "ONSHI_CONTACT_HOURS",
+                                     "ONSHI_CONTACT_EMAIL",
+                                     "ONSHI_PICKUP_REDOWNLOAD_DAYS"};
 
 // Clears the ONSHI_* environment for the test and puts it back afterwards.
 class ConfigTest : public ::testing::Test {
@@ -132,6 +137,31 @@ TEST_F(ConfigTest, OutOfRangeNumbersAreRefusedWithTheKey) {
                 .find("login_lock_base_seconds"),
             std::string::npos);
   EXPECT_EQ(load_error(write("f.toml", "[server]\nthreads = 8\nmax_body_bytes = 2048\n")), "");
+}
+
+TEST_F(ConfigTest, TheContactDeskComesFromTheFileAndTheEnvironment) {
+  const Config defaults = load_config(dir_.path(), {});
+  EXPECT_EQ(defaults.contact.name, "医療機関等向けポータルサイト 問合せ窓口");
+  EXPECT_EQ(defaults.contact.phone, "0120-000-000");  // a placeholder, not a real line
+  EXPECT_EQ(defaults.pickup_redownload_days, 7);
+  const auto file = write("desk.toml", R"([contact]
+name = "オンライン資格確認 問合せ窓口"
+phone = "03-1234-5678"
+hours = "平日 9:00〜18:00"
+email = "desk@example.jp"
+)");
+  setenv("ONSHI_CONTACT_PHONE", "0570-000-000", 1);
+  const Config c = load_config(dir_.path(), file);
+  EXPECT_EQ(c.contact.name, "オンライン資格確認 問合せ窓口");
+  EXPECT_EQ(c.contact.phone, "0570-000-000");  // the environment wins over the file
+  EXPECT_EQ(c.contact.hours, "平日 9:00〜18:00");
+  EXPECT_EQ(c.contact.email, "desk@example.jp");
+  // Printed on every page, mail and letter: an empty value or a line break is refused.
+  EXPECT_NE(load_error(write("empty.toml", "[contact]\nname = \"\"\n")).find("contact.name"),
+            std::string::npos);
+  EXPECT_NE(
+      load_error(write("nl.toml", "[contact]\nhours = \"9時\\n17時\"\n")).find("contact.hours"),
+      std::string::npos);
 }
 
 TEST_F(ConfigTest, MissingExplicitFileThrows) {

@@ -56,7 +56,7 @@ std::string pickup_code(int n) {
 }
 
 std::string serial(int n) {
-  char buffer[40];
+  char buffer[64];
   std::snprintf(buffer, sizeof buffer, "7F3A9C%02d1B2E4D5F60718293A4B5C6D7", n);
   return buffer;
 }
@@ -86,7 +86,8 @@ NoticeLetter sample_letter(const std::string& application, int certificates) {
                              .pickup_deadline = "取得期限",
                              .serial = "シリアル番号",
                              .validity = "有効期間",
-                             .validity_format = "{from} ～ {until}"},
+                             .validity_format = "{from} ～ {until}",
+                             .delivery = "受取方法"},
       .certificates = {},
       .qr_caption = "取得用ページ",
       .pickup_page_label = "取得用ページ",
@@ -99,11 +100,15 @@ NoticeLetter sample_letter(const std::string& application, int certificates) {
       .notes_heading = "ご注意",
       .notes = {"※ 取得コードは1回限り有効です。5回誤って入力すると取得がロックされます。",
                 "※ 取得期限を過ぎた証明書は失効します。期限内に取得できない場合はご連絡ください。"},
+      .contact_heading = "お問い合わせ先",
+      .contact_lines = {"医療機関等向けポータルサイト 問合せ窓口",
+                        "電話 0120-000-000（受付時間 平日 9:00〜17:00）",
+                        "メール toiawase@example.jp"},
       .footer = "申請番号 " + application,
       .page_label_format = "{page} / {pages}",
   };
   for (int i = 1; i <= certificates; ++i) {
-    char suffix[8];
+    char suffix[16];
     std::snprintf(suffix, sizeof suffix, "-%02d", i);
     letter.certificates.push_back({
         .terminal = "T" + std::string(suffix + 1),
@@ -115,6 +120,8 @@ NoticeLetter sample_letter(const std::string& application, int certificates) {
         .valid_from = "2026年11月24日",
         .valid_until = "2031年11月23日",
         .pickup_deadline = "2027年2月22日",
+        .delivery =
+            i % 2 == 1 ? "PKCS#12 ファイル（秘密鍵と証明書）" : "証明書のみ（CSR の鍵に対応）",
     });
   }
   return letter;
@@ -213,6 +220,78 @@ TEST(NoticeLetter, TheEnvelopeWindowShowsTheAddressAndNothingElse) {
   EXPECT_EQ(window.find("2026年11月25日"), std::string::npos) << window;
   EXPECT_EQ(window.find("共通認証局"), std::string::npos) << window;
   EXPECT_EQ(window.find("電子証明書発行通知書"), std::string::npos) << window;
+}
+
+// pdftotext -layout keeps the printed lines: the line holding `word`, without spaces.
+std::string printed_line_with(const fs::path& pdf, int page, std::string_view word) {
+  const std::string n = std::to_string(page);
+  const std::string text = run("pdftotext -layout -f " + n + " -l " + n + " " + quoted(pdf) + " -");
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string line = without_spaces(text.substr(start, end - start));
+    if (line.find(word) != std::string::npos) return line;
+    start = end + 1;
+  }
+  return {};
+}
+
+TEST(NoticeLetter, TheSenderBlockNeverBreaksAName) {
+  // 24 characters at the sender's 9 pt are wider than the space right of the window: the block
+  // shrinks instead of breaking 共通認証局 in two.
+  const fs::path path =
+      write_pdf(render_notice_letters_pdf({sample_letter("C-00000310", 1)}), "notice-sender");
+  EXPECT_NE(printed_line_with(path, 1, "共通認証局")
+                .find("オンライン請求ネットワーク関連システム共通認証局"),
+            std::string::npos)
+      << run("pdftotext -layout -f 1 -l 1 " + quoted(path) + " -");
+  EXPECT_NE(printed_line_with(path, 1, "0120-000-000（平日9時〜17時）"), "");
+}
+
+TEST(NoticeLetter, EachCertificateSaysHowItIsDelivered) {
+  const NoticeLetter letter = sample_letter("C-00000320", 2);
+  const fs::path path = write_pdf(render_notice_letters_pdf({letter}), "notice-delivery");
+  const std::string page1 = page_text(path, 1);
+  const auto first = page1.find("C-00000320-01");
+  const auto second = page1.find("C-00000320-02");
+  ASSERT_NE(first, std::string::npos);
+  ASSERT_NE(second, std::string::npos);
+  // Each box says it after its own number and before the next box.
+  const auto pkcs12 = page1.find("受取方法PKCS#12ファイル（秘密鍵と証明書）", first);
+  const auto csr = page1.find("受取方法証明書のみ（CSRの鍵に対応）", second);
+  EXPECT_LT(pkcs12, second) << page1;
+  EXPECT_NE(csr, std::string::npos) << page1;
+  const std::string all = without_spaces(run("pdftotext " + quoted(path) + " -"));
+  EXPECT_NE(all.find("お問い合わせ先医療機関等向けポータルサイト問合せ窓口"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("電話0120-000-000"), std::string::npos) << all;
+}
+
+TEST(NoticeLetter, TheInstallationStepsStayOnOnePage) {
+  NoticeLetter base = sample_letter("C-00000330", 1);
+  base.vendor_instructions = {
+      "取得用ページを開きます。",       "発行番号と取得コードを入力します。",
+      "ファイルをダウンロードします。", "証明書のインポートウィザードで取り込みます。",
+      "証明書の管理で確かめます。",     "端末からの接続確認: 追ってご案内します。"};
+  // However many boxes come before them, the heading and all six steps share a page.
+  int split_candidates = 0;
+  for (int n = 1; n <= 9; ++n) {
+    NoticeLetter letter = sample_letter("C-00000330", n);
+    letter.vendor_instructions = base.vendor_instructions;
+    const fs::path path = write_pdf(render_notice_letters_pdf({letter}), "notice-steps");
+    const int pages = pdf_info(path).pages;
+    int heading_page = 0;
+    int last_step_page = 0;
+    for (int p = 1; p <= pages; ++p) {
+      const std::string text = page_text(path, p);
+      if (text.find("システムベンダの方へ") != std::string::npos) heading_page = p;
+      if (text.find("端末からの接続確認") != std::string::npos) last_step_page = p;
+    }
+    EXPECT_NE(heading_page, 0) << n;
+    EXPECT_EQ(heading_page, last_step_page) << n << " certificates";
+    split_candidates += pages > 1;
+  }
+  EXPECT_GT(split_candidates, 0) << "no letter long enough to test a page break";
 }
 
 TEST(NoticeLetter, RejectsWhatCannotBePrinted) {

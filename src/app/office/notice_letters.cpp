@@ -7,6 +7,7 @@
 #include "app/applications/certificate_applications.hpp"
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/core/dates_shown.hpp"
 #include "app/core/form_values.hpp"
 #include "app/core/outbox.hpp"
 #include "app/office/notice_letters.hpp"
@@ -21,14 +22,17 @@
 namespace onshi::app {
 namespace {
 
-std::string japanese_date(const Messages& m, std::chrono::year_month_day d) {
+// The letter's own date, top right, is written as a letter's is, without the weekday.
+std::string letter_date(const Messages& m, std::chrono::year_month_day d) {
   return fmt::format(fmt::runtime(m.get("notice_letter.date_format")), static_cast<int>(d.year()),
                      static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
 }
 
-// Dates on the letter are Japanese calendar days.
+// Its dates are Japanese calendar days. The application date and the pickup deadline carry the
+// weekday, as on the pages and in the mails (a vendor plans the visit by the deadline); the
+// validity, years apart, is a span on one line without it.
 std::string japanese_date(const Messages& m, store::Millis ms) {
-  return japanese_date(m, date_in_japan(ms));
+  return date_shown(m, date_in_japan(ms));
 }
 
 std::string postal_display(const std::string& digits) {
@@ -62,15 +66,13 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
   if (!a.department.empty()) l.address_lines.push_back(a.department);
   l.address_lines.push_back(fmt::format(fmt::runtime(msg("honorific")), a.contact_name));
   l.sender_block = msg("sender");
-  l.date_line = japanese_date(m, today_in_japan(s));
+  l.date_line = letter_date(m, today_in_japan(s));
   l.title = msg("title");
   l.greeting = msg("greeting");
   const auto yen = [](std::int64_t v) { return util::group_thousands(v); };
   l.facts = {
       {msg("number"), a.number},
-      {msg("applied_on"), domain::parse_date(a.applied_on)
-                              ? japanese_date(m, *domain::parse_date(a.applied_on))
-                              : a.applied_on},
+      {msg("applied_on"), date_shown(m, a.applied_on)},
       {msg("institution_code"), code ? code->formatted() : a.institution_code},
       {msg("institution_name"), a.institution_name},
       {msg("certificates"), fmt::format(fmt::runtime(msg("count")), a.certificates)},
@@ -90,11 +92,11 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
     const auto& c = certs[i];
     // A vendor needs to know before the visit whether the terminal gets a key or must hold one.
     const bool generated = c.key_source == store::KeySource::generated;
-    l.certificates.push_back({c.terminal, "", c.issuance_number, c.serial_hex, codes[i],
-                              pickup_page + "?n=" + c.issuance_number,
-                              japanese_date(m, c.not_before), japanese_date(m, c.not_after),
-                              japanese_date(m, c.pickup_expires_at),
-                              msg(generated ? "delivery_generated" : "delivery_csr")});
+    l.certificates.push_back(
+        {c.terminal, "", c.issuance_number, c.serial_hex, codes[i],
+         pickup_page + "?n=" + c.issuance_number, letter_date(m, date_in_japan(c.not_before)),
+         letter_date(m, date_in_japan(c.not_after)), japanese_date(m, c.pickup_expires_at),
+         msg(generated ? "delivery_generated" : "delivery_csr")});
   }
   l.qr_caption = msg("qr_caption");
   l.pickup_page_label = msg("pickup_page_label");
@@ -314,7 +316,7 @@ Result<> record_registered_mail(const Services& s, const Actor& who, std::string
     m.set("number", a->number);
     m.set("institution_name", a->institution_name);
     m.set("contact_name", a->contact_name);
-    m.set("mailed_on", japanese_date(s.messages, *date));
+    m.set("mailed_on", date_shown(s.messages, *date));
     m.set("tracking_number", digits);
     m.set("mypage_url", s.config.base_url + "/mypage");
     enqueue_mail(s, tx, a->email, "notice_mailed", m);

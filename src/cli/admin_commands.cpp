@@ -272,7 +272,7 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
       mail->add_subcommand("record", "Record the 書留 tracking number and the date it was sent"),
       *f);
   record->add_option("number", f->number, "申請番号")->required();
-  record->add_option("--tracking", f->tracking_number, "引受番号 (11-13 digits)")->required();
+  record->add_option("--tracking", f->tracking_number, "書留番号 (11-13 digits)")->required();
   record->add_option("--date", f->mailed_on, "Date sent, YYYY-MM-DD")->required();
   record->callback([&globals, f] { record_mail(globals, *f); });
 }

@@ -236,7 +236,7 @@ struct NoticeLetterRecord {
   Id application_id = 0;
   Millis created_at = 0;
   std::optional<Millis> printed_at;
-  std::optional<std::string> tracking_number;  // 書留の引受番号
+  std::optional<std::string> tracking_number;  // 書留番号
   std::optional<std::string> mailed_on;        // YYYY-MM-DD
   std::optional<Id> recorded_by;
   std::optional<Millis> recorded_at;

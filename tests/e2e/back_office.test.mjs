@@ -344,12 +344,12 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     for (const code of newCodes) assert.ok(!codes.includes(code), `${code} is new`);
     await page.goto(`${srv.baseUrl}/admin/letters`);
 
-    // 書留: 引受番号 and 発送日 (today in Japan by default).
+    // 書留: 書留番号 and 発送日 (today in Japan by default).
     const row = page.locator('form.mail-row', { has: page.locator('input[name="number"]').and(page.locator(`[value="${number}"]`)) });
     assert.equal(await row.count(), 1, `a registered-mail form for ${number}`);
     const mailedOn = row.getByLabel('発送日', { exact: true });
     assert.equal(await mailedOn.inputValue(), jstDate(0).iso, '発送日 defaults to today');
-    await row.getByLabel('書留の引受番号', { exact: true }).fill(TRACKING);
+    await row.getByLabel('書留番号', { exact: true }).fill(TRACKING);
     const mailedDate = jstDate(0); // checked on the detail page below, even after midnight
     await mailedOn.fill(mailedDate.iso);
     await shot(page, 'letters-printed');
@@ -361,7 +361,7 @@ test('the issuer issues 2 certificates, downloads the notice letters once and re
     await page.goto(`${srv.baseUrl}/admin/applications/${number}`);
     const notice = MSG['certificate_status.notice_sent'] ?? '通知書発送済';
     assert.ok((await page.locator('h1').innerText()).includes(notice), await page.locator('h1').innerText());
-    assert.equal((await fact(page, '書留の引受番号')).replace(/\D/g, ''), TRACKING.replace(/\D/g, ''));
+    assert.equal((await fact(page, '書留番号')).replace(/\D/g, ''), TRACKING.replace(/\D/g, ''));
     const shown = await fact(page, '発送日');
     const { y, m, d, iso } = mailedDate;
     assert.ok(shown.includes(iso) || shown.includes(`${y}年${m}月${d}日`) || shown.includes(`${y}/${m}/${d}`), `発送日 ${shown}`);

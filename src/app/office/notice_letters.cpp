@@ -268,7 +268,7 @@ Result<> record_registered_mail(const Services& s, const Actor& who, std::string
   if (!allowed(who.role, Permission::letters)) {
     return std::unexpected(review_failure(ReviewError::forbidden));
   }
-  // 書留の引受番号 are 11 digits (often printed 4-4-3) and some forms carry 12-13; full-width
+  // 書留番号 are 11 digits (often printed 4-4-3) and some forms carry 12-13; full-width
   // digits and any hyphenation are accepted.
   std::string digits;
   for (char c : util::normalize_code_input(tracking_number)) {

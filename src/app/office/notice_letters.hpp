@@ -56,7 +56,7 @@ struct LetterQueue {
 };
 LetterQueue letter_queue(const Services& s);
 
-// 書留の引受番号 and the date it was posted; the application becomes 通知書発送済 and the clinic
+// 書留番号 and the date it was posted; the application becomes 通知書発送済 and the clinic
 // is mailed. `mailed_on` is YYYY-MM-DD (full-width digits accepted), today or earlier, and not
 // before the print (a resend: the reprint). A resend's number is recorded beside the first one.
 Result<> record_registered_mail(const Services& s, const Actor& who, std::string_view number,

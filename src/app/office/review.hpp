@@ -23,8 +23,8 @@ enum class ReviewError {
   same_operator,         // review.separate_issuer: the approver may not issue
   ca_unavailable,        // no CA initialised / key not loaded
   bad_csr,               // detail carries the csr.* key
-  tracking_number,       // 書留の引受番号 malformed
-  tracking_number_used,  // 書留の引受番号 already recorded for another letter
+  tracking_number,       // 書留番号 malformed
+  tracking_number_used,  // 書留番号 already recorded for another letter
   mailed_on,             // 発送日 malformed, in the future or before the letter was printed
   confirmation_stale,    // the application changed after its confirmation page was shown
   letters_changed,       // a chosen letter was printed (or went) meanwhile

@@ -67,6 +67,7 @@ for (const [screen, options] of SCREENS) {
       await visit(page, shot, width, 'not-found', '/no-such-page', 404);
       await visit(page, shot, width, 'cpipcs', '/cpipcs');
       await visit(page, shot, width, 'cpipcs-full', '/cpipcs/full');
+      await visit(page, shot, width, 'help', '/help');
 
       // A page left open until its form expired: the CSRF refusal page.
       await page.goto(`${srv.baseUrl}/login`);

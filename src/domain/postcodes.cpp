@@ -60,7 +60,14 @@ std::expected<Postcodes, PostcodeDataError> Postcodes::parse(std::string_view cs
     csv.remove_prefix(end == std::string_view::npos ? csv.size() : end + 1);
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line_number == 1 || line.empty()) continue;
+    // The header says which column is which; a file without it would lose its first row unseen.
+    if (line_number == 1) {
+      if (line != "postcode,code,town") {
+        return std::unexpected(PostcodeDataError{PostcodeDataErrorKind::malformed_line, 1});
+      }
+      continue;
+    }
+    if (line.empty()) continue;
     const auto fail = [&](PostcodeDataErrorKind kind) {
       return std::unexpected(PostcodeDataError{kind, line_number});
     };
@@ -99,6 +106,9 @@ std::expected<Postcodes, PostcodeDataError> Postcodes::parse(std::string_view cs
   if (p.rows_.empty()) return std::unexpected(PostcodeDataError{PostcodeDataErrorKind::empty, 0});
   p.rows_.shrink_to_fit();
   p.prefixes_.shrink_to_fit();
+  p.by_municipality_ = p.rows_;
+  p.by_municipality_.insert(p.by_municipality_.end(), p.prefixes_.begin(), p.prefixes_.end());
+  std::ranges::sort(p.by_municipality_, {}, &Row::municipality);
   p.towns_.shrink_to_fit();
   return p;
 }
@@ -125,6 +135,19 @@ std::vector<PostcodeArea> Postcodes::lookup(std::string_view digits) const {
   };
   add(prefixes_, *number / 100);
   add(rows_, *number);
+  return out;
+}
+
+std::vector<std::string_view> Postcodes::towns_of(std::string_view municipality_code) const {
+  std::vector<std::string_view> out;
+  const auto number = digits_value(municipality_code);
+  if (!number || municipality_code.size() != 6) return out;
+  const auto [first, last] =
+      std::ranges::equal_range(by_municipality_, *number, {}, &Row::municipality);
+  for (auto it = first; it != last; ++it) {
+    const auto town = std::string_view(towns_).substr(it->town_offset, it->town_length);
+    if (!town.empty() && std::ranges::find(out, town) == out.end()) out.push_back(town);
+  }
   return out;
 }
 

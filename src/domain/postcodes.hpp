@@ -50,6 +50,8 @@ class Postcodes {
   std::vector<PostcodeArea> lookup(std::string_view digits) const;
   // The municipalities of a postcode, each once, in file order.
   std::vector<std::string> municipalities_of(std::string_view digits) const;
+  // Every 町域 named in a municipality ("131024"), each once, in no particular order.
+  std::vector<std::string_view> towns_of(std::string_view municipality_code) const;
   std::size_t size() const { return rows_.size(); }
 
  private:
@@ -59,9 +61,10 @@ class Postcodes {
     std::uint32_t town_offset;   // into towns_
     std::uint32_t town_length;
   };
-  std::vector<Row> rows_;      // 7-digit rows, sorted by postcode
-  std::vector<Row> prefixes_;  // 5-digit rows, sorted
-  std::string towns_;          // every 町域 name, back to back
+  std::vector<Row> rows_;             // 7-digit rows, sorted by postcode
+  std::vector<Row> prefixes_;         // 5-digit rows, sorted
+  std::vector<Row> by_municipality_;  // every row, sorted by municipality
+  std::string towns_;                 // every 町域 name, back to back
 };
 
 }  // namespace onshi::domain

@@ -3,13 +3,28 @@
 
 #include <fmt/format.h>
 
+#include "app/applications/certificate_applications.hpp"
 #include "domain/calendar_date.hpp"
 #include "util/clock.hpp"
+#include "util/text.hpp"
 
 namespace onshi::web {
 
 std::string japanese_date(const app::Messages& m, std::string_view iso) {
   return app::date_shown(m, iso);
+}
+
+std::optional<util::TemplateData> fee_in_effect_today(const app::Services& s) {
+  const auto estimate = app::notice_estimate(s);
+  const auto date = domain::parse_date(estimate.applied_on);
+  if (!date) return std::nullopt;
+  const auto one = s.reference.fees.quote(*date, 1);
+  if (!one) return std::nullopt;
+  util::TemplateData fee;
+  fee.set("per_certificate", util::group_thousands(one->fee_per_certificate_yen));
+  fee.set("tax_rate_percent", std::to_string(one->tax_rate_percent));
+  fee.set("one_with_tax", util::group_thousands(one->total_yen));
+  return fee;
 }
 
 std::string tracking_number_shown(std::string_view digits) {

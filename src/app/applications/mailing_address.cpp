@@ -46,7 +46,8 @@ std::expected<std::string, FieldError> address_line_for(const Services& s, int p
   const auto* p = s.reference.regions.prefecture(prefecture);
   const auto* m = s.reference.regions.municipality(municipality_code);
   if (!p || !m) return *line;
-  auto rest = domain::address_after_municipality(*line, p->name, m->name);
+  const auto towns = s.reference.postcodes.towns_of(m->code);
+  auto rest = domain::address_after_municipality(*line, p->name, m->name, towns);
   if (rest.empty())
     return std::unexpected(FieldError{"address_line", "mailing_address.municipality_only"});
   return rest;
@@ -60,7 +61,9 @@ std::string mailing_address(const Services& s, int prefecture, const std::string
   const auto* m = s.reference.regions.municipality(municipality_code);
   // Applications stored before the prefix was dropped on input are shown with it dropped too.
   const std::string line =
-      p && m ? domain::address_after_municipality(address_line, p->name, m->name) : address_line;
+      p && m ? domain::address_after_municipality(address_line, p->name, m->name,
+                                                  s.reference.postcodes.towns_of(m->code))
+             : address_line;
   return fmt::format("〒{} {}{}{}", code ? code->display() : postal_code, p ? p->name : "",
                      m ? m->name : municipality_code, line.empty() ? address_line : line);
 }

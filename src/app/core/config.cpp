@@ -59,11 +59,14 @@ auto string(std::string Config::*member) {
 }
 
 // A field of the contact block. Printed on every page, mail and letter, so a value that is empty
-// or holds a line break is refused at startup rather than leaving a hole or breaking a mail.
+// or holds a line break is refused at startup rather than leaving a hole or breaking a mail; the
+// desk's name is pasted into catalogue texts that are formatted later, where a brace would throw.
 auto contact(std::string Config::Contact::*member) {
   return [member](Config& c, std::string_view where, const std::string& text) {
     if (text.empty() || text.find_first_of("\r\n") != std::string::npos)
       throw std::runtime_error(fmt::format("{}: must be one line of text, not empty", where));
+    if (text.find_first_of("{}") != std::string::npos)
+      throw std::runtime_error(fmt::format("{}: must not contain {{ or }}", where));
     c.contact.*member = text;
   };
 }

@@ -55,7 +55,8 @@ letters::NoticeLetter compose(const Services& s, const store::CertificateApplica
   // addressee as letters are written: 部署 on its own line, the person's name with 様 below it.
   const std::string line =
       prefecture && municipality
-          ? domain::address_after_municipality(a.address_line, prefecture->name, municipality->name)
+          ? domain::address_after_municipality(a.address_line, prefecture->name, municipality->name,
+                                               s.reference.postcodes.towns_of(municipality->code))
           : a.address_line;
   l.address_lines = {
       postal_display(a.postal_code),
@@ -293,7 +294,8 @@ Result<> record_registered_mail(const Services& s, const Actor& who, std::string
     const bool resend = letter->resend_due && letter->tracking_number && letter->reprinted_at;
     if (letter->tracking_number && !resend) return refused(ReviewError::already_recorded);
     if (!letter->printed_at) return refused(ReviewError::wrong_state);
-    const auto ready = resend ? *letter->reprinted_at : *letter->printed_at;
+    // The letter posted is the last one printed: a reprint voids the earlier print, posted or not.
+    const auto ready = letter->reprinted_at.value_or(*letter->printed_at);
     if (*date < date_in_japan(ready)) return refused(ReviewError::mailed_on);
     if (tx.letters().application_mailed_as(digits))
       return refused(ReviewError::tracking_number_used);

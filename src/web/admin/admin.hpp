@@ -25,6 +25,9 @@ Response error_page(Ctx& ctx, int status, std::string_view key);
 
 std::string status_label(Ctx& ctx, std::string_view status);
 std::string prefecture_label(Ctx& ctx, int code);  // "13 東京都"
+// The fee the application recorded: fee_per_certificate, tax_rate_percent, subtotal, tax, total
+// ("1,500円").
+void set_fee(util::TemplateData& d, const store::CertificateApplicationRecord& a);
 // The query string of the request, parsed (empty when malformed).
 Form query(Ctx& ctx);
 

@@ -34,10 +34,6 @@ const std::string& number_of(const Ctx& ctx) {
   return ctx.param("number");
 }
 
-std::string yen(std::int64_t n) {
-  return util::group_thousands(n) + "円";
-}
-
 // The refusal's message: beside the action when its form is on the page, else above the actions.
 void set_refusal(Ctx& ctx, util::TemplateData& d, const Refusal& refusal, bool form_shown,
                  int bad_csr) {
@@ -74,7 +70,7 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   if (work.next != app::NextStep::none) {
     d.set("next_step",
           ctx.message(fmt::format("admin_next_step.{}", app::next_step_key(work.next))));
-    d.set("ship_by", work.ship_by);
+    d.set("ship_by", app::date_shown(ctx.services().messages, work.ship_by));
     d.set("overdue", work.overdue);
   }
   // The letter's own actions (印刷 before its first print, 再印刷 after it) for who prints.
@@ -124,11 +120,7 @@ Response render_confirmation(Ctx& ctx, const std::string& number, const std::str
   d.set("mailing_address", app::mailing_address(ctx.services(), a));
   d.set("status_label", status_label(ctx, domain::state_key(a.status)));
   d.set("certificates", std::to_string(a.certificates));
-  d.set("fee_per_certificate", yen(a.fee_per_certificate));
-  d.set("tax_rate_percent", std::to_string(a.tax_rate_percent));
-  d.set("subtotal", yen(a.subtotal_yen));
-  d.set("tax", yen(a.tax_yen));
-  d.set("total", yen(a.total_yen));
+  set_fee(d, a);
   d.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   d.set("confirmed", app::confirmation_token(a));
   d.set(issuing ? "issuing" : "approving", true);

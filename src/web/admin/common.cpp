@@ -3,6 +3,8 @@
 
 #include "web/admin/admin.hpp"
 
+#include "util/text.hpp"
+
 namespace onshi::web {
 namespace admin {
 
@@ -24,6 +26,15 @@ Response error_page(Ctx& ctx, int status, std::string_view key) {
   d.set("status", std::to_string(status));
   d.set("message", ctx.message(key));
   return ctx.admin_page(status, "admin/error.html", ctx.message(key), d);
+}
+
+void set_fee(util::TemplateData& d, const store::CertificateApplicationRecord& a) {
+  const auto yen = [](std::int64_t n) { return util::group_thousands(n) + "円"; };
+  d.set("fee_per_certificate", yen(a.fee_per_certificate));
+  d.set("tax_rate_percent", std::to_string(a.tax_rate_percent));
+  d.set("subtotal", yen(a.subtotal_yen));
+  d.set("tax", yen(a.tax_yen));
+  d.set("total", yen(a.total_yen));
 }
 
 std::string status_label(Ctx& ctx, std::string_view status) {

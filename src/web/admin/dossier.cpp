@@ -13,10 +13,6 @@
 namespace onshi::web::admin {
 namespace {
 
-std::string yen(std::int64_t n) {
-  return util::group_thousands(n) + "円";
-}
-
 void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a,
                      const OperatorNames& names) {
   const auto& s = ctx.services();
@@ -54,11 +50,7 @@ void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateAp
   d.set("email", a.email);
   d.set("signature_name", a.signature_name);
   d.set("certificates", std::to_string(a.certificates));
-  d.set("fee_per_certificate", yen(a.fee_per_certificate));
-  d.set("tax_rate_percent", std::to_string(a.tax_rate_percent));
-  d.set("subtotal", yen(a.subtotal_yen));
-  d.set("tax", yen(a.tax_yen));
-  d.set("total", yen(a.total_yen));
+  set_fee(d, a);
   d.set("applied_on", app::date_shown(ctx.services().messages, a.applied_on));
   d.set("applied_at", app::time_shown(ctx.services().messages, a.applied_at));
   d.set("updated_at", app::time_shown(ctx.services().messages, a.updated_at));

@@ -4,8 +4,10 @@
 #include <string>
 
 #include "app/applications/certificate_applications.hpp"
+#include "app/core/messages.hpp"
 #include "domain/calendar_date.hpp"
 #include "util/text.hpp"
+#include "web/display.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -18,17 +20,8 @@ util::TemplateData cpipcs_data(const app::Services& s) {
   d.set("pickup_valid_days", std::to_string(c.pickup_valid_days));
   d.set("pickup_max_attempts", std::to_string(c.pickup_max_attempts));
   d.set("pickup_redownload_days", std::to_string(c.pickup_redownload_days));
-  // The fee in effect today, as the application form quotes it (data/fees.toml).
-  const auto estimate = app::notice_estimate(s);
-  if (auto date = domain::parse_date(estimate.applied_on)) {
-    if (auto one = s.reference.fees.quote(*date, 1)) {
-      util::TemplateData fee;
-      fee.set("per_certificate", util::group_thousands(one->fee_per_certificate_yen));
-      fee.set("tax_rate_percent", std::to_string(one->tax_rate_percent));
-      fee.set("one_with_tax", util::group_thousands(one->total_yen));
-      d.set("fee", fee);
-    }
-  }
+  d.set("validity", app::period_in_months(s.messages, c.terminal_validity_months));
+  if (auto fee = fee_in_effect_today(s)) d.set("fee", *fee);
   return d;
 }
 

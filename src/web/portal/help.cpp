@@ -8,6 +8,7 @@
 #include "domain/certificate_state.hpp"
 #include "domain/usage_application.hpp"
 #include "util/text.hpp"
+#include "web/display.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -54,17 +55,7 @@ Response help(Ctx& ctx) {
   d.set("certificate_statuses",
         glossary(ctx, all_state_keys<domain::CertificateState>(), "admin.certificate_state.",
                  "help_status.certificate_meaning.", "help_status.certificate_next."));
-  // The fee in effect today, as the application form will quote it.
-  const auto estimate = app::notice_estimate(s);
-  if (auto date = domain::parse_date(estimate.applied_on)) {
-    if (auto one = s.reference.fees.quote(*date, 1)) {
-      util::TemplateData fee;
-      fee.set("per_certificate", util::group_thousands(one->fee_per_certificate_yen));
-      fee.set("tax_rate_percent", std::to_string(one->tax_rate_percent));
-      fee.set("total_one", util::group_thousands(one->total_yen));
-      d.set("fee", fee);
-    }
-  }
+  if (auto fee = fee_in_effect_today(s)) d.set("fee", *fee);
   d.set("validity", app::period_in_months(s.messages, s.config.terminal_validity_months));
   d.set("pickup_max_attempts", std::to_string(s.config.pickup_max_attempts));
   d.set("pickup_redownload_days", std::to_string(s.config.pickup_redownload_days));

@@ -162,6 +162,9 @@ email = "desk@example.jp"
   EXPECT_NE(
       load_error(write("nl.toml", "[contact]\nhours = \"9時\\n17時\"\n")).find("contact.hours"),
       std::string::npos);
+  // The desk's name goes into catalogue texts that are formatted: a brace would break them.
+  EXPECT_NE(load_error(write("brace.toml", "[contact]\nname = \"窓口{0}\"\n")).find("contact.name"),
+            std::string::npos);
 }
 
 TEST_F(ConfigTest, MissingExplicitFileThrows) {

@@ -42,6 +42,18 @@ TEST_F(MailingAddressTest, TheWholeAddressTypedIsStoredAfterTheMunicipality) {
   }
 }
 
+TEST_F(MailingAddressTest, ATownNamedAfterItsMunicipalityKeepsItsName) {
+  // Japan Post's data knows 養父市 養父市場 and 山口市 山口県流通センター; 千代田区's town 千代田
+  // is shorter than the ward's name and guards nothing.
+  EXPECT_EQ(address_line_for(env.services, 28, "282227", "養父市場123").value(), "養父市場123");
+  EXPECT_EQ(address_line_for(env.services, 28, "282227", "兵庫県養父市養父市場123").value(),
+            "養父市場123");
+  EXPECT_EQ(address_line_for(env.services, 35, "352039", "山口県流通センター1-2").value(),
+            "山口県流通センター1-2");
+  EXPECT_EQ(address_line_for(env.services, 13, "131016", "東京都千代田区丸の内1-1").value(),
+            "丸の内1-1");
+}
+
 TEST_F(MailingAddressTest, OnlyTheNamesIsRefusedBesideTheAddress) {
   auto f = test::certificate_form();
   f.address_line = "東京都中央区";

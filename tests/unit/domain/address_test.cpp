@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <vector>
+
 #include "domain/postal_code.hpp"
 
 namespace onshi::domain {
@@ -46,6 +49,25 @@ TEST(AddressAfterMunicipality, KnowsDesignatedCitiesCountiesAndSmallKe) {
   EXPECT_EQ(stored("千葉県鎌ヶ谷市新鎌ヶ谷2-6-1", "千葉県", "鎌ケ谷市"), "新鎌ヶ谷2-6-1");
   // Half-width katakana in the building name becomes full-width (NFKC), as before.
   EXPECT_EQ(stored("中央区銀座1-2-3 ｵﾝｼﾋﾞﾙ", "東京都", "中央区"), "銀座1-2-3 オンシビル");
+}
+
+TEST(AddressAfterMunicipality, KeepsATownNamedAfterItsPlace) {
+  // 養父市 has a 町域 養父市場, 山口市 one called 山口県流通センター: typed right, they stay whole;
+  // typed after the repeated names, the names go and the town stays.
+  const std::vector<std::string_view> yabu = {"八鹿町八鹿", "養父市場", "大薮"};
+  const auto in_yabu = [&](std::string_view typed) {
+    return address_after_municipality(parse_address_line(typed).value(), "兵庫県", "養父市", yabu);
+  };
+  EXPECT_EQ(in_yabu("養父市場123"), "養父市場123");
+  EXPECT_EQ(in_yabu("兵庫県養父市場123"), "養父市場123");
+  EXPECT_EQ(in_yabu("兵庫県養父市養父市場123"), "養父市場123");
+  EXPECT_EQ(in_yabu("養父市大薮1"), "大薮1");
+  const std::vector<std::string_view> yamaguchi = {"山口県流通センター", "朝田流通センター"};
+  EXPECT_EQ(address_after_municipality("山口県流通センター1-2", "山口県", "山口市", yamaguchi),
+            "山口県流通センター1-2");
+  EXPECT_EQ(address_after_municipality("山口県山口市山口県流通センター1-2", "山口県", "山口市",
+                                       yamaguchi),
+            "山口県流通センター1-2");
 }
 
 TEST(AddressAfterMunicipality, LeavesNothingWhenOnlyTheNamesWereTyped) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/error_of.hpp"
 
 namespace onshi::domain {
@@ -83,8 +85,22 @@ TEST(Postcodes, RefusesBadRowsWithTheirLine) {
   EXPECT_EQ(refused("1040062,131024,銀座\n1040061,131024,銀座\n").kind,
             PostcodeDataErrorKind::unsorted);
   EXPECT_EQ(refused("").kind, PostcodeDataErrorKind::empty);
+  // Without its header a file would lose its first row unseen.
+  const auto headless = Postcodes::parse(good + "1040062,131024,銀座\n", regions());
+  ASSERT_FALSE(headless.has_value());
+  EXPECT_EQ(headless.error().kind, PostcodeDataErrorKind::malformed_line);
+  EXPECT_EQ(headless.error().line, 1);
   EXPECT_EQ(error_of(Postcodes::load("/nonexistent", regions())).kind,
             PostcodeDataErrorKind::unreadable);
+}
+
+TEST(Postcodes, ListTheTownsOfAMunicipality) {
+  const auto yabu = shipped().towns_of("282227");  // 養父市
+  EXPECT_NE(std::ranges::find(yabu, "養父市場"), yabu.end());
+  const auto yamaguchi = shipped().towns_of("352039");  // 山口市
+  EXPECT_NE(std::ranges::find(yamaguchi, "山口県流通センター"), yamaguchi.end());
+  EXPECT_TRUE(shipped().towns_of("999999").empty());
+  EXPECT_TRUE(shipped().towns_of("abc").empty());
 }
 
 TEST(Postcodes, APrefixRowCoversEveryPostcodeBelowIt) {

@@ -272,6 +272,11 @@ DashboardRow work_of(const Services& s, store::CertificateApplicationRecord a,
       r.letter_printed = letter && letter->printed_at;
       r.next = r.letter_printed ? NextStep::mail : NextStep::print;
       break;
+    case State::notice_sent:
+      // A letter reprinted after it was posted goes out again by registered mail.
+      r.letter_printed = letter && letter->printed_at;
+      r.next = letter && letter->resend_due ? NextStep::mail : NextStep::none;
+      break;
     default:
       r.next = NextStep::none;
       break;
@@ -290,8 +295,9 @@ std::vector<DashboardRow> describe(const Services& s, store::ReadTx& tx,
   std::vector<DashboardRow> rows;
   rows.reserve(found.size());
   for (auto& a : found) {
-    const auto letter = a.status == State::issued ? tx.letters().notice_letter_of(a.id)
-                                                  : std::optional<store::NoticeLetterRecord>();
+    const auto letter = a.status == State::issued || a.status == State::notice_sent
+                            ? tx.letters().notice_letter_of(a.id)
+                            : std::optional<store::NoticeLetterRecord>();
     rows.push_back(work_of(s, std::move(a), letter));
   }
   return rows;

@@ -153,6 +153,9 @@ TEST_F(OfficeStepsTest, AReprintAfterPostingIsResentByRegisteredMail) {
   EXPECT_EQ(q.to_mail[0].number, number);
   EXPECT_TRUE(q.letters.at(q.to_mail[0].id).resend_due);
   EXPECT_EQ(office_counts(env.services).to_mail, 1);
+  // The application's own page says what is left to do: 書留記録 again.
+  const auto dossier = application_dossier(env.services, number);
+  EXPECT_EQ(work_of(env.services, dossier->application, dossier->letter).next, NextStep::mail);
 
   // Before the reprint, or under the first mailing's number: refused.
   EXPECT_EQ(
@@ -170,6 +173,9 @@ TEST_F(OfficeStepsTest, AReprintAfterPostingIsResentByRegisteredMail) {
   EXPECT_EQ(letter->mailed_on, "2026-12-01");
   EXPECT_FALSE(letter->resend_due);
   EXPECT_EQ(status_of(number), "notice_sent");
+  EXPECT_EQ(
+      work_of(env.services, application_dossier(env.services, number)->application, letter).next,
+      NextStep::none);
   EXPECT_TRUE(letter_queue(env.services).to_mail.empty());
   // Once recorded, neither number can be recorded again, for this letter or another.
   EXPECT_EQ(

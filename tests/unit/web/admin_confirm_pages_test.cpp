@@ -263,8 +263,8 @@ TEST_F(AdminConfirmPagesTest, AReprintedPostedLetterWaitsForItsResend) {
 TEST_F(AdminConfirmPagesTest, TheListsShowTheShippingDeadlineAndTheNextStep) {
   const auto reviewer = a.login("reviewer");
   const auto dash = a.s.handle(get("/admin", reviewer));
-  for (const auto* text :
-       {"発送期限", "2026年11月27日（金）", "次の作業", "<td>審査</td>", "審査待ち 1・発行待ち 0"}) {
+  for (const auto* text : {"発送期限", "2026年11月27日（金）", "次の作業", "<td>審査</td>",
+                           "審査待ち 1・発行待ち 0"}) {
     EXPECT_NE(dash.body.find(text), std::string::npos) << text;
   }
   const auto queue = a.s.handle(get("/admin/applications", reviewer));

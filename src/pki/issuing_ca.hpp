@@ -48,18 +48,21 @@ class IssuingCa {
   // A key pair made by the CA for a terminal (CPIPCS 6.1.1), sealed for the database.
   TerminalKey generate_terminal_key(KeyAlgorithm algorithm) const;
 
-  // PKCS#12 for pickup: certificate, key and chain (issuing, root); AES-256-CBC with
-  // PBKDF2-HMAC-SHA256, MAC HMAC-SHA256; friendly name = the CN. Refuses a password of fewer
-  // than 8 characters or one holding NUL. Throws when the sealed key does not open or does not
-  // belong to the certificate (a bug or a different CA folder).
+  // PKCS#12 for pickup: certificate, key and chain (issuing, root); friendly name = the CN
+  // (1310123455-T01). `standard`: PBES2 AES-256-CBC with PBKDF2-HMAC-SHA256, MAC HMAC-SHA256
+  // (Windows 10/11, OpenSSL 3 without -legacy, Java 17, NSS). `compatible`: 3DES with SHA-1 and
+  // a SHA-1 MAC, for Windows Server 2016 and older terminals that cannot read PBES2. Refuses a
+  // password of fewer than 8 characters or one holding NUL. Throws when the sealed key does not
+  // open or does not belong to the certificate (a bug or a different CA folder).
+  enum class Pkcs12Format { standard, compatible };
   enum class Pkcs12Error { password_short, password_bad };
   static constexpr Pkcs12Error kPkcs12Errors[] = {Pkcs12Error::password_short,
                                                   Pkcs12Error::password_bad};
   // "password_short", …: app/ shows message pkcs12.<name>.
   static std::string_view pkcs12_error_name(Pkcs12Error e);
-  std::expected<std::string, Pkcs12Error> make_pkcs12(std::string_view cert_der,
-                                                      std::string_view sealed_private_key,
-                                                      std::string_view password) const;
+  std::expected<std::string, Pkcs12Error> make_pkcs12(
+      std::string_view cert_der, std::string_view sealed_private_key, std::string_view password,
+      Pkcs12Format format = Pkcs12Format::standard) const;
 
   std::string chain_pem() const;  // issuing then root
   std::string issuing_der() const;

@@ -49,8 +49,8 @@ std::string_view IssuingCa::pkcs12_error_name(Pkcs12Error e) {
 }
 
 std::expected<std::string, IssuingCa::Pkcs12Error> IssuingCa::make_pkcs12(
-    std::string_view cert_der, std::string_view sealed_private_key,
-    std::string_view password) const {
+    std::string_view cert_der, std::string_view sealed_private_key, std::string_view password,
+    Pkcs12Format format) const {
   if (code_points(password) < kMinPasswordLength)
     return std::unexpected(Pkcs12Error::password_short);
   if (password.find('\0') != std::string_view::npos)
@@ -77,13 +77,19 @@ std::expected<std::string, IssuingCa::Pkcs12Error> IssuingCa::make_pkcs12(
 
   const std::string pass(password);
   const std::string name = common_name(cert.get());
-  // MAC iterations -1: no MAC here, so that PKCS12_set_mac can choose SHA-256 instead of SHA-1.
-  std::unique_ptr<PKCS12, ossl::Deleter<PKCS12_free>> p12(PKCS12_create_ex(
-      pass.c_str(), name.c_str(), key.get(), cert.get(), chain.get(), NID_aes_256_cbc,
-      NID_aes_256_cbc, kPkcs12Iterations, -1, 0, nullptr, nullptr));
+  const bool standard = format == Pkcs12Format::standard;
+  // AES-256-CBC names PBES2 with PBKDF2-HMAC-SHA256; the compatible file uses the PKCS#12 PBE
+  // with 3DES that every Windows since XP reads, at OpenSSL's default iteration count, which old
+  // CryptoAPI versions accept.
+  const int cipher = standard ? NID_aes_256_cbc : NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
+  const int iterations = standard ? kPkcs12Iterations : PKCS12_DEFAULT_ITER;
+  // MAC iterations -1: no MAC here, so that PKCS12_set_mac can choose the digest.
+  std::unique_ptr<PKCS12, ossl::Deleter<PKCS12_free>> p12(
+      PKCS12_create_ex(pass.c_str(), name.c_str(), key.get(), cert.get(), chain.get(), cipher,
+                       cipher, iterations, -1, 0, nullptr, nullptr));
   if (!p12) ossl::fail("PKCS12_create_ex");
   ossl::check(PKCS12_set_mac(p12.get(), pass.c_str(), static_cast<int>(pass.size()), nullptr, 0,
-                             kPkcs12Iterations, EVP_sha256()),
+                             iterations, standard ? EVP_sha256() : EVP_sha1()),
               "PKCS12_set_mac");
   unsigned char* buf = nullptr;
   const int len = i2d_PKCS12(p12.get(), &buf);

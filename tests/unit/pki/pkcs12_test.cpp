@@ -86,6 +86,53 @@ TEST_F(Pkcs12Test, KeyMatchesTheCertificateAndChainIsIssuingThenRoot) {
   }
 }
 
+TEST_F(Pkcs12Test, TheCompatibleFileIs3desWithASha1Mac) {
+  const Issued t = issue_generated(KeyAlgorithm::rsa_2048);
+  auto p12 = ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "pickup-pass-123",
+                              IssuingCa::Pkcs12Format::compatible);
+  ASSERT_TRUE(p12) << IssuingCa::pkcs12_error_name(error_of(p12));
+  const fs::path file = dir_->path() / "compat.p12";
+  write_text(file, *p12);
+  // -legacy as an older OpenSSL or Windows Server 2016 would need nothing more.
+  const auto info =
+      run("openssl pkcs12 -legacy -info -nokeys -passin pass:pickup-pass-123 -in " + file.string());
+  ASSERT_EQ(info.status, 0) << info.output;
+  EXPECT_NE(info.output.find("pbeWithSHA1And3-KeyTripleDES-CBC"), std::string::npos) << info.output;
+  EXPECT_EQ(info.output.find("PBES2"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("MAC: sha1"), std::string::npos) << info.output;
+  EXPECT_NE(info.output.find("friendlyName: 1310123455-T01"), std::string::npos) << info.output;
+  // The key inside is the certificate's.
+  const auto key = run("openssl pkcs12 -legacy -nocerts -nodes -passin pass:pickup-pass-123 -in " +
+                       file.string() + " | openssl pkey -pubout -outform DER | openssl sha256");
+  const auto pub = dir_->path() / "compat-pub.der";
+  write_text(pub, t.key.public_key_der);
+  const auto expected = run("openssl sha256 < " + pub.string());
+  ASSERT_EQ(key.status, 0) << key.output;
+  EXPECT_EQ(key.output.substr(key.output.find('=')),
+            expected.output.substr(expected.output.find('=')));
+}
+
+// Java's keytool (Debian's OpenJDK 17) reads both files as a key entry with its chain of three.
+TEST_F(Pkcs12Test, JavaKeytoolReadsBothFormats) {
+  const Issued t = issue_generated();
+  for (auto format : {IssuingCa::Pkcs12Format::standard, IssuingCa::Pkcs12Format::compatible}) {
+    auto p12 = ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "pickup-pass-123", format);
+    ASSERT_TRUE(p12);
+    const fs::path file = dir_->path() / "keytool.p12";
+    write_text(file, *p12);
+    const auto list =
+        run("keytool -list -v -storetype PKCS12 -storepass pickup-pass-123 -keystore " +
+            file.string() + " 2>&1");
+    ASSERT_EQ(list.status, 0) << list.output;
+    EXPECT_NE(list.output.find("1310123455-t01"), std::string::npos) << list.output;
+    EXPECT_NE(list.output.find("PrivateKeyEntry"), std::string::npos) << list.output;
+    EXPECT_NE(list.output.find("Certificate chain length: 3"), std::string::npos) << list.output;
+    const auto wrong = run("keytool -list -storetype PKCS12 -storepass wrong-pass-123 -keystore " +
+                           file.string() + " 2>&1");
+    EXPECT_NE(wrong.status, 0) << wrong.output;
+  }
+}
+
 TEST_F(Pkcs12Test, ShortPasswordsAreRefused) {
   const Issued t = issue_generated();
   EXPECT_EQ(error_of(ca_->make_pkcs12(t.cert.der, t.key.sealed_private_key, "1234567")),

@@ -1,13 +1,21 @@
-// `onshi ca init|show|reissue-issuing`: the certificate authority's ceremony commands. The root
-// key is used only here (init and re-issuing the issuing CA), never by `onshi serve`.
+// `onshi ca init|show|reissue-issuing|server-cert`: the certificate authority's ceremony commands.
+// The root key is used only here (init and re-issuing the issuing CA), never by `onshi serve`.
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include "app/ca/certificate_authority.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "pki/authority.hpp"
+#include "pki/issuing_ca.hpp"
 
 namespace onshi::cli {
 namespace {
@@ -58,6 +66,50 @@ void reissue(const GlobalOptions& globals) {
   print(d);
 }
 
+// Writes `text` to `path` with `mode`, replacing a file that is there (a development certificate
+// is re-made at will); the mode is set on the descriptor, so a key is never readable by others.
+void write_file(const std::filesystem::path& path, std::string_view text, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0 || ::fchmod(fd, mode) != 0) {
+    throw std::runtime_error(
+        fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  }
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      throw std::runtime_error("could not write " + path.string());
+    }
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    throw std::runtime_error("could not sync " + path.string());
+}
+
+struct ServerCertFlags {
+  std::vector<std::string> dns, ip;
+  std::string out;
+};
+
+void server_cert(const GlobalOptions& globals, const ServerCertFlags& f) {
+  Runtime rt(globals);
+  auto ca = pki::IssuingCa::open(app::key_store_config(rt.config()));
+  auto issued = ca->issue_server_certificate(f.dns, f.ip, std::chrono::system_clock::now());
+  if (!issued) {
+    std::cerr << "onshi ca server-cert: " << pki::server_name_error_text(issued.error()) << '\n';
+    throw CLI::RuntimeError(2);
+  }
+  const std::filesystem::path dir(f.out);
+  std::filesystem::create_directories(dir);
+  write_file(dir / "server.crt", issued->chain_pem, 0644);
+  write_file(dir / "server.key", issued->private_key_pem, 0600);
+  std::cout << fmt::format(
+      "wrote {} (the server's certificate, then the issuing CA's) and {}\n"
+      "serial {}\n",
+      (dir / "server.crt").string(), (dir / "server.key").string(), issued->serial_hex);
+}
+
 }  // namespace
 
 void register_ca_commands(CLI::App& root, GlobalOptions& globals) {
@@ -71,6 +123,14 @@ void register_ca_commands(CLI::App& root, GlobalOptions& globals) {
   show_cmd->callback([&globals, pem] { show(globals, *pem); });
   ca->add_subcommand("reissue-issuing", "New issuing CA key and certificate, signed by the root")
       ->callback([&globals] { reissue(globals); });
+  auto flags = std::make_shared<ServerCertFlags>();
+  auto* server = ca->add_subcommand(
+      "server-cert", "A TLS server certificate for onshi serve, issued by the issuing CA");
+  server->add_option("--dns", flags->dns, "A DNS name of the server (repeatable)");
+  server->add_option("--ip", flags->ip, "An IP address of the server (repeatable)");
+  server->add_option("--out", flags->out, "Folder for server.crt and server.key (mode 0600)")
+      ->required();
+  server->callback([&globals, flags] { server_cert(globals, *flags); });
 }
 
 }  // namespace onshi::cli

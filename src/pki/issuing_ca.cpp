@@ -4,9 +4,13 @@
 #include "pki/issuing_ca_impl.hpp"
 #include "pki/key_store.hpp"
 #include "pki/profiles.hpp"
+#include "pki/serial.hpp"
+#include "pki/x509_build.hpp"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 
@@ -62,6 +66,36 @@ IssuedCertificate IssuingCa::issue(const TerminalSubject& subject, std::string_v
   out.not_before = ossl::to_time_point(X509_get0_notBefore(cert.get()));
   out.not_after = ossl::to_time_point(X509_get0_notAfter(cert.get()));
   out.sha256_fingerprint = ossl::sha256_colon_fingerprint(out.der);
+  return out;
+}
+
+std::expected<ServerCertificate, ServerNameError> IssuingCa::issue_server_certificate(
+    const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+    std::chrono::system_clock::time_point now) {
+  if (dns_names.empty() && ip_addresses.empty()) return std::unexpected(ServerNameError::no_names);
+  if (!std::ranges::all_of(dns_names, [](const std::string& n) { return is_dns_host_name(n); }))
+    return std::unexpected(ServerNameError::bad_dns_name);
+  if (!std::ranges::all_of(ip_addresses,
+                           [](const std::string& a) { return !ip_address_octets(a).empty(); }))
+    return std::unexpected(ServerNameError::bad_ip_address);
+  ossl::Pkey key = detail::generate_key(KeyAlgorithm::ec_p256);
+  ossl::Cert cert;
+  {
+    std::lock_guard lock(signing_mutex);
+    cert =
+        detail::build_server_certificate(dns_names, ip_addresses, key.get(), random_serial_hex(),
+                                         now, impl_->issuing_cert.get(), impl_->issuing_key.get());
+  }
+  ossl::Bio bio(ossl::check(BIO_new(BIO_s_mem()), "BIO_new"));
+  ossl::check(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr),
+              "PEM_write_bio_PrivateKey");
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  ServerCertificate out;
+  out.certificate_pem = ossl::cert_pem(cert.get());
+  out.chain_pem = out.certificate_pem + ossl::cert_pem(impl_->issuing_cert.get());
+  out.private_key_pem.assign(data, static_cast<std::size_t>(len));
+  out.serial_hex = ossl::serial_hex(cert.get());
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The online issuing CA: issues terminal certificates, makes terminal keys and PKCS#12 files.
 #include "pki/keys.hpp"
+#include "pki/server_certificate.hpp"
 #include "pki/terminal_profile.hpp"
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onshi::pki {
 
@@ -63,6 +65,12 @@ class IssuingCa {
   std::expected<std::string, Pkcs12Error> make_pkcs12(
       std::string_view cert_der, std::string_view sealed_private_key, std::string_view password,
       Pkcs12Format format = Pkcs12Format::standard) const;
+
+  // The TLS certificate of `onshi serve` itself (server_certificate.hpp), with a new ECDSA P-256
+  // key. Refuses an empty list, a DNS name that is no host name and an address that is no IP.
+  std::expected<ServerCertificate, ServerNameError> issue_server_certificate(
+      const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
+      std::chrono::system_clock::time_point now);
 
   std::string chain_pem() const;  // issuing then root
   std::string issuing_der() const;

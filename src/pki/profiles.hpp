@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace onshi::pki::detail {
 
@@ -20,6 +21,14 @@ ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* 
                                       const TerminalProfile& profile, const std::string& serial_hex,
                                       std::chrono::system_clock::time_point now,
                                       const X509* issuing_cert, EVP_PKEY* issuing_key);
+
+// A signed TLS server certificate for the names given (server_profile.cpp). Throws
+// std::invalid_argument for a name that is_dns_host_name or ip_address_octets refuses.
+ossl::Cert build_server_certificate(const std::vector<std::string>& dns_names,
+                                    const std::vector<std::string>& ip_addresses,
+                                    EVP_PKEY* public_key, const std::string& serial_hex,
+                                    std::chrono::system_clock::time_point now,
+                                    const X509* issuing_cert, EVP_PKEY* issuing_key);
 
 // Public and signing key are apart because a token key handle need not carry its public half.
 ossl::Cert build_root_certificate(const CaSettings& s, const std::string& serial_hex,

@@ -328,7 +328,16 @@ std::vector<DashboardRow> dashboard(const Services& s) {
   filter.limit = 5000;
   std::vector<DashboardRow> rows;
   s.db.read([&](store::ReadTx& tx) {
-    rows = describe(s, tx, tx.certificate_applications().find_certificate_applications(filter));
+    auto found = tx.certificate_applications().find_certificate_applications(filter);
+    // A letter reprinted after it was posted is work again (its resend's 書留), though its
+    // application stays 通知書発送済.
+    for (const auto& letter : tx.letters().resend_due_notice_letters()) {
+      if (auto a = tx.certificate_applications().find_certificate_application_by_id(
+              letter.application_id)) {
+        found.push_back(std::move(*a));
+      }
+    }
+    rows = describe(s, tx, std::move(found));
   });
   std::stable_sort(rows.begin(), rows.end(), [](const DashboardRow& x, const DashboardRow& y) {
     if (x.overdue != y.overdue) return x.overdue;
@@ -339,9 +348,7 @@ std::vector<DashboardRow> dashboard(const Services& s) {
 
 OfficeCounts office_counts(const Services& s) {
   OfficeCounts c;
-  s.db.read([&](store::ReadTx& tx) {
-    c.to_mail = static_cast<int>(tx.letters().resend_due_notice_letters().size());
-  });
+  // The dashboard holds every piece of work, resends of posted letters included.
   for (const auto& r : dashboard(s)) {
     c.to_review += r.next == NextStep::review;
     c.to_issue += r.next == NextStep::issue;

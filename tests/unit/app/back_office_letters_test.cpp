@@ -156,6 +156,12 @@ TEST_F(OfficeStepsTest, AReprintAfterPostingIsResentByRegisteredMail) {
   // The application's own page says what is left to do: 書留記録 again.
   const auto dossier = application_dossier(env.services, number);
   EXPECT_EQ(work_of(env.services, dossier->application, dossier->letter).next, NextStep::mail);
+  // And the dashboard lists it with that step, though the application stays 通知書発送済.
+  const auto rows = dashboard(env.services);
+  const auto row = std::ranges::find_if(
+      rows, [&](const DashboardRow& r) { return r.application.number == number; });
+  ASSERT_NE(row, rows.end());
+  EXPECT_EQ(row->next, NextStep::mail);
 
   // Before the reprint, or under the first mailing's number: refused.
   EXPECT_EQ(
@@ -176,6 +182,9 @@ TEST_F(OfficeStepsTest, AReprintAfterPostingIsResentByRegisteredMail) {
   EXPECT_EQ(
       work_of(env.services, application_dossier(env.services, number)->application, letter).next,
       NextStep::none);
+  EXPECT_TRUE(std::ranges::none_of(dashboard(env.services), [&](const DashboardRow& r) {
+    return r.application.number == number;
+  })) << "recorded: off the dashboard again";
   EXPECT_TRUE(letter_queue(env.services).to_mail.empty());
   // Once recorded, neither number can be recorded again, for this letter or another.
   EXPECT_EQ(

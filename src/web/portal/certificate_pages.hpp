@@ -1,0 +1,21 @@
+#pragma once
+// Shared by the two halves of the guide's step 3 in portal/: the form and its flow
+// (certificate_application.cpp) and an application once sent (certificate_records.cpp).
+#include <string_view>
+
+#include "app/core/failure.hpp"
+#include "web/site.hpp"
+
+namespace onshi::web {
+
+inline constexpr std::string_view kCertificateTitle = "電子証明書発行申請";
+
+// 404 「申請が見つかりません」: also what another institution's number looks like.
+Response certificate_not_found(Ctx& ctx);
+// 404, or 409: the application is no longer in a state that allows what was asked.
+Response certificate_refused(Ctx& ctx, const app::Failure& f);
+
+// 発行申請成功, the detail page, the receipt and 取下げ.
+void add_certificate_record_routes(Routes& routes);
+
+}  // namespace onshi::web

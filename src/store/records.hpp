@@ -140,13 +140,33 @@ struct ApiToken {
   std::optional<Millis> revoked_at;
 };
 
-// What マイページ lists besides usage applications. The certificate issue fills this table.
+// What マイページ lists of each current certificate (the latest of its 発行番号).
 struct CertificateRow {
   std::string serial_hex;
   std::string terminal;
   domain::CertificateState status = domain::CertificateState::issued;
   Millis not_after = 0;
+  std::string issuance_number;
+  Millis not_before = 0;
+  std::optional<Millis> picked_up_at;      // the first download
+  std::optional<Millis> pickup_closed_at;  // the code no longer works
+  Millis pickup_expires_at = 0;
+  int downloads = 0;
+  bool pickup_locked = false;
 };
+
+// One download of a certificate, from the pickup page or EST.
+struct CertificateDownload {
+  Id id = 0;
+  Id certificate_id = 0;
+  Millis downloaded_at = 0;
+  std::string client_address;
+  std::string what;  // pkcs12-standard, pkcs12-compatible, pem, der, p7b, csr, est-…
+};
+
+// Why a pickup code stopped working (certificates.pickup_closed_how).
+enum class PickupClosed { completed, lapsed, replaced, voided, expired };
+std::string_view pickup_closed_name(PickupClosed how);
 
 struct AuditEntry {
   std::string actor;    // "account:12", "cli", "system"
@@ -212,11 +232,17 @@ struct CertificateRecord {
   std::optional<std::string> sealed_pickup_code;
   Millis pickup_expires_at = 0;
   int pickup_failures = 0;
-  std::optional<Millis> picked_up_at;
+  std::optional<Millis> picked_up_at;  // the first download
   std::optional<Millis> revoked_at;
   std::optional<int> revocation_reason;
   std::optional<Id> issued_by;
   Millis issued_at = 0;
+  int generation = 1;  // 2 for the replacement of generation 1 under the same 発行番号, ...
+  std::optional<Millis> pickup_locked_at;
+  std::optional<Millis> pickup_closed_at;
+  std::optional<PickupClosed> pickup_closed_how;
+  std::optional<Millis> replaced_at;  // no longer the number's current certificate
+  bool renewed = false;               // replaced by re-enrolment (else superseded), when replaced
 };
 
 // One certificate of an issuance between its two transactions (app/ca/issuance.cpp): the

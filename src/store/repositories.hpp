@@ -80,6 +80,9 @@ class TokensWriter : public TokensReader {
   // Keeps `key` locked until `until` at least.
   virtual void lock_login(const std::string& key, Millis until) = 0;
   virtual void clear_login_throttle(const std::string& key) = 0;
+  // Takes back one counted attempt that turned out right (a pickup's right pair), without
+  // clearing the failures before it.
+  virtual void forgive_login_attempt(const std::string& key) = 0;
 };
 
 // the transactional outbox
@@ -167,6 +170,18 @@ class CertificatesReader {
   virtual bool public_key_certified(const std::string& spki_sha256) = 0;
   // Every terminal number the institution's certificates use ("T01", ...).
   virtual std::vector<std::string> terminals_of(Id institution_id) = 0;
+  // The number's current certificate (its latest generation), any institution's.
+  virtual std::optional<CertificateRecord> find_current_certificate(
+      const std::string& issuance_number) = 0;
+  virtual std::optional<CertificateRecord> find_certificate_by_serial(
+      const std::string& serial_hex) = 0;
+  // Every generation of a number, oldest first (the certificate's page shows what replaced what).
+  virtual std::vector<CertificateRecord> generations_of(const std::string& issuance_number) = 0;
+  virtual std::vector<CertificateDownload> downloads_of(Id certificate_id) = 0;
+  // Open pickups downloaded by `first_download_before` or whose window ended by `now`: their
+  // re-download days are over and the sweeper closes them.
+  virtual std::vector<CertificateRecord> lapsed_pickups(Millis first_download_before,
+                                                        Millis now) = 0;
 };
 class CertificatesWriter : public CertificatesReader {
  public:
@@ -178,6 +193,25 @@ class CertificatesWriter : public CertificatesReader {
   // statement (false otherwise). The old code no longer matches anything.
   virtual bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
                                    Millis pickup_expires_at) = 0;
+  // A wrong code for this certificate, counted in one statement so that parallel guesses cannot
+  // all read the same count; the pickup locks at `max_attempts`. The count with this failure, or
+  // nothing (and nothing counted) while it is locked.
+  virtual std::optional<int> count_pickup_failure(Id certificate_id, int max_attempts,
+                                                  Millis now) = 0;
+  // Clears the lock and the count; false when it was not locked.
+  virtual bool unlock_pickup(Id certificate_id) = 0;
+  // The first download: 発行済 -> 有効 and picked_up_at, once (false when it was picked up).
+  virtual bool mark_picked_up(Id certificate_id, Millis now) = 0;
+  virtual void insert_download(const CertificateDownload& d) = 0;
+  // The code stops working for good and the sealed key is destroyed (NULL) in the same statement;
+  // false when it was closed already.
+  virtual bool close_pickup(Id certificate_id, PickupClosed how, Millis now) = 0;
+  // 端末で作成した CSR を使う: the unused certificate is no longer its number's current one, is
+  // revoked (superseded) and its key destroyed, only while it was never downloaded, not revoked
+  // and still current (false otherwise: someone else acted first).
+  virtual bool supersede_unused_certificate(Id certificate_id, Millis now) = 0;
+  // Re-enrolment: the certificate stays valid until it expires but is no longer current.
+  virtual bool mark_renewed(Id certificate_id, Millis now) = 0;
 };
 
 // issuance in steps: serials reserved before signing, settled after it

@@ -59,7 +59,7 @@ struct Config {
   std::string root_crl_url;
   std::string root_ca_issuers_url;
   std::string policy_oid;
-  int pickup_valid_days = 90;
+  int pickup_valid_days = 180;  // the real system's window
   int pickup_max_attempts = 5;
   // A code keeps working this long after its first download (issue 15), as the letter says.
   int pickup_redownload_days = 7;

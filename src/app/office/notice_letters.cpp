@@ -241,7 +241,15 @@ Result<LetterBatch> reprint_notice_letter(const Services& s, const Actor& who,
       const auto& code = fresh[waiting.size()];
       if (!tx.certificates().replace_pickup_code(
               c.id, util::sha256_hex(normalize_pickup_code(code)), expires)) {
-        continue;  // picked up, revoked or expired: its code is not ours to renew
+        // Picked up, revoked or replaced: its code is not renewed. One still in its re-download
+        // days stops working, since the letter that carries it is void now.
+        if (!c.replaced_at && c.picked_up_at && !c.pickup_closed_at &&
+            tx.certificates().close_pickup(c.id, store::PickupClosed::voided, now)) {
+          tx.audit().append_audit({who.audit_name(), "certificate.pickup_voided", c.issuance_number,
+                                   audit_detail({{"serial", c.serial_hex}})},
+                                  now);
+        }
+        continue;
       }
       c.pickup_expires_at = expires;
       renewed.push_back(c.issuance_number);

@@ -13,8 +13,8 @@ constexpr const char* kCertificateColumns =
     "SELECT id, institution_id, application_id, issuance_number, terminal, serial_hex, subject, "
     "not_before, not_after, der, spki_sha256, key_source, sealed_key, status, pickup_code_hash, "
     "sealed_pickup_code, pickup_expires_at, pickup_failures, picked_up_at, revoked_at, "
-    "revocation_reason, issued_by, "
-    "issued_at FROM certificates ";
+    "revocation_reason, issued_by, issued_at, generation, pickup_locked_at, pickup_closed_at, "
+    "pickup_closed_how, replaced_at, replaced_how FROM certificates ";
 
 CertificateRecord read_certificate(const Statement& s) {
   CertificateRecord c;
@@ -42,6 +42,19 @@ CertificateRecord read_certificate(const Statement& s) {
   if (auto r = s.optional_int64(i++)) c.revocation_reason = static_cast<int>(*r);
   c.issued_by = s.optional_int64(i++);
   c.issued_at = s.int64(i++);
+  c.generation = s.integer(i++);
+  c.pickup_locked_at = s.optional_int64(i++);
+  c.pickup_closed_at = s.optional_int64(i++);
+  if (auto how = s.optional_text(i++)) c.pickup_closed_how = parse_pickup_closed(*how);
+  c.replaced_at = s.optional_int64(i++);
+  c.renewed = s.optional_text(i++) == std::optional<std::string>("renewed");
+  return c;
+}
+
+std::optional<CertificateRecord> one_certificate(Statement& s) {
+  if (!s.step()) return std::nullopt;
+  auto c = read_certificate(s);
+  s.run();
   return c;
 }
 
@@ -49,12 +62,27 @@ CertificateRecord read_certificate(const Statement& s) {
 
 std::vector<CertificateRow> SqliteCertificates::certificates_of(Id institution_id) {
   auto s = c_.prepare(
-      "SELECT serial_hex, terminal, status, not_after FROM certificates WHERE institution_id = ? "
-      "ORDER BY terminal, id");
+      "SELECT serial_hex, terminal, status, not_after, issuance_number, not_before, picked_up_at, "
+      "pickup_closed_at, pickup_expires_at, pickup_locked_at IS NOT NULL, (SELECT count(*) FROM "
+      "certificate_downloads d WHERE d.certificate_id = c.id) FROM certificates c WHERE "
+      "institution_id = ? AND replaced_at IS NULL ORDER BY terminal, id");
   s.bind_all(institution_id);
   std::vector<CertificateRow> out;
-  while (s.step())
-    out.push_back({s.text(0), s.text(1), parse_certificate_state(s.text(2)), s.int64(3)});
+  while (s.step()) {
+    CertificateRow r;
+    r.serial_hex = s.text(0);
+    r.terminal = s.text(1);
+    r.status = parse_certificate_state(s.text(2));
+    r.not_after = s.int64(3);
+    r.issuance_number = s.text(4);
+    r.not_before = s.int64(5);
+    r.picked_up_at = s.optional_int64(6);
+    r.pickup_closed_at = s.optional_int64(7);
+    r.pickup_expires_at = s.int64(8);
+    r.pickup_locked = s.integer(9) != 0;
+    r.downloads = s.integer(10);
+    out.push_back(std::move(r));
+  }
   return out;
 }
 
@@ -62,14 +90,18 @@ bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
   auto s = c_.prepare(
       "INSERT INTO certificates (institution_id, application_id, issuance_number, terminal, "
       "serial_hex, subject, not_before, not_after, der, spki_sha256, key_source, sealed_key, "
-      "status, pickup_code_hash, sealed_pickup_code, pickup_expires_at, issued_by, issued_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
-      "RETURNING id");
+      "status, pickup_code_hash, sealed_pickup_code, pickup_expires_at, issued_by, issued_at, "
+      "generation, picked_up_at, pickup_closed_at, pickup_closed_how) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT DO NOTHING RETURNING id");
   s.bind_all(c.institution_id, c.application_id, c.issuance_number, c.terminal, c.serial_hex,
              c.subject, c.not_before, c.not_after, Blob{c.der}, c.spki_sha256,
              std::string(key_source_name(c.key_source)), c.sealed_key, text_of(c.status),
              c.pickup_code_hash, c.sealed_pickup_code, c.pickup_expires_at, c.issued_by,
-             c.issued_at);
+             c.issued_at, c.generation, c.picked_up_at, c.pickup_closed_at,
+             c.pickup_closed_how
+                 ? std::optional<std::string>(pickup_closed_name(*c.pickup_closed_how))
+                 : std::nullopt);
   return s.step();
 }
 
@@ -77,8 +109,9 @@ bool SqliteCertificates::replace_pickup_code(Id certificate_id, const std::strin
                                              Millis pickup_expires_at) {
   auto s = c_.prepare(
       "UPDATE certificates SET pickup_code_hash = ?, pickup_expires_at = ?, pickup_failures = 0, "
-      "sealed_pickup_code = NULL WHERE id = ? AND status = ? AND picked_up_at IS NULL AND "
-      "revoked_at IS NULL RETURNING id");
+      "pickup_locked_at = NULL, sealed_pickup_code = NULL WHERE id = ? AND status = ? AND "
+      "picked_up_at IS NULL AND revoked_at IS NULL AND replaced_at IS NULL AND "
+      "pickup_closed_at IS NULL RETURNING id");
   s.bind_all(pickup_code_hash, pickup_expires_at, certificate_id,
              text_of(domain::CertificateState::issued));
   return s.step();
@@ -104,6 +137,117 @@ std::vector<std::string> SqliteCertificates::terminals_of(Id institution_id) {
   std::vector<std::string> out;
   while (s.step()) out.push_back(s.text(0));
   return out;
+}
+
+std::optional<CertificateRecord> SqliteCertificates::find_current_certificate(
+    const std::string& issuance_number) {
+  auto s = c_.prepare(std::string(kCertificateColumns) +
+                      "WHERE issuance_number = ? AND replaced_at IS NULL");
+  s.bind_all(issuance_number);
+  return one_certificate(s);
+}
+
+std::optional<CertificateRecord> SqliteCertificates::find_certificate_by_serial(
+    const std::string& serial_hex) {
+  auto s = c_.prepare(std::string(kCertificateColumns) + "WHERE serial_hex = ?");
+  s.bind_all(serial_hex);
+  return one_certificate(s);
+}
+
+std::vector<CertificateRecord> SqliteCertificates::generations_of(
+    const std::string& issuance_number) {
+  auto s = c_.prepare(std::string(kCertificateColumns) +
+                      "WHERE issuance_number = ? ORDER BY generation");
+  s.bind_all(issuance_number);
+  std::vector<CertificateRecord> out;
+  while (s.step()) out.push_back(read_certificate(s));
+  return out;
+}
+
+std::vector<CertificateDownload> SqliteCertificates::downloads_of(Id certificate_id) {
+  auto s = c_.prepare(
+      "SELECT id, certificate_id, downloaded_at, client_address, what FROM certificate_downloads "
+      "WHERE certificate_id = ? ORDER BY id");
+  s.bind_all(certificate_id);
+  std::vector<CertificateDownload> out;
+  while (s.step()) out.push_back({s.int64(0), s.int64(1), s.int64(2), s.text(3), s.text(4)});
+  return out;
+}
+
+std::vector<CertificateRecord> SqliteCertificates::lapsed_pickups(Millis first_download_before,
+                                                                  Millis now) {
+  auto s = c_.prepare(std::string(kCertificateColumns) +
+                      "WHERE pickup_closed_at IS NULL AND picked_up_at IS NOT NULL AND "
+                      "(picked_up_at <= ? OR pickup_expires_at <= ?) ORDER BY id");
+  s.bind_all(first_download_before, now);
+  std::vector<CertificateRecord> out;
+  while (s.step()) out.push_back(read_certificate(s));
+  return out;
+}
+
+std::optional<int> SqliteCertificates::count_pickup_failure(Id certificate_id, int max_attempts,
+                                                            Millis now) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET pickup_failures = pickup_failures + 1, pickup_locked_at = CASE "
+      "WHEN pickup_failures + 1 >= ? THEN ? END WHERE id = ? AND pickup_locked_at IS NULL "
+      "RETURNING pickup_failures");
+  s.bind_all(max_attempts, now, certificate_id);
+  if (!s.step()) return std::nullopt;
+  const int failures = s.integer(0);
+  s.run();
+  return failures;
+}
+
+bool SqliteCertificates::unlock_pickup(Id certificate_id) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET pickup_locked_at = NULL, pickup_failures = 0 WHERE id = ? AND "
+      "pickup_locked_at IS NOT NULL RETURNING id");
+  s.bind_all(certificate_id);
+  return s.step();
+}
+
+bool SqliteCertificates::mark_picked_up(Id certificate_id, Millis now) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET picked_up_at = ?, status = ?, pickup_failures = 0 WHERE id = ? "
+      "AND picked_up_at IS NULL AND status = ? RETURNING id");
+  s.bind_all(now, text_of(domain::CertificateState::active), certificate_id,
+             text_of(domain::CertificateState::issued));
+  return s.step();
+}
+
+void SqliteCertificates::insert_download(const CertificateDownload& d) {
+  c_.prepare(
+        "INSERT INTO certificate_downloads (certificate_id, downloaded_at, client_address, what) "
+        "VALUES (?, ?, ?, ?)")
+      .bind_all(d.certificate_id, d.downloaded_at, d.client_address, d.what)
+      .run();
+}
+
+bool SqliteCertificates::close_pickup(Id certificate_id, PickupClosed how, Millis now) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET pickup_closed_at = ?, pickup_closed_how = ?, sealed_key = NULL, "
+      "sealed_pickup_code = NULL WHERE id = ? AND pickup_closed_at IS NULL RETURNING id");
+  s.bind_all(now, std::string(pickup_closed_name(how)), certificate_id);
+  return s.step();
+}
+
+bool SqliteCertificates::supersede_unused_certificate(Id certificate_id, Millis now) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET replaced_at = ?1, replaced_how = 'superseded', status = ?2, "
+      "revoked_at = ?1, revocation_reason = ?3, sealed_key = NULL, sealed_pickup_code = NULL, "
+      "pickup_closed_at = ?1, pickup_closed_how = 'replaced' WHERE id = ?4 AND "
+      "replaced_at IS NULL AND picked_up_at IS NULL AND revoked_at IS NULL RETURNING id");
+  s.bind_all(now, text_of(domain::CertificateState::revoked),
+             static_cast<int>(domain::RevocationReason::superseded), certificate_id);
+  return s.step();
+}
+
+bool SqliteCertificates::mark_renewed(Id certificate_id, Millis now) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET replaced_at = ?, replaced_how = 'renewed' WHERE id = ? AND "
+      "replaced_at IS NULL RETURNING id");
+  s.bind_all(now, certificate_id);
+  return s.step();
 }
 
 }  // namespace onshi::store::sqlite

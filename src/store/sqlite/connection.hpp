@@ -102,6 +102,7 @@ class Connection {
 
 // The column's text as the enum; a text no build wrote is a corrupt row (throws).
 KeySource parse_key_source(std::string_view text);
+PickupClosed parse_pickup_closed(std::string_view text);
 domain::CertificateApplicationState parse_application_state(const std::string& text);
 domain::CertificateState parse_certificate_state(const std::string& text);
 inline std::string text_of(domain::CertificateApplicationState s) {

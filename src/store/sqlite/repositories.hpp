@@ -57,6 +57,7 @@ class SqliteTokens final : public TokensWriter {
   std::optional<int> count_login_attempt(const std::string& key, Millis now) override;
   void lock_login(const std::string& key, Millis until) override;
   void clear_login_throttle(const std::string& key) override;
+  void forgive_login_attempt(const std::string& key) override;
 
  private:
   Connection& c_;
@@ -127,6 +128,20 @@ class SqliteCertificates final : public CertificatesWriter {
   bool try_insert_certificate(const CertificateRecord& c) override;
   bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
                            Millis pickup_expires_at) override;
+  std::optional<CertificateRecord> find_current_certificate(
+      const std::string& issuance_number) override;
+  std::optional<CertificateRecord> find_certificate_by_serial(
+      const std::string& serial_hex) override;
+  std::vector<CertificateRecord> generations_of(const std::string& issuance_number) override;
+  std::vector<CertificateDownload> downloads_of(Id certificate_id) override;
+  std::vector<CertificateRecord> lapsed_pickups(Millis first_download_before, Millis now) override;
+  std::optional<int> count_pickup_failure(Id certificate_id, int max_attempts, Millis now) override;
+  bool unlock_pickup(Id certificate_id) override;
+  bool mark_picked_up(Id certificate_id, Millis now) override;
+  void insert_download(const CertificateDownload& d) override;
+  bool close_pickup(Id certificate_id, PickupClosed how, Millis now) override;
+  bool supersede_unused_certificate(Id certificate_id, Millis now) override;
+  bool mark_renewed(Id certificate_id, Millis now) override;
 
  private:
   Connection& c_;

@@ -52,6 +52,12 @@ void SqliteTokens::lock_login(const std::string& key, Millis until) {
       .run();
 }
 
+void SqliteTokens::forgive_login_attempt(const std::string& key) {
+  c_.prepare("UPDATE login_throttle SET failures = max(failures - 1, 0) WHERE subject = ?")
+      .bind_all(key)
+      .run();
+}
+
 void SqliteTokens::clear_login_throttle(const std::string& key) {
   c_.prepare("DELETE FROM login_throttle WHERE subject = ?").bind_all(key).run();
 }

@@ -1,0 +1,35 @@
+#include "app/ca/pickup_mail.hpp"
+
+#include "app/core/dates_shown.hpp"
+#include "app/core/outbox.hpp"
+
+namespace onshi::app {
+
+void record_download(const Services& s, store::WriteTx& tx, const store::CertificateRecord& c,
+                     const store::CertificateApplicationRecord& application, std::string_view what,
+                     std::string_view client_address, store::Millis now) {
+  auto& certs = tx.certificates();
+  const bool first = !c.picked_up_at && certs.mark_picked_up(c.id, now);
+  certs.insert_download({0, c.id, now, std::string(client_address), std::string(what)});
+  tx.audit().append_audit({"pickup", "certificate.download", c.issuance_number,
+                           audit_detail({{"serial", c.serial_hex},
+                                         {"what", what},
+                                         {"address", client_address},
+                                         {"first", first ? "true" : "false"}})},
+                          now);
+  const auto& m = s.messages;
+  util::TemplateData d;
+  d.set("institution_name", application.institution_name);
+  d.set("contact_name", application.contact_name);
+  d.set("issuance_number", c.issuance_number);
+  d.set("terminal", c.terminal);
+  d.set("serial", c.serial_hex);
+  d.set("when", time_shown(m, now));
+  d.set("address", std::string(client_address));
+  d.set("what", m.get("pickup.what." + std::string(what)));
+  const auto days = s.config.pickup_redownload_days;
+  d.set("redownload_days", std::to_string(days));
+  enqueue_mail(s, tx, application.email, "certificate_downloaded", d);
+}
+
+}  // namespace onshi::app

@@ -40,23 +40,6 @@ std::string csr_key(pki::CsrError e) {
 
 // Records the download while the pickup is still open and `c` still the number's current
 // certificate (a page or another client may have closed or replaced it since the pair opened).
-Result<> record_if_open(const Services& s, const store::CertificateRecord& c, std::string_view what,
-                        std::string_view client_address) {
-  return s.db.write([&](store::WriteTx& tx) -> Result<> {
-    const auto now = s.now_ms();
-    const auto current = tx.certificates().find_current_certificate(c.issuance_number);
-    if (!current || current->serial_hex != c.serial_hex || current->pickup_closed_at ||
-        current->revoked_at || current->pickup_locked_at) {
-      return std::unexpected(failure(FailureCode::conflict, "pickup.closed"));
-    }
-    const auto a =
-        tx.certificate_applications().find_certificate_application_by_id(current->application_id);
-    if (!a) throw std::logic_error("est: a certificate without its application");
-    record_download(s, tx, *current, *a, what, client_address, now);
-    return {};
-  });
-}
-
 std::string certs_only(const std::string& der) {
   return pki::certs_only_pkcs7({der});
 }
@@ -113,7 +96,8 @@ Result<EstEnrolled> est_simpleenroll(const Services& s, const PickupAttempt& att
   if (util::sha256_hex(checked->public_key_der) != c.spki_sha256) {
     return std::unexpected(failure(FailureCode::conflict, "est.other_key"));
   }
-  if (auto recorded = record_if_open(s, c, "est-enroll", attempt.client_address); !recorded) {
+  if (auto recorded = record_download_if_open(s, c, "est-enroll", attempt.client_address);
+      !recorded) {
     return std::unexpected(recorded.error());
   }
   return EstEnrolled{c, certs_only(c.der)};
@@ -138,7 +122,8 @@ Result<EstServerKey> est_serverkeygen(const Services& s, const PickupAttempt& at
   }
   if (!c.sealed_key) return std::unexpected(failure(FailureCode::conflict, "pickup.closed"));
   std::string key = s.ca->issuing().private_key_pkcs8(c.der, *c.sealed_key);
-  if (auto recorded = record_if_open(s, c, "est-serverkeygen", attempt.client_address); !recorded) {
+  if (auto recorded = record_download_if_open(s, c, "est-serverkeygen", attempt.client_address);
+      !recorded) {
     return std::unexpected(recorded.error());
   }
   return EstServerKey{c, std::move(key), certs_only(c.der)};

@@ -46,10 +46,7 @@ std::string grant_token(const std::string& key, const store::CertificateRecord& 
 }
 
 store::Millis usable_until(const Services& s, const store::CertificateRecord& c) {
-  if (!c.picked_up_at) return c.pickup_expires_at;
-  return std::min(
-      c.pickup_expires_at,
-      *c.picked_up_at + static_cast<store::Millis>(s.config.pickup_redownload_days) * kDayMs);
+  return pickup_usable_until(s, c.pickup_expires_at, c.picked_up_at);
 }
 
 enum class Verdict { open, wrong, throttled, locked, revoked, closed, window_over };
@@ -129,6 +126,14 @@ PickupGrant grant_of(const Services& s, const std::string& key, store::ReadTx& t
 }
 
 }  // namespace
+
+store::Millis pickup_usable_until(const Services& s, store::Millis pickup_expires_at,
+                                  std::optional<store::Millis> picked_up_at) {
+  if (!picked_up_at) return pickup_expires_at;
+  return std::min(
+      pickup_expires_at,
+      *picked_up_at + static_cast<store::Millis>(s.config.pickup_redownload_days) * kDayMs);
+}
 
 std::string normalize_issuance_number(std::string_view typed) {
   std::string digits;

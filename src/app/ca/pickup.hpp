@@ -82,6 +82,11 @@ enum class ChainFormat { pem, der, p7b };
 Result<DownloadedFile> download_chain(const Services& s, const PickupGrant& grant,
                                       ChainFormat format, std::string_view client_address);
 
+// Until when a pickup code works: the window from issue, or after the first download the
+// re-download days, whichever ends first (マイページ shows it).
+store::Millis pickup_usable_until(const Services& s, store::Millis pickup_expires_at,
+                                  std::optional<store::Millis> picked_up_at);
+
 // A fresh grant for a certificate just issued in place of the grant's one (same deadline rules).
 PickupGrant grant_for(const Services& s, const store::CertificateRecord& c);
 

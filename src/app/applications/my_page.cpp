@@ -13,9 +13,6 @@ MyPage my_page(const Services& s, store::Id institution_id) {
     p.certificates = tx.certificates().certificates_of(institution_id);
     for (const auto& a : p.certificate_applications) {
       if (auto l = tx.letters().notice_letter_of(a.id)) p.letters[a.id] = *l;
-      for (const auto& c : tx.certificates().certificates_of_application(a.id)) {
-        p.issuance_numbers[c.serial_hex] = c.issuance_number;
-      }
     }
   });
   return p;

@@ -13,8 +13,7 @@ struct MyPage {
   std::vector<store::UsageApplicationRecord> usage_applications;
   std::vector<store::CertificateApplicationRecord> certificate_applications;  // newest first
   std::map<store::Id, store::NoticeLetterRecord> letters;  // by certificate application id
-  std::vector<store::CertificateRow> certificates;
-  std::map<std::string, std::string> issuance_numbers;  // 発行番号 by serial, as the letter says
+  std::vector<store::CertificateRow> certificates;         // the current one of each 発行番号
 };
 
 MyPage my_page(const Services& s, store::Id institution_id);

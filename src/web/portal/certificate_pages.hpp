@@ -1,9 +1,12 @@
 #pragma once
 // Shared by the two halves of the guide's step 3 in portal/: the form and its flow
-// (certificate_application.cpp) and an application once sent (certificate_records.cpp).
+// (certificate_application.cpp) and an application once sent (certificate_records.cpp); and by
+// マイページ and the pages of the certificates issued (issued_certificates.cpp).
 #include <string_view>
 
 #include "app/core/failure.hpp"
+#include "store/records.hpp"
+#include "util/templates.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -17,5 +20,11 @@ Response certificate_refused(Ctx& ctx, const app::Failure& f);
 
 // 発行申請成功, the detail page, the receipt and 取下げ.
 void add_certificate_record_routes(Routes& routes);
+
+// An issued certificate as マイページ's 電子証明書 lists it and its own page heads it: 端末,
+// 発行番号, シリアル番号, 状況 today, 有効期間, 取得, ダウンロード回数 and the page's path.
+util::TemplateData certificate_row_data(Ctx& ctx, const store::CertificateRow& c);
+// /certificates/{発行番号}: the certificate's page and 受取を完了する (issued_certificates.cpp).
+void add_issued_certificate_routes(Routes& routes);
 
 }  // namespace onshi::web

@@ -5,6 +5,7 @@
 #include "domain/institution_code.hpp"
 #include "util/clock.hpp"
 #include "web/display.hpp"
+#include "web/portal/certificate_pages.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -60,19 +61,7 @@ Response mypage(Ctx& ctx) {
   d.set("certificate_applications", cert_apps);
   d.set("no_certificate_applications", p.certificate_applications.empty());
   util::TemplateData cert_list{util::TemplateData::type::list};
-  for (const auto& c : p.certificates) {
-    util::TemplateData row;
-    row.set("serial", c.serial_hex);
-    row.set("terminal", c.terminal);
-    if (auto n = p.issuance_numbers.find(c.serial_hex); n != p.issuance_numbers.end()) {
-      row.set("issuance_number", n->second);
-    }
-    const std::string state(domain::state_key(c.status));
-    const std::string state_key = "admin.certificate_state." + state;
-    row.set("status", ctx.services().messages.has(state_key) ? ctx.message(state_key) : state);
-    row.set("not_after", app::time_shown(ctx.services().messages, c.not_after));
-    cert_list.push_back(row);
-  }
+  for (const auto& c : p.certificates) cert_list.push_back(certificate_row_data(ctx, c));
   d.set("certificates", cert_list);
   d.set("no_certificates", p.certificates.empty());
   return ctx.page(200, "mypage.html", "マイページ", d);
@@ -83,6 +72,7 @@ Response mypage(Ctx& ctx) {
 void add_portal_routes(Routes& routes) {
   routes.push_back(get("/", top, Access::anyone));
   routes.push_back(get("/mypage", mypage, Access::clinic));
+  add_issued_certificate_routes(routes);
 }
 
 }  // namespace onshi::web

@@ -157,6 +157,10 @@ std::optional<ApplicationDossier> application_dossier(const Services& s, std::st
     ApplicationDossier d;
     d.usage = tx.usage_applications().usage_applications_of(a->institution_id);
     d.certificates = tx.certificates().certificates_of_application(a->id);
+    for (const auto& c : d.certificates) {
+      const auto n = static_cast<int>(tx.certificates().downloads_of(c.id).size());
+      if (n > 0) d.downloads[c.id] = n;
+    }
     d.letter = tx.letters().notice_letter_of(a->id);
     store::AuditFilter about;
     about.subject = a->number;

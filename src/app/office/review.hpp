@@ -2,6 +2,7 @@
 // The review of certificate applications (審査): the queue, one application with everything the
 // reviewer needs, and the decisions. The dashboard of due dates lives here too.
 #include <expected>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,8 +52,9 @@ std::vector<store::CertificateApplicationRecord> review_queue(const Services& s,
 
 struct ApplicationDossier {
   store::CertificateApplicationRecord application;
-  std::vector<store::UsageApplicationRecord> usage;  // newest version first
-  std::vector<store::CertificateRecord> certificates;
+  std::vector<store::UsageApplicationRecord> usage;    // newest version first
+  std::vector<store::CertificateRecord> certificates;  // every generation of every 発行番号
+  std::map<store::Id, int> downloads;                  // by certificate id, those downloaded
   std::optional<store::NoticeLetterRecord> letter;
   std::vector<store::AuditRecord> history;  // audit entries about this application, newest first
 };

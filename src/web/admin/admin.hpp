@@ -44,5 +44,7 @@ void add_queue_routes(Routes& routes);
 void add_application_routes(Routes& routes);
 void add_letter_routes(Routes& routes);
 void add_audit_routes(Routes& routes);
+// 取得ロックを解除 of a certificate (pickups.cpp).
+void add_pickup_routes(Routes& routes);
 
 }  // namespace onshi::web::admin

@@ -7,6 +7,7 @@
 
 #include "app/applications/certificate_applications.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/ca/pickup.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -81,6 +82,11 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
   const Form q = query(ctx);
   for (const auto action : kActions) {
     if (q.get("done") == action) d.set(fmt::format("done_{}", action), true);
+  }
+  // 取得ロックを解除 (pickups.cpp) comes back here naming the certificate it unlocked.
+  if (const auto n = app::normalize_issuance_number(q.get("certificate"));
+      q.get("done") == "unlock" && !n.empty()) {
+    d.set("done_unlock", n);
   }
   int status = 200;
   if (refusal) {

@@ -1,14 +1,16 @@
 // One application as the reviewer and the issuer read it: the application, its fee, the usage
-// application behind it, the certificates, the notice letter and the history.
+// application behind it, the certificates with their 受取, the notice letter and the history.
 #include <fmt/format.h>
 
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/mailing_address.hpp"
+#include "app/applications/my_certificates.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/institution_code.hpp"
 #include "util/text.hpp"
 #include "web/admin/admin.hpp"
 #include "web/display.hpp"
+#include "web/forms.hpp"
 
 namespace onshi::web::admin {
 namespace {
@@ -82,10 +84,39 @@ util::TemplateData usage_rows(Ctx& ctx, const std::vector<store::UsageApplicatio
   return rows;
 }
 
-util::TemplateData certificate_rows(Ctx& ctx, const std::vector<store::CertificateRecord>& certs,
+// Where the certificate's 受取 stands, in the clinic's words, with what the desk needs besides:
+// the wrong codes counted, the lock, how the pickup closed, and the unlock for who may press it.
+void set_pickup(Ctx& ctx, util::TemplateData& r, const store::CertificateRecord& c, int downloads) {
+  const auto& m = ctx.services().messages;
+  r.set("downloads", std::to_string(downloads));
+  if (c.replaced_at) {
+    r.set("replaced_at", app::time_shown(m, *c.replaced_at));
+    r.set(c.renewed ? "renewed" : "superseded", true);
+    return;
+  }
+  r.set("pickup", app::pickup_label(ctx.services(), app::certificate_row(c, downloads),
+                                    ctx.services().now_ms()));
+  if (c.pickup_failures > 0) r.set("pickup_failures", std::to_string(c.pickup_failures));
+  if (c.pickup_locked_at) {
+    r.set("locked_at", app::time_shown(m, *c.pickup_locked_at));
+    r.set("can_unlock", app::allowed(actor(ctx).role, app::Permission::letters));
+    r.set("unlock_path",
+          fmt::format("/admin/certificates/{}/unlock", url_encode(c.issuance_number)));
+  }
+  if (c.pickup_closed_at) {
+    r.set("closed_at", app::time_shown(m, *c.pickup_closed_at));
+    if (c.pickup_closed_how) {
+      r.set("closed_how", m.format("mypage.pickup_closed." +
+                                       std::string(store::pickup_closed_name(*c.pickup_closed_how)),
+                                   {std::to_string(ctx.services().config.pickup_redownload_days)}));
+    }
+  }
+}
+
+util::TemplateData certificate_rows(Ctx& ctx, const app::ApplicationDossier& dossier,
                                     const OperatorNames& names) {
   util::TemplateData rows{util::TemplateData::type::list};
-  for (const auto& c : certs) {
+  for (const auto& c : dossier.certificates) {
     util::TemplateData r;
     r.set("terminal", c.terminal);
     r.set("issuance_number", c.issuance_number);
@@ -102,6 +133,8 @@ util::TemplateData certificate_rows(Ctx& ctx, const std::vector<store::Certifica
     if (c.picked_up_at)
       r.set("picked_up_at", app::time_shown(ctx.services().messages, *c.picked_up_at));
     if (c.revoked_at) r.set("revoked_at", app::time_shown(ctx.services().messages, *c.revoked_at));
+    const auto n = dossier.downloads.find(c.id);
+    set_pickup(ctx, r, c, n == dossier.downloads.end() ? 0 : n->second);
     rows.push_back(r);
   }
   return rows;
@@ -131,7 +164,7 @@ void set_dossier(Ctx& ctx, util::TemplateData& d, const app::ApplicationDossier&
   set_application(ctx, d, dossier.application, names);
   d.set("usage", usage_rows(ctx, dossier.usage));
   d.set("no_usage", dossier.usage.empty());
-  d.set("issued_certificates", certificate_rows(ctx, dossier.certificates, names));
+  d.set("issued_certificates", certificate_rows(ctx, dossier, names));
   d.set("no_certificates", dossier.certificates.empty());
   if (dossier.letter) d.set("letter", letter_data(ctx, *dossier.letter, names));
   util::TemplateData history{util::TemplateData::type::list};

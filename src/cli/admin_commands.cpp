@@ -1,6 +1,7 @@
 // `onshi admin applications|letters|mail`: every back-office action from the shell for batch
 // work, with the same use cases (so the same checks and audit records) as the pages. The
-// operator is named with --operator; their role decides what they may do.
+// operator is named with --operator; their role decides what they may do. `onshi admin
+// certificates` is in certificate_commands.cpp.
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include "app/ca/issuance.hpp"
 #include "app/office/notice_letters.hpp"
 #include "app/office/review.hpp"
+#include "cli/admin_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 
@@ -38,24 +40,7 @@ struct ActionFlags {
 };
 
 app::Actor actor(Runtime& rt, const ActionFlags& f) {
-  auto a = app::cli_actor(rt.services(), f.operator_login);
-  if (!a) {
-    std::cerr << "no active operator with login '" << f.operator_login << "'\n";
-    throw CLI::RuntimeError(2);
-  }
-  return *a;
-}
-
-[[noreturn]] void fail(Runtime& rt, const app::Failure& f) {
-  const auto& m = rt.services().messages;
-  if (f.key == app::review_error_key(app::ReviewError::bad_csr) && f.item > 0) {
-    std::cerr << fmt::format(fmt::runtime(m.get("review.bad_csr_at")), f.item);
-  } else {
-    std::cerr << m.get(f.key);
-  }
-  if (!f.detail_key.empty()) std::cerr << ' ' << rt.services().messages.get(f.detail_key);
-  std::cerr << '\n';
-  throw CLI::RuntimeError(2);
+  return operator_actor(rt, f.operator_login);
 }
 
 std::string read_file(const std::string& path) {
@@ -275,6 +260,8 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
   record->add_option("--tracking", f->tracking_number, "書留番号 (11-13 digits)")->required();
   record->add_option("--date", f->mailed_on, "Date sent, YYYY-MM-DD")->required();
   record->callback([&globals, f] { record_mail(globals, *f); });
+
+  register_admin_certificate_commands(*admin, globals);
 }
 
 }  // namespace onshi::cli

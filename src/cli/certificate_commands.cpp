@@ -1,0 +1,97 @@
+// `onshi admin certificates unlock|show`: a certificate's 受取 from the shell, with the use cases
+// the back office's pages use (so the same role check and audit record).
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "app/applications/my_certificates.hpp"
+#include "app/ca/pickup.hpp"
+#include "app/office/pickup_desk.hpp"
+#include "cli/admin_support.hpp"
+#include "cli/commands.hpp"
+#include "cli/runtime.hpp"
+#include "util/clock.hpp"
+
+namespace onshi::cli {
+namespace {
+
+struct CertificateFlags {
+  std::string operator_login;
+  std::string number;
+};
+
+std::string jst(store::Millis at) {
+  return util::format_jst(util::TimePoint{std::chrono::milliseconds{at}});
+}
+
+std::string jst(const std::optional<store::Millis>& at) {
+  return at ? jst(*at) : std::string("-");
+}
+
+void unlock(const GlobalOptions& g, const CertificateFlags& f) {
+  Runtime rt(g, Runtime::ExistingDatabase{});
+  const auto who = operator_actor(rt, f.operator_login);
+  if (auto r = app::unlock_pickup(rt.services(), who, f.number); !r) fail(rt, r.error());
+  std::cout << app::normalize_issuance_number(f.number) << ": "
+            << rt.services().messages.get("pickup_desk.unlocked") << '\n';
+}
+
+// One `name: value` a line, the pickup's state as app::PickupStage names it.
+void show(const GlobalOptions& g, const CertificateFlags& f) {
+  Runtime rt(g, Runtime::ExistingDatabase{});
+  const auto& s = rt.services();
+  const auto p = app::pickup_record(s, f.number);
+  if (!p) fail(rt, app::Failure::of(app::FailureCode::not_found, "certificate.not_found"));
+  const auto& c = p->certificate;
+  const auto row = app::certificate_row(c, static_cast<int>(p->downloads.size()));
+  const auto now = s.now_ms();
+  const auto line = [](std::string_view name, std::string_view value) {
+    std::cout << fmt::format("{:<15} {}\n", std::string(name) + ":", value);
+  };
+  line("number", c.issuance_number);
+  line("generation", std::to_string(c.generation));
+  line("application", p->application_number);
+  line("institution", fmt::format("{} {}", p->institution_code, p->institution_name));
+  line("terminal", c.terminal);
+  line("serial", c.serial_hex);
+  line("status", domain::state_key(app::state_today(row, now)));
+  line("key", store::key_source_name(c.key_source));
+  line("valid", fmt::format("{} to {}", jst(c.not_before), jst(c.not_after)));
+  line("pickup", app::pickup_stage_key(app::pickup_stage(s, row, now)));
+  line("pickup expires", jst(c.pickup_expires_at));
+  line("wrong codes", fmt::format("{} of {}", c.pickup_failures, s.config.pickup_max_attempts));
+  line("locked at", jst(c.pickup_locked_at));
+  line("picked up at", jst(c.picked_up_at));
+  if (c.picked_up_at && !c.pickup_closed_at) line("usable until", jst(p->usable_until));
+  line("closed",
+       c.pickup_closed_at
+           ? fmt::format("{} ({})", jst(c.pickup_closed_at),
+                         c.pickup_closed_how ? store::pickup_closed_name(*c.pickup_closed_how) : "")
+           : std::string("-"));
+  line("key held", c.sealed_key ? "yes" : "no");
+  line("downloads", std::to_string(p->downloads.size()));
+  for (const auto& d : p->downloads) {
+    std::cout << fmt::format("  {}  {:<39}  {}\n", jst(d.downloaded_at), d.client_address, d.what);
+  }
+}
+
+}  // namespace
+
+void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals) {
+  auto f = std::make_shared<CertificateFlags>();
+  auto* certs = admin.add_subcommand("certificates", "Issued certificates (受取)");
+  certs->require_subcommand(1);
+
+  auto* unlock_cmd = certs->add_subcommand(
+      "unlock", "取得ロックを解除: clear a pickup locked by wrong codes (audited)");
+  unlock_cmd->add_option("number", f->number, "発行番号, e.g. C-00000012-01")->required();
+  unlock_cmd->add_option("--operator", f->operator_login, "Login of the operator doing this")
+      ->required();
+  unlock_cmd->callback([&globals, f] { unlock(globals, *f); });
+
+  auto* show_cmd = certs->add_subcommand("show", "A certificate and where its pickup stands");
+  show_cmd->add_option("number", f->number, "発行番号, e.g. C-00000012-01")->required();
+  show_cmd->callback([&globals, f] { show(globals, *f); });
+}
+
+}  // namespace onshi::cli

@@ -1,4 +1,4 @@
-// `onshi serve`: the portal, with the outbox worker beside it.
+// `onshi serve`: the portal, with the outbox worker and the housekeeping sweeps beside it.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -6,6 +6,8 @@
 
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/ca/pickup.hpp"
+#include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
@@ -74,6 +76,9 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   web::Site site(rt.services(), metrics);
   app::OutboxWorker worker(rt.services());
   worker.start();
+  app::Housekeeping housekeeping(rt.services(),
+                                 {{"lapsed pickup(s) closed", app::close_lapsed_pickups}});
+  housekeeping.start();
   web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"
               << std::endl;
@@ -83,6 +88,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
                  options.tls ? " and " + config.tls_listen + " (TLS)" : std::string(),
                  config.smtp_url, config.mail_from);
   });
+  housekeeping.stop();
   worker.stop();
   spdlog::info("stopped");
 }

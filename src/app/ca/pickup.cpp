@@ -101,7 +101,8 @@ void count_wrong_pair(const Services& s, store::WriteTx& tx, int address_attempt
     tx.tokens().lock_login(address_key(address),
                            now + std::min(base << doublings, kMaxAddressLockMs));
   }
-  if (!c || c->pickup_code_hash.empty()) return;
+  // A closed pickup has no code left to guess: nothing to lock.
+  if (!c || c->pickup_code_hash.empty() || c->pickup_closed_at) return;
   const auto failures =
       tx.certificates().count_pickup_failure(c->id, s.config.pickup_max_attempts, now);
   if (failures && *failures >= s.config.pickup_max_attempts) {
@@ -226,11 +227,15 @@ Result<> complete_pickup(const Services& s, const SessionUser& user, std::string
     if (!c->picked_up_at)
       return std::unexpected(failure(FailureCode::conflict, "pickup.not_picked_up"));
     const auto now = s.now_ms();
-    if (!tx.certificates().close_pickup(c->id, store::PickupClosed::completed, now))
+    // Days over but not swept yet: it closed by itself, and is recorded so.
+    const bool lapsed = now >= usable_until(s, *c);
+    const auto how = lapsed ? store::PickupClosed::lapsed : store::PickupClosed::completed;
+    if (!tx.certificates().close_pickup(c->id, how, now))
       return std::unexpected(failure(FailureCode::conflict, "pickup.closed"));
     tx.audit().append_audit(
-        {fmt::format("account:{}", user.account.id), "certificate.pickup_complete",
-         c->issuance_number, audit_detail({{"serial", c->serial_hex}})},
+        {lapsed ? std::string("system") : fmt::format("account:{}", user.account.id),
+         lapsed ? "certificate.pickup_lapsed" : "certificate.pickup_complete", c->issuance_number,
+         audit_detail({{"serial", c->serial_hex}})},
         now);
     return {};
   });

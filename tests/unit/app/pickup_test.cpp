@@ -249,6 +249,21 @@ TEST_F(PickupTest, CompletingThePickupEndsTheCodeAtOnce) {
             "pickup.closed");
 }
 
+TEST_F(PickupTest, CompletingAfterTheDaysRecordsTheLapseAndAClosedCodeLocksNothing) {
+  const auto c = issue("1", "p12");
+  auto grant = open(c[0].number, c[0].code);
+  ASSERT_TRUE(download_pkcs12(env.services, *grant,
+                              {"password one", "password one", Pkcs12Choice::standard, "x"})
+                  .has_value());
+  env.clock.advance(days{env.config.pickup_redownload_days});
+  ASSERT_TRUE(complete_pickup(env.services, user, c[0].number).has_value());
+  EXPECT_EQ(current(c[0].number).pickup_closed_how, store::PickupClosed::lapsed);
+  for (int i = 0; i < env.config.pickup_max_attempts + 1; ++i)
+    open(c[0].number, "AAAA-AAAA-AAAA-AAAA", fmt::format("192.0.2.{}", i + 50));
+  EXPECT_FALSE(current(c[0].number).pickup_locked_at.has_value());
+  EXPECT_EQ(error_of(open(c[0].number, c[0].code)).key, "pickup.closed");
+}
+
 TEST_F(PickupTest, TheWindowEndsAfterItsDays) {
   const auto c = issue("1", "p8");
   env.clock.advance(days{env.config.pickup_valid_days});

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "util/text.hpp"
+#include "web/display.hpp"
 #include "web/errors.hpp"
 #include "web/portal/pickup_pages.hpp"
 
@@ -92,7 +93,7 @@ Response csr(Ctx& ctx) {
   if (!replaced) return refused_on_page(ctx, grant, replaced.error(), d);
   util::TemplateData done;
   done.set("replaced", true);
-  done.set("old_serial", grant.certificate.serial_hex);
+  done.set("old_serial", serial_shown(grant.certificate.serial_hex));
   return pickup_certificate_page(ctx, 200, replaced->grant, done);
 }
 

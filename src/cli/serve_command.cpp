@@ -4,10 +4,12 @@
 
 #include <iostream>
 
+#include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/core/outbox_worker.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
+#include "pki/issuing_ca.hpp"
 #include "web/server.hpp"
 
 namespace onshi::cli {
@@ -17,12 +19,16 @@ struct ServeFlags {
   std::string listen;
   std::string smtp_url;
   std::string base_url;
+  std::string tls_listen;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
-std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen,
+                                                   const char* flag = "--listen") {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos)
-    throw std::runtime_error(fmt::format("--listen wants HOST:PORT, got '{}'", listen));
+    throw std::runtime_error(fmt::format("{} wants HOST:PORT, got '{}'", flag, listen));
   const int port = std::stoi(listen.substr(colon + 1));
   if (port <= 0 || port > 65535) throw std::runtime_error(fmt::format("bad port in '{}'", listen));
   return {listen.substr(0, colon), static_cast<std::uint16_t>(port)};
@@ -33,16 +39,31 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
     if (!flags.listen.empty()) c.listen = flags.listen;
     if (!flags.smtp_url.empty()) c.smtp_url = flags.smtp_url;
     if (!flags.base_url.empty()) c.base_url = flags.base_url;
+    if (!flags.tls_listen.empty()) c.tls_listen = flags.tls_listen;
+    if (!flags.tls_cert.empty()) c.tls_cert_file = flags.tls_cert;
+    if (!flags.tls_key.empty()) c.tls_key_file = flags.tls_key;
   });
   const auto& config = rt.config();
   if (const int applied = rt.db().migrate(); applied > 0)
     spdlog::info("applied {} migration(s)", applied);
   const auto [host, port] = split_listen(config.listen);
+  web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt};
+  if (!config.tls_listen.empty()) {
+    const auto [tls_host, tls_port] = split_listen(config.tls_listen, "--tls-listen");
+    options.tls.emplace();
+    options.tls->host = tls_host;
+    options.tls->port = tls_port;
+    options.tls->cert_file = config.tls_cert_file;
+    options.tls->key_file = config.tls_key_file;
+  }
   if (rt.load_ca()) {
     spdlog::info("certificate authority loaded from {}", config.ca_dir);
+    // Client certificates are verified against our own CA, issuing and root.
+    if (options.tls) options.tls->client_ca_pem = rt.services().ca->issuing().chain_pem();
   } else {
     spdlog::warn("no certificate authority in {}: issuing is unavailable until `onshi ca init`",
                  config.ca_dir);
+    if (options.tls) spdlog::warn("the TLS listener asks for no client certificate without a CA");
   }
 
   // Issuances a crash left between their steps (app/ca/issuance.hpp).
@@ -53,11 +74,14 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   web::Site site(rt.services(), metrics);
   app::OutboxWorker worker(rt.services());
   worker.start();
-  web::serve(site, {host, port, config.threads, config.max_body_bytes}, [&] {
+  web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"
               << std::endl;
-    spdlog::info("listening on {}; mail via {} from {}", config.listen, config.smtp_url,
-                 config.mail_from);
+    if (options.tls)
+      std::cout << "onshi: serving https://" << config.tls_listen << " (TLS)" << std::endl;
+    spdlog::info("listening on {}{}; mail via {} from {}", config.listen,
+                 options.tls ? " and " + config.tls_listen + " (TLS)" : std::string(),
+                 config.smtp_url, config.mail_from);
   });
   worker.stop();
   spdlog::info("stopped");
@@ -71,6 +95,11 @@ void register_serve_command(CLI::App& root, GlobalOptions& globals) {
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   cmd->add_option("--smtp-url", flags->smtp_url, "SMTP server for outgoing mail, smtp://HOST:PORT");
   cmd->add_option("--base-url", flags->base_url, "Public URL of the portal, used in mailed links");
+  cmd->add_option("--tls-listen", flags->tls_listen,
+                  "HOST:PORT of a TLS listener beside the plain one (default: none)");
+  cmd->add_option("--tls-cert", flags->tls_cert,
+                  "PEM certificate of the TLS listener, then the issuing CA's");
+  cmd->add_option("--tls-key", flags->tls_key, "PEM private key of the TLS listener");
   cmd->callback([&globals, flags] { run_serve(globals, *flags); });
 }
 

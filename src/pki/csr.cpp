@@ -7,6 +7,8 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 
+#include <optional>
+
 namespace onshi::pki {
 namespace {
 
@@ -23,6 +25,35 @@ ossl::Req parse(std::string_view input) {
   ossl::Req req(d2i_X509_REQ(nullptr, &p, static_cast<long>(input.size())));
   if (req && p != reinterpret_cast<const unsigned char*>(input.data()) + input.size()) return {};
   return req;
+}
+
+std::string subject_der(X509_REQ* req) {
+  unsigned char* buf = nullptr;
+  const int len = i2d_X509_NAME(X509_REQ_get_subject_name(req), &buf);
+  if (len <= 0) ossl::fail("i2d_X509_NAME");
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+// The subjectAltName the request asks for, as the certificate would carry it; nullopt when its
+// extensionRequest does not parse.
+std::optional<std::string> subject_alt_name_der(X509_REQ* req) {
+  if (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) < 0) return std::string{};
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req);
+  if (exts == nullptr) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  std::string out;
+  const int at = X509v3_get_ext_by_NID(exts, NID_subject_alt_name, -1);
+  if (at >= 0) {
+    const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(sk_X509_EXTENSION_value(exts, at));
+    out.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(value)),
+               static_cast<std::size_t>(ASN1_STRING_length(value)));
+  }
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  return out;
 }
 
 }  // namespace
@@ -93,7 +124,10 @@ std::expected<CheckedCsr, CsrError> check_csr(std::string_view pem_or_der) {
     ERR_clear_error();
     return std::unexpected(CsrError::bad_signature);
   }
-  return CheckedCsr{ossl::public_key_der(key), ossl::describe_key(key)};
+  auto alt_names = subject_alt_name_der(req.get());
+  if (!alt_names) return std::unexpected(CsrError::unreadable);
+  return CheckedCsr{ossl::public_key_der(key), ossl::describe_key(key), subject_der(req.get()),
+                    std::move(*alt_names)};
 }
 
 }  // namespace onshi::pki

@@ -29,11 +29,15 @@ std::string_view csr_error_name(CsrError e);
 struct CheckedCsr {
   std::string public_key_der;   // SubjectPublicKeyInfo DER, for IssuingCa::issue
   std::string key_description;  // "ECDSA P-256", "RSA 2048"
+  // Issuance ignores these; EST re-enrolment requires them to equal the certificate's (RFC 7030
+  // 4.2.2).
+  std::string subject_der;           // the request's Name, DER
+  std::string subject_alt_name_der;  // from its extensionRequest (GeneralNames DER); "" if none
 };
 
 // PEM or DER PKCS#10. Checks the self-signature (proof of possession) and the key policy: EC P-256
-// or P-384, RSA 2048 or 3072 with e = 65537. Only the key is used: the subject of the request is
-// ignored, since the CA writes the subject from the application.
+// or P-384, RSA 2048 or 3072 with e = 65537. Issuance uses only the key: the CA writes the subject
+// from the application.
 std::expected<CheckedCsr, CsrError> check_csr(std::string_view pem_or_der);
 
 }  // namespace onshi::pki

@@ -66,6 +66,12 @@ class IssuingCa {
       std::string_view cert_der, std::string_view sealed_private_key, std::string_view password,
       Pkcs12Format format = Pkcs12Format::standard) const;
 
+  // The generated key of a certificate as unencrypted PKCS#8 DER (PrivateKeyInfo), for EST
+  // /serverkeygen, where TLS protects it on the way (RFC 7030 4.4.2). Throws as make_pkcs12 does
+  // when the sealed key does not open or does not belong to the certificate.
+  std::string private_key_pkcs8(std::string_view cert_der,
+                                std::string_view sealed_private_key) const;
+
   // The TLS certificate of `onshi serve` itself (server_certificate.hpp), with a new ECDSA P-256
   // key. Refuses an empty list, a DNS name that is no host name and an address that is no IP.
   std::expected<ServerCertificate, ServerNameError> issue_server_certificate(

@@ -32,6 +32,18 @@ std::string common_name(X509* cert) {
                      static_cast<std::size_t>(ASN1_STRING_length(data)));
 }
 
+// The sealed key, checked to be the certificate's: a mismatch means a bug or another CA folder.
+ossl::Pkey open_key_of(X509* cert, std::string_view sealed_private_key,
+                       std::string_view secret_hex) {
+  ossl::Pkey key = detail::decrypt_private_key(sealed_private_key, secret_hex);
+  if (!key) throw std::runtime_error("the sealed key does not open with this CA's secret");
+  if (X509_check_private_key(cert, key.get()) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("the sealed key does not belong to the certificate");
+  }
+  return key;
+}
+
 }  // namespace
 
 TerminalKey IssuingCa::generate_terminal_key(KeyAlgorithm algorithm) const {
@@ -58,14 +70,7 @@ std::expected<std::string, IssuingCa::Pkcs12Error> IssuingCa::make_pkcs12(
 
   ossl::Cert cert = ossl::cert_from_der(cert_der);
   if (!cert) throw std::runtime_error("make_pkcs12: unreadable certificate");
-  ossl::Pkey key = detail::decrypt_private_key(sealed_private_key, impl_->terminal_secret_hex);
-  if (!key) {
-    throw std::runtime_error("make_pkcs12: the sealed key does not open with this CA's secret");
-  }
-  if (X509_check_private_key(cert.get(), key.get()) != 1) {
-    ERR_clear_error();
-    throw std::runtime_error("make_pkcs12: the key does not belong to the certificate");
-  }
+  ossl::Pkey key = open_key_of(cert.get(), sealed_private_key, impl_->terminal_secret_hex);
 
   ossl::CertStack chain(ossl::check(sk_X509_new_null(), "sk_X509_new_null"));
   for (const std::string* der : {&impl_->issuing_der, &impl_->root_der}) {
@@ -95,6 +100,26 @@ std::expected<std::string, IssuingCa::Pkcs12Error> IssuingCa::make_pkcs12(
   const int len = i2d_PKCS12(p12.get(), &buf);
   if (len <= 0) ossl::fail("i2d_PKCS12");
   std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
+}  // namespace onshi::pki
+
+namespace onshi::pki {
+
+std::string IssuingCa::private_key_pkcs8(std::string_view cert_der,
+                                         std::string_view sealed_private_key) const {
+  ossl::Cert cert = ossl::cert_from_der(cert_der);
+  if (!cert) throw std::runtime_error("private_key_pkcs8: unreadable certificate");
+  ossl::Pkey key = open_key_of(cert.get(), sealed_private_key, impl_->terminal_secret_hex);
+  std::unique_ptr<PKCS8_PRIV_KEY_INFO, ossl::Deleter<PKCS8_PRIV_KEY_INFO_free>> info(
+      ossl::check(EVP_PKEY2PKCS8(key.get()), "EVP_PKEY2PKCS8"));
+  unsigned char* buf = nullptr;
+  const int len = i2d_PKCS8_PRIV_KEY_INFO(info.get(), &buf);
+  if (len <= 0) ossl::fail("i2d_PKCS8_PRIV_KEY_INFO");
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_cleanse(buf, static_cast<std::size_t>(len));
   OPENSSL_free(buf);
   return out;
 }

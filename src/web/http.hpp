@@ -17,10 +17,21 @@ struct Request {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string remote;
+  // Whether the request came over the TLS listener (never through a proxy's TLS: a request from
+  // a TLS-terminating proxy arrives on the plain listener with tls false).
+  bool tls = false;
   // The TLS client's certificate chain as it presented it, DER, its own certificate first; empty
-  // on the plain listener or when the client sent none. For EST re-enrolment and the relying
-  // party, which check it themselves against the CA.
+  // on the plain listener or when the client sent none. Captured once per connection, after the
+  // handshake: every request on that connection carries the same chain.
   std::vector<std::string> peer_certificates;
+  // True only when OpenSSL verified peer_certificates[0] at the handshake against the CA's root
+  // and issuing certificates: a chain up to our root, each certificate within its validity, the
+  // leaf fit for clientAuth. Revocation is NOT checked here (the handshake reads no CRL): a route
+  // that authenticates a terminal by its certificate (EST re-enrolment, RFC 7030 3.3.2) must
+  // still look the certificate up in the store and refuse a revoked one. False, with the chain
+  // still filled, for a certificate of another CA or an expired one: the handshake accepts any
+  // client certificate, so that the route can answer with a proper error instead of a TLS alert.
+  bool peer_verified = false;
 
   std::string_view header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -1,22 +1,61 @@
 #pragma once
-// Runs the HTTP server (RESTinio, kept out of this header: it is slow to compile).
+// Runs the HTTP server (RESTinio, kept out of this header: it is slow to compile), on a plain
+// listener and optionally a TLS one beside it.
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "web/http.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
+
+// The listener that speaks TLS 1.2 and 1.3 (docs/security.md, "The TLS listener"). It asks every
+// client for a certificate, names the CA in its request, never requires one, and hands the chain
+// to the request (Request::peer_certificates, peer_verified).
+struct TlsListener {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8443;
+  std::string cert_file;  // PEM: the server's certificate, then the issuing CA's
+  std::string key_file;   // PEM private key of that certificate
+  // PEM certificates a client's certificate is verified against, the CA's issuing and root
+  // certificates; their subjects are the CA names the handshake's CertificateRequest lists.
+  // Empty: no client certificate is asked for.
+  std::string client_ca_pem;
+  // A connection that has not finished its handshake by then is closed (RESTinio's own timeouts
+  // start only after the handshake).
+  std::chrono::milliseconds handshake_timeout{10'000};
+};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   int threads = 4;
   std::uint64_t max_body_bytes = 1024 * 1024;
+  std::optional<TlsListener> tls;
 };
 
-// Serves `site` until SIGINT or SIGTERM; then stops accepting, lets requests in flight finish
-// (up to 10 s) and returns. `on_listening` runs once the socket is bound.
-void serve(Site& site, const ServerOptions& options, const std::function<void()>& on_listening);
+// What the server hands each request to: the Site, or a stand-in in the server's own tests.
+struct Responder {
+  std::function<Response(const Request&)> handle;  // must not throw
+  // The last resort when answering failed: a 500 page without detail.
+  std::function<Response(int status, const Request&)> error_page;
+};
+
+// Serves until SIGINT or SIGTERM; then stops accepting on every listener, lets requests in flight
+// finish (up to 10 s) and returns. `on_listening` runs once every socket is bound. Throws
+// std::runtime_error before listening when the TLS certificate or key cannot be read, or do not
+// belong together, and when a socket cannot be bound.
+void serve(const Responder& responder, const ServerOptions& options,
+           const std::function<void()>& on_listening);
+
+inline void serve(Site& site, const ServerOptions& options,
+                  const std::function<void()>& on_listening) {
+  serve(Responder{[&site](const Request& r) { return site.handle(r); },
+                  [&site](int status, const Request& r) { return site.error_page(status, r); }},
+        options, on_listening);
+}
 
 }  // namespace onshi::web

@@ -1,10 +1,22 @@
-// The one place that includes RESTinio: it turns RESTinio requests into web::Request and
-// web::Response back into RESTinio responses.
+// The one place that includes RESTinio (and, for the TLS listener, Asio's OpenSSL stream): it
+// turns RESTinio requests into web::Request and web::Response back into RESTinio responses.
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <mutex>
 #include <restinio/all.hpp>
+#include <restinio/tls.hpp>
+#include <sstream>
 #include <thread>
+#include <unordered_map>
 
 #include "web/server.hpp"
 
@@ -13,7 +25,208 @@ namespace {
 
 using traits_t = restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t>;
 
-Request to_request(const restinio::request_t& req) {
+// ---- the TLS client, as its handshake left it ---------------------------------------------------
+
+struct TlsPeer {
+  std::vector<std::string> certificates;  // DER, the client's own first
+  bool verified = false;
+};
+
+std::string der_of(X509* cert) {
+  const int size = i2d_X509(cert, nullptr);
+  if (size <= 0) return {};
+  std::string der(static_cast<std::size_t>(size), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(der.data());
+  i2d_X509(cert, &out);
+  return der;
+}
+
+TlsPeer read_peer(SSL* ssl) {
+  TlsPeer peer;
+  const std::unique_ptr<X509, decltype(&X509_free)> leaf(SSL_get1_peer_certificate(ssl), X509_free);
+  if (!leaf) return peer;
+  peer.certificates.push_back(der_of(leaf.get()));
+  // On the server side OpenSSL keeps the rest of what the client sent, without its certificate.
+  if (STACK_OF(X509)* rest = SSL_get_peer_cert_chain(ssl)) {
+    for (int i = 0; i < sk_X509_num(rest); ++i)
+      peer.certificates.push_back(der_of(sk_X509_value(rest, i)));
+  }
+  // The verify callback lets every chain through; OpenSSL still records why one failed.
+  peer.verified = SSL_get_verify_result(ssl) == X509_V_OK;
+  return peer;
+}
+
+// RESTinio's connection state listener: the client's chain is read once, when the handshake is
+// done, and kept until the connection closes; each request finds it by its connection's id.
+class TlsPeers {
+ public:
+  void state_changed(const restinio::connection_state::notice_t& notice) noexcept {
+    try {
+      const auto cause = notice.cause();
+      if (restinio::get_if<restinio::connection_state::closed_t>(&cause)) {
+        const std::lock_guard lock(mutex_);
+        peers_.erase(notice.connection_id());
+        return;
+      }
+      const auto* accepted = restinio::get_if<restinio::connection_state::accepted_t>(&cause);
+      if (!accepted) return;
+      accepted->try_inspect_tls([&](const restinio::connection_state::tls_accessor_t& tls) {
+        SSL* ssl = tls.native_handle();
+        auto peer = std::make_shared<const TlsPeer>(read_peer(ssl));
+        spdlog::debug("TLS connection {} from {}: {} {}, {} client certificate(s){}",
+                      notice.connection_id(), notice.remote_endpoint().address().to_string(),
+                      SSL_get_version(ssl), SSL_get_cipher_name(ssl), peer->certificates.size(),
+                      peer->certificates.empty() ? ""
+                      : peer->verified           ? ", verified"
+                                                 : ", not ours");
+        const std::lock_guard lock(mutex_);
+        peers_[notice.connection_id()] = std::move(peer);
+      });
+    } catch (...) {
+      // Out of memory: the connection's requests carry no chain, as if the client sent none.
+    }
+  }
+
+  std::shared_ptr<const TlsPeer> find(restinio::connection_id_t id) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = peers_.find(id);
+    return it == peers_.end() ? nullptr : it->second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<restinio::connection_id_t, std::shared_ptr<const TlsPeer>> peers_;
+};
+
+struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t> {
+  using connection_state_listener_t = TlsPeers;
+};
+
+// Set by serve() before the TLS listener opens: the connection, below, cannot reach its settings.
+std::atomic<std::chrono::milliseconds::rep> handshake_timeout_ms{10'000};
+
+// RESTinio 0.6.16 arms a connection's timeouts only after its handshake (tls.hpp,
+// impl/connection.hpp init()): a client that connects and sends nothing would keep its socket
+// for good, and enough of them would exhaust the descriptors. This is RESTinio's handshake step
+// with a deadline, and a log line saying why a handshake failed. Found by argument-dependent
+// lookup for connections of TlsTraits, it is preferred to RESTinio's template as the more
+// specialised. The handshake and its deadline both run on the connection's strand.
+template <typename StartRead, typename Failed>
+void prepare_connection_and_start_read(restinio::tls_socket_t& socket,
+                                       restinio::impl::connection_t<TlsTraits>& connection,
+                                       StartRead start_read, Failed failed) {
+  struct Deadline {
+    explicit Deadline(const TlsTraits::strand_t& s) : timer(s) {}
+    asio::steady_timer timer;
+    bool passed = false;
+    bool handshake_over = false;
+  };
+  const auto strand = connection.get_executor();
+  auto deadline = std::make_shared<Deadline>(strand);
+  asio::error_code ignored;
+  const auto from = socket.lowest_layer().remote_endpoint(ignored).address().to_string();
+  socket.async_handshake(
+      asio::ssl::stream_base::server,
+      asio::bind_executor(
+          strand, [deadline, from, start_read = std::move(start_read), failed = std::move(failed),
+                   keep = connection.shared_from_this()](const asio::error_code& ec) mutable {
+            deadline->handshake_over = true;
+            deadline->timer.cancel();
+            if (!ec) {
+              start_read();
+              return;
+            }
+            // Scanners, plain HTTP on this port and clients without a common protocol end here.
+            spdlog::info("TLS handshake from {} failed: {}", from,
+                         deadline->passed ? "no handshake within the time limit" : ec.message());
+            failed(ec);
+          }));
+  deadline->timer.expires_after(std::chrono::milliseconds(handshake_timeout_ms.load()));
+  deadline->timer.async_wait(asio::bind_executor(
+      strand, [deadline, &socket,
+               alive = std::weak_ptr(connection.shared_from_this())](const asio::error_code& ec) {
+        if (ec || deadline->handshake_over) return;
+        if (const auto still_open = alive.lock()) {
+          deadline->passed = true;
+          asio::error_code ignored_ec;
+          socket.lowest_layer().cancel(ignored_ec);  // the handshake ends with operation_aborted
+        }
+      }));
+}
+
+std::string read_file(const std::string& what, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (!(in && text << in.rdbuf()))
+    throw std::runtime_error(
+        fmt::format("{} {}: cannot read it ({})", what, path, std::strerror(errno)));
+  return text.str();
+}
+
+// TLS 1.2 and 1.3. For 1.2 only forward-secret AEAD suites (ECDHE with AES-GCM or ChaCha20);
+// 1.3's suites are all that already, OpenSSL's defaults stay.
+std::shared_ptr<asio::ssl::context> make_tls_context(const TlsListener& t) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* ctx = context->native_handle();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
+    throw std::runtime_error("OpenSSL knows none of the TLS 1.2 cipher suites asked for");
+  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION |
+                               SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET);
+  // Every connection does a full handshake: a resumed session does not carry the client's chain
+  // again, and a certificate is then checked on every connection, not once per ticket.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(ctx, 0);
+
+  const auto cert = read_file("server.tls_cert_file", t.cert_file);
+  const auto key = read_file("server.tls_key_file", t.key_file);
+  // The key first: a certificate added after a key it does not match only drops the key, and the
+  // check below says so plainly, where the other order fails as "not a private key".
+  try {
+    context->use_private_key(asio::buffer(key), asio::ssl::context::pem);
+  } catch (const std::system_error& e) {
+    throw std::runtime_error(fmt::format("server.tls_key_file {}: not a PEM private key ({})",
+                                         t.key_file, e.code().message()));
+  }
+  try {
+    context->use_certificate_chain(asio::buffer(cert));
+  } catch (const std::system_error& e) {
+    throw std::runtime_error(
+        fmt::format("server.tls_cert_file {}: not a PEM certificate chain ({})", t.cert_file,
+                    e.code().message()));
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    throw std::runtime_error(fmt::format(
+        "server.tls_key_file {} is not the key of the certificate in server.tls_cert_file {}",
+        t.key_file, t.cert_file));
+  }
+
+  if (t.client_ca_pem.empty()) return context;
+  const std::unique_ptr<BIO, decltype(&BIO_free)> pem(
+      BIO_new_mem_buf(t.client_ca_pem.data(), static_cast<int>(t.client_ca_pem.size())), BIO_free);
+  int loaded = 0;
+  while (X509* ca = PEM_read_bio_X509(pem.get(), nullptr, nullptr, nullptr)) {
+    const std::unique_ptr<X509, decltype(&X509_free)> owned(ca, X509_free);
+    // The verify store and the CertificateRequest's list of CA names (which certificate curl or
+    // a browser offers) hold the same certificates. Both calls take their own reference.
+    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) != 1 ||
+        SSL_CTX_add_client_CA(ctx, ca) != 1)
+      throw std::runtime_error("cannot load the CA certificates for client certificates");
+    ++loaded;
+  }
+  ERR_clear_error();  // the end of the PEM text, which the next TLS call on this thread would see
+  if (loaded == 0)
+    throw std::runtime_error("the CA certificates for client certificates are no PEM");
+  // Asked for, never required, never refused at the handshake: a client of another CA reaches
+  // the route, which answers it properly (RFC 7030 error, a page) rather than with a TLS alert.
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+  SSL_CTX_set_verify_depth(ctx, 4);
+  return context;
+}
+
+// ---- requests and answers ---------------------------------------------------------------------
+
+Request to_request(const restinio::request_t& req, bool tls, const TlsPeer* peer) {
   Request r;
   const auto& h = req.header();
   r.method = std::string(h.method().c_str());
@@ -27,6 +240,11 @@ Request to_request(const restinio::request_t& req) {
   });
   r.body = req.body();
   r.remote = req.remote_endpoint().address().to_string();
+  r.tls = tls;
+  if (peer) {
+    r.peer_certificates = peer->certificates;
+    r.peer_verified = peer->verified;
+  }
   return r;
 }
 
@@ -43,20 +261,21 @@ void send(const restinio::request_handle_t& req, const Response& resp, bool clos
 
 // The last resort when answering failed (Site::handle itself never throws): the 500 page, closing
 // the connection, so that the client is not left waiting for the request timeout.
-void answer_500(Site& site, const restinio::request_handle_t& req) noexcept {
+void answer_500(const Responder& responder, const restinio::request_handle_t& req) noexcept {
   try {
     Request r;
     r.method = std::string(req->header().method().c_str());
     r.path = std::string(req->header().path());
-    send(req, site.error_page(500, r), /*close=*/true);
+    send(req, responder.error_page(500, r), /*close=*/true);
   } catch (...) {
     // The connection is gone; RESTinio closes it.
   }
 }
 
-void answer(Site& site, const restinio::request_handle_t& req) noexcept {
+void answer(const Responder& responder, const restinio::request_handle_t& req, bool tls,
+            const TlsPeer* peer) noexcept {
   try {
-    send(req, site.handle(to_request(*req)), /*close=*/false);
+    send(req, responder.handle(to_request(*req, tls, peer)), /*close=*/false);
     return;
   } catch (const std::exception& e) {
     // Outside the handler nothing catches for us, and an exception would stop io.run().
@@ -64,15 +283,13 @@ void answer(Site& site, const restinio::request_handle_t& req) noexcept {
   } catch (...) {
     spdlog::error("answering {} failed", req->header().path());
   }
-  answer_500(site, req);
+  answer_500(responder, req);
 }
 
-}  // namespace
-
-void serve(Site& site, const ServerOptions& options, const std::function<void()>& on_listening) {
-  std::atomic<int> in_flight{0};
-  asio::io_context io;
-
+// What both listeners share; the request handler and, for TLS, the context come on top.
+template <typename Traits>
+restinio::server_settings_t<Traits> common_settings(const std::string& host, std::uint16_t port,
+                                                    const ServerOptions& options) {
   restinio::incoming_http_msg_limits_t limits;
   // RESTinio drops the connection past its limit without an answer; Site answers 413 for bodies
   // over max_body_bytes, so RESTinio only cuts off what is far too large to be worth reading.
@@ -81,32 +298,66 @@ void serve(Site& site, const ServerOptions& options, const std::function<void()>
   limits.max_field_name_size(256);
   limits.max_field_value_size(16 * 1024);
   limits.max_field_count(100);
+  return std::move(restinio::server_settings_t<Traits>{}
+                       .address(host)
+                       .port(port)
+                       .incoming_http_msg_limits(limits)
+                       .read_next_http_message_timelimit(std::chrono::seconds(60))
+                       .handle_request_timeout(std::chrono::seconds(60))
+                       .write_http_response_timelimit(std::chrono::seconds(30)));
+}
 
-  auto settings = restinio::server_settings_t<traits_t>{}
-                      .address(options.host)
-                      .port(options.port)
-                      .incoming_http_msg_limits(limits)
-                      .read_next_http_message_timelimit(std::chrono::seconds(60))
-                      .handle_request_timeout(std::chrono::seconds(60))
-                      .write_http_response_timelimit(std::chrono::seconds(30))
-                      .request_handler([&](restinio::request_handle_t req) {
-                        ++in_flight;
-                        // Answered after the handler has returned, never inside it. RESTinio
-                        // 0.6.16 (impl/connection.hpp) resumes reading twice when done() runs
-                        // inside the handler: once as the handler returns, once after the write
-                        // (m_init_read_after_this_write), resetting the parser in between. A next
-                        // request whose headers arrived before its body lost them, and its body
-                        // was parsed as a request line: the connection closed without an answer
-                        // (about 1 in 50 for Python's http.client, which sends the two apart).
-                        asio::post(io, [&site, &in_flight, req = std::move(req)] {
-                          answer(site, req);
-                          --in_flight;
-                        });
-                        return restinio::request_accepted();
-                      });
-  restinio::http_server_t<traits_t> server{restinio::external_io_context(io), std::move(settings)};
+}  // namespace
 
+void serve(const Responder& responder, const ServerOptions& options,
+           const std::function<void()>& on_listening) {
+  std::atomic<int> in_flight{0};
+  asio::io_context io;
+
+  // Answered after the handler has returned, never inside it. RESTinio 0.6.16
+  // (impl/connection.hpp) resumes reading twice when done() runs inside the handler: once as the
+  // handler returns, once after the write (m_init_read_after_this_write), resetting the parser in
+  // between. A next request whose headers arrived before its body lost them, and its body was
+  // parsed as a request line: the connection closed without an answer (about 1 in 50 for
+  // Python's http.client, which sends the two apart).
+  const auto handler = [&](const TlsPeers* peers) {
+    return [&, peers](restinio::request_handle_t req) {
+      ++in_flight;
+      auto peer = peers ? peers->find(req->connection_id()) : nullptr;
+      asio::post(io, [&responder, &in_flight, req = std::move(req), tls = peers != nullptr,
+                      peer = std::move(peer)] {
+        answer(responder, req, tls, peer.get());
+        --in_flight;
+      });
+      return restinio::request_accepted();
+    };
+  };
+
+  restinio::http_server_t<traits_t> server{
+      restinio::external_io_context(io),
+      common_settings<traits_t>(options.host, options.port, options)
+          .request_handler(handler(nullptr))};
+  std::unique_ptr<restinio::http_server_t<TlsTraits>> tls_server;
+  if (options.tls) {
+    handshake_timeout_ms = options.tls->handshake_timeout.count();
+    auto peers = std::make_shared<TlsPeers>();
+    tls_server = std::make_unique<restinio::http_server_t<TlsTraits>>(
+        restinio::external_io_context(io),
+        common_settings<TlsTraits>(options.tls->host, options.tls->port, options)
+            .request_handler(handler(peers.get()))
+            .tls_context(make_tls_context(*options.tls))
+            .connection_state_listener(peers));
+  }
+
+  std::mutex failure_mutex;
   std::exception_ptr failure;
+  const auto fail = [&](std::exception_ptr ex) {
+    {
+      const std::lock_guard lock(failure_mutex);
+      if (!failure) failure = ex;
+    }
+    io.stop();
+  };
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer drain(io);
   const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -118,21 +369,25 @@ void serve(Site& site, const ServerOptions& options, const std::function<void()>
     drain.expires_after(std::chrono::milliseconds(50));
     drain.async_wait([&](const asio::error_code&) { wait_for_drain(); });
   };
+  const int listeners = tls_server ? 2 : 1;
+  std::atomic<int> to_close{listeners};
   signals.async_wait([&](const asio::error_code& ec, int signal_number) {
     if (ec) return;
     spdlog::info("signal {}: no new connections; finishing requests in flight", signal_number);
     *drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    server.close_async([&] { wait_for_drain(); },
-                       [&](std::exception_ptr ex) {
-                         failure = ex;
-                         io.stop();
-                       });
+    // Each listener closes on its own strand; the drain starts once both stopped accepting.
+    const auto closed = [&] {
+      if (--to_close == 0) asio::post(io, [&] { wait_for_drain(); });
+    };
+    server.close_async(closed, fail);
+    if (tls_server) tls_server->close_async(closed, fail);
   });
-  server.open_async([&] { on_listening(); },
-                    [&](std::exception_ptr ex) {
-                      failure = ex;
-                      io.stop();
-                    });
+  std::atomic<int> to_open{listeners};
+  const auto opened = [&] {
+    if (--to_open == 0) on_listening();
+  };
+  server.open_async(opened, fail);
+  if (tls_server) tls_server->open_async(opened, fail);
 
   std::vector<std::thread> pool;
   for (int i = 1; i < options.threads; ++i) pool.emplace_back([&] { io.run(); });

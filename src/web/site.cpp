@@ -41,6 +41,22 @@ std::vector<std::string_view> segments(std::string_view path) {
 
 }  // namespace
 
+bool is_est_path(std::string_view path) {
+  return path.starts_with("/.well-known/est/");
+}
+
+Response est_text(int status, std::string_view message) {
+  // One line: EST clients print the first line of a refusal, or the whole body as it is.
+  std::string line(message);
+  for (auto& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  line += '\n';
+  Response r = Response::text(status, "text/plain; charset=utf-8", std::move(line));
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
 std::optional<std::map<std::string, std::string>> match_path(std::string_view pattern,
                                                              std::string_view path) {
   if (!path.starts_with('/') || !pattern.starts_with('/')) return std::nullopt;
@@ -105,6 +121,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_pickup_routes(routes_);
   add_ops_routes(routes_, metrics_);
   add_admin_routes(routes_);
+  add_est_routes(routes_);
 }
 
 Response Site::handle(const Request& r) noexcept {
@@ -165,6 +182,11 @@ Response Site::dispatch(const Request& r, std::string& route_name) {
 }
 
 std::optional<Response> Site::enforce(const Route& route, Ctx& ctx) {
+  // Before anything is read: on the plain listener even a right request is answered only with
+  // where to send it (a Basic password or a key must not cross the network in clear).
+  if (route.tls_only && !ctx.request().tls) {
+    return est_text(403, s_.messages.get("est.https_only"));
+  }
   // A page's form is read and its CSRF token checked before who sends it (a stale form answers
   // 403 whether or not its session lived); the JSON API checks its token first (401 before 415).
   if (route.body != Body::json) {
@@ -190,6 +212,13 @@ std::optional<Response> Site::check_access(const Route& route, Ctx& ctx) {
       break;
     case Access::tls_client:
       if (r.peer_certificates.empty()) return error_page(401, r);
+      break;
+    case Access::pickup_code:
+      if (!basic_credentials(r.header("authorization"))) {
+        Response refused = est_text(401, s_.messages.get("est.basic_auth"));
+        refused.header("WWW-Authenticate", "Basic realm=\"onshi EST\", charset=\"UTF-8\"");
+        return refused;
+      }
       break;
   }
   return std::nullopt;
@@ -227,6 +256,11 @@ std::optional<Response> Site::check_body(const Route& route, Ctx& ctx) {
 
 Response Site::error_page(int status, const Request& r, const std::string& allow) noexcept {
   try {
+    if (is_est_path(r.path)) {
+      Response t = est_text(status, s_.messages.get(fmt::format("http.{}", status)));
+      if (status == 405) t.header("Allow", allow);
+      return t;
+    }
     if (is_api(r)) {
       Response p = problem(s_, status, problem_type_for(status), r.path);
       if (status == 405) p.header("Allow", allow);

@@ -22,6 +22,9 @@ enum class Access {
   clinic_api,  // a bearer token or a portal session; else a 401 problem
   staff,       // a back-office session (and Route::permission); else 303 to /admin/login or 403
   tls_client,  // a TLS client certificate chain on the request (EST re-enrolment); else 401
+  // HTTP Basic with a notice letter's 発行番号 and 取得コード (EST enrolment): the use case checks
+  // the pair; a missing or malformed header gets 401 with WWW-Authenticate.
+  pickup_code,
 };
 
 // What a POST carries. The dispatcher checks its media type (415) and, for forms, parses it and
@@ -45,21 +48,27 @@ struct Route {
   Body body = Body::none;
   std::optional<app::Permission> permission;  // staff: what the role must allow
   std::string content_type;                   // binary: the one media type accepted
+  // Only on the TLS listener (EST): on the plain one a 403 that says to use https.
+  bool tls_only = false;
 
   Route&& needs(app::Permission p) && {
     permission = p;
+    return std::move(*this);
+  }
+  Route&& over_tls() && {
+    tls_only = true;
     return std::move(*this);
   }
 };
 using Routes = std::vector<Route>;
 
 inline Route get(std::string path, Handler h, Access access) {
-  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt, {}};
+  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt, {}, false};
 }
 inline Route post(std::string path, Handler h, Access access, Body body,
                   std::string content_type = {}) {
-  return Route{"POST", std::move(path), std::move(h),           access,
-               body,   std::nullopt,    std::move(content_type)};
+  return Route{"POST",       std::move(path),         std::move(h), access, body,
+               std::nullopt, std::move(content_type), false};
 }
 
 // The parameters of `pattern` taken from `path`, or nothing when the path does not match.
@@ -79,6 +88,11 @@ void add_help_routes(Routes& routes);
 // 取得用ページ: the notice letter's URL and QR code (portal/pickup*.cpp).
 void add_pickup_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
+// EST (RFC 7030) under /.well-known/est/, for vendors' tools (web/protocol/est.cpp).
+void add_est_routes(Routes& routes);
+// Refusals below /.well-known/est/ are one line of text/plain (RFC 7030 4.2.3), not a page.
+bool is_est_path(std::string_view path);
+Response est_text(int status, std::string_view message);
 // The back office under /admin (web/admin/*.cpp).
 void add_admin_routes(Routes& routes);
 

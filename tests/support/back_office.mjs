@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
-  startServer, restartServer, runOnshi, freshEmail, freshInstitutionCode, strongPassword, csrfToken, inputValue,
+  freePort, startServer, restartServer, runOnshi, freshEmail, freshInstitutionCode, strongPassword, csrfToken, inputValue,
   pageText, hiddenInputs, formContaining, finalizeUsageApplication, certificateFields, CERT_NUMBER_RE,
 } from './harness.mjs';
 
@@ -23,6 +23,24 @@ export async function startServerWithCa({ name, passphrase }) {
   assert.equal(init.code, 0, `onshi ca init -> ${init.code}: ${init.stdout}${init.stderr}`);
   await restartServer(srv);
   return { srv, caInit: init.stdout };
+}
+
+/**
+ * Gives a server with a CA (startServerWithCa) its TLS listener: `onshi ca server-cert --dns
+ * localhost --ip 127.0.0.1 --out DATA/tls`, then a restart with --tls-listen on a free port.
+ * Returns the server (srv.tls: { port, certFile, keyFile }, srv.tlsUrl) and what server-cert printed.
+ */
+export async function withTlsListener(srv) {
+  const dir = path.join(srv.dataDir, 'tls');
+  const issued = await runOnshi(srv, ['ca', 'server-cert', '--dns', 'localhost', '--ip', '127.0.0.1', '--out', dir]);
+  assert.equal(issued.code, 0, `onshi ca server-cert -> ${issued.code}: ${issued.stdout}${issued.stderr}`);
+  srv.tls = {
+    port: await freePort([srv.port, srv.smtpPort]),
+    certFile: path.join(dir, 'server.crt'),
+    keyFile: path.join(dir, 'server.key'),
+  };
+  await restartServer(srv);
+  return { srv, serverCert: issued.stdout };
 }
 
 // ---- TOTP (RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits) -----------------------------------

@@ -1,6 +1,6 @@
 // The onshi server under test: OnshiServer runs the real `onshi serve` on a free port with its own
-// data directory, log folder and SMTP sink, and creates, registers and verifies accounts and reads
-// metrics; startServer/stopServer/restartServer manage its life, and runOnshi plus the API token
+// data directory, log folder and SMTP sink (and, once given `tls`, its TLS listener on another
+// port), and creates, registers and verifies accounts and reads metrics; startServer/stopServer/restartServer manage its life, and runOnshi plus the API token
 // helpers run `onshi` subcommands against its data directory.
 
 import { spawn } from 'node:child_process';
@@ -13,7 +13,7 @@ import { freshEmail, freshInstitutionCode, strongPassword } from './fixtures.mjs
 import { pageText } from './html.mjs';
 import { Client } from './http.mjs';
 import { SUBJECT_VERIFY, SmtpSink, linkFromBody } from './mail.mjs';
-import { ARTIFACTS, ONSHI_BIN, freePort, sleep, track, waitExit } from './processes.mjs';
+import { ARTIFACTS, ONSHI_BIN, freePort, portAccepts, sleep, track, waitExit } from './processes.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // The onshi server
@@ -43,12 +43,18 @@ export class OnshiServer {
     // What the server is told its public address is (--base-url): links in mails start with it.
     this.publicBaseUrl = publicBaseUrl ?? this.baseUrl;
     this.child = null;
+    // { port, certFile, keyFile }: `serve --tls-listen 127.0.0.1:PORT --tls-cert --tls-key` when set
+    // (withTlsListener in back_office.mjs sets it, with a certificate from the server's own CA).
+    this.tls = null;
     this.smtp = new SmtpSink({ port: smtpPort, maildir: path.join(dataDir, '..', 'maildir'), logDir });
     this.exitResult = null;
   }
 
   get stdoutFile() { return path.join(this.logDir, 'onshi.stdout.log'); }
   get stderrFile() { return path.join(this.logDir, 'onshi.stderr.log'); }
+
+  /** https://127.0.0.1:PORT of the TLS listener. */
+  get tlsUrl() { return this.tls ? `https://127.0.0.1:${this.tls.port}` : undefined; }
 
   get alive() {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
@@ -58,9 +64,11 @@ export class OnshiServer {
     await fsp.mkdir(this.logDir, { recursive: true });
     const out = fs.openSync(this.stdoutFile, 'a');
     const err = fs.openSync(this.stderrFile, 'a');
+    const tlsArgs = this.tls ? ['--tls-listen', `127.0.0.1:${this.tls.port}`, '--tls-cert', this.tls.certFile,
+      '--tls-key', this.tls.keyFile] : [];
     this.child = track(spawn(ONSHI_BIN, [
       'serve', '--data', this.dataDir, '--listen', `127.0.0.1:${this.port}`,
-      '--base-url', this.publicBaseUrl, '--smtp-url', `smtp://127.0.0.1:${this.smtpPort}`,
+      '--base-url', this.publicBaseUrl, '--smtp-url', `smtp://127.0.0.1:${this.smtpPort}`, ...tlsArgs,
     ], { stdio: ['ignore', out, err], env: this.env }));
     fs.closeSync(out);
     fs.closeSync(err);
@@ -76,7 +84,8 @@ export class OnshiServer {
       try {
         const res = await fetch(`${this.baseUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
         await res.arrayBuffer();
-        if (res.status === 200) return;
+        // The two listeners open side by side: the plain one answering says nothing of the other.
+        if (res.status === 200 && (!this.tls || await portAccepts(this.tls.port))) return;
       } catch { /* not yet listening */ }
       if (Date.now() > deadline) {
         throw new Error(`onshi did not answer /healthz 200 within 20 s; stderr:\n${await tail(this.stderrFile)}`);

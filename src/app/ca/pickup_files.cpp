@@ -27,25 +27,6 @@ std::string_view pkcs12_what(Pkcs12Choice f) {
   return f == Pkcs12Choice::standard ? "pkcs12-standard" : "pkcs12-compatible";
 }
 
-// Records the download if the pickup is still open and the certificate the same as when the file
-// was made; the refusal otherwise.
-Result<> record_if_open(const Services& s, const PickupGrant& grant, std::string_view what,
-                        std::string_view client_address) {
-  return s.db.write([&](store::WriteTx& tx) -> Result<> {
-    const auto now = s.now_ms();
-    const auto c = tx.certificates().find_current_certificate(grant.certificate.issuance_number);
-    if (!c || c->serial_hex != grant.certificate.serial_hex || c->pickup_closed_at ||
-        c->revoked_at || c->pickup_locked_at) {
-      return std::unexpected(Failure::of(FailureCode::conflict, "pickup.closed"));
-    }
-    const auto a =
-        tx.certificate_applications().find_certificate_application_by_id(c->application_id);
-    if (!a) throw std::logic_error("pickup: a certificate without its application");
-    record_download(s, tx, *c, *a, what, client_address, now);
-    return {};
-  });
-}
-
 }  // namespace
 
 Result<DownloadedFile> download_pkcs12(const Services& s, const PickupGrant& grant,
@@ -83,8 +64,8 @@ Result<DownloadedFile> download_pkcs12(const Services& s, const PickupGrant& gra
     return std::unexpected(Failure::invalid(
         {{"password", "pkcs12." + std::string(pki::IssuingCa::pkcs12_error_name(p12.error()))}}));
   }
-  if (auto recorded =
-          record_if_open(s, grant, pkcs12_what(*request.format), request.client_address);
+  if (auto recorded = record_download_if_open(s, grant.certificate, pkcs12_what(*request.format),
+                                              request.client_address);
       !recorded) {
     return std::unexpected(recorded.error());
   }
@@ -116,7 +97,8 @@ Result<DownloadedFile> download_chain(const Services& s, const PickupGrant& gran
       what = "p7b";
       break;
   }
-  if (auto recorded = record_if_open(s, grant, what, client_address); !recorded)
+  if (auto recorded = record_download_if_open(s, grant.certificate, what, client_address);
+      !recorded)
     return std::unexpected(recorded.error());
   return f;
 }

@@ -32,4 +32,21 @@ void record_download(const Services& s, store::WriteTx& tx, const store::Certifi
   enqueue_mail(s, tx, application.email, "certificate_downloaded", d);
 }
 
+Result<> record_download_if_open(const Services& s, const store::CertificateRecord& c,
+                                 std::string_view what, std::string_view client_address) {
+  return s.db.write([&](store::WriteTx& tx) -> Result<> {
+    const auto now = s.now_ms();
+    const auto current = tx.certificates().find_current_certificate(c.issuance_number);
+    if (!current || current->serial_hex != c.serial_hex || current->pickup_closed_at ||
+        current->revoked_at || current->pickup_locked_at) {
+      return std::unexpected(Failure::of(FailureCode::conflict, "pickup.closed"));
+    }
+    const auto a =
+        tx.certificate_applications().find_certificate_application_by_id(current->application_id);
+    if (!a) throw std::logic_error("pickup: a certificate without its application");
+    record_download(s, tx, *current, *a, what, client_address, now);
+    return {};
+  });
+}
+
 }  // namespace onshi::app

@@ -11,6 +11,12 @@
 
 namespace onshi::app {
 
+// The same in a transaction of its own, for a file made outside one: recorded only while `c` is
+// still the number's current certificate and its pickup open, else conflict pickup.closed (and
+// the file must not be handed over).
+Result<> record_download_if_open(const Services& s, const store::CertificateRecord& c,
+                                 std::string_view what, std::string_view client_address);
+
 void record_download(const Services& s, store::WriteTx& tx, const store::CertificateRecord& c,
                      const store::CertificateApplicationRecord& application, std::string_view what,
                      std::string_view client_address, store::Millis now);

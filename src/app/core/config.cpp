@@ -103,6 +103,9 @@ const std::vector<Key>& keys() {
          c.metrics_allow = address_list(text);
        }},
       {"server", "metrics_token", "ONSHI_METRICS_TOKEN", string(&Config::metrics_token)},
+      {"server", "tls_listen", "ONSHI_TLS_LISTEN", string(&Config::tls_listen)},
+      {"server", "tls_cert_file", "ONSHI_TLS_CERT_FILE", string(&Config::tls_cert_file)},
+      {"server", "tls_key_file", "ONSHI_TLS_KEY_FILE", string(&Config::tls_key_file)},
       {"database", "url", "ONSHI_DATABASE_URL", string(&Config::database_url)},
       {"mail", "smtp_url", "ONSHI_SMTP_URL", string(&Config::smtp_url)},
       {"mail", "from", "ONSHI_MAIL_FROM", string(&Config::mail_from)},
@@ -237,6 +240,15 @@ void finish_config(Config& c) {
   if (c.ca_issuers_url.empty()) c.ca_issuers_url = c.base_url + "/pki/ca/issuing.crt";
   if (c.root_crl_url.empty()) c.root_crl_url = c.base_url + "/pki/crl/root.crl";
   if (c.root_ca_issuers_url.empty()) c.root_ca_issuers_url = c.base_url + "/pki/ca/root.crt";
+  if (!c.tls_listen.empty()) {
+    // Said here, before anything starts, rather than as a failed bind or an empty file name.
+    if (c.tls_cert_file.empty() || c.tls_key_file.empty()) {
+      throw std::runtime_error(
+          "server.tls_listen is set: server.tls_cert_file and server.tls_key_file must be too");
+    }
+    if (c.tls_listen == c.listen)
+      throw std::runtime_error("server.tls_listen must differ from server.listen");
+  }
   if (c.threads < 1) throw std::runtime_error("server.threads must be at least 1");
   if (c.mail_poll_ms < 10 || c.mail_retry_base_ms < 10)
     throw std::runtime_error("mail intervals must be at least 10 ms");

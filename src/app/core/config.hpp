@@ -20,6 +20,12 @@ struct Config {
   // Who may read /metrics: these client addresses (not through a proxy), or anyone with the token.
   std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};
   std::string metrics_token;
+  // A second listener that speaks TLS (HOST:PORT; empty: none), beside the plain one, for EST and
+  // terminals that authenticate with their client certificate. The certificate file holds the
+  // server's certificate, then the issuing CA's (what `onshi ca server-cert` writes).
+  std::string tls_listen;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 
   // [database]
   std::string database_url;  // default sqlite:DATA/onshi.db

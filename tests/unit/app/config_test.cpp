@@ -32,7 +32,10 @@ constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
                                      "ONSHI_CONTACT_PHONE",
                                      "ONSHI_CONTACT_HOURS",
                                      "ONSHI_CONTACT_EMAIL",
-                                     "ONSHI_PICKUP_REDOWNLOAD_DAYS"};
+                                     "ONSHI_PICKUP_REDOWNLOAD_DAYS",
+                                     "ONSHI_TLS_LISTEN",
+                                     "ONSHI_TLS_CERT_FILE",
+                                     "ONSHI_TLS_KEY_FILE"};
 
 // Clears the ONSHI_* environment for the test and puts it back afterwards.
 class ConfigTest : public ::testing::Test {
@@ -115,6 +118,25 @@ reset_token_minutes = 15
   EXPECT_EQ(c.session_idle_minutes, 5);
   EXPECT_EQ(c.reset_token_minutes, 15);
   EXPECT_EQ(c.session_absolute_hours, 12);  // untouched
+}
+
+TEST_F(ConfigTest, TlsListenerFromTheFileAndTheEnvironment) {
+  EXPECT_EQ(load_config(dir_.path(), {}).tls_listen, "");  // no TLS listener by default
+  const auto file = write("tls.toml", R"([server]
+tls_listen = "127.0.0.1:8443"
+tls_cert_file = "/etc/onshi/server.crt"
+tls_key_file = "/etc/onshi/server.key"
+)");
+  Config c = load_config(dir_.path(), file);
+  EXPECT_EQ(c.tls_listen, "127.0.0.1:8443");
+  EXPECT_EQ(c.tls_cert_file, "/etc/onshi/server.crt");
+  EXPECT_EQ(c.tls_key_file, "/etc/onshi/server.key");
+  setenv("ONSHI_TLS_LISTEN", "0.0.0.0:9443", 1);
+  setenv("ONSHI_TLS_KEY_FILE", "other.key", 1);
+  c = load_config(dir_.path(), file);
+  EXPECT_EQ(c.tls_listen, "0.0.0.0:9443");
+  EXPECT_EQ(c.tls_cert_file, "/etc/onshi/server.crt");
+  EXPECT_EQ(c.tls_key_file, "other.key");
 }
 
 TEST_F(ConfigTest, OnshiTomlInTheDataDirIsReadWhenNoFileIsGiven) {
@@ -253,6 +275,31 @@ TEST(FinishConfig, RefusesImpossibleValues) {
   ok.mail_poll_ms = 10;
   ok.mail_retry_base_ms = 10;
   EXPECT_NO_THROW(finish_config(ok));
+}
+
+// finish_config's message, or "" when it accepts the configuration.
+std::string finish_error(Config c) {
+  try {
+    finish_config(c);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST(FinishConfig, ATlsListenerNeedsItsCertificateAndKeyAndItsOwnPort) {
+  Config c;
+  c.tls_listen = "127.0.0.1:8443";
+  EXPECT_NE(finish_error(c).find("server.tls_cert_file"), std::string::npos) << finish_error(c);
+  c.tls_cert_file = "server.crt";
+  EXPECT_NE(finish_error(c).find("server.tls_key_file"), std::string::npos) << finish_error(c);
+  c.tls_key_file = "server.key";
+  EXPECT_EQ(finish_error(c), "");
+  c.tls_listen = c.listen;
+  EXPECT_NE(finish_error(c).find("differ"), std::string::npos) << finish_error(c);
+  Config plain;  // files without a listener are not an error: nothing reads them
+  plain.tls_cert_file = "server.crt";
+  EXPECT_EQ(finish_error(plain), "");
 }
 
 TEST(ConfigValues, SecureCookiesFollowTheBaseUrlUnlessForced) {

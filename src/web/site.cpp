@@ -89,12 +89,16 @@ std::optional<std::map<std::string, std::string>> match_path(std::string_view pa
   return params;
 }
 
-void add_security_headers(Response& r, bool https) {
+bool is_pickup_path(std::string_view path) {
+  return path == "/pickup" || path.starts_with("/pickup/");
+}
+
+void add_security_headers(Response& r, bool https, bool no_referrer) {
   r.header("Content-Security-Policy",
            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
   r.header("X-Content-Type-Options", "nosniff");
-  r.header("Referrer-Policy", "same-origin");
+  r.header("Referrer-Policy", no_referrer ? "no-referrer" : "same-origin");
   r.header("X-Frame-Options", "DENY");
   if (https) r.header("Strict-Transport-Security", "max-age=31536000");
 }
@@ -114,6 +118,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_certificate_routes(routes_);
   add_cpipcs_routes(routes_);
   add_help_routes(routes_);
+  add_pickup_routes(routes_);
   add_ops_routes(routes_, metrics_);
   add_admin_routes(routes_);
   add_est_routes(routes_);
@@ -129,9 +134,11 @@ Response Site::handle(const Request& r) noexcept {
     spdlog::error("request {} {} failed: {}", r.method, r.path, e.what());
     resp = error_page(500, r);
   }
-  add_security_headers(resp, s_.config.base_url.starts_with("https://"));
-  // Every back-office answer, redirects and refusals included, names applications and operators.
-  if (is_admin_path(r.path) && std::ranges::none_of(resp.headers, [](const auto& h) {
+  const bool pickup = is_pickup_path(r.path);
+  add_security_headers(resp, s_.config.base_url.starts_with("https://"), pickup);
+  // Every back-office answer, redirects and refusals included, names applications and operators;
+  // a pickup answer names a certificate or carries its key.
+  if ((pickup || is_admin_path(r.path)) && std::ranges::none_of(resp.headers, [](const auto& h) {
         return h.first == "Cache-Control";
       })) {
     resp.header("Cache-Control", "no-store");

@@ -85,6 +85,8 @@ void add_certificate_routes(Routes& routes);
 // The CPIPCS: the clinic summary and the full text for vendors (portal/cpipcs.cpp).
 void add_cpipcs_routes(Routes& routes);
 void add_help_routes(Routes& routes);
+// 取得用ページ: the notice letter's URL and QR code (portal/pickup*.cpp).
+void add_pickup_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
 // EST (RFC 7030) under /.well-known/est/, for vendors' tools (web/protocol/est.cpp).
 void add_est_routes(Routes& routes);
@@ -121,6 +123,9 @@ class Site {
   Routes routes_;
 };
 
-void add_security_headers(Response& r, bool https);
+// `no_referrer`: pages whose address or forms concern a pickup (/pickup) send no Referer at all.
+void add_security_headers(Response& r, bool https, bool no_referrer = false);
+// /pickup and below: never cached, never named in a Referer.
+bool is_pickup_path(std::string_view path);
 
 }  // namespace onshi::web

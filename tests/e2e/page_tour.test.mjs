@@ -99,6 +99,8 @@ for (const [screen, options] of SCREENS) {
       await page.getByRole('button', { name: 'パスワードを再設定する', exact: true }).click();
       await page.getByRole('heading', { level: 1 }).waitFor();
       await check(page, shot, width, 'password-reset-done');
+      // The notice letter's QR code (the pickup itself is tests/e2e/pickup.test.mjs).
+      await visit(page, shot, width, 'pickup', '/pickup?n=C-00000001-01');
       assert.deepEqual(problems, [], 'no script errors or CSP violations');
     } finally {
       await context.close();

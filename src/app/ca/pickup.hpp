@@ -71,8 +71,8 @@ struct Pkcs12Request {
 };
 // The PKCS#12 of a generated key (key, certificate, issuing and root CA, friendly name = CN).
 // invalid with fields password / password_again / format (pickup.password_short,
-// pickup.password_mismatch, pickup.password_is_code, pickup.format_missing); pickup.not_generated
-// for a CSR's certificate.
+// pickup.password_ascii, pickup.password_mismatch, pickup.password_is_code,
+// pickup.format_missing); pickup.not_generated for a CSR's certificate.
 Result<DownloadedFile> download_pkcs12(const Services& s, const PickupGrant& grant,
                                        const Pkcs12Request& request);
 

@@ -4,6 +4,8 @@
 // commits, after checking that the pickup is still open.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/ca/pickup.hpp"
@@ -43,6 +45,11 @@ Result<DownloadedFile> download_pkcs12(const Services& s, const PickupGrant& gra
     errors.push_back({"password", "pickup.password_is_code"});
   } else if (request.password.find('\0') != std::string::npos) {
     errors.push_back({"password", "pkcs12.password_bad"});
+  } else if (!std::ranges::all_of(request.password,
+                                  [](char ch) { return ch >= 0x20 && ch < 0x7f; })) {
+    // Java's PKCS#12 (keytool) takes only ASCII passwords (PBES2 refuses the key, "Password is
+    // not ASCII", and the MAC does not match), and a terminal's import box may not take them.
+    errors.push_back({"password", "pickup.password_ascii"});
   }
   if (errors.empty() && request.password_again != request.password)
     errors.push_back({"password_again", "pickup.password_mismatch"});

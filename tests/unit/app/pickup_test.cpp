@@ -207,6 +207,9 @@ TEST_F(PickupTest, ThePasswordIsCheckedBesideItsFields) {
                                       "format:pickup.format_missing"}));
   EXPECT_EQ(fields_of({loosely(c[0].code), loosely(c[0].code), Pkcs12Choice::compatible, "a"}),
             std::vector<std::string>{"password:pickup.password_is_code"});
+  // Java's keytool cannot open a PKCS#12 whose password is not ASCII.
+  EXPECT_EQ(fields_of({"パスワードは長い", "パスワードは長い", Pkcs12Choice::standard, "a"}),
+            std::vector<std::string>{"password:pickup.password_ascii"});
   EXPECT_FALSE(current(c[0].number).picked_up_at.has_value()) << "a refusal downloads nothing";
 }
 

@@ -47,10 +47,12 @@ TEST(RoutePolicy, EveryPostSaysWhatItTakesAndEveryPagePostIsAFormWithCsrf) {
     } else {
       EXPECT_FALSE(r.content_type.empty()) << r.path;
     }
-    // Only the pages a visitor posts before logging in take the anonymous CSRF binding.
+    // Only the pages a visitor posts before logging in take the anonymous CSRF binding, and the
+    // pickup pages, which whoever holds the notice letter posts, logged in or not.
     if (r.body == Body::visitor_form) {
       static const std::set<std::string> visitor_posts = {
-          "/register", "/verify", "/login", "/password/forgot", "/password/reset", "/admin/login"};
+          "/register",    "/verify", "/login",         "/password/forgot", "/password/reset",
+          "/admin/login", "/pickup", "/pickup/pkcs12", "/pickup/chain",    "/pickup/csr"};
       EXPECT_TRUE(visitor_posts.contains(r.path)) << r.path;
     }
   }

@@ -1,0 +1,135 @@
+#pragma once
+// The pickup pages' test fixture: a Site with a real CA, the test clinic with an issued
+// application (codes read as the letter will print them), and the page's forms posted the way a
+// browser posts them (the anonymous CSRF cookie of GET /pickup, the grant of the page).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "../app/clinic_fixture.hpp"
+#include "admin_test_env.hpp"
+#include "app/applications/certificate_applications.hpp"
+#include "app/applications/usage_applications.hpp"
+#include "app/ca/issuance.hpp"
+#include "app/ca/pickup.hpp"
+#include "app/office/review.hpp"
+
+namespace onshi::web::test {
+
+struct IssuedCertificate {
+  std::string number;  // C-00000001-01
+  std::string code;    // ABCD-EFGH-JKLM-NPQR, as printed
+};
+
+inline std::string run_command(const std::string& command) {
+  std::string out;
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  char buffer[4096];
+  for (std::size_t n = 0; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+    out.append(buffer, n);
+  if (pipe) ::pclose(pipe);
+  return out;
+}
+
+class PickupPagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a.open_ca();
+    auto& s = a.s.env.services;
+    user = onshi::test::logged_in_clinic(s);
+    ASSERT_TRUE(app::finalize_usage_application(s, user, onshi::test::usage_form()).has_value());
+  }
+
+  app::Services& services() { return a.s.env.services; }
+
+  // An application of `count` certificates, approved and issued with generated keys.
+  std::vector<IssuedCertificate> issue(const std::string& count, const std::string& key) {
+    auto& s = services();
+    auto applied =
+        app::submit_certificate_application(s, user, onshi::test::certificate_form(count, key));
+    EXPECT_TRUE(applied.has_value());
+    const auto number = applied->application.number;
+    EXPECT_TRUE(app::decide(s, *app::cli_actor(s, "reviewer"), number, app::Decision::approve, "")
+                    .has_value());
+    EXPECT_TRUE(app::issue_application(s, *app::cli_actor(s, "issuer"), number).has_value());
+    std::vector<IssuedCertificate> out;
+    a.s.env.db->read([&](store::ReadTx& tx) {
+      const auto app = tx.certificate_applications().find_certificate_application_by_number(number);
+      for (const auto& c : tx.certificates().certificates_of_application(app->id))
+        out.push_back({c.issuance_number, *a.ca->unseal(*c.sealed_pickup_code)});
+    });
+    return out;
+  }
+
+  store::CertificateRecord current(const std::string& number) {
+    return *a.s.env.db->read(
+        [&](store::ReadTx& tx) { return tx.certificates().find_current_certificate(number); });
+  }
+
+  // GET /pickup (?n=...) as a browser without cookies: the page, and the cookie and token its
+  // forms need.
+  Response entry(const std::string& query = {}) {
+    auto r = a.s.handle(get("/pickup" + query));
+    const auto value = set_cookie_value(r, "onshi_csrf");
+    if (!value.empty()) cookie = "onshi_csrf=" + value;
+    token = csrf_in(r.body);
+    return r;
+  }
+
+  Response post_form(const std::string& path,
+                     std::vector<std::pair<std::string_view, std::string_view>> fields,
+                     const std::string& address = "192.0.2.20") {
+    if (token.empty()) entry();
+    fields.emplace_back("csrf_token", token);
+    auto request = post(path, form_body(fields), cookie);
+    request.remote = address;
+    return a.s.handle(request);
+  }
+
+  Response open(const std::string& number, const std::string& code,
+                const std::string& address = "192.0.2.20") {
+    return post_form("/pickup", {{"issuance_number", number}, {"pickup_code", code}}, address);
+  }
+
+  std::string csr_pem(const std::string& name) {
+    const auto dir = a.s.env.dir.path();
+    const auto key = dir / (name + ".key");
+    const auto out = dir / (name + ".csr");
+    run_command("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" +
+                name + " -keyout '" + key.string() + "' -out '" + out.string() + "'");
+    std::ifstream in(out);
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+
+  AdminEnv a;
+  app::SessionUser user;
+  std::string cookie;
+  std::string token;
+};
+
+// Full width and lower case, hyphens dropped: the code as a person may type it.
+inline std::string typed_loosely(const std::string& code) {
+  std::string out;
+  for (const char c : code) {
+    if (c == '-') continue;
+    if (c >= 'A' && c <= 'Z') {
+      out += "\xEF\xBD";  // U+FF41.. full-width small letters
+      out += static_cast<char>(0x81 + (c - 'A'));
+    } else if (c >= '0' && c <= '9') {
+      out += "\xEF\xBC";  // U+FF10.. full-width digits
+      out += static_cast<char>(0x90 + (c - '0'));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+inline bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace onshi::web::test

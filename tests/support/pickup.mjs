@@ -55,42 +55,25 @@ export async function printLetters(srv, file, { issuer = 'iss1' } = {}) {
   return { text, codes: codesOf(text) };
 }
 
-async function hasCommand(name) {
-  try {
-    await exec('sh', ['-c', `command -v ${name}`]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * What a phone reads from the letter's QR codes: each pickup URL. With zbarimg, decoded from the
- * PDF rendered at 300 dpi; without it, the URL the letter prints with `?n=` and the 発行番号
- * printed in the same box (which is what the QR code is made of, letters/notice_blocks.cpp).
- * Returns { urls: { 'C-…-01': 'http://…/pickup?n=C-…-01' }, decoded: bool }.
+ * What a phone reads from the letter's QR codes: each pickup URL, decoded by zbarimg (Debian's
+ * zbar-tools, installed by scripts/deps) from the PDF rendered at 300 dpi.
+ * Returns { 'C-…-01': 'http://…/pickup?n=C-…-01', … }.
  */
-export async function pickupUrlsOf(file, text) {
-  if (await hasCommand('zbarimg')) {
-    const prefix = file.replace(/\.pdf$/, '-page');
-    await exec('pdftoppm', ['-r', '300', '-png', file, prefix]);
-    const dir = path.dirname(file);
-    const pages = (await fsp.readdir(dir)).filter((f) => f.startsWith(path.basename(prefix)) && f.endsWith('.png'));
-    const urls = {};
-    for (const p of pages) {
-      const { stdout } = await exec('zbarimg', ['--quiet', '--raw', path.join(dir, p)]).catch((e) => ({ stdout: e.stdout ?? '' }));
-      for (const line of stdout.split('\n').filter(Boolean)) {
-        const n = new URL(line).searchParams.get('n');
-        if (n) urls[n] = line;
-      }
-    }
-    return { urls, decoded: true };
-  }
-  const printed = /(https?:\/\/\S+\/pickup)\b/.exec(text)?.[1];
-  assert.ok(printed, `the letter prints the pickup page's URL:\n${text}`);
+export async function pickupUrlsOf(file) {
+  const prefix = file.replace(/\.pdf$/, '-page');
+  await exec('pdftoppm', ['-r', '300', '-png', file, prefix]);
+  const dir = path.dirname(file);
+  const pages = (await fsp.readdir(dir)).filter((f) => f.startsWith(path.basename(prefix)) && f.endsWith('.png'));
   const urls = {};
-  for (const n of new Set(text.match(ISSUANCE_RE) ?? [])) urls[n] = `${printed}?n=${n}`;
-  return { urls, decoded: false };
+  for (const p of pages) {
+    const { stdout } = await exec('zbarimg', ['--quiet', '--raw', path.join(dir, p)]).catch((e) => ({ stdout: e.stdout ?? '' }));
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      const n = new URL(line).searchParams.get('n');
+      if (n) urls[n] = line;
+    }
+  }
+  return urls;
 }
 
 /** Full width, lower case, no hyphens: a code as a person may type it off the paper. */

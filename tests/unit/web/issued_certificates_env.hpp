@@ -22,16 +22,15 @@ struct IssuedCertificate {
   std::string application;
 };
 
-class IssuedCertificatesTest : public ::testing::Test {
+// A Site with a real CA and テストクリニック logged in with its usage application finalized: what
+// the pages of issued certificates (マイページ, the back office, the pickup page) start from.
+class IssuingSiteTest : public ::testing::Test {
  protected:
   void SetUp() override {
     a.open_ca();
     auto& s = a.s.env.services;
     user = onshi::test::logged_in_clinic(s);
-    clinic = fmt::format("onshi_session={}", user.session_token);
     ASSERT_TRUE(app::finalize_usage_application(s, user, onshi::test::usage_form()).has_value());
-    mine = issue(user, onshi::test::certificate_form("2", "key-c"));
-    ASSERT_EQ(mine.size(), 2u);
   }
 
   // Applied, approved by `reviewer` and issued by `issuer` (generated keys).
@@ -50,6 +49,38 @@ class IssuedCertificatesTest : public ::testing::Test {
         out.push_back({c.issuance_number, *a.ca->unseal(*c.sealed_pickup_code), number});
     });
     return out;
+  }
+
+  store::CertificateRecord current(const std::string& number) {
+    return *a.s.env.db->read(
+        [&](store::ReadTx& tx) { return tx.certificates().find_current_certificate(number); });
+  }
+
+  // A P-256 CSR made by openssl, as a terminal's vendor makes it.
+  std::string make_csr(const std::string& name) {
+    const auto key = a.s.env.dir.path() / (name + ".key");
+    const auto out = a.s.env.dir.path() / (name + ".csr");
+    const auto command = fmt::format(
+        "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN={} "
+        "-keyout '{}' -out '{}' 2>/dev/null",
+        name, key.string(), out.string());
+    EXPECT_EQ(std::system(command.c_str()), 0);
+    std::ifstream in(out, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+  }
+
+  AdminEnv a;
+  app::SessionUser user;
+};
+
+// テストクリニック with two certificates issued (generated keys), another institution on demand.
+class IssuedCertificatesTest : public IssuingSiteTest {
+ protected:
+  void SetUp() override {
+    IssuingSiteTest::SetUp();
+    clinic = fmt::format("onshi_session={}", user.session_token);
+    mine = issue(user, onshi::test::certificate_form("2", "key-c"));
+    ASSERT_EQ(mine.size(), 2u);
   }
 
   // ほかのクリニック (another institution) with one certificate issued; its cookie in other_cookie.
@@ -91,26 +122,6 @@ class IssuedCertificatesTest : public ::testing::Test {
     ASSERT_TRUE(current(c.number).pickup_locked_at.has_value());
   }
 
-  store::CertificateRecord current(const std::string& number) {
-    return *a.s.env.db->read(
-        [&](store::ReadTx& tx) { return tx.certificates().find_current_certificate(number); });
-  }
-
-  // A P-256 CSR made by openssl, as a terminal's vendor makes it.
-  std::string make_csr(const std::string& name) {
-    const auto key = a.s.env.dir.path() / (name + ".key");
-    const auto out = a.s.env.dir.path() / (name + ".csr");
-    const auto command = fmt::format(
-        "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN={} "
-        "-keyout '{}' -out '{}' 2>/dev/null",
-        name, key.string(), out.string());
-    EXPECT_EQ(std::system(command.c_str()), 0);
-    std::ifstream in(out, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-  }
-
-  AdminEnv a;
-  app::SessionUser user;
   std::string clinic;        // Cookie header of テストクリニック's session
   std::string other_cookie;  // of ほかのクリニック's, once other_clinic_certificates() ran
   std::vector<IssuedCertificate> mine;

@@ -56,7 +56,7 @@ TEST_F(PickupDownloadsTest, ThePkcs12FileIsAnAttachmentNeverCached) {
   EXPECT_TRUE(contains(again.body, "192.0.2.20"));
   EXPECT_FALSE(contains(again.body, "端末で作成した CSR を使う"));
   // A page opened before the download still shows the CSR form; its post says why it cannot.
-  const auto late = post_form("/pickup/csr", {{"grant", grant}, {"csr", csr_pem("late")}});
+  const auto late = post_form("/pickup/csr", {{"grant", grant}, {"csr", make_csr("late")}});
   EXPECT_EQ(late.status, 409);
   EXPECT_TRUE(contains(late.body, services().messages.get("pickup.not_replaceable")));
   EXPECT_TRUE(contains(late.body, "PKCS#12 ファイルをダウンロード")) << "still the page";
@@ -112,7 +112,7 @@ TEST_F(PickupDownloadsTest, ACsrReplacesTheGeneratedKeyAndItsChainDownloads) {
   EXPECT_TRUE(contains(bad.body, services().messages.get("csr.unreadable")));
   EXPECT_TRUE(contains(bad.body, ">not a csr</textarea>")) << "kept for correcting";
 
-  const auto r = post_form("/pickup/csr", {{"grant", grant}, {"csr", csr_pem("terminal")}});
+  const auto r = post_form("/pickup/csr", {{"grant", grant}, {"csr", make_csr("terminal")}});
   ASSERT_EQ(r.status, 200) << r.body;
   const auto now = current(c.number);
   EXPECT_NE(now.serial_hex, old_serial);

@@ -9,20 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "../app/clinic_fixture.hpp"
-#include "admin_test_env.hpp"
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/usage_applications.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/ca/pickup.hpp"
 #include "app/office/review.hpp"
+#include "issued_certificates_env.hpp"
 
 namespace onshi::web::test {
-
-struct IssuedCertificate {
-  std::string number;  // C-00000001-01
-  std::string code;    // ABCD-EFGH-JKLM-NPQR, as printed
-};
 
 inline std::string run_command(const std::string& command) {
   std::string out;
@@ -34,39 +28,14 @@ inline std::string run_command(const std::string& command) {
   return out;
 }
 
-class PickupPagesTest : public ::testing::Test {
+class PickupPagesTest : public IssuingSiteTest {
  protected:
-  void SetUp() override {
-    a.open_ca();
-    auto& s = a.s.env.services;
-    user = onshi::test::logged_in_clinic(s);
-    ASSERT_TRUE(app::finalize_usage_application(s, user, onshi::test::usage_form()).has_value());
-  }
-
   app::Services& services() { return a.s.env.services; }
 
+  using IssuingSiteTest::issue;
   // An application of `count` certificates, approved and issued with generated keys.
   std::vector<IssuedCertificate> issue(const std::string& count, const std::string& key) {
-    auto& s = services();
-    auto applied =
-        app::submit_certificate_application(s, user, onshi::test::certificate_form(count, key));
-    EXPECT_TRUE(applied.has_value());
-    const auto number = applied->application.number;
-    EXPECT_TRUE(app::decide(s, *app::cli_actor(s, "reviewer"), number, app::Decision::approve, "")
-                    .has_value());
-    EXPECT_TRUE(app::issue_application(s, *app::cli_actor(s, "issuer"), number).has_value());
-    std::vector<IssuedCertificate> out;
-    a.s.env.db->read([&](store::ReadTx& tx) {
-      const auto app = tx.certificate_applications().find_certificate_application_by_number(number);
-      for (const auto& c : tx.certificates().certificates_of_application(app->id))
-        out.push_back({c.issuance_number, *a.ca->unseal(*c.sealed_pickup_code)});
-    });
-    return out;
-  }
-
-  store::CertificateRecord current(const std::string& number) {
-    return *a.s.env.db->read(
-        [&](store::ReadTx& tx) { return tx.certificates().find_current_certificate(number); });
+    return issue(user, onshi::test::certificate_form(count, key));
   }
 
   // GET /pickup (?n=...) as a browser without cookies: the page, and the cookie and token its
@@ -94,18 +63,6 @@ class PickupPagesTest : public ::testing::Test {
     return post_form("/pickup", {{"issuance_number", number}, {"pickup_code", code}}, address);
   }
 
-  std::string csr_pem(const std::string& name) {
-    const auto dir = a.s.env.dir.path();
-    const auto key = dir / (name + ".key");
-    const auto out = dir / (name + ".csr");
-    run_command("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=" +
-                name + " -keyout '" + key.string() + "' -out '" + out.string() + "'");
-    std::ifstream in(out);
-    return {std::istreambuf_iterator<char>(in), {}};
-  }
-
-  AdminEnv a;
-  app::SessionUser user;
   std::string cookie;
   std::string token;
 };

@@ -1,10 +1,5 @@
 // The one place that includes RESTinio (and, for the TLS listener, Asio's OpenSSL stream): it
 // turns RESTinio requests into web::Request and web::Response back into RESTinio responses.
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -18,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "pki/tls_server.hpp"
 #include "web/server.hpp"
 
 namespace onshi::web {
@@ -27,34 +23,7 @@ using traits_t = restinio::traits_t<restinio::asio_timer_manager_t, restinio::nu
 
 // ---- the TLS client, as its handshake left it ---------------------------------------------------
 
-struct TlsPeer {
-  std::vector<std::string> certificates;  // DER, the client's own first
-  bool verified = false;
-};
-
-std::string der_of(X509* cert) {
-  const int size = i2d_X509(cert, nullptr);
-  if (size <= 0) return {};
-  std::string der(static_cast<std::size_t>(size), '\0');
-  auto* out = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(cert, &out);
-  return der;
-}
-
-TlsPeer read_peer(SSL* ssl) {
-  TlsPeer peer;
-  const std::unique_ptr<X509, decltype(&X509_free)> leaf(SSL_get1_peer_certificate(ssl), X509_free);
-  if (!leaf) return peer;
-  peer.certificates.push_back(der_of(leaf.get()));
-  // On the server side OpenSSL keeps the rest of what the client sent, without its certificate.
-  if (STACK_OF(X509)* rest = SSL_get_peer_cert_chain(ssl)) {
-    for (int i = 0; i < sk_X509_num(rest); ++i)
-      peer.certificates.push_back(der_of(sk_X509_value(rest, i)));
-  }
-  // The verify callback lets every chain through; OpenSSL still records why one failed.
-  peer.verified = SSL_get_verify_result(ssl) == X509_V_OK;
-  return peer;
-}
+using TlsPeer = pki::TlsClient;
 
 // RESTinio's connection state listener: the client's chain is read once, when the handshake is
 // done, and kept until the connection closes; each request finds it by its connection's id.
@@ -71,11 +40,10 @@ class TlsPeers {
       const auto* accepted = restinio::get_if<restinio::connection_state::accepted_t>(&cause);
       if (!accepted) return;
       accepted->try_inspect_tls([&](const restinio::connection_state::tls_accessor_t& tls) {
-        SSL* ssl = tls.native_handle();
-        auto peer = std::make_shared<const TlsPeer>(read_peer(ssl));
+        auto peer = std::make_shared<const TlsPeer>(pki::tls_client_of(tls.native_handle()));
         spdlog::debug("TLS connection {} from {}: {} {}, {} client certificate(s){}",
                       notice.connection_id(), notice.remote_endpoint().address().to_string(),
-                      SSL_get_version(ssl), SSL_get_cipher_name(ssl), peer->certificates.size(),
+                      peer->version, peer->cipher, peer->certificates.size(),
                       peer->certificates.empty() ? ""
                       : peer->verified           ? ", verified"
                                                  : ", not ours");
@@ -163,64 +131,13 @@ std::string read_file(const std::string& what, const std::string& path) {
   return text.str();
 }
 
-// TLS 1.2 and 1.3. For 1.2 only forward-secret AEAD suites (ECDHE with AES-GCM or ChaCha20);
-// 1.3's suites are all that already, OpenSSL's defaults stay.
+// The policy is pki/'s (tls_server.hpp), which alone names OpenSSL.
 std::shared_ptr<asio::ssl::context> make_tls_context(const TlsListener& t) {
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-  SSL_CTX* ctx = context->native_handle();
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1)
-    throw std::runtime_error("OpenSSL knows none of the TLS 1.2 cipher suites asked for");
-  SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET);
-  // Every connection does a full handshake: a resumed session does not carry the client's chain
-  // again, and a certificate is then checked on every connection, not once per ticket.
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(ctx, 0);
-
-  const auto cert = read_file("server.tls_cert_file", t.cert_file);
-  const auto key = read_file("server.tls_key_file", t.key_file);
-  // The key first: a certificate added after a key it does not match only drops the key, and the
-  // check below says so plainly, where the other order fails as "not a private key".
-  try {
-    context->use_private_key(asio::buffer(key), asio::ssl::context::pem);
-  } catch (const std::system_error& e) {
-    throw std::runtime_error(fmt::format("server.tls_key_file {}: not a PEM private key ({})",
-                                         t.key_file, e.code().message()));
-  }
-  try {
-    context->use_certificate_chain(asio::buffer(cert));
-  } catch (const std::system_error& e) {
-    throw std::runtime_error(
-        fmt::format("server.tls_cert_file {}: not a PEM certificate chain ({})", t.cert_file,
-                    e.code().message()));
-  }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    throw std::runtime_error(fmt::format(
-        "server.tls_key_file {} is not the key of the certificate in server.tls_cert_file {}",
-        t.key_file, t.cert_file));
-  }
-
-  if (t.client_ca_pem.empty()) return context;
-  const std::unique_ptr<BIO, decltype(&BIO_free)> pem(
-      BIO_new_mem_buf(t.client_ca_pem.data(), static_cast<int>(t.client_ca_pem.size())), BIO_free);
-  int loaded = 0;
-  while (X509* ca = PEM_read_bio_X509(pem.get(), nullptr, nullptr, nullptr)) {
-    const std::unique_ptr<X509, decltype(&X509_free)> owned(ca, X509_free);
-    // The verify store and the CertificateRequest's list of CA names (which certificate curl or
-    // a browser offers) hold the same certificates. Both calls take their own reference.
-    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) != 1 ||
-        SSL_CTX_add_client_CA(ctx, ca) != 1)
-      throw std::runtime_error("cannot load the CA certificates for client certificates");
-    ++loaded;
-  }
-  ERR_clear_error();  // the end of the PEM text, which the next TLS call on this thread would see
-  if (loaded == 0)
-    throw std::runtime_error("the CA certificates for client certificates are no PEM");
-  // Asked for, never required, never refused at the handshake: a client of another CA reaches
-  // the route, which answers it properly (RFC 7030 error, a page) rather than with a TLS alert.
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
-  SSL_CTX_set_verify_depth(ctx, 4);
+  pki::configure_tls_server(
+      context->native_handle(),
+      {read_file("server.tls_cert_file", t.cert_file), read_file("server.tls_key_file", t.key_file),
+       t.cert_file, t.key_file, t.client_ca_pem});
   return context;
 }
 

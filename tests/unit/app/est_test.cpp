@@ -11,7 +11,7 @@
 
 #include "app/ca/issuance.hpp"
 #include "app/core/outbox.hpp"
-#include "back_office_fixture.hpp"
+#include "issued_fixture.hpp"
 #include "pki/est.hpp"
 #include "support/error_of.hpp"
 
@@ -21,48 +21,14 @@ namespace {
 using onshi::test::error_of;
 using namespace std::chrono;
 
-struct Issued {
-  std::string number;  // C-00000001-01
-  std::string code;
-};
+using test::Issued;
+using test::read_file;
+using test::run;
 
-std::string run(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  for (std::size_t n = 0; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    out.append(buffer, n);
-  if (pipe) ::pclose(pipe);
-  return out;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-class EstTest : public test::BackOfficeTest {
+class EstTest : public test::IssuedTest {
  protected:
-  std::vector<Issued> issue(const std::string& count, const std::string& key,
-                            const std::map<int, std::string>& csrs = {}) {
-    const auto number = apply(count, key);
-    EXPECT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
-    EXPECT_TRUE(issue_application(env.services, issuer, number, csrs).has_value());
-    std::vector<Issued> out;
-    env.db->read([&](store::ReadTx& tx) {
-      const auto a = tx.certificate_applications().find_certificate_application_by_number(number);
-      for (const auto& c : tx.certificates().certificates_of_application(a->id))
-        out.push_back({c.issuance_number, *ca->unseal(*c.sealed_pickup_code)});
-    });
-    return out;
-  }
-
   PickupAttempt pair(const Issued& i) { return {i.number, i.code, "192.0.2.20"}; }
 
-  store::CertificateRecord current(const std::string& number) {
-    return *env.db->read(
-        [&](store::ReadTx& tx) { return tx.certificates().find_current_certificate(number); });
-  }
   std::vector<store::CertificateRecord> generations(const std::string& number) {
     return env.db->read(
         [&](store::ReadTx& tx) { return tx.certificates().generations_of(number); });

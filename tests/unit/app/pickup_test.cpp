@@ -12,8 +12,9 @@
 #include "app/ca/pickup.hpp"
 #include "app/core/outbox.hpp"
 #include "app/office/notice_letters.hpp"
-#include "back_office_fixture.hpp"
+#include "issued_fixture.hpp"
 #include "support/error_of.hpp"
+#include "support/typed_loosely.hpp"
 #include "util/secrets.hpp"
 
 namespace onshi::app {
@@ -21,55 +22,15 @@ namespace {
 
 using onshi::test::error_of;
 using namespace std::chrono;
+using test::Issued;
+using test::read_file;
+using test::run;
 
-struct Issued {
-  std::string number;  // C-00000001-01
-  std::string code;    // its pickup code
-  std::string terminal;
-};
-
-std::string run(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  for (std::size_t n = 0; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    out.append(buffer, n);
-  if (pipe) ::pclose(pipe);
-  return out;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-class PickupTest : public test::BackOfficeTest {
+class PickupTest : public test::IssuedTest {
  protected:
-  // An approved and issued application of `count` certificates, with their codes as the letter
-  // will print them.
-  std::vector<Issued> issue(const std::string& count, const std::string& key,
-                            const std::map<int, std::string>& csrs = {}) {
-    const auto number = apply(count, key);
-    EXPECT_TRUE(decide(env.services, reviewer, number, Decision::approve, "").has_value());
-    auto issued = issue_application(env.services, issuer, number, csrs);
-    EXPECT_TRUE(issued.has_value());
-    std::vector<Issued> out;
-    env.db->read([&](store::ReadTx& tx) {
-      const auto a = tx.certificate_applications().find_certificate_application_by_number(number);
-      for (const auto& c : tx.certificates().certificates_of_application(a->id))
-        out.push_back({c.issuance_number, *ca->unseal(*c.sealed_pickup_code), c.terminal});
-    });
-    return out;
-  }
-
   Result<PickupGrant> open(const std::string& number, const std::string& code,
                            const std::string& address = "192.0.2.10") {
     return open_pickup(env.services, {number, code, address});
-  }
-
-  store::CertificateRecord current(const std::string& number) {
-    return *env.db->read(
-        [&](store::ReadTx& tx) { return tx.certificates().find_current_certificate(number); });
   }
 
   std::string csr(const std::string& name) {
@@ -82,23 +43,6 @@ class PickupTest : public test::BackOfficeTest {
 
   int mails_to_contact() { return static_cast<int>(pending_mail_count(env.services)); }
 };
-
-// Full width, lower case, no hyphens: people type what they see on paper.
-std::string loosely(const std::string& code) {
-  std::string out;
-  for (char c : code) {
-    if (c == '-') continue;
-    if (c >= 'A' && c <= 'Z') {
-      out += static_cast<char>(c - 'A' + 'a');
-    } else if (c >= '0' && c <= '9') {
-      out += "\xEF\xBC";  // U+FF10.. full-width digits
-      out += static_cast<char>(0x90 + (c - '0'));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 TEST(IssuanceNumber, TypedAsPeopleTypeIt) {
   EXPECT_EQ(normalize_issuance_number("C-00000012-03"), "C-00000012-03");
@@ -113,7 +57,7 @@ TEST(IssuanceNumber, TypedAsPeopleTypeIt) {
 TEST_F(PickupTest, TheRightPairOpensTheGeneratedKeyAsPkcs12) {
   const auto c = issue("2", "p1");
   ASSERT_EQ(c.size(), 2u);
-  auto grant = open(c[0].number, loosely(c[0].code));
+  auto grant = open(c[0].number, test::typed_loosely(c[0].code));
   ASSERT_TRUE(grant.has_value()) << error_of(grant).key;
   EXPECT_TRUE(grant->generated_key());
   EXPECT_TRUE(grant->replaceable());
@@ -205,7 +149,8 @@ TEST_F(PickupTest, ThePasswordIsCheckedBesideItsFields) {
   EXPECT_EQ(fields_of({"long enough", "long enougj", std::nullopt, "a"}),
             (std::vector<std::string>{"password_again:pickup.password_mismatch",
                                       "format:pickup.format_missing"}));
-  EXPECT_EQ(fields_of({loosely(c[0].code), loosely(c[0].code), Pkcs12Choice::compatible, "a"}),
+  EXPECT_EQ(fields_of({test::typed_loosely(c[0].code), test::typed_loosely(c[0].code),
+                       Pkcs12Choice::compatible, "a"}),
             std::vector<std::string>{"password:pickup.password_is_code"});
   // Java's keytool cannot open a PKCS#12 whose password is not ASCII.
   EXPECT_EQ(fields_of({"パスワードは長い", "パスワードは長い", Pkcs12Choice::standard, "a"}),

@@ -15,6 +15,7 @@
 #include "app/ca/pickup.hpp"
 #include "app/office/review.hpp"
 #include "issued_certificates_env.hpp"
+#include "support/typed_loosely.hpp"
 
 namespace onshi::web::test {
 
@@ -67,23 +68,7 @@ class PickupPagesTest : public IssuingSiteTest {
   std::string token;
 };
 
-// Full width and lower case, hyphens dropped: the code as a person may type it.
-inline std::string typed_loosely(const std::string& code) {
-  std::string out;
-  for (const char c : code) {
-    if (c == '-') continue;
-    if (c >= 'A' && c <= 'Z') {
-      out += "\xEF\xBD";  // U+FF41.. full-width small letters
-      out += static_cast<char>(0x81 + (c - 'A'));
-    } else if (c >= '0' && c <= '9') {
-      out += "\xEF\xBC";  // U+FF10.. full-width digits
-      out += static_cast<char>(0x90 + (c - '0'));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+using onshi::test::typed_loosely;
 
 inline bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;

@@ -2,7 +2,6 @@
 // The back office's fixture with applications issued: each certificate's 発行番号 and its pickup
 // code as the letter will print it, the number's current certificate, and the openssl CLI for
 // the files a terminal's vendor makes and reads. Shared by the pickup and EST use case tests.
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,6 +11,7 @@
 #include "app/ca/issuance.hpp"
 #include "app/ca/pickup.hpp"
 #include "back_office_fixture.hpp"
+#include "support/shell.hpp"
 
 namespace onshi::test {
 
@@ -21,15 +21,8 @@ struct Issued {
   std::string terminal;
 };
 
-// `command` run by the shell, with what it wrote to stdout and stderr.
 inline std::string run(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  for (std::size_t n = 0; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    out.append(buffer, n);
-  if (pipe) ::pclose(pipe);
-  return out;
+  return shell_output(command);
 }
 
 inline std::string read_file(const std::filesystem::path& p) {

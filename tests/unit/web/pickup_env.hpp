@@ -15,18 +15,13 @@
 #include "app/ca/pickup.hpp"
 #include "app/office/review.hpp"
 #include "issued_certificates_env.hpp"
+#include "support/shell.hpp"
 #include "support/typed_loosely.hpp"
 
 namespace onshi::web::test {
 
 inline std::string run_command(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  for (std::size_t n = 0; pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-    out.append(buffer, n);
-  if (pipe) ::pclose(pipe);
-  return out;
+  return onshi::test::shell_output(command);
 }
 
 class PickupPagesTest : public IssuingSiteTest {

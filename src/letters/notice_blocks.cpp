@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "letters/qr_code.hpp"
+#include "util/text.hpp"
 
 namespace onshi::letters::notice {
 namespace {
@@ -181,7 +182,7 @@ Block certificate_box(PangoContext* ctx, const NoticeLetter& letter, const Notic
                                                                  : labels.validity_format,
                                   "{from}", c.valid_from),
                        "{until}", c.valid_until);
-  const std::string serial = group_serial(c.serial_hex);
+  const std::string serial = util::group_serial(c.serial_hex);
 
   std::vector<CellRow> rows;
   rows.push_back(cell_row(ctx, {{labels.issuance_number, c.issuance_number, 0.42, mono},

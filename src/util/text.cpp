@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace onshi::util {
 
@@ -116,6 +117,19 @@ std::string ascii_lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   });
+  return out;
+}
+
+std::string group_serial(std::string_view serial) {
+  const bool hex = !serial.empty() && std::all_of(serial.begin(), serial.end(), [](char ch) {
+    return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+  });
+  if (!hex) return std::string(serial);
+  std::string out;
+  for (std::size_t i = 0; i < serial.size(); ++i) {
+    if (i > 0 && i % 4 == 0) out += ' ';
+    out += static_cast<char>(std::toupper(static_cast<unsigned char>(serial[i])));
+  }
   return out;
 }
 

@@ -32,6 +32,11 @@ std::string_view trim(std::string_view s);
 // and trims. Use before parsing codes, phone numbers and IDs.
 std::string normalize_code_input(std::string_view utf8);
 
+// A certificate serial as people read it aloud or compare it with the notice letter and the
+// Windows certificate dialog: "00a1b2..." -> "00A1 B2.." in groups of four; anything that is not
+// all hex digits comes back as given.
+std::string group_serial(std::string_view serial);
+
 // 1500 -> "1,500": amounts of yen as pages, mails and receipts show them.
 std::string group_thousands(std::int64_t value);
 

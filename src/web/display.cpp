@@ -27,16 +27,6 @@ std::optional<util::TemplateData> fee_in_effect_today(const app::Services& s) {
   return fee;
 }
 
-std::string serial_shown(std::string_view serial_hex) {
-  std::string out;
-  for (std::size_t i = 0; i < serial_hex.size(); ++i) {
-    if (i > 0 && i % 4 == 0) out += ' ';
-    const char ch = serial_hex[i];
-    out += ch >= 'a' && ch <= 'f' ? static_cast<char>(ch - 'a' + 'A') : ch;
-  }
-  return out;
-}
-
 std::string tracking_number_shown(std::string_view digits) {
   std::string out;
   for (std::size_t i = 0; i < digits.size(); i += 4) {

@@ -17,9 +17,6 @@ std::string japanese_date(const app::Messages& m, std::string_view iso);
 // The fee in effect today for one certificate (data/fees.toml), as the application form will quote
 // it: per_certificate, tax_rate_percent, one_with_tax; none when no rate applies today.
 std::optional<util::TemplateData> fee_in_effect_today(const app::Services& s);
-// A certificate's serial as the notice letter prints it, so that the two can be compared at a
-// glance: "07E7 F041 ..." in groups of four (letters/notice_text.cpp does the same on paper).
-std::string serial_shown(std::string_view serial_hex);
 // "1234-5678-901" from the digits the app stores: groups of four, the rest last.
 std::string tracking_number_shown(std::string_view digits);
 

@@ -76,6 +76,11 @@ export async function pickupUrlsOf(file) {
   return urls;
 }
 
+/** A serial as the letter, the pages and the mails show it: upper case in groups of four. */
+export function serialAsPrinted(hex) {
+  return hex.toUpperCase().match(/.{1,4}/g).join(' ');
+}
+
 /** Full width, lower case, no hyphens: a code as a person may type it off the paper. */
 export function typedLoosely(code) {
   return [...code.replace(/-/g, '').toLowerCase()]

@@ -2,6 +2,7 @@
 
 #include "app/core/dates_shown.hpp"
 #include "app/core/outbox.hpp"
+#include "util/text.hpp"
 
 namespace onshi::app {
 
@@ -23,7 +24,7 @@ void record_download(const Services& s, store::WriteTx& tx, const store::Certifi
   d.set("contact_name", application.contact_name);
   d.set("issuance_number", c.issuance_number);
   d.set("terminal", c.terminal);
-  d.set("serial", c.serial_hex);
+  d.set("serial", util::group_serial(c.serial_hex));
   d.set("when", time_shown(m, now));
   d.set("address", std::string(client_address));
   d.set("what", m.get("pickup.what." + std::string(what)));

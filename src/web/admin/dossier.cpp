@@ -120,7 +120,7 @@ util::TemplateData certificate_rows(Ctx& ctx, const app::ApplicationDossier& dos
     util::TemplateData r;
     r.set("terminal", c.terminal);
     r.set("issuance_number", c.issuance_number);
-    r.set("serial", c.serial_hex);
+    r.set("serial", util::group_serial(c.serial_hex));
     r.set("not_before", app::time_shown(ctx.services().messages, c.not_before));
     r.set("not_after", app::time_shown(ctx.services().messages, c.not_after));
     const std::string state(domain::state_key(c.status));

@@ -6,6 +6,7 @@
 #include "app/ca/pickup.hpp"
 #include "app/core/dates_shown.hpp"
 #include "app/core/form_values.hpp"
+#include "util/text.hpp"
 #include "web/errors.hpp"
 #include "web/forms.hpp"
 #include "web/portal/certificate_pages.hpp"
@@ -18,7 +19,7 @@ util::TemplateData certificate_row_data(Ctx& ctx, const store::CertificateRow& c
   util::TemplateData row;
   row.set("terminal", c.terminal);
   row.set("issuance_number", c.issuance_number);
-  row.set("serial", c.serial_hex);
+  row.set("serial", util::group_serial(c.serial_hex));
   const std::string state(domain::state_key(app::state_today(c, now)));
   const std::string state_key = "admin.certificate_state." + state;
   row.set("status", m.has(state_key) ? m.get(state_key) : state);
@@ -69,7 +70,7 @@ util::TemplateData generation_rows(Ctx& ctx, const app::MyCertificate& c) {
   for (const auto& g : c.generations) {
     util::TemplateData r;
     r.set("generation", std::to_string(g.generation));
-    r.set("serial", g.serial_hex);
+    r.set("serial", util::group_serial(g.serial_hex));
     r.set("from_csr", g.key_source == store::KeySource::csr);
     r.set("issued_at", app::time_shown(m, g.issued_at));
     r.set("current", g.id == c.current.id);

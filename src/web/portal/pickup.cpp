@@ -86,7 +86,7 @@ Response pickup_certificate_page(Ctx& ctx, int status, const app::PickupGrant& g
   d.set("number", c.issuance_number);
   d.set("institution_name", g.institution_name);
   d.set("terminal", c.terminal);
-  d.set("serial", serial_shown(c.serial_hex));
+  d.set("serial", util::group_serial(c.serial_hex));
   d.set("not_before", app::time_shown(m, c.not_before));
   d.set("not_after", app::time_shown(m, c.not_after));
   d.set("delivery", ctx.message(g.generated_key() ? "notice_letter.delivery_generated"

@@ -93,7 +93,7 @@ Response csr(Ctx& ctx) {
   if (!replaced) return refused_on_page(ctx, grant, replaced.error(), d);
   util::TemplateData done;
   done.set("replaced", true);
-  done.set("old_serial", serial_shown(grant.certificate.serial_hex));
+  done.set("old_serial", util::group_serial(grant.certificate.serial_hex));
   return pickup_certificate_page(ctx, 200, replaced->grant, done);
 }
 

@@ -309,12 +309,6 @@ TEST(NoticeLetter, RejectsWhatCannotBePrinted) {
   EXPECT_THROW(render_notice_letters_pdf({bad}), std::invalid_argument);
 }
 
-TEST(NoticeLetter, SerialIsGroupedByFour) {
-  EXPECT_EQ(notice::group_serial("7f3a9c011b"), "7F3A 9C01 1B");
-  EXPECT_EQ(notice::group_serial("7F:3A"), "7F:3A");  // not bare hex: as given
-  EXPECT_EQ(notice::group_serial(""), "");
-}
-
 // ---- the printed QR code, read back as a phone reads it (the encoder: qr_code_test.cpp) ----
 
 TEST(QrCode, ThePrintedSymbolIsTheEncodedUrl) {

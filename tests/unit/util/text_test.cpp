@@ -132,5 +132,12 @@ TEST(AsciiLower, LowersOnlyAsciiLetters) {
   EXPECT_EQ(ascii_lower(""), "");
 }
 
+// As the notice letter prints a serial and the pages show it.
+TEST(GroupSerial, InFoursUpperCase) {
+  EXPECT_EQ(group_serial("7f3a9c011b"), "7F3A 9C01 1B");
+  EXPECT_EQ(group_serial("7F:3A"), "7F:3A");  // not bare hex: as given
+  EXPECT_EQ(group_serial(""), "");
+}
+
 }  // namespace
 }  // namespace onshi::util

@@ -3,6 +3,7 @@
 // PKCS#12 form keeps its format but never a password, the file's headers, CSRF, and an expired
 // grant.
 #include "pickup_env.hpp"
+#include "util/text.hpp"
 #include "web/display.hpp"
 
 namespace onshi::web {
@@ -78,7 +79,7 @@ TEST_F(PickupEntryTest, TheRightPairTypedLooselyOpensTheCertificatesPage) {
   ASSERT_EQ(r.status, 200) << r.body;
   const auto cert = current(c[0].number);
   EXPECT_TRUE(contains(r.body, "テストクリニック"));
-  EXPECT_TRUE(contains(r.body, serial_shown(cert.serial_hex)));
+  EXPECT_TRUE(contains(r.body, util::group_serial(cert.serial_hex)));
   EXPECT_TRUE(contains(r.body, "<dd>T01</dd>"));
   EXPECT_TRUE(contains(r.body, c[0].number));
   EXPECT_TRUE(contains(r.body, "PKCS#12 ファイルをダウンロード"));

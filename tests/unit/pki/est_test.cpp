@@ -71,17 +71,9 @@ TEST(EstCsrAttributes, EcP384AndRsa) {
   }
 }
 
-class EstPkiTest : public ::testing::Test {
+class EstPkiTest : public SuiteCaTest<EstPkiTest> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    init_ca(file_store(dir_->path()), CaSettings{}, day(2025, 1, 10));
-    ca_ = IssuingCa::open(file_store(dir_->path())).release();
-  }
-  static void TearDownTestSuite() {
-    delete ca_;
-    delete dir_;
-  }
+  static void SetUpTestSuite() { open_suite_ca(); }
   struct Issued {
     TerminalKey key;
     IssuedCertificate cert;
@@ -109,11 +101,7 @@ class EstPkiTest : public ::testing::Test {
     EXPECT_EQ(r.status, 0) << r.output;
     return read_text(out);
   }
-  static TempDir* dir_;
-  static IssuingCa* ca_;
 };
-TempDir* EstPkiTest::dir_ = nullptr;
-IssuingCa* EstPkiTest::ca_ = nullptr;
 
 TEST_F(EstPkiTest, CertificateFactsAreThoseOpensslReads) {
   const Issued t = issue_generated();

@@ -22,7 +22,7 @@ class Pkcs11Test : public ::testing::Test {
       root_ = inherited;
       return;
     }
-    dir_ = new TempDir();
+    dir_ = std::make_unique<TempDir>();
     root_ = dir_->path();
     fs::create_directories(root_ / "tokens");
     write_text(root_ / "softhsm2.conf", "directories.tokendir = " + (root_ / "tokens").string() +
@@ -32,10 +32,7 @@ class Pkcs11Test : public ::testing::Test {
         run("softhsm2-util --init-token --free --label onshi-ca --pin 1234 --so-pin 5678");
     ASSERT_EQ(r.status, 0) << r.output;
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
+  static void TearDownTestSuite() { dir_.reset(); }
   static KeyStoreConfig token_store(const fs::path& ca_dir) {
     KeyStoreConfig cfg;
     cfg.kind = "pkcs11";
@@ -50,10 +47,9 @@ class Pkcs11Test : public ::testing::Test {
                " --token-label onshi-ca --login --pin 1234 --list-objects")
         .output;
   }
-  static TempDir* dir_;
+  inline static std::unique_ptr<TempDir> dir_;
   static fs::path root_;
 };
-TempDir* Pkcs11Test::dir_ = nullptr;
 fs::path Pkcs11Test::root_;
 
 TEST_F(Pkcs11Test, InitOpenIssueAndVerify) {

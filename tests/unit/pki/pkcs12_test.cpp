@@ -14,17 +14,9 @@ using onshi::test::error_of;
 using namespace onshi::pki;
 using namespace onshi::pki::test;
 
-class Pkcs12Test : public ::testing::Test {
+class Pkcs12Test : public SuiteCaTest<Pkcs12Test> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    init_ca(file_store(dir_->path()), CaSettings{}, day(2025, 1, 10));
-    ca_ = IssuingCa::open(file_store(dir_->path())).release();
-  }
-  static void TearDownTestSuite() {
-    delete ca_;
-    delete dir_;
-  }
+  static void SetUpTestSuite() { open_suite_ca(); }
   struct Issued {
     TerminalKey key;
     IssuedCertificate cert;
@@ -35,11 +27,7 @@ class Pkcs12Test : public ::testing::Test {
                                         random_serial_hex(), day(2025, 4, 1));
     return {std::move(key), std::move(cert)};
   }
-  static TempDir* dir_;
-  static IssuingCa* ca_;
 };
-TempDir* Pkcs12Test::dir_ = nullptr;
-IssuingCa* Pkcs12Test::ca_ = nullptr;
 
 TEST_F(Pkcs12Test, OpensslReadsItWithThePasswordOnly) {
   const Issued t = issue_generated();

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -199,5 +200,23 @@ inline CommandResult openssl_verify(const fs::path& ca_dir, const std::string& c
   fs::remove(file);
   return r;
 }
+
+// A CA made once for a whole test suite (its keys take a while), in a folder of its own: each
+// suite `Suite` (CRTP) has its own, made by open_suite_ca in its SetUpTestSuite.
+template <class Suite>
+class SuiteCaTest : public ::testing::Test {
+ protected:
+  static void open_suite_ca(const CaSettings& settings = {}) {
+    dir_ = std::make_unique<TempDir>();
+    init_ca(file_store(dir_->path()), settings, day(2025, 1, 10));
+    ca_ = IssuingCa::open(file_store(dir_->path()));
+  }
+  static void TearDownTestSuite() {
+    ca_.reset();
+    dir_.reset();
+  }
+  inline static std::unique_ptr<TempDir> dir_;
+  inline static std::unique_ptr<IssuingCa> ca_;
+};
 
 }  // namespace onshi::pki::test

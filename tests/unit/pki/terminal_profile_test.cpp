@@ -19,31 +19,20 @@ using namespace onshi::pki;
 using namespace onshi::pki::test;
 using std::chrono::system_clock;
 
-class TerminalProfileTest : public ::testing::Test {
+class TerminalProfileTest : public SuiteCaTest<TerminalProfileTest> {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
     CaSettings s;
     s.root_crl_url = "https://onshi.example.jp/pki/crl/root.crl";
     s.root_ca_issuers_url = "https://onshi.example.jp/pki/ca/root.crt";
-    init_ca(file_store(dir_->path()), s, day(2025, 1, 10));
-    ca_ = IssuingCa::open(file_store(dir_->path())).release();
-  }
-  static void TearDownTestSuite() {
-    delete ca_;
-    delete dir_;
+    open_suite_ca(s);
   }
   static IssuedCertificate issue_now(const std::string& spki, system_clock::time_point now,
                                      const TerminalProfile& profile = sample_profile()) {
     return ca_->issue(sample_subject(), spki, profile, random_serial_hex(), now);
   }
   static std::string p256() { return spki_der(ec_key("P-256").get()); }
-
-  static TempDir* dir_;
-  static IssuingCa* ca_;
 };
-TempDir* TerminalProfileTest::dir_ = nullptr;
-IssuingCa* TerminalProfileTest::ca_ = nullptr;
 
 X509_EXTENSION* ext(const X509* cert, int nid) {
   const int i = X509_get_ext_by_NID(cert, nid, -1);

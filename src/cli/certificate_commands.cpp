@@ -1,15 +1,17 @@
-// `onshi admin certificates unlock|show`: a certificate's 受取 from the shell, with the use cases
-// the back office's pages use (so the same role check and audit record).
+// `onshi admin certificates unlock|show|revoke|list`: certificates from the shell, with the use
+// cases the back office's pages use (so the same role check and audit record).
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "app/applications/my_certificates.hpp"
 #include "app/ca/pickup.hpp"
+#include "app/ca/revocation.hpp"
 #include "app/office/pickup_desk.hpp"
 #include "cli/admin_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
+#include "domain/certificate_state.hpp"
 #include "util/clock.hpp"
 
 namespace onshi::cli {
@@ -18,6 +20,11 @@ namespace {
 struct CertificateFlags {
   std::string operator_login;
   std::string number;
+  std::string reason;
+  std::string compromised_since;
+  std::string institution;
+  std::string status;
+  int limit = 100;
 };
 
 std::string jst(store::Millis at) {
@@ -75,11 +82,49 @@ void show(const GlobalOptions& g, const CertificateFlags& f) {
   }
 }
 
+void revoke(const GlobalOptions& g, const CertificateFlags& f) {
+  Runtime rt(g, Runtime::ExistingDatabase{});
+  const auto who = operator_actor(rt, f.operator_login);
+  app::RevocationRequest request{f.number, f.reason, std::nullopt};
+  if (!f.compromised_since.empty()) request.compromised_since = f.compromised_since;
+  auto r = app::revoke_certificate(rt.services(), who, request);
+  if (!r) {
+    // A field's own message says what is wrong with the flag.
+    if (!r.error().fields.empty()) {
+      std::cerr << rt.services().messages.get(r.error().fields.front().key) << '\n';
+      throw CLI::RuntimeError(2);
+    }
+    fail(rt, r.error());
+  }
+  std::cout << fmt::format("{}  serial {}  revoked {} ({})\n", r->issuance_number, r->serial_hex,
+                           jst(r->revoked_at), f.reason);
+}
+
+// One line a certificate, newest first: 発行番号, generation, terminal, serial, status, notAfter.
+void list(const GlobalOptions& g, const CertificateFlags& f) {
+  Runtime rt(g, Runtime::ExistingDatabase{});
+  store::CertificateFilter filter;
+  if (!f.institution.empty()) filter.institution_code = f.institution;
+  if (!f.status.empty()) {
+    filter.status = domain::parse_certificate_state(f.status);
+    if (!filter.status) {
+      std::cerr << "--status wants issued, active, revoked or expired\n";
+      throw CLI::RuntimeError(2);
+    }
+  }
+  filter.limit = f.limit;
+  for (const auto& c : app::list_certificates(rt.services(), filter)) {
+    std::cout << fmt::format("{}  g{}  {}  {}  {:<7}  until {}\n", c.issuance_number, c.generation,
+                             c.terminal, c.serial_hex, domain::state_key(c.status),
+                             jst(c.not_after));
+  }
+}
+
 }  // namespace
 
 void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals) {
   auto f = std::make_shared<CertificateFlags>();
-  auto* certs = admin.add_subcommand("certificates", "Issued certificates (受取)");
+  auto* certs = admin.add_subcommand("certificates", "Issued certificates (受取, 失効)");
   certs->require_subcommand(1);
 
   auto* unlock_cmd = certs->add_subcommand(
@@ -92,6 +137,27 @@ void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals
   auto* show_cmd = certs->add_subcommand("show", "A certificate and where its pickup stands");
   show_cmd->add_option("number", f->number, "発行番号, e.g. C-00000012-01")->required();
   show_cmd->callback([&globals, f] { show(globals, *f); });
+
+  auto* revoke_cmd = certs->add_subcommand(
+      "revoke", "失効: revoke a certificate at once, with an RFC 5280 reason (audited, mailed)");
+  revoke_cmd->add_option("certificate", f->number, "発行番号 (its current certificate) or serial")
+      ->required();
+  revoke_cmd
+      ->add_option("--reason", f->reason,
+                   "unspecified, keyCompromise, affiliationChanged, superseded or "
+                   "cessationOfOperation")
+      ->required();
+  revoke_cmd->add_option("--compromised-since", f->compromised_since,
+                         "keyCompromise: the date (YYYY-MM-DD) since when the key is in doubt");
+  revoke_cmd->add_option("--operator", f->operator_login, "Login of the operator doing this")
+      ->required();
+  revoke_cmd->callback([&globals, f] { revoke(globals, *f); });
+
+  auto* list_cmd = certs->add_subcommand("list", "Certificates, newest first");
+  list_cmd->add_option("--institution", f->institution, "医療機関コード (10 digits)");
+  list_cmd->add_option("--status", f->status, "issued, active, revoked or expired");
+  list_cmd->add_option("--limit", f->limit, "At most this many (default 100)");
+  list_cmd->callback([&globals, f] { list(globals, *f); });
 }
 
 }  // namespace onshi::cli

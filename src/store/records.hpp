@@ -243,6 +243,14 @@ struct CertificateRecord {
   std::optional<PickupClosed> pickup_closed_how;
   std::optional<Millis> replaced_at;  // no longer the number's current certificate
   bool renewed = false;               // replaced by re-enrolment (else superseded), when replaced
+  std::optional<Millis> invalidity_date;  // keyCompromise: compromised since (RFC 5280 5.3.2)
+};
+
+// `onshi admin certificates list`: every certificate (all generations), newest first.
+struct CertificateFilter {
+  std::optional<std::string> institution_code;
+  std::optional<domain::CertificateState> status;
+  int limit = 100;
 };
 
 // One certificate of an issuance between its two transactions (app/ca/issuance.cpp): the

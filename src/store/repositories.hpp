@@ -178,6 +178,7 @@ class CertificatesReader {
   // Every generation of a number, oldest first (the certificate's page shows what replaced what).
   virtual std::vector<CertificateRecord> generations_of(const std::string& issuance_number) = 0;
   virtual std::vector<CertificateDownload> downloads_of(Id certificate_id) = 0;
+  virtual std::vector<CertificateRecord> find_certificates(const CertificateFilter& filter) = 0;
   // Open pickups downloaded by `first_download_before` or whose window ended by `now`: their
   // re-download days are over and the sweeper closes them.
   virtual std::vector<CertificateRecord> lapsed_pickups(Millis first_download_before,
@@ -210,6 +211,10 @@ class CertificatesWriter : public CertificatesReader {
   // revoked (superseded) and its key destroyed, only while it was never downloaded, not revoked
   // and still current (false otherwise: someone else acted first).
   virtual bool supersede_unused_certificate(Id certificate_id, Millis now) = 0;
+  // 失効: 発行済 or 有効 -> 失効 with its RFC 5280 reason code, once (false when it was revoked
+  // already or is in another state); the sealed key and code are destroyed with it.
+  virtual bool revoke_certificate(Id certificate_id, int reason, Millis now,
+                                  std::optional<Millis> invalidity_date) = 0;
   // Re-enrolment: the certificate stays valid until it expires but is no longer current.
   virtual bool mark_renewed(Id certificate_id, Millis now) = 0;
 };

@@ -239,3 +239,29 @@ test('onshi serve closes a pickup whose re-download days are over when it starts
   const my = await S.a.c.get('/mypage');
   assert.ok(certificateRow(my.text, n)?.includes('1回'), certificateRow(my.text, n));
 });
+
+test('onshi admin certificates revoke: at once, once, with the reason the CPS allows; list shows it', async () => {
+  const n = S.numbersA[1];
+  const byReviewer = await onshi(['admin', 'certificates', 'revoke', n, '--reason', 'superseded', '--operator', 'rev1']);
+  assert.equal(byReviewer.code, 2, byReviewer.stderr);
+  const hold = await onshi(['admin', 'certificates', 'revoke', n, '--reason', 'certificateHold', '--operator', 'iss1']);
+  assert.equal(hold.code, 2);
+  assert.ok(hold.stderr.includes(MSG['revocation.reason_unknown']), hold.stderr);
+  const ok = await onshiOk(['admin', 'certificates', 'revoke', n, '--reason', 'keyCompromise',
+    '--compromised-since', '2026-11-01', '--operator', 'iss1']);
+  assert.match(ok.stdout, new RegExp(`^${n}  serial [0-9a-f]+  revoked `), ok.stdout);
+  const [row] = await sql(`SELECT status, revocation_reason, sealed_key FROM certificates
+    WHERE issuance_number = '${n}' AND replaced_at IS NULL`);
+  assert.deepEqual([row.status, row.revocation_reason, row.sealed_key], ['revoked', 1, null]);
+  const again = await onshi(['admin', 'certificates', 'revoke', n, '--reason', 'unspecified', '--operator', 'iss1']);
+  assert.equal(again.code, 2);
+  assert.ok(again.stderr.includes(MSG['certificate.already_revoked']), again.stderr);
+  const listed = await onshiOk(['admin', 'certificates', 'list', '--status', 'revoked']);
+  assert.ok(listed.stdout.includes(n), listed.stdout);
+  const ofA = await onshiOk(['admin', 'certificates', 'list', '--institution', S.a.acct.institutionCode]);
+  assert.ok(ofA.stdout.includes(n), ofA.stdout);
+  const ofB = await onshiOk(['admin', 'certificates', 'list', '--institution', S.b.acct.institutionCode]);
+  assert.ok(ofB.stdout.includes(S.numberB) && !ofB.stdout.includes(n), ofB.stdout);
+  const audit = await onshiOk(['audit', 'list', '--action', 'certificate.revoke', '--subject', n]);
+  assert.match(audit.stdout, /certificate\.revoke/, audit.stdout);
+});

@@ -14,7 +14,7 @@ constexpr const char* kCertificateColumns =
     "not_before, not_after, der, spki_sha256, key_source, sealed_key, status, pickup_code_hash, "
     "sealed_pickup_code, pickup_expires_at, pickup_failures, picked_up_at, revoked_at, "
     "revocation_reason, issued_by, issued_at, generation, pickup_locked_at, pickup_closed_at, "
-    "pickup_closed_how, replaced_at, replaced_how FROM certificates ";
+    "pickup_closed_how, replaced_at, replaced_how, invalidity_date FROM certificates ";
 
 CertificateRecord read_certificate(const Statement& s) {
   CertificateRecord c;
@@ -48,6 +48,7 @@ CertificateRecord read_certificate(const Statement& s) {
   if (auto how = s.optional_text(i++)) c.pickup_closed_how = parse_pickup_closed(*how);
   c.replaced_at = s.optional_int64(i++);
   c.renewed = s.optional_text(i++) == std::optional<std::string>("renewed");
+  c.invalidity_date = s.optional_int64(i++);
   return c;
 }
 
@@ -239,6 +240,29 @@ bool SqliteCertificates::supersede_unused_certificate(Id certificate_id, Millis 
       "replaced_at IS NULL AND picked_up_at IS NULL AND revoked_at IS NULL RETURNING id");
   s.bind_all(now, text_of(domain::CertificateState::revoked),
              static_cast<int>(domain::RevocationReason::superseded), certificate_id);
+  return s.step();
+}
+
+std::vector<CertificateRecord> SqliteCertificates::find_certificates(const CertificateFilter& f) {
+  auto s = c_.prepare(std::string(kCertificateColumns) +
+                      "WHERE (?1 IS NULL OR institution_id = (SELECT id FROM institutions WHERE "
+                      "code = ?1)) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3");
+  s.bind_all(f.institution_code,
+             f.status ? std::optional<std::string>(text_of(*f.status)) : std::nullopt, f.limit);
+  std::vector<CertificateRecord> out;
+  while (s.step()) out.push_back(read_certificate(s));
+  return out;
+}
+
+bool SqliteCertificates::revoke_certificate(Id certificate_id, int reason, Millis now,
+                                            std::optional<Millis> invalidity_date) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET status = ?1, revoked_at = ?2, revocation_reason = ?3, "
+      "invalidity_date = ?4, sealed_key = NULL, sealed_pickup_code = NULL WHERE id = ?5 AND "
+      "revoked_at IS NULL AND status IN (?6, ?7) RETURNING id");
+  s.bind_all(text_of(domain::CertificateState::revoked), now, reason, invalidity_date,
+             certificate_id, text_of(domain::CertificateState::issued),
+             text_of(domain::CertificateState::active));
   return s.step();
 }
 

@@ -134,6 +134,9 @@ class SqliteCertificates final : public CertificatesWriter {
       const std::string& serial_hex) override;
   std::vector<CertificateRecord> generations_of(const std::string& issuance_number) override;
   std::vector<CertificateDownload> downloads_of(Id certificate_id) override;
+  std::vector<CertificateRecord> find_certificates(const CertificateFilter& filter) override;
+  bool revoke_certificate(Id certificate_id, int reason, Millis now,
+                          std::optional<Millis> invalidity_date) override;
   std::vector<CertificateRecord> lapsed_pickups(Millis first_download_before, Millis now) override;
   std::optional<int> count_pickup_failure(Id certificate_id, int max_attempts, Millis now) override;
   bool unlock_pickup(Id certificate_id) override;

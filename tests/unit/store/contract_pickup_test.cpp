@@ -143,6 +143,31 @@ TEST_P(ContractPickup, ARightAttemptIsForgivenWithoutClearingTheFailuresBefore) 
       [&](ReadTx& tx) { EXPECT_EQ(tx.tokens().login_throttle("pickup:192.0.2.9").failures, 2); });
 }
 
+TEST_P(ContractPickup, ARevocationHappensOnceAndDestroysTheKey) {
+  const auto cert = stored("p5", "C-00000005-01");
+  EXPECT_TRUE(db().write([&](WriteTx& tx) {
+    return tx.certificates().revoke_certificate(cert.id, 1, 9000, std::optional<Millis>(8000));
+  }));
+  EXPECT_FALSE(db().write([&](WriteTx& tx) {
+    return tx.certificates().revoke_certificate(cert.id, 4, 9100, std::nullopt);
+  })) << "never twice, never another reason";
+  const auto now = current("C-00000005-01");
+  EXPECT_EQ(domain::state_key(now.status), "revoked");
+  EXPECT_EQ(now.revoked_at, std::optional<Millis>(9000));
+  EXPECT_EQ(now.revocation_reason, std::optional<int>(1));
+  EXPECT_EQ(now.invalidity_date, std::optional<Millis>(8000));
+  EXPECT_FALSE(now.sealed_key.has_value());
+  db().read([&](ReadTx& tx) {
+    CertificateFilter f;
+    f.status = domain::CertificateState::revoked;
+    EXPECT_EQ(tx.certificates().find_certificates(f).size(), 1u);
+    f.institution_code = "1310123455";
+    EXPECT_EQ(tx.certificates().find_certificates(f).size(), 1u);
+    f.institution_code = "1310123463";
+    EXPECT_TRUE(tx.certificates().find_certificates(f).empty());
+  });
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ContractPickup, ::testing::ValuesIn(backends()), backend_name);
 
 }  // namespace

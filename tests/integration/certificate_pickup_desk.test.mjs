@@ -265,3 +265,29 @@ test('onshi admin certificates revoke: at once, once, with the reason the CPS al
   const audit = await onshiOk(['audit', 'list', '--action', 'certificate.revoke', '--subject', n]);
   assert.match(audit.stdout, /certificate\.revoke/, audit.stdout);
 });
+
+test('the CA certificates a terminal certificate names in its authorityInfoAccess are served, DER', async () => {
+  const n = S.numbersA[0];
+  const [row] = await sql(`SELECT hex(der) AS der FROM certificates WHERE issuance_number = '${n}' AND replaced_at IS NULL`);
+  const leaf = path.join(work, 'aia-leaf.der');
+  await fsp.writeFile(leaf, Buffer.from(row.der, 'hex'));
+  const { stdout: text } = await exec('openssl', ['x509', '-inform', 'DER', '-in', leaf, '-noout', '-ext', 'authorityInfoAccess']);
+  const caIssuers = /CA Issuers - URI:(\S+)/.exec(text)?.[1];
+  assert.equal(caIssuers, `${srv.publicBaseUrl}/pki/ca/issuing.crt`, text);
+  const pems = [];
+  for (const name of ['issuing', 'root']) {
+    const res = await fetch(`${srv.baseUrl}/pki/ca/${name}.crt`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/pkix-cert');
+    const der = path.join(work, `aia-${name}.der`);
+    await fsp.writeFile(der, Buffer.from(await res.arrayBuffer()));
+    const pem = path.join(work, `aia-${name}.pem`);
+    await exec('openssl', ['x509', '-inform', 'DER', '-in', der, '-out', pem]);
+    assert.equal(await fsp.readFile(pem, 'utf8'), await fsp.readFile(path.join(srv.dataDir, 'ca', `${name}.crt`), 'utf8'));
+    pems.push(pem);
+  }
+  const leafPem = path.join(work, 'aia-leaf.pem');
+  await exec('openssl', ['x509', '-inform', 'DER', '-in', leaf, '-out', leafPem]);
+  const { stdout } = await exec('openssl', ['verify', '-CAfile', pems[1], '-untrusted', pems[0], leafPem]);
+  assert.match(stdout, /: OK/, 'the chain from the served certificates verifies the terminal certificate');
+});

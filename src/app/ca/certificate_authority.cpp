@@ -122,4 +122,9 @@ std::optional<std::string> CertificateAuthority::unseal(std::string_view sealed)
   return util::open_sealed(seal_key_, sealed);
 }
 
+std::optional<std::string> ca_certificate_der(const CertificateAuthority* ca, CaCertificate which) {
+  if (!ca) return std::nullopt;
+  return which == CaCertificate::issuing ? ca->issuing().issuing_der() : ca->issuing().root_der();
+}
+
 }  // namespace onshi::app

@@ -37,6 +37,11 @@ class CertificateAuthority {
   std::string seal_key_;
 };
 
+// The CA certificates a relying party fetches from a certificate's authorityInfoAccess
+// (pki.ca_issuers_url, pki.root_ca_issuers_url), DER. Nothing without a CA.
+enum class CaCertificate { issuing, root };
+std::optional<std::string> ca_certificate_der(const CertificateAuthority* ca, CaCertificate which);
+
 // From configuration; the passphrase and PIN are read from their files or ONSHI_CA_PASSPHRASE /
 // ONSHI_PKCS11_PIN. Throws std::runtime_error naming the setting that is wrong.
 pki::KeyStoreConfig key_store_config(const Config& config);

@@ -31,6 +31,16 @@ store::Millis jst_midnight(std::chrono::year_month_day date) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(days).count() - kJstOffsetMs;
 }
 
+// A serial as people paste it: from the pages (upper case in fours), openssl (colons) or raw.
+std::string serial_typed(std::string_view typed) {
+  std::string out;
+  for (const char ch : util::normalize_code_input(typed)) {
+    if (ch == ' ' || ch == ':') continue;
+    out += ch >= 'A' && ch <= 'F' ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  return out;
+}
+
 Failure not_found() {
   return Failure::of(FailureCode::not_found, "certificate.not_found");
 }
@@ -63,7 +73,7 @@ Result<store::CertificateRecord> revoke_certificate(const Services& s, const Act
   const auto number = normalize_issuance_number(typed);
   return s.db.write([&](store::WriteTx& tx) -> Result<store::CertificateRecord> {
     auto& certs = tx.certificates();
-    auto c = number.empty() ? certs.find_certificate_by_serial(util::ascii_lower(typed))
+    auto c = number.empty() ? certs.find_certificate_by_serial(serial_typed(typed))
                             : certs.find_current_certificate(number);
     if (!c) return std::unexpected(not_found());
     const auto now = s.now_ms();

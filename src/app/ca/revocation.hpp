@@ -14,8 +14,9 @@
 namespace onshi::app {
 
 struct RevocationRequest {
-  std::string certificate;  // 発行番号 (its current certificate) or a serial (any generation)
-  std::string reason;       // RFC 5280 name: keyCompromise, affiliationChanged, superseded, ...
+  // 発行番号 (its current certificate) or a serial (any generation; raw, with colons or in fours)
+  std::string certificate;
+  std::string reason;  // RFC 5280 name: keyCompromise, affiliationChanged, superseded, ...
   // keyCompromise only: since when the key is known or suspected to be compromised,
   // a date (YYYY-MM-DD, from its start in Japan), not after today.
   std::optional<std::string> compromised_since;

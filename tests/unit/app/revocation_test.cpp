@@ -8,6 +8,7 @@
 #include "app/core/outbox.hpp"
 #include "issued_fixture.hpp"
 #include "support/error_of.hpp"
+#include "util/text.hpp"
 
 namespace onshi::app {
 namespace {
@@ -52,7 +53,8 @@ TEST_F(RevocationTest, AnIssuerRevokesByNumberOnceAndForAll) {
 TEST_F(RevocationTest, BySerialWithKeyCompromiseAndItsDate) {
   const auto c = issue("1", "r2");
   const auto serial = current(c[0].number).serial_hex;
-  auto r = revoke(serial, "keyCompromise", "２０２６－１１－２０");
+  // Pasted from a page, where a serial reads in fours.
+  auto r = revoke(util::group_serial(serial), "keyCompromise", "２０２６－１１－２０");
   ASSERT_TRUE(r.has_value()) << error_of(r).key;
   // 2026-11-20 00:00 in Japan.
   EXPECT_EQ(

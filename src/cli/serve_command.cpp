@@ -6,6 +6,7 @@
 
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/ca/ocsp_responder.hpp"
 #include "app/ca/pickup.hpp"
 #include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
@@ -72,12 +73,19 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   if (const int abandoned = app::resolve_interrupted_issuance(rt.services()); abandoned > 0)
     spdlog::warn("abandoned {} certificate reservation(s) of interrupted issuances", abandoned);
 
+  // Before the first request: each issuing CA generation's OCSP responder, loaded (and issued
+  // when missing), so that OCSP never answers tryLater once the server listens.
+  if (const int issued = app::renew_ocsp_responders(rt.services()); issued > 0)
+    spdlog::info("issued {} OCSP responder certificate(s)", issued);
+
   web::Metrics metrics;
   web::Site site(rt.services(), metrics);
   app::OutboxWorker worker(rt.services());
   worker.start();
-  app::Housekeeping housekeeping(rt.services(),
-                                 {{"lapsed pickup(s) closed", app::close_lapsed_pickups}});
+  app::Housekeeping housekeeping(
+      rt.services(), {{"lapsed pickup(s) closed", app::close_lapsed_pickups},
+                      {"OCSP responder certificate(s) renewed", app::renew_ocsp_responders},
+                      {"OCSP response(s) signed", app::refresh_ocsp_responses}});
   housekeeping.start();
   web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"

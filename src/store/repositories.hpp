@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "store/ocsp_records.hpp"
 #include "store/records.hpp"
 
 namespace onshi::store {
@@ -306,6 +307,38 @@ class AuditWriter : public AuditReader {
   // index on prev_hash), so two appends racing in two transactions cannot fork the chain: the
   // loser's transaction fails with TransientConflict and Database::write runs it again.
   virtual void append_audit(const AuditEntry& e, Millis now) = 0;
+};
+
+// the OCSP responder: its certificates and the responses pre-produced for requests without a
+// nonce. A revocation deletes the certificate's stored responses in its own statement
+// (CertificatesWriter::revoke_certificate, supersede_unused_certificate), so that none outlives it.
+class OcspReader {
+ public:
+  virtual ~OcspReader() = default;
+  // The generation's newest responder valid at `now` (not_before <= now < not_after).
+  virtual std::optional<OcspResponderRecord> current_ocsp_responder(
+      const std::string& issuer_key_id, Millis now) = 0;
+  // The certificate this generation issued with this serial, and its stored response for `hash`.
+  virtual std::optional<OcspCertificateStatus> ocsp_status(const std::string& issuer_key_id,
+                                                           const std::string& serial_hex,
+                                                           OcspHashAlgorithm hash) = 0;
+  // Certificates after `after_id` (by id) without a SHA-1 response that should have one: not
+  // expired at `now`, or revoked (CPIPCS 4.10: a revocation is answered after expiry too).
+  virtual std::vector<OcspDue> ocsp_responses_missing(Millis now, Id after_id, int limit) = 0;
+  // Stored responses whose refresh_at is before `refresh_before`, of the same certificates.
+  virtual std::vector<OcspDue> ocsp_responses_stale(Millis now, Millis refresh_before,
+                                                    int limit) = 0;
+};
+class OcspWriter : public OcspReader {
+ public:
+  // Stores `r` unless the generation has a responder valid until `needed_until` already, in one
+  // statement: its id, or nothing (another node renewed first).
+  virtual std::optional<Id> try_insert_ocsp_responder(const OcspResponderRecord& r,
+                                                      Millis needed_until) = 0;
+  // Stores the response, replacing one with an earlier this_update, only while the certificate
+  // is still what it says (revoked or not), in one statement: false when a revocation came
+  // between the read that decided the status and this write, and the response is thrown away.
+  virtual bool try_store_ocsp_response(const OcspStoredResponse& r) = 0;
 };
 
 // small key/value settings (e.g. the CSRF key shared by every node)

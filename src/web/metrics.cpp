@@ -34,6 +34,15 @@ std::string Metrics::render(long long outbox_pending) const {
   out += fmt::format("onshi_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", count_);
   out += fmt::format("onshi_http_request_duration_seconds_sum {}\n", sum_);
   out += fmt::format("onshi_http_request_duration_seconds_count {}\n", count_);
+  out += "# HELP onshi_ocsp_responses_total OCSP responses by what they said.\n";
+  out += "# TYPE onshi_ocsp_responses_total counter\n";
+  static constexpr std::array<const char*, 8> kOcsp = {"good",      "revoked",       "unknown",
+                                                       "several",   "malformed",     "unauthorized",
+                                                       "try_later", "internal_error"};
+  for (std::size_t i = 0; i < kOcsp.size(); ++i) {
+    out += fmt::format("onshi_ocsp_responses_total{{outcome=\"{}\"}} {}\n", kOcsp[i],
+                       ocsp_[i].load(std::memory_order_relaxed));
+  }
   out +=
       "# HELP onshi_outbox_pending Mails written to the outbox and not yet accepted by the SMTP "
       "server.\n";

@@ -9,8 +9,24 @@
 
 namespace onshi::web {
 
+// What /pki/ocsp answered (app::OcspOutcome, and internalError when answering failed).
+enum class OcspCount {
+  good,
+  revoked,
+  unknown,
+  several,
+  malformed,
+  unauthorized,
+  try_later,
+  internal_error,
+};
+
 class Metrics {
  public:
+  // Lock-free: the responder counts every answer at tens of thousands a second.
+  void count_ocsp(OcspCount what) {
+    ocsp_[static_cast<std::size_t>(what)].fetch_add(1, std::memory_order_relaxed);
+  }
   void observe(const std::string& route, const std::string& method, int status, double seconds);
   // The exposition text; `outbox_pending` is read by the caller from the database.
   std::string render(long long outbox_pending) const;
@@ -23,6 +39,7 @@ class Metrics {
   std::array<unsigned long long, kBuckets.size()> bucket_counts_{};
   unsigned long long count_ = 0;
   double sum_ = 0;
+  std::array<std::atomic<unsigned long long>, 8> ocsp_{};
 };
 
 }  // namespace onshi::web

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/ca/ocsp_keys.hpp"
 #include "pki/authority.hpp"
 #include "pki/issuing_ca.hpp"
 #include "pki/keys.hpp"
@@ -108,6 +109,7 @@ std::unique_ptr<CertificateAuthority> CertificateAuthority::open(const Config& c
   ca->issuing_ = pki::IssuingCa::open(keys);
   ca->profile_ = std::make_unique<pki::TerminalProfile>(terminal_profile(config));
   ca->seal_key_ = load_seal_key(keys.dir);
+  ca->ocsp_keys_ = std::make_unique<OcspKeys>(*ca->issuing_);
   return ca;
 }
 

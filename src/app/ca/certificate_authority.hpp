@@ -17,6 +17,8 @@ struct TerminalProfile;
 
 namespace onshi::app {
 
+class OcspKeys;
+
 class CertificateAuthority {
  public:
   // Nothing when no CA was initialised in config.ca_dir (the portal still serves; issuing says
@@ -27,6 +29,8 @@ class CertificateAuthority {
 
   pki::IssuingCa& issuing() const { return *issuing_; }
   const pki::TerminalProfile& profile() const { return *profile_; }
+  // The OCSP responders this node has loaded (app/ca/ocsp_keys.hpp).
+  const OcspKeys& ocsp_keys() const { return *ocsp_keys_; }
 
   std::string seal(std::string_view secret) const;
   std::optional<std::string> unseal(std::string_view sealed) const;
@@ -34,6 +38,7 @@ class CertificateAuthority {
  private:
   std::unique_ptr<pki::IssuingCa> issuing_;
   std::unique_ptr<pki::TerminalProfile> profile_;
+  std::unique_ptr<OcspKeys> ocsp_keys_;
   std::string seal_key_;
 };
 

@@ -153,6 +153,13 @@ const std::vector<Key>& keys() {
        integer(&Config::pickup_max_attempts, 1)},
       {"pki", "pickup_redownload_days", "ONSHI_PICKUP_REDOWNLOAD_DAYS",
        integer(&Config::pickup_redownload_days, 1)},
+      {"pki", "ocsp_validity_hours", "ONSHI_OCSP_VALIDITY_HOURS",
+       integer(&Config::ocsp_validity_hours, 1)},
+      {"pki", "ocsp_responder_validity_days", "ONSHI_OCSP_RESPONDER_VALIDITY_DAYS",
+       integer(&Config::ocsp_responder_validity_days, 1)},
+      {"pki", "ocsp_max_certificates", "ONSHI_OCSP_MAX_CERTIFICATES",
+       integer(&Config::ocsp_max_certificates, 1)},
+      {"pki", "ocsp_subject", "ONSHI_OCSP_SUBJECT", string(&Config::ocsp_subject)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);
@@ -250,6 +257,12 @@ void finish_config(Config& c) {
       throw std::runtime_error("server.tls_listen must differ from server.listen");
   }
   if (c.threads < 1) throw std::runtime_error("server.threads must be at least 1");
+  // A responder certificate is renewed with half its days left; a response signed just before
+  // must still get its whole validity from the old one.
+  if (c.ocsp_validity_hours > c.ocsp_responder_validity_days * 12) {
+    throw std::runtime_error(
+        "pki.ocsp_validity_hours must be at most half of pki.ocsp_responder_validity_days");
+  }
   if (c.mail_poll_ms < 10 || c.mail_retry_base_ms < 10)
     throw std::runtime_error("mail intervals must be at least 10 ms");
 }

@@ -69,6 +69,12 @@ struct Config {
   int pickup_max_attempts = 5;
   // A code keeps working this long after its first download (issue 15), as the letter says.
   int pickup_redownload_days = 7;
+  // OCSP (CPIPCS 7.1.4, 7.3): a response's nextUpdate after its thisUpdate; the delegated
+  // responder certificate's validity (renewed when less than half is left); CertIDs per request.
+  int ocsp_validity_hours = 12;
+  int ocsp_responder_validity_days = 7;
+  int ocsp_max_certificates = 10;
+  std::string ocsp_subject = "C=JP, O=onshi, CN=onshi OCSP Responder";
 
   // [review]
   bool separate_issuer = true;  // the operator who approved may not issue

@@ -222,4 +222,22 @@ class SqliteSettings final : public SettingsWriter {
   Connection& c_;
 };
 
+class SqliteOcsp final : public OcspWriter {
+ public:
+  explicit SqliteOcsp(Connection& c) : c_(c) {}
+  std::optional<OcspResponderRecord> current_ocsp_responder(const std::string& issuer_key_id,
+                                                            Millis now) override;
+  std::optional<OcspCertificateStatus> ocsp_status(const std::string& issuer_key_id,
+                                                   const std::string& serial_hex,
+                                                   OcspHashAlgorithm hash) override;
+  std::vector<OcspDue> ocsp_responses_missing(Millis now, Id after_id, int limit) override;
+  std::vector<OcspDue> ocsp_responses_stale(Millis now, Millis refresh_before, int limit) override;
+  std::optional<Id> try_insert_ocsp_responder(const OcspResponderRecord& r,
+                                              Millis needed_until) override;
+  bool try_store_ocsp_response(const OcspStoredResponse& r) override;
+
+ private:
+  Connection& c_;
+};
+
 }  // namespace onshi::store::sqlite

@@ -10,7 +10,6 @@
 #include "pki/issuing_ca_impl.hpp"
 #include "pki/key_store.hpp"
 #include "pki/ocsp.hpp"
-#include "pki/ocsp_internal.hpp"
 #include "pki/serial.hpp"
 #include "pki/x509_build.hpp"
 
@@ -57,19 +56,6 @@ ossl::Cert build_responder_certificate(const OcspResponderProfile& profile, EVP_
 }
 
 }  // namespace
-
-namespace detail {
-
-const CaGeneration* generation_with_key_id(const IssuingCa::Impl& impl,
-                                           std::string_view key_id_hex) {
-  if (impl.current.key_id_hex == key_id_hex) return &impl.current;
-  for (const auto& g : impl.earlier) {
-    if (g.key_id_hex == key_id_hex) return &g;
-  }
-  return nullptr;
-}
-
-}  // namespace detail
 
 std::expected<OcspRequest, OcspRequestError> parse_ocsp_request(std::string_view der,
                                                                 std::size_t max_certificates) {
@@ -124,7 +110,7 @@ OcspResponderCertificate issue_ocsp_responder(const IssuingCa& ca,
                                               const OcspResponderProfile& profile,
                                               std::chrono::system_clock::time_point now) {
   const auto& impl = detail::impl_of(ca);
-  const CaGeneration* g = detail::generation_with_key_id(impl, issuer_key_id_hex);
+  const CaGeneration* g = impl.find(issuer_key_id_hex);
   if (g == nullptr) throw std::invalid_argument("no issuing CA generation has this key id");
   ossl::Pkey key = detail::generate_key(KeyAlgorithm::ec_p256);
   ossl::Cert cert;

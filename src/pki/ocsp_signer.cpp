@@ -5,9 +5,9 @@
 
 #include <stdexcept>
 
+#include "pki/issuing_ca_impl.hpp"
 #include "pki/key_store.hpp"
 #include "pki/ocsp.hpp"
-#include "pki/ocsp_internal.hpp"
 
 namespace onshi::pki {
 namespace {
@@ -58,7 +58,7 @@ std::unique_ptr<OcspSigner> OcspSigner::open(const IssuingCa& ca, std::string_vi
   auto impl = std::make_unique<Impl>();
   impl->cert = ossl::cert_from_der(cert_der);
   if (!impl->cert) throw std::runtime_error("the OCSP responder certificate does not parse");
-  const CaGeneration* g = detail::generation_with_key_id(ca_impl, authority_key_id_hex(cert_der));
+  const CaGeneration* g = ca_impl.find(authority_key_id_hex(cert_der));
   if (g == nullptr || X509_verify(impl->cert.get(), X509_get0_pubkey(g->cert.get())) != 1) {
     ERR_clear_error();
     throw std::runtime_error("the OCSP responder certificate is not of this CA");

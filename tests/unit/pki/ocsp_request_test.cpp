@@ -9,6 +9,7 @@
 namespace onshi::pki {
 namespace {
 
+using onshi::test::error_of;
 using test::read_text;
 using test::run;
 
@@ -77,9 +78,11 @@ class OcspRequestTest : public ::testing::Test {
   // `openssl ocsp -reqout` for these serials (hex) with the extra flags.
   static std::string openssl_request(const std::vector<std::string>& serials,
                                      const std::string& flags) {
-    std::string cmd = "openssl ocsp -issuer " + (*dir_ / "issuer.pem").string();
+    // A digest must come before -serial.
+    std::string cmd = "openssl ocsp ";
+    cmd.append(flags).append(" -issuer ").append((*dir_ / "issuer.pem").string());
     for (const auto& s : serials) cmd.append(" -serial 0x").append(s);
-    cmd.append(" ").append(flags).append(" -reqout ").append((*dir_ / "req.der").string());
+    cmd.append(" -reqout ").append((*dir_ / "req.der").string());
     const auto r = run(cmd);
     EXPECT_EQ(r.status, 0) << r.output;
     return read_text(*dir_ / "req.der");
@@ -143,7 +146,7 @@ TEST_F(OcspRequestTest, RefusesMoreCertificatesThanTheBound) {
   for (const char* s : {"01", "02", "03", "04", "05", "06", "07", "08", "09", "0a", "0b"})
     serials.emplace_back(s);
   const std::string der = openssl_request(serials, "-no_nonce");
-  EXPECT_EQ(test::error_of(parse_ocsp_request(der, 10)), OcspRequestError::too_many);
+  EXPECT_EQ(error_of(parse_ocsp_request(der, 10)), OcspRequestError::too_many);
   EXPECT_TRUE(parse_ocsp_request(der, 11).has_value());
 }
 
@@ -153,7 +156,7 @@ TEST_F(OcspRequestTest, EveryTruncationIsRefused) {
   for (std::size_t n = 0; n < der.size(); ++n) {
     EXPECT_FALSE(parse_ocsp_request(std::string_view(der).substr(0, n), 10).has_value()) << n;
   }
-  EXPECT_EQ(test::error_of(parse_ocsp_request(std::string(der).append(1, '\0'), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request(std::string(der).append(1, '\0'), 10)),
             OcspRequestError::trailing_bytes);
 }
 
@@ -161,7 +164,7 @@ TEST(OcspRequestGrammar, AcceptsExplicitVersionOneAndRefusesOthers) {
   const std::string v1 = tlv(0xa0, tlv(0x02, std::string(1, '\0')));
   EXPECT_TRUE(parse_ocsp_request(request({cert_id("\x01")}, v1), 10).has_value());
   const std::string v2 = tlv(0xa0, tlv(0x02, "\x01"));
-  EXPECT_EQ(test::error_of(parse_ocsp_request(request({cert_id("\x01")}, v2), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request(request({cert_id("\x01")}, v2), 10)),
             OcspRequestError::version);
 }
 
@@ -182,14 +185,13 @@ TEST(OcspRequestGrammar, RefusesNoncesOutsideOneToThirtyTwoOctets) {
   };
   EXPECT_TRUE(with_nonce(tlv(0x04, std::string(32, 'x'))).has_value());
   EXPECT_TRUE(with_nonce(tlv(0x04, "x")).has_value());
-  EXPECT_EQ(test::error_of(with_nonce(tlv(0x04, std::string(33, 'x')))),
-            OcspRequestError::bad_nonce);
-  EXPECT_EQ(test::error_of(with_nonce(tlv(0x04, ""))), OcspRequestError::bad_nonce);
+  EXPECT_EQ(error_of(with_nonce(tlv(0x04, std::string(33, 'x')))), OcspRequestError::bad_nonce);
+  EXPECT_EQ(error_of(with_nonce(tlv(0x04, ""))), OcspRequestError::bad_nonce);
   // Raw octets without the inner OCTET STRING, as some old clients sent.
-  EXPECT_EQ(test::error_of(with_nonce("0123456789abcdef")), OcspRequestError::bad_nonce);
+  EXPECT_EQ(error_of(with_nonce("0123456789abcdef")), OcspRequestError::bad_nonce);
   const std::string two =
       extension(kNonceOid, tlv(0x04, "a"), false) + extension(kNonceOid, tlv(0x04, "b"), false);
-  EXPECT_EQ(test::error_of(parse_ocsp_request(request({cert_id("\x01")}, {}, two), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request(request({cert_id("\x01")}, {}, two), 10)),
             OcspRequestError::bad_nonce);
 }
 
@@ -197,27 +199,26 @@ TEST(OcspRequestGrammar, UnknownExtensionsMatterOnlyWhenCritical) {
   const std::string oid("\x2a\x03\x04", 3);
   EXPECT_TRUE(parse_ocsp_request(request({cert_id("\x01")}, {}, extension(oid, "x", false)), 10)
                   .has_value());
-  EXPECT_EQ(test::error_of(
-                parse_ocsp_request(request({cert_id("\x01")}, {}, extension(oid, "x", true)), 10)),
-            OcspRequestError::critical_extension);
+  EXPECT_EQ(
+      error_of(parse_ocsp_request(request({cert_id("\x01")}, {}, extension(oid, "x", true)), 10)),
+      OcspRequestError::critical_extension);
   // The same inside one Request (singleRequestExtensions).
   const std::string single = seq(cert_id("\x01").append(tlv(0xa0, seq(extension(oid, "x", true)))));
-  EXPECT_EQ(test::error_of(parse_ocsp_request(seq(seq(seq(single))), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request(seq(seq(seq(single))), 10)),
             OcspRequestError::critical_extension);
 }
 
 TEST(OcspRequestGrammar, RefusesWrongShapes) {
-  EXPECT_EQ(test::error_of(parse_ocsp_request("", 10)), OcspRequestError::truncated);
-  EXPECT_EQ(test::error_of(parse_ocsp_request("GET / HTTP/1.1\r\n", 10)),
-            OcspRequestError::not_der);
-  EXPECT_EQ(test::error_of(parse_ocsp_request(request({}), 10)), OcspRequestError::no_certificates);
-  EXPECT_EQ(test::error_of(parse_ocsp_request(request({cert_id("\x01", 19)}), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request("", 10)), OcspRequestError::truncated);
+  EXPECT_EQ(error_of(parse_ocsp_request("GET / HTTP/1.1\r\n", 10)), OcspRequestError::not_der);
+  EXPECT_EQ(error_of(parse_ocsp_request(request({}), 10)), OcspRequestError::no_certificates);
+  EXPECT_EQ(error_of(parse_ocsp_request(request({cert_id("\x01", 19)}), 10)),
             OcspRequestError::bad_hash);
   // Indefinite length (BER) is no DER.
-  EXPECT_EQ(test::error_of(parse_ocsp_request(std::string("\x30\x80\x00\x00", 4), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request(std::string("\x30\x80\x00\x00", 4), 10)),
             OcspRequestError::not_der);
   // A length that claims more than there is.
-  EXPECT_EQ(test::error_of(parse_ocsp_request(std::string("\x30\x84\x7f\xff\xff\xff", 6), 10)),
+  EXPECT_EQ(error_of(parse_ocsp_request(std::string("\x30\x84\x7f\xff\xff\xff", 6), 10)),
             OcspRequestError::truncated);
 }
 

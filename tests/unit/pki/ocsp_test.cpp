@@ -1,15 +1,19 @@
 // The delegated responder certificate (CPIPCS 7.1.4) and the responses it signs (7.3), read back
 // by OpenSSL as a relying party reads them: OCSP_basic_verify against the CA, and the
 // `openssl ocsp -respin` command.
+#include <openssl/err.h>
 #include <openssl/ocsp.h>
 
 #include "pki/ocsp.hpp"
+#include "pki/ossl.hpp"
+#include "pki/serial.hpp"
 #include "pki_test_support.hpp"
 #include "support/error_of.hpp"
 
 namespace onshi::pki {
 namespace {
 
+using onshi::test::error_of;
 using namespace std::chrono_literals;
 using test::day;
 using test::run;
@@ -217,18 +221,26 @@ TEST_F(OcspTest, IssuerHashesNameTheGenerationOfARequest) {
 }
 
 TEST_F(OcspTest, OpensslOcspReadsTheResponseAndTheErrors) {
+  // `openssl ocsp` checks thisUpdate and nextUpdate against the real clock, whatever -attime.
+  const auto real_now = std::chrono::system_clock::now();
+  const auto fresh = issue_ocsp_responder(*ca_, key_id(), OcspResponderProfile{}, real_now);
+  const auto signer = OcspSigner::open(*ca_, fresh.der, fresh.sealed_private_key);
+  auto a = answer(OcspCertStatus::revoked, 1);
+  a.this_update = std::chrono::floor<std::chrono::seconds>(real_now);
+  a.next_update = a.this_update + 12h;
   const auto resp = dir_->path() / "resp.der";
-  write_text(resp, signer_->sign({answer(OcspCertStatus::revoked, 1)}, std::nullopt, now()));
-  const auto r =
-      run("openssl ocsp -respin " + resp.string() + " -issuer " + (*dir_ / "issuing.crt").string() +
-          " -cert " + (*dir_ / "terminal.pem").string() + " -CAfile " +
-          (*dir_ / "root.crt").string() + " -attime " +
-          std::to_string(std::chrono::system_clock::to_time_t(now())) + " -no_nonce -resp_text");
+  write_text(resp, signer->sign({a}, std::nullopt, a.this_update));
+  std::string cmd = "openssl ocsp -respin ";
+  cmd.append(resp.string()).append(" -issuer ").append((*dir_ / "issuing.crt").string());
+  cmd.append(" -cert ").append((*dir_ / "terminal.pem").string()).append(" -CAfile ");
+  cmd.append((*dir_ / "root.crt").string()).append(" -no_nonce -resp_text");
+  const auto r = run(cmd);
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("Response verify OK"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("terminal.pem: revoked"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("Reason: keyCompromise"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("Responder Key ID"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Responder Id: "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("WARNING"), std::string::npos) << r.output;
 
   write_text(resp, ocsp_error_response(OcspResponseStatus::malformed_request));
   const auto e = run("openssl ocsp -respin " + resp.string() + " -resp_text -noverify");

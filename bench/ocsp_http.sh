@@ -52,7 +52,8 @@ python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).
   "$data/requests.hex" >"$data/one.der"
 curl -fsS -H 'Content-Type: application/ocsp-request' --data-binary "@$data/one.der" \
   -o "$data/one.resp" "$base/pki/ocsp"
-openssl ocsp -respin "$data/one.resp" -CAfile "$data/ca/root.crt" -resp_text 2>&1 |
+openssl ocsp -respin "$data/one.resp" -CAfile "$data/ca/root.crt" -verify_other "$data/ca/issuing.crt" \
+  -resp_text 2>&1 |
   grep -E "Cert Status|Response verify" | sed 's/^ */  /'
 
 summary=()

@@ -332,6 +332,9 @@ class OcspReader {
   // Stored responses whose refresh_at is before `refresh_before`, of the same certificates.
   virtual std::vector<OcspDue> ocsp_responses_stale(Millis now, Millis refresh_before,
                                                     int limit) = 0;
+  // A number that every revocation increases, in the revoking transaction: what a node holds
+  // from a snapshot with an older number may be stale.
+  virtual std::int64_t ocsp_epoch() = 0;
 };
 class OcspWriter : public OcspReader {
  public:

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/ca/ocsp_cache.hpp"
 #include "pki/ocsp.hpp"
 #include "store/records.hpp"
 
@@ -34,6 +35,9 @@ class OcspKeys {
     if (it == loaded_.end()) return std::nullopt;
     return it->second;
   }
+  // The responses this node served (ocsp_cache.hpp).
+  OcspCache& cache() const { return cache_; }
+
   // Requests in flight keep the signer they took (shared_ptr) while the next one is installed.
   void install(const std::string& key_id, LoadedResponder r) const {
     std::lock_guard lock(mutex_);
@@ -44,6 +48,7 @@ class OcspKeys {
   std::vector<pki::OcspIssuer> issuers_;
   mutable std::mutex mutex_;
   mutable std::map<std::string, LoadedResponder> loaded_;
+  mutable OcspCache cache_;
 };
 
 }  // namespace onshi::app

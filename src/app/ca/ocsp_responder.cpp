@@ -7,6 +7,7 @@
 
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/ocsp_internal.hpp"
+#include "app/ca/ocsp_keys.hpp"
 
 namespace onshi::app {
 namespace {
@@ -139,20 +140,48 @@ OcspReply answer_ocsp(const Services& s, std::string_view request_der) {
   const auto now = s.clock.now();
   const auto now_ms = detail::ms(now);
   const bool single = request->certs.size() == 1 && !request->nonce;
-  // The hot path: one lookup, the stored bytes, no signature and no lock.
-  std::vector<std::optional<store::OcspCertificateStatus>> statuses =
-      s.db.read([&](store::ReadTx& tx) {
-        std::vector<std::optional<store::OcspCertificateStatus>> out;
-        for (const auto& id : request->certs) {
-          out.push_back(
-              id.serial_hex.empty()
-                  ? std::nullopt
-                  : tx.ocsp().ocsp_status(issuer->key_id_hex, id.serial_hex, stored_hash(id.hash)));
-        }
-        return out;
-      });
+  OcspCache& cache = keys.cache();
+  std::string cache_key;
+  if (single) {
+    // The hot path: memory, no database, no signature.
+    if (cache.epoch_check_due(std::chrono::milliseconds(s.config.ocsp_cache_check_ms))) {
+      cache.observe_epoch(s.db.read([](store::ReadTx& tx) { return tx.ocsp().ocsp_epoch(); }));
+    }
+    const auto& id = request->certs[0];
+    cache_key = OcspCache::key(issuer->key_id_hex, id.serial_hex, stored_hash(id.hash));
+    if (auto hit = cache.find(cache_key, now_ms)) {
+      return cacheable(*hit->der, hit->revoked ? OcspOutcome::revoked : OcspOutcome::good,
+                       hit->this_update, hit->next_update);
+    }
+  }
+  const auto remember = [&](const store::OcspStoredResponse& r, std::int64_t epoch) {
+    cache.insert(cache_key,
+                 {std::make_shared<const std::string>(r.der), r.this_update, r.next_update,
+                  r.refresh_at, r.revoked},
+                 epoch);
+  };
+
+  // Then one lookup and the stored bytes.
+  struct Read {
+    std::vector<std::optional<store::OcspCertificateStatus>> statuses;
+    std::int64_t epoch = 0;
+  };
+  const Read read = s.db.read([&](store::ReadTx& tx) {
+    Read out;
+    for (const auto& id : request->certs) {
+      out.statuses.push_back(
+          id.serial_hex.empty()
+              ? std::nullopt
+              : tx.ocsp().ocsp_status(issuer->key_id_hex, id.serial_hex, stored_hash(id.hash)));
+    }
+    // In the same snapshot: what the cache may keep of it.
+    if (single) out.epoch = tx.ocsp().ocsp_epoch();
+    return out;
+  });
+  const auto& statuses = read.statuses;
   if (single && statuses[0] && still_answers(*statuses[0], now_ms)) {
     const auto& r = *statuses[0]->response;
+    remember(r, read.epoch);
     return cacheable(r.der, outcome_of(&*statuses[0]), r.this_update, r.next_update);
   }
 
@@ -165,7 +194,11 @@ OcspReply answer_ocsp(const Services& s, std::string_view request_der) {
         detail::sign_stored(s, *responder, *statuses[0], stored_hash(request->certs[0].hash), now);
     const bool kept =
         s.db.write([&](store::WriteTx& tx) { return tx.ocsp().try_store_ocsp_response(stored); });
-    if (!kept) spdlog::info("ocsp: a revocation came first; the response signed is not stored");
+    if (kept) {
+      remember(stored, read.epoch);
+    } else {
+      spdlog::info("ocsp: a revocation came first; the response signed is not stored");
+    }
     return cacheable(std::move(stored.der), outcome_of(&*statuses[0]), stored.this_update,
                      stored.next_update);
   }

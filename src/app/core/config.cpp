@@ -160,6 +160,8 @@ const std::vector<Key>& keys() {
       {"pki", "ocsp_max_certificates", "ONSHI_OCSP_MAX_CERTIFICATES",
        integer(&Config::ocsp_max_certificates, 1)},
       {"pki", "ocsp_subject", "ONSHI_OCSP_SUBJECT", string(&Config::ocsp_subject)},
+      {"pki", "ocsp_cache_check_ms", "ONSHI_OCSP_CACHE_CHECK_MS",
+       integer(&Config::ocsp_cache_check_ms, 0)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);

@@ -75,6 +75,9 @@ struct Config {
   int ocsp_responder_validity_days = 7;
   int ocsp_max_certificates = 10;
   std::string ocsp_subject = "C=JP, O=onshi, CN=onshi OCSP Responder";
+  // How often a node asks the store whether a revocation happened since it cached a response
+  // (app/ca/ocsp_cache.hpp); 0: before every answer.
+  int ocsp_cache_check_ms = 100;
 
   // [review]
   bool separate_issuer = true;  // the operator who approved may not issue

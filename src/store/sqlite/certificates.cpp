@@ -55,9 +55,11 @@ CertificateRecord read_certificate(const Statement& s) {
 }
 
 // Every revocation ends here, in the transaction that revoked: the stored OCSP answers said good,
-// and the next request gets one signed with the new status (migration 0015).
+// and the next request gets one signed with the new status; the epoch tells every node to drop
+// what it holds in memory (migration 0015).
 void forget_ocsp_responses(Connection& c, Id certificate_id) {
   c.prepare("DELETE FROM ocsp_responses WHERE certificate_id = ?").bind_all(certificate_id).run();
+  c.prepare("UPDATE ocsp_epoch SET value = value + 1").run();
 }
 
 std::optional<CertificateRecord> one_certificate(Statement& s) {

@@ -113,6 +113,14 @@ std::vector<OcspDue> SqliteOcsp::ocsp_responses_stale(Millis now, Millis refresh
   return out;
 }
 
+std::int64_t SqliteOcsp::ocsp_epoch() {
+  auto s = c_.prepare("SELECT value FROM ocsp_epoch WHERE id = 1");
+  if (!s.step()) throw std::runtime_error("corrupt database: no ocsp_epoch row");
+  const auto value = s.int64(0);
+  s.run();
+  return value;
+}
+
 std::optional<Id> SqliteOcsp::try_insert_ocsp_responder(const OcspResponderRecord& r,
                                                         Millis needed_until) {
   auto s = c_.prepare(

@@ -234,6 +234,7 @@ class SqliteOcsp final : public OcspWriter {
                                                    OcspHashAlgorithm hash) override;
   std::vector<OcspDue> ocsp_responses_missing(Millis now, Id after_id, int limit) override;
   std::vector<OcspDue> ocsp_responses_stale(Millis now, Millis refresh_before, int limit) override;
+  std::int64_t ocsp_epoch() override;
   std::optional<Id> try_insert_ocsp_responder(const OcspResponderRecord& r,
                                               Millis needed_until) override;
   bool try_store_ocsp_response(const OcspStoredResponse& r) override;

@@ -4,6 +4,8 @@
 // and the scheduler's refresh. Responses are read back with `openssl ocsp`.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "app/ca/ocsp_responder.hpp"
 #include "app/ca/revocation.hpp"
 #include "issued_fixture.hpp"
@@ -17,6 +19,11 @@ using test::run;
 
 class OcspResponderTest : public test::IssuedTest {
  protected:
+  void SetUp() override {
+    IssuedTest::SetUp();
+    // The store's epoch is read before every answer, as a node does once per interval.
+    env.config.ocsp_cache_check_ms = 0;
+  }
   std::filesystem::path file(const std::string& name) const { return env.dir.path() / name; }
   std::string ca_file(const char* name) const { return (env.dir.path() / "ca" / name).string(); }
 
@@ -95,6 +102,23 @@ TEST_F(OcspResponderTest, ARevocationIsAnsweredAtOnceWithItsReason) {
   EXPECT_NE(text.find(pem + ": revoked"), std::string::npos) << text;
   EXPECT_NE(text.find("Reason: keyCompromise"), std::string::npos) << text;
   EXPECT_EQ(answer_ocsp(env.services, req).der, r.der) << "and stored in its turn";
+}
+
+TEST_F(OcspResponderTest, ARevocationElsewhereReachesTheCacheWithinItsInterval) {
+  env.config.ocsp_cache_check_ms = 300;
+  const auto c = issue("1", "o7");
+  renew_ocsp_responders(env.services);
+  const auto req = request("-cert " + cert_pem(c[0].number));
+  ASSERT_EQ(answer_ocsp(env.services, req).outcome, OcspOutcome::good);
+  const auto started = steady_clock::now();
+  ASSERT_TRUE(revoke_certificate(env.services, issuer, {c[0].number, "superseded", {}}));
+  // Served from memory until the node next reads the epoch, then never again.
+  const auto cached = answer_ocsp(env.services, req).outcome;
+  if (steady_clock::now() - started < milliseconds(250)) {
+    EXPECT_EQ(cached, OcspOutcome::good);
+  }
+  std::this_thread::sleep_for(milliseconds(350));
+  EXPECT_EQ(answer_ocsp(env.services, req).outcome, OcspOutcome::revoked);
 }
 
 TEST_F(OcspResponderTest, NoncesAndSeveralCertificatesAreSignedLive) {
@@ -177,9 +201,14 @@ TEST_F(OcspResponderTest, TheSchedulerSignsMissingAndStaleResponsesAndKeepsRevok
   // 15 minutes before half of 12 hours: each is signed again.
   env.clock.advance(hours(6) - minutes(14));
   EXPECT_EQ(refresh_ocsp_responses(env.services), 3);
+  // A node keeps serving what it holds until that one's refresh time, then the new one, from the
+  // store (the same bytes twice: nothing signed on the way).
+  EXPECT_EQ(answer_ocsp(env.services, request("-cert " + pem)).der, stored.der);
+  env.clock.advance(minutes(15));
   const auto again = answer_ocsp(env.services, request("-cert " + pem));
   EXPECT_NE(again.der, stored.der);
   EXPECT_GT(again.this_update, stored.this_update);
+  EXPECT_EQ(answer_ocsp(env.services, request("-cert " + pem)).der, again.der);
 }
 
 }  // namespace

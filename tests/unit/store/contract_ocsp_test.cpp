@@ -143,6 +143,7 @@ TEST_P(ContractOcsp, OnlyTheTruthIsStoredAndTheNewerOfTwoResponsesStays) {
 TEST_P(ContractOcsp, EveryRevocationForgetsTheStoredResponses) {
   const auto a = certificate("0a", "C-00000001-01");
   const auto b = certificate("0b", "C-00000002-01");
+  EXPECT_EQ(db().read([](ReadTx& tx) { return tx.ocsp().ocsp_epoch(); }), 0);
   for (const auto& c : {a, b}) {
     EXPECT_TRUE(store(response(c.id, false, 10'000)));
     EXPECT_TRUE(store(response(c.id, false, 10'000, OcspHashAlgorithm::sha256)));
@@ -160,6 +161,8 @@ TEST_P(ContractOcsp, EveryRevocationForgetsTheStoredResponses) {
       EXPECT_FALSE(s->response.has_value()) << serial;
     }
   }
+  EXPECT_EQ(db().read([](ReadTx& tx) { return tx.ocsp().ocsp_epoch(); }), 2)
+      << "each revocation tells the nodes' caches";
   EXPECT_EQ(status("0a")->revocation_reason, std::optional<int>(1));
   EXPECT_EQ(status("0b")->revocation_reason, std::optional<int>(4));
   EXPECT_FALSE(store(response(a.id, false, 13'000))) << "no good answer after the revocation";

@@ -29,3 +29,11 @@ CREATE TABLE ocsp_responses (
   PRIMARY KEY (certificate_id, hash_algorithm)
 ) WITHOUT ROWID;
 CREATE INDEX ocsp_responses_refresh ON ocsp_responses(refresh_at);
+
+-- A counter every revocation increments in its own transaction: each node keeps the responses it
+-- served in memory and drops them all when the counter moved (app/ca/ocsp_cache.hpp).
+CREATE TABLE ocsp_epoch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO ocsp_epoch (id, value) VALUES (1, 0);

@@ -22,6 +22,7 @@ class OcspCache {
  public:
   struct Entry {
     std::shared_ptr<const std::string> der;
+    std::string etag;  // computed once: the HTTP validator of these bytes
     store::Millis this_update = 0, next_update = 0, refresh_at = 0;
     bool revoked = false;
   };

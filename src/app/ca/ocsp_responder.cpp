@@ -8,6 +8,7 @@
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/ocsp_internal.hpp"
 #include "app/ca/ocsp_keys.hpp"
+#include "util/secrets.hpp"
 
 namespace onshi::app {
 namespace {
@@ -39,9 +40,16 @@ bool still_answers(const store::OcspCertificateStatus& c, store::Millis now) {
          c.response->revoked == c.revoked_at.has_value();
 }
 
+std::string etag_of(std::string_view der) {
+  std::string etag = "\"";
+  etag.append(util::sha256_hex(der), 0, 32).append("\"");
+  return etag;
+}
+
 OcspReply cacheable(std::string der, OcspOutcome outcome, store::Millis this_update,
-                    store::Millis next_update) {
+                    store::Millis next_update, std::string etag = {}) {
   OcspReply r;
+  r.etag = etag.empty() ? etag_of(der) : std::move(etag);
   r.der = std::move(der);
   r.outcome = outcome;
   r.cacheable = true;
@@ -151,13 +159,13 @@ OcspReply answer_ocsp(const Services& s, std::string_view request_der) {
     cache_key = OcspCache::key(issuer->key_id_hex, id.serial_hex, stored_hash(id.hash));
     if (auto hit = cache.find(cache_key, now_ms)) {
       return cacheable(*hit->der, hit->revoked ? OcspOutcome::revoked : OcspOutcome::good,
-                       hit->this_update, hit->next_update);
+                       hit->this_update, hit->next_update, std::move(hit->etag));
     }
   }
   const auto remember = [&](const store::OcspStoredResponse& r, std::int64_t epoch) {
     cache.insert(cache_key,
-                 {std::make_shared<const std::string>(r.der), r.this_update, r.next_update,
-                  r.refresh_at, r.revoked},
+                 {std::make_shared<const std::string>(r.der), etag_of(r.der), r.this_update,
+                  r.next_update, r.refresh_at, r.revoked},
                  epoch);
   };
 
@@ -214,6 +222,7 @@ OcspReply answer_ocsp(const Services& s, std::string_view request_der) {
       answers.size() > 1 ? OcspOutcome::several : outcome_of(statuses[0] ? &*statuses[0] : nullptr);
   // An unknown serial without a nonce: nothing stored (no row to hang it on), but cacheable.
   r.cacheable = single;
+  if (single) r.etag = etag_of(r.der);
   r.this_update = answers.front().this_update;
   r.next_update = answers.front().next_update;
   return r;

@@ -30,6 +30,9 @@ struct OcspReply {
   // RFC 5019 HTTP caching applies: a successful response without nonce for one certificate.
   bool cacheable = false;
   std::chrono::system_clock::time_point this_update, next_update;
+  // With `cacheable`: the HTTP validator, a hash of `der` (with its quotes), the same on every
+  // node.
+  std::string etag;
 };
 
 // Never throws for what a client sends; a store or signing failure throws (the web layer answers

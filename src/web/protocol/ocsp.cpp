@@ -11,7 +11,6 @@
 #include "app/ca/ocsp_responder.hpp"
 #include "pki/ocsp.hpp"
 #include "util/base64.hpp"
-#include "util/secrets.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
@@ -121,8 +120,7 @@ Response answer(Ctx& ctx, Metrics& metrics, std::string_view request_der) {
   }
   // RFC 5019 6.2: cacheable until nextUpdate, revalidated after; the validator is the response
   // itself, so every node gives the same ETag for the same stored bytes.
-  std::string etag = "\"";
-  etag.append(util::sha256_hex(reply.der), 0, 32).append("\"");
+  const std::string& etag = reply.etag;
   const std::string_view none_match = ctx.request().header("if-none-match");
   Response r;
   if (!none_match.empty() && none_match.find(etag) != std::string_view::npos) {

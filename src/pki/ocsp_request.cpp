@@ -12,8 +12,6 @@
 // but never indefinite.
 #include "pki/ocsp_request.hpp"
 
-#include <cstdint>
-
 namespace onshi::pki {
 namespace {
 
@@ -91,6 +89,8 @@ class Reader {
   std::string_view rest_;
 };
 
+// Each field of the grammar is one line that passes its error up; without it every line would
+// be three, and the grammar hard to see.
 #define ONSHI_TRY(expr)                        \
   do {                                         \
     if (auto failed_ = (expr)) return failed_; \
@@ -295,3 +295,5 @@ std::optional<OcspRequestError> read_ocsp_request(std::string_view der,
 
 }  // namespace detail
 }  // namespace onshi::pki
+
+#undef ONSHI_TRY

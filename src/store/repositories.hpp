@@ -314,8 +314,9 @@ class AuditWriter : public AuditReader {
 };
 
 // the OCSP responder: its certificates and the responses pre-produced for requests without a
-// nonce. A revocation deletes the certificate's stored responses in its own statement
-// (CertificatesWriter::revoke_certificate, supersede_unused_certificate), so that none outlives it.
+// nonce. Whatever statement revokes a certificate (sets revoked_at) also deletes its stored
+// responses and moves the epoch, in its transaction (a trigger in SQLite, migration 0015), so
+// that none outlives the revocation whichever path revoked.
 class OcspReader {
  public:
   virtual ~OcspReader() = default;

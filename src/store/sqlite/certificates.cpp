@@ -54,14 +54,6 @@ CertificateRecord read_certificate(const Statement& s) {
   return c;
 }
 
-// Every revocation ends here, in the transaction that revoked: the stored OCSP answers said good,
-// and the next request gets one signed with the new status; the epoch tells every node to drop
-// what it holds in memory (migration 0015).
-void forget_ocsp_responses(Connection& c, Id certificate_id) {
-  c.prepare("DELETE FROM ocsp_responses WHERE certificate_id = ?").bind_all(certificate_id).run();
-  c.prepare("UPDATE ocsp_epoch SET value = value + 1").run();
-}
-
 std::optional<CertificateRecord> one_certificate(Statement& s) {
   if (!s.step()) return std::nullopt;
   auto c = read_certificate(s);
@@ -251,10 +243,7 @@ bool SqliteCertificates::supersede_unused_certificate(Id certificate_id, Millis 
       "replaced_at IS NULL AND picked_up_at IS NULL AND revoked_at IS NULL RETURNING id");
   s.bind_all(now, text_of(domain::CertificateState::revoked),
              static_cast<int>(domain::RevocationReason::superseded), certificate_id);
-  if (!s.step()) return false;
-  s.run();
-  forget_ocsp_responses(c_, certificate_id);
-  return true;
+  return s.step();
 }
 
 std::vector<CertificateRecord> SqliteCertificates::find_certificates(const CertificateFilter& f) {
@@ -277,10 +266,7 @@ bool SqliteCertificates::revoke_certificate(Id certificate_id, int reason, Milli
   s.bind_all(text_of(domain::CertificateState::revoked), now, reason, invalidity_date,
              certificate_id, text_of(domain::CertificateState::issued),
              text_of(domain::CertificateState::active));
-  if (!s.step()) return false;
-  s.run();
-  forget_ocsp_responses(c_, certificate_id);
-  return true;
+  return s.step();
 }
 
 bool SqliteCertificates::mark_renewed(Id certificate_id, Millis now) {

@@ -163,6 +163,14 @@ TEST_P(ContractOcsp, EveryRevocationForgetsTheStoredResponses) {
   }
   EXPECT_EQ(db().read([](ReadTx& tx) { return tx.ocsp().ocsp_epoch(); }), 2)
       << "each revocation tells the nodes' caches";
+  // Any other statement that revokes (a path added later, the scheduler's unpicked ones) too.
+  const auto c = certificate("0c", "C-00000003-01");
+  EXPECT_TRUE(store(response(c.id, false, 10'000)));
+  raw_rows(
+      "UPDATE certificates SET status = 'revoked', revoked_at = 12000, "
+      "revocation_reason = 5 WHERE serial_hex = '0c'");
+  EXPECT_FALSE(status("0c")->response.has_value());
+  EXPECT_EQ(db().read([](ReadTx& tx) { return tx.ocsp().ocsp_epoch(); }), 3);
   EXPECT_EQ(status("0a")->revocation_reason, std::optional<int>(1));
   EXPECT_EQ(status("0b")->revocation_reason, std::optional<int>(4));
   EXPECT_FALSE(store(response(a.id, false, 13'000))) << "no good answer after the revocation";

@@ -3,8 +3,8 @@
 -- the CA folder's secret; the newest valid one of a generation signs. ocsp_responses: the signed
 -- answer for each certificate and CertID hash, pre-produced for requests without a nonce so that
 -- every node serves the same bytes and answering costs one lookup. A revocation deletes the
--- certificate's rows in its own transaction; a response is stored only while its certificate
--- still has the status it says (ocsp.cpp), so no stale "good" survives a revocation.
+-- certificate's rows in its own transaction (the trigger below); a response is stored only while
+-- its certificate still has the status it says (ocsp.cpp), so no stale "good" survives it.
 CREATE TABLE ocsp_responders (
   id INTEGER PRIMARY KEY,
   issuer_key_id TEXT NOT NULL,
@@ -37,3 +37,13 @@ CREATE TABLE ocsp_epoch (
   value INTEGER NOT NULL
 );
 INSERT INTO ocsp_epoch (id, value) VALUES (1, 0);
+
+-- Every statement that revokes sets revoked_at (operator and institution revocations, reissue's
+-- supersede, the scheduler's unpicked ones, and any added later): in that statement's
+-- transaction, the stored responses go and the epoch moves.
+CREATE TRIGGER certificates_revoked_forget_ocsp AFTER UPDATE OF revoked_at ON certificates
+WHEN OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
+BEGIN
+  DELETE FROM ocsp_responses WHERE certificate_id = NEW.id;
+  UPDATE ocsp_epoch SET value = value + 1;
+END;

@@ -287,6 +287,19 @@ std::string finish_error(Config c) {
   return {};
 }
 
+TEST(FinishConfig, OcspResponsesFitInHalfTheResponderCertificatesDays) {
+  Config c;
+  EXPECT_EQ(c.ocsp_validity_hours, 12);
+  EXPECT_EQ(c.ocsp_responder_validity_days, 7);
+  EXPECT_EQ(c.ocsp_max_certificates, 10);
+  EXPECT_EQ(c.ocsp_cache_check_ms, 100);
+  c.ocsp_responder_validity_days = 2;
+  c.ocsp_validity_hours = 24;
+  EXPECT_EQ(finish_error(c), "");
+  c.ocsp_validity_hours = 25;
+  EXPECT_NE(finish_error(c).find("pki.ocsp_validity_hours"), std::string::npos);
+}
+
 TEST(FinishConfig, ATlsListenerNeedsItsCertificateAndKeyAndItsOwnPort) {
   Config c;
   c.tls_listen = "127.0.0.1:8443";

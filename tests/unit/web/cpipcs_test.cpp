@@ -49,11 +49,15 @@ TEST_F(CpipcsFull, ShowsTheConfiguredUrlsNotPlaceholders) {
   for (const char* url :
        {"https://portal.example.jp/cpipcs/full", "https://portal.example.jp/pki/ca/root.crt",
         "https://portal.example.jp/pki/ca/issuing.crt", "https://portal.example.jp/pki/ocsp",
-        "https://portal.example.jp/pki/crl/root.crl", "http://crl.example.jp/issuing.crl"}) {
+        "https://portal.example.jp/pki/crl/root.crl", "http://crl.example.jp/issuing.crl",
+        "https://portal.example.jp/pki/crl/issuing-delta.crl"}) {
     EXPECT_NE(r.body.find(url), std::string::npos) << url;
   }
   // The OpenSSL example shows the CRL distribution point a certificate really carries.
   EXPECT_NE(r.body.find("Full Name: URI:http://crl.example.jp/issuing.crl"), std::string::npos);
+  EXPECT_NE(r.body.find("X509v3 Freshest CRL:\n    Full Name: "
+                        "URI:https://portal.example.jp/pki/crl/issuing-delta.crl"),
+            std::string::npos);
   EXPECT_NE(r.body.find("取得期限は発行から 60 日です"), std::string::npos);
   EXPECT_NE(r.body.find("fask.or.jp"), std::string::npos) << "the mail domain, from mail.from";
 }

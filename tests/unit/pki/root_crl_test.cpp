@@ -1,0 +1,138 @@
+// The root's ARL (CPIPCS 7.2.2): signed with the root key at the ceremony, numbered from the CA
+// folder, remembering the issuing CA certificates revoked so far.
+#include "pki/crl.hpp"
+
+#include "pki_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <openssl/x509v3.h>
+
+namespace {
+
+using namespace onshi::pki;
+using namespace onshi::pki::test;
+using std::chrono::system_clock;
+
+const std::string kArlUrl = "https://onshi.example.jp/pki/crl/root.crl";
+
+class RootCrlTest : public SuiteCaTest<RootCrlTest> {
+ protected:
+  static void SetUpTestSuite() { open_suite_ca(); }
+  // Each test signs in a copy of the suite's CA folder, so that numbers start afresh.
+  void SetUp() override { fs::copy(dir_->path(), folder_.path(), fs::copy_options::recursive); }
+  KeyStoreConfig cfg() const { return file_store(folder_.path()); }
+  std::string issuing_serial() const { return describe_ca(cfg()).issuing.serial_hex; }
+  std::expected<RootCrl, RootCrlError> sign(std::optional<RootCrlRevocation> revoke = {}) {
+    return sign_root_crl(cfg(), kArlUrl, revoke, day(2025, 5, 1));
+  }
+  CommandResult openssl_text() const {
+    return run("openssl crl -inform DER -in " + (folder_.path() / "root.crl").string() +
+               " -noout -text -CAfile " + (folder_.path() / "root.crt").string());
+  }
+
+  TempDir folder_;
+};
+
+TEST_F(RootCrlTest, FirstArlIsEmptyNumberOneAndValidTwelveMonths) {
+  const auto arl = sign();
+  ASSERT_TRUE(arl);
+  EXPECT_EQ(arl->summary.number, 1);
+  EXPECT_EQ(arl->summary.entries, 0u);
+  EXPECT_EQ(arl->summary.this_update, day(2025, 5, 1));
+  EXPECT_EQ(arl->summary.next_update, day(2026, 5, 1));
+  EXPECT_EQ(arl->summary.issuer, "CN=onshi Root CA G1,O=onshi,C=JP");
+  EXPECT_EQ(read_text(folder_.path() / "root.crl"), arl->der) << "written to the CA folder";
+  EXPECT_EQ(file_mode(folder_.path() / "root.crl"), 0644u);
+  const auto r = openssl_text();
+  ASSERT_EQ(r.status, 0) << r.output;
+  for (const char* line : {"verify OK", "Issuer: C=JP, O=onshi, CN=onshi Root CA G1",
+                           "Signature Algorithm: ecdsa-with-SHA384", "No Revoked Certificates.",
+                           "Only CA Certificates",
+                           "URI:"
+                           "https://onshi.example.jp/pki/crl/root.crl",
+                           "X509v3 Authority Key Identifier"}) {
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+  }
+}
+
+TEST_F(RootCrlTest, RevocationIsListedWithItsReasonAndRemembered) {
+  const std::string serial = issuing_serial();
+  auto arl = sign(RootCrlRevocation{serial, 2});
+  ASSERT_TRUE(arl);
+  EXPECT_EQ(arl->summary.entries, 1u);
+  ASSERT_EQ(arl->revoked.size(), 1u);
+  EXPECT_EQ(arl->revoked[0].reason, 2);
+  auto r = openssl_text();
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("CA Compromise"), std::string::npos) << r.output;
+
+  // The next ARL, without --revoke, still lists it, with a higher number.
+  arl = sign();
+  ASSERT_TRUE(arl);
+  EXPECT_EQ(arl->summary.number, 2);
+  EXPECT_EQ(arl->summary.entries, 1u);
+  r = openssl_text();
+  EXPECT_NE(r.output.find("CA Compromise"), std::string::npos) << r.output;
+
+  // openssl refuses the issuing CA, hence every terminal certificate under it, with this ARL.
+  const auto leaf = IssuingCa::open(cfg())->issue(sample_subject(), spki_der(ec_key("P-256").get()),
+                                                  sample_profile(), "4a5b6c", day(2025, 4, 1));
+  write_text(folder_.path() / "leaf.pem", leaf.pem);
+  r = run("openssl crl -inform DER -in " + (folder_.path() / "root.crl").string() + " -out " +
+          (folder_.path() / "root.crl.pem").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run("openssl verify -crl_check_all -attime " +
+          std::to_string(system_clock::to_time_t(day(2025, 5, 2))) + " -CAfile " +
+          (folder_.path() / "root.crt").string() + " -untrusted " +
+          (folder_.path() / "issuing.crt").string() + " -CRLfile " +
+          (folder_.path() / "root.crl.pem").string() + " " +
+          (folder_.path() / "leaf.pem").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("certificate revoked"), std::string::npos) << r.output;
+}
+
+TEST_F(RootCrlTest, RefusesWhatItCannotRevokeAndChangesNothing) {
+  EXPECT_EQ(sign(RootCrlRevocation{"0badc0de", 2}).error(), RootCrlError::unknown_certificate);
+  EXPECT_EQ(sign(RootCrlRevocation{issuing_serial(), 1}).error(), RootCrlError::reason_not_allowed)
+      << "keyCompromise is for end entities; a CA's is cACompromise";
+  EXPECT_FALSE(fs::exists(folder_.path() / "root.crl"));
+  EXPECT_FALSE(fs::exists(folder_.path() / "root-crl-number"));
+  ASSERT_TRUE(sign(RootCrlRevocation{issuing_serial(), 5}));
+  EXPECT_EQ(sign(RootCrlRevocation{issuing_serial(), 5}).error(), RootCrlError::already_revoked);
+}
+
+TEST_F(RootCrlTest, SerialMayBeTypedAsOpensslPrintsIt) {
+  std::string typed;
+  const std::string serial = issuing_serial();
+  for (std::size_t i = 0; i < serial.size(); i += 2) {
+    if (!typed.empty()) typed += ':';
+    typed += static_cast<char>(std::toupper(static_cast<unsigned char>(serial[i])));
+    typed += static_cast<char>(std::toupper(static_cast<unsigned char>(serial[i + 1])));
+  }
+  const auto arl = sign(RootCrlRevocation{typed, 4});
+  ASSERT_TRUE(arl);
+  EXPECT_EQ(arl->revoked.at(0).serial_hex, serial);
+}
+
+TEST_F(RootCrlTest, WrongPassphraseLeavesTheFolderAsItWas) {
+  KeyStoreConfig wrong = cfg();
+  wrong.passphrase = "not the passphrase at all";
+  EXPECT_THROW(
+      sign_root_crl(wrong, kArlUrl, RootCrlRevocation{issuing_serial(), 2}, day(2025, 5, 1)),
+      std::runtime_error);
+  EXPECT_FALSE(fs::exists(folder_.path() / "root-crl-number"));
+  EXPECT_FALSE(fs::exists(folder_.path() / "root-crl-revoked"));
+  EXPECT_FALSE(fs::exists(folder_.path() / "root.crl"));
+}
+
+TEST_F(RootCrlTest, NumberNeverRepeatsEvenWhenTheFileWasLost) {
+  ASSERT_TRUE(sign());
+  ASSERT_TRUE(sign());
+  fs::remove(folder_.path() / "root.crl");
+  const auto arl = sign();
+  ASSERT_TRUE(arl);
+  EXPECT_EQ(arl->summary.number, 3);
+}
+
+}  // namespace

@@ -7,6 +7,7 @@
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/crl_publisher.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/ca/issuer_key_ids.hpp"
 #include "app/ca/pickup.hpp"
 #include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
@@ -72,6 +73,10 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   // Issuances a crash left between their steps (app/ca/issuance.hpp).
   if (const int abandoned = app::resolve_interrupted_issuance(rt.services()); abandoned > 0)
     spdlog::warn("abandoned {} certificate reservation(s) of interrupted issuances", abandoned);
+
+  if (const int filled = app::fill_in_issuer_key_ids(rt.services()); filled > 0)
+    spdlog::info("recorded the issuing CA of {} certificate(s) issued before migration 0013",
+                 filled);
 
   web::Metrics metrics;
   web::Site site(rt.services(), metrics);

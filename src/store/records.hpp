@@ -244,6 +244,7 @@ struct CertificateRecord {
   std::optional<Millis> replaced_at;  // no longer the number's current certificate
   bool renewed = false;               // replaced by re-enrolment (else superseded), when replaced
   std::optional<Millis> invalidity_date;  // keyCompromise: compromised since (RFC 5280 5.3.2)
+  std::string issuer_key_id;  // the AKI, lower-case hex: which issuing CA; empty when not known
 };
 
 // `onshi admin certificates list`: every certificate (all generations), newest first.

@@ -183,6 +183,8 @@ class CertificatesReader {
   // re-download days are over and the sweeper closes them.
   virtual std::vector<CertificateRecord> lapsed_pickups(Millis first_download_before,
                                                         Millis now) = 0;
+  // Up to `limit` certificates stored before their issuer key id was (migration 0013): id, DER.
+  virtual std::vector<std::pair<Id, std::string>> certificates_without_issuer_key_id(int limit) = 0;
 };
 class CertificatesWriter : public CertificatesReader {
  public:
@@ -217,6 +219,8 @@ class CertificatesWriter : public CertificatesReader {
                                   std::optional<Millis> invalidity_date) = 0;
   // Re-enrolment: the certificate stays valid until it expires but is no longer current.
   virtual bool mark_renewed(Id certificate_id, Millis now) = 0;
+  // Fills in a missing issuer key id; false when it was set already.
+  virtual bool set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) = 0;
 };
 
 // issuance in steps: serials reserved before signing, settled after it

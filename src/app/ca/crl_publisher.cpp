@@ -50,6 +50,25 @@ bool due(const Config& c, const Latest& l, system_clock::time_point now) {
   return now >= time_of(l.full->this_update) + every;
 }
 
+Latest latest_of(store::CrlsReader& crls, const std::string& key, system_clock::time_point now) {
+  Latest l;
+  l.full = crls.latest_crl(key, false, false);
+  l.delta = crls.latest_crl(key, true, false);
+  // Up to the second a CRL made now would stand for: a revocation later in this second waits
+  // for the next run rather than making this one publish again and again.
+  l.revoked = crls.revoked_count(key, millis(std::chrono::floor<std::chrono::seconds>(now)));
+  // Until a full CRL issued after the last certificate's notAfter: then nothing is left to
+  // revoke, and the last entries have appeared once after they expired (RFC 5280 3.3).
+  l.answers_for_certificates = crls.issued_valid_at(key, l.full ? l.full->this_update : 0);
+  return l;
+}
+
+bool needs_publishing(const Config& c, const pki::IssuingCaInfo& g, const Latest& l,
+                      system_clock::time_point now) {
+  if (!g.current && !l.answers_for_certificates) return false;
+  return due(c, l, now);
+}
+
 std::string delta_url(const Config& c, const pki::IssuingCaInfo& g) {
   // The configured URL (what new certificates name) is the current CA's; an earlier CA's deltas
   // are only at its own name, which the current CA's never takes over.
@@ -70,21 +89,10 @@ int publish_generation(const Services& s, const pki::IssuingCaInfo& g,
                        system_clock::time_point now) {
   const Config& c = s.config;
   const std::string& key = g.key_id_hex;
-  const Latest latest = s.db.read([&](store::ReadTx& tx) {
-    auto& crls = tx.crls();
-    Latest l;
-    l.full = crls.latest_crl(key, false, false);
-    l.delta = crls.latest_crl(key, true, false);
-    // Up to the second a CRL made now would stand for: a revocation later in this second waits
-    // for the next run rather than making this one publish again and again.
-    l.revoked = crls.revoked_count(key, millis(std::chrono::floor<std::chrono::seconds>(now)));
-    // Until a full CRL issued after the last certificate's notAfter: then nothing is left to
-    // revoke, and the last entries have appeared once after they expired (RFC 5280 3.3).
-    l.answers_for_certificates = crls.issued_valid_at(key, l.full ? l.full->this_update : 0);
-    return l;
-  });
-  if (!g.current && !latest.answers_for_certificates) return 0;
-  if (!due(c, latest, now)) return 0;
+  // First without the writer lock, since mostly nothing is due.
+  const Latest before =
+      s.db.read([&](store::ReadTx& tx) { return latest_of(tx.crls(), key, now); });
+  if (!needs_publishing(c, g, before, now)) return 0;
 
   const auto this_update = std::chrono::floor<std::chrono::seconds>(now);
   const auto next_update = this_update + std::chrono::hours(c.crl_next_update_hours);
@@ -96,6 +104,8 @@ int publish_generation(const Services& s, const pki::IssuingCaInfo& g,
     // Another node is signing this CA's CRLs; if it read before a revocation, the next run sees
     // that revocation still missing and publishes again.
     if (crls.crl_in_flight(key, in_flight_after)) return std::nullopt;
+    // Again, now that no other node can reserve: one that published since the read is enough.
+    if (!needs_publishing(c, g, latest_of(crls, key, now), now)) return std::nullopt;
     Reservation r;
     if (auto previous = crls.latest_crl(key, false, false))
       r.previous_full_this_update = previous->this_update;

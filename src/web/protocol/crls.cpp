@@ -13,8 +13,8 @@ Response crl(Ctx& ctx) {
   const auto published = app::published_crl(ctx.services(), ctx.param("name"));
   if (!published) return Response::text(404, "text/plain; charset=utf-8", "no such CRL yet\n");
   // The number identifies the bytes: a URL serves one CA's sequence, never a number twice.
-  const Cacheable cache{"\"" + std::to_string(published->number) + "\"", published->this_update,
-                        published->next_update};
+  const Cacheable cache{std::string("\"").append(std::to_string(published->number)).append("\""),
+                        published->this_update, published->next_update};
   Response r;
   if (not_modified(ctx.request(), cache)) {
     r.status = 304;

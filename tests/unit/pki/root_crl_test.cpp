@@ -18,7 +18,13 @@ const std::string kArlUrl = "https://onshi.example.jp/pki/crl/root.crl";
 
 class RootCrlTest : public SuiteCaTest<RootCrlTest> {
  protected:
-  static void SetUpTestSuite() { open_suite_ca(); }
+  // The issuing CA certificate names the ARL's URL, as pki.root_crl_url makes it do: OpenSSL
+  // takes an ARL whose issuingDistributionPoint names another (or no) point for another scope.
+  static void SetUpTestSuite() {
+    CaSettings s;
+    s.root_crl_url = kArlUrl;
+    open_suite_ca(s);
+  }
   // Each test signs in a copy of the suite's CA folder, so that numbers start afresh.
   void SetUp() override { fs::copy(dir_->path(), folder_.path(), fs::copy_options::recursive); }
   KeyStoreConfig cfg() const { return file_store(folder_.path()); }
@@ -46,7 +52,7 @@ TEST_F(RootCrlTest, FirstArlIsEmptyNumberOneAndValidTwelveMonths) {
   EXPECT_EQ(file_mode(folder_.path() / "root.crl"), 0644u);
   const auto r = openssl_text();
   ASSERT_EQ(r.status, 0) << r.output;
-  for (const char* line : {"verify OK", "Issuer: C=JP, O=onshi, CN=onshi Root CA G1",
+  for (const char* line : {"verify OK", "Issuer: C = JP, O = onshi, CN = onshi Root CA G1",
                            "Signature Algorithm: ecdsa-with-SHA384", "No Revoked Certificates.",
                            "Only CA Certificates",
                            "URI:"
@@ -75,21 +81,34 @@ TEST_F(RootCrlTest, RevocationIsListedWithItsReasonAndRemembered) {
   r = openssl_text();
   EXPECT_NE(r.output.find("CA Compromise"), std::string::npos) << r.output;
 
-  // openssl refuses the issuing CA, hence every terminal certificate under it, with this ARL.
-  const auto leaf = IssuingCa::open(cfg())->issue(sample_subject(), spki_der(ec_key("P-256").get()),
-                                                  sample_profile(), "4a5b6c", day(2025, 4, 1));
+  // openssl refuses the issuing CA, hence every terminal certificate under it, with this ARL
+  // (and the issuing CA's own CRL, which lists nothing).
+  const auto issuing = IssuingCa::open(cfg());
+  const auto leaf = issuing->issue(sample_subject(), spki_der(ec_key("P-256").get()),
+                                   sample_profile(), "4a5b6c", day(2025, 4, 1));
   write_text(folder_.path() / "leaf.pem", leaf.pem);
-  r = run("openssl crl -inform DER -in " + (folder_.path() / "root.crl").string() + " -out " +
-          (folder_.path() / "root.crl.pem").string());
-  ASSERT_EQ(r.status, 0) << r.output;
+  CrlFields f;
+  f.number = 1;
+  f.this_update = day(2025, 5, 1);
+  f.next_update = day(2025, 5, 2);
+  f.distribution_point = sample_profile().crl_url;
+  write_text(folder_.path() / "issuing.crl",
+             CrlBuilder(*issuing, issuing->generations().front().key_id_hex, f).sign());
+  std::string crls;
+  for (const char* name : {"root.crl", "issuing.crl"}) {
+    const std::string der = (folder_.path() / name).string();
+    r = run("openssl crl -inform DER -in " + der + " -out " + der + ".pem");
+    ASSERT_EQ(r.status, 0) << r.output;
+    crls.append(" -CRLfile ").append(der).append(".pem");
+  }
   r = run("openssl verify -crl_check_all -attime " +
-          std::to_string(system_clock::to_time_t(day(2025, 5, 2))) + " -CAfile " +
+          std::to_string(system_clock::to_time_t(day(2025, 5, 1, 12))) + " -CAfile " +
           (folder_.path() / "root.crt").string() + " -untrusted " +
-          (folder_.path() / "issuing.crt").string() + " -CRLfile " +
-          (folder_.path() / "root.crl.pem").string() + " " +
+          (folder_.path() / "issuing.crt").string() + crls + " " +
           (folder_.path() / "leaf.pem").string());
   EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.output.find("certificate revoked"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("error 23 at 1 depth lookup: certificate revoked"), std::string::npos)
+      << r.output;
 }
 
 TEST_F(RootCrlTest, RefusesWhatItCannotRevokeAndChangesNothing) {

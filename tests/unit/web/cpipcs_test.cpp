@@ -24,6 +24,7 @@ void expect_no_operator_material(const std::string& html, const std::string& wha
 void configure(app::Config& c) {
   c.base_url = "https://portal.example.jp";
   c.crl_url = "http://crl.example.jp/issuing.crl";  // set apart from the base URL (2.4)
+  c.delta_crl_url.clear();
   c.ocsp_url.clear();
   c.ca_issuers_url.clear();
   c.root_crl_url.clear();

@@ -5,6 +5,7 @@
 #include "app/ca/crl_publisher.hpp"
 #include "issued_certificates_env.hpp"
 #include "pki/crl.hpp"
+#include "pki/issuing_ca.hpp"
 #include "web/http_cache.hpp"
 
 namespace onshi::web {

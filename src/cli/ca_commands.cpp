@@ -95,8 +95,8 @@ void sign_root_crl(const GlobalOptions& globals, const RootCrlFlags& f) {
     }
     revoke = pki::RootCrlRevocation{f.revoke, *reason};
   }
-  const auto signed_crl = pki::sign_root_crl(app::key_store_config(c), c.root_crl_url, revoke,
-                                             std::chrono::system_clock::now());
+  const auto signed_crl =
+      pki::sign_root_crl(app::key_store_config(c), revoke, std::chrono::system_clock::now());
   if (!signed_crl) {
     std::cerr << "onshi ca sign-root-crl: " << pki::root_crl_error_text(signed_crl.error()) << '\n';
     throw CLI::RuntimeError(2);

@@ -90,11 +90,10 @@ struct RootCrl {
 // listing every issuing CA certificate revoked so far (root-crl-revoked in the CA folder) and
 // `revoke` when given, which is remembered there first. cRLNumber comes from root-crl-number,
 // advanced before the signature so that a number is never used twice; nextUpdate is 12 months
-// after `now`; issuingDistributionPoint names `distribution_point` (pki.root_crl_url) with
-// onlyContainsCACerts. Writes root.crl (DER) atomically. Throws std::runtime_error for a missing
-// CA or a wrong passphrase.
+// after `now`; issuingDistributionPoint says onlyContainsCACerts (and names no point, so that
+// the root itself is checked against it too). Writes root.crl (DER) atomically. Throws
+// std::runtime_error for a missing CA or a wrong passphrase.
 std::expected<RootCrl, RootCrlError> sign_root_crl(const KeyStoreConfig& cfg,
-                                                   const std::string& distribution_point,
                                                    const std::optional<RootCrlRevocation>& revoke,
                                                    std::chrono::system_clock::time_point now);
 

@@ -114,7 +114,7 @@ CrlEncoder::CrlEncoder(const X509* issuer, EVP_PKEY* key, const CrlFields& field
     throw std::invalid_argument("a delta CRL's base must come before it");
   if (fields.next_update <= fields.this_update)
     throw std::invalid_argument("nextUpdate must follow thisUpdate");
-  if (fields.distribution_point.empty())
+  if (scope == Scope::user_certificates && fields.distribution_point.empty())
     throw std::invalid_argument("a CRL needs its distribution point");
   // OpenSSL 3.0 takes a non-const X509 here though it only reads (it caches the extensions).
   if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(const_cast<X509*>(issuer))) {
@@ -177,9 +177,16 @@ std::string CrlEncoder::extensions() const {
     put_extension(list, kDeltaCrlIndicator, true,
                   der::integer(static_cast<std::uint64_t>(*fields_.delta_base)));
   }
-  // onlyContainsUserCerts [1] or onlyContainsCACerts [2], IMPLICIT BOOLEAN TRUE.
-  std::string idp = distribution_point_name(fields_.distribution_point);
-  idp.append(scope_ == Scope::user_certificates ? "\x81\x01\xff" : "\x82\x01\xff", 3);
+  // onlyContainsUserCerts [1] or onlyContainsCACerts [2], IMPLICIT BOOLEAN TRUE. The ARL names
+  // no point: with -crl_check_all OpenSSL checks the root against it too, and a root has no
+  // cRLDistributionPoints to match one (RFC 5280 6.3.3 (b)(2)(i) would refuse the scope).
+  std::string idp;
+  if (scope_ == Scope::user_certificates) {
+    idp = distribution_point_name(fields_.distribution_point);
+    idp.append("\x81\x01\xff", 3);
+  } else {
+    idp.assign("\x82\x01\xff", 3);
+  }
   put_extension(list, kIssuingDistributionPoint, true, der::tlv(der::kSequence, idp));
   if (!fields_.delta_base && !fields_.freshest_crl.empty()) {
     const std::string point =

@@ -11,7 +11,8 @@ namespace onshi::pki::detail {
 
 class CrlEncoder {
  public:
-  // What issuingDistributionPoint says the CRL covers: terminal certificates or CA certificates.
+  // What issuingDistributionPoint says the CRL covers: terminal certificates at
+  // CrlFields::distribution_point, or CA certificates (the ARL, which names no point).
   enum class Scope { user_certificates, ca_certificates };
 
   // `issuer` names the CRL's issuer and its key identifier; `key` decides the signature

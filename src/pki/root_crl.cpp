@@ -116,7 +116,6 @@ std::string_view root_crl_error_text(RootCrlError e) {
 }
 
 std::expected<RootCrl, RootCrlError> sign_root_crl(const KeyStoreConfig& cfg,
-                                                   const std::string& distribution_point,
                                                    const std::optional<RootCrlRevocation>& revoke,
                                                    std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
@@ -143,7 +142,6 @@ std::expected<RootCrl, RootCrlError> sign_root_crl(const KeyStoreConfig& cfg,
   fields.number = next_number(cfg);
   fields.this_update = this_update;
   fields.next_update = add_months_clamped(this_update, 12);
-  fields.distribution_point = distribution_point;
   detail::CrlEncoder encoder(root.get(), key.get(), fields,
                              detail::CrlEncoder::Scope::ca_certificates);
   RootCrl out;

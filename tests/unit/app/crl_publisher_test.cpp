@@ -170,8 +170,7 @@ TEST_F(CrlPublisherTest, FileNamesServedAndRefused) {
                            "issuingx.crl", "other.crl", "root.crl", "issuing--delta.crl"}) {
     EXPECT_FALSE(published_crl(env.services, name)) << name;
   }
-  const auto arl = pki::sign_root_crl(key_store_config(env.config), env.config.root_crl_url, {},
-                                      env.clock.now());
+  const auto arl = pki::sign_root_crl(key_store_config(env.config), {}, env.clock.now());
   ASSERT_TRUE(arl);
   const auto root = crl("root.crl");
   EXPECT_EQ(root.der, arl->der);

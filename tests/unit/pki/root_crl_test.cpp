@@ -18,8 +18,8 @@ const std::string kArlUrl = "https://onshi.example.jp/pki/crl/root.crl";
 
 class RootCrlTest : public SuiteCaTest<RootCrlTest> {
  protected:
-  // The issuing CA certificate names the ARL's URL, as pki.root_crl_url makes it do: OpenSSL
-  // takes an ARL whose issuingDistributionPoint names another (or no) point for another scope.
+  // The issuing CA certificate names the ARL's URL in its cRLDistributionPoints, as
+  // pki.root_crl_url makes it do.
   static void SetUpTestSuite() {
     CaSettings s;
     s.root_crl_url = kArlUrl;
@@ -30,7 +30,34 @@ class RootCrlTest : public SuiteCaTest<RootCrlTest> {
   KeyStoreConfig cfg() const { return file_store(folder_.path()); }
   std::string issuing_serial() const { return describe_ca(cfg()).issuing.serial_hex; }
   std::expected<RootCrl, RootCrlError> sign(std::optional<RootCrlRevocation> revoke = {}) {
-    return sign_root_crl(cfg(), kArlUrl, revoke, day(2025, 5, 1));
+    return sign_root_crl(cfg(), revoke, day(2025, 5, 1));
+  }
+  // `openssl verify -crl_check_all` of a new terminal certificate with root.crl and an issuing
+  // CA CRL that lists nothing: every certificate of the chain, the root too, is checked.
+  CommandResult verify_whole_chain() const {
+    const auto issuing = IssuingCa::open(cfg());
+    const auto leaf = issuing->issue(sample_subject(), spki_der(ec_key("P-256").get()),
+                                     sample_profile(), "4a5b6c", day(2025, 4, 1));
+    write_text(folder_.path() / "leaf.pem", leaf.pem);
+    CrlFields f;
+    f.number = 1;
+    f.this_update = day(2025, 5, 1);
+    f.next_update = day(2025, 5, 2);
+    f.distribution_point = sample_profile().crl_url;
+    write_text(folder_.path() / "issuing.crl",
+               CrlBuilder(*issuing, issuing->generations().front().key_id_hex, f).sign());
+    std::string crls;
+    for (const char* name : {"root.crl", "issuing.crl"}) {
+      const std::string der = (folder_.path() / name).string();
+      const auto r = run("openssl crl -inform DER -in " + der + " -out " + der + ".pem");
+      if (r.status != 0) return r;
+      crls.append(" -CRLfile ").append(der).append(".pem");
+    }
+    return run("openssl verify -crl_check_all -attime " +
+               std::to_string(system_clock::to_time_t(day(2025, 5, 1, 12))) + " -CAfile " +
+               (folder_.path() / "root.crt").string() + " -untrusted " +
+               (folder_.path() / "issuing.crt").string() + crls + " " +
+               (folder_.path() / "leaf.pem").string());
   }
   CommandResult openssl_text() const {
     return run("openssl crl -inform DER -in " + (folder_.path() / "root.crl").string() +
@@ -54,12 +81,14 @@ TEST_F(RootCrlTest, FirstArlIsEmptyNumberOneAndValidTwelveMonths) {
   ASSERT_EQ(r.status, 0) << r.output;
   for (const char* line : {"verify OK", "Issuer: C = JP, O = onshi, CN = onshi Root CA G1",
                            "Signature Algorithm: ecdsa-with-SHA384", "No Revoked Certificates.",
-                           "Only CA Certificates",
-                           "URI:"
-                           "https://onshi.example.jp/pki/crl/root.crl",
+                           "X509v3 Issuing Distribution Point: critical", "Only CA Certificates",
                            "X509v3 Authority Key Identifier"}) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
   }
+  EXPECT_EQ(r.output.find("Full Name"), std::string::npos) << "the ARL names no point\n"
+                                                           << r.output;
+  const auto verified = verify_whole_chain();
+  EXPECT_EQ(verified.status, 0) << "the root is checked against the ARL too\n" << verified.output;
 }
 
 TEST_F(RootCrlTest, RevocationIsListedWithItsReasonAndRemembered) {
@@ -81,31 +110,8 @@ TEST_F(RootCrlTest, RevocationIsListedWithItsReasonAndRemembered) {
   r = openssl_text();
   EXPECT_NE(r.output.find("CA Compromise"), std::string::npos) << r.output;
 
-  // openssl refuses the issuing CA, hence every terminal certificate under it, with this ARL
-  // (and the issuing CA's own CRL, which lists nothing).
-  const auto issuing = IssuingCa::open(cfg());
-  const auto leaf = issuing->issue(sample_subject(), spki_der(ec_key("P-256").get()),
-                                   sample_profile(), "4a5b6c", day(2025, 4, 1));
-  write_text(folder_.path() / "leaf.pem", leaf.pem);
-  CrlFields f;
-  f.number = 1;
-  f.this_update = day(2025, 5, 1);
-  f.next_update = day(2025, 5, 2);
-  f.distribution_point = sample_profile().crl_url;
-  write_text(folder_.path() / "issuing.crl",
-             CrlBuilder(*issuing, issuing->generations().front().key_id_hex, f).sign());
-  std::string crls;
-  for (const char* name : {"root.crl", "issuing.crl"}) {
-    const std::string der = (folder_.path() / name).string();
-    r = run("openssl crl -inform DER -in " + der + " -out " + der + ".pem");
-    ASSERT_EQ(r.status, 0) << r.output;
-    crls.append(" -CRLfile ").append(der).append(".pem");
-  }
-  r = run("openssl verify -crl_check_all -attime " +
-          std::to_string(system_clock::to_time_t(day(2025, 5, 1, 12))) + " -CAfile " +
-          (folder_.path() / "root.crt").string() + " -untrusted " +
-          (folder_.path() / "issuing.crt").string() + crls + " " +
-          (folder_.path() / "leaf.pem").string());
+  // openssl refuses the issuing CA, hence every terminal certificate under it, with this ARL.
+  r = verify_whole_chain();
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("error 23 at 1 depth lookup: certificate revoked"), std::string::npos)
       << r.output;
@@ -137,9 +143,8 @@ TEST_F(RootCrlTest, SerialMayBeTypedAsOpensslPrintsIt) {
 TEST_F(RootCrlTest, WrongPassphraseLeavesTheFolderAsItWas) {
   KeyStoreConfig wrong = cfg();
   wrong.passphrase = "not the passphrase at all";
-  EXPECT_THROW(
-      sign_root_crl(wrong, kArlUrl, RootCrlRevocation{issuing_serial(), 2}, day(2025, 5, 1)),
-      std::runtime_error);
+  EXPECT_THROW(sign_root_crl(wrong, RootCrlRevocation{issuing_serial(), 2}, day(2025, 5, 1)),
+               std::runtime_error);
   EXPECT_FALSE(fs::exists(folder_.path() / "root-crl-number"));
   EXPECT_FALSE(fs::exists(folder_.path() / "root-crl-revoked"));
   EXPECT_FALSE(fs::exists(folder_.path() / "root.crl"));

@@ -135,8 +135,7 @@ TEST_F(CrlRoutes, HeadAnswersTheHeadersOnly) {
 
 TEST_F(CrlRoutes, TheRootArlFromTheCaFolder) {
   auto& c = a.s.env.config;
-  ASSERT_TRUE(
-      pki::sign_root_crl(app::key_store_config(c), c.root_crl_url, {}, a.s.env.clock.now()));
+  ASSERT_TRUE(pki::sign_root_crl(app::key_store_config(c), {}, a.s.env.clock.now()));
   const auto r = fetch(get("/pki/crl/root.crl"));
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(header(r, "Content-Type"), "application/pkix-crl");

@@ -8,6 +8,7 @@
 #include "app/ca/crl_publisher.hpp"
 #include "app/ca/revocation.hpp"
 #include "issued_fixture.hpp"
+#include "pki/authority.hpp"
 #include "pki/crl.hpp"
 #include "pki/issuing_ca.hpp"
 #include "support/error_of.hpp"
@@ -176,6 +177,64 @@ TEST_F(CrlPublisherTest, FileNamesServedAndRefused) {
   EXPECT_EQ(root.der, arl->der);
   EXPECT_EQ(root.number, 1);
   EXPECT_EQ(root.next_update, arl->summary.next_update);
+}
+
+TEST_F(CrlPublisherTest, AnEarlierIssuingCaPublishesForWhatItIssued) {
+  const auto c = issue("2", "c5");
+  revoke(c[0].number, "superseded");
+  const auto earlier = ca->issuing().generations().front();
+  pki::reissue_issuing_ca(key_store_config(env.config), ca_settings(env.config), env.clock.now());
+  env.services.ca = nullptr;
+  ca = CertificateAuthority::open(env.config);  // as a restart of onshi serve does
+  env.services.ca = ca.get();
+  ASSERT_EQ(ca->issuing().generations().size(), 2u);
+  env.clock.advance(seconds(1));
+  EXPECT_EQ(publish(), 4) << "a full and a delta CRL for each";
+
+  const auto old_name = "issuing-" + earlier.serial_hex;
+  const auto old = text(old_name + ".crl");
+  EXPECT_NE(old.find(serial_of(c[0].number)), std::string::npos) << old;
+  std::string key_id;  // as openssl prints the authorityKeyIdentifier
+  for (std::size_t i = 0; i < earlier.key_id_hex.size(); i += 2) {
+    if (!key_id.empty()) key_id += ':';
+    for (char ch : earlier.key_id_hex.substr(i, 2))
+      key_id += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  EXPECT_NE(old.find(key_id), std::string::npos) << "signed by the earlier CA\n" << old;
+  EXPECT_EQ(text("issuing.crl").find(key_id), std::string::npos);
+  const auto file = env.dir.path() / "earlier.crl";
+  std::ofstream(file, std::ios::binary) << crl(old_name + ".crl").der;
+  const auto earlier_pem =
+      std::filesystem::path(env.config.ca_dir) / ("issuing-" + earlier.serial_hex + ".crt");
+  EXPECT_NE(test::run("openssl crl -inform DER -noout -in " + file.string() + " -CAfile " +
+                      earlier_pem.string())
+                .find("verify OK"),
+            std::string::npos);
+  EXPECT_NE(old.find("URI:http://portal.test/pki/crl/" + old_name + "-delta.crl"),
+            std::string::npos)
+      << "its freshestCRL is its own delta\n"
+      << old;
+  EXPECT_NE(old.find("URI:http://portal.test/pki/crl/issuing.crl"), std::string::npos)
+      << "the point its certificates name\n"
+      << old;
+  EXPECT_EQ(crl(old_name + "-delta.crl").number, 2);
+  const auto current = text("issuing.crl");
+  EXPECT_EQ(current.find(serial_of(c[0].number)), std::string::npos)
+      << "the new CA lists only what it issued\n"
+      << current;
+  EXPECT_NE(current.find("URI:http://portal.test/pki/crl/issuing-delta.crl"), std::string::npos);
+  EXPECT_NE(crl("issuing.crl").der, crl(old_name + ".crl").der);
+}
+
+TEST_F(CrlPublisherTest, AnEarlierIssuingCaWithoutCertificatesPublishesNothing) {
+  pki::reissue_issuing_ca(key_store_config(env.config), ca_settings(env.config), env.clock.now());
+  env.services.ca = nullptr;
+  ca = CertificateAuthority::open(env.config);
+  env.services.ca = ca.get();
+  ASSERT_EQ(ca->issuing().generations().size(), 2u);
+  EXPECT_EQ(publish(), 2) << "only the current CA's";
+  EXPECT_FALSE(published_crl(env.services,
+                             "issuing-" + ca->issuing().generations().back().serial_hex + ".crl"));
 }
 
 TEST_F(CrlPublisherTest, WithoutACaThereIsNothingToPublish) {

@@ -214,7 +214,7 @@ std::int64_t crls_published_total() {
   return published_total.load();
 }
 
-std::optional<PublishedCrl> published_crl(const Services& s, std::string_view name) {
+std::optional<PublishedCrl> published_crl(const Services& s, std::string_view name, bool with_der) {
   if (name == "root.crl") return root_crl(s);
   if (s.ca == nullptr || !name.starts_with("issuing") || !name.ends_with(".crl"))
     return std::nullopt;
@@ -231,7 +231,8 @@ std::optional<PublishedCrl> published_crl(const Services& s, std::string_view na
     if (serial.empty() ? g.current : g.serial_hex == serial) key = g.key_id_hex;
   }
   if (key.empty()) return std::nullopt;
-  auto crl = s.db.read([&](store::ReadTx& tx) { return tx.crls().latest_crl(key, delta, true); });
+  auto crl =
+      s.db.read([&](store::ReadTx& tx) { return tx.crls().latest_crl(key, delta, with_der); });
   if (!crl) return std::nullopt;
   return PublishedCrl{std::move(crl->der), crl->crl_number, time_of(crl->this_update),
                       time_of(crl->next_update)};

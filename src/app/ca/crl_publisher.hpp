@@ -45,6 +45,8 @@ struct PublishedCrl {
 // issuing-delta.crl (the current issuing CA), issuing-<serial>.crl and issuing-<serial>-delta.crl
 // (any generation, by its certificate's serial in hex), root.crl (the ARL in the CA folder, made
 // by `onshi ca sign-root-crl`). Nothing for another name, without a CA, or before the first one.
-std::optional<PublishedCrl> published_crl(const Services& s, std::string_view file_name);
+// `with_der` false leaves der empty (the ARL's is read anyway): what a conditional GET needs.
+std::optional<PublishedCrl> published_crl(const Services& s, std::string_view file_name,
+                                          bool with_der = true);
 
 }  // namespace onshi::app

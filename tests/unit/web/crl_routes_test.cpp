@@ -121,6 +121,7 @@ TEST_F(CrlRoutes, NotModifiedWhenTheClientHasIt) {
       fetch(with(get("/pki/crl/issuing.crl"), "if-none-match", header(first, "ETag")));
   EXPECT_EQ(newer.status, 200);
   EXPECT_EQ(header(newer, "ETag"), "\"3\"");
+  EXPECT_EQ(pki::summarize_crl(newer.body).number, 3) << "the bytes of the number it names";
 }
 
 TEST_F(CrlRoutes, HeadAnswersTheHeadersOnly) {

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/ca/certificate_authority.hpp"
+#include "app/ca/crl_publisher.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/ca/issuer_key_ids.hpp"
 #include "app/ca/ocsp_responder.hpp"
@@ -92,6 +93,13 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
                       {"OCSP responder certificate(s) renewed", app::renew_ocsp_responders},
                       {"OCSP response(s) signed", app::refresh_ocsp_responses}});
   housekeeping.start();
+  // Its own thread and a short period: a revocation must reach the CRLs within
+  // pki.crl_revocation_delay_seconds, the other sweeps only within minutes.
+  app::Housekeeping crl_publisher(
+      rt.services(),
+      {{"CRL(s) published", [](const app::Services& s) { return app::publish_crls(s); }}},
+      app::crl_job_period(config));
+  crl_publisher.start();
   web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"
               << std::endl;
@@ -101,6 +109,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
                  options.tls ? " and " + config.tls_listen + " (TLS)" : std::string(),
                  config.smtp_url, config.mail_from);
   });
+  crl_publisher.stop();
   housekeeping.stop();
   worker.stop();
   spdlog::info("stopped");

@@ -313,6 +313,39 @@ class AuditWriter : public AuditReader {
   virtual void append_audit(const AuditEntry& e, Millis now) = 0;
 };
 
+// CRLs per issuing CA generation (by the issuer's key id), and what they list
+class CrlsReader {
+ public:
+  virtual ~CrlsReader() = default;
+  // The recorded CRL of that kind with the highest number; `with_der` false leaves der empty.
+  virtual std::optional<CrlRecord> latest_crl(const std::string& issuer_key_id, bool delta,
+                                              bool with_der) = 0;
+  // The recorded full CRL with the lowest number still valid at `now` (next_update after it):
+  // the base of a delta CRL that every relying party holding a valid full CRL can apply.
+  virtual std::optional<CrlRecord> oldest_valid_full_crl(const std::string& issuer_key_id,
+                                                         Millis now) = 0;
+  // True when a CRL of that issuer was reserved after `reserved_after` and not recorded yet
+  // (another node is signing it).
+  virtual bool crl_in_flight(const std::string& issuer_key_id, Millis reserved_after) = 0;
+  // The issuer's certificates revoked at or before `revoked_until`: a count that only grows.
+  virtual std::int64_t revoked_count(const std::string& issuer_key_id, Millis revoked_until) = 0;
+  // True when any certificate of that issuer has a notAfter at or after `at`.
+  virtual bool issued_valid_at(const std::string& issuer_key_id, Millis at) = 0;
+  // `visit` for each revoked certificate `scan` selects, in serial order, without holding them.
+  virtual void scan_revoked(const RevokedScan& scan,
+                            const std::function<void(const RevokedEntry&)>& visit) = 0;
+};
+class CrlsWriter : public CrlsReader {
+ public:
+  // Takes the issuer's next CRL number (one more than any number it ever used, recorded or
+  // not) for `r`, in one statement; the number is never handed out again. The UNIQUE constraint
+  // refuses a second node's same number (UniqueViolation: the caller's transaction runs again).
+  virtual std::int64_t reserve_crl(const CrlRecord& r) = 0;
+  // Stores the signed CRL of a reservation, once (false when it was recorded already).
+  virtual bool record_crl(const std::string& issuer_key_id, std::int64_t crl_number,
+                          const std::string& der, std::int64_t revoked_seen) = 0;
+};
+
 // the OCSP responder: its certificates and the responses pre-produced for requests without a
 // nonce. Whatever statement revokes a certificate (sets revoked_at) also deletes its stored
 // responses and moves the epoch, in its transaction (a trigger in SQLite, migration 0015), so

@@ -60,6 +60,7 @@ struct Config {
   std::string issuing_subject = "C=JP, O=onshi, CN=onshi Issuing CA G1";
   int terminal_validity_months = 39;
   std::string crl_url;
+  std::string delta_crl_url;  // freshestCRL of terminal certificates and of the full CRL
   std::string ocsp_url;
   std::string ca_issuers_url;
   std::string root_crl_url;
@@ -69,6 +70,11 @@ struct Config {
   int pickup_max_attempts = 5;
   // A code keeps working this long after its first download (issue 15), as the letter says.
   int pickup_redownload_days = 7;
+  // CRLs (CPIPCS 7.2.1): valid this long, published at least this often (and before half their
+  // validity is gone), and within the delay of any revocation.
+  int crl_next_update_hours = 24;
+  int crl_interval_hours = 12;
+  int crl_revocation_delay_seconds = 60;
   // OCSP (CPIPCS 7.1.4, 7.3): a response's nextUpdate after its thisUpdate; the delegated
   // responder certificate's validity (renewed when less than half is left); CertIDs per request.
   int ocsp_validity_hours = 12;

@@ -224,6 +224,26 @@ class SqliteSettings final : public SettingsWriter {
   Connection& c_;
 };
 
+class SqliteCrls final : public CrlsWriter {
+ public:
+  explicit SqliteCrls(Connection& c) : c_(c) {}
+  std::optional<CrlRecord> latest_crl(const std::string& issuer_key_id, bool delta,
+                                      bool with_der) override;
+  std::optional<CrlRecord> oldest_valid_full_crl(const std::string& issuer_key_id,
+                                                 Millis now) override;
+  bool crl_in_flight(const std::string& issuer_key_id, Millis reserved_after) override;
+  std::int64_t revoked_count(const std::string& issuer_key_id, Millis revoked_until) override;
+  bool issued_valid_at(const std::string& issuer_key_id, Millis at) override;
+  void scan_revoked(const RevokedScan& scan,
+                    const std::function<void(const RevokedEntry&)>& visit) override;
+  std::int64_t reserve_crl(const CrlRecord& r) override;
+  bool record_crl(const std::string& issuer_key_id, std::int64_t crl_number, const std::string& der,
+                  std::int64_t revoked_seen) override;
+
+ private:
+  Connection& c_;
+};
+
 class SqliteOcsp final : public OcspWriter {
  public:
   explicit SqliteOcsp(Connection& c) : c_(c) {}

@@ -26,6 +26,7 @@ class SqliteTx final : public WriteTx {
         operators_(c),
         audit_(c),
         settings_(c),
+        crls_(c),
         ocsp_(c) {}
 
   SqliteAccounts& accounts() override { return accounts_; }
@@ -42,6 +43,7 @@ class SqliteTx final : public WriteTx {
   SqliteOperators& operators() override { return operators_; }
   SqliteAudit& audit() override { return audit_; }
   SqliteSettings& settings() override { return settings_; }
+  SqliteCrls& crls() override { return crls_; }
   SqliteOcsp& ocsp() override { return ocsp_; }
 
  private:
@@ -57,6 +59,7 @@ class SqliteTx final : public WriteTx {
   SqliteOperators operators_;
   SqliteAudit audit_;
   SqliteSettings settings_;
+  SqliteCrls crls_;
   SqliteOcsp ocsp_;
 };
 

@@ -5,39 +5,22 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
 #include <chrono>
 
 #include "app/ca/ocsp_responder.hpp"
 #include "pki/ocsp.hpp"
 #include "util/base64.hpp"
+#include "web/http_cache.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
 namespace {
 
-using Clock = std::chrono::system_clock;
 
 // RFC 5019 2.1.1 expects requests of a few hundred octets; ten CertIDs with a signature and its
 // chain stay far below. Larger bodies are refused unread by the parser.
 constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 constexpr std::string_view kResponseType = "application/ocsp-response";
-
-// IMF-fixdate (RFC 9110 5.6.7).
-std::string http_date(Clock::time_point t) {
-  using namespace std::chrono;
-  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
-                                                       "Thu", "Fri", "Sat"};
-  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss time{floor<seconds>(t - day)};
-  return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[weekday{day}.c_encoding()],
-                     static_cast<unsigned>(ymd.day()),
-                     kMonths[static_cast<unsigned>(ymd.month()) - 1], static_cast<int>(ymd.year()),
-                     time.hours().count(), time.minutes().count(), time.seconds().count());
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -120,21 +103,21 @@ Response answer(Ctx& ctx, Metrics& metrics, std::string_view request_der) {
   }
   // RFC 5019 6.2: cacheable until nextUpdate, revalidated after; the validator is the response
   // itself, so every node gives the same ETag for the same stored bytes.
-  const std::string& etag = reply.etag;
-  const std::string_view none_match = ctx.request().header("if-none-match");
+  const Cacheable validators{reply.etag, reply.this_update, reply.next_update};
   Response r;
-  if (!none_match.empty() && none_match.find(etag) != std::string_view::npos) {
+  if (ctx.request().method == "GET" && not_modified(ctx.request(), validators)) {
     r.status = 304;
   } else {
     r = ocsp_bytes(std::move(reply.der));
   }
+  // RFC 5019 6.2 asks for more than add_cache_headers' "public, max-age".
   const auto left =
       std::chrono::floor<std::chrono::seconds>(reply.next_update - ctx.services().clock.now());
   r.header("Cache-Control", fmt::format("max-age={}, public, no-transform, must-revalidate",
                                         std::max<long long>(0, left.count())));
   r.header("Expires", http_date(reply.next_update));
   r.header("Last-Modified", http_date(reply.this_update));
-  r.header("ETag", etag);
+  r.header("ETag", reply.etag);
   return r;
 }
 

@@ -44,11 +44,17 @@ TEST(Database, SchemaVersionOfAFreshDatabaseIsZero) {
   EXPECT_EQ(tmp.db().schema_version(), sqlite_migrations().back().version);
 }
 
-TEST(Migrations, AreNumberedFromOneWithoutGaps) {
+// Strictly increasing from 1. Numbers are handed out to branches in advance (0013–0015 and 0016
+// for issue 16's parts), so a branch may hold a gap until the others are merged; the runner checks
+// each version on its own and applies what is missing in order.
+TEST(Migrations, AreNumberedFromOneInIncreasingOrder) {
   const auto& all = sqlite_migrations();
   ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.front().version, 1);
   for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].version, static_cast<int>(i) + 1);
+    if (i > 0) {
+      EXPECT_GT(all[i].version, all[i - 1].version) << all[i].name;
+    }
     EXPECT_FALSE(all[i].name.empty());
     EXPECT_FALSE(all[i].sql.empty());
   }

@@ -68,6 +68,12 @@ store::CertificateRow certificate_row(const store::CertificateRecord& c, int dow
   return r;
 }
 
+std::vector<store::CertificateRow> my_certificate_rows(const Services& s,
+                                                       store::Id institution_id) {
+  return s.db.read(
+      [&](store::ReadTx& tx) { return tx.certificates().certificates_of(institution_id); });
+}
+
 std::optional<MyCertificate> my_certificate(const Services& s, store::Id institution_id,
                                             std::string_view number) {
   const auto n = normalize_issuance_number(number);

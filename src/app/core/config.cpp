@@ -153,6 +153,8 @@ const std::vector<Key>& keys() {
        integer(&Config::pickup_max_attempts, 1)},
       {"pki", "pickup_redownload_days", "ONSHI_PICKUP_REDOWNLOAD_DAYS",
        integer(&Config::pickup_redownload_days, 1)},
+      {"pki", "unpicked_revocation_grace_days", "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
+       integer(&Config::unpicked_revocation_grace_days, 0)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);

@@ -65,6 +65,9 @@ store::CertificateRow certificate_row(const store::CertificateRecord& c, int dow
   r.pickup_expires_at = c.pickup_expires_at;
   r.downloads = downloads;
   r.pickup_locked = c.pickup_locked_at.has_value();
+  r.revoked_at = c.revoked_at;
+  r.revocation_reason = c.revocation_reason;
+  r.invalidity_date = c.invalidity_date;
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/ca/pickup.hpp"
+#include "app/ca/unpicked_revocation.hpp"
 #include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
 #include "cli/commands.hpp"
@@ -76,8 +77,9 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   web::Site site(rt.services(), metrics);
   app::OutboxWorker worker(rt.services());
   worker.start();
-  app::Housekeeping housekeeping(rt.services(),
-                                 {{"lapsed pickup(s) closed", app::close_lapsed_pickups}});
+  app::Housekeeping housekeeping(
+      rt.services(), {{"lapsed pickup(s) closed", app::close_lapsed_pickups},
+                      {"unpicked certificate(s) revoked", app::revoke_unpicked_certificates}});
   housekeeping.start();
   web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"

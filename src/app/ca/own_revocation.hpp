@@ -43,11 +43,12 @@ Result<std::vector<store::CertificateRecord>> check_own_revocation(
 
 // Refusals: invalid with fields certificates (own_revocation.none_chosen), reason
 // (own_revocation.reason_missing / own_revocation.reason_unknown), compromised_since
-// (revocation.*, date.*); for the certificates named, the first problem decides the failure —
-// not_found certificate.not_found (an unknown number or another institution's), conflict
-// certificate.already_revoked / certificate.already_expired — and `fields` lists each number at
-// fault under "certificates" (own_revocation.not_found / .already_revoked / .already_expired with
-// the number as argument); conflict own_revocation.key_reused for a key used for another set.
+// (revocation.*, date.*). For the certificates named: not_found certificate.not_found when any is
+// unknown or another institution's (which look the same), else conflict with the first one's
+// state (certificate.already_revoked / certificate.already_expired); either way `fields` lists
+// every number at fault under "certificates" (own_revocation.not_found / .already_revoked /
+// .already_expired, the number as argument). conflict own_revocation.key_reused for a key used
+// before for another set.
 Result<OwnRevocation> revoke_own_certificates(const Services& s, const SessionUser& user,
                                               const OwnRevocationRequest& request);
 

@@ -163,6 +163,14 @@ Response act(Ctx& ctx) {
   }
   if (action != "revoke") return form_page(ctx, chosen, nullptr);
   auto done = app::revoke_own_certificates(ctx.services(), *ctx.user(), chosen.request());
+  if (!done && done.error().key == "own_revocation.key_reused") {
+    // A page from before a revocation (the browser's back button) sent another choice: it gets a
+    // key of its own, and the clinic is told in its words rather than the API's.
+    auto fresh = chosen;
+    fresh.idempotency_key = app::idempotency_key_of("");
+    const auto used = app::Failure::of(app::FailureCode::conflict, "own_revocation.form_used");
+    return form_page(ctx, fresh, &used);
+  }
   if (!done) return form_page(ctx, chosen, &done.error());
   std::string query;
   for (const auto& c : done->certificates) {

@@ -116,6 +116,13 @@ TEST_F(OwnRevocationPagesTest, TheConfirmationNamesEachTerminalThenBothAreRevoke
   for (const auto& c : mine)
     EXPECT_EQ(current(c.number).status, domain::CertificateState::revoked) << c.number;
   EXPECT_EQ(post_form(revoke).status, 303) << "a second click lands on the same page";
+  // The same page sent back with another choice (the browser's back button): nothing revoked, and
+  // said in the clinic's words.
+  auto other = revoke;
+  other[2] = {"certificate", "C-00000009-01"};
+  const auto reused = post_form(other);
+  EXPECT_EQ(reused.status, 409);
+  EXPECT_NE(reused.body.find(m().get("own_revocation.form_used")), std::string::npos);
 
   const auto shown = a.s.handle(get(location, clinic));
   ASSERT_EQ(shown.status, 200);

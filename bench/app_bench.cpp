@@ -145,7 +145,7 @@ letters::NoticeLetter notice_letter() {
                 {"証明書の枚数", "2枚"}},
       .certificates_heading = "発行した電子証明書",
       .certificate_labels = {"発行番号", "端末", "取得コード", "取得期限", "シリアル番号",
-                             "有効期間", "{from} ～ {until}"},
+                             "有効期間", "{from} ～ {until}", "受取方法"},
       .certificates = {},  // the two below
       .qr_caption = "取得用ページ",
       .pickup_page_label = "取得用ページ",
@@ -155,6 +155,8 @@ letters::NoticeLetter notice_letter() {
                               "パスワードを決め、PKCS#12 ファイルを1回だけダウンロードします。"},
       .notes_heading = "ご注意",
       .notes = {"※ 取得コードは1回限り有効です。"},
+      .contact_heading = "お問い合わせ先",
+      .contact_lines = {"医療機関等向けポータルサイト 問合せ窓口", "0120-000-000"},
       .footer = "申請番号 C-00000123",
       .page_label_format = "{page} / {pages}",
   };
@@ -163,7 +165,8 @@ letters::NoticeLetter notice_letter() {
                               fmt::format("7F3A9C{}1B2E4D5F60718293A4B5C6D7", n),
                               "ABCD-EFGH-JKMN-PQ2" + std::string(n).substr(1),
                               fmt::format("https://portal.example.jp/pickup?n=C-00000123-{}", n),
-                              "2026年11月24日", "2030年2月24日", "2027年2月22日"});
+                              "2026年11月24日", "2030年2月24日", "2027年2月22日",
+                              "PKCS#12（秘密鍵と証明書）"});
   }
   return l;
 }

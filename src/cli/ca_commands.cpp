@@ -1,5 +1,7 @@
-// `onshi ca init|show|reissue-issuing|server-cert`: the certificate authority's ceremony commands.
-// The root key is used only here (init and re-issuing the issuing CA), never by `onshi serve`.
+// `onshi ca init|show|reissue-issuing|sign-root-crl|server-cert`: the certificate authority's
+// ceremony commands. The root key is used only here (init, re-issuing the issuing CA, the ARL),
+// never by `onshi serve`.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "pki/authority.hpp"
+#include "pki/crl.hpp"
 #include "pki/issuing_ca.hpp"
 
 namespace onshi::cli {
@@ -64,6 +67,49 @@ void reissue(const GlobalOptions& globals) {
                                          std::chrono::system_clock::now());
   std::cout << "issued a new issuing CA; restart `onshi serve` to sign with it\n";
   print(d);
+}
+
+struct RootCrlFlags {
+  std::string revoke;
+  std::string reason;
+};
+
+// The RFC 5280 names of the reasons an issuing CA certificate may be revoked for (CPIPCS 7.2.2).
+std::optional<int> ca_reason(const std::string& name) {
+  if (name == "cACompromise") return 2;
+  if (name == "superseded") return 4;
+  if (name == "cessationOfOperation") return 5;
+  return std::nullopt;
+}
+
+void sign_root_crl(const GlobalOptions& globals, const RootCrlFlags& f) {
+  Runtime rt(globals);
+  const auto& c = rt.config();
+  std::optional<pki::RootCrlRevocation> revoke;
+  if (!f.revoke.empty() || !f.reason.empty()) {
+    const auto reason = ca_reason(f.reason);
+    if (f.revoke.empty() || !reason) {
+      std::cerr << "onshi ca sign-root-crl: --revoke SERIAL needs --reason cACompromise, "
+                   "superseded or cessationOfOperation\n";
+      throw CLI::RuntimeError(2);
+    }
+    revoke = pki::RootCrlRevocation{f.revoke, *reason};
+  }
+  const auto signed_crl =
+      pki::sign_root_crl(app::key_store_config(c), revoke, std::chrono::system_clock::now());
+  if (!signed_crl) {
+    std::cerr << "onshi ca sign-root-crl: " << pki::root_crl_error_text(signed_crl.error()) << '\n';
+    throw CLI::RuntimeError(2);
+  }
+  const auto& summary = signed_crl->summary;
+  std::cout << fmt::format(
+      "wrote {}: ARL number {}, thisUpdate {:%Y-%m-%dT%H:%M:%SZ}, nextUpdate "
+      "{:%Y-%m-%dT%H:%M:%SZ}, {} revoked issuing CA certificate(s)\n",
+      (std::filesystem::path(c.ca_dir) / "root.crl").string(), summary.number,
+      std::chrono::floor<std::chrono::seconds>(summary.this_update),
+      std::chrono::floor<std::chrono::seconds>(summary.next_update), summary.entries);
+  for (const auto& r : signed_crl->revoked)
+    std::cout << fmt::format("  revoked: serial {} reason {}\n", r.serial_hex, r.reason);
 }
 
 // Writes `text` to `path` with `mode`, replacing a file that is there (a development certificate
@@ -123,6 +169,14 @@ void register_ca_commands(CLI::App& root, GlobalOptions& globals) {
   show_cmd->callback([&globals, pem] { show(globals, *pem); });
   ca->add_subcommand("reissue-issuing", "New issuing CA key and certificate, signed by the root")
       ->callback([&globals] { reissue(globals); });
+  auto arl = std::make_shared<RootCrlFlags>();
+  auto* arl_cmd = ca->add_subcommand(
+      "sign-root-crl", "Sign the root CA's ARL (root.crl in pki.dir) with the root key");
+  arl_cmd->add_option("--revoke", arl->revoke,
+                      "Serial (hex) of an issuing CA certificate to revoke, kept for later ARLs");
+  arl_cmd->add_option("--reason", arl->reason,
+                      "cACompromise, superseded or cessationOfOperation (with --revoke)");
+  arl_cmd->callback([&globals, arl] { sign_root_crl(globals, *arl); });
   auto flags = std::make_shared<ServerCertFlags>();
   auto* server = ca->add_subcommand(
       "server-cert", "A TLS server certificate for onshi serve, issued by the issuing CA");

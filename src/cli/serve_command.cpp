@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "app/ca/certificate_authority.hpp"
+#include "app/ca/crl_publisher.hpp"
 #include "app/ca/issuance.hpp"
+#include "app/ca/issuer_key_ids.hpp"
 #include "app/ca/pickup.hpp"
 #include "app/ca/unpicked_revocation.hpp"
 #include "app/core/housekeeping.hpp"
@@ -73,6 +75,10 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   if (const int abandoned = app::resolve_interrupted_issuance(rt.services()); abandoned > 0)
     spdlog::warn("abandoned {} certificate reservation(s) of interrupted issuances", abandoned);
 
+  if (const int filled = app::fill_in_issuer_key_ids(rt.services()); filled > 0)
+    spdlog::info("recorded the issuing CA of {} certificate(s) issued before migration 0013",
+                 filled);
+
   web::Metrics metrics;
   web::Site site(rt.services(), metrics);
   app::OutboxWorker worker(rt.services());
@@ -81,6 +87,13 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
       rt.services(), {{"lapsed pickup(s) closed", app::close_lapsed_pickups},
                       {"unpicked certificate(s) revoked", app::revoke_unpicked_certificates}});
   housekeeping.start();
+  // Its own thread and a short period: a revocation must reach the CRLs within
+  // pki.crl_revocation_delay_seconds, the other sweeps only within minutes.
+  app::Housekeeping crl_publisher(
+      rt.services(),
+      {{"CRL(s) published", [](const app::Services& s) { return app::publish_crls(s); }}},
+      app::crl_job_period(config));
+  crl_publisher.start();
   web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"
               << std::endl;
@@ -90,6 +103,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
                  options.tls ? " and " + config.tls_listen + " (TLS)" : std::string(),
                  config.smtp_url, config.mail_from);
   });
+  crl_publisher.stop();
   housekeeping.stop();
   worker.stop();
   spdlog::info("stopped");

@@ -12,6 +12,9 @@
 #include <vector>
 
 namespace onshi::pki {
+namespace detail {
+struct ImplAccess;
+}
 
 struct IssuedCertificate {
   std::string der;
@@ -20,7 +23,22 @@ struct IssuedCertificate {
   std::string subject;     // RFC 2253 one-line, UTF-8 unescaped
   std::chrono::system_clock::time_point not_before, not_after;
   std::string sha256_fingerprint;  // AA:BB:…
+  std::string issuer_key_id_hex;   // its authorityKeyIdentifier: which issuing CA signed it
 };
+
+// One issuing CA certificate, described: the current one or an earlier one still valid.
+struct IssuingCaInfo {
+  std::string serial_hex;  // lower case, as in issuing-<serial>.crt
+  std::string key_id_hex;  // subjectKeyIdentifier, lower-case hex without colons
+  std::string der;
+  std::string subject;  // RFC 2253
+  std::chrono::system_clock::time_point not_before, not_after;
+  bool current = false;
+};
+
+// The authorityKeyIdentifier of a DER certificate as lower-case hex; empty when it has none.
+// Throws std::runtime_error when the bytes are no certificate.
+std::string authority_key_id_hex(std::string_view cert_der);
 
 struct TerminalKey {
   std::string public_key_der;      // SubjectPublicKeyInfo
@@ -32,6 +50,8 @@ struct TerminalKey {
 // serialized by a process-wide mutex (the PKCS#11 engine is not reentrant); the rest only reads.
 class IssuingCa {
  public:
+  struct Impl;  // pki/issuing_ca_impl.hpp, for pki/ files only
+
   // Throws std::runtime_error when the CA is missing, the passphrase is wrong, the token or PIN
   // fails, or the key does not match issuing.crt.
   static std::unique_ptr<IssuingCa> open(const KeyStoreConfig& cfg);
@@ -78,12 +98,16 @@ class IssuingCa {
       const std::vector<std::string>& dns_names, const std::vector<std::string>& ip_addresses,
       std::chrono::system_clock::time_point now);
 
+  // The current issuing CA first, then the earlier ones (issuing-<serial>.crt with its key in
+  // the CA folder) whose certificates have not expired, newest first.
+  std::vector<IssuingCaInfo> generations() const;
+
   std::string chain_pem() const;  // issuing then root
   std::string issuing_der() const;
   std::string root_der() const;
 
  private:
-  struct Impl;
+  friend struct detail::ImplAccess;
   explicit IssuingCa(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

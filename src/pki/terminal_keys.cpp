@@ -8,6 +8,7 @@
 #include <openssl/pkcs12.h>
 
 #include <stdexcept>
+#include <utility>
 
 namespace onshi::pki {
 namespace {
@@ -72,8 +73,13 @@ std::expected<std::string, IssuingCa::Pkcs12Error> IssuingCa::make_pkcs12(
   if (!cert) throw std::runtime_error("make_pkcs12: unreadable certificate");
   ossl::Pkey key = open_key_of(cert.get(), sealed_private_key, impl_->terminal_secret_hex);
 
+  // The chain of the CA generation that signed it: after `onshi ca reissue-issuing`, a
+  // certificate still waiting for pickup came from the earlier one.
+  const std::string aki = authority_key_id_hex(cert_der);
+  const CaGeneration* issuer = impl_->find(aki);
+  if (issuer == nullptr) issuer = &impl_->current;
   ossl::CertStack chain(ossl::check(sk_X509_new_null(), "sk_X509_new_null"));
-  for (const std::string* der : {&impl_->issuing_der, &impl_->root_der}) {
+  for (const std::string* der : {&issuer->der, &std::as_const(impl_->root_der)}) {
     ossl::Cert ca = ossl::cert_from_der(*der);
     if (!ca) throw std::runtime_error("make_pkcs12: unreadable CA certificate");
     ossl::check(sk_X509_push(chain.get(), ca.get()), "sk_X509_push");

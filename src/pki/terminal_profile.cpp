@@ -100,6 +100,7 @@ ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* 
   add_ext(c, issuing_cert, NID_subject_key_identifier, "hash");
   add_ext(c, issuing_cert, NID_authority_key_identifier, "keyid:always");
   if (!profile.crl_url.empty()) add_crl_distribution_point(c, profile.crl_url);
+  if (!profile.delta_crl_url.empty()) add_freshest_crl(c, profile.delta_crl_url);
   add_authority_info_access(c, profile.ocsp_url, profile.ca_issuers_url);
   if (!profile.policy_oid.empty()) add_certificate_policy(c, profile.policy_oid, profile.cps_url);
   sign(c, issuing_key);

@@ -11,6 +11,7 @@ namespace onshi::pki {
 struct TerminalProfile {
   int validity_months = 39;
   std::string crl_url, ocsp_url, ca_issuers_url;  // from configuration (pki.crl_url, …)
+  std::string delta_crl_url;                      // freshestCRL (pki.delta_crl_url); empty: none
   std::string policy_oid, cps_url;                // certificatePolicies only when policy_oid is set
   KeyAlgorithm generated_key = KeyAlgorithm::ec_p256;
 };

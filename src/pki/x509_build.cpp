@@ -137,9 +137,11 @@ void free_policies(CERTIFICATEPOLICIES* p) {
 
 }  // namespace
 
+namespace {
+
 // Built from structures rather than configuration strings, so a URL with a comma cannot change
 // the meaning of the extension.
-void add_crl_distribution_point(X509* cert, const std::string& url) {
+void add_distribution_point(X509* cert, int nid, const std::string& url) {
   std::unique_ptr<CRL_DIST_POINTS, ossl::Deleter<free_dist_points>> points(
       ossl::check(sk_DIST_POINT_new_null(), "sk_DIST_POINT_new_null"));
   std::unique_ptr<DIST_POINT, ossl::Deleter<DIST_POINT_free>> point(
@@ -152,9 +154,18 @@ void add_crl_distribution_point(X509* cert, const std::string& url) {
   gn.release();
   ossl::check(sk_DIST_POINT_push(points.get(), point.get()), "push");
   point.release();
-  ossl::check(
-      X509_add1_ext_i2d(cert, NID_crl_distribution_points, points.get(), 0, X509V3_ADD_APPEND),
-      "cRLDistributionPoints");
+  ossl::check(X509_add1_ext_i2d(cert, nid, points.get(), 0, X509V3_ADD_APPEND),
+              "cRLDistributionPoints");
+}
+
+}  // namespace
+
+void add_crl_distribution_point(X509* cert, const std::string& url) {
+  add_distribution_point(cert, NID_crl_distribution_points, url);
+}
+
+void add_freshest_crl(X509* cert, const std::string& url) {
+  add_distribution_point(cert, NID_freshest_crl, url);
 }
 
 void add_authority_info_access(X509* cert, const std::string& ocsp_url,

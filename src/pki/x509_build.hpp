@@ -26,6 +26,8 @@ ossl::Cert new_certificate(std::string_view serial_hex, std::chrono::system_cloc
 // `issuer` may be the certificate itself (self-signed).
 void add_ext(X509* cert, const X509* issuer, int nid, const char* value);
 void add_crl_distribution_point(X509* cert, const std::string& url);
+// freshestCRL (RFC 5280 4.2.1.15): where the delta CRLs are, in the same syntax.
+void add_freshest_crl(X509* cert, const std::string& url);
 void add_authority_info_access(X509* cert, const std::string& ocsp_url,
                                const std::string& ca_issuers_url);
 void add_certificate_policy(X509* cert, const std::string& oid, const std::string& cps_url);

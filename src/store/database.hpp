@@ -43,6 +43,7 @@ class ReadTx {
   virtual OperatorsReader& operators() = 0;
   virtual AuditReader& audit() = 0;
   virtual SettingsReader& settings() = 0;
+  virtual CrlsReader& crls() = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -59,6 +60,7 @@ class WriteTx : public ReadTx {
   OperatorsWriter& operators() override = 0;
   AuditWriter& audit() override = 0;
   SettingsWriter& settings() override = 0;
+  CrlsWriter& crls() override = 0;
 };
 
 namespace detail {

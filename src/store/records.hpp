@@ -247,6 +247,7 @@ struct CertificateRecord {
   std::optional<Millis> replaced_at;  // no longer the number's current certificate
   bool renewed = false;               // replaced by re-enrolment (else superseded), when replaced
   std::optional<Millis> invalidity_date;  // keyCompromise: compromised since (RFC 5280 5.3.2)
+  std::string issuer_key_id;  // the AKI, lower-case hex: which issuing CA; empty when not known
 };
 
 // `onshi admin certificates list`: every certificate (all generations), newest first.
@@ -312,6 +313,37 @@ struct AuditFilter {
   Millis to = 0;
   std::int64_t before_seq = 0;
   int limit = 100;
+};
+
+// A CRL of one issuing CA generation (migration 0014): its number is reserved in one transaction,
+// signed outside any, then recorded; a reservation never recorded keeps its number used.
+struct CrlRecord {
+  std::string issuer_key_id;  // the issuing CA certificate's subjectKeyIdentifier, hex
+  std::int64_t crl_number = 0;
+  std::optional<std::int64_t> delta_base;  // a delta CRL against this full CRL; nothing: full
+  Millis this_update = 0;
+  Millis next_update = 0;
+  std::string der;                // empty until recorded, and when read without it
+  std::int64_t revoked_seen = 0;  // the issuer's revocations up to this_update its read saw
+  Millis created_at = 0;          // reserved at
+  bool recorded = false;
+};
+
+// What a CRL entry needs of a revoked certificate.
+struct RevokedEntry {
+  std::string serial_hex;
+  Millis revoked_at = 0;
+  int reason = 0;
+  std::optional<Millis> invalidity_date;
+};
+
+// Revoked certificates of one issuer: revoked in [revoked_from, revoked_until] and not expired
+// before `not_after_from` (RFC 5280 3.3: an entry leaves once a CRL after its notAfter listed it).
+struct RevokedScan {
+  std::string issuer_key_id;
+  Millis not_after_from = 0;
+  Millis revoked_from = 0;
+  Millis revoked_until = 0;
 };
 
 }  // namespace onshi::store

@@ -189,6 +189,8 @@ class CertificatesReader {
   // The institution's request made with this idempotency key, if any.
   virtual std::optional<RevocationRequestRecord> find_revocation_request(
       Id institution_id, const std::string& idempotency_key) = 0;
+  // Up to `limit` certificates stored before their issuer key id was (migration 0013): id, DER.
+  virtual std::vector<std::pair<Id, std::string>> certificates_without_issuer_key_id(int limit) = 0;
 };
 class CertificatesWriter : public CertificatesReader {
  public:
@@ -230,6 +232,8 @@ class CertificatesWriter : public CertificatesReader {
   virtual bool revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) = 0;
   // Stores the request unless the institution used its key before (false then).
   virtual bool try_insert_revocation_request(const RevocationRequestRecord& r) = 0;
+  // Fills in a missing issuer key id; false when it was set already.
+  virtual bool set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) = 0;
 };
 
 // issuance in steps: serials reserved before signing, settled after it
@@ -319,6 +323,39 @@ class AuditWriter : public AuditReader {
   // index on prev_hash), so two appends racing in two transactions cannot fork the chain: the
   // loser's transaction fails with TransientConflict and Database::write runs it again.
   virtual void append_audit(const AuditEntry& e, Millis now) = 0;
+};
+
+// CRLs per issuing CA generation (by the issuer's key id), and what they list
+class CrlsReader {
+ public:
+  virtual ~CrlsReader() = default;
+  // The recorded CRL of that kind with the highest number; `with_der` false leaves der empty.
+  virtual std::optional<CrlRecord> latest_crl(const std::string& issuer_key_id, bool delta,
+                                              bool with_der) = 0;
+  // The recorded full CRL with the lowest number still valid at `now` (next_update after it):
+  // the base of a delta CRL that every relying party holding a valid full CRL can apply.
+  virtual std::optional<CrlRecord> oldest_valid_full_crl(const std::string& issuer_key_id,
+                                                         Millis now) = 0;
+  // True when a CRL of that issuer was reserved after `reserved_after` and not recorded yet
+  // (another node is signing it).
+  virtual bool crl_in_flight(const std::string& issuer_key_id, Millis reserved_after) = 0;
+  // The issuer's certificates revoked at or before `revoked_until`: a count that only grows.
+  virtual std::int64_t revoked_count(const std::string& issuer_key_id, Millis revoked_until) = 0;
+  // True when any certificate of that issuer has a notAfter at or after `at`.
+  virtual bool issued_valid_at(const std::string& issuer_key_id, Millis at) = 0;
+  // `visit` for each revoked certificate `scan` selects, in serial order, without holding them.
+  virtual void scan_revoked(const RevokedScan& scan,
+                            const std::function<void(const RevokedEntry&)>& visit) = 0;
+};
+class CrlsWriter : public CrlsReader {
+ public:
+  // Takes the issuer's next CRL number (one more than any number it ever used, recorded or
+  // not) for `r`, in one statement; the number is never handed out again. The UNIQUE constraint
+  // refuses a second node's same number (UniqueViolation: the caller's transaction runs again).
+  virtual std::int64_t reserve_crl(const CrlRecord& r) = 0;
+  // Stores the signed CRL of a reservation, once (false when it was recorded already).
+  virtual bool record_crl(const std::string& issuer_key_id, std::int64_t crl_number,
+                          const std::string& der, std::int64_t revoked_seen) = 0;
 };
 
 // small key/value settings (e.g. the CSRF key shared by every node)

@@ -15,7 +15,7 @@ void Metrics::observe(const std::string& route, const std::string& method, int s
   sum_ += seconds;
 }
 
-std::string Metrics::render(long long outbox_pending) const {
+std::string Metrics::render(long long outbox_pending, long long crls_published) const {
   std::lock_guard lock(mutex_);
   std::string out;
   out += "# HELP onshi_http_requests_total HTTP requests by route, method and status.\n";
@@ -39,6 +39,10 @@ std::string Metrics::render(long long outbox_pending) const {
       "server.\n";
   out += "# TYPE onshi_outbox_pending gauge\n";
   out += fmt::format("onshi_outbox_pending {}\n", outbox_pending);
+  out +=
+      "# HELP onshi_crls_published_total CRLs (full and delta) this process signed and stored.\n";
+  out += "# TYPE onshi_crls_published_total counter\n";
+  out += fmt::format("onshi_crls_published_total {}\n", crls_published);
   return out;
 }
 

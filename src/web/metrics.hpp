@@ -12,8 +12,9 @@ namespace onshi::web {
 class Metrics {
  public:
   void observe(const std::string& route, const std::string& method, int status, double seconds);
-  // The exposition text; `outbox_pending` is read by the caller from the database.
-  std::string render(long long outbox_pending) const;
+  // The exposition text; `outbox_pending` is read by the caller from the database,
+  // `crls_published` is the count of app::crls_published_total().
+  std::string render(long long outbox_pending, long long crls_published = 0) const;
 
  private:
   static constexpr std::array<double, 10> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1,

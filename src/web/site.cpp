@@ -123,6 +123,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_admin_routes(routes_);
   add_est_routes(routes_);
   add_ca_certificate_routes(routes_);
+  add_crl_routes(routes_);
 }
 
 Response Site::handle(const Request& r) noexcept {

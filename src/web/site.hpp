@@ -94,6 +94,8 @@ void add_ops_routes(Routes& routes, Metrics& metrics);
 void add_est_routes(Routes& routes);
 // /pki/ca/issuing.crt and /pki/ca/root.crt, the authorityInfoAccess of every certificate.
 void add_ca_certificate_routes(Routes& routes);
+// /pki/crl/*.crl: the issuing CAs' full and delta CRLs and the root's ARL (web/protocol/crls.cpp).
+void add_crl_routes(Routes& routes);
 // Refusals below /.well-known/est/ are one line of text/plain (RFC 7030 4.2.3), not a page.
 bool is_est_path(std::string_view path);
 Response est_text(int status, std::string_view message);

@@ -14,10 +14,11 @@ import {
 /**
  * A server with a development CA. The server and every CLI run read one onshi.toml, as in
  * production, so certificates issued from the CLI carry CRL and OCSP URLs under the server's
- * public address. Returns { srv, caInit } (caInit: what `onshi ca init` printed).
+ * public address. `env` adds to the server's and the CLI's environment. Returns { srv, caInit }
+ * (caInit: what `onshi ca init` printed).
  */
-export async function startServerWithCa({ name, passphrase }) {
-  const srv = await startServer({ name, env: { ONSHI_CA_PASSPHRASE: passphrase } });
+export async function startServerWithCa({ name, passphrase, env = {} }) {
+  const srv = await startServer({ name, env: { ONSHI_CA_PASSPHRASE: passphrase, ...env } });
   await fsp.writeFile(path.join(srv.dataDir, 'onshi.toml'), `[server]\nbase_url = "${srv.publicBaseUrl}"\n`);
   const init = await runOnshi(srv, ['ca', 'init']);
   assert.equal(init.code, 0, `onshi ca init -> ${init.code}: ${init.stdout}${init.stderr}`);

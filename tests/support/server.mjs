@@ -218,9 +218,13 @@ export async function stopServer(server) {
 // ---------------------------------------------------------------------------------------------
 // Restarting `onshi serve` (e.g. after `onshi ca init`: the server loads the CA only at startup)
 
-/** Stops `onshi serve` and starts it again on the same port, data directory and environment. */
-export async function restartServer(server) {
+/**
+ * Stops `onshi serve` and starts it again on the same port, data directory and environment;
+ * `whileStopped` runs in between (to change its database while no node uses it).
+ */
+export async function restartServer(server, { whileStopped } = {}) {
   await server.stop();
+  if (whileStopped) await whileStopped();
   server.exitResult = null;
   server.child = null;
   await server.start();

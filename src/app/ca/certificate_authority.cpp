@@ -93,6 +93,7 @@ pki::TerminalProfile terminal_profile(const Config& c) {
   pki::TerminalProfile p;
   p.validity_months = c.terminal_validity_months;
   p.crl_url = c.crl_url;
+  p.delta_crl_url = c.delta_crl_url;
   p.ocsp_url = c.ocsp_url;
   p.ca_issuers_url = c.ca_issuers_url;
   p.policy_oid = c.policy_oid;

@@ -310,6 +310,7 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       store::CertificateRecord c = r.planned;
       c.subject = cert.subject;
       c.der = cert.der;
+      c.issuer_key_id = cert.issuer_key_id_hex;
       c.not_before = millis_of(cert.not_before);
       c.not_after = millis_of(cert.not_after);
       signed_certs.push_back(std::move(c));

@@ -127,6 +127,7 @@ Result<store::CertificateRecord> reissue_certificate(const Services& s, const Re
         std::chrono::system_clock::time_point{std::chrono::milliseconds{c.issued_at}});
     c.subject = cert.subject;
     c.der = cert.der;
+    c.issuer_key_id = cert.issuer_key_id_hex;
     c.not_before =
         std::chrono::duration_cast<std::chrono::milliseconds>(cert.not_before.time_since_epoch())
             .count();

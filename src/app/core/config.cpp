@@ -141,6 +141,13 @@ const std::vector<Key>& keys() {
       {"pki", "terminal_validity_months", "ONSHI_TERMINAL_VALIDITY_MONTHS",
        integer(&Config::terminal_validity_months, 1)},
       {"pki", "crl_url", "ONSHI_CRL_URL", string(&Config::crl_url)},
+      {"pki", "delta_crl_url", "ONSHI_DELTA_CRL_URL", string(&Config::delta_crl_url)},
+      {"pki", "crl_next_update_hours", "ONSHI_CRL_NEXT_UPDATE_HOURS",
+       integer(&Config::crl_next_update_hours, 1)},
+      {"pki", "crl_interval_hours", "ONSHI_CRL_INTERVAL_HOURS",
+       integer(&Config::crl_interval_hours, 1)},
+      {"pki", "crl_revocation_delay_seconds", "ONSHI_CRL_REVOCATION_DELAY_SECONDS",
+       integer(&Config::crl_revocation_delay_seconds, 1)},
       {"pki", "ocsp_url", "ONSHI_OCSP_URL", string(&Config::ocsp_url)},
       {"pki", "ca_issuers_url", "ONSHI_CA_ISSUERS_URL", string(&Config::ca_issuers_url)},
       {"pki", "root_crl_url", "ONSHI_ROOT_CRL_URL", string(&Config::root_crl_url)},
@@ -238,6 +245,7 @@ void finish_config(Config& c) {
   if (c.database_url.empty()) c.database_url = "sqlite:" + (c.data_dir / "onshi.db").string();
   if (c.ca_dir.empty()) c.ca_dir = (c.data_dir / "ca").string();
   if (c.crl_url.empty()) c.crl_url = c.base_url + "/pki/crl/issuing.crl";
+  if (c.delta_crl_url.empty()) c.delta_crl_url = c.base_url + "/pki/crl/issuing-delta.crl";
   if (c.ocsp_url.empty()) c.ocsp_url = c.base_url + "/pki/ocsp";
   if (c.ca_issuers_url.empty()) c.ca_issuers_url = c.base_url + "/pki/ca/issuing.crt";
   if (c.root_crl_url.empty()) c.root_crl_url = c.base_url + "/pki/crl/root.crl";

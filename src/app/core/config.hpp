@@ -60,6 +60,7 @@ struct Config {
   std::string issuing_subject = "C=JP, O=onshi, CN=onshi Issuing CA G1";
   int terminal_validity_months = 39;
   std::string crl_url;
+  std::string delta_crl_url;  // freshestCRL of terminal certificates and of the full CRL
   std::string ocsp_url;
   std::string ca_issuers_url;
   std::string root_crl_url;
@@ -72,6 +73,11 @@ struct Config {
   // A certificate never picked up is revoked this long after its pickup deadline, not at once:
   // until then the desk may still reprint its letter for a clinic that asks late (CPIPCS 4.4.4).
   int unpicked_revocation_grace_days = 14;
+  // CRLs (CPIPCS 7.2.1): valid this long, published at least this often (and before half their
+  // validity is gone), and within the delay of any revocation.
+  int crl_next_update_hours = 24;
+  int crl_interval_hours = 12;
+  int crl_revocation_delay_seconds = 60;
 
   // [review]
   bool separate_issuer = true;  // the operator who approved may not issue

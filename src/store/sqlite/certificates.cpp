@@ -14,7 +14,8 @@ constexpr const char* kCertificateColumns =
     "not_before, not_after, der, spki_sha256, key_source, sealed_key, status, pickup_code_hash, "
     "sealed_pickup_code, pickup_expires_at, pickup_failures, picked_up_at, revoked_at, "
     "revocation_reason, issued_by, issued_at, generation, pickup_locked_at, pickup_closed_at, "
-    "pickup_closed_how, replaced_at, replaced_how, invalidity_date FROM certificates ";
+    "pickup_closed_how, replaced_at, replaced_how, invalidity_date, issuer_key_id FROM "
+    "certificates ";
 
 CertificateRecord read_certificate(const Statement& s) {
   CertificateRecord c;
@@ -49,6 +50,7 @@ CertificateRecord read_certificate(const Statement& s) {
   c.replaced_at = s.optional_int64(i++);
   c.renewed = s.optional_text(i++) == std::optional<std::string>("renewed");
   c.invalidity_date = s.optional_int64(i++);
+  c.issuer_key_id = s.optional_text(i++).value_or("");
   return c;
 }
 
@@ -96,8 +98,8 @@ bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
       "INSERT INTO certificates (institution_id, application_id, issuance_number, terminal, "
       "serial_hex, subject, not_before, not_after, der, spki_sha256, key_source, sealed_key, "
       "status, pickup_code_hash, sealed_pickup_code, pickup_expires_at, issued_by, issued_at, "
-      "generation, picked_up_at, pickup_closed_at, pickup_closed_how) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "generation, picked_up_at, pickup_closed_at, pickup_closed_how, issuer_key_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT DO NOTHING RETURNING id");
   s.bind_all(c.institution_id, c.application_id, c.issuance_number, c.terminal, c.serial_hex,
              c.subject, c.not_before, c.not_after, Blob{c.der}, c.spki_sha256,
@@ -106,7 +108,8 @@ bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
              c.issued_at, c.generation, c.picked_up_at, c.pickup_closed_at,
              c.pickup_closed_how
                  ? std::optional<std::string>(pickup_closed_name(*c.pickup_closed_how))
-                 : std::nullopt);
+                 : std::nullopt,
+             c.issuer_key_id.empty() ? std::nullopt : std::optional<std::string>(c.issuer_key_id));
   return s.step();
 }
 
@@ -298,6 +301,23 @@ bool SqliteCertificates::revoke_unpicked(Id certificate_id, Millis deadline_befo
   s.bind_all(text_of(domain::CertificateState::revoked), now,
              static_cast<int>(domain::RevocationReason::cessation_of_operation), certificate_id,
              text_of(domain::CertificateState::issued), deadline_before);
+  return s.step();
+}
+
+std::vector<std::pair<Id, std::string>> SqliteCertificates::certificates_without_issuer_key_id(
+    int limit) {
+  auto s = c_.prepare("SELECT id, der FROM certificates WHERE issuer_key_id IS NULL LIMIT ?");
+  s.bind_all(limit);
+  std::vector<std::pair<Id, std::string>> out;
+  while (s.step()) out.emplace_back(s.int64(0), s.blob(1));
+  return out;
+}
+
+bool SqliteCertificates::set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET issuer_key_id = ? WHERE id = ? AND issuer_key_id IS NULL "
+      "RETURNING id");
+  s.bind_all(issuer_key_id, certificate_id);
   return s.step();
 }
 

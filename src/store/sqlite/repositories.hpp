@@ -126,6 +126,8 @@ class SqliteCertificates final : public CertificatesWriter {
   bool public_key_certified(const std::string& spki_sha256) override;
   std::vector<std::string> terminals_of(Id institution_id) override;
   bool try_insert_certificate(const CertificateRecord& c) override;
+  std::vector<std::pair<Id, std::string>> certificates_without_issuer_key_id(int limit) override;
+  bool set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) override;
   bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
                            Millis pickup_expires_at) override;
   std::optional<CertificateRecord> find_current_certificate(
@@ -223,6 +225,26 @@ class SqliteSettings final : public SettingsWriter {
   explicit SqliteSettings(Connection& c) : c_(c) {}
   std::optional<std::string> setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
+
+ private:
+  Connection& c_;
+};
+
+class SqliteCrls final : public CrlsWriter {
+ public:
+  explicit SqliteCrls(Connection& c) : c_(c) {}
+  std::optional<CrlRecord> latest_crl(const std::string& issuer_key_id, bool delta,
+                                      bool with_der) override;
+  std::optional<CrlRecord> oldest_valid_full_crl(const std::string& issuer_key_id,
+                                                 Millis now) override;
+  bool crl_in_flight(const std::string& issuer_key_id, Millis reserved_after) override;
+  std::int64_t revoked_count(const std::string& issuer_key_id, Millis revoked_until) override;
+  bool issued_valid_at(const std::string& issuer_key_id, Millis at) override;
+  void scan_revoked(const RevokedScan& scan,
+                    const std::function<void(const RevokedEntry&)>& visit) override;
+  std::int64_t reserve_crl(const CrlRecord& r) override;
+  bool record_crl(const std::string& issuer_key_id, std::int64_t crl_number, const std::string& der,
+                  std::int64_t revoked_seen) override;
 
  private:
   Connection& c_;

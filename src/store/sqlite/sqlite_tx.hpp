@@ -25,7 +25,8 @@ class SqliteTx final : public WriteTx {
         letters_(c),
         operators_(c),
         audit_(c),
-        settings_(c) {}
+        settings_(c),
+        crls_(c) {}
 
   SqliteAccounts& accounts() override { return accounts_; }
   SqliteSessions& sessions() override { return sessions_; }
@@ -41,6 +42,7 @@ class SqliteTx final : public WriteTx {
   SqliteOperators& operators() override { return operators_; }
   SqliteAudit& audit() override { return audit_; }
   SqliteSettings& settings() override { return settings_; }
+  SqliteCrls& crls() override { return crls_; }
 
  private:
   SqliteAccounts accounts_;
@@ -55,6 +57,7 @@ class SqliteTx final : public WriteTx {
   SqliteOperators operators_;
   SqliteAudit audit_;
   SqliteSettings settings_;
+  SqliteCrls crls_;
 };
 
 }  // namespace onshi::store::sqlite

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/ca/crl_publisher.hpp"
 #include "app/core/outbox.hpp"
 #include "util/secrets.hpp"
 #include "web/site.hpp"
@@ -83,8 +84,9 @@ void add_ops_routes(Routes& routes, Metrics& metrics) {
                                 "metrics are served to the addresses in "
                                 "server.metrics_allow or with server.metrics_token\n");
         }
-        return Response::text(200, "text/plain; version=0.0.4; charset=utf-8",
-                              metrics.render(app::pending_mail_count(ctx.services())));
+        return Response::text(
+            200, "text/plain; version=0.0.4; charset=utf-8",
+            metrics.render(app::pending_mail_count(ctx.services()), app::crls_published_total()));
       },
       Access::anyone));
   routes.push_back(get("/static/{file...}", static_file, Access::anyone));  // "" is refused

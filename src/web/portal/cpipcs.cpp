@@ -41,6 +41,7 @@ Response full(Ctx& ctx) {
   d.set("root_ca_url", c.root_ca_issuers_url);
   d.set("issuing_ca_url", c.ca_issuers_url);
   d.set("crl_url", c.crl_url);
+  d.set("delta_crl_url", c.delta_crl_url);
   d.set("root_crl_url", c.root_crl_url);
   d.set("ocsp_url", c.ocsp_url);
   if (!c.policy_oid.empty()) d.set("policy_oid", c.policy_oid);

@@ -18,5 +18,13 @@ TEST(TerminalProfileConfig, PointsCertificatePoliciesAtTheFullCpsNotTheClinicSum
   EXPECT_EQ(p.policy_oid, "1.2.392.999.1");
 }
 
+TEST(TerminalProfileConfig, NamesTheDeltaCrlBesideTheFullOne) {
+  test::TempDir dir;
+  Config c = test::test_config(dir.path());
+  EXPECT_EQ(terminal_profile(c).delta_crl_url, "http://portal.test/pki/crl/issuing-delta.crl");
+  c.delta_crl_url = "http://crl.example.jp/issuing-delta.crl";
+  EXPECT_EQ(terminal_profile(c).delta_crl_url, "http://crl.example.jp/issuing-delta.crl");
+}
+
 }  // namespace
 }  // namespace onshi::app

@@ -206,6 +206,22 @@ TEST(Reissue, NewIssuingCaKeepsTheOldOne) {
   EXPECT_EQ(X509_NAME_cmp(X509_get_issuer_name(cert.get()),
                           X509_get_subject_name(parse_der(ca->issuing_der()).get())),
             0);
+
+  // The earlier generation is still held, for the CRLs of what it issued.
+  const auto generations = ca->generations();
+  ASSERT_EQ(generations.size(), 2u);
+  EXPECT_TRUE(generations[0].current);
+  EXPECT_EQ(generations[0].serial_hex, second.issuing.serial_hex);
+  EXPECT_EQ(generations[0].der, ca->issuing_der());
+  EXPECT_FALSE(generations[1].current);
+  EXPECT_EQ(generations[1].serial_hex, first.issuing.serial_hex);
+  EXPECT_EQ(generations[1].subject, first.issuing.subject);
+  EXPECT_NE(generations[0].key_id_hex, generations[1].key_id_hex);
+  EXPECT_EQ(generations[0].key_id_hex.size(), 40u);
+  EXPECT_EQ(issued.issuer_key_id_hex, generations[0].key_id_hex);
+  EXPECT_EQ(authority_key_id_hex(issued.der), generations[0].key_id_hex);
+  // The issuing CA certificate's own AKI names the root, not itself.
+  EXPECT_NE(authority_key_id_hex(generations[1].der), generations[1].key_id_hex);
 }
 
 TEST(CertificateText, DescribesACertificate) {

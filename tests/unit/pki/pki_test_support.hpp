@@ -183,6 +183,7 @@ inline TerminalSubject sample_subject() {
 inline TerminalProfile sample_profile() {
   TerminalProfile p;
   p.crl_url = "https://onshi.example.jp/pki/crl/issuing.crl";
+  p.delta_crl_url = "https://onshi.example.jp/pki/crl/issuing-delta.crl";
   p.ocsp_url = "https://onshi.example.jp/pki/ocsp";
   p.ca_issuers_url = "https://onshi.example.jp/pki/ca/issuing.crt";
   return p;

@@ -120,7 +120,7 @@ TEST_F(TerminalProfileTest, ExtensionsAreExactlyTheProfile) {
   X509* c = cert.get();
   EXPECT_EQ(X509_get_version(c), X509_VERSION_3);
   EXPECT_EQ(X509_get_signature_nid(c), NID_ecdsa_with_SHA256);
-  EXPECT_EQ(X509_get_ext_count(c), 7);
+  EXPECT_EQ(X509_get_ext_count(c), 8);
 
   ASSERT_TRUE(ext(c, NID_key_usage));
   EXPECT_TRUE(X509_EXTENSION_get_critical(ext(c, NID_key_usage)));
@@ -172,6 +172,19 @@ TEST_F(TerminalProfileTest, ExtensionsAreExactlyTheProfile) {
   EXPECT_EQ(ia5(gn->d.uniformResourceIdentifier), sample_profile().crl_url);
   sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
 
+  // freshestCRL (RFC 5280 4.2.1.15): where the delta CRLs are, non-critical, the same syntax.
+  ASSERT_TRUE(ext(c, NID_freshest_crl));
+  EXPECT_FALSE(X509_EXTENSION_get_critical(ext(c, NID_freshest_crl)));
+  auto* fresh =
+      static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(c, NID_freshest_crl, nullptr, nullptr));
+  ASSERT_EQ(sk_DIST_POINT_num(fresh), 1);
+  const DIST_POINT* delta = sk_DIST_POINT_value(fresh, 0);
+  ASSERT_EQ(delta->distpoint->type, 0);
+  const GENERAL_NAME* delta_name = sk_GENERAL_NAME_value(delta->distpoint->name.fullname, 0);
+  ASSERT_EQ(delta_name->type, GEN_URI);
+  EXPECT_EQ(ia5(delta_name->d.uniformResourceIdentifier), sample_profile().delta_crl_url);
+  sk_DIST_POINT_pop_free(fresh, DIST_POINT_free);
+
   ASSERT_TRUE(ext(c, NID_info_access));
   EXPECT_FALSE(X509_EXTENSION_get_critical(ext(c, NID_info_access)));
   auto* aia =
@@ -187,6 +200,14 @@ TEST_F(TerminalProfileTest, ExtensionsAreExactlyTheProfile) {
 
   EXPECT_EQ(ext(c, NID_certificate_policies), nullptr);
   EXPECT_EQ(ext(c, NID_subject_alt_name), nullptr);
+}
+
+TEST_F(TerminalProfileTest, FreshestCrlOnlyWhenConfigured) {
+  TerminalProfile profile = sample_profile();
+  profile.delta_crl_url.clear();
+  Cert cert = parse_der(issue_now(p256(), day(2025, 4, 1), profile).der);
+  EXPECT_EQ(ext(cert.get(), NID_freshest_crl), nullptr);
+  EXPECT_NE(ext(cert.get(), NID_crl_distribution_points), nullptr);
 }
 
 TEST_F(TerminalProfileTest, RsaKeysAlsoGetKeyEncipherment) {

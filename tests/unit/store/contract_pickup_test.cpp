@@ -168,6 +168,34 @@ TEST_P(ContractPickup, ARevocationHappensOnceAndDestroysTheKey) {
   });
 }
 
+TEST_P(ContractPickup, TheIssuerKeyIdIsStoredOrFilledInOnce) {
+  c_ = clinic("1310123455", "a@example.jp");
+  auto with = certificate_record(c_.institution, c_.application.id, "p6", "C-00000006-01");
+  with.issuer_key_id = "aa01";
+  auto without = certificate_record(c_.institution, c_.application.id, "p7", "C-00000007-01");
+  without.der = "der-of-p7";
+  ASSERT_TRUE(db().write([&](WriteTx& tx) {
+    return tx.certificates().try_insert_certificate(with) &&
+           tx.certificates().try_insert_certificate(without);
+  }));
+  EXPECT_EQ(current("C-00000006-01").issuer_key_id, "aa01");
+  EXPECT_EQ(current("C-00000007-01").issuer_key_id, "");
+  const auto missing = db().read(
+      [&](ReadTx& tx) { return tx.certificates().certificates_without_issuer_key_id(10); });
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].second, "der-of-p7");
+  EXPECT_TRUE(db().write(
+      [&](WriteTx& tx) { return tx.certificates().set_issuer_key_id(missing[0].first, "bb02"); }));
+  EXPECT_FALSE(db().write([&](WriteTx& tx) {
+    return tx.certificates().set_issuer_key_id(missing[0].first, "cc03");
+  })) << "only while it is missing";
+  EXPECT_EQ(current("C-00000007-01").issuer_key_id, "bb02");
+  EXPECT_TRUE(db().read([&](ReadTx& tx) {
+                    return tx.certificates().certificates_without_issuer_key_id(10);
+                  })
+                  .empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ContractPickup, ::testing::ValuesIn(backends()), backend_name);
 
 }  // namespace

@@ -24,6 +24,7 @@ void expect_no_operator_material(const std::string& html, const std::string& wha
 void configure(app::Config& c) {
   c.base_url = "https://portal.example.jp";
   c.crl_url = "http://crl.example.jp/issuing.crl";  // set apart from the base URL (2.4)
+  c.delta_crl_url.clear();
   c.ocsp_url.clear();
   c.ca_issuers_url.clear();
   c.root_crl_url.clear();
@@ -50,11 +51,15 @@ TEST_F(CpipcsFull, ShowsTheConfiguredUrlsNotPlaceholders) {
   for (const char* url :
        {"https://portal.example.jp/cpipcs/full", "https://portal.example.jp/pki/ca/root.crt",
         "https://portal.example.jp/pki/ca/issuing.crt", "https://portal.example.jp/pki/ocsp",
-        "https://portal.example.jp/pki/crl/root.crl", "http://crl.example.jp/issuing.crl"}) {
+        "https://portal.example.jp/pki/crl/root.crl", "http://crl.example.jp/issuing.crl",
+        "https://portal.example.jp/pki/crl/issuing-delta.crl"}) {
     EXPECT_NE(r.body.find(url), std::string::npos) << url;
   }
   // The OpenSSL example shows the CRL distribution point a certificate really carries.
   EXPECT_NE(r.body.find("Full Name: URI:http://crl.example.jp/issuing.crl"), std::string::npos);
+  EXPECT_NE(r.body.find("X509v3 Freshest CRL:\n    Full Name: "
+                        "URI:https://portal.example.jp/pki/crl/issuing-delta.crl"),
+            std::string::npos);
   EXPECT_NE(r.body.find("取得期限は発行から 60 日です"), std::string::npos);
   EXPECT_NE(r.body.find("取得期限から 21 日の猶予を置いて、cessationOfOperation"),
             std::string::npos)

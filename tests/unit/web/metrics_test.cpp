@@ -1,4 +1,5 @@
-// Prometheus exposition of request counters, the latency histogram and the outbox gauge.
+// Prometheus exposition of request counters, the latency histogram, the outbox gauge and the
+// count of CRLs published.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -50,6 +51,14 @@ TEST(Metrics, CountsRequestsByRouteMethodAndStatus) {
   EXPECT_EQ(
       sample(text, R"(onshi_http_requests_total{route="unmatched",method="GET",status="404"})"), 1);
   EXPECT_EQ(sample(text, "onshi_outbox_pending"), 7);
+}
+
+TEST(Metrics, CountsTheCrlsThisProcessPublished) {
+  const Metrics m;
+  EXPECT_EQ(sample(m.render(0), "onshi_crls_published_total"), 0);
+  const auto text = m.render(0, 6);
+  EXPECT_NE(text.find("# TYPE onshi_crls_published_total counter"), std::string::npos);
+  EXPECT_EQ(sample(text, "onshi_crls_published_total"), 6);
 }
 
 TEST(Metrics, HistogramBucketsAreCumulativeAndInfEqualsCount) {

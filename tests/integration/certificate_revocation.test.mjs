@@ -1,17 +1,21 @@
 // 失効 with the real `onshi serve`, CLI and SMTP sink: the JSON API for vendors (fetch with a
 // Bearer token: the list and one certificate, 201 then 200 for the same Idempotency-Key, 409, 404
 // for another institution's number, 422, 400), マイページ's form over HTTP (two certificates in one
-// request, the confirmation naming them, one mail listing both), `onshi admin certificates show`
-// by serial, and the scheduler of `onshi serve` revoking at start a certificate nobody picked up
+// request, the confirmation naming them, one mail listing both), the published CRL listing what both
+// revoked with its reason as `openssl crl` reads it, `onshi admin certificates show` by serial, and
+// the scheduler of `onshi serve` revoking at start a certificate nobody picked up
 // once its deadline is past by the grace days (the deadline moved back with sqlite3: the only way
 // to let 194 days pass).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   stopServer, restartServer, runOnshi, pageText, loadMessages, createApiToken, apiRequest, csrfToken, inputValue,
+  sleep,
 } from '../support/harness.mjs';
 import {
   startServerWithCa, newClinic, applyForCertificates, createOperator,
@@ -52,7 +56,10 @@ function revocation(number, json, { token = S.a.token, key } = {}) {
 }
 
 before(async () => {
-  ({ srv } = await startServerWithCa({ name: 'certificate_revocation', passphrase: 'Revocation-CA-passphrase-2026' }));
+  ({ srv } = await startServerWithCa({
+    name: 'certificate_revocation', passphrase: 'Revocation-CA-passphrase-2026',
+    env: { ONSHI_CRL_REVOCATION_DELAY_SECONDS: '4' },
+  }));
   for (const [login, role] of [['rev1', 'reviewer'], ['iss1', 'issuer']]) {
     await createOperator(srv, { login, name: `${role} 担当`, role, password: 'operator passphrase for revocation 2026' });
   }
@@ -159,6 +166,34 @@ test('マイページ revokes two certificates in one request through the confir
   const mail = await srv.waitForMail({ to: S.a.acct.email, subjectIncludes: `${SUBJECT_REVOKED}（2枚）` });
   assert.ok(mail.body.includes(n2) && mail.body.includes(n3), mail.body);
   assert.ok(!mail.body.includes(S.numbersA[3]), 'only what was revoked');
+});
+
+test('the published CRL lists what the API and マイページ revoked, with the reasons and the date', async () => {
+  const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'onshi-revocation-crl-'));
+  try {
+    const serials = await Promise.all(S.numbersA.slice(0, 3).map(async (n) => (await row(n)).serial_hex.toUpperCase()));
+    const der = path.join(work, 'issuing.crl');
+    let text = '';
+    for (const start = Date.now(); Date.now() - start < 20_000; await sleep(250)) {
+      const res = await fetch(`${srv.baseUrl}/pki/crl/issuing.crl`);
+      if (res.status !== 200) continue;
+      await fsp.writeFile(der, Buffer.from(await res.arrayBuffer()));
+      ({ stdout: text } = await exec('openssl', ['crl', '-inform', 'DER', '-in', der, '-noout', '-text']));
+      if (serials.every((s) => text.includes(`Serial Number: ${s}`))) break;
+    }
+    const entry = (serial) => {
+      const at = text.indexOf(`Serial Number: ${serial}`);
+      assert.ok(at >= 0, `${serial} on the CRL:\n${text}`);
+      const next = text.indexOf('Serial Number:', at + 1);
+      return text.slice(at, next < 0 ? undefined : next);
+    };
+    assert.match(entry(serials[0]), /CRL Reason Code:\s*\n\s*Key Compromise/);
+    assert.match(entry(serials[0]), /Invalidity Date:\s*\n\s*Jan  4 15:00:00 2026 GMT/);
+    for (const s of serials.slice(1)) assert.match(entry(s), /CRL Reason Code:\s*\n\s*Cessation Of Operation/);
+    assert.ok(!text.includes(`Serial Number: ${(await row(S.numbersA[3])).serial_hex.toUpperCase()}`), 'not the one still valid');
+  } finally {
+    await fsp.rm(work, { recursive: true, force: true });
+  }
 });
 
 test('onshi admin certificates show finds a serial and prints the revocation', async () => {

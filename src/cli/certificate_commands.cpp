@@ -43,7 +43,19 @@ void unlock(const GlobalOptions& g, const CertificateFlags& f) {
             << rt.services().messages.get("pickup_desk.unlocked") << '\n';
 }
 
-// One `name: value` a line, the pickup's state as app::PickupStage names it.
+std::string revocation_shown(const store::CertificateRecord& c) {
+  if (!c.revoked_at) return "-";
+  std::string_view name = "?";
+  if (c.revocation_reason) {
+    if (const auto r = domain::revocation_reason_from_code(*c.revocation_reason))
+      name = domain::reason_key(*r);
+  }
+  return fmt::format("{} ({})", jst(c.revoked_at), name);
+}
+
+// One `name: value` a line: every field of the record the desk may need (never the sealed key or
+// code themselves, only whether they are held), its status today, its revocation and where its
+// pickup stands as app::PickupStage names it.
 void show(const GlobalOptions& g, const CertificateFlags& f) {
   Runtime rt(g, Runtime::ExistingDatabase{});
   const auto& s = rt.services();
@@ -57,13 +69,22 @@ void show(const GlobalOptions& g, const CertificateFlags& f) {
   };
   line("number", c.issuance_number);
   line("generation", std::to_string(c.generation));
+  line("current", c.replaced_at ? fmt::format("no, {} {}", c.renewed ? "renewed" : "superseded",
+                                              jst(c.replaced_at))
+                                : std::string("yes"));
   line("application", p->application_number);
   line("institution", fmt::format("{} {}", p->institution_code, p->institution_name));
   line("terminal", c.terminal);
+  line("subject", c.subject);
   line("serial", c.serial_hex);
   line("status", domain::state_key(app::state_today(row, now)));
+  line("revoked", revocation_shown(c));
+  line("compromised", c.invalidity_date ? jst(*c.invalidity_date) : std::string("-"));
   line("key", store::key_source_name(c.key_source));
+  line("spki sha256", c.spki_sha256);
   line("valid", fmt::format("{} to {}", jst(c.not_before), jst(c.not_after)));
+  line("issued", fmt::format("{}{}", jst(c.issued_at),
+                             c.issued_by ? fmt::format(" by operator:{}", *c.issued_by) : ""));
   line("pickup", app::pickup_stage_key(app::pickup_stage(s, row, now)));
   line("pickup expires", jst(c.pickup_expires_at));
   line("wrong codes", fmt::format("{} of {}", c.pickup_failures, s.config.pickup_max_attempts));
@@ -76,6 +97,7 @@ void show(const GlobalOptions& g, const CertificateFlags& f) {
                          c.pickup_closed_how ? store::pickup_closed_name(*c.pickup_closed_how) : "")
            : std::string("-"));
   line("key held", c.sealed_key ? "yes" : "no");
+  line("code held", c.sealed_pickup_code ? "yes (until its letter is printed)" : "no");
   line("downloads", std::to_string(p->downloads.size()));
   for (const auto& d : p->downloads) {
     std::cout << fmt::format("  {}  {:<39}  {}\n", jst(d.downloaded_at), d.client_address, d.what);
@@ -134,8 +156,12 @@ void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals
       ->required();
   unlock_cmd->callback([&globals, f] { unlock(globals, *f); });
 
-  auto* show_cmd = certs->add_subcommand("show", "A certificate and where its pickup stands");
-  show_cmd->add_option("number", f->number, "発行番号, e.g. C-00000012-01")->required();
+  auto* show_cmd = certs->add_subcommand(
+      "show", "A certificate: every field, its status, revocation and where its pickup stands");
+  show_cmd
+      ->add_option("certificate", f->number,
+                   "発行番号 (its current certificate, e.g. C-00000012-01) or serial")
+      ->required();
   show_cmd->callback([&globals, f] { show(globals, *f); });
 
   auto* revoke_cmd = certs->add_subcommand(

@@ -10,6 +10,7 @@
 #include "app/ca/issuer_key_ids.hpp"
 #include "app/ca/ocsp_responder.hpp"
 #include "app/ca/pickup.hpp"
+#include "app/ca/unpicked_revocation.hpp"
 #include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
 #include "cli/commands.hpp"
@@ -90,6 +91,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   worker.start();
   app::Housekeeping housekeeping(
       rt.services(), {{"lapsed pickup(s) closed", app::close_lapsed_pickups},
+                      {"unpicked certificate(s) revoked", app::revoke_unpicked_certificates},
                       {"OCSP responder certificate(s) renewed", app::renew_ocsp_responders},
                       {"OCSP response(s) signed", app::refresh_ocsp_responses}});
   housekeeping.start();

@@ -153,6 +153,9 @@ struct CertificateRow {
   Millis pickup_expires_at = 0;
   int downloads = 0;
   bool pickup_locked = false;
+  std::optional<Millis> revoked_at;
+  std::optional<int> revocation_reason;   // RFC 5280 CRLReason
+  std::optional<Millis> invalidity_date;  // keyCompromise: compromised since
 };
 
 // One download of a certificate, from the pickup page or EST.
@@ -252,6 +255,17 @@ struct CertificateFilter {
   std::optional<std::string> institution_code;
   std::optional<domain::CertificateState> status;
   int limit = 100;
+};
+
+// 失効 asked by an institution: what one idempotency key revoked (migration 0016).
+struct RevocationRequestRecord {
+  Id id = 0;
+  Id institution_id = 0;
+  Id account_id = 0;
+  std::string idempotency_key;
+  std::vector<std::string> certificates;  // 発行番号, in the request's order
+  int reason = 0;
+  Millis requested_at = 0;
 };
 
 // One certificate of an issuance between its two transactions (app/ca/issuance.cpp): the

@@ -184,6 +184,12 @@ class CertificatesReader {
   // re-download days are over and the sweeper closes them.
   virtual std::vector<CertificateRecord> lapsed_pickups(Millis first_download_before,
                                                         Millis now) = 0;
+  // 発行済 certificates nobody picked up, still current and unrevoked, whose pickup deadline
+  // passed by `deadline_before`: the scheduler revokes them (CPIPCS 4.4.4).
+  virtual std::vector<CertificateRecord> unpicked_past(Millis deadline_before) = 0;
+  // The institution's request made with this idempotency key, if any.
+  virtual std::optional<RevocationRequestRecord> find_revocation_request(
+      Id institution_id, const std::string& idempotency_key) = 0;
   // Up to `limit` certificates stored before their issuer key id was (migration 0013): id, DER.
   virtual std::vector<std::pair<Id, std::string>> certificates_without_issuer_key_id(int limit) = 0;
 };
@@ -220,6 +226,13 @@ class CertificatesWriter : public CertificatesReader {
                                   std::optional<Millis> invalidity_date) = 0;
   // Re-enrolment: the certificate stays valid until it expires but is no longer current.
   virtual bool mark_renewed(Id certificate_id, Millis now) = 0;
+  // Never picked up: 発行済 -> 失効 (cessationOfOperation), its pickup closed ('expired') and its
+  // sealed key and code destroyed, in one statement and only while it is still unpicked, current
+  // and its deadline is before `deadline_before`; false otherwise (a reprint renewed the
+  // deadline, someone picked it up or another node revoked it first).
+  virtual bool revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) = 0;
+  // Stores the request unless the institution used its key before (false then).
+  virtual bool try_insert_revocation_request(const RevocationRequestRecord& r) = 0;
   // Fills in a missing issuer key id; false when it was set already.
   virtual bool set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) = 0;
 };

@@ -5,6 +5,7 @@
 
 #include "app/applications/certificate_applications.hpp"
 #include "domain/calendar_date.hpp"
+#include "domain/certificate_state.hpp"
 #include "util/clock.hpp"
 #include "util/text.hpp"
 
@@ -37,6 +38,15 @@ std::string tracking_number_shown(std::string_view digits) {
     if (last) break;
   }
   return out;
+}
+
+std::string revocation_reason_shown(const app::Messages& m, std::optional<int> code) {
+  std::string name = "unspecified";
+  if (code) {
+    if (const auto r = domain::revocation_reason_from_code(*code)) name = domain::reason_key(*r);
+  }
+  const auto key = "revocation.reason." + name;
+  return m.get(m.has(key) ? key : "revocation.reason.unspecified");
 }
 
 }  // namespace onshi::web

@@ -19,5 +19,7 @@ std::string japanese_date(const app::Messages& m, std::string_view iso);
 std::optional<util::TemplateData> fee_in_effect_today(const app::Services& s);
 // "1234-5678-901" from the digits the app stores: groups of four, the rest last.
 std::string tracking_number_shown(std::string_view digits);
+// The words of a stored RFC 5280 reason code (revocation.reason.*): 「端末の入替え・廃棄」.
+std::string revocation_reason_shown(const app::Messages& m, std::optional<int> code);
 
 }  // namespace onshi::web

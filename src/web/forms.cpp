@@ -67,7 +67,7 @@ std::expected<Form, FormError> Form::parse(std::string_view encoded) {
     if (!name || !value) return std::unexpected(FormError::malformed_escape);
     if (!util::is_valid_utf8(*name) || !util::is_valid_utf8(*value))
       return std::unexpected(FormError::invalid_utf8);
-    form.fields_.try_emplace(std::move(*name), std::move(*value));
+    form.fields_[std::move(*name)].push_back(std::move(*value));
   }
   return form;
 }
@@ -75,7 +75,13 @@ std::expected<Form, FormError> Form::parse(std::string_view encoded) {
 const std::string& Form::get(const std::string& name) const {
   static const std::string empty;
   auto it = fields_.find(name);
-  return it == fields_.end() ? empty : it->second;
+  return it == fields_.end() ? empty : it->second.front();
+}
+
+const std::vector<std::string>& Form::all(const std::string& name) const {
+  static const std::vector<std::string> none;
+  auto it = fields_.find(name);
+  return it == fields_.end() ? none : it->second;
 }
 
 }  // namespace onshi::web

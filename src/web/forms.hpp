@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onshi::web {
 
@@ -20,10 +21,12 @@ class Form {
   static std::expected<Form, FormError> parse(std::string_view encoded);
   // The value of `name` (the first one if repeated), or "" when absent.
   const std::string& get(const std::string& name) const;
+  // Every value of `name` in the order sent (checkboxes of one name), or none.
+  const std::vector<std::string>& all(const std::string& name) const;
   bool has(const std::string& name) const { return fields_.contains(name); }
 
  private:
-  std::map<std::string, std::string> fields_;
+  std::map<std::string, std::vector<std::string>> fields_;
 };
 
 // Percent-decoding ('+' is a space). Empty optional on a malformed escape.

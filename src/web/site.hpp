@@ -81,6 +81,8 @@ void add_account_routes(Routes& routes);
 void add_password_routes(Routes& routes);
 void add_usage_routes(Routes& routes);
 void add_api_routes(Routes& routes);
+// /api/v1/certificates: the institution's certificates and their 失効 (api/certificates.cpp).
+void add_certificate_api_routes(Routes& routes);
 void add_certificate_routes(Routes& routes);
 // The CPIPCS: the clinic summary and the full text for vendors (portal/cpipcs.cpp).
 void add_cpipcs_routes(Routes& routes);

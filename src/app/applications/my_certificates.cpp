@@ -65,7 +65,16 @@ store::CertificateRow certificate_row(const store::CertificateRecord& c, int dow
   r.pickup_expires_at = c.pickup_expires_at;
   r.downloads = downloads;
   r.pickup_locked = c.pickup_locked_at.has_value();
+  r.revoked_at = c.revoked_at;
+  r.revocation_reason = c.revocation_reason;
+  r.invalidity_date = c.invalidity_date;
   return r;
+}
+
+std::vector<store::CertificateRow> my_certificate_rows(const Services& s,
+                                                       store::Id institution_id) {
+  return s.db.read(
+      [&](store::ReadTx& tx) { return tx.certificates().certificates_of(institution_id); });
 }
 
 std::optional<MyCertificate> my_certificate(const Services& s, store::Id institution_id,

@@ -33,6 +33,10 @@ store::CertificateRow certificate_row(const store::CertificateRecord& c, int dow
 // marks it so.
 domain::CertificateState state_today(const store::CertificateRow& c, store::Millis now);
 
+// マイページ's list alone (the JSON API's GET /api/v1/certificates): the current certificate of
+// each 発行番号, by terminal.
+std::vector<store::CertificateRow> my_certificate_rows(const Services& s, store::Id institution_id);
+
 // One certificate's page.
 struct MyCertificate {
   store::CertificateRow row;         // as マイページ lists it

@@ -5,25 +5,17 @@
 #include <chrono>
 
 #include "app/ca/pickup.hpp"
+#include "app/ca/revocation_steps.hpp"
 #include "app/core/dates_shown.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/calendar_date.hpp"
-#include "domain/certificate_state.hpp"
 #include "util/text.hpp"
 
 namespace onshi::app {
+namespace revocation {
 namespace {
 
 constexpr store::Millis kJstOffsetMs = 9LL * 3'600'000;
-
-// The reason by its RFC 5280 name, among those the CPS allows (CPIPCS 4.9.1).
-std::optional<domain::RevocationReason> allowed_reason(std::string_view name) {
-  for (int code = 0; code <= 10; ++code) {
-    const auto r = domain::revocation_reason_from_code(code);
-    if (r && domain::reason_key(*r) == name && domain::revocation_reason_allowed(*r)) return *r;
-  }
-  return std::nullopt;
-}
 
 // The start of `date` in Japan, in Unix milliseconds.
 store::Millis jst_midnight(std::chrono::year_month_day date) {
@@ -31,7 +23,50 @@ store::Millis jst_midnight(std::chrono::year_month_day date) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(days).count() - kJstOffsetMs;
 }
 
-// A serial as people paste it: from the pages (upper case in fours), openssl (colons) or raw.
+std::optional<domain::RevocationReason> reason_named(
+    std::string_view name, std::span<const domain::RevocationReason> among) {
+  for (const auto r : among) {
+    if (domain::reason_key(r) == name && domain::revocation_reason_allowed(r)) return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Choice> check_choice(const Services& s, std::string_view reason,
+                            const std::optional<std::string>& compromised_since,
+                            std::span<const domain::RevocationReason> among,
+                            const std::string& missing_key, const std::string& unknown_key) {
+  FieldErrors errors;
+  const auto name = util::trim(reason);
+  const auto r = reason_named(name, among);
+  if (!r) errors.push_back({"reason", name.empty() ? missing_key : unknown_key});
+  Choice choice;
+  if (r) choice.reason = *r;
+  if (compromised_since) {
+    const auto date = domain::parse_date(*compromised_since);
+    if (r && *r != domain::RevocationReason::key_compromise) {
+      errors.push_back({"compromised_since", "revocation.since_needs_key_compromise"});
+    } else if (!date) {
+      errors.push_back({"compromised_since", std::string(domain::error_key(date.error()))});
+    } else if (jst_midnight(*date) > s.now_ms()) {
+      errors.push_back({"compromised_since", "revocation.since_in_future"});
+    } else {
+      choice.invalidity_date = jst_midnight(*date);
+    }
+  }
+  if (!errors.empty()) return std::unexpected(Failure::invalid(std::move(errors)));
+  return choice;
+}
+
+std::optional<std::string> refusal_key(const store::CertificateRecord& c, store::Millis now) {
+  if (c.revoked_at || c.status == domain::CertificateState::revoked)
+    return "certificate.already_revoked";
+  if (now >= c.not_after || c.status == domain::CertificateState::expired)
+    return "certificate.already_expired";
+  return std::nullopt;
+}
+
 std::string serial_typed(std::string_view typed) {
   std::string out;
   for (const char ch : util::normalize_code_input(typed)) {
@@ -41,56 +76,89 @@ std::string serial_typed(std::string_view typed) {
   return out;
 }
 
-Failure not_found() {
-  return Failure::of(FailureCode::not_found, "certificate.not_found");
+std::optional<store::CertificateRecord> find_typed(store::CertificatesReader& certs,
+                                                   std::string_view typed) {
+  const auto trimmed = util::trim(typed);
+  const auto number = normalize_issuance_number(trimmed);
+  return number.empty() ? certs.find_certificate_by_serial(serial_typed(trimmed))
+                        : certs.find_current_certificate(number);
+}
+
+std::optional<store::CertificateRecord> revoke_in(
+    store::WriteTx& tx, const store::CertificateRecord& c, const Choice& choice,
+    const std::string& actor, std::pair<std::string_view, std::string_view> extra,
+    store::Millis now) {
+  auto& certs = tx.certificates();
+  if (!certs.revoke_certificate(c.id, static_cast<int>(choice.reason), now,
+                                choice.invalidity_date)) {
+    return std::nullopt;
+  }
+  const auto since =
+      choice.invalidity_date ? std::to_string(*choice.invalidity_date) : std::string();
+  tx.audit().append_audit({actor, "certificate.revoke", c.issuance_number,
+                           audit_detail({{"serial", c.serial_hex},
+                                         {"reason", domain::reason_key(choice.reason)},
+                                         {"invalidity_date", since},
+                                         extra})},
+                          now);
+  return certs.find_certificate_by_serial(c.serial_hex);
+}
+
+}  // namespace revocation
+
+namespace {
+
+// Every reason the CPS allows (CPIPCS 4.9.1), for the operator.
+constexpr domain::RevocationReason kOperatorReasons[] = {
+    domain::RevocationReason::unspecified,
+    domain::RevocationReason::key_compromise,
+    domain::RevocationReason::affiliation_changed,
+    domain::RevocationReason::superseded,
+    domain::RevocationReason::cessation_of_operation,
+};
+
+Failure conflict(std::string key) {
+  return Failure::of(FailureCode::conflict, std::move(key));
+}
+
+Result<revocation::Choice> checked_choice(const Services& s, const Actor& who,
+                                          const RevocationRequest& request) {
+  if (!allowed(who.role, Permission::issue))
+    return std::unexpected(Failure::of(FailureCode::forbidden, "review.forbidden"));
+  return revocation::check_choice(s, request.reason, request.compromised_since, kOperatorReasons,
+                                  "admin_revocation.reason_missing", "revocation.reason_unknown");
 }
 
 }  // namespace
 
+std::span<const domain::RevocationReason> operator_revocation_reasons() {
+  return kOperatorReasons;
+}
+
+Result<store::CertificateRecord> check_revocation(const Services& s, const Actor& who,
+                                                  const RevocationRequest& request) {
+  const auto choice = checked_choice(s, who, request);
+  if (!choice) return std::unexpected(choice.error());
+  return s.db.read([&](store::ReadTx& tx) -> Result<store::CertificateRecord> {
+    const auto c = revocation::find_typed(tx.certificates(), request.certificate);
+    if (!c) return std::unexpected(Failure::of(FailureCode::not_found, "certificate.not_found"));
+    if (auto key = revocation::refusal_key(*c, s.now_ms())) return std::unexpected(conflict(*key));
+    return *c;
+  });
+}
+
 Result<store::CertificateRecord> revoke_certificate(const Services& s, const Actor& who,
                                                     const RevocationRequest& request) {
-  if (!allowed(who.role, Permission::issue))
-    return std::unexpected(Failure::of(FailureCode::forbidden, "review.forbidden"));
-  FieldErrors errors;
-  const auto reason = allowed_reason(util::trim(request.reason));
-  if (!reason) errors.push_back({"reason", "revocation.reason_unknown"});
-  std::optional<store::Millis> since;
-  if (request.compromised_since) {
-    const auto date = domain::parse_date(*request.compromised_since);
-    if (reason && *reason != domain::RevocationReason::key_compromise) {
-      errors.push_back({"compromised_since", "revocation.since_needs_key_compromise"});
-    } else if (!date) {
-      errors.push_back({"compromised_since", std::string(domain::error_key(date.error()))});
-    } else if (jst_midnight(*date) > s.now_ms()) {
-      errors.push_back({"compromised_since", "revocation.since_in_future"});
-    } else {
-      since = jst_midnight(*date);
-    }
-  }
-  if (!errors.empty()) return std::unexpected(Failure::invalid(std::move(errors)));
+  const auto choice = checked_choice(s, who, request);
+  if (!choice) return std::unexpected(choice.error());
 
-  const auto typed = util::trim(request.certificate);
-  const auto number = normalize_issuance_number(typed);
   return s.db.write([&](store::WriteTx& tx) -> Result<store::CertificateRecord> {
-    auto& certs = tx.certificates();
-    auto c = number.empty() ? certs.find_certificate_by_serial(serial_typed(typed))
-                            : certs.find_current_certificate(number);
-    if (!c) return std::unexpected(not_found());
+    const auto c = revocation::find_typed(tx.certificates(), request.certificate);
+    if (!c) return std::unexpected(Failure::of(FailureCode::not_found, "certificate.not_found"));
     const auto now = s.now_ms();
-    if (c->revoked_at || c->status == domain::CertificateState::revoked)
-      return std::unexpected(Failure::of(FailureCode::conflict, "certificate.already_revoked"));
-    if (now >= c->not_after)
-      return std::unexpected(Failure::of(FailureCode::conflict, "certificate.already_expired"));
-    const int code = static_cast<int>(*reason);
-    if (!certs.revoke_certificate(c->id, code, now, since))
-      return std::unexpected(Failure::of(FailureCode::conflict, "certificate.already_revoked"));
-    tx.audit().append_audit(
-        {who.audit_name(), "certificate.revoke", c->issuance_number,
-         audit_detail({{"serial", c->serial_hex},
-                       {"reason", domain::reason_key(*reason)},
-                       {"invalidity_date", since ? std::to_string(*since) : std::string()},
-                       {"by", who.login}})},
-        now);
+    if (auto key = revocation::refusal_key(*c, now)) return std::unexpected(conflict(*key));
+    auto revoked = revocation::revoke_in(tx, *c, *choice, who.audit_name(), {"by", who.login}, now);
+    if (!revoked) return std::unexpected(conflict("certificate.already_revoked"));
     const auto a =
         tx.certificate_applications().find_certificate_application_by_id(c->application_id);
     if (!a) throw std::logic_error("revocation: a certificate without its application");
@@ -102,9 +170,8 @@ Result<store::CertificateRecord> revoke_certificate(const Services& s, const Act
     d.set("serial", util::group_serial(c->serial_hex));
     d.set("when", time_shown(s.messages, now));
     d.set("reason",
-          s.messages.get("revocation.reason." + std::string(domain::reason_key(*reason))));
+          s.messages.get("revocation.reason." + std::string(domain::reason_key(choice->reason))));
     enqueue_mail(s, tx, a->email, "certificate_revoked", d);
-    auto revoked = certs.find_certificate_by_serial(c->serial_hex);
     return *revoked;
   });
 }

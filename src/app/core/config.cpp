@@ -169,6 +169,8 @@ const std::vector<Key>& keys() {
       {"pki", "ocsp_subject", "ONSHI_OCSP_SUBJECT", string(&Config::ocsp_subject)},
       {"pki", "ocsp_cache_check_ms", "ONSHI_OCSP_CACHE_CHECK_MS",
        integer(&Config::ocsp_cache_check_ms, 0)},
+      {"pki", "unpicked_revocation_grace_days", "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
+       integer(&Config::unpicked_revocation_grace_days, 0)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);

@@ -70,6 +70,9 @@ struct Config {
   int pickup_max_attempts = 5;
   // A code keeps working this long after its first download (issue 15), as the letter says.
   int pickup_redownload_days = 7;
+  // A certificate never picked up is revoked this long after its pickup deadline, not at once:
+  // until then the desk may still reprint its letter for a clinic that asks late (CPIPCS 4.4.4).
+  int unpicked_revocation_grace_days = 14;
   // CRLs (CPIPCS 7.2.1): valid this long, published at least this often (and before half their
   // validity is gone), and within the delay of any revocation.
   int crl_next_update_hours = 24;

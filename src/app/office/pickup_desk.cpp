@@ -1,15 +1,16 @@
 #include "app/office/pickup_desk.hpp"
 
 #include "app/ca/pickup.hpp"
+#include "app/ca/revocation_steps.hpp"
 #include "store/database.hpp"
+#include "util/text.hpp"
 
 namespace onshi::app {
 
 std::optional<PickupRecord> pickup_record(const Services& s, std::string_view number) {
-  const auto n = normalize_issuance_number(number);
-  if (n.empty()) return std::nullopt;
+  if (util::trim(number).empty()) return std::nullopt;
   return s.db.read([&](store::ReadTx& tx) -> std::optional<PickupRecord> {
-    auto c = tx.certificates().find_current_certificate(n);
+    auto c = revocation::find_typed(tx.certificates(), number);
     if (!c) return std::nullopt;
     PickupRecord r;
     if (auto a =

@@ -67,7 +67,8 @@ std::vector<CertificateRow> SqliteCertificates::certificates_of(Id institution_i
   auto s = c_.prepare(
       "SELECT serial_hex, terminal, status, not_after, issuance_number, not_before, picked_up_at, "
       "pickup_closed_at, pickup_expires_at, pickup_locked_at IS NOT NULL, (SELECT count(*) FROM "
-      "certificate_downloads d WHERE d.certificate_id = c.id) FROM certificates c WHERE "
+      "certificate_downloads d WHERE d.certificate_id = c.id), revoked_at, revocation_reason, "
+      "invalidity_date FROM certificates c WHERE "
       "institution_id = ? AND replaced_at IS NULL ORDER BY terminal, id");
   s.bind_all(institution_id);
   std::vector<CertificateRow> out;
@@ -84,6 +85,9 @@ std::vector<CertificateRow> SqliteCertificates::certificates_of(Id institution_i
     r.pickup_expires_at = s.int64(8);
     r.pickup_locked = s.integer(9) != 0;
     r.downloads = s.integer(10);
+    r.revoked_at = s.optional_int64(11);
+    if (auto reason = s.optional_int64(12)) r.revocation_reason = static_cast<int>(*reason);
+    r.invalidity_date = s.optional_int64(13);
     out.push_back(std::move(r));
   }
   return out;
@@ -274,6 +278,29 @@ bool SqliteCertificates::mark_renewed(Id certificate_id, Millis now) {
       "UPDATE certificates SET replaced_at = ?, replaced_how = 'renewed' WHERE id = ? AND "
       "replaced_at IS NULL RETURNING id");
   s.bind_all(now, certificate_id);
+  return s.step();
+}
+
+std::vector<CertificateRecord> SqliteCertificates::unpicked_past(Millis deadline_before) {
+  auto s = c_.prepare(std::string(kCertificateColumns) +
+                      "WHERE picked_up_at IS NULL AND revoked_at IS NULL AND status = ? AND "
+                      "replaced_at IS NULL AND pickup_expires_at < ? ORDER BY application_id, id");
+  s.bind_all(text_of(domain::CertificateState::issued), deadline_before);
+  std::vector<CertificateRecord> out;
+  while (s.step()) out.push_back(read_certificate(s));
+  return out;
+}
+
+bool SqliteCertificates::revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) {
+  auto s = c_.prepare(
+      "UPDATE certificates SET status = ?1, revoked_at = ?2, revocation_reason = ?3, "
+      "sealed_key = NULL, sealed_pickup_code = NULL, pickup_closed_at = coalesce(pickup_closed_at, "
+      "?2), pickup_closed_how = coalesce(pickup_closed_how, 'expired') WHERE id = ?4 AND status = "
+      "?5 AND picked_up_at IS NULL AND revoked_at IS NULL AND replaced_at IS NULL AND "
+      "pickup_expires_at < ?6 RETURNING id");
+  s.bind_all(text_of(domain::CertificateState::revoked), now,
+             static_cast<int>(domain::RevocationReason::cessation_of_operation), certificate_id,
+             text_of(domain::CertificateState::issued), deadline_before);
   return s.step();
 }
 

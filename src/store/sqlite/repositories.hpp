@@ -147,6 +147,12 @@ class SqliteCertificates final : public CertificatesWriter {
   bool close_pickup(Id certificate_id, PickupClosed how, Millis now) override;
   bool supersede_unused_certificate(Id certificate_id, Millis now) override;
   bool mark_renewed(Id certificate_id, Millis now) override;
+  // revocation_requests.cpp
+  std::vector<CertificateRecord> unpicked_past(Millis deadline_before) override;
+  bool revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) override;
+  std::optional<RevocationRequestRecord> find_revocation_request(
+      Id institution_id, const std::string& idempotency_key) override;
+  bool try_insert_revocation_request(const RevocationRequestRecord& r) override;
 
  private:
   Connection& c_;

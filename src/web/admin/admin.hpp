@@ -46,5 +46,7 @@ void add_letter_routes(Routes& routes);
 void add_audit_routes(Routes& routes);
 // 取得ロックを解除 of a certificate (pickups.cpp).
 void add_pickup_routes(Routes& routes);
+// 失効 of a certificate by an issuer or admin (revocation.cpp).
+void add_revocation_routes(Routes& routes);
 
 }  // namespace onshi::web::admin

@@ -88,6 +88,11 @@ Response render(Ctx& ctx, const std::string& number, const std::optional<Refusal
       q.get("done") == "unlock" && !n.empty()) {
     d.set("done_unlock", n);
   }
+  // 失効させる (revocation.cpp) comes back here naming the certificate it revoked.
+  if (const auto n = app::normalize_issuance_number(q.get("certificate"));
+      q.get("done") == "revoke" && !n.empty()) {
+    d.set("done_revoke", ctx.services().messages.format("admin_revocation.done", {n}));
+  }
   int status = 200;
   if (refusal) {
     status = http_status(refusal->failure.code);

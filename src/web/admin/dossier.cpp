@@ -132,7 +132,15 @@ util::TemplateData certificate_rows(Ctx& ctx, const app::ApplicationDossier& dos
       r.set("issued_by", actor_label(names, fmt::format("operator:{}", *c.issued_by)));
     if (c.picked_up_at)
       r.set("picked_up_at", app::time_shown(ctx.services().messages, *c.picked_up_at));
-    if (c.revoked_at) r.set("revoked_at", app::time_shown(ctx.services().messages, *c.revoked_at));
+    if (c.revoked_at) {
+      r.set("revoked_at", app::time_shown(ctx.services().messages, *c.revoked_at));
+      r.set("revoked_reason",
+            revocation_reason_shown(ctx.services().messages, c.revocation_reason));
+    } else if (!c.replaced_at && ctx.services().now_ms() < c.not_after &&
+               app::allowed(actor(ctx).role, app::Permission::issue)) {
+      r.set("revoke_path",
+            fmt::format("/admin/certificates/{}/revoke", url_encode(c.issuance_number)));
+    }
     const auto n = dossier.downloads.find(c.id);
     set_pickup(ctx, r, c, n == dossier.downloads.end() ? 0 : n->second);
     rows.push_back(r);

@@ -1,11 +1,11 @@
 // The JSON API for vendors (docs/api.md): the usage application's actions with the pages' rules.
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "app/applications/usage_applications.hpp"
 #include "domain/institution_code.hpp"
+#include "web/api/answers.hpp"
 #include "web/errors.hpp"
 #include "web/json_body.hpp"
 #include "web/problem.hpp"
@@ -18,16 +18,8 @@ using nlohmann::json;
 
 constexpr std::string_view kBase = "/api/v1/usage-applications";
 
-Response ok_json(int status, const json& body) {
-  Response r = Response::text(status, "application/json; charset=utf-8", body.dump());
-  r.header("Cache-Control", "no-store");
-  return r;
-}
-
-std::string iso_utc(store::Millis ms) {
-  return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(
-                                      util::TimePoint{std::chrono::milliseconds{ms}}));
-}
+using api::iso_utc;
+using api::ok_json;
 
 json to_json(const store::UsageApplicationRecord& a,
              const std::vector<store::UsageApplicationRecord>& history) {
@@ -155,6 +147,7 @@ Response one(Ctx& ctx) {
 }  // namespace
 
 void add_api_routes(Routes& routes) {
+  add_certificate_api_routes(routes);
   routes.push_back(get("/api/v1/institution", institution, Access::clinic_api));
   routes.push_back(post("/api/v1/usage-applications/check", check, Access::clinic_api, Body::json));
   routes.push_back(post(

@@ -23,8 +23,12 @@ void add_certificate_record_routes(Routes& routes);
 
 // An issued certificate as マイページ's 電子証明書 lists it and its own page heads it: 端末,
 // 発行番号, シリアル番号, 状況 today, 有効期間, 取得, ダウンロード回数 and the page's path.
+// A revoked one's 状況 says 失効 with its date and reason (own_revocation.status_revoked).
 util::TemplateData certificate_row_data(Ctx& ctx, const store::CertificateRow& c);
 // /certificates/{発行番号}: the certificate's page and 受取を完了する (issued_certificates.cpp).
 void add_issued_certificate_routes(Routes& routes);
+// /certificates/revoke: 失効 of the institution's own certificates (revocation.cpp). Before the
+// routes above, whose {発行番号} would take "revoke" for a number.
+void add_revocation_routes(Routes& routes);
 
 }  // namespace onshi::web

@@ -7,6 +7,7 @@
 #include "app/core/dates_shown.hpp"
 #include "app/core/form_values.hpp"
 #include "util/text.hpp"
+#include "web/display.hpp"
 #include "web/errors.hpp"
 #include "web/forms.hpp"
 #include "web/portal/certificate_pages.hpp"
@@ -23,11 +24,17 @@ util::TemplateData certificate_row_data(Ctx& ctx, const store::CertificateRow& c
   const std::string state(domain::state_key(app::state_today(c, now)));
   const std::string state_key = "admin.certificate_state." + state;
   row.set("status", m.has(state_key) ? m.get(state_key) : state);
+  if (c.revoked_at) {
+    row.set("status", m.format("own_revocation.status_revoked",
+                               {app::date_shown(m, app::date_in_japan(*c.revoked_at)),
+                                revocation_reason_shown(m, c.revocation_reason)}));
+    row.set("revoked", true);
+  }
   row.set("validity", fmt::format("{} ～ {}", app::date_shown(m, app::date_in_japan(c.not_before)),
                                   app::date_shown(m, app::date_in_japan(c.not_after))));
   const auto stage = app::pickup_stage(ctx.services(), c, now);
   row.set("pickup", app::pickup_label(ctx.services(), c, now));
-  row.set("locked", stage == app::PickupStage::locked);
+  row.set("locked", stage == app::PickupStage::locked && !c.revoked_at);
   row.set("downloads", std::to_string(c.downloads));
   row.set("detail_path", "/certificates/" + url_encode(c.issuance_number));
   return row;
@@ -109,6 +116,20 @@ void set_certificate(Ctx& ctx, util::TemplateData& d, const app::MyCertificate& 
     d.set("window_over_message", m.get("pickup.window_over"));
   }
   d.set("pickup_path", "/pickup?n=" + url_encode(c.current.issuance_number));
+  if (c.current.revoked_at) {
+    d.set("revoked_message", m.format("own_revocation.revoked_at",
+                                      {app::time_shown(m, *c.current.revoked_at),
+                                       revocation_reason_shown(m, c.current.revocation_reason)}));
+    if (c.current.invalidity_date) {
+      d.set("compromised_since_message",
+            m.format("own_revocation.compromised_since",
+                     {app::date_shown(m, app::date_in_japan(*c.current.invalidity_date))}));
+    }
+    if (c.current.pickup_closed_how == store::PickupClosed::expired && !c.current.picked_up_at)
+      d.set("unpicked_message", m.get("own_revocation.unpicked"));
+  } else if (app::state_today(c.row, now) != domain::CertificateState::expired) {
+    d.set("revoke_path", "/certificates/revoke?n=" + url_encode(c.current.issuance_number));
+  }
   d.set("redownload_days", std::to_string(ctx.services().config.pickup_redownload_days));
   d.set("downloads", download_rows(ctx, c));
   d.set("no_downloads", c.downloads.empty());

@@ -1,5 +1,6 @@
 // TOP and マイページ.
 #include "app/applications/my_page.hpp"
+#include "app/applications/my_certificates.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -61,7 +62,14 @@ Response mypage(Ctx& ctx) {
   d.set("certificate_applications", cert_apps);
   d.set("no_certificate_applications", p.certificate_applications.empty());
   util::TemplateData cert_list{util::TemplateData::type::list};
-  for (const auto& c : p.certificates) cert_list.push_back(certificate_row_data(ctx, c));
+  bool any_revocable = false;
+  for (const auto& c : p.certificates) {
+    cert_list.push_back(certificate_row_data(ctx, c));
+    const auto state = app::state_today(c, ctx.services().now_ms());
+    any_revocable = any_revocable || state == domain::CertificateState::issued ||
+                    state == domain::CertificateState::active;
+  }
+  d.set("any_revocable", any_revocable);
   d.set("certificates", cert_list);
   d.set("no_certificates", p.certificates.empty());
   return ctx.page(200, "mypage.html", "マイページ", d);
@@ -72,6 +80,7 @@ Response mypage(Ctx& ctx) {
 void add_portal_routes(Routes& routes) {
   routes.push_back(get("/", top, Access::anyone));
   routes.push_back(get("/mypage", mypage, Access::clinic));
+  add_revocation_routes(routes);
   add_issued_certificate_routes(routes);
 }
 

@@ -33,6 +33,7 @@ constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
                                      "ONSHI_CONTACT_HOURS",
                                      "ONSHI_CONTACT_EMAIL",
                                      "ONSHI_PICKUP_REDOWNLOAD_DAYS",
+                                     "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
                                      "ONSHI_TLS_LISTEN",
                                      "ONSHI_TLS_CERT_FILE",
                                      "ONSHI_TLS_KEY_FILE"};
@@ -166,6 +167,7 @@ TEST_F(ConfigTest, TheContactDeskComesFromTheFileAndTheEnvironment) {
   EXPECT_EQ(defaults.contact.name, "医療機関等向けポータルサイト 問合せ窓口");
   EXPECT_EQ(defaults.contact.phone, "0120-000-000");  // a placeholder, not a real line
   EXPECT_EQ(defaults.pickup_redownload_days, 7);
+  EXPECT_EQ(defaults.unpicked_revocation_grace_days, 14);
   const auto file = write("desk.toml", R"([contact]
 name = "オンライン資格確認 問合せ窓口"
 phone = "03-1234-5678"
@@ -335,6 +337,15 @@ TEST(ConfigValues, MailDomain) {
   EXPECT_EQ(c.mail_domain(), "b.jp");
   c.mail_from = "portal@mail.example.co.jp";
   EXPECT_EQ(c.mail_domain(), "mail.example.co.jp");
+}
+
+TEST_F(ConfigTest, TheGraceBeforeUnpickedCertificatesAreRevoked) {
+  const auto file = write("grace.toml", "[pki]\nunpicked_revocation_grace_days = 30\n");
+  EXPECT_EQ(load_config(dir_.path(), file).unpicked_revocation_grace_days, 30);
+  setenv("ONSHI_UNPICKED_REVOCATION_GRACE_DAYS", "0", 1);
+  EXPECT_EQ(load_config(dir_.path(), file).unpicked_revocation_grace_days, 0) << "at once";
+  setenv("ONSHI_UNPICKED_REVOCATION_GRACE_DAYS", "-1", 1);
+  EXPECT_THROW(load_config(dir_.path(), file), std::runtime_error);
 }
 
 }  // namespace

@@ -75,6 +75,9 @@ TEST_F(RevocationTest, RefusalsSayWhatIsWrongAndChangeNothing) {
       << "never suspended";
   EXPECT_EQ(fields(revoke(c[0].number, "cACompromise")),
             std::vector<std::string>{"reason:revocation.reason_unknown"});
+  EXPECT_EQ(fields(revoke(c[0].number, " ")),
+            std::vector<std::string>{"reason:admin_revocation.reason_missing"})
+      << "the back office's form sent without a reason";
   EXPECT_EQ(fields(revoke(c[0].number, "superseded", "2026-11-20")),
             std::vector<std::string>{"compromised_since:revocation.since_needs_key_compromise"});
   EXPECT_EQ(fields(revoke(c[0].number, "keyCompromise", "2026-12-31")),
@@ -99,6 +102,19 @@ TEST_F(RevocationTest, TheListFiltersByInstitutionAndStatus) {
   EXPECT_EQ(revoked[0].issuance_number, c[1].number);
   EXPECT_EQ(list_certificates(env.services, {user.institution.code, std::nullopt, 100}).size(), 2u);
   EXPECT_TRUE(list_certificates(env.services, {"1310123463", std::nullopt, 100}).empty());
+}
+
+TEST_F(RevocationTest, TheConfirmationsCheckRevokesNothing) {
+  const auto c = issue("1", "r5");
+  const auto checked = check_revocation(env.services, issuer, {c[0].number, "keyCompromise", {}});
+  ASSERT_TRUE(checked.has_value()) << error_of(checked).key;
+  EXPECT_EQ(checked->issuance_number, c[0].number);
+  EXPECT_EQ(current(c[0].number).status, domain::CertificateState::issued);
+  EXPECT_EQ(error_of(check_revocation(env.services, reviewer, {c[0].number, "superseded", {}})).key,
+            "review.forbidden");
+  ASSERT_TRUE(revoke(c[0].number, "superseded").has_value());
+  EXPECT_EQ(error_of(check_revocation(env.services, issuer, {c[0].number, "superseded", {}})).key,
+            "certificate.already_revoked");
 }
 
 }  // namespace

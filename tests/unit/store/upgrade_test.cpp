@@ -4,6 +4,8 @@
 // and the new rules (keys per institution, no secrets in sent mail) must apply to the old rows too.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "store/migrations.hpp"
 #include "store_test_env.hpp"
 
@@ -66,7 +68,10 @@ TEST(Upgrade, FromSchema4KeepsEveryRowAndAppliesTheNewRules) {
 
   auto db = open_database("sqlite:" + tmp.path().string(), 2);
   EXPECT_EQ(db->schema_version(), 4);
-  EXPECT_EQ(db->migrate(), current_schema_version() - 4);
+  // Counted, not subtracted: numbers reserved by branches not merged yet leave gaps.
+  const auto newer =
+      std::ranges::count_if(sqlite_migrations(), [](const auto& m) { return m.version > 4; });
+  EXPECT_EQ(db->migrate(), newer);
 
   const auto counts = test::run_sql(
       tmp.path(),

@@ -30,6 +30,7 @@ void configure(app::Config& c) {
   c.root_crl_url.clear();
   c.root_ca_issuers_url.clear();
   c.pickup_valid_days = 60;
+  c.unpicked_revocation_grace_days = 21;
   app::finish_config(c);
 }
 
@@ -60,6 +61,9 @@ TEST_F(CpipcsFull, ShowsTheConfiguredUrlsNotPlaceholders) {
                         "URI:https://portal.example.jp/pki/crl/issuing-delta.crl"),
             std::string::npos);
   EXPECT_NE(r.body.find("取得期限は発行から 60 日です"), std::string::npos);
+  EXPECT_NE(r.body.find("取得期限から 21 日の猶予を置いて、cessationOfOperation"),
+            std::string::npos)
+      << "4.4.4 with the configured grace";
   EXPECT_NE(r.body.find("fask.or.jp"), std::string::npos) << "the mail domain, from mail.from";
 }
 
@@ -101,7 +105,8 @@ TEST_F(CpipcsSummary, GivesTheFactsAClinicNeeds) {
   for (const char* fact :
        {"証明書1枚につき1,500円（税別）", "税込1,650円", "端末1台につき1枚", "発行から3年3か月",
         "書留", "約5営業日", "取得期限は発行から 60 日", "取得コードと通知書は大切に保管",
-        "すぐに失効を申請", "業務にのみ使用します", "fask.or.jp"}) {
+        "すぐに失効を申請", "業務にのみ使用します", "fask.or.jp",
+        "取得期限を過ぎて 21 日たっても取得されず"}) {
     EXPECT_NE(r.body.find(fact), std::string::npos) << fact;
   }
   EXPECT_EQ(r.body.find("39か月"), std::string::npos) << "validity is written 3年3か月";

@@ -59,6 +59,15 @@ TEST(FormParse, RepeatedKeysKeepTheFirst) {
   EXPECT_EQ(f->get("csrf_token"), "first");
 }
 
+TEST(FormParse, AllValuesOfARepeatedNameInTheOrderSent) {
+  const auto f = Form::parse("certificate=C-1&reason=x&certificate=C%2D2&certificate=");
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->all("certificate"), (std::vector<std::string>{"C-1", "C-2", ""}));
+  EXPECT_EQ(f->all("reason"), std::vector<std::string>{"x"});
+  EXPECT_TRUE(f->all("missing").empty());
+  EXPECT_EQ(f->get("certificate"), "C-1");
+}
+
 TEST(FormParse, MalformedEscapesRefuseTheWholeForm) {
   for (const char* bad : {"%zz", "%4", "a=%", "a=1&b=%4", "a=%G1", "%=1", "a=%%41"}) {
     const auto f = Form::parse(bad);

@@ -92,15 +92,6 @@ std::string algorithm_identifier(EVP_PKEY* key, const EVP_MD* md) {
   return out;
 }
 
-std::string name_der(const X509_NAME* name) {
-  unsigned char* buf = nullptr;
-  const int len = i2d_X509_NAME(name, &buf);
-  if (len <= 0) ossl::fail("i2d_X509_NAME");
-  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
-  OPENSSL_free(buf);
-  return out;
-}
-
 // The octets a SEQUENCE header may take at most here: tag and a length of up to 4 octets.
 constexpr std::size_t kMaxHeader = 6;
 
@@ -126,7 +117,7 @@ CrlEncoder::CrlEncoder(const X509* issuer, EVP_PKEY* key, const CrlFields& field
   algorithm_ = algorithm_identifier(key, md_);
   prefix_.append("\x02\x01\x01", 3);  // version v2
   prefix_.append(algorithm_);
-  prefix_.append(name_der(X509_get_subject_name(issuer)));
+  prefix_.append(ossl::name_der(X509_get_subject_name(issuer)));
   der::put_time(prefix_, fields.this_update);
   der::put_time(prefix_, fields.next_update);
   // The outer SEQUENCE, the TBS SEQUENCE, the prefix and the revokedCertificates SEQUENCE go in

@@ -43,15 +43,6 @@ std::string oid(int nid) {
   return out;
 }
 
-std::string name_der(const X509_NAME* name) {
-  unsigned char* buf = nullptr;
-  const int len = i2d_X509_NAME(name, &buf);
-  if (len <= 0) ossl::fail("i2d_X509_NAME");
-  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
-  OPENSSL_free(buf);
-  return out;
-}
-
 ossl::Name name_from_der(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   ossl::Name name(d2i_X509_NAME(nullptr, &p, static_cast<long>(der.size())));
@@ -91,7 +82,7 @@ std::optional<CertificateFacts> read_certificate(std::string_view der) {
   if (!cert) return std::nullopt;
   CertificateFacts out;
   out.serial_hex = ossl::serial_hex(cert.get());
-  out.subject_der = name_der(X509_get_subject_name(cert.get()));
+  out.subject_der = ossl::name_der(X509_get_subject_name(cert.get()));
   const int at = X509_get_ext_by_NID(cert.get(), NID_subject_alt_name, -1);
   if (at >= 0) {
     const ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(X509_get_ext(cert.get(), at));

@@ -60,6 +60,15 @@ std::string cert_der(const X509* cert) {
   return out;
 }
 
+std::string name_der(const X509_NAME* name) {
+  unsigned char* buf = nullptr;
+  const int len = i2d_X509_NAME(name, &buf);
+  if (len <= 0) fail("i2d_X509_NAME");
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
 Cert cert_from_der(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   Cert cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));

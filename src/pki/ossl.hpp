@@ -63,6 +63,7 @@ Bio mem_bio(std::string_view data);  // read-only view; `data` must outlive the 
 std::string bio_string(BIO* bio);
 
 std::string cert_der(const X509* cert);
+std::string name_der(const X509_NAME* name);
 Cert cert_from_der(std::string_view der);  // nullptr if unreadable
 Cert cert_from_pem(std::string_view pem);  // nullptr if unreadable
 std::string cert_pem(const X509* cert);

@@ -16,7 +16,6 @@
 namespace onshi::web {
 namespace {
 
-
 // RFC 5019 2.1.1 expects requests of a few hundred octets; ten CertIDs with a signature and its
 // chain stay far below. Larger bodies are refused unread by the parser.
 constexpr std::size_t kMaxRequestBytes = 64 * 1024;

@@ -17,6 +17,7 @@ import { stopServer, runOnshi, loadMessages } from '../support/harness.mjs';
 import {
   startServerWithCa, createOperator, newClinic, applyForCertificates, totp,
 } from '../support/back_office.mjs';
+import { onshiOk as onshiOkOn } from '../support/pickup.mjs';
 
 const MSG = loadMessages();
 const OPERATOR_PASSWORD = 'operator passphrase for the browser 2026';
@@ -27,11 +28,7 @@ let srv;
 let browser;
 const S = {};
 
-async function onshiOk(args) {
-  const r = await runOnshi(srv, args);
-  assert.equal(r.code, 0, `onshi ${args.join(' ')}: ${r.stdout}${r.stderr}`);
-  return r;
-}
+const onshiOk = (args, opts) => onshiOkOn(srv, args, opts);
 
 before(async () => {
   await fsp.mkdir(E2E_SHOTS, { recursive: true });

@@ -20,6 +20,8 @@ import {
 import {
   startServerWithCa, newClinic, applyForCertificates, createOperator,
 } from '../support/back_office.mjs';
+import { onshiOk as onshiOkOn } from '../support/pickup.mjs';
+import { sqliteRows } from '../support/server.mjs';
 
 const exec = promisify(execFile);
 const MSG = loadMessages();
@@ -30,16 +32,9 @@ const SUBJECT_UNPICKED = '【医療機関等向けポータルサイト】取得
 let srv;
 const S = {};
 
-async function onshiOk(args) {
-  const r = await runOnshi(srv, args);
-  assert.equal(r.code, 0, `onshi ${args.join(' ')} -> exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
+const onshiOk = (args, opts) => onshiOkOn(srv, args, opts);
 
-async function sql(query) {
-  const { stdout } = await exec('sqlite3', ['-json', path.join(srv.dataDir, 'onshi.db'), query]);
-  return stdout.trim() ? JSON.parse(stdout) : [];
-}
+const sql = (query) => sqliteRows(srv, query);
 
 async function row(number) {
   const [r] = await sql(`SELECT status, revocation_reason, revoked_at, invalidity_date, sealed_key IS NOT NULL AS key_held,

@@ -17,6 +17,8 @@ import { stopServer, restartServer, runOnshi, sleep } from '../support/harness.m
 import {
   startServerWithCa, newClinic, applyForCertificates, createOperator,
 } from '../support/back_office.mjs';
+import { onshiOk as onshiOkOn } from '../support/pickup.mjs';
+import { sqliteRows } from '../support/server.mjs';
 
 const exec = promisify(execFile);
 const DAY_MS = 86_400_000;
@@ -27,16 +29,9 @@ let srv;
 let work;
 const S = {};
 
-async function onshiOk(args) {
-  const r = await runOnshi(srv, args);
-  assert.equal(r.code, 0, `onshi ${args.join(' ')} -> exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return r;
-}
+const onshiOk = (args, opts) => onshiOkOn(srv, args, opts);
 
-async function sql(query) {
-  const { stdout } = await exec('sqlite3', ['-json', path.join(srv.dataDir, 'onshi.db'), query]);
-  return stdout.trim() ? JSON.parse(stdout) : [];
-}
+const sql = (query) => sqliteRows(srv, query);
 
 const caFile = (name) => path.join(srv.dataDir, 'ca', name);
 

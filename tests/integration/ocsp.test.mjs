@@ -14,6 +14,7 @@ import { stopServer } from '../support/harness.mjs';
 import {
   startServerWithCa, newClinic, applyForCertificates, createOperator,
 } from '../support/back_office.mjs';
+import { sqliteRows } from '../support/server.mjs';
 import { onshiOk, approveAndIssue } from '../support/pickup.mjs';
 
 const exec = promisify(execFile);
@@ -25,10 +26,7 @@ let work;
 const S = {};
 const ca = (name) => path.join(srv.dataDir, 'ca', name);
 
-async function sql(query) {
-  const { stdout } = await exec('sqlite3', ['-json', path.join(srv.dataDir, 'onshi.db'), query]);
-  return stdout.trim() ? JSON.parse(stdout) : [];
-}
+const sql = (query) => sqliteRows(srv, query);
 
 /** `openssl ocsp` against the server; exit code and both outputs, whatever the code. */
 async function ocsp(args) {

@@ -269,3 +269,18 @@ export async function revokeApiToken(server, { email, id }) {
   if (r.code !== 0) throw new Error(`account token revoke failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
   return r;
 }
+
+// The rows of a query on the server's embedded database, read with Debian's sqlite3 CLI behind
+// the server's back (for looking at what the pages do not show, or moving stored times).
+export async function sqliteRows(server, query) {
+  const child = spawn('sqlite3', ['-json', path.join(server.dataDir, 'onshi.db'), query], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const [code] = await once(child, 'close');
+  if (code !== 0) throw new Error(`sqlite3 ${query}: exit ${code}: ${stderr}`);
+  return stdout.trim() ? JSON.parse(stdout) : [];
+}

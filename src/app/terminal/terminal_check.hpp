@@ -1,0 +1,62 @@
+#pragma once
+// 接続確認 (issue 17): what a vendor runs on or for a clinic's terminal before saying "installed".
+// It needs no database: the terminal's own files, the root it is told to trust and the network.
+// Each step is one line of a checklist, run in order; a step that cannot run because an earlier
+// one failed is skipped with the reason; one summary line says what to do.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "app/core/messages.hpp"
+#include "pki/certificate_status.hpp"
+
+namespace onshi::app {
+
+enum class CheckMark { ok, warning, failed, skipped };
+std::string_view check_mark_name(CheckMark m);  // "ok", "warning", "failed", "skipped"
+
+// The steps, in the order they run: "open", "key", "chain", "validity", "ocsp", "crl",
+// "relying_party".
+inline constexpr const char* kTerminalCheckSteps[] = {"open", "key", "chain",        "validity",
+                                                      "ocsp", "crl", "relying_party"};
+
+struct CheckLine {
+  std::string step;
+  CheckMark mark = CheckMark::skipped;
+  std::string key;  // catalogue key, terminal_check.<step>.<outcome>
+  std::vector<std::string> args{};
+  // What a tool reading --json wants besides the sentence: OpenSSL's words, URLs, times (ISO).
+  std::vector<std::pair<std::string, std::string>> detail{};
+};
+
+struct TerminalCheckInput {
+  // Either a PKCS#12 file (its bytes) or the PEM certificate and key files.
+  std::optional<std::string> pkcs12;
+  std::string cert_file, key_file;
+  std::string password;  // of the PKCS#12, or of an encrypted PEM key
+  std::string ca_pem;    // the root to trust (an issuing CA may be added)
+  // https URL of a relying party (`onshi relying-party`); a bare host (no path) gets /whoami.
+  // Empty: the relying-party step is skipped, which does not fail the check.
+  std::string url;
+  // The CA of the relying party's TLS certificate; empty: ca_pem.
+  std::string url_ca_pem;
+  std::chrono::milliseconds timeout{5'000};  // per network request
+};
+
+struct TerminalCheckReport {
+  std::vector<CheckLine> lines;
+  CheckLine summary;  // step "summary": ok, warning (usable, but see the ! lines) or failed
+  std::optional<pki::TerminalIdentity> identity;  // once the file opened
+  bool ok() const { return summary.mark != CheckMark::failed; }
+};
+
+// Never throws for what the files or the network hold. `m` formats the dates in the lines.
+TerminalCheckReport check_terminal(const Messages& m, const TerminalCheckInput& in,
+                                   pki::TimePoint now);
+
+// Days left below this are a warning: time to apply for the next certificate (CPIPCS 4.6).
+inline constexpr int kValidityWarningDays = 90;
+
+}  // namespace onshi::app

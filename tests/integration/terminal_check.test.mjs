@@ -1,0 +1,284 @@
+// `onshi terminal check` (接続確認, issue 17) against the real `onshi serve`: PKCS#12 files picked
+// up over HTTP in both formats pass every line (the relying-party line skipped without --url);
+// the same as PEM files; --json says the same verdict; a wrong password, a key of another
+// terminal, a certificate of another CA (made with openssl here) and a revoked certificate each
+// fail their line with the Japanese hint and exit status 1; --url to a closed port and to an https
+// server that is no relying party fail the last line. Every status fetch goes over real sockets to
+// the server's OCSP responder and CRLs (the ARL signed by `onshi ca sign-root-crl`).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import {
+  stopServer, strongPassword, pageText, loadMessages, csrfToken, inputValue, runOnshi, freePort, sleep, ONSHI_BIN,
+} from '../support/harness.mjs';
+import { track, waitExit, waitForPort } from '../support/processes.mjs';
+import {
+  startServerWithCa, withTlsListener, createOperator, newClinic, applyForCertificates,
+} from '../support/back_office.mjs';
+import { exec, onshiOk, approveAndIssue, printLetters, AddressedClient, openPickup } from '../support/pickup.mjs';
+
+const MSG = loadMessages();
+const DELAY_S = 2; // pki.crl_revocation_delay_seconds
+const STEPS = ['open', 'key', 'chain', 'validity', 'ocsp', 'crl', 'relying_party'];
+const STEP_NAME = Object.fromEntries(STEPS.map((s) => [s, MSG[`terminal_check.step.${s}`]]));
+const MARK = { ok: '✓', warning: '!', failed: '✗', skipped: '-' };
+// `onshi relying-party` comes in its own branch of issue 17: its cases run once it is built in.
+const HAS_RELYING_PARTY = spawnSync(ONSHI_BIN, ['relying-party', '--help']).status === 0;
+let srv;
+let relyingParty; // { child, url } once started
+let work;
+let root;
+const S = {};
+
+/** `onshi terminal check ARGS` with the password on stdin: { code, stdout, stderr, lines }. */
+async function terminalCheck(args, password) {
+  const withPassword = password === undefined ? args : [...args, '--password-stdin'];
+  const r = await runOnshi(srv, ['terminal', 'check', ...withPassword, '--ca', root], {
+    stdin: password === undefined ? '' : `${password}\n`,
+  });
+  const lines = r.stdout.trimEnd().split('\n');
+  return { ...r, lines, summary: lines.at(-1) };
+}
+
+/** The printed line of `step`: "✓ 秘密鍵：…". */
+function lineOf(r, step) {
+  const found = r.lines.find((l) => l.slice(2).startsWith(`${STEP_NAME[step]}：`));
+  assert.ok(found, `a line for ${step} in:\n${r.stdout}${r.stderr}`);
+  return found;
+}
+
+function expectMark(r, step, mark) {
+  assert.equal(lineOf(r, step)[0], MARK[mark], `${step} is ${mark}:\n${r.stdout}`);
+}
+
+/** A catalogue text up to its first placeholder: what a line with arguments starts with. */
+const head = (key) => MSG[key].split('{')[0];
+
+async function pickUpPkcs12(number, code, format, password, from) {
+  const c = new AddressedClient(srv.baseUrl, `127.0.0.${from}`);
+  const page = await openPickup(c, `/pickup?n=${number}`, code);
+  assert.equal(page.status, 200, pageText(page.text).slice(0, 500));
+  const r = await c.post('/pickup/pkcs12', {
+    csrf_token: csrfToken(page.text), grant: inputValue(page.text, 'grant'), number: inputValue(page.text, 'number'),
+    password, password_again: password, format,
+  });
+  assert.equal(r.status, 200, `download ${number}: ${pageText(r.text).slice(0, 400)}`);
+  const file = path.join(work, `${number}-${format}.p12`);
+  await fsp.writeFile(file, r.bytes);
+  return file;
+}
+
+before(async () => {
+  ({ srv } = await startServerWithCa({
+    name: 'terminal_check', passphrase: 'Terminal-check-CA-passphrase-2026',
+    env: { ONSHI_CRL_REVOCATION_DELAY_SECONDS: String(DELAY_S) },
+  }));
+  work = path.join(srv.logDir, 'files');
+  await fsp.mkdir(work, { recursive: true });
+  root = path.join(srv.dataDir, 'ca', 'root.crt');
+  for (const [login, role] of [['rev1', 'reviewer'], ['iss1', 'issuer']]) {
+    await createOperator(srv, { login, name: `${login} 担当`, role, password: strongPassword() });
+  }
+  const clinic = await newClinic(srv, 'tchk', { institutionName: '医療法人テスト会 せつぞく診療所', terminals: 2 });
+  const app = await applyForCertificates(clinic, 2);
+  await approveAndIssue(srv, app);
+  const { codes } = await printLetters(srv, path.join(work, 'letters.pdf'));
+  S.t01 = `${app}-01`;
+  S.t02 = `${app}-02`;
+  assert.ok(codes[S.t01] && codes[S.t02], `codes in the letters: ${JSON.stringify(codes)}`);
+  // The CRL step checks the issuing CA against the root's ARL too.
+  await onshiOk(srv, ['ca', 'sign-root-crl']);
+
+  S.password = 'Terminal check #1';
+  S.standard = await pickUpPkcs12(S.t01, codes[S.t01], 'standard', S.password, 11);
+  S.compatible = await pickUpPkcs12(S.t01, codes[S.t01], 'compatible', S.password, 12);
+  S.revocable = await pickUpPkcs12(S.t02, codes[S.t02], 'standard', S.password, 13);
+  // The same certificate as PEM files, as a vendor may hold them.
+  const pass = ['-passin', `pass:${S.password}`];
+  S.certPem = path.join(work, 't01.crt');
+  S.keyPem = path.join(work, 't01.key');
+  await exec('openssl', ['pkcs12', '-in', S.standard, ...pass, '-nokeys', '-out', S.certPem]);
+  await exec('openssl', ['pkcs12', '-in', S.standard, ...pass, '-nocerts', '-nodes', '-out', S.keyPem]);
+  S.serial = (await exec('openssl', ['x509', '-in', S.certPem, '-noout', '-serial'])).stdout.trim().split('=')[1].toLowerCase();
+});
+after(async () => {
+  if (relyingParty) {
+    relyingParty.child.kill('SIGTERM');
+    await waitExit(relyingParty.child, 5000);
+  }
+  await stopServer(srv);
+});
+
+/**
+ * `onshi relying-party` on a free port with the TLS certificate of `onshi ca server-cert`
+ * (withTlsListener) and the root to trust (the flags of issue 17); its log beside the server's.
+ */
+async function startRelyingParty() {
+  const port = await freePort([srv.port, srv.smtpPort, srv.tls.port]);
+  const log = await fsp.open(path.join(srv.logDir, 'relying-party.log'), 'w');
+  const child = track(spawn(ONSHI_BIN, ['relying-party', '--listen', `127.0.0.1:${port}`,
+    '--tls-cert', srv.tls.certFile, '--tls-key', srv.tls.keyFile, '--ca', root], {
+    stdio: ['ignore', log.fd, log.fd], env: srv.env,
+  }));
+  await waitForPort(port, 10_000, child, 'onshi relying-party');
+  return { child, url: `https://127.0.0.1:${port}` };
+}
+
+test('the picked-up PKCS#12 passes every line; without --url the relying party is skipped; exit 0', async () => {
+  for (const file of [S.standard, S.compatible]) {
+    const r = await terminalCheck(['--p12', file], S.password);
+    assert.equal(r.code, 0, `${file}:\n${r.stdout}${r.stderr}`);
+    assert.equal(r.lines[0], MSG['terminal_check.heading'].replace('{0}', /\d{10}-T01/.exec(r.lines[0])?.[0]).replace('{1}', '医療法人テスト会 せつぞく診療所'));
+    for (const s of ['open', 'key', 'chain', 'validity', 'ocsp', 'crl']) expectMark(r, s, 'ok');
+    assert.ok(lineOf(r, 'chain').includes('onshi Issuing CA G1 → onshi Root CA G1'), lineOf(r, 'chain'));
+    assert.ok(lineOf(r, 'ocsp').includes(head('terminal_check.ocsp.good')), lineOf(r, 'ocsp'));
+    expectMark(r, 'relying_party', 'skipped');
+    assert.ok(lineOf(r, 'relying_party').endsWith(MSG['terminal_check.skipped.no_url']));
+    assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+    assert.equal(r.stderr, '', 'nothing on stderr: the password came from stdin without a prompt');
+  }
+});
+
+test('--json: one object with the same verdict, a line per step and the certificate', async () => {
+  const r = await runOnshi(srv, ['terminal', 'check', '--p12', S.standard, '--password-stdin', '--ca', root, '--json'],
+    { stdin: S.password });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.ok, true);
+  assert.deepEqual(j.lines.map((l) => l.step), STEPS);
+  assert.deepEqual(j.lines.map((l) => l.mark), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
+  assert.equal(j.summary, MSG['terminal_check.summary.ok']);
+  assert.equal(j.certificate.serial, S.serial);
+  assert.equal(j.certificate.issuance_number, S.t01);
+  const ocsp = j.lines.find((l) => l.step === 'ocsp');
+  assert.equal(ocsp.detail.state, 'good');
+  assert.equal(ocsp.detail.url, `${srv.publicBaseUrl}/pki/ocsp`);
+  const crl = j.lines.find((l) => l.step === 'crl');
+  assert.equal(crl.detail.state, 'good');
+  assert.ok(Number(j.lines.find((l) => l.step === 'validity').detail.days_left) > 1000);
+
+  const wrong = await runOnshi(srv, ['terminal', 'check', '--p12', S.standard, '--password-stdin', '--ca', root, '--json'],
+    { stdin: 'not the password' });
+  assert.equal(wrong.code, 1);
+  const w = JSON.parse(wrong.stdout);
+  assert.equal(w.ok, false);
+  assert.equal(w.lines[0].mark, 'failed');
+  assert.equal(w.lines[0].detail.error, 'wrong_password');
+  assert.equal(w.summary, MSG['terminal_check.summary.wrong_password']);
+});
+
+test('a wrong password: ✗ on the file line, the rest skipped, the hint about the pickup password, exit 1', async () => {
+  const r = await terminalCheck(['--p12', S.standard], 'Terminal check #2');
+  assert.equal(r.code, 1, r.stdout);
+  expectMark(r, 'open', 'failed');
+  assert.ok(lineOf(r, 'open').endsWith(MSG['terminal_check.open.wrong_password']));
+  for (const s of ['key', 'chain', 'validity', 'ocsp', 'crl']) expectMark(r, s, 'skipped');
+  assert.equal(r.summary, MSG['terminal_check.summary.wrong_password']);
+  assert.match(r.summary, /取得したときに設定したパスワード/);
+  // Without --password-stdin and without a terminal, it refuses rather than guess (usage, 2).
+  const none = await runOnshi(srv, ['terminal', 'check', '--p12', S.standard, '--ca', root]);
+  assert.equal(none.code, 2, none.stdout + none.stderr);
+  assert.match(none.stderr, /--password-stdin/);
+});
+
+test('--cert/--key PEM files pass; a key of another terminal fails the key line', async () => {
+  const r = await terminalCheck(['--cert', S.certPem, '--key', S.keyPem]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.ok(lineOf(r, 'open').includes(head('terminal_check.open.ok_pem')), lineOf(r, 'open'));
+  for (const s of ['open', 'key', 'chain', 'validity', 'ocsp', 'crl']) expectMark(r, s, 'ok');
+  assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+
+  const otherKey = path.join(work, 'other-terminal.key');
+  await exec('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', otherKey]);
+  const bad = await terminalCheck(['--cert', S.certPem, '--key', otherKey, '--url', 'https://127.0.0.1:1']);
+  assert.equal(bad.code, 1, bad.stdout);
+  expectMark(bad, 'key', 'failed');
+  assert.ok(lineOf(bad, 'key').endsWith(MSG['terminal_check.key.mismatch']));
+  expectMark(bad, 'chain', 'ok');
+  expectMark(bad, 'relying_party', 'skipped');
+  assert.equal(bad.summary, MSG['terminal_check.summary.key_mismatch']);
+});
+
+test('a certificate of another CA (openssl): the chain line fails and the summary says the file is wrong', async () => {
+  const f = (name) => path.join(work, name);
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  await exec('openssl', ['req', '-x509', ...ec, '-keyout', f('other-root.key'), '-out', f('other-root.crt'),
+    '-subj', '/C=JP/O=other/CN=Other Root CA', '-days', '30']);
+  await exec('openssl', ['req', ...ec, '-keyout', f('other.key'), '-out', f('other.csr'),
+    '-subj', '/C=JP/O=other/OU=1310123455/CN=1310123455-T01']);
+  await fsp.writeFile(f('other.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  await exec('openssl', ['x509', '-req', '-in', f('other.csr'), '-CA', f('other-root.crt'), '-CAkey', f('other-root.key'),
+    '-set_serial', '0x1234567890abcdef', '-days', '30', '-extfile', f('other.ext'), '-out', f('other.crt')]);
+  await exec('openssl', ['pkcs12', '-export', '-in', f('other.crt'), '-inkey', f('other.key'), '-certfile', f('other-root.crt'),
+    '-passout', 'pass:other-pass-123', '-out', f('other.p12')]);
+  const r = await terminalCheck(['--p12', f('other.p12')], 'other-pass-123');
+  assert.equal(r.code, 1, r.stdout);
+  expectMark(r, 'open', 'ok');
+  expectMark(r, 'key', 'ok');
+  expectMark(r, 'chain', 'failed');
+  assert.ok(lineOf(r, 'chain').includes(head('terminal_check.chain.unknown_ca')), lineOf(r, 'chain'));
+  for (const s of ['ocsp', 'crl']) expectMark(r, s, 'skipped');
+  assert.equal(r.summary, MSG['terminal_check.summary.wrong_ca']);
+});
+
+test('--url of a closed port, and of an https server that is no relying party: the last line fails', async () => {
+  const closed = await freePort([srv.port, srv.smtpPort]);
+  const r = await terminalCheck(['--p12', S.standard, '--url', `https://127.0.0.1:${closed}`], S.password);
+  assert.equal(r.code, 1, r.stdout);
+  expectMark(r, 'crl', 'ok');
+  expectMark(r, 'relying_party', 'failed');
+  assert.ok(lineOf(r, 'relying_party').endsWith(MSG['terminal_check.relying_party.connect'].replace('{0}', `127.0.0.1:${closed}`)));
+  assert.equal(r.summary, MSG['terminal_check.summary.unreachable']);
+
+  // The portal's own TLS listener (its certificate from `onshi ca server-cert`, under the same
+  // root) speaks TLS but has no /whoami.
+  await withTlsListener(srv);
+  const j = await runOnshi(srv, ['terminal', 'check', '--p12', S.standard, '--password-stdin', '--ca', root, '--json',
+    '--url', `https://127.0.0.1:${srv.tls.port}`], { stdin: S.password });
+  assert.equal(j.code, 1, j.stdout + j.stderr);
+  const rp = JSON.parse(j.stdout).lines.find((l) => l.step === 'relying_party');
+  assert.equal(rp.mark, 'failed', JSON.stringify(rp));
+  assert.equal(rp.detail.url, `https://127.0.0.1:${srv.tls.port}/whoami`);
+  assert.equal(rp.detail.status, '404', JSON.stringify(rp));
+  assert.match(rp.detail.tls_version, /^TLSv1\.[23]$/);
+});
+
+test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this terminal, exit 0', { skip: !HAS_RELYING_PARTY && 'onshi relying-party is not built in yet' }, async () => {
+  relyingParty = await startRelyingParty();
+  const r = await terminalCheck(['--p12', S.revocable, '--url', relyingParty.url], S.password);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  for (const s of STEPS) expectMark(r, s, 'ok');
+  assert.ok(lineOf(r, 'relying_party').includes(head('terminal_check.relying_party.ok').replace('{0}', '127.0.0.1:')),
+    lineOf(r, 'relying_party'));
+  assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+});
+
+// Left last: it revokes T02. OCSP says 失効 at once; the CRL within pki.crl_revocation_delay_seconds.
+// (A relying party refuses within that delay plus its own OCSP cache time, which is its test's
+// business; `url` is where its case joins in.)
+test('after onshi admin certificates revoke: the OCSP line says 失効, then the CRL line, exit 1', async () => {
+  const url = [];
+  const good = await terminalCheck(['--p12', S.revocable, ...url], S.password);
+  assert.equal(good.code, 0, good.stdout);
+  await onshiOk(srv, ['admin', 'certificates', 'revoke', S.t02, '--reason', 'keyCompromise', '--operator', 'iss1']);
+  const revokedAt = Date.now();
+  let r;
+  let ocspAfter;
+  for (;;) {
+    r = await terminalCheck(['--p12', S.revocable, ...url], S.password);
+    if (ocspAfter === undefined && lineOf(r, 'ocsp')[0] === MARK.failed) ocspAfter = Date.now() - revokedAt;
+    if (lineOf(r, 'crl')[0] === MARK.failed || Date.now() - revokedAt > (DELAY_S + 8) * 1000) break;
+    await sleep(300);
+  }
+  assert.ok(ocspAfter !== undefined && ocspAfter < 3000, `OCSP said 失効 after ${ocspAfter} ms`);
+  assert.equal(r.code, 1, r.stdout);
+  expectMark(r, 'ocsp', 'failed');
+  assert.ok(lineOf(r, 'ocsp').includes('失効しています'), lineOf(r, 'ocsp'));
+  assert.ok(lineOf(r, 'ocsp').includes(MSG['revocation.reason.keyCompromise']), lineOf(r, 'ocsp'));
+  expectMark(r, 'crl', 'failed');
+  assert.ok(lineOf(r, 'crl').includes('失効しています'), lineOf(r, 'crl'));
+  assert.equal(r.summary, MSG['terminal_check.summary.revoked']);
+  assert.match(r.summary, /新しい電子証明書の発行申請/);
+});

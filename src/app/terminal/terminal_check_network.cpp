@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "app/terminal/terminal_check_steps.hpp"
 #include "pki/http_client.hpp"
@@ -75,37 +76,39 @@ std::string without_colons(std::string hex) {
   return first == std::string::npos ? "0" : hex.substr(first);
 }
 
-std::string text_field(const nlohmann::json& j, const char* name) {
-  const auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+// `onshi relying-party` writes camelCase ("institutionCode"); snake_case is read as well.
+std::string text_field(const nlohmann::json& j, std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    const auto it = j.find(name);
+    if (it != j.end() && it->is_string()) return it->get<std::string>();
+  }
+  return {};
 }
 
-// 200 with JSON that names this certificate: the terminal connects. Anything else is said with
-// the relying party's own words when it gives them (`onshi relying-party` answers 403/503 with
-// {"result", "message"}).
+}  // namespace
+
 CheckLine answer_line(const State& s, const std::string& url, const pki::HttpResponse& r) {
   const std::string host = host_of(url);
   const auto json = nlohmann::json::parse(r.body, nullptr, false);
   const bool object = json.is_object();
   CheckLine l;
   if (r.status == 200 && object) {
-    const std::string serial = text_field(json, "serial");
-    const std::string serial_hex = serial.empty() ? text_field(json, "serial_hex") : serial;
+    const std::string serial_hex = text_field(json, {"serial", "serialHex", "serial_hex"});
     if (!serial_hex.empty() &&
         without_colons(serial_hex) != without_colons(s.identity->serial_hex)) {
       l = line("relying_party", CheckMark::failed, "other_certificate", {host, serial_hex});
     } else {
-      std::string who = text_field(json, "institution_code");
-      const std::string terminal = text_field(json, "terminal");
+      std::string who = text_field(json, {"institutionCode", "institution_code"});
+      const std::string terminal = text_field(json, {"terminal"});
       if (who.empty()) who = s.identity->common_name;
       if (!terminal.empty()) who += " " + terminal;
       l = line("relying_party", CheckMark::ok, "ok", {host, who});
     }
   } else if (r.status == 200) {
     l = line("relying_party", CheckMark::failed, "not_json", {host});
-  } else if (object && !text_field(json, "message").empty()) {
-    l = line("relying_party", CheckMark::failed, "refused", {host, text_field(json, "message")});
-    l.detail.emplace_back("result", text_field(json, "result"));
+  } else if (const std::string said = object ? text_field(json, {"message"}) : ""; !said.empty()) {
+    l = line("relying_party", CheckMark::failed, "refused", {host, said});
+    l.detail.emplace_back("result", text_field(json, {"result"}));
   } else {
     l = line("relying_party", CheckMark::failed, "status", {host, std::to_string(r.status)});
   }
@@ -115,8 +118,6 @@ CheckLine answer_line(const State& s, const std::string& url, const pki::HttpRes
   l.detail.emplace_back("body", r.body.substr(0, kMaxDetailBytes));
   return l;
 }
-
-}  // namespace
 
 std::string relying_party_url(const std::string& url) {
   constexpr std::string_view kScheme = "https://";

@@ -7,6 +7,7 @@
 
 #include "app/terminal/terminal_check.hpp"
 #include "pki/certificate_status.hpp"
+#include "pki/http_client.hpp"
 #include "pki/terminal_credentials.hpp"
 
 namespace onshi::app::terminal_check {
@@ -32,6 +33,10 @@ std::string iso(pki::TimePoint t);  // 2026-12-08T01:00:00Z
 // The status lines: OCSP, then the CRLs; the second says failed when neither gave an answer.
 std::vector<CheckLine> status_lines(const State& s);
 CheckLine relying_party_line(const State& s);
+// The line of what the relying party answered `url` (needs s.identity): 200 with JSON that names
+// this certificate passes; anything else is said with the relying party's own words when it gives
+// them (`onshi relying-party` answers 403/503 with {"result", "message"}).
+CheckLine answer_line(const State& s, const std::string& url, const pki::HttpResponse& r);
 
 // The URL asked: `url` itself, or URL/whoami when it names no path. Empty when it is no https URL.
 std::string relying_party_url(const std::string& url);

@@ -213,6 +213,48 @@ TEST_F(TerminalCheckTest, ARelyingPartyThatIsNotThereIsUnreachable) {
   EXPECT_EQ(step(check(in), "relying_party").key, "terminal_check.relying_party.bad_url");
 }
 
+// What `onshi relying-party` answers (camelCase JSON; refusals {"result", "message"}), read into
+// the last line without a socket.
+TEST_F(TerminalCheckTest, TheRelyingPartysAnswerIsReadIntoTheLastLine) {
+  const auto creds = *pki::open_pkcs12(ca_->pkcs12(now_ - days(1)), kPassword);
+  const auto in = p12("");
+  app::terminal_check::State s{messages(), in, now_};
+  s.identity = pki::describe_certificate(creds.cert_der);
+  ASSERT_TRUE(s.identity);
+  const std::string url = "https://rp.example:8443/whoami";
+  const auto answer = [&](int status, std::string body) {
+    pki::HttpResponse r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    r.tls_version = "TLSv1.3";
+    return app::terminal_check::answer_line(s, url, r);
+  };
+  const auto ok = answer(200, R"({"result":"ok","institutionCode":"1310123455","terminal":"T01",)"
+                              R"("serial":")" +
+                                  s.identity->serial_hex + R"("})");
+  EXPECT_EQ(ok.mark, CheckMark::ok);
+  EXPECT_EQ(ok.key, "terminal_check.relying_party.ok");
+  EXPECT_EQ(ok.args, (std::vector<std::string>{"rp.example:8443", "1310123455 T01"}));
+
+  const auto other = answer(200, R"({"result":"ok","serial":"0badc0de"})");
+  EXPECT_EQ(other.mark, CheckMark::failed);
+  EXPECT_EQ(other.key, "terminal_check.relying_party.other_certificate");
+
+  const auto refused =
+      answer(403, R"({"result":"revoked","message":"この電子証明書は失効しています。"})");
+  EXPECT_EQ(refused.mark, CheckMark::failed);
+  EXPECT_EQ(refused.key, "terminal_check.relying_party.refused");
+  EXPECT_EQ(refused.args,
+            (std::vector<std::string>{"rp.example:8443", "この電子証明書は失効しています。"}));
+  EXPECT_EQ(refused.detail[0], (std::pair<std::string, std::string>{"result", "revoked"}));
+
+  EXPECT_EQ(answer(502, "<html>Bad Gateway</html>").key, "terminal_check.relying_party.status");
+  EXPECT_EQ(answer(502, "<html>Bad Gateway</html>").args,
+            (std::vector<std::string>{"rp.example:8443", "502"}));
+  EXPECT_EQ(answer(200, "hello").key, "terminal_check.relying_party.not_json");
+}
+
 TEST(TerminalCheckUrl, ABareHostAsksWhoami) {
   using app::terminal_check::relying_party_url;
   EXPECT_EQ(relying_party_url("https://rp.example:8443"), "https://rp.example:8443/whoami");

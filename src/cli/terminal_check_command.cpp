@@ -46,6 +46,13 @@ std::string read_bounded(const std::string& path, std::size_t limit, const char*
   return data;
 }
 
+// The portal serves its CA certificates as DER (/pki/ca/root.crt); the check takes PEM.
+std::string ca_as_pem(std::string bytes) {
+  if (bytes.find("-----BEGIN ") != std::string::npos) return bytes;
+  std::string pem = pki::certificates_pem({bytes});
+  return pem.empty() ? bytes : pem;
+}
+
 std::string strip_line_end(std::string line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   return line;
@@ -152,8 +159,9 @@ void run_check(const GlobalOptions& globals, const CheckFlags& f) {
       std::filesystem::path(config.resources) / "data" / "messages.ja.toml", config.contact.name);
 
   app::TerminalCheckInput in;
-  in.ca_pem = read_bounded(f.ca, kMaxCaFileBytes, "--ca");
-  if (!f.url_ca.empty()) in.url_ca_pem = read_bounded(f.url_ca, kMaxCaFileBytes, "--url-ca");
+  in.ca_pem = ca_as_pem(read_bounded(f.ca, kMaxCaFileBytes, "--ca"));
+  if (!f.url_ca.empty())
+    in.url_ca_pem = ca_as_pem(read_bounded(f.url_ca, kMaxCaFileBytes, "--url-ca"));
   in.url = f.url;
   in.timeout = std::chrono::milliseconds(f.timeout_ms);
   if (!f.p12.empty()) {
@@ -193,12 +201,16 @@ void register_terminal_commands(CLI::App& root, GlobalOptions& globals) {
   check->add_flag("--password-stdin", f->password_stdin,
                   "Read the password from the first line of standard input (else it is asked for "
                   "without echo when standard input is a terminal)");
-  check->add_option("--ca", f->ca, "The root CA certificate to trust (PEM)")->required();
+  check
+      ->add_option("--ca", f->ca,
+                   "The root CA certificate to trust (PEM, or DER as the portal's "
+                   "/pki/ca/root.crt)")
+      ->required();
   check->add_option("--url", f->url,
                     "https URL of a relying party (onshi relying-party); a URL without a path "
                     "asks /whoami. Without --url that step is skipped and does not fail");
   check->add_option("--url-ca", f->url_ca,
-                    "CA of the relying party's TLS certificate (PEM; default: --ca)");
+                    "CA of the relying party's TLS certificate (PEM or DER; default: --ca)");
   check->add_flag("--json", f->json, "Print one JSON object {ok, lines, summary, …}");
   check->add_option("--timeout-ms", f->timeout_ms, "Time allowed for each network request")
       ->capture_default_str();

@@ -33,9 +33,9 @@ let root;
 const S = {};
 
 /** `onshi terminal check ARGS` with the password on stdin: { code, stdout, stderr, lines }. */
-async function terminalCheck(args, password) {
+async function terminalCheck(args, password, { ca = root } = {}) {
   const withPassword = password === undefined ? args : [...args, '--password-stdin'];
-  const r = await runOnshi(srv, ['terminal', 'check', ...withPassword, '--ca', root], {
+  const r = await runOnshi(srv, ['terminal', 'check', ...withPassword, '--ca', ca], {
     stdin: password === undefined ? '' : `${password}\n`,
   });
   const lines = r.stdout.trimEnd().split('\n');
@@ -140,6 +140,15 @@ test('the picked-up PKCS#12 passes every line; without --url the relying party i
     assert.equal(r.summary, MSG['terminal_check.summary.ok']);
     assert.equal(r.stderr, '', 'nothing on stderr: the password came from stdin without a prompt');
   }
+  // The root as a vendor downloads it from the portal: DER.
+  const res = await fetch(`${srv.baseUrl}/pki/ca/root.crt`);
+  assert.equal(res.status, 200);
+  const der = path.join(work, 'root-download.crt');
+  await fsp.writeFile(der, Buffer.from(await res.arrayBuffer()));
+  assert.ok(!(await fsp.readFile(der, 'latin1')).includes('-----BEGIN'), 'the portal serves DER');
+  const r = await terminalCheck(['--p12', S.standard], S.password, { ca: der });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.summary, MSG['terminal_check.summary.ok']);
 });
 
 test('--json: one object with the same verdict, a line per step and the certificate', async () => {

@@ -256,6 +256,7 @@ test('--url of a closed port, and of an https server that is no relying party: t
 });
 
 test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this terminal, exit 0', { skip: !HAS_RELYING_PARTY && 'onshi relying-party is not built in yet' }, async () => {
+  if (!srv.tls) await withTlsListener(srv);
   relyingParty = await startRelyingParty();
   const r = await terminalCheck(['--p12', S.revocable, '--url', relyingParty.url], S.password);
   assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -113,13 +113,15 @@ after(async () => {
 
 /**
  * `onshi relying-party` on a free port with the TLS certificate of `onshi ca server-cert`
- * (withTlsListener) and the root to trust (the flags of issue 17); its log beside the server's.
+ * (withTlsListener) and the root to trust, asking OCSP and the CRLs again after a second so that a
+ * revocation reaches it within the CRL delay; its log beside the server's.
  */
 async function startRelyingParty() {
   const port = await freePort([srv.port, srv.smtpPort, srv.tls.port]);
   const log = await fsp.open(path.join(srv.logDir, 'relying-party.log'), 'w');
   const child = track(spawn(ONSHI_BIN, ['relying-party', '--listen', `127.0.0.1:${port}`,
-    '--tls-cert', srv.tls.certFile, '--tls-key', srv.tls.keyFile, '--ca', root], {
+    '--tls-cert', srv.tls.certFile, '--tls-key', srv.tls.keyFile, '--ca', root,
+    '--status-max-age', '1', '--metrics-listen', 'none'], {
     stdio: ['ignore', log.fd, log.fd], env: srv.env,
   }));
   await log.close(); // the child holds its own descriptor
@@ -266,11 +268,11 @@ test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this termin
   assert.equal(r.summary, MSG['terminal_check.summary.ok']);
 });
 
-// Left last: it revokes T02. OCSP says 失効 at once; the CRL within pki.crl_revocation_delay_seconds.
-// (A relying party refuses within that delay plus its own OCSP cache time, which is its test's
-// business; `url` is where its case joins in.)
+// Left last: it revokes T02. OCSP says 失効 at once; the CRL within pki.crl_revocation_delay_seconds;
+// a running relying party refuses once its cached answer is older than --status-max-age, with its
+// own words, which the last line shows.
 test('after onshi admin certificates revoke: the OCSP line says 失効, then the CRL line, exit 1', async () => {
-  const url = [];
+  const url = relyingParty ? ['--url', relyingParty.url] : [];
   const good = await terminalCheck(['--p12', S.revocable, ...url], S.password);
   assert.equal(good.code, 0, good.stdout);
   await onshiOk(srv, ['admin', 'certificates', 'revoke', S.t02, '--reason', 'keyCompromise', '--operator', 'iss1']);
@@ -280,7 +282,8 @@ test('after onshi admin certificates revoke: the OCSP line says 失効, then the
   for (;;) {
     r = await terminalCheck(['--p12', S.revocable, ...url], S.password);
     if (ocspAfter === undefined && lineOf(r, 'ocsp')[0] === MARK.failed) ocspAfter = Date.now() - revokedAt;
-    if (lineOf(r, 'crl')[0] === MARK.failed || Date.now() - revokedAt > (DELAY_S + 8) * 1000) break;
+    const refused = !relyingParty || lineOf(r, 'relying_party')[0] === MARK.failed;
+    if ((lineOf(r, 'crl')[0] === MARK.failed && refused) || Date.now() - revokedAt > (DELAY_S + 8) * 1000) break;
     await sleep(300);
   }
   assert.ok(ocspAfter !== undefined && ocspAfter < 3000, `OCSP said 失効 after ${ocspAfter} ms`);
@@ -292,4 +295,9 @@ test('after onshi admin certificates revoke: the OCSP line says 失効, then the
   assert.ok(lineOf(r, 'crl').includes('失効しています'), lineOf(r, 'crl'));
   assert.equal(r.summary, MSG['terminal_check.summary.revoked']);
   assert.match(r.summary, /新しい電子証明書の発行申請/);
+  if (relyingParty) {
+    expectMark(r, 'relying_party', 'failed');
+    assert.ok(lineOf(r, 'relying_party').includes(head('terminal_check.relying_party.refused').replace('{0}', '')), lineOf(r, 'relying_party'));
+    assert.match(lineOf(r, 'relying_party'), /失効/);
+  }
 });

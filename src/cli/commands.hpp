@@ -17,5 +17,7 @@ void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals
 void register_audit_commands(CLI::App& root, GlobalOptions& globals);
 // Business calendar for operators answering clinics (issue 3): `onshi calendar ...`.
 void register_calendar_commands(CLI::App& root);
+// The mutual-TLS relying party of issue 17: `onshi relying-party`.
+void register_relying_party_command(CLI::App& root, GlobalOptions& globals);
 
 }  // namespace onshi::cli

@@ -84,9 +84,9 @@ export class RelyingParty {
  * `onshi relying-party` trusting `srv`'s root, with a server certificate its CA issued for
  * localhost and 127.0.0.1. `maxAge`: --status-max-age; `ca`: the --ca file (default the root; the
  * root and the issuing CA together serve clients that send only their own certificate); `args`:
- * more flags.
+ * more flags; `threads`: --threads.
  */
-export async function startRelyingParty(srv, { name = 'rp', maxAge = 300, fetchTimeoutMs = 1000, ca, args = [] } = {}) {
+export async function startRelyingParty(srv, { name = 'rp', maxAge = 300, fetchTimeoutMs = 1000, threads = 2, ca, args = [] } = {}) {
   const dir = path.join(srv.dataDir, `${name}-tls`);
   const issued = await runOnshi(srv, ['ca', 'server-cert', '--dns', 'localhost', '--ip', '127.0.0.1', '--out', dir]);
   assert.equal(issued.code, 0, `onshi ca server-cert -> ${issued.code}: ${issued.stdout}${issued.stderr}`);
@@ -97,7 +97,7 @@ export async function startRelyingParty(srv, { name = 'rp', maxAge = 300, fetchT
     port, metricsPort, root, logDir: srv.logDir, env: srv.env,
     args: ['--listen', `127.0.0.1:${port}`, '--tls-cert', path.join(dir, 'server.crt'),
       '--tls-key', path.join(dir, 'server.key'), '--ca', ca ?? root, '--metrics-listen', `127.0.0.1:${metricsPort}`,
-      '--status-max-age', String(maxAge), '--fetch-timeout-ms', String(fetchTimeoutMs), '--threads', '2', ...args],
+      '--status-max-age', String(maxAge), '--fetch-timeout-ms', String(fetchTimeoutMs), '--threads', String(threads), ...args],
   });
   await rp.start();
   return rp;

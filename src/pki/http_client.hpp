@@ -31,6 +31,7 @@ struct HttpResponse {
   std::string content_type;
   std::string body;
   std::string tls_version;  // "TLSv1.3"; empty over http
+  std::string etag;         // for a conditional GET next time (If-None-Match)
 };
 
 enum class HttpFailure {

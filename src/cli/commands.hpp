@@ -17,6 +17,8 @@ void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals
 void register_audit_commands(CLI::App& root, GlobalOptions& globals);
 // Business calendar for operators answering clinics (issue 3): `onshi calendar ...`.
 void register_calendar_commands(CLI::App& root);
+// The mutual-TLS relying party of issue 17: `onshi relying-party`.
+void register_relying_party_command(CLI::App& root, GlobalOptions& globals);
 // 接続確認 on a vendor's laptop, without a database (issue 17): `onshi terminal check`.
 void register_terminal_commands(CLI::App& root, GlobalOptions& globals);
 

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   onshi::cli::register_admin_commands(app, globals);
   onshi::cli::register_audit_commands(app, globals);
   onshi::cli::register_calendar_commands(app);
+  onshi::cli::register_relying_party_command(app, globals);
   onshi::cli::register_terminal_commands(app, globals);
 
   try {

@@ -53,7 +53,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   if (const int applied = rt.db().migrate(); applied > 0)
     spdlog::info("applied {} migration(s)", applied);
   const auto [host, port] = split_listen(config.listen);
-  web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt};
+  web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt, true};
   if (!config.tls_listen.empty()) {
     const auto [tls_host, tls_port] = split_listen(config.tls_listen, "--tls-listen");
     options.tls.emplace();

@@ -143,7 +143,7 @@ class StatusChecker {
     ChainVerdict chain;
     StatusAnswer status;      // state unavailable when the chain did not verify
     bool from_cache = false;  // no fetch was made for this check
-    std::optional<TerminalIdentity> identity;
+    std::optional<TerminalIdentity> identity;  // whenever the first certificate is readable
   };
   struct Counters {
     std::atomic<std::uint64_t> ocsp_queries{0}, ocsp_failures{0}, crl_checks{0}, cache_hits{0};

@@ -78,9 +78,10 @@ StatusChecker::Result StatusChecker::check(const std::vector<std::string>& prese
     }
   }
 
+  // Described first: a refusal's log line names the certificate as well as a good answer does.
+  result.identity = describe_certificate(presented.front());
   result.chain = impl_->anchors.verify(presented, now);
   if (!result.chain.ok()) return result;
-  result.identity = describe_certificate(presented.front());
 
   const auto& o = impl_->options;
   std::string ocsp_failure;

@@ -118,7 +118,9 @@ TlsClient tls_client_of(void* ssl_handle) {
       client.certificates.push_back(der_of(sk_X509_value(rest, i)));
   }
   // The verify callback lets every chain through; OpenSSL still records why one failed.
-  client.verified = SSL_get_verify_result(ssl) == X509_V_OK;
+  const long result = SSL_get_verify_result(ssl);
+  client.verified = result == X509_V_OK;
+  if (!client.verified) client.verify_error = X509_verify_cert_error_string(result);
   return client;
 }
 

@@ -26,7 +26,10 @@ void configure_tls_server(void* ssl_ctx, const TlsServerFiles& files);
 struct TlsClient {
   std::vector<std::string> certificates;  // DER, the client's own first; empty when it sent none
   bool verified = false;                  // the chain verified against client_ca_pem
-  std::string version;                    // "TLSv1.3"
+  // Why it did not, in OpenSSL's words ("unable to get local issuer certificate"); empty when
+  // verified or when the client sent no certificate.
+  std::string verify_error;
+  std::string version;  // "TLSv1.3"
   std::string cipher;
 };
 // What the handshake of `ssl` left: read once, when the connection is accepted.

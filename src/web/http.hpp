@@ -32,6 +32,9 @@ struct Request {
   // still filled, for a certificate of another CA or an expired one: the handshake accepts any
   // client certificate, so that the route can answer with a proper error instead of a TLS alert.
   bool peer_verified = false;
+  // The TLS listener's protocol and cipher suite of the connection ("TLSv1.3",
+  // "TLS_AES_256_GCM_SHA384"); empty on the plain listener.
+  std::string tls_version, tls_cipher;
 
   std::string_view header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -43,6 +46,9 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Close the connection once this answer is written (a relying party that refuses the client's
+  // certificate says why, then ends the connection rather than serve more requests on it).
+  bool close_connection = false;
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

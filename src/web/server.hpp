@@ -6,11 +6,27 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "web/http.hpp"
 #include "web/site.hpp"
 
 namespace onshi::web {
+
+// What one handshake on the TLS listener came to, for its owner's log and metrics (the relying
+// party's). Handed over on the connection's strand, once per connection.
+struct TlsHandshake {
+  bool ok = false;
+  std::string remote;                   // the client's address
+  std::chrono::microseconds latency{};  // from the accepted connection to the handshake's end
+  std::string error;                    // why it failed: OpenSSL's words, or the time limit
+  // When ok, what Request carries: the chain as presented, whether it verified at the handshake
+  // (and OpenSSL's words when it did not), the protocol and the cipher suite.
+  std::vector<std::string> peer_certificates;
+  bool peer_verified = false;
+  std::string verify_error;
+  std::string version, cipher;
+};
 
 // The listener that speaks TLS 1.2 and 1.3 (docs/security.md, "The TLS listener"). It asks every
 // client for a certificate, names the CA in its request, never requires one, and hands the chain
@@ -27,6 +43,9 @@ struct TlsListener {
   // A connection that has not finished its handshake by then is closed (RESTinio's own timeouts
   // start only after the handshake).
   std::chrono::milliseconds handshake_timeout{10'000};
+  // Called once per handshake, success or failure; must not throw and should be quick (it runs
+  // on the server's threads).
+  std::function<void(const TlsHandshake&)> on_handshake;
 };
 
 struct ServerOptions {
@@ -35,6 +54,8 @@ struct ServerOptions {
   int threads = 4;
   std::uint64_t max_body_bytes = 1024 * 1024;
   std::optional<TlsListener> tls;
+  // false: no plain listener (host and port unused); the TLS one must then be given.
+  bool plain = true;
 };
 
 // What the server hands each request to: the Site, or a stand-in in the server's own tests.

@@ -72,6 +72,32 @@ struct TlsTraits : restinio::tls_traits_t<restinio::asio_timer_manager_t, restin
 
 // Set by serve() before the TLS listener opens: the connection, below, cannot reach its settings.
 std::atomic<std::chrono::milliseconds::rep> handshake_timeout_ms{10'000};
+// TlsListener::on_handshake, likewise; written before any thread of the pool starts, read only.
+std::function<void(const TlsHandshake&)> handshake_hook;
+
+void report_handshake(restinio::tls_socket_t& socket, const std::string& from,
+                      std::chrono::steady_clock::time_point started, const std::string& error) {
+  if (!handshake_hook) return;
+  try {
+    TlsHandshake h;
+    h.ok = error.empty();
+    h.remote = from;
+    h.latency = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    h.error = error;
+    if (h.ok) {
+      auto client = pki::tls_client_of(socket.asio_ssl_stream().native_handle());
+      h.peer_certificates = std::move(client.certificates);
+      h.peer_verified = client.verified;
+      h.verify_error = std::move(client.verify_error);
+      h.version = std::move(client.version);
+      h.cipher = std::move(client.cipher);
+    }
+    handshake_hook(h);
+  } catch (...) {
+    // Out of memory: this handshake goes uncounted, the connection carries on.
+  }
+}
 
 // RESTinio 0.6.16 arms a connection's timeouts only after its handshake (tls.hpp,
 // impl/connection.hpp init()): a client that connects and sends nothing would keep its socket
@@ -93,20 +119,25 @@ void prepare_connection_and_start_read(restinio::tls_socket_t& socket,
   auto deadline = std::make_shared<Deadline>(strand);
   asio::error_code ignored;
   const auto from = socket.lowest_layer().remote_endpoint(ignored).address().to_string();
+  const auto started = std::chrono::steady_clock::now();
   socket.async_handshake(
       asio::ssl::stream_base::server,
       asio::bind_executor(
-          strand, [deadline, from, start_read = std::move(start_read), failed = std::move(failed),
+          strand, [deadline, from, started, &socket, start_read = std::move(start_read),
+                   failed = std::move(failed),
                    keep = connection.shared_from_this()](const asio::error_code& ec) mutable {
             deadline->handshake_over = true;
             deadline->timer.cancel();
             if (!ec) {
+              report_handshake(socket, from, started, {});
               start_read();
               return;
             }
             // Scanners, plain HTTP on this port and clients without a common protocol end here.
-            spdlog::info("TLS handshake from {} failed: {}", from,
-                         deadline->passed ? "no handshake within the time limit" : ec.message());
+            const auto why =
+                deadline->passed ? std::string("no handshake within the time limit") : ec.message();
+            spdlog::info("TLS handshake from {} failed: {}", from, why);
+            report_handshake(socket, from, started, why);
             failed(ec);
           }));
   deadline->timer.expires_after(std::chrono::milliseconds(handshake_timeout_ms.load()));
@@ -161,6 +192,8 @@ Request to_request(const restinio::request_t& req, bool tls, const TlsPeer* peer
   if (peer) {
     r.peer_certificates = peer->certificates;
     r.peer_verified = peer->verified;
+    r.tls_version = peer->version;
+    r.tls_cipher = peer->cipher;
   }
   return r;
 }
@@ -171,7 +204,7 @@ void send(const restinio::request_handle_t& req, const Response& resp, bool clos
       restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)},
       std::string(reason_phrase(resp.status))});
   for (const auto& [name, value] : resp.headers) out.append_header(name, value);
-  if (close) out.connection_close();
+  if (close || resp.close_connection) out.connection_close();
   out.set_body(resp.body);
   out.done();
 }
@@ -250,13 +283,18 @@ void serve(const Responder& responder, const ServerOptions& options,
     };
   };
 
-  restinio::http_server_t<traits_t> server{
-      restinio::external_io_context(io),
-      common_settings<traits_t>(options.host, options.port, options)
-          .request_handler(handler(nullptr))};
+  if (!options.plain && !options.tls) throw std::runtime_error("no listener to serve on");
+  std::unique_ptr<restinio::http_server_t<traits_t>> server;
+  if (options.plain) {
+    server = std::make_unique<restinio::http_server_t<traits_t>>(
+        restinio::external_io_context(io),
+        common_settings<traits_t>(options.host, options.port, options)
+            .request_handler(handler(nullptr)));
+  }
   std::unique_ptr<restinio::http_server_t<TlsTraits>> tls_server;
   if (options.tls) {
     handshake_timeout_ms = options.tls->handshake_timeout.count();
+    handshake_hook = options.tls->on_handshake;
     auto peers = std::make_shared<TlsPeers>();
     tls_server = std::make_unique<restinio::http_server_t<TlsTraits>>(
         restinio::external_io_context(io),
@@ -286,7 +324,7 @@ void serve(const Responder& responder, const ServerOptions& options,
     drain.expires_after(std::chrono::milliseconds(50));
     drain.async_wait([&](const asio::error_code&) { wait_for_drain(); });
   };
-  const int listeners = tls_server ? 2 : 1;
+  const int listeners = (server ? 1 : 0) + (tls_server ? 1 : 0);
   std::atomic<int> to_close{listeners};
   signals.async_wait([&](const asio::error_code& ec, int signal_number) {
     if (ec) return;
@@ -296,20 +334,21 @@ void serve(const Responder& responder, const ServerOptions& options,
     const auto closed = [&] {
       if (--to_close == 0) asio::post(io, [&] { wait_for_drain(); });
     };
-    server.close_async(closed, fail);
+    if (server) server->close_async(closed, fail);
     if (tls_server) tls_server->close_async(closed, fail);
   });
   std::atomic<int> to_open{listeners};
   const auto opened = [&] {
     if (--to_open == 0) on_listening();
   };
-  server.open_async(opened, fail);
+  if (server) server->open_async(opened, fail);
   if (tls_server) tls_server->open_async(opened, fail);
 
   std::vector<std::thread> pool;
   for (int i = 1; i < options.threads; ++i) pool.emplace_back([&] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  handshake_hook = nullptr;
   if (failure) std::rethrow_exception(failure);
 }
 

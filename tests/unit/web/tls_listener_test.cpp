@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -63,14 +64,20 @@ std::uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
-// What the request carried: "tls=1 verified=1 chain=HEX,HEX".
+// Every handshake the listener reported (TlsListener::on_handshake).
+std::mutex handshakes_mutex;
+std::vector<TlsHandshake> handshakes;
+
+// What the request carried: "tls=1 verified=1 chain=HEX,HEX"; /close asks to end the connection.
 Response echo(const Request& r) {
   std::string body;
   body.append("tls=").append(r.tls ? "1" : "0");
   body.append(" verified=").append(r.peer_verified ? "1" : "0").append(" chain=");
   for (std::size_t i = 0; i < r.peer_certificates.size(); ++i)
     body.append(i ? "," : "").append(hex(r.peer_certificates[i]));
-  return Response::text(200, "text/plain", body);
+  auto answer = Response::text(200, "text/plain", body);
+  answer.close_connection = r.path == "/close";
+  return answer;
 }
 
 // clang-format off
@@ -109,6 +116,10 @@ class TlsListenerTest : public ::testing::Test {
     options.tls->key_file = (dir_ / "server.key").string();
     options.tls->client_ca_pem = read_file(dir_ / "issuing.crt") + read_file(dir_ / "root.crt");
     options.tls->handshake_timeout = std::chrono::milliseconds(500);
+    options.tls->on_handshake = [](const TlsHandshake& h) {
+      const std::lock_guard lock(handshakes_mutex);
+      handshakes.push_back(h);
+    };
     auto listening = std::make_shared<std::promise<void>>();
     auto ready = listening->get_future();
     server_ = std::thread([options, listening] {
@@ -226,6 +237,45 @@ TEST_F(TlsListenerTest, AClientThatSendsNothingIsDisconnectedAfterTheHandshakeTi
   EXPECT_GE(waited, std::chrono::milliseconds(400));
   EXPECT_LT(waited, std::chrono::seconds(4));
   EXPECT_EQ(https("/x").output, "tls=1 verified=0 chain=");  // and it still serves
+}
+
+TEST_F(TlsListenerTest, AnAnswerThatAsksToCloseEndsTheConnection) {
+  const auto url = "https://127.0.0.1:" + std::to_string(tls_port_);
+  const auto r = run("curl -sS -v --max-time 10 --cacert '" + (dir_ / "root.crt").string() + "' " +
+                     url + "/close -o /dev/null " + url + "/x -o /dev/null");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("< Connection: close"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Re-using existing connection"), std::string::npos) << r.output;
+}
+
+TEST_F(TlsListenerTest, EachHandshakeIsReportedOnceWithWhatItCameTo) {
+  const auto before = [] {
+    const std::lock_guard lock(handshakes_mutex);
+    return handshakes.size();
+  }();
+  https("/x", "client-chain.crt", "client.key");
+  https("/x", "stranger.crt", "stranger.key");
+  run("printf 'GET / HTTP/1.0\r\n\r\n' | curl -sS --max-time 5 telnet://127.0.0.1:" +
+      std::to_string(tls_port_));
+  const std::lock_guard lock(handshakes_mutex);
+  ASSERT_EQ(handshakes.size(), before + 3);
+  const auto& ours = handshakes[before];
+  EXPECT_TRUE(ours.ok);
+  EXPECT_EQ(ours.remote, "127.0.0.1");
+  EXPECT_TRUE(ours.peer_verified);
+  EXPECT_EQ(ours.peer_certificates.size(), 2u);
+  EXPECT_EQ(ours.version, "TLSv1.3");
+  EXPECT_FALSE(ours.cipher.empty());
+  EXPECT_TRUE(ours.verify_error.empty());
+  EXPECT_GT(ours.latency.count(), 0);
+  const auto& stranger = handshakes[before + 1];
+  EXPECT_TRUE(stranger.ok);
+  EXPECT_FALSE(stranger.peer_verified);
+  EXPECT_EQ(stranger.verify_error, "unable to verify the first certificate");
+  const auto& plain = handshakes[before + 2];
+  EXPECT_FALSE(plain.ok);
+  EXPECT_FALSE(plain.error.empty());
+  EXPECT_TRUE(plain.peer_certificates.empty());
 }
 
 // ---- startup refusals: serve() throws before listening -------------------------------------

@@ -7,7 +7,7 @@
 // the server's OCSP responder and CRLs (the ARL signed by `onshi ca sign-root-crl`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -25,7 +25,6 @@ const STEPS = ['open', 'key', 'chain', 'validity', 'ocsp', 'crl', 'relying_party
 const STEP_NAME = Object.fromEntries(STEPS.map((s) => [s, MSG[`terminal_check.step.${s}`]]));
 const MARK = { ok: '✓', warning: '!', failed: '✗', skipped: '-' };
 // `onshi relying-party` comes in its own branch of issue 17: its cases run once it is built in.
-const HAS_RELYING_PARTY = /^\s+relying-party\s/m.test(spawnSync(ONSHI_BIN, ['--help'], { encoding: 'utf8' }).stdout ?? '');
 let srv;
 let relyingParty; // { child, url } once started
 let work;
@@ -257,7 +256,7 @@ test('--url of a closed port, and of an https server that is no relying party: t
   assert.match(rp.detail.tls_version, /^TLSv1\.[23]$/);
 });
 
-test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this terminal, exit 0', { skip: !HAS_RELYING_PARTY && 'onshi relying-party is not built in yet' }, async () => {
+test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this terminal, exit 0', async () => {
   if (!srv.tls) await withTlsListener(srv);
   relyingParty = await startRelyingParty();
   const r = await terminalCheck(['--p12', S.revocable, '--url', relyingParty.url], S.password);
@@ -272,7 +271,8 @@ test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this termin
 // a running relying party refuses once its cached answer is older than --status-max-age, with its
 // own words, which the last line shows.
 test('after onshi admin certificates revoke: the OCSP line says 失効, then the CRL line, exit 1', async () => {
-  const url = relyingParty ? ['--url', relyingParty.url] : [];
+  assert.ok(relyingParty, 'the relying party the previous test started');
+  const url = ['--url', relyingParty.url];
   const good = await terminalCheck(['--p12', S.revocable, ...url], S.password);
   assert.equal(good.code, 0, good.stdout);
   await onshiOk(srv, ['admin', 'certificates', 'revoke', S.t02, '--reason', 'keyCompromise', '--operator', 'iss1']);
@@ -282,7 +282,7 @@ test('after onshi admin certificates revoke: the OCSP line says 失効, then the
   for (;;) {
     r = await terminalCheck(['--p12', S.revocable, ...url], S.password);
     if (ocspAfter === undefined && lineOf(r, 'ocsp')[0] === MARK.failed) ocspAfter = Date.now() - revokedAt;
-    const refused = !relyingParty || lineOf(r, 'relying_party')[0] === MARK.failed;
+    const refused = lineOf(r, 'relying_party')[0] === MARK.failed;
     if ((lineOf(r, 'crl')[0] === MARK.failed && refused) || Date.now() - revokedAt > (DELAY_S + 8) * 1000) break;
     await sleep(300);
   }
@@ -295,9 +295,7 @@ test('after onshi admin certificates revoke: the OCSP line says 失効, then the
   assert.ok(lineOf(r, 'crl').includes('失効しています'), lineOf(r, 'crl'));
   assert.equal(r.summary, MSG['terminal_check.summary.revoked']);
   assert.match(r.summary, /新しい電子証明書の発行申請/);
-  if (relyingParty) {
-    expectMark(r, 'relying_party', 'failed');
-    assert.ok(lineOf(r, 'relying_party').includes(head('terminal_check.relying_party.refused').replace('{0}', '')), lineOf(r, 'relying_party'));
-    assert.match(lineOf(r, 'relying_party'), /失効/);
-  }
+  expectMark(r, 'relying_party', 'failed');
+  assert.ok(lineOf(r, 'relying_party').includes(head('terminal_check.relying_party.refused').replace('{0}', '')), lineOf(r, 'relying_party'));
+  assert.match(lineOf(r, 'relying_party'), /失効/);
 });

@@ -168,9 +168,9 @@ void run_check(const GlobalOptions& globals, const CheckFlags& f) {
     in.pkcs12 = read_bounded(f.p12, pki::kMaxCredentialFileBytes, "--p12");
     in.password = password_for(f, m, true);
   } else {
-    in.cert_file = read_bounded(f.cert, pki::kMaxCredentialFileBytes, "--cert");
-    in.key_file = read_bounded(f.key, pki::kMaxCredentialFileBytes, "--key");
-    const bool encrypted = in.key_file.find("ENCRYPTED") != std::string::npos;
+    in.cert_bytes = read_bounded(f.cert, pki::kMaxCredentialFileBytes, "--cert");
+    in.key_bytes = read_bounded(f.key, pki::kMaxCredentialFileBytes, "--key");
+    const bool encrypted = in.key_bytes.find("ENCRYPTED") != std::string::npos;
     in.password = password_for(f, m, encrypted);
   }
 

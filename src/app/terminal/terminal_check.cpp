@@ -54,7 +54,7 @@ CheckLine skipped(std::string_view step, std::string_view why) {
 CheckLine open_line(State& s) {
   const bool p12 = s.in.pkcs12.has_value();
   auto opened = p12 ? pki::open_pkcs12(*s.in.pkcs12, s.in.password)
-                    : pki::open_pem(s.in.cert_file, s.in.key_file, s.in.password);
+                    : pki::open_pem(s.in.cert_bytes, s.in.key_bytes, s.in.password);
   if (!opened) {
     CheckLine l = line("open", CheckMark::failed, pki::credentials_error_name(opened.error()));
     l.detail.emplace_back("error", std::string(pki::credentials_error_name(opened.error())));
@@ -122,11 +122,16 @@ CheckLine chain_line(State& s) {
                    s.credentials->chain_der.end());
   pki::ChainVerdict v = s.anchors->verify(presented, s.now);
   std::vector<std::pair<std::string, std::string>> detail;
+  // A lone certificate whose issuer cannot be had says so: "another CA" would send the vendor
+  // looking for the wrong file.
+  bool issuer_missing = false;
   if (v.problem == pki::ChainProblem::unknown_ca && presented.size() == 1) {
     if (auto issuer = fetch_issuer(s)) {
       presented.push_back(std::move(*issuer));
       v = s.anchors->verify(presented, s.now);
       detail.emplace_back("issuer_fetched_from", s.identity->ca_issuers_url);
+    } else {
+      issuer_missing = true;
     }
   }
   // Outside its validity the chain is checked at a time inside it, so that this line says whether
@@ -150,6 +155,10 @@ CheckLine chain_line(State& s) {
       path += common_name_of(v.chain[i]);
     }
     l = line("chain", CheckMark::ok, "ok", {path});
+  } else if (issuer_missing) {
+    l = line("chain", CheckMark::failed, "issuer_missing",
+             {s.identity->issuer,
+              s.identity->ca_issuers_url.empty() ? "-" : s.identity->ca_issuers_url});
   } else {
     l = line("chain", CheckMark::failed, pki::chain_problem_name(v.problem), {s.identity->issuer});
   }
@@ -190,7 +199,9 @@ std::string summary_outcome(const CheckLine& failed) {
   }
   if (failed.step == "key") return "key_mismatch";
   if (failed.step == "chain")
-    return outcome == "unknown_ca" || outcome == "bad_ca" ? "wrong_ca" : "chain_failed";
+    return outcome == "unknown_ca" || outcome == "bad_ca" ? "wrong_ca"
+           : outcome == "issuer_missing"                  ? "issuer_missing"
+                                                          : "chain_failed";
   if (failed.step == "validity") return std::string(outcome);
   if (failed.step == "ocsp" || failed.step == "crl")
     return outcome == "revoked" ? "revoked" : "status_unknown";

@@ -32,9 +32,9 @@ struct CheckLine {
 };
 
 struct TerminalCheckInput {
-  // Either a PKCS#12 file (its bytes) or the PEM certificate and key files.
+  // Either a PKCS#12 file or the PEM (or DER) certificate and key files: their bytes, each.
   std::optional<std::string> pkcs12;
-  std::string cert_file, key_file;
+  std::string cert_bytes, key_bytes;
   std::string password;  // of the PKCS#12, or of an encrypted PEM key
   std::string ca_pem;    // the root to trust (an issuing CA may be added)
   // https URL of a relying party (`onshi relying-party`); a bare host (no path) gets /whoami.

@@ -129,7 +129,7 @@ TEST_F(TerminalCheckTest, AGoodFileWithoutAnyResponderFailsOnlyOnTheStatus) {
   ASSERT_TRUE(r.identity);
   EXPECT_EQ(step(r, "open").args,
             (std::vector<std::string>{"1310123455-T01", "医療法人テスト会 接続確認医院"}));
-  EXPECT_EQ(step(r, "key").mark, CheckMark::ok);
+  EXPECT_EQ(step(r, "key").mark, CheckMark::ok) << step(r, "open").key;
   EXPECT_EQ(step(r, "key").args, std::vector<std::string>{"ECDSA P-256"});
   EXPECT_EQ(step(r, "chain").mark, CheckMark::ok) << step(r, "chain").key;
   EXPECT_EQ(step(r, "chain").args,
@@ -155,6 +155,21 @@ TEST_F(TerminalCheckTest, ACertificateOfAnotherCaFailsTheChainAndSaysWrongFile) 
   for (const char* s : {"ocsp", "crl", "relying_party"})
     EXPECT_EQ(step(r, s).key, "terminal_check.skipped.after_chain") << s;
   EXPECT_EQ(r.summary.key, "terminal_check.summary.wrong_ca");
+}
+
+TEST_F(TerminalCheckTest, ALoneCertificateWhoseIssuerCannotBeFetchedSaysSoNotAnotherCa) {
+  // The certificate alone (no issuing CA in the file), its AIA naming a port nothing listens on.
+  const auto opened = pki::open_pkcs12(ca_->pkcs12(now_ - days(1)), kPassword);
+  ASSERT_TRUE(opened.has_value());
+  app::TerminalCheckInput in;
+  in.cert_bytes = opened->cert_pem;
+  in.key_bytes = opened->key_pem;
+  in.ca_pem = ca_->root_pem();
+  const auto r = check(in);
+  expect_catalogued(r);
+  EXPECT_EQ(step(r, "key").mark, CheckMark::ok) << step(r, "open").key;
+  EXPECT_EQ(step(r, "chain").key, "terminal_check.chain.issuer_missing");
+  EXPECT_EQ(r.summary.key, "terminal_check.summary.issuer_missing");
 }
 
 TEST_F(TerminalCheckTest, AnExpiredCertificateVerifiesItsChainButFailsItsValidity) {
@@ -188,8 +203,8 @@ TEST_F(TerminalCheckTest, AKeyOfAnotherTerminalFailsTheKeyLineAndSkipsTheConnect
   const auto mine = *pki::open_pkcs12(ca_->pkcs12(now_ - days(1)), kPassword);
   const auto other = *pki::open_pkcs12(ca_->pkcs12(now_ - days(1), "T02"), kPassword);
   app::TerminalCheckInput in;
-  in.cert_file = mine.cert_pem + pki::certificates_pem(mine.chain_der);
-  in.key_file = other.key_pem;
+  in.cert_bytes = mine.cert_pem + pki::certificates_pem(mine.chain_der);
+  in.key_bytes = other.key_pem;
   in.ca_pem = ca_->root_pem();
   in.url = "https://127.0.0.1:1";
   const auto r = check(in);
@@ -285,10 +300,10 @@ TEST(TerminalCheckCatalogue, EveryOutcomeHasItsMessage) {
     EXPECT_TRUE(m.has("terminal_check.step." + std::string(s))) << s;
   for (auto mark : {CheckMark::ok, CheckMark::warning, CheckMark::failed, CheckMark::skipped})
     EXPECT_TRUE(m.has("terminal_check.mark." + std::string(app::check_mark_name(mark))));
-  for (const char* s :
-       {"ok", "ok_with_warnings", "wrong_password", "password_needed", "open_failed",
-        "key_mismatch", "wrong_ca", "chain_failed", "expired", "not_yet_valid", "revoked",
-        "status_unknown", "unreachable", "refused", "server_certificate", "relying_party_failed"})
+  for (const char* s : {"ok", "ok_with_warnings", "wrong_password", "password_needed",
+                        "open_failed", "key_mismatch", "wrong_ca", "issuer_missing", "chain_failed",
+                        "expired", "not_yet_valid", "revoked", "status_unknown", "unreachable",
+                        "refused", "server_certificate", "relying_party_failed"})
     EXPECT_TRUE(m.has("terminal_check.summary." + std::string(s))) << s;
 }
 

@@ -1,0 +1,115 @@
+// The relying party's status check: chain, then OCSP, then CRLs, with answers cached per
+// certificate so that the responder is asked once per max_age, not once per request.
+#include <openssl/evp.h>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "pki/certificate_status_impl.hpp"
+
+namespace onshi::pki {
+namespace {
+
+// Every entry is a certificate of a trusted CA (nothing is cached before its chain verified), so
+// the bound only guards memory against a very large installation; past it the stale ones go, then
+// all.
+constexpr std::size_t kMaxEntries = 200'000;
+
+std::string sha256_of(const std::string& data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &size, EVP_sha256(), nullptr) != 1)
+    ossl::fail("SHA-256");
+  return {reinterpret_cast<const char*>(md), size};
+}
+
+}  // namespace
+
+struct StatusChecker::Impl {
+  Impl(TrustAnchors a, Options o) : anchors(std::move(a)), options(o), crls(o.max_age) {}
+
+  struct Entry {
+    Result result;
+    TimePoint fresh_until;
+  };
+  TrustAnchors anchors;
+  Options options;
+  CrlCache crls;
+  std::mutex mutex;
+  std::unordered_map<std::string, Entry> entries;  // by SHA-256 of the certificate's DER
+
+  void remember(const std::string& key, const Result& result, TimePoint fresh_until,
+                TimePoint now) {
+    const std::lock_guard lock(mutex);
+    if (entries.size() >= kMaxEntries) {
+      std::erase_if(entries, [&](const auto& e) { return e.second.fresh_until <= now; });
+      if (entries.size() >= kMaxEntries) entries.clear();
+    }
+    entries.insert_or_assign(key, Entry{result, fresh_until});
+  }
+};
+
+StatusChecker::StatusChecker(TrustAnchors anchors, Options options)
+    : impl_(std::make_unique<Impl>(std::move(anchors), options)) {}
+StatusChecker::~StatusChecker() = default;
+const TrustAnchors& StatusChecker::anchors() const {
+  return impl_->anchors;
+}
+
+StatusChecker::Result StatusChecker::check(const std::vector<std::string>& presented,
+                                           TimePoint now) {
+  Result result;
+  if (presented.empty()) {
+    result.chain.problem = ChainProblem::no_certificate;
+    return result;
+  }
+  const std::string key = sha256_of(presented.front());
+  bool seen = false;
+  {
+    const std::lock_guard lock(impl_->mutex);
+    if (const auto it = impl_->entries.find(key); it != impl_->entries.end()) {
+      if (now < it->second.fresh_until) {
+        ++counters_.cache_hits;
+        Result hit = it->second.result;
+        hit.from_cache = true;
+        return hit;
+      }
+      seen = true;
+    }
+  }
+
+  result.chain = impl_->anchors.verify(presented, now);
+  if (!result.chain.ok()) return result;
+  result.identity = describe_certificate(presented.front());
+
+  const auto& o = impl_->options;
+  std::string ocsp_failure;
+  if (o.use_ocsp) {
+    ++counters_.ocsp_queries;
+    // A nonce on the first check of a certificate proves the answer is fresh; refreshes go
+    // without, so that a responder may answer them from its pre-produced responses (RFC 5019).
+    result.status = query_ocsp(impl_->anchors, result.chain.chain, /*nonce=*/!seen, o.fetch, now);
+    if (result.status.state == RevocationState::unavailable) {
+      ++counters_.ocsp_failures;
+      ocsp_failure = "OCSP " + result.status.url + ": " + result.status.detail;
+    }
+  }
+  if ((!o.use_ocsp || result.status.state == RevocationState::unavailable) && o.use_crl) {
+    ++counters_.crl_checks;
+    result.status = check_by_crl(impl_->anchors, result.chain.chain, &impl_->crls, o.fetch, now);
+    if (!ocsp_failure.empty()) {
+      result.status.detail = result.status.state == RevocationState::unavailable
+                                 ? ocsp_failure + "; " + result.status.detail
+                                 : ocsp_failure + "; answered by the CRL";
+    }
+  }
+  if (result.status.state == RevocationState::unavailable) return result;
+
+  TimePoint fresh_until = now + o.max_age;
+  if (result.status.next_update) fresh_until = std::min(fresh_until, *result.status.next_update);
+  if (result.identity) fresh_until = std::min(fresh_until, result.identity->not_after);
+  impl_->remember(key, result, fresh_until, now);
+  return result;
+}
+
+}  // namespace onshi::pki

@@ -1,6 +1,7 @@
-// 接続確認 in a browser: the chain verified by OpenSSL as the TLS listener verifies it (but at the
-// services' clock and saying why not), then the certificate looked up in the database as EST
-// re-enrolment looks it up (by serial, then byte for byte), for its 失効.
+// 接続確認 in a browser: the chain verified by pki::TrustAnchors as the TLS listener verifies it
+// (our root trusted, the issuing CA certificates as help), but at the services' clock and saying
+// what OpenSSL found first; then the certificate looked up in the database as EST re-enrolment
+// looks it up (by serial, then byte for byte), for its 失効.
 #include "app/ca/terminal_certificate_check.hpp"
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/own_revocation.hpp"
 #include "domain/certificate_state.hpp"
+#include "pki/certs_only.hpp"
 #include "pki/issuing_ca.hpp"
+#include "pki/terminal_profile.hpp"
 #include "util/text.hpp"
 
 namespace onshi::app {
@@ -21,31 +24,54 @@ store::Millis to_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-// A client's text as a page may show it: anything that could reorder or hide what is around it
-// (control and bidirectional formatting characters) or is not UTF-8 is dropped whole.
-std::string shown(std::string text) {
-  if (!util::is_valid_utf8(text) || util::has_control_chars(text)) return {};
-  return text;
+// A client's text as a page may show it: cut to kMaxShownCodePoints (a client may send a name of
+// any length), and dropped whole when it is not UTF-8 or holds anything that could reorder or
+// hide what is around it (control and bidirectional formatting characters).
+std::string shown(std::string_view text) {
+  std::string cut = pki::truncate_code_points(text, kMaxShownCodePoints);
+  if (!util::is_valid_utf8(cut) || util::has_control_chars(cut)) return {};
+  return cut;
 }
 
-// "T01" of the CN "1310000001-T01"; "" when it is not shaped so.
-std::string terminal_of(std::string_view common_name) {
-  const auto dash = common_name.rfind('-');
-  if (dash == std::string_view::npos) return {};
-  return std::string(common_name.substr(dash + 1));
+// Our root to trust and every issuing CA generation still valid as untrusted help, so that a
+// browser sending only its own certificate is verified as the TLS listener verifies it.
+pki::TrustAnchors anchors_of(const pki::IssuingCa& ca) {
+  std::vector<std::string> der{ca.root_der()};
+  for (auto& g : ca.generations()) der.push_back(std::move(g.der));
+  return pki::TrustAnchors(pki::certificates_pem({der.begin(), der.end()}));
 }
 
-std::optional<TerminalVerdict> verdict_of(const std::vector<pki::ChainProblem>& problems) {
-  // Another CA's certificate is that first: its dates or purpose are no business of ours.
-  for (const auto& [problem, verdict] :
-       {std::pair{pki::ChainProblem::other_ca, TerminalVerdict::not_ours},
-        std::pair{pki::ChainProblem::not_yet_valid, TerminalVerdict::not_yet_valid},
-        std::pair{pki::ChainProblem::expired, TerminalVerdict::expired},
-        std::pair{pki::ChainProblem::wrong_purpose, TerminalVerdict::wrong_purpose},
-        std::pair{pki::ChainProblem::other, TerminalVerdict::unverified}}) {
-    if (std::ranges::find(problems, problem) != problems.end()) return verdict;
+struct Refusal {
+  std::string_view problem_key;
+  TerminalVerdict verdict;
+};
+
+// How the page words the first problem OpenSSL met; nullopt when the chain verified. OpenSSL
+// checks the dates from the root down, so an expired issuing CA comes before the leaf: a date
+// is the certificate's own problem (更新) only when its own dates say so.
+std::optional<Refusal> refusal_of(pki::ChainProblem problem, const pki::TerminalIdentity& id,
+                                  store::Millis now) {
+  switch (problem) {
+    case pki::ChainProblem::none:
+      return std::nullopt;
+    case pki::ChainProblem::unknown_ca:
+      return Refusal{"other_ca", TerminalVerdict::not_ours};
+    case pki::ChainProblem::not_a_terminal:
+      return Refusal{"not_a_terminal", TerminalVerdict::not_ours};
+    case pki::ChainProblem::expired:
+      if (to_ms(id.not_after) < now) return Refusal{"expired", TerminalVerdict::expired};
+      break;
+    case pki::ChainProblem::not_yet_valid:
+      if (to_ms(id.not_before) > now) {
+        return Refusal{"not_yet_valid", TerminalVerdict::not_yet_valid};
+      }
+      break;
+    case pki::ChainProblem::wrong_purpose:
+      return Refusal{"wrong_purpose", TerminalVerdict::wrong_purpose};
+    default:  // an unreadable certificate after the browser's own, revoked_ca, other
+      break;
   }
-  return std::nullopt;
+  return Refusal{"other", TerminalVerdict::unverified};
 }
 
 std::optional<store::CertificateRecord> stored(const Services& s, const std::string& serial_hex,
@@ -104,41 +130,52 @@ Result<TerminalCertificateCheck> check_terminal_certificate(const Services& s,
   if (!s.ca) {
     return std::unexpected(Failure::of(FailureCode::unavailable, "terminal_check_page.no_ca"));
   }
-  std::vector<std::string> intermediates;
-  for (auto& g : s.ca->issuing().generations()) intermediates.push_back(std::move(g.der));
-  const auto seen = pki::examine_presented_chain(chain.certificates, s.ca->issuing().root_der(),
-                                                 intermediates, s.clock.now());
-  if (!seen.readable) {
+  const std::vector<std::string> presented(
+      chain.certificates.begin(),
+      chain.certificates.begin() +
+          static_cast<std::ptrdiff_t>(std::min(chain.certificates.size(), kMaxPresentedChain)));
+  std::optional<pki::TerminalIdentity> id;
+  try {
+    id = pki::describe_certificate(presented.front());
+  } catch (const std::exception&) {
+    // A certificate OpenSSL parsed but cannot describe (a time it cannot convert): none that
+    // this CA issued, and the page still answers.
+  }
+  if (!id) {
     out.verdict = TerminalVerdict::unreadable;
     return out;
   }
+  const auto verified = anchors_of(s.ca->issuing()).verify(presented, s.clock.now());
   out.has_certificate = true;
-  out.institution_code = shown(seen.organizational_unit);
-  out.institution_name = shown(seen.organization);
-  out.common_name = shown(seen.common_name);
-  out.terminal = terminal_of(out.common_name);
-  out.issuance_number = shown(seen.serial_number);
-  out.serial_hex = seen.serial_hex;
-  out.issuer = shown(seen.issuer_common_name);
-  out.not_before = to_ms(seen.not_before);
-  out.not_after = to_ms(seen.not_after);
-  const auto left = out.not_after - s.now_ms();
+  out.institution_code = shown(id->institution_code);
+  out.institution_name = shown(id->institution_name);
+  out.common_name = shown(id->common_name);
+  out.terminal = shown(id->terminal);
+  out.issuance_number = shown(id->issuance_number);
+  out.serial_hex = id->serial_hex;
+  out.issuer = shown(id->issuer_common_name.empty() ? id->issuer : id->issuer_common_name);
+  out.not_before = to_ms(id->not_before);
+  out.not_after = to_ms(id->not_after);
+  const auto now = s.now_ms();
+  const auto left = out.not_after - now;
   // Whole days, rounded down: 89 days and 23 hours is 89 days.
   out.days_left = left >= 0 ? left / kDayMs : -((-left + kDayMs - 1) / kDayMs);
-  out.problems = seen.problems;
-  out.from_this_ca =
-      std::ranges::find(seen.problems, pki::ChainProblem::other_ca) == seen.problems.end();
-  out.openssl_error = seen.openssl_error;
+  out.chain_problem = verified.problem;
+  out.from_this_ca = verified.problem != pki::ChainProblem::unknown_ca &&
+                     verified.problem != pki::ChainProblem::not_a_terminal &&
+                     verified.problem != pki::ChainProblem::unreadable;
+  out.openssl_error = verified.detail;
 
-  out.ours = stored(s, seen.serial_hex, chain.certificates.front());
+  out.ours = stored(s, id->serial_hex, presented.front());
   if (out.ours) {
     // What the database holds is what was issued; the certificate's own text says the same.
     out.terminal = out.ours->terminal;
     out.issuance_number = out.ours->issuance_number;
     out.renewed_since = out.ours->replaced_at.has_value() && out.ours->renewed;
   }
-  if (const auto refused = verdict_of(seen.problems)) {
-    out.verdict = *refused;
+  if (const auto refused = refusal_of(verified.problem, *id, now)) {
+    out.problem_key = refused->problem_key;
+    out.verdict = refused->verdict;
   } else if (!out.ours) {
     out.verdict = TerminalVerdict::unknown;
   } else if (out.ours->revoked_at || out.ours->status == domain::CertificateState::revoked) {

@@ -3,13 +3,14 @@
 // the TLS listener (the one the operating system holds), whether it is a certificate this CA
 // issued that a relying party will accept, and which one. Staff open the page on the terminal;
 // nothing is changed and no login is needed.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "app/core/services.hpp"
-#include "pki/presented_certificate.hpp"
+#include "pki/certificate_status.hpp"
 #include "store/records.hpp"
 
 namespace onshi::app {
@@ -25,11 +26,12 @@ enum class TerminalVerdict {
   not_tls,         // opened over http: the browser offers its certificate only over https
   no_certificate,  // none offered
   unreadable,      // what was offered is no certificate
-  not_ours,        // does not lead to this CA's root
+  not_ours,        // does not lead to this CA's root, or is no terminal certificate under it
   not_yet_valid,   // before its notBefore
   expired,         // past its notAfter: 更新 (a new certificate)
   wrong_purpose,   // not for TLS client authentication
-  unverified,      // another problem of the chain (OpenSSL's words in the log)
+  unverified,      // another problem of the chain, a CA certificate's dates among them (OpenSSL's
+                   // words in the log)
   unknown,         // a certificate of this CA that the database does not hold (不明)
   revoked,         // 失効
   usable,          // 有効, verified, within its validity
@@ -41,6 +43,15 @@ inline constexpr TerminalVerdict kTerminalVerdicts[] = {
     TerminalVerdict::not_ours,      TerminalVerdict::not_yet_valid,  TerminalVerdict::expired,
     TerminalVerdict::wrong_purpose, TerminalVerdict::unverified,     TerminalVerdict::unknown,
     TerminalVerdict::revoked,       TerminalVerdict::usable};
+
+// The 問題点 the page shows, as the catalogue's terminal_check_page.problem.<key>.
+inline constexpr std::string_view kTerminalProblemKeys[] = {
+    "other_ca", "not_a_terminal", "expired", "not_yet_valid", "wrong_purpose", "other"};
+
+// What of a client's certificate is shown: each name cut to this many code points, and at most
+// this many certificates of what the browser sent looked at (the listener's verify depth is 4).
+inline constexpr std::size_t kMaxShownCodePoints = 128;
+inline constexpr std::size_t kMaxPresentedChain = 8;
 
 // Fewer days than this left: the page warns that it is time to renew.
 inline constexpr int kExpiryWarningDays = 90;
@@ -60,9 +71,14 @@ struct TerminalCertificateCheck {
   store::Millis not_before = 0, not_after = 0;
   long long days_left = 0;     // whole days until notAfter, negative once past
   bool expiring_soon = false;  // usable with fewer than kExpiryWarningDays left
-  std::vector<pki::ChainProblem> problems;
-  bool from_this_ca = false;  // its chain leads to our root (whatever else is wrong with it)
-  std::string openssl_error;  // for the log
+  // The first problem OpenSSL met verifying the chain (none: it verified), and how the page
+  // words it: a key of kTerminalProblemKeys, "" when there is nothing to list.
+  pki::ChainProblem chain_problem = pki::ChainProblem::none;
+  std::string_view problem_key;
+  // Its chain leads to our root, whatever else is wrong with it; false for another CA's
+  // certificate and for one of ours that is no terminal certificate.
+  bool from_this_ca = false;
+  std::string openssl_error;                     // OpenSSL's words and the depth, for the log
   std::optional<store::CertificateRecord> ours;  // the stored certificate, byte for byte the same
   bool renewed_since = false;  // re-enrolled: the 発行番号's newer certificate is the one to use
   // The CN of this CA's current issuing certificate, the 発行者 to choose when the browser asks

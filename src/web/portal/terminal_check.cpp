@@ -61,16 +61,6 @@ util::TemplateData certificate_data(Ctx& ctx, const app::TerminalCertificateChec
   return d;
 }
 
-util::TemplateData problem_list(const Ctx& ctx, const app::TerminalCertificateCheck& c) {
-  util::TemplateData list{util::TemplateData::type::list};
-  for (const auto p : c.problems) {
-    util::TemplateData item;
-    item.set("text", ctx.message(key("problem." + std::string(pki::chain_problem_name(p)))));
-    list.push_back(item);
-  }
-  return list;
-}
-
 // GET /terminal-check
 Response terminal_check(Ctx& ctx) {
   const auto& r = ctx.request();
@@ -81,8 +71,9 @@ Response terminal_check(Ctx& ctx) {
   const auto& c = *checked;
   const std::string verdict(app::terminal_verdict_key(c.verdict));
   if (r.tls) {
-    spdlog::info("terminal check verdict={} serial={} chain={} openssl=\"{}\" remote={}", verdict,
-                 c.serial_hex, r.peer_certificates.size(), c.openssl_error, r.remote);
+    spdlog::info("terminal check verdict={} serial={} chain={} problem={} openssl=\"{}\" remote={}",
+                 verdict, c.serial_hex, r.peer_certificates.size(),
+                 pki::chain_problem_name(c.chain_problem), c.openssl_error, r.remote);
   }
 
   util::TemplateData d;
@@ -92,10 +83,9 @@ Response terminal_check(Ctx& ctx) {
   d.set("conclusion", ctx.message(key("verdict." + verdict)));
   if (!c.our_issuer.empty()) d.set("our_issuer", c.our_issuer);
   if (c.has_certificate) d.set("certificate", certificate_data(ctx, c));
-  if (!c.problems.empty()) {
-    d.set("has_problems", true);
-    d.set("problems", problem_list(ctx, c));
-  }
+  // 問題点: the first thing OpenSSL found wrong with the chain.
+  if (!c.problem_key.empty())
+    d.set("problem", ctx.message(key("problem." + std::string(c.problem_key))));
   if (c.expiring_soon) {
     d.set("expiring_message",
           s.messages.format(key("expiring_soon"), {std::to_string(c.days_left)}));

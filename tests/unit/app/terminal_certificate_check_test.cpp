@@ -37,6 +37,25 @@ class TerminalCheckTest : public test::IssuedTest {
     return r.value_or(TerminalCertificateCheck{});
   }
 
+  // A TLS client certificate our root signed itself (openssl CLI, the CA folder's root key):
+  // this CA's, but no terminal's, which are under an issuing CA.
+  std::string signed_by_root() {
+    const auto k = key_store_config(env.config);
+    const auto at = [&](const char* name) { return "'" + (env.dir.path() / name).string() + "'"; };
+    std::ofstream(env.dir.path() / "direct.ext")
+        << "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+           "extendedKeyUsage=clientAuth\n";
+    const auto said =
+        run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
+            "-subj '/CN=direct' -out " +
+            at("direct.csr") + " && openssl x509 -req -in " + at("direct.csr") + " -CA '" +
+            (k.dir / "root.crt").string() + "' -CAkey '" + (k.dir / "root.key").string() +
+            "' -passin pass:'" + k.passphrase + "' -set_serial 0x77 -days 30 -extfile " +
+            at("direct.ext") + " -outform DER -out " + at("direct.der"));
+    EXPECT_TRUE(std::filesystem::exists(env.dir.path() / "direct.der")) << said;
+    return read_file(env.dir.path() / "direct.der");
+  }
+
   // A self-signed certificate made by `openssl req -x509` with these extra arguments, DER.
   std::string foreign(const std::string& name, const std::string& args) {
     const auto out = env.dir.path() / (name + ".der");
@@ -53,7 +72,8 @@ TEST_F(TerminalCheckTest, APickedUpCertificateIsUsableAndNamed) {
   const auto c = picked_up("t1");
   const auto r = check({c.der});
   EXPECT_EQ(r.verdict, TerminalVerdict::usable);
-  EXPECT_TRUE(r.problems.empty()) << r.openssl_error;
+  EXPECT_EQ(r.chain_problem, pki::ChainProblem::none) << r.openssl_error;
+  EXPECT_EQ(r.problem_key, "");
   EXPECT_TRUE(r.from_this_ca);
   EXPECT_EQ(r.institution_code, "1310123455");
   EXPECT_EQ(r.institution_name, "テストクリニック");
@@ -91,7 +111,9 @@ TEST_F(TerminalCheckTest, WarnsFromNinetyDaysBeforeExpiryAndRefusesAfter) {
 
   const auto expired = at(-seconds{1});
   EXPECT_EQ(expired.verdict, TerminalVerdict::expired);
-  EXPECT_EQ(expired.problems, std::vector{pki::ChainProblem::expired});
+  EXPECT_EQ(expired.chain_problem, pki::ChainProblem::expired) << expired.openssl_error;
+  EXPECT_EQ(expired.problem_key, "expired");
+  EXPECT_TRUE(expired.from_this_ca);
   EXPECT_EQ(expired.days_left, -1);
   EXPECT_TRUE(expired.ours.has_value()) << "still named: which certificate to renew";
   EXPECT_FALSE(expired.expiring_soon);
@@ -103,7 +125,7 @@ TEST_F(TerminalCheckTest, ARevokedCertificateSaysSoWithItsRecord) {
                   .has_value());
   const auto r = check({c.der});
   EXPECT_EQ(r.verdict, TerminalVerdict::revoked);
-  EXPECT_TRUE(r.problems.empty()) << "the chain itself still verifies";
+  EXPECT_EQ(r.chain_problem, pki::ChainProblem::none) << "the chain itself still verifies";
   ASSERT_TRUE(r.ours && r.ours->revoked_at);
   EXPECT_EQ(r.ours->revocation_reason, 1);
   EXPECT_EQ(r.issuance_number, c.issuance_number);
@@ -134,7 +156,7 @@ TEST_F(TerminalCheckTest, OurCaButNotInTheDatabaseIsUnknown) {
       pki::random_serial_hex(), env.clock.now());
   const auto r = check({issued.der});
   EXPECT_EQ(r.verdict, TerminalVerdict::unknown);
-  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(r.chain_problem, pki::ChainProblem::none) << r.openssl_error;
   EXPECT_FALSE(r.ours.has_value());
   EXPECT_EQ(r.issuance_number, "C-99999999-01") << "as the certificate says";
   EXPECT_EQ(r.terminal, "T09");
@@ -146,6 +168,9 @@ TEST_F(TerminalCheckTest, AnotherCasCertificateIsNotOursEvenWithOurSerial) {
       {foreign("same-serial", "-subj '/O=Other/CN=other-client' -set_serial 0x" + c.serial_hex)});
   EXPECT_EQ(r.serial_hex, c.serial_hex);
   EXPECT_EQ(r.verdict, TerminalVerdict::not_ours);
+  EXPECT_EQ(r.chain_problem, pki::ChainProblem::unknown_ca);
+  EXPECT_EQ(r.problem_key, "other_ca");
+  EXPECT_FALSE(r.openssl_error.empty());
   EXPECT_FALSE(r.from_this_ca);
   EXPECT_FALSE(r.ours.has_value());
   EXPECT_EQ(r.common_name, "other-client");
@@ -155,6 +180,110 @@ TEST_F(TerminalCheckTest, AnotherCasCertificateIsNotOursEvenWithOurSerial) {
   EXPECT_EQ(bidi.verdict, TerminalVerdict::not_ours);
   EXPECT_EQ(bidi.common_name, "");
   EXPECT_EQ(bidi.issuer, "");
+}
+
+TEST_F(TerminalCheckTest, TheFirstProblemOpenSslMetDecides) {
+  const auto c = picked_up("t6");
+  env.clock.set(system_clock::time_point{milliseconds{c.not_before}} - hours{1});
+  const auto early = check({c.der});
+  EXPECT_EQ(early.verdict, TerminalVerdict::not_yet_valid) << early.openssl_error;
+  EXPECT_EQ(early.problem_key, "not_yet_valid");
+  // Decades on, the CA certificates have expired before it (OpenSSL says so first): the
+  // certificate's own dates make it 期限切れ all the same.
+  env.clock.set(system_clock::time_point{milliseconds{c.not_after}} + days{365 * 40});
+  const auto late = check({c.der});
+  EXPECT_EQ(late.verdict, TerminalVerdict::expired) << late.openssl_error;
+  EXPECT_EQ(late.problem_key, "expired");
+  EXPECT_NE(late.openssl_error.find("expired"), std::string::npos) << late.openssl_error;
+  env.clock.set(system_clock::time_point{milliseconds{c.not_before}} + hours{1});
+
+  // Garbage after the browser's own certificate: nothing to build a path with.
+  const auto garbage = check({c.der, "garbage"});
+  EXPECT_EQ(garbage.verdict, TerminalVerdict::unverified);
+  EXPECT_EQ(garbage.chain_problem, pki::ChainProblem::unreadable);
+  EXPECT_EQ(garbage.problem_key, "other");
+  EXPECT_TRUE(garbage.ours.has_value()) << "still named";
+
+  // This CA's server certificate leads to our root but is not for TLS clients.
+  const auto server =
+      ca->issuing().issue_server_certificate({"portal.example.jp"}, {}, env.clock.now());
+  ASSERT_TRUE(server.has_value());
+  const auto pem = env.dir.path() / "server.pem";
+  std::ofstream(pem) << server->certificate_pem;
+  const auto server_der = env.dir.path() / "server.der";
+  run("openssl x509 -in '" + pem.string() + "' -outform DER -out '" + server_der.string() + "'");
+  const auto wrong = check({read_file(server_der)});
+  EXPECT_EQ(wrong.verdict, TerminalVerdict::wrong_purpose) << wrong.openssl_error;
+  EXPECT_EQ(wrong.problem_key, "wrong_purpose");
+  EXPECT_TRUE(wrong.from_this_ca);
+
+  // Signed by our root directly: verified, but no terminal's certificate. The CLI dates it by the
+  // real clock.
+  const auto direct = signed_by_root();
+  env.clock.set(system_clock::now() + minutes{1});
+  const auto root = check({direct});
+  EXPECT_EQ(root.verdict, TerminalVerdict::not_ours);
+  EXPECT_EQ(root.chain_problem, pki::ChainProblem::not_a_terminal) << root.openssl_error;
+  EXPECT_EQ(root.problem_key, "not_a_terminal");
+  EXPECT_FALSE(root.from_this_ca);
+}
+
+TEST_F(TerminalCheckTest, OnlyTheFirstEightCertificatesAreLookedAt) {
+  const auto c = picked_up("t7");
+  std::vector<std::string> sent(10, foreign("stranger", "-subj '/CN=stranger'"));
+  sent.front() = c.der;
+  // pki::TrustAnchors refuses more than any path of ours has; the page looks at the first eight.
+  const auto r = check(sent);
+  EXPECT_EQ(r.verdict, TerminalVerdict::usable) << r.openssl_error;
+}
+
+// A DER element: tag, length (up to 64 KiB), content.
+std::string tlv(unsigned char tag, const std::string& content) {
+  std::string out(1, static_cast<char>(tag));
+  const auto n = content.size();
+  if (n >= 0x100) {
+    out.append({'\x82', static_cast<char>(n >> 8), static_cast<char>(n & 0xff)});
+  } else if (n >= 0x80) {
+    out.append({'\x81', static_cast<char>(n)});
+  } else {
+    out.push_back(static_cast<char>(n));
+  }
+  return out.append(content);
+}
+
+TEST_F(TerminalCheckTest, AHugeNameIsCutToItsCodePoints) {
+  // Built by hand: the openssl CLI refuses a CN or O longer than RFC 5280's 64 characters, a
+  // client need not. Self-signed by name (its signature is never looked at), an EC key's SPKI.
+  const auto key = env.dir.path() / "huge-spki.der";
+  run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 | openssl pkey -pubout "
+      "-outform DER -out '" +
+      key.string() + "'");
+  std::string value;
+  for (int i = 0; i < 600; ++i) value.append("あ");
+  const auto attribute = [&value](const char* oid) {
+    return tlv(0x31, tlv(0x30, std::string(oid, 5).append(tlv(0x0c, value))));
+  };
+  const std::string name =
+      tlv(0x30, attribute("\x06\x03\x55\x04\x0a").append(attribute("\x06\x03\x55\x04\x03")));
+  const std::string algorithm("\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x02", 12);
+  const std::string tbs = tlv(
+      0x30, std::string("\xa0\x03\x02\x01\x02\x02\x01\x07", 8)
+                .append(algorithm)
+                .append(name)
+                .append(tlv(0x30, tlv(0x17, "250101000000Z").append(tlv(0x17, "491231235959Z"))))
+                .append(name)
+                .append(read_file(key)));
+  const auto der =
+      tlv(0x30, std::string(tbs).append(algorithm).append(tlv(0x03, std::string(1, '\0'))));
+
+  const auto r = check({der});
+  ASSERT_TRUE(r.has_certificate) << "readable";
+  EXPECT_EQ(r.verdict, TerminalVerdict::not_ours);
+  std::string cut;
+  for (int i = 0; i < 128; ++i) cut.append("あ");
+  EXPECT_EQ(r.common_name, cut);
+  EXPECT_EQ(r.institution_name, cut);
+  EXPECT_EQ(r.issuer, cut);
 }
 
 TEST_F(TerminalCheckTest, NothingUsableWasSent) {
@@ -177,10 +306,8 @@ TEST_F(TerminalCheckTest, EveryVerdictAndProblemHasItsWords) {
     const auto key = "terminal_check_page.verdict." + std::string(terminal_verdict_key(v));
     EXPECT_TRUE(env.services.messages.has(key)) << key;
   }
-  for (const auto p :
-       {pki::ChainProblem::other_ca, pki::ChainProblem::expired, pki::ChainProblem::not_yet_valid,
-        pki::ChainProblem::wrong_purpose, pki::ChainProblem::other}) {
-    const auto key = "terminal_check_page.problem." + std::string(pki::chain_problem_name(p));
+  for (const auto p : kTerminalProblemKeys) {
+    const auto key = "terminal_check_page.problem." + std::string(p);
     EXPECT_TRUE(env.services.messages.has(key)) << key;
   }
   for (const char* key :

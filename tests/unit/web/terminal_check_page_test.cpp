@@ -1,6 +1,7 @@
 // The 接続確認 page through the dispatcher, with the chain the TLS listener would hand over: the
-// picked-up certificate named and usable, the plain listener's page pointing at https, and a 200
-// with the page's own words for anything a client may send instead of a certificate.
+// picked-up certificate named and usable (and 問題点 when garbage follows it), the plain listener's
+// page pointing at https, and a 200 with the page's own words for anything a client may send
+// instead of a certificate.
 #include <gtest/gtest.h>
 
 #include "app/ca/est.hpp"
@@ -42,6 +43,11 @@ TEST_F(TerminalCheckPageTest, NamesAPickedUpCertificateAndSaysItIsUsable) {
     EXPECT_TRUE(has(r, part)) << part;
   }
   EXPECT_FALSE(has(r, "次にすること"));
+  EXPECT_FALSE(has(r, "問題点"));
+  // The first problem OpenSSL met is listed, in the catalogue's words.
+  const auto broken = open({c.der, "garbage"});
+  EXPECT_TRUE(has(broken, "問題点：" + words("problem.other"))) << broken.body;
+  EXPECT_TRUE(has(broken, words("verdict.unverified")));
 }
 
 TEST_F(TerminalCheckPageTest, OverPlainHttpItPointsAtTheTlsListener) {

@@ -202,6 +202,7 @@ std::optional<TerminalIdentity> describe_certificate(const std::string& der) {
   id.serial_hex = ossl::serial_hex(cert.get());
   id.subject = ossl::rfc2253(subject);
   id.issuer = ossl::rfc2253(X509_get_issuer_name(cert.get()));
+  id.issuer_common_name = entry_utf8(X509_get_issuer_name(cert.get()), NID_commonName);
   id.not_before = ossl::to_time_point(X509_get0_notBefore(cert.get()));
   id.not_after = ossl::to_time_point(X509_get0_notAfter(cert.get()));
   id.ocsp_url = first_access_uri(cert.get(), NID_ad_OCSP);

@@ -29,6 +29,7 @@ struct TerminalIdentity {
   std::string ocsp_url, ca_issuers_url;  // AIA (the first of each)
   std::string crl_url, delta_crl_url;    // CRL DP and freshestCRL (the first URI of each)
   std::string sha256_fingerprint;        // AA:BB:…
+  std::string issuer_common_name;        // the CN of `issuer`; "" when it has none
 };
 // nullopt when the bytes are no certificate.
 std::optional<TerminalIdentity> describe_certificate(const std::string& der);

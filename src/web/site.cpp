@@ -122,6 +122,7 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_cpipcs_routes(routes_);
   add_help_routes(routes_);
   add_pickup_routes(routes_);
+  add_terminal_check_routes(routes_);
   add_ops_routes(routes_, metrics_);
   add_admin_routes(routes_);
   add_est_routes(routes_);

@@ -89,6 +89,8 @@ void add_cpipcs_routes(Routes& routes);
 void add_help_routes(Routes& routes);
 // 取得用ページ: the notice letter's URL and QR code (portal/pickup*.cpp).
 void add_pickup_routes(Routes& routes);
+// 接続確認: the client certificate a terminal's browser offers (portal/terminal_check.cpp).
+void add_terminal_check_routes(Routes& routes);
 void add_ops_routes(Routes& routes, Metrics& metrics);
 // EST (RFC 7030) under /.well-known/est/, for vendors' tools (web/protocol/est.cpp).
 void add_est_routes(Routes& routes);

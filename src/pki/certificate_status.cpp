@@ -183,14 +183,33 @@ std::string first_distribution_point_uri(const X509* cert, int nid) {
   return out;
 }
 
+namespace {
+
+TerminalIdentity identity_of(const X509* cert, const std::string& der);
+
+}  // namespace
+
 std::optional<TerminalIdentity> describe_certificate(const std::string& der) {
   const ossl::Cert cert = ossl::cert_from_der(der);
   if (!cert) {
     ERR_clear_error();
     return std::nullopt;
   }
+  // A certificate that parses may still hold a time or a serial the conversions refuse; what a
+  // client sends must never throw past here.
+  try {
+    return identity_of(cert.get(), der);
+  } catch (const std::exception&) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+}
+
+namespace {
+
+TerminalIdentity identity_of(const X509* cert, const std::string& der) {
   TerminalIdentity id;
-  const X509_NAME* subject = X509_get_subject_name(cert.get());
+  const X509_NAME* subject = X509_get_subject_name(cert);
   id.institution_code = entry_utf8(subject, NID_organizationalUnitName);
   id.institution_name = entry_utf8(subject, NID_organizationName);
   id.common_name = entry_utf8(subject, NID_commonName);
@@ -199,20 +218,22 @@ std::optional<TerminalIdentity> describe_certificate(const std::string& der) {
   id.terminal = !id.institution_code.empty() && id.common_name.starts_with(prefix)
                     ? id.common_name.substr(prefix.size())
                     : id.common_name;
-  id.serial_hex = ossl::serial_hex(cert.get());
+  id.serial_hex = ossl::serial_hex(cert);
   id.subject = ossl::rfc2253(subject);
-  id.issuer = ossl::rfc2253(X509_get_issuer_name(cert.get()));
-  id.issuer_common_name = entry_utf8(X509_get_issuer_name(cert.get()), NID_commonName);
-  id.not_before = ossl::to_time_point(X509_get0_notBefore(cert.get()));
-  id.not_after = ossl::to_time_point(X509_get0_notAfter(cert.get()));
-  id.ocsp_url = first_access_uri(cert.get(), NID_ad_OCSP);
-  id.ca_issuers_url = first_access_uri(cert.get(), NID_ad_ca_issuers);
-  id.crl_url = first_distribution_point_uri(cert.get(), NID_crl_distribution_points);
-  id.delta_crl_url = first_distribution_point_uri(cert.get(), NID_freshest_crl);
+  id.issuer = ossl::rfc2253(X509_get_issuer_name(cert));
+  id.issuer_common_name = entry_utf8(X509_get_issuer_name(cert), NID_commonName);
+  id.not_before = ossl::to_time_point(X509_get0_notBefore(cert));
+  id.not_after = ossl::to_time_point(X509_get0_notAfter(cert));
+  id.ocsp_url = first_access_uri(cert, NID_ad_OCSP);
+  id.ca_issuers_url = first_access_uri(cert, NID_ad_ca_issuers);
+  id.crl_url = first_distribution_point_uri(cert, NID_crl_distribution_points);
+  id.delta_crl_url = first_distribution_point_uri(cert, NID_freshest_crl);
   id.sha256_fingerprint = ossl::sha256_colon_fingerprint(der);
   ERR_clear_error();
   return id;
 }
+
+}  // namespace
 
 std::optional<std::vector<ossl::Cert>> parse_chain(const std::vector<std::string>& der) {
   std::vector<ossl::Cert> out;

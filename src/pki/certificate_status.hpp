@@ -31,7 +31,7 @@ struct TerminalIdentity {
   std::string sha256_fingerprint;        // AA:BB:…
   std::string issuer_common_name;        // the CN of `issuer`; "" when it has none
 };
-// nullopt when the bytes are no certificate.
+// nullopt when the bytes are no certificate, or one whose fields cannot be read; never throws.
 std::optional<TerminalIdentity> describe_certificate(const std::string& der);
 
 enum class ChainProblem {
@@ -142,8 +142,8 @@ class StatusChecker {
   };
   struct Result {
     ChainVerdict chain;
-    StatusAnswer status;      // state unavailable when the chain did not verify
-    bool from_cache = false;  // no fetch was made for this check
+    StatusAnswer status;                       // state unavailable when the chain did not verify
+    bool from_cache = false;                   // no fetch was made for this check
     std::optional<TerminalIdentity> identity;  // whenever the first certificate is readable
   };
   struct Counters {

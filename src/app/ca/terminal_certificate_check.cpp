@@ -134,13 +134,7 @@ Result<TerminalCertificateCheck> check_terminal_certificate(const Services& s,
       chain.certificates.begin(),
       chain.certificates.begin() +
           static_cast<std::ptrdiff_t>(std::min(chain.certificates.size(), kMaxPresentedChain)));
-  std::optional<pki::TerminalIdentity> id;
-  try {
-    id = pki::describe_certificate(presented.front());
-  } catch (const std::exception&) {
-    // A certificate OpenSSL parsed but cannot describe (a time it cannot convert): none that
-    // this CA issued, and the page still answers.
-  }
+  const std::optional<pki::TerminalIdentity> id = pki::describe_certificate(presented.front());
   if (!id) {
     out.verdict = TerminalVerdict::unreadable;
     return out;

@@ -21,7 +21,7 @@ using onshi::test::error_of;
 using test::read_file;
 using test::run;
 
-class TerminalCheckTest : public test::IssuedTest {
+class TerminalCertificatePageTest : public test::IssuedTest {
  protected:
   // An issued certificate, downloaded (有効) as the vendor's pickup leaves it.
   store::CertificateRecord picked_up(const std::string& key) {
@@ -68,7 +68,7 @@ class TerminalCheckTest : public test::IssuedTest {
   }
 };
 
-TEST_F(TerminalCheckTest, APickedUpCertificateIsUsableAndNamed) {
+TEST_F(TerminalCertificatePageTest, APickedUpCertificateIsUsableAndNamed) {
   const auto c = picked_up("t1");
   const auto r = check({c.der});
   EXPECT_EQ(r.verdict, TerminalVerdict::usable);
@@ -94,7 +94,7 @@ TEST_F(TerminalCheckTest, APickedUpCertificateIsUsableAndNamed) {
             TerminalVerdict::usable);
 }
 
-TEST_F(TerminalCheckTest, WarnsFromNinetyDaysBeforeExpiryAndRefusesAfter) {
+TEST_F(TerminalCertificatePageTest, WarnsFromNinetyDaysBeforeExpiryAndRefusesAfter) {
   const auto c = picked_up("t2");
   const auto at = [&](milliseconds before_expiry) {
     env.clock.set(system_clock::time_point{milliseconds{c.not_after}} - before_expiry);
@@ -119,7 +119,7 @@ TEST_F(TerminalCheckTest, WarnsFromNinetyDaysBeforeExpiryAndRefusesAfter) {
   EXPECT_FALSE(expired.expiring_soon);
 }
 
-TEST_F(TerminalCheckTest, ARevokedCertificateSaysSoWithItsRecord) {
+TEST_F(TerminalCertificatePageTest, ARevokedCertificateSaysSoWithItsRecord) {
   const auto c = picked_up("t3");
   ASSERT_TRUE(revoke_certificate(env.services, issuer, {c.issuance_number, "keyCompromise", {}})
                   .has_value());
@@ -131,7 +131,7 @@ TEST_F(TerminalCheckTest, ARevokedCertificateSaysSoWithItsRecord) {
   EXPECT_EQ(r.issuance_number, c.issuance_number);
 }
 
-TEST_F(TerminalCheckTest, AReenrolledCertificateIsUsableButNotTheNewest) {
+TEST_F(TerminalCertificatePageTest, AReenrolledCertificateIsUsableButNotTheNewest) {
   const auto c = picked_up("t4");
   const auto cert = env.dir.path() / "t4.der";
   std::ofstream(cert, std::ios::binary) << c.der;
@@ -149,7 +149,7 @@ TEST_F(TerminalCheckTest, AReenrolledCertificateIsUsableButNotTheNewest) {
   EXPECT_FALSE(newer.renewed_since);
 }
 
-TEST_F(TerminalCheckTest, OurCaButNotInTheDatabaseIsUnknown) {
+TEST_F(TerminalCertificatePageTest, OurCaButNotInTheDatabaseIsUnknown) {
   const auto key = ca->issuing().generate_terminal_key(pki::KeyAlgorithm::ec_p256);
   const auto issued = ca->issuing().issue(
       {"1310123455", "テストクリニック", "T09", "C-99999999-01"}, key.public_key_der, ca->profile(),
@@ -162,7 +162,7 @@ TEST_F(TerminalCheckTest, OurCaButNotInTheDatabaseIsUnknown) {
   EXPECT_EQ(r.terminal, "T09");
 }
 
-TEST_F(TerminalCheckTest, AnotherCasCertificateIsNotOursEvenWithOurSerial) {
+TEST_F(TerminalCertificatePageTest, AnotherCasCertificateIsNotOursEvenWithOurSerial) {
   const auto c = picked_up("t5");
   const auto r = check(
       {foreign("same-serial", "-subj '/O=Other/CN=other-client' -set_serial 0x" + c.serial_hex)});
@@ -182,7 +182,7 @@ TEST_F(TerminalCheckTest, AnotherCasCertificateIsNotOursEvenWithOurSerial) {
   EXPECT_EQ(bidi.issuer, "");
 }
 
-TEST_F(TerminalCheckTest, TheFirstProblemOpenSslMetDecides) {
+TEST_F(TerminalCertificatePageTest, TheFirstProblemOpenSslMetDecides) {
   const auto c = picked_up("t6");
   env.clock.set(system_clock::time_point{milliseconds{c.not_before}} - hours{1});
   const auto early = check({c.der});
@@ -228,7 +228,7 @@ TEST_F(TerminalCheckTest, TheFirstProblemOpenSslMetDecides) {
   EXPECT_FALSE(root.from_this_ca);
 }
 
-TEST_F(TerminalCheckTest, OnlyTheFirstEightCertificatesAreLookedAt) {
+TEST_F(TerminalCertificatePageTest, OnlyTheFirstEightCertificatesAreLookedAt) {
   const auto c = picked_up("t7");
   std::vector<std::string> sent(10, foreign("stranger", "-subj '/CN=stranger'"));
   sent.front() = c.der;
@@ -251,7 +251,7 @@ std::string tlv(unsigned char tag, const std::string& content) {
   return out.append(content);
 }
 
-TEST_F(TerminalCheckTest, AHugeNameIsCutToItsCodePoints) {
+TEST_F(TerminalCertificatePageTest, AHugeNameIsCutToItsCodePoints) {
   // Built by hand: the openssl CLI refuses a CN or O longer than RFC 5280's 64 characters, a
   // client need not. Self-signed by name (its signature is never looked at), an EC key's SPKI.
   const auto key = env.dir.path() / "huge-spki.der";
@@ -286,7 +286,7 @@ TEST_F(TerminalCheckTest, AHugeNameIsCutToItsCodePoints) {
   EXPECT_EQ(r.issuer, cut);
 }
 
-TEST_F(TerminalCheckTest, NothingUsableWasSent) {
+TEST_F(TerminalCertificatePageTest, NothingUsableWasSent) {
   EXPECT_EQ(check({}, false).verdict, TerminalVerdict::not_tls);
   EXPECT_EQ(check({}).verdict, TerminalVerdict::no_certificate);
   EXPECT_EQ(check({"garbage"}).verdict, TerminalVerdict::unreadable);
@@ -301,7 +301,7 @@ TEST_F(TerminalCheckTest, NothingUsableWasSent) {
   EXPECT_EQ(check_terminal_certificate(without, {false, {}})->verdict, TerminalVerdict::not_tls);
 }
 
-TEST_F(TerminalCheckTest, EveryVerdictAndProblemHasItsWords) {
+TEST_F(TerminalCertificatePageTest, EveryVerdictAndProblemHasItsWords) {
   for (const auto v : kTerminalVerdicts) {
     const auto key = "terminal_check_page.verdict." + std::string(terminal_verdict_key(v));
     EXPECT_TRUE(env.services.messages.has(key)) << key;
@@ -318,7 +318,7 @@ TEST_F(TerminalCheckTest, EveryVerdictAndProblemHasItsWords) {
   }
 }
 
-TEST(TerminalCheckUrl, TheTlsListenersAddressWithTheHostTheBrowserUsedWhenItBindsAll) {
+TEST(TerminalCertificatePageUrl, TheTlsListenersAddressWithTheHostTheBrowserUsedWhenItBindsAll) {
   Config c;
   EXPECT_EQ(terminal_check_https_url(c, "portal.example.jp"), "") << "no TLS listener";
   c.tls_listen = "127.0.0.1:8443";

@@ -21,6 +21,7 @@
 #include "app/office/notice_letters.hpp"
 #include "app/office/review.hpp"
 #include "cli/admin_support.hpp"
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 
@@ -41,14 +42,6 @@ struct ActionFlags {
 
 app::Actor actor(Runtime& rt, const ActionFlags& f) {
   return operator_actor(rt, f.operator_login);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot read {}", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 void list(const GlobalOptions& g, const ActionFlags& f) {
@@ -90,7 +83,7 @@ void issue(const GlobalOptions& g, const ActionFlags& f) {
                 << spec << '\n';
       throw CLI::RuntimeError(2);
     }
-    if (!csrs.emplace(index, read_file(spec.substr(eq + 1))).second) {
+    if (!csrs.emplace(index, read_file("--csr", spec.substr(eq + 1))).second) {
       std::cerr << "--csr " << index << " is given twice\n";
       throw CLI::RuntimeError(2);
     }

@@ -14,6 +14,7 @@
 
 #include "app/core/config.hpp"
 #include "app/core/messages.hpp"
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "cli/global_options.hpp"
 #include "pki/certificate_status.hpp"
@@ -31,30 +32,6 @@ struct RelyingPartyFlags {
   int fetch_timeout_ms = 3000;
   int threads = 4;
 };
-
-std::pair<std::string, std::uint16_t> host_port(const std::string& text, const char* flag) {
-  const auto colon = text.rfind(':');
-  int port = 0;
-  if (colon != std::string::npos) {
-    try {
-      port = std::stoi(text.substr(colon + 1));
-    } catch (const std::exception&) {
-      port = 0;
-    }
-  }
-  if (colon == std::string::npos || colon == 0 || port <= 0 || port > 65535)
-    throw std::runtime_error(fmt::format("{} wants HOST:PORT, got '{}'", flag, text));
-  return {text.substr(0, colon), static_cast<std::uint16_t>(port)};
-}
-
-std::string read_file(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (!(in && text << in.rdbuf()))
-    throw std::runtime_error(
-        fmt::format("{} {}: cannot read it ({})", flag, path, std::strerror(errno)));
-  return text.str();
-}
 
 void run(const GlobalOptions& globals, const RelyingPartyFlags& f) {
   if (f.status_max_age < 1) throw std::runtime_error("--status-max-age must be at least 1");
@@ -83,10 +60,10 @@ void run(const GlobalOptions& globals, const RelyingPartyFlags& f) {
   if (f.metrics_listen == "none") {
     options.plain = false;
   } else {
-    std::tie(options.host, options.port) = host_port(f.metrics_listen, "--metrics-listen");
+    std::tie(options.host, options.port) = split_host_port(f.metrics_listen, "--metrics-listen");
   }
   auto& tls = options.tls.emplace();
-  std::tie(tls.host, tls.port) = host_port(f.listen, "--listen");
+  std::tie(tls.host, tls.port) = split_host_port(f.listen, "--listen");
   tls.cert_file = f.tls_cert;
   tls.key_file = f.tls_key;
   // The names the CertificateRequest lists, so that a browser or Windows offers the right one.

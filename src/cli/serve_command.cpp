@@ -13,6 +13,7 @@
 #include "app/ca/unpicked_revocation.hpp"
 #include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
+#include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
 #include "pki/issuing_ca.hpp"
@@ -30,16 +31,6 @@ struct ServeFlags {
   std::string tls_key;
 };
 
-std::pair<std::string, std::uint16_t> split_listen(const std::string& listen,
-                                                   const char* flag = "--listen") {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos)
-    throw std::runtime_error(fmt::format("{} wants HOST:PORT, got '{}'", flag, listen));
-  const int port = std::stoi(listen.substr(colon + 1));
-  if (port <= 0 || port > 65535) throw std::runtime_error(fmt::format("bad port in '{}'", listen));
-  return {listen.substr(0, colon), static_cast<std::uint16_t>(port)};
-}
-
 void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   Runtime rt(globals, [&](app::Config& c) {
     if (!flags.listen.empty()) c.listen = flags.listen;
@@ -52,10 +43,10 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   const auto& config = rt.config();
   if (const int applied = rt.db().migrate(); applied > 0)
     spdlog::info("applied {} migration(s)", applied);
-  const auto [host, port] = split_listen(config.listen);
+  const auto [host, port] = split_host_port(config.listen, "--listen");
   web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt, true};
   if (!config.tls_listen.empty()) {
-    const auto [tls_host, tls_port] = split_listen(config.tls_listen, "--tls-listen");
+    const auto [tls_host, tls_port] = split_host_port(config.tls_listen, "--tls-listen");
     options.tls.emplace();
     options.tls->host = tls_host;
     options.tls->port = tls_port;

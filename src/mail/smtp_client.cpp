@@ -9,32 +9,16 @@
 #include <stdexcept>
 #include <utility>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
+#include "util/curl.hpp"
 #include "util/text.hpp"
 
 namespace onshi::mail {
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-
-struct SlistDeleter {
-  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-// curl_global_init must run once before any other libcurl call, and older libcurl builds do not
-// make it thread-safe themselves; sends come from worker threads.
-CURLcode ensure_curl_initialised() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
+using util::curl::EasyHandle;
+using util::curl::Slist;
 
 struct Upload {
   std::string_view data;
@@ -71,7 +55,7 @@ std::expected<void, std::string> SmtpClient::send(std::string_view envelope_from
   const std::string mail_from = envelope_address("sender", envelope_from);
   const std::string mail_rcpt = envelope_address("recipient", envelope_to);
 
-  if (const CURLcode init = ensure_curl_initialised(); init != CURLE_OK) {
+  if (const CURLcode init = util::curl::ensure_initialised(); init != CURLE_OK) {
     return std::unexpected(fmt::format("curl_global_init failed: {}", curl_easy_strerror(init)));
   }
 

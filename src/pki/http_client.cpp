@@ -1,6 +1,5 @@
 #include "pki/http_client.hpp"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 
@@ -9,24 +8,13 @@
 #include <memory>
 #include <mutex>
 
+#include "util/curl.hpp"
+
 namespace onshi::pki {
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-struct SlistDeleter {
-  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-CURLcode ensure_curl_initialised() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
+using util::curl::EasyHandle;
+using util::curl::Slist;
 
 struct Sink {
   CURL* handle = nullptr;
@@ -133,7 +121,7 @@ std::string_view http_failure_name(HttpFailure f) {
 }
 
 std::expected<HttpResponse, HttpError> http_fetch(const HttpRequest& request) {
-  if (const CURLcode init = ensure_curl_initialised(); init != CURLE_OK)
+  if (const CURLcode init = util::curl::ensure_initialised(); init != CURLE_OK)
     return std::unexpected(HttpError{HttpFailure::other, curl_easy_strerror(init)});
   if (!request.url.starts_with("http://") && !request.url.starts_with("https://"))
     return std::unexpected(HttpError{HttpFailure::bad_url, "not an http or https URL"});

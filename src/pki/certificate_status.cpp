@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/certificate_status_impl.hpp"
+#include "pki/terminal_profile.hpp"
 
 namespace onshi::pki {
 namespace {
@@ -21,8 +22,10 @@ std::string entry_utf8(const X509_NAME* name, int nid) {
   unsigned char* utf8 = nullptr;
   const int size = ASN1_STRING_to_UTF8(&utf8, data);
   if (size < 0) return {};
-  std::string out(reinterpret_cast<const char*>(utf8),
-                  std::min(static_cast<std::size_t>(size), kMaxField));
+  // Cut by code points, not bytes: a cut character would make the text invalid UTF-8.
+  std::string out = truncate_code_points(
+      std::string_view(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(size)),
+      kMaxField);
   OPENSSL_free(utf8);
   return out;
 }
@@ -274,10 +277,18 @@ VerifyOutcome run_verify(const TrustAnchors::Impl& anchors, X509* leaf,
                          const std::vector<ossl::Cert>& presented_rest, TimePoint at,
                          const VerifyInputs& inputs) {
   VerifyOutcome out;
+  // The stack owns what it holds (sk_X509_pop_free): each certificate gets its own reference, the
+  // callers' vectors keep theirs.
   const ossl::CertStack untrusted(ossl::check(sk_X509_new_null(), "sk_X509_new_null"));
-  for (const auto* list : {&presented_rest, &anchors.untrusted})
-    for (const auto& c : *list)
-      ossl::check(sk_X509_push(untrusted.get(), c.get()) > 0 ? 1 : 0, "push");
+  for (const auto* list : {&presented_rest, &anchors.untrusted}) {
+    for (const auto& c : *list) {
+      ossl::check(X509_up_ref(c.get()), "X509_up_ref");
+      if (sk_X509_push(untrusted.get(), c.get()) <= 0) {
+        X509_free(c.get());
+        ossl::fail("sk_X509_push");
+      }
+    }
+  }
   const StoreCtx ctx(ossl::check(X509_STORE_CTX_new(), "X509_STORE_CTX_new"));
   ossl::check(X509_STORE_CTX_init(ctx.get(), anchors.store.get(), leaf, untrusted.get()),
               "X509_STORE_CTX_init");
@@ -303,7 +314,6 @@ VerifyOutcome run_verify(const TrustAnchors::Impl& anchors, X509* leaf,
     out.depth = state.error != X509_V_OK ? state.depth : X509_STORE_CTX_get_error_depth(ctx.get());
     out.text = X509_verify_cert_error_string(out.error);
   }
-  // The untrusted stack does not own its certificates: they belong to the callers' vectors.
   ERR_clear_error();
   return out;
 }

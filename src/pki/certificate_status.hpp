@@ -95,6 +95,11 @@ struct StatusAnswer {
   std::string url;                                    // what was asked
   std::string detail;          // why unavailable, for logs ("connect: Connection refused", …)
   bool delta_applied = false;  // crl: a delta CRL was fetched and used
+  // revoked: it is the issuing CA that the root's ARL lists, not the certificate itself.
+  bool issuing_ca_revoked = false;
+  // crl: when the first of the CRLs this answer came from is fetched again; an answer kept
+  // beyond it would outlive what it was read from.
+  std::optional<TimePoint> refetch_at;
 };
 
 struct FetchOptions {
@@ -129,9 +134,16 @@ class CrlCache {
 StatusAnswer check_by_crl(const TrustAnchors& anchors, const std::vector<std::string>& chain,
                           CrlCache* cache, const FetchOptions& options, TimePoint now);
 
+// Only the issuing CA's status, by the root's ARL that its CRL DP names (good when it names
+// none): what OCSP, which answers for the leaf alone, leaves open (RFC 5280 6.1.3 (a)(3)).
+StatusAnswer check_issuing_ca(const TrustAnchors& anchors, const std::vector<std::string>& chain,
+                              CrlCache* cache, const FetchOptions& options, TimePoint now);
+
 // The relying party's view: a verified chain, then OCSP (a nonce on the first check of a
 // certificate), falling back to the CRLs when the responder gives no usable answer; answers are
-// cached per certificate until their nextUpdate or max_age, whichever is sooner. Thread-safe.
+// cached per certificate until their nextUpdate or max_age, whichever is sooner; the issuing CA
+// is checked against the root's ARL either way (a revoked one is ChainProblem::revoked_ca). A
+// responder that failed is not asked again for a few seconds. Thread-safe.
 class StatusChecker {
  public:
   struct Options {

@@ -61,6 +61,9 @@ std::expected<Fetched, std::string> fetch_crl(const std::string& url, const std:
   return Fetched{std::move(crl), got->etag, false};
 }
 
+// How long a failed fetch stands for the answer (at most max_age).
+constexpr std::chrono::seconds kFailureMemory{3};
+
 TimePoint next_update_of(const X509_CRL* crl, TimePoint fallback) {
   const ASN1_TIME* next = X509_CRL_get0_nextUpdate(crl);
   return next != nullptr ? ossl::to_time_point(next) : fallback;
@@ -74,17 +77,26 @@ struct CrlCache::Impl {
     SharedCrl crl;
     std::string etag;
     TimePoint fresh_until{};
+    // After a failed fetch, the failure is the answer for a few seconds: requests that queue on
+    // `mutex` behind a dead server then fail at once instead of each waiting out a timeout.
+    std::string failure;
+    TimePoint failed_until{};
   };
   std::chrono::seconds max_age;
   std::mutex mutex;  // guards `entries` only
   std::map<std::string, std::unique_ptr<Entry>, std::less<>> entries;
 
+  struct Got {
+    SharedCrl crl;
+    TimePoint fresh_until;  // when it is fetched again
+  };
+
   // The CRL at `url`, fetched again once past its nextUpdate or max_age (conditionally, by its
-  // ETag, so that an unchanged full CRL costs a 304). A failed fetch fails: a CRL past max_age
-  // is not used, so that a relying party whose CRL server is down refuses instead of trusting
-  // an old list.
-  std::expected<SharedCrl, std::string> get(const std::string& url, const FetchOptions& options,
-                                            TimePoint now) {
+  // ETag, so that an unchanged full CRL costs a 304), or at once with `refetch`. A failed fetch
+  // fails: a CRL past max_age is not used, so that a relying party whose CRL server is down
+  // refuses instead of trusting an old list.
+  std::expected<Got, std::string> get(const std::string& url, const FetchOptions& options,
+                                      TimePoint now, bool refetch = false) {
     Entry* entry = nullptr;
     {
       const std::lock_guard lock(mutex);
@@ -93,18 +105,24 @@ struct CrlCache::Impl {
       entry = slot.get();
     }
     const std::lock_guard lock(entry->mutex);
-    if (entry->crl && now < entry->fresh_until) return entry->crl;
-    auto fetched = fetch_crl(url, entry->crl ? entry->etag : std::string(), options);
+    if (!refetch && entry->crl && now < entry->fresh_until)
+      return Got{entry->crl, entry->fresh_until};
+    if (!entry->failure.empty() && now < entry->failed_until)
+      return std::unexpected(entry->failure);
+    auto fetched = fetch_crl(url, entry->crl && !refetch ? entry->etag : std::string(), options);
     if (!fetched) {
       entry->crl.reset();
+      entry->failure = fetched.error();
+      entry->failed_until = now + std::min<std::chrono::seconds>(max_age, kFailureMemory);
       return std::unexpected(fetched.error());
     }
+    entry->failure.clear();
     if (!fetched->not_modified) {
       entry->crl = std::move(fetched->crl);
       entry->etag = std::move(fetched->etag);
     }
     entry->fresh_until = std::min(now + max_age, next_update_of(entry->crl.get(), now + max_age));
-    return entry->crl;
+    return Got{entry->crl, entry->fresh_until};
   }
 };
 
@@ -131,51 +149,108 @@ bool read_entry(X509_CRL* crl, X509* cert, StatusAnswer& answer) {
 
 }  // namespace
 
+namespace {
+
+// A CRL's cRLNumber, or a delta's BaseCRLNumber (`nid` NID_crl_number or NID_delta_crl); -1 when
+// it has none or it does not fit.
+long crl_number(X509_CRL* crl, int nid) {
+  auto* n = static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, nid, nullptr, nullptr));
+  if (n == nullptr) return -1;
+  const long value = ASN1_INTEGER_get(n);
+  ASN1_INTEGER_free(n);
+  return value;
+}
+
+// Fetches for one check: from the cache when there is one, remembering when the soonest of the
+// CRLs used is fetched again (a status answered from them is kept no longer).
+struct CrlSource {
+  CrlCache* cache;
+  const FetchOptions& options;
+  TimePoint now;
+  TimePoint refetch_at = TimePoint::max();
+
+  std::expected<SharedCrl, std::string> get(const std::string& url, bool refetch = false) {
+    if (cache == nullptr) {
+      auto fetched = fetch_crl(url, {}, options);
+      if (!fetched) return std::unexpected(fetched.error());
+      return fetched->crl;
+    }
+    auto got = cache->impl().get(url, options, now, refetch);
+    if (!got) return std::unexpected(got.error());
+    refetch_at = std::min(refetch_at, got->fresh_until);
+    return got->crl;
+  }
+};
+
+StatusAnswer unavailable_answer(StatusAnswer answer, std::string detail) {
+  answer.state = RevocationState::unavailable;
+  answer.detail = std::move(detail);
+  ERR_clear_error();
+  return answer;
+}
+
+// The revoked entry of a certificate at `depth` in the path: the leaf's in the delta or the full
+// CRL, the issuing CA's in the ARL.
+void read_revocation(StatusAnswer& answer, int depth, X509* leaf, X509* issuing, X509_CRL* full,
+                     X509_CRL* delta, X509_CRL* arl) {
+  answer.state = RevocationState::revoked;
+  if (depth == 0) {
+    if (!read_entry(delta, leaf, answer)) read_entry(full, leaf, answer);
+  } else {
+    answer.issuing_ca_revoked = true;
+    answer.detail = "the issuing CA is revoked (root ARL)";
+    read_entry(arl, issuing, answer);
+  }
+}
+
+}  // namespace
+
 StatusAnswer check_by_crl(const TrustAnchors& anchors, const std::vector<std::string>& chain,
                           CrlCache* cache, const FetchOptions& options, TimePoint now) {
   StatusAnswer answer;
   answer.source = "crl";
-  const auto fail = [&answer](std::string detail) {
-    answer.state = RevocationState::unavailable;
-    answer.detail = std::move(detail);
-    ERR_clear_error();
-    return answer;
-  };
   auto certs = parse_chain(chain);
-  if (!certs || certs->size() < 2) return fail("no verified chain to ask about");
+  if (!certs || certs->size() < 2)
+    return unavailable_answer(answer, "no verified chain to ask about");
   X509* leaf = (*certs)[0].get();
   X509* issuing = (*certs)[1].get();
   answer.url = first_distribution_point_uri(leaf, NID_crl_distribution_points);
-  if (answer.url.empty()) return fail("the certificate names no CRL distribution point");
+  if (answer.url.empty())
+    return unavailable_answer(answer, "the certificate names no CRL distribution point");
   const std::string delta_url = first_distribution_point_uri(leaf, NID_freshest_crl);
   const std::string arl_url = first_distribution_point_uri(issuing, NID_crl_distribution_points);
 
-  const auto get = [&](const std::string& url) -> std::expected<SharedCrl, std::string> {
-    if (cache != nullptr) return cache->impl().get(url, options, now);
-    auto fetched = fetch_crl(url, {}, options);
-    if (!fetched) return std::unexpected(fetched.error());
-    return fetched->crl;
-  };
-  const auto full = get(answer.url);
-  if (!full) return fail("CRL " + full.error());
+  CrlSource source{cache, options, now};
+  auto full = source.get(answer.url);
+  if (!full) return unavailable_answer(answer, "CRL " + full.error());
   SharedCrl delta, arl;
   // A certificate that names a delta CRL is answered with it or not at all: without it the
   // answer could be as old as the full CRL (up to pki.crl_interval_hours).
   if (!delta_url.empty()) {
-    auto got = get(delta_url);
-    if (!got) return fail("delta CRL " + got.error());
+    auto got = source.get(delta_url);
+    if (!got) return unavailable_answer(answer, "delta CRL " + got.error());
     delta = std::move(*got);
+    // OpenSSL drops, without a word, a delta whose base is newer than the full CRL it has (RFC
+    // 5280 5.2.4): a full CRL published since ours was cached. Fetch that one.
+    if (crl_number(delta.get(), NID_delta_crl) > crl_number(full->get(), NID_crl_number)) {
+      full = source.get(answer.url, /*refetch=*/true);
+      if (!full) return unavailable_answer(answer, "CRL " + full.error());
+      if (crl_number(delta.get(), NID_delta_crl) > crl_number(full->get(), NID_crl_number))
+        return unavailable_answer(answer,
+                                  "the delta CRL is based on a newer CRL than the one served");
+    }
   }
   if (!arl_url.empty()) {
-    auto got = get(arl_url);
-    if (!got) return fail("ARL " + got.error());
+    auto got = source.get(arl_url);
+    if (!got) return unavailable_answer(answer, "ARL " + got.error());
     arl = std::move(*got);
   }
 
   const CrlStack crls(sk_X509_CRL_new_null());  // not owning: the shared pointers keep them
-  if (!crls) return fail("out of memory");
+  if (!crls) return unavailable_answer(answer, "out of memory");
   for (const SharedCrl* c : std::initializer_list<const SharedCrl*>{&*full, &delta, &arl})
-    if (*c && sk_X509_CRL_push(crls.get(), c->get()) <= 0) return fail("out of memory");
+    if (*c && sk_X509_CRL_push(crls.get(), c->get()) <= 0)
+      return unavailable_answer(answer, "out of memory");
 
   VerifyInputs inputs;
   inputs.crls = crls.get();
@@ -189,23 +264,55 @@ StatusAnswer check_by_crl(const TrustAnchors& anchors, const std::vector<std::st
   if (X509_CRL_get0_nextUpdate(full->get()) != nullptr)
     answer.next_update = ossl::to_time_point(X509_CRL_get0_nextUpdate(full->get()));
   answer.delta_applied = static_cast<bool>(delta);
+  if (source.refetch_at != TimePoint::max()) answer.refetch_at = source.refetch_at;
   if (outcome.error == X509_V_OK) {
     answer.state = RevocationState::good;
     ERR_clear_error();
     return answer;
   }
   if (outcome.error == X509_V_ERR_CERT_REVOKED) {
-    answer.state = RevocationState::revoked;
-    if (outcome.depth == 0) {
-      if (!read_entry(delta.get(), leaf, answer)) read_entry(full->get(), leaf, answer);
-    } else {
-      answer.detail = "the issuing CA is revoked (root ARL)";
-      read_entry(arl.get(), rest.front().get(), answer);
-    }
+    read_revocation(answer, outcome.depth, leaf, issuing, full->get(), delta.get(), arl.get());
     ERR_clear_error();
     return answer;
   }
-  return fail(fmt::format("{} (depth {})", outcome.text, outcome.depth));
+  return unavailable_answer(answer, fmt::format("{} (depth {})", outcome.text, outcome.depth));
+}
+
+StatusAnswer check_issuing_ca(const TrustAnchors& anchors, const std::vector<std::string>& chain,
+                              CrlCache* cache, const FetchOptions& options, TimePoint now) {
+  StatusAnswer answer;
+  answer.source = "arl";
+  answer.state = RevocationState::good;
+  auto certs = parse_chain(chain);
+  if (!certs || certs->size() < 2)
+    return unavailable_answer(answer, "no verified chain to ask about");
+  X509* leaf = (*certs)[0].get();
+  X509* issuing = (*certs)[1].get();
+  answer.url = first_distribution_point_uri(issuing, NID_crl_distribution_points);
+  if (answer.url.empty()) return answer;  // an issuing CA that names no ARL has none to check
+  CrlSource source{cache, options, now};
+  const auto arl = source.get(answer.url);
+  if (!arl) return unavailable_answer(answer, "ARL " + arl.error());
+  const CrlStack crls(sk_X509_CRL_new_null());
+  if (!crls || sk_X509_CRL_push(crls.get(), arl->get()) <= 0)
+    return unavailable_answer(answer, "out of memory");
+  // CRL checking of the whole path with the ARL only: the leaf's missing CRL is no error here
+  // (its status came from OCSP), the issuing CA's entry on the ARL is.
+  VerifyInputs inputs;
+  inputs.crls = crls.get();
+  inputs.flags = X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+  inputs.leaf_crl_optional = true;
+  std::vector<ossl::Cert> rest;
+  for (std::size_t i = 1; i < certs->size(); ++i) rest.push_back(std::move((*certs)[i]));
+  const VerifyOutcome outcome = run_verify(anchors.impl(), leaf, rest, now, inputs);
+  if (source.refetch_at != TimePoint::max()) answer.refetch_at = source.refetch_at;
+  if (outcome.error == X509_V_OK) return answer;
+  if (outcome.error == X509_V_ERR_CERT_REVOKED && outcome.depth > 0) {
+    read_revocation(answer, outcome.depth, leaf, issuing, nullptr, nullptr, arl->get());
+    ERR_clear_error();
+    return answer;
+  }
+  return unavailable_answer(answer, fmt::format("ARL: {} (depth {})", outcome.text, outcome.depth));
 }
 
 }  // namespace onshi::pki

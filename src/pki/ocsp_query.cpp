@@ -103,12 +103,15 @@ StatusAnswer query_ocsp(const TrustAnchors& anchors, const std::vector<std::stri
   if (OCSP_resp_find_status(basic.get(), id.get(), &cert_status, &reason, &revoked_at, &this_update,
                             &next_update) != 1)
     return unavailable(answer, "the response is not about this certificate");
+  // RFC 5019 2.2.4: a response without nextUpdate could be replayed for ever once no nonce binds
+  // it (refreshes go without); onshi's responder always sets one.
+  if (next_update == nullptr) return unavailable(answer, "the response has no nextUpdate");
   if (OCSP_check_validity(this_update, next_update, kLeewaySeconds, -1) != 1)
     return unavailable(answer, "the response is not current (thisUpdate/nextUpdate)");
   answer.this_update = ossl::to_time_point(this_update);
   if (answer.this_update && *answer.this_update > now + std::chrono::seconds(kLeewaySeconds))
     return unavailable(answer, "the response is from the future");
-  if (next_update != nullptr) answer.next_update = ossl::to_time_point(next_update);
+  answer.next_update = ossl::to_time_point(next_update);
   switch (cert_status) {
     case V_OCSP_CERTSTATUS_GOOD:
       answer.state = RevocationState::good;

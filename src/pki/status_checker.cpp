@@ -14,6 +14,8 @@ namespace {
 // the bound only guards memory against a very large installation; past it the stale ones go, then
 // all.
 constexpr std::size_t kMaxEntries = 200'000;
+// How long a responder's failure stands for its answer (at most max_age).
+constexpr std::chrono::seconds kFailureMemory{3};
 
 std::string sha256_of(const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -37,6 +39,22 @@ struct StatusChecker::Impl {
   CrlCache crls;
   std::mutex mutex;
   std::unordered_map<std::string, Entry> entries;  // by SHA-256 of the certificate's DER
+  // Responders that just failed, by URL, with why: not asked again until then, so that a dead
+  // one costs one timeout per few seconds, not one per request on every worker thread.
+  std::unordered_map<std::string, std::pair<TimePoint, std::string>> failed_responders;
+
+  std::optional<std::string> recent_failure(const std::string& url, TimePoint now) {
+    const std::lock_guard lock(mutex);
+    const auto it = failed_responders.find(url);
+    if (it == failed_responders.end() || now >= it->second.first) return std::nullopt;
+    return it->second.second;
+  }
+  void responder_failed(const std::string& url, const std::string& why, TimePoint now) {
+    const std::lock_guard lock(mutex);
+    if (failed_responders.size() > 64) failed_responders.clear();  // URLs of our CAs only
+    failed_responders.insert_or_assign(
+        url, std::pair{now + std::min<std::chrono::seconds>(options.max_age, kFailureMemory), why});
+  }
 
   void remember(const std::string& key, const Result& result, TimePoint fresh_until,
                 TimePoint now) {
@@ -86,13 +104,20 @@ StatusChecker::Result StatusChecker::check(const std::vector<std::string>& prese
   const auto& o = impl_->options;
   std::string ocsp_failure;
   if (o.use_ocsp) {
-    ++counters_.ocsp_queries;
-    // A nonce on the first check of a certificate proves the answer is fresh; refreshes go
-    // without, so that a responder may answer them from its pre-produced responses (RFC 5019).
-    result.status = query_ocsp(impl_->anchors, result.chain.chain, /*nonce=*/!seen, o.fetch, now);
-    if (result.status.state == RevocationState::unavailable) {
-      ++counters_.ocsp_failures;
-      ocsp_failure = "OCSP " + result.status.url + ": " + result.status.detail;
+    const std::string url = result.identity ? result.identity->ocsp_url : std::string();
+    if (auto recent = impl_->recent_failure(url, now)) {
+      result.status.state = RevocationState::unavailable;
+      ocsp_failure = std::move(*recent);
+    } else {
+      ++counters_.ocsp_queries;
+      // A nonce on the first check of a certificate proves the answer is fresh; refreshes go
+      // without, so that a responder may answer them from its pre-produced responses (RFC 5019).
+      result.status = query_ocsp(impl_->anchors, result.chain.chain, /*nonce=*/!seen, o.fetch, now);
+      if (result.status.state == RevocationState::unavailable) {
+        ++counters_.ocsp_failures;
+        ocsp_failure = "OCSP " + result.status.url + ": " + result.status.detail;
+        impl_->responder_failed(url, ocsp_failure, now);
+      }
     }
   }
   if ((!o.use_ocsp || result.status.state == RevocationState::unavailable) && o.use_crl) {
@@ -103,11 +128,30 @@ StatusChecker::Result StatusChecker::check(const std::vector<std::string>& prese
                                  ? ocsp_failure + "; " + result.status.detail
                                  : ocsp_failure + "; answered by the CRL";
     }
+  } else if (result.status.state != RevocationState::unavailable) {
+    // OCSP answered for the certificate alone; the issuing CA above it is the ARL's to answer.
+    const StatusAnswer ca =
+        check_issuing_ca(impl_->anchors, result.chain.chain, &impl_->crls, o.fetch, now);
+    if (ca.state != RevocationState::good) {
+      result.status.state = ca.state;
+      result.status.detail = ca.detail;
+      result.status.issuing_ca_revoked = ca.issuing_ca_revoked;
+      if (ca.issuing_ca_revoked) {
+        result.status.revoked_at = ca.revoked_at;
+        result.status.reason = ca.reason;
+      }
+    }
+    if (ca.refetch_at) result.status.refetch_at = ca.refetch_at;
+  }
+  if (result.status.issuing_ca_revoked) {
+    result.chain.problem = ChainProblem::revoked_ca;
+    result.chain.detail = result.status.detail;
   }
   if (result.status.state == RevocationState::unavailable) return result;
 
   TimePoint fresh_until = now + o.max_age;
   if (result.status.next_update) fresh_until = std::min(fresh_until, *result.status.next_update);
+  if (result.status.refetch_at) fresh_until = std::min(fresh_until, *result.status.refetch_at);
   if (result.identity) fresh_until = std::min(fresh_until, result.identity->not_after);
   impl_->remember(key, result, fresh_until, now);
   return result;

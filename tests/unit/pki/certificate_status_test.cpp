@@ -78,6 +78,9 @@ class CertificateStatusTest : public ::testing::Test {
     arl_http_status_ = 200;
     drop_nonce_ = false;
     stale_ocsp_ = false;
+    full_number_ = 10;
+    delta_base_.reset();
+    delta_next_update_ = 3600s;
   }
 
   // What the server answers; the test's settings above decide how.
@@ -110,10 +113,10 @@ class CertificateStatusTest : public ::testing::Test {
       if (crl_http_status_ != 200) return {crl_http_status_, "text/plain", "down", "", 0};
       const bool delta = ex.path == "/issuing-delta.crl";
       CrlFields f;
-      f.number = delta ? 11 : 10;
-      if (delta) f.delta_base = 10;
+      f.number = delta ? std::max(full_number_, delta_base_.value_or(0)) + 1 : full_number_;
+      if (delta) f.delta_base = delta_base_.value_or(full_number_);
       f.this_update = now - 1min;
-      f.next_update = now + 1h;
+      f.next_update = now + (delta ? delta_next_update_ : std::chrono::seconds(3600));
       f.distribution_point = server_->url("/issuing.crl");
       f.freshest_crl = server_->url("/issuing-delta.crl");
       CrlBuilder builder(*ca_, key_id_, f);
@@ -123,7 +126,7 @@ class CertificateStatusTest : public ::testing::Test {
     }
     if (ex.path == "/root.crl") {
       if (arl_http_status_ != 200) return {arl_http_status_, "text/plain", "none", "", 0};
-      return {200, "application/pkix-crl", arl_, "", 0};
+      return {200, "application/pkix-crl", revoked_arl_.empty() ? arl_ : revoked_arl_, "", 0};
     }
     return {404, "text/plain", "none", "", 0};
   }
@@ -147,10 +150,14 @@ class CertificateStatusTest : public ::testing::Test {
   inline static OcspResponderCertificate responder_;
   inline static IssuedCertificate terminal_;
   inline static std::string key_id_, arl_, root_pem_, issuing_der_;
+  inline static std::string revoked_arl_;  // served instead of arl_ when set
   inline static std::mutex mutex_;
   inline static std::map<std::string, Revocation> ocsp_revoked_, full_revoked_, delta_revoked_;
   inline static int ocsp_http_status_ = 200, crl_http_status_ = 200, arl_http_status_ = 200;
   inline static bool drop_nonce_ = false, stale_ocsp_ = false;
+  inline static std::int64_t full_number_ = 10;
+  inline static std::optional<std::int64_t> delta_base_;
+  inline static std::chrono::seconds delta_next_update_{3600};
 };
 
 TEST_F(CertificateStatusTest, DescribesWhatTheTerminalCertificateSays) {
@@ -362,6 +369,54 @@ TEST_F(CertificateStatusTest, CheckerFallsBackToTheCrlThenCachesAndFailsClosed) 
   EXPECT_NE(none.status.detail.find("CRL"), std::string::npos) << none.status.detail;
   EXPECT_FALSE(fresh.check(presented(), Clock::now()).from_cache)
       << "an unusable answer is not kept";
+}
+
+TEST_F(CertificateStatusTest, AFullCrlOlderThanTheDeltasBaseIsFetchedAgain) {
+  // A cache holding CRL 10 while the delta is based on 12: OpenSSL would drop the delta without
+  // a word, and a revocation only the delta lists would go unseen.
+  // The delta is due again in a second, the full CRL in an hour: two seconds on, the cache asks
+  // for the delta only, and gets one based on a full CRL it has not seen.
+  CrlCache cache(300s);
+  const auto chain = verified_chain();
+  set([] { delta_next_update_ = 1s; });
+  EXPECT_EQ(check_by_crl(anchors(), chain, &cache, {}, Clock::now()).state, RevocationState::good);
+  set([] {
+    delta_next_update_ = 3600s;
+    full_number_ = 12;
+    delta_revoked_[terminal_.serial_hex] = {Clock::now() - 1min, 1};
+  });
+  const int before = server_->requests();
+  const auto revoked = check_by_crl(anchors(), chain, &cache, {}, Clock::now() + 2s);
+  EXPECT_EQ(revoked.state, RevocationState::revoked) << revoked.detail;
+  EXPECT_TRUE(revoked.delta_applied);
+  EXPECT_GE(server_->requests() - before, 2) << "the delta, then the full CRL again";
+  // A delta based on a CRL the server does not serve at all gets no answer.
+  set([] { delta_base_ = 20; });
+  EXPECT_EQ(check_by_crl(anchors(), chain, nullptr, {}, Clock::now()).state,
+            RevocationState::unavailable);
+}
+
+TEST_F(CertificateStatusTest, AnIssuingCaOnTheArlIsRefusedEvenWhenOcspSaysGood) {
+  test::TempDir copy;
+  std::filesystem::copy(dir_->path(), copy.path(), std::filesystem::copy_options::recursive);
+  const auto signed_arl =
+      sign_root_crl(test::file_store(copy.path()),
+                    RootCrlRevocation{ca_->generations().front().serial_hex, 2}, Clock::now());
+  ASSERT_TRUE(signed_arl.has_value());
+  set([&] { revoked_arl_ = test::read_text(copy.path() / "root.crl"); });
+  StatusChecker checker(anchors(),
+                        {.max_age = 60s, .fetch = {}, .use_ocsp = true, .use_crl = true});
+  const auto r = checker.check(presented(), Clock::now());
+  // By the CRLs alone it is the same answer.
+  const auto by_crl = check_by_crl(anchors(), verified_chain(), nullptr, {}, Clock::now());
+  set([] { revoked_arl_.clear(); });
+  EXPECT_EQ(r.status.source, "ocsp");
+  EXPECT_EQ(r.chain.problem, ChainProblem::revoked_ca) << r.chain.detail;
+  EXPECT_EQ(r.status.state, RevocationState::revoked);
+  EXPECT_TRUE(r.status.issuing_ca_revoked);
+  EXPECT_EQ(r.status.reason, "cACompromise");
+  EXPECT_EQ(by_crl.state, RevocationState::revoked) << by_crl.detail;
+  EXPECT_TRUE(by_crl.issuing_ca_revoked);
 }
 
 }  // namespace

@@ -113,6 +113,13 @@ void print_text(const app::Messages& m, const app::TerminalCheckReport& r) {
   std::cout << message_of(m, r.summary) << '\n';
 }
 
+// 0: every line passed (a ! on the days left allowed); 1: a check failed; 3: usable as far as
+// checked, but no relying party was asked (no --url). 2, usage, is usage_error's.
+int exit_status(const app::TerminalCheckReport& r) {
+  if (!r.ok()) return 1;
+  return r.connected ? 0 : 3;
+}
+
 nlohmann::json detail_json(const app::CheckLine& l) {
   nlohmann::json d = nlohmann::json::object();
   for (const auto& [k, v] : l.detail) d[k] = v;
@@ -129,6 +136,8 @@ void print_json(const app::Messages& m, const app::TerminalCheckReport& r) {
                      {"detail", detail_json(l)}});
   }
   nlohmann::json j{{"ok", r.ok()},
+                   {"connected", r.connected},
+                   {"exit_status", exit_status(r)},
                    {"lines", lines},
                    {"summary", message_of(m, r.summary)},
                    {"summary_key", r.summary.key},
@@ -150,6 +159,8 @@ void run_check(const GlobalOptions& globals, const CheckFlags& f) {
   if (f.p12.empty() == f.cert.empty())
     usage_error("give either --p12 FILE or --cert FILE --key FILE");
   if (!f.cert.empty() && f.key.empty()) usage_error("--cert needs --key");
+  // Checked here rather than by CLI11's required(), whose error exits 106, not 2.
+  if (f.ca.empty()) usage_error("--ca ROOT is required (the portal's /pki/ca/root.crt)");
   if (f.timeout_ms < 100 || f.timeout_ms > 120'000)
     usage_error("--timeout-ms must be between 100 and 120000");
 
@@ -181,7 +192,7 @@ void run_check(const GlobalOptions& globals, const CheckFlags& f) {
   } else {
     print_text(m, report);
   }
-  if (!report.ok()) throw CLI::RuntimeError(1);
+  if (const int status = exit_status(report); status != 0) throw CLI::RuntimeError(status);
 }
 
 }  // namespace
@@ -194,21 +205,21 @@ void register_terminal_commands(CLI::App& root, GlobalOptions& globals) {
       "check",
       "接続確認: open the terminal's certificate and key, verify the chain to --ca, the validity, "
       "the status by OCSP and by CRL, and a mutual-TLS request to a relying party (--url); prints "
-      "a checklist and exits 0 only when the certificate is usable. No database is opened");
+      "a checklist. No database is opened. Exit status: 0 every line passed (a warning for "
+      "fewer than 90 days left allowed); 1 a check failed; 2 usage error; 3 every check passed "
+      "but the connection to a relying party was not tried (no --url)");
   check->add_option("--p12", f->p12, "PKCS#12 file of the terminal (the pickup's .p12)");
   check->add_option("--cert", f->cert, "Certificate file (PEM, the terminal's first; or DER)");
   check->add_option("--key", f->key, "Private key file (PEM)");
   check->add_flag("--password-stdin", f->password_stdin,
                   "Read the password from the first line of standard input (else it is asked for "
                   "without echo when standard input is a terminal)");
-  check
-      ->add_option("--ca", f->ca,
-                   "The root CA certificate to trust (PEM, or DER as the portal's "
-                   "/pki/ca/root.crt)")
-      ->required();
+  check->add_option("--ca", f->ca,
+                    "Required: the root CA certificate to trust (PEM, or DER as the portal's "
+                    "/pki/ca/root.crt); an issuing CA alone is not enough");
   check->add_option("--url", f->url,
                     "https URL of a relying party (onshi relying-party); a URL without a path "
-                    "asks /whoami. Without --url that step is skipped and does not fail");
+                    "asks /whoami. Without --url that line is a warning and the exit status is 3");
   check->add_option("--url-ca", f->url_ca,
                     "CA of the relying party's TLS certificate (PEM or DER; default: --ca)");
   check->add_flag("--json", f->json, "Print one JSON object {ok, lines, summary, …}");

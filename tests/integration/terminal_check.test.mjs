@@ -1,9 +1,12 @@
 // `onshi terminal check` (接続確認, issue 17) against the real `onshi serve`: PKCS#12 files picked
-// up over HTTP in both formats pass every line (the relying-party line skipped without --url);
-// the same as PEM files; --json says the same verdict; a wrong password, a key of another
-// terminal, a certificate of another CA (made with openssl here) and a revoked certificate each
-// fail their line with the Japanese hint and exit status 1; --url to a closed port and to an https
-// server that is no relying party fail the last line. Every status fetch goes over real sockets to
+// up over HTTP in both formats pass every line but the relying party's, which without --url is a
+// warning that the connection was not tried (exit status 3, not 0); the same as PEM files; --json
+// says the same verdict; a wrong password, a key of another terminal, a certificate of another CA
+// (made with openssl here), a --ca of the issuing CA alone and a revoked certificate each fail
+// their line with the Japanese hint and exit status 1; no --ca is a usage error (2); --url to a
+// closed port, to an https server that is no relying party (its /whoami 404, its /healthz a 200 JSON
+// that is no verdict on this certificate) fail the last line; --url of the relying
+// party's /whoami passes every line, exit 0. Every status fetch goes over real sockets to
 // the server's OCSP responder and CRLs (the ARL signed by `onshi ca sign-root-crl`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,17 +131,18 @@ async function startRelyingParty() {
   return { child, url: `https://127.0.0.1:${port}` };
 }
 
-test('the picked-up PKCS#12 passes every line; without --url the relying party is skipped; exit 0', async () => {
+test('the picked-up PKCS#12 passes every line; without --url the connection is a warning; exit 3', async () => {
   for (const file of [S.standard, S.compatible]) {
     const r = await terminalCheck(['--p12', file], S.password);
-    assert.equal(r.code, 0, `${file}:\n${r.stdout}${r.stderr}`);
+    assert.equal(r.code, 3, `${file}:\n${r.stdout}${r.stderr}`);
     assert.equal(r.lines[0], MSG['terminal_check.heading'].replace('{0}', /\d{10}-T01/.exec(r.lines[0])?.[0]).replace('{1}', '医療法人テスト会 せつぞく診療所'));
     for (const s of ['open', 'key', 'chain', 'validity', 'ocsp', 'crl']) expectMark(r, s, 'ok');
     assert.ok(lineOf(r, 'chain').includes('onshi Issuing CA G1 → onshi Root CA G1'), lineOf(r, 'chain'));
     assert.ok(lineOf(r, 'ocsp').includes(head('terminal_check.ocsp.good')), lineOf(r, 'ocsp'));
-    expectMark(r, 'relying_party', 'skipped');
-    assert.ok(lineOf(r, 'relying_party').endsWith(MSG['terminal_check.skipped.no_url']));
-    assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+    expectMark(r, 'relying_party', 'warning');
+    assert.ok(lineOf(r, 'relying_party').endsWith(MSG['terminal_check.relying_party.not_tried']));
+    assert.match(lineOf(r, 'relying_party'), /--url https:\/\//);
+    assert.equal(r.summary, MSG['terminal_check.summary.ok_not_connected']);
     assert.equal(r.stderr, '', 'nothing on stderr: the password came from stdin without a prompt');
   }
   // The root as a vendor downloads it from the portal: DER.
@@ -148,19 +152,48 @@ test('the picked-up PKCS#12 passes every line; without --url the relying party i
   await fsp.writeFile(der, Buffer.from(await res.arrayBuffer()));
   assert.ok(!(await fsp.readFile(der, 'latin1')).includes('-----BEGIN'), 'the portal serves DER');
   const r = await terminalCheck(['--p12', S.standard], S.password, { ca: der });
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  expectMark(r, 'chain', 'ok');
+  assert.equal(r.summary, MSG['terminal_check.summary.ok_not_connected']);
+});
+
+test('--ca of the issuing CA alone: the chain line asks for the root (root.crt), exit 1; no --ca: exit 2', async () => {
+  const res = await fetch(`${srv.baseUrl}/pki/ca/issuing.crt`);
+  assert.equal(res.status, 200);
+  const issuing = path.join(work, 'issuing-download.crt');
+  await fsp.writeFile(issuing, Buffer.from(await res.arrayBuffer()));
+  const r = await terminalCheck(['--p12', S.standard], S.password, { ca: issuing });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  expectMark(r, 'chain', 'failed');
+  assert.equal(lineOf(r, 'chain').slice(2), `${STEP_NAME.chain}：${MSG['terminal_check.chain.no_root'].replace('{0}', 'onshi Issuing CA G1')}`);
+  assert.match(lineOf(r, 'chain'), /ルート CA（自己署名）の証明書がありません/);
+  assert.match(lineOf(r, 'chain'), /\/pki\/ca\/root\.crt/);
+  for (const s of ['ocsp', 'crl', 'relying_party']) expectMark(r, s, 'skipped');
+  assert.equal(r.summary, MSG['terminal_check.summary.no_root']);
+
+  const none = await runOnshi(srv, ['terminal', 'check', '--p12', S.standard, '--password-stdin'], { stdin: S.password });
+  assert.equal(none.code, 2, none.stdout + none.stderr);
+  assert.match(none.stderr, /--ca/);
+  const help = await runOnshi(srv, ['terminal', 'check', '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  for (const status of ['0 every line passed', '1 a check failed', '2 usage error', '3 every check passed']) {
+    assert.ok(help.stdout.replace(/\s+/g, ' ').includes(status), `--help says "${status}":\n${help.stdout}`);
+  }
 });
 
 test('--json: one object with the same verdict, a line per step and the certificate', async () => {
   const r = await runOnshi(srv, ['terminal', 'check', '--p12', S.standard, '--password-stdin', '--ca', root, '--json'],
     { stdin: S.password });
-  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.ok, true);
+  assert.equal(j.connected, false);
+  assert.equal(j.exit_status, 3);
   assert.deepEqual(j.lines.map((l) => l.step), STEPS);
-  assert.deepEqual(j.lines.map((l) => l.mark), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'skipped']);
-  assert.equal(j.summary, MSG['terminal_check.summary.ok']);
+  assert.deepEqual(j.lines.map((l) => l.mark), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'warning']);
+  assert.equal(j.lines.at(-1).key, 'terminal_check.relying_party.not_tried');
+  assert.equal(j.summary, MSG['terminal_check.summary.ok_not_connected']);
+  assert.equal(j.summary_key, 'terminal_check.summary.ok_not_connected');
   assert.equal(j.certificate.serial, S.serial);
   assert.equal(j.certificate.issuance_number, S.t01);
   const ocsp = j.lines.find((l) => l.step === 'ocsp');
@@ -175,6 +208,7 @@ test('--json: one object with the same verdict, a line per step and the certific
   assert.equal(wrong.code, 1);
   const w = JSON.parse(wrong.stdout);
   assert.equal(w.ok, false);
+  assert.equal(w.exit_status, 1);
   assert.equal(w.lines[0].mark, 'failed');
   assert.equal(w.lines[0].detail.error, 'wrong_password');
   assert.equal(w.summary, MSG['terminal_check.summary.wrong_password']);
@@ -196,10 +230,11 @@ test('a wrong password: ✗ on the file line, the rest skipped, the hint about t
 
 test('--cert/--key PEM files pass; a key of another terminal fails the key line', async () => {
   const r = await terminalCheck(['--cert', S.certPem, '--key', S.keyPem]);
-  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.ok(lineOf(r, 'open').includes(head('terminal_check.open.ok_pem')), lineOf(r, 'open'));
   for (const s of ['open', 'key', 'chain', 'validity', 'ocsp', 'crl']) expectMark(r, s, 'ok');
-  assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+  expectMark(r, 'relying_party', 'warning');
+  assert.equal(r.summary, MSG['terminal_check.summary.ok_not_connected']);
 
   const otherKey = path.join(work, 'other-terminal.key');
   await exec('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', otherKey]);
@@ -254,6 +289,15 @@ test('--url of a closed port, and of an https server that is no relying party: t
   assert.equal(rp.detail.url, `https://127.0.0.1:${srv.tls.port}/whoami`);
   assert.equal(rp.detail.status, '404', JSON.stringify(rp));
   assert.match(rp.detail.tls_version, /^TLSv1\.[23]$/);
+
+  // Its /healthz answers 200 {"status":"ok"} over the same TLS, but says nothing of this
+  // certificate (no "result":"ok", no serial): a 200 JSON object is not a relying party's verdict.
+  const health = await terminalCheck(['--p12', S.standard, '--url', `https://127.0.0.1:${srv.tls.port}/healthz`], S.password);
+  assert.equal(health.code, 1, health.stdout + health.stderr);
+  expectMark(health, 'relying_party', 'failed');
+  assert.ok(lineOf(health, 'relying_party').endsWith(
+    MSG['terminal_check.relying_party.not_relying_party'].replace('{0}', `127.0.0.1:${srv.tls.port}`)), lineOf(health, 'relying_party'));
+  assert.ok(health.summary.startsWith(head('terminal_check.summary.relying_party_failed')), health.summary); // {desk}: the desk's name
 });
 
 test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this terminal, exit 0', async () => {
@@ -265,6 +309,12 @@ test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this termin
   assert.ok(lineOf(r, 'relying_party').includes(head('terminal_check.relying_party.ok').replace('{0}', '127.0.0.1:')),
     lineOf(r, 'relying_party'));
   assert.equal(r.summary, MSG['terminal_check.summary.ok']);
+  const j = await runOnshi(srv, ['terminal', 'check', '--p12', S.revocable, '--password-stdin', '--ca', root, '--json',
+    '--url', relyingParty.url], { stdin: S.password });
+  assert.equal(j.code, 0, j.stdout + j.stderr);
+  assert.equal(JSON.parse(j.stdout).connected, true);
+  assert.equal(JSON.parse(j.stdout).exit_status, 0);
+
 });
 
 // Left last: it revokes T02. OCSP says 失効 at once; the CRL within pki.crl_revocation_delay_seconds;

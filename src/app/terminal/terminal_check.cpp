@@ -8,6 +8,7 @@
 #include "app/core/dates_shown.hpp"
 #include "app/terminal/terminal_check_steps.hpp"
 #include "pki/http_client.hpp"
+#include "util/base64.hpp"
 
 namespace onshi::app {
 
@@ -94,6 +95,23 @@ std::string common_name_of(const std::string& der) {
   return id->subject.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
 }
 
+// The CNs of the certificates in the PEM blocks of `pem`: whether --ca held certificates at all,
+// when TrustAnchors found no self-signed root among them.
+std::vector<std::string> certificate_names(const std::string& pem) {
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  std::vector<std::string> names;
+  for (auto at = pem.find(kBegin); at != std::string::npos; at = pem.find(kBegin, at)) {
+    const auto body = at + kBegin.size();
+    const auto end = pem.find(kEnd, body);
+    if (end == std::string::npos) break;
+    const auto der = util::base64_decode(std::string_view(pem).substr(body, end - body));
+    if (der && pki::describe_certificate(*der)) names.push_back(common_name_of(*der));
+    at = end + kEnd.size();
+  }
+  return names;
+}
+
 // A terminal that sent only its own certificate still verifies when its issuer can be fetched
 // from the AIA (as a relying party that helps clients might do); DER only, a few kilobytes.
 std::optional<std::string> fetch_issuer(const State& s) {
@@ -113,7 +131,13 @@ CheckLine chain_line(State& s) {
   try {
     s.anchors.emplace(s.in.ca_pem);
   } catch (const std::exception& e) {
-    CheckLine l = line("chain", CheckMark::failed, "bad_ca");
+    // An issuing CA alone is the usual mistake (it is in the .p12 and beside root.crt on the
+    // portal): say that the root is missing, not that there is no CA.
+    const auto names = certificate_names(s.in.ca_pem);
+    std::string given;
+    for (const auto& n : names) given.append(given.empty() ? "" : "、").append(n);
+    CheckLine l = names.empty() ? line("chain", CheckMark::failed, "bad_ca")
+                                : line("chain", CheckMark::failed, "no_root", {given});
     l.detail.emplace_back("openssl", e.what());
     return l;
   }
@@ -199,9 +223,10 @@ std::string summary_outcome(const CheckLine& failed) {
   }
   if (failed.step == "key") return "key_mismatch";
   if (failed.step == "chain")
-    return outcome == "unknown_ca" || outcome == "bad_ca" ? "wrong_ca"
-           : outcome == "issuer_missing"                  ? "issuer_missing"
-                                                          : "chain_failed";
+    return outcome == "unknown_ca"                       ? "wrong_ca"
+           : outcome == "issuer_missing"                 ? "issuer_missing"
+           : outcome == "no_root" || outcome == "bad_ca" ? "no_root"
+                                                         : "chain_failed";
   if (failed.step == "validity") return std::string(outcome);
   if (failed.step == "ocsp" || failed.step == "crl")
     return outcome == "revoked" ? "revoked" : "status_unknown";
@@ -226,6 +251,7 @@ TerminalCheckReport check_terminal(const Messages& m, const TerminalCheckInput& 
   for (CheckLine& l : status_lines(s)) report.lines.push_back(std::move(l));
   report.lines.push_back(relying_party_line(s));
   report.identity = s.identity;
+  report.connected = report.lines.back().mark == CheckMark::ok;
 
   const CheckLine* failed = nullptr;
   bool warned = false;
@@ -236,6 +262,8 @@ TerminalCheckReport check_terminal(const Messages& m, const TerminalCheckInput& 
   if (failed != nullptr) {
     report.summary = line("summary", CheckMark::failed, summary_outcome(*failed));
     report.summary.detail.emplace_back("failed_step", failed->step);
+  } else if (!report.connected) {
+    report.summary = line("summary", CheckMark::warning, "ok_not_connected");
   } else {
     report.summary = warned ? line("summary", CheckMark::warning, "ok_with_warnings")
                             : line("summary", CheckMark::ok, "ok");

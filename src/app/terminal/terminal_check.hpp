@@ -38,7 +38,8 @@ struct TerminalCheckInput {
   std::string password;  // of the PKCS#12, or of an encrypted PEM key
   std::string ca_pem;    // the root to trust (an issuing CA may be added)
   // https URL of a relying party (`onshi relying-party`); a bare host (no path) gets /whoami.
-  // Empty: the relying-party step is skipped, which does not fail the check.
+  // Empty: the relying-party line is a warning that the connection was not tried, and the report
+  // is not `connected`.
   std::string url;
   // The CA of the relying party's TLS certificate; empty: ca_pem.
   std::string url_ca_pem;
@@ -47,8 +48,12 @@ struct TerminalCheckInput {
 
 struct TerminalCheckReport {
   std::vector<CheckLine> lines;
-  CheckLine summary;  // step "summary": ok, warning (usable, but see the ! lines) or failed
+  // step "summary": ok, warning (usable, but see the ! lines; or ok_not_connected) or failed
+  CheckLine summary;
   std::optional<pki::TerminalIdentity> identity;  // once the file opened
+  // A relying party answered as this certificate's: without it, "usable" is only as far as the
+  // files, the chain and the status go (`onshi terminal check` exits 3, not 0).
+  bool connected = false;
   bool ok() const { return summary.mark != CheckMark::failed; }
 };
 

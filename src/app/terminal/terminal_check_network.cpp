@@ -58,7 +58,7 @@ CheckLine status_line(const State& s, std::string_view step, const std::string& 
   if (a.this_update) l.detail.emplace_back("this_update", iso(*a.this_update));
   if (a.next_update) l.detail.emplace_back("next_update", iso(*a.next_update));
   if (a.delta_applied) l.detail.emplace_back("delta_applied", "true");
-  if (!a.detail.empty()) l.detail.emplace_back("error", a.detail);
+  if (!a.detail.empty()) l.detail.emplace_back("error", printable(a.detail));
   return l;
 }
 
@@ -93,30 +93,74 @@ CheckLine answer_line(const State& s, const std::string& url, const pki::HttpRes
   const bool object = json.is_object();
   CheckLine l;
   if (r.status == 200 && object) {
-    const std::string serial_hex = text_field(json, {"serial", "serialHex", "serial_hex"});
-    if (!serial_hex.empty() &&
-        without_colons(serial_hex) != without_colons(s.identity->serial_hex)) {
+    // Any https server answers 200 with some JSON: only a relying party's own verdict on this
+    // very certificate says that the terminal connects.
+    const std::string serial_hex =
+        printable(text_field(json, {"serial", "serialHex", "serial_hex"}));
+    if (text_field(json, {"result"}) != "ok" || serial_hex.empty()) {
+      l = line("relying_party", CheckMark::failed, "not_relying_party", {host});
+    } else if (without_colons(serial_hex) != without_colons(s.identity->serial_hex)) {
       l = line("relying_party", CheckMark::failed, "other_certificate", {host, serial_hex});
     } else {
-      std::string who = text_field(json, {"institutionCode", "institution_code"});
-      const std::string terminal = text_field(json, {"terminal"});
+      std::string who = printable(text_field(json, {"institutionCode", "institution_code"}));
+      const std::string terminal = printable(text_field(json, {"terminal"}));
       if (who.empty()) who = s.identity->common_name;
-      if (!terminal.empty()) who += " " + terminal;
+      if (!terminal.empty()) who.append(" ").append(terminal);
       l = line("relying_party", CheckMark::ok, "ok", {host, who});
     }
   } else if (r.status == 200) {
     l = line("relying_party", CheckMark::failed, "not_json", {host});
-  } else if (const std::string said = object ? text_field(json, {"message"}) : ""; !said.empty()) {
+  } else if (const std::string said = object ? printable(text_field(json, {"message"})) : "";
+             !said.empty()) {
     l = line("relying_party", CheckMark::failed, "refused", {host, said});
-    l.detail.emplace_back("result", text_field(json, {"result"}));
+    l.detail.emplace_back("result", printable(text_field(json, {"result"})));
   } else {
     l = line("relying_party", CheckMark::failed, "status", {host, std::to_string(r.status)});
   }
   l.detail.emplace_back("url", url);
   l.detail.emplace_back("status", std::to_string(r.status));
-  if (!r.tls_version.empty()) l.detail.emplace_back("tls_version", r.tls_version);
-  l.detail.emplace_back("body", r.body.substr(0, kMaxDetailBytes));
+  if (!r.tls_version.empty()) l.detail.emplace_back("tls_version", printable(r.tls_version));
+  l.detail.emplace_back("body", printable(r.body.substr(0, kMaxDetailBytes)));
   return l;
+}
+
+std::string printable(std::string_view text) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t len = lead < 0x80                    ? 1
+                            : lead >= 0xC2 && lead <= 0xDF ? 2
+                            : lead >= 0xE0 && lead <= 0xEF ? 3
+                            : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                           : 0;
+    char32_t cp = len == 1 ? lead : len == 2 ? lead & 0x1F : len == 3 ? lead & 0x0F : lead & 0x07;
+    bool valid = len != 0 && i + len <= text.size();
+    for (std::size_t k = 1; valid && k < len; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + k]);
+      valid = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    // Overlong forms and surrogates are no UTF-8 either.
+    valid = valid && !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) &&
+            !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (!valid) {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    if (cp == '\t' || cp == '\n' || cp == '\r') {
+      out += ' ';
+    } else if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp <= 0x9F) &&
+               !(cp >= 0x202A && cp <= 0x202E) && !(cp >= 0x2066 && cp <= 0x2069) && cp != 0x2028 &&
+               cp != 0x2029) {
+      out.append(text.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
 }
 
 std::string relying_party_url(const std::string& url) {
@@ -161,9 +205,10 @@ std::vector<CheckLine> status_lines(const State& s) {
 }
 
 CheckLine relying_party_line(const State& s) {
-  if (s.in.url.empty()) return skipped("relying_party", "no_url");
   if (const auto why = cannot_check(s)) return skipped("relying_party", *why);
   if (!s.credentials->key_matches) return skipped("relying_party", "after_key");
+  // Everything before passed, but only a relying party says that the terminal connects.
+  if (s.in.url.empty()) return line("relying_party", CheckMark::warning, "not_tried");
   const std::string url = relying_party_url(s.in.url);
   if (url.empty()) {
     CheckLine l = line("relying_party", CheckMark::failed, "bad_url", {s.in.url});
@@ -185,7 +230,7 @@ CheckLine relying_party_line(const State& s) {
                        pki::http_failure_name(got.error().failure), {host_of(url)});
     l.detail = {{"url", url},
                 {"failure", std::string(pki::http_failure_name(got.error().failure))},
-                {"error", got.error().detail}};
+                {"error", printable(got.error().detail)}};
     return l;
   }
   return answer_line(s, url, *got);

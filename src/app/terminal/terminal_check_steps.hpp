@@ -33,10 +33,17 @@ std::string iso(pki::TimePoint t);  // 2026-12-08T01:00:00Z
 // The status lines: OCSP, then the CRLs; the second says failed when neither gave an answer.
 std::vector<CheckLine> status_lines(const State& s);
 CheckLine relying_party_line(const State& s);
-// The line of what the relying party answered `url` (needs s.identity): 200 with JSON that names
-// this certificate passes; anything else is said with the relying party's own words when it gives
-// them (`onshi relying-party` answers 403/503 with {"result", "message"}).
+// The line of what the relying party answered `url` (needs s.identity): only 200 with a JSON object
+// holding "result":"ok" and this certificate's "serial" passes (what `onshi relying-party`'s
+// /whoami says); anything else is said with the relying party's own words when it gives them
+// (`onshi relying-party` answers 403/503 with {"result", "message"}), made printable.
 CheckLine answer_line(const State& s, const std::string& url, const pki::HttpResponse& r);
+
+// Text another machine wrote, safe to print on a terminal and to pass on in --json: a hostile
+// server must not move the cursor, retitle the window or hide text. C0 controls, DEL, C1 controls
+// and the bidirectional overrides are dropped (tab, CR and LF become a space, to keep words
+// apart); bytes that are no UTF-8 become U+FFFD, since an 8-bit terminal reads a lone 0x9b as CSI.
+std::string printable(std::string_view text);
 
 // The URL asked: `url` itself, or URL/whoami when it names no path. Empty when it is no https URL.
 std::string relying_party_url(const std::string& url);

@@ -107,8 +107,9 @@ TEST_F(TerminalCheckTest, AWrongPasswordFailsTheFirstLineAndSkipsTheRest) {
     EXPECT_EQ(step(r, s).mark, CheckMark::skipped) << s;
     EXPECT_EQ(step(r, s).key, "terminal_check.skipped.after_open") << s;
   }
-  EXPECT_EQ(step(r, "relying_party").key, "terminal_check.skipped.no_url");
+  EXPECT_EQ(step(r, "relying_party").key, "terminal_check.skipped.after_open");
   EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.connected);
   EXPECT_EQ(r.summary.key, "terminal_check.summary.wrong_password");
   EXPECT_NE(messages().get(r.summary.key).find("取得したときに設定したパスワード"),
             std::string::npos);
@@ -139,9 +140,38 @@ TEST_F(TerminalCheckTest, AGoodFileWithoutAnyResponderFailsOnlyOnTheStatus) {
   EXPECT_EQ(step(r, "ocsp").key, "terminal_check.ocsp.unavailable");
   EXPECT_EQ(step(r, "crl").mark, CheckMark::failed);
   EXPECT_EQ(step(r, "crl").key, "terminal_check.crl.none");
-  EXPECT_EQ(step(r, "relying_party").mark, CheckMark::skipped);
+  // No --url: not skipped but a warning that the connection was not tried, and how to try it.
+  EXPECT_EQ(step(r, "relying_party").mark, CheckMark::warning);
+  EXPECT_EQ(step(r, "relying_party").key, "terminal_check.relying_party.not_tried");
+  EXPECT_NE(messages().get(step(r, "relying_party").key).find("--url https://"), std::string::npos);
+  EXPECT_FALSE(r.connected);
   EXPECT_EQ(r.summary.key, "terminal_check.summary.status_unknown");
   EXPECT_FALSE(r.ok());
+}
+
+// The issuing CA alone (as in the .p12 and beside root.crt on the portal) is no root to trust:
+// the line says that the root is missing and where to get it, not that there is no CA.
+TEST_F(TerminalCheckTest, ACaFileOfTheIssuingCaAloneAsksForTheRoot) {
+  auto in = p12(ca_->pkcs12(now_ - days(1)));
+  in.ca_pem = pki::certificates_pem({ca_->ca->issuing_der()});
+  const auto r = check(in);
+  expect_catalogued(r);
+  EXPECT_EQ(step(r, "open").mark, CheckMark::ok);
+  EXPECT_EQ(step(r, "chain").mark, CheckMark::failed);
+  EXPECT_EQ(step(r, "chain").key, "terminal_check.chain.no_root");
+  EXPECT_EQ(step(r, "chain").args, std::vector<std::string>{"onshi Issuing CA G1"});
+  const std::string said = messages().format(step(r, "chain").key, step(r, "chain").args);
+  EXPECT_NE(said.find("ルート CA（自己署名）の証明書がありません"), std::string::npos) << said;
+  EXPECT_NE(said.find("/pki/ca/root.crt"), std::string::npos) << said;
+  EXPECT_EQ(said.find("CA の証明書がありません"), std::string::npos) << said;
+  EXPECT_EQ(r.summary.key, "terminal_check.summary.no_root");
+  EXPECT_FALSE(r.ok());
+
+  // A file of no certificate at all is still said as such.
+  in.ca_pem = "not a certificate";
+  const auto none = check(in);
+  EXPECT_EQ(step(none, "chain").key, "terminal_check.chain.bad_ca");
+  EXPECT_EQ(none.summary.key, "terminal_check.summary.no_root");
 }
 
 TEST_F(TerminalCheckTest, ACertificateOfAnotherCaFailsTheChainAndSaysWrongFile) {
@@ -256,6 +286,21 @@ TEST_F(TerminalCheckTest, TheRelyingPartysAnswerIsReadIntoTheLastLine) {
   EXPECT_EQ(other.mark, CheckMark::failed);
   EXPECT_EQ(other.key, "terminal_check.relying_party.other_certificate");
 
+  // Any other https server answering 200 with JSON is no relying party vouching for this
+  // certificate: "result":"ok" and the serial are both needed.
+  const std::string mine = R"("serial":")" + s.identity->serial_hex + R"(")";
+  for (const std::string& body :
+       {std::string("{}"), std::string(R"({"status":"up","version":"1.2"})"),
+        std::string(R"({"result":"ok"})"), "{" + mine + "}",
+        std::string(R"({"result":"revoked",)").append(mine).append("}"),
+        std::string(R"({"result":"ok","serial":""})"),
+        std::string(R"({"result":true,)").append(mine).append("}")}) {
+    const auto l = answer(200, body);
+    EXPECT_EQ(l.mark, CheckMark::failed) << body;
+    EXPECT_EQ(l.key, "terminal_check.relying_party.not_relying_party") << body;
+    EXPECT_EQ(l.args, std::vector<std::string>{"rp.example:8443"}) << body;
+  }
+
   const auto refused =
       answer(403, R"({"result":"revoked","message":"この電子証明書は失効しています。"})");
   EXPECT_EQ(refused.mark, CheckMark::failed);
@@ -268,6 +313,67 @@ TEST_F(TerminalCheckTest, TheRelyingPartysAnswerIsReadIntoTheLastLine) {
   EXPECT_EQ(answer(502, "<html>Bad Gateway</html>").args,
             (std::vector<std::string>{"rp.example:8443", "502"}));
   EXPECT_EQ(answer(200, "hello").key, "terminal_check.relying_party.not_json");
+}
+
+// A hostile relying party writes escape sequences into its refusal: they are not printed.
+TEST_F(TerminalCheckTest, ControlCharactersFromTheNetworkAreStripped) {
+  const auto creds = *pki::open_pkcs12(ca_->pkcs12(now_ - days(1)), kPassword);
+  const auto in = p12("");
+  app::terminal_check::State s{messages(), in, now_};
+  s.identity = pki::describe_certificate(creds.cert_der);
+  ASSERT_TRUE(s.identity);
+  pki::HttpResponse r;
+  r.status = 403;
+  // ESC ] title BEL, ESC [2J (clear), a C1 CSI (U+009B), DEL, and a bidi override.
+  r.body = R"({"result":"revoked\u001b[31m","message":"\u001b]0;pwned\u0007\u001b[2J失効\u009b31m)"
+           R"(して\u007fいま\u202eす。\n次へ"})";
+  const auto l = app::terminal_check::answer_line(s, "https://rp.example/whoami", r);
+  EXPECT_EQ(l.key, "terminal_check.relying_party.refused");
+  ASSERT_EQ(l.args.size(), 2u);
+  EXPECT_EQ(l.args[1], "]0;pwned[2J失効31mしています。 次へ");
+  EXPECT_EQ(l.detail[0], (std::pair<std::string, std::string>{"result", "revoked[31m"}));
+  for (const auto& [k, v] : l.detail) {
+    EXPECT_EQ(v.find('\x1b'), std::string::npos) << k;
+    EXPECT_EQ(v.find('\x07'), std::string::npos) << k;
+  }
+
+  // 200 with this certificate's serial: the institution code and terminal are printed too.
+  r.status = 200;
+  r.body = R"({"result":"ok","institutionCode":"1310123455\u001b[8m","terminal":"T01\r\u009b",)"
+           R"("serial":")" +
+           s.identity->serial_hex + R"("})";
+  const auto ok = app::terminal_check::answer_line(s, "https://rp.example/whoami", r);
+  EXPECT_EQ(ok.mark, CheckMark::ok);
+  EXPECT_EQ(ok.args, (std::vector<std::string>{"rp.example", "1310123455[8m T01 "}));
+}
+
+TEST(TerminalCheckPrintable, KeepsTextDropsControlsAndReplacesBytesThatAreNoUtf8) {
+  using app::terminal_check::printable;
+  EXPECT_EQ(printable("接続先 rp.example:8444 は正常です（T01）。"),
+            "接続先 rp.example:8444 は正常です（T01）。");
+  EXPECT_EQ(printable("a\x1b[2Jb\x07"
+                      "c\x7f\x01"
+                      "d"),
+            "a[2Jbcd");
+  EXPECT_EQ(printable("tab\tcr\rlf\n"), "tab cr lf ");
+  EXPECT_EQ(printable("c1:\xc2\x9b"
+                      "31m \xc2\x85."),
+            "c1:31m .");  // U+009B, U+0085
+  EXPECT_EQ(printable("bidi:\xe2\x80\xae"
+                      "abc\xe2\x81\xa6"),
+            "bidi:abc");  // U+202E, U+2066
+  // A lone 0x9b is CSI on an 8-bit terminal; overlong and truncated forms are no UTF-8 either.
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(printable("x\x9b"
+                      "2Jy"),
+            std::string("x").append(fffd).append("2Jy"));
+  EXPECT_EQ(printable("\xc0\x9b"), std::string(fffd).append(fffd));
+  EXPECT_EQ(printable("\xe6\x8e"), std::string(fffd).append(fffd));
+  EXPECT_EQ(printable("\xed\xa0\x80"), std::string(fffd).append(fffd).append(fffd));
+  EXPECT_EQ(printable("\xf4\x90\x80\x80"),
+            std::string(fffd).append(fffd).append(fffd).append(fffd));
+  EXPECT_EQ(printable("emoji 😀"), "emoji 😀");
+  EXPECT_EQ(printable(""), "");
 }
 
 TEST(TerminalCheckUrl, ABareHostAsksWhoami) {
@@ -300,10 +406,11 @@ TEST(TerminalCheckCatalogue, EveryOutcomeHasItsMessage) {
     EXPECT_TRUE(m.has("terminal_check.step." + std::string(s))) << s;
   for (auto mark : {CheckMark::ok, CheckMark::warning, CheckMark::failed, CheckMark::skipped})
     EXPECT_TRUE(m.has("terminal_check.mark." + std::string(app::check_mark_name(mark))));
-  for (const char* s : {"ok", "ok_with_warnings", "wrong_password", "password_needed",
-                        "open_failed", "key_mismatch", "wrong_ca", "issuer_missing", "chain_failed",
-                        "expired", "not_yet_valid", "revoked", "status_unknown", "unreachable",
-                        "refused", "server_certificate", "relying_party_failed"})
+  for (const char* s :
+       {"ok", "ok_with_warnings", "ok_not_connected", "wrong_password", "password_needed",
+        "open_failed", "key_mismatch", "wrong_ca", "no_root", "issuer_missing", "chain_failed",
+        "expired", "not_yet_valid", "revoked", "status_unknown", "unreachable", "refused",
+        "server_certificate", "relying_party_failed"})
     EXPECT_TRUE(m.has("terminal_check.summary." + std::string(s))) << s;
 }
 

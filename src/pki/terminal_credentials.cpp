@@ -243,4 +243,17 @@ std::string certificates_pem(const std::vector<std::string>& der) {
   return out;
 }
 
+std::vector<std::string> certificates_der(std::string_view pem) {
+  std::vector<std::string> out;
+  const ossl::Bio bio = ossl::mem_bio(pem);
+  while (out.size() < 32) {
+    X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (raw == nullptr) break;
+    const ossl::Cert cert(raw);
+    out.push_back(ossl::cert_der(cert.get()));
+  }
+  ERR_clear_error();
+  return out;
+}
+
 }  // namespace onshi::pki

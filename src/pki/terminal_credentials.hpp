@@ -69,5 +69,7 @@ std::expected<TerminalCredentials, CredentialsError> open_pem(std::string_view c
 
 // DER certificates as one PEM text, in order (what an HTTPS client sends as its chain).
 std::string certificates_pem(const std::vector<std::string>& der);
+// The certificates of the PEM blocks in `pem`, DER, at most 32; what is no certificate is left out.
+std::vector<std::string> certificates_der(std::string_view pem);
 
 }  // namespace onshi::pki

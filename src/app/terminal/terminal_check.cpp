@@ -8,7 +8,6 @@
 #include "app/core/dates_shown.hpp"
 #include "app/terminal/terminal_check_steps.hpp"
 #include "pki/http_client.hpp"
-#include "util/base64.hpp"
 
 namespace onshi::app {
 
@@ -98,17 +97,8 @@ std::string common_name_of(const std::string& der) {
 // The CNs of the certificates in the PEM blocks of `pem`: whether --ca held certificates at all,
 // when TrustAnchors found no self-signed root among them.
 std::vector<std::string> certificate_names(const std::string& pem) {
-  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
-  constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
   std::vector<std::string> names;
-  for (auto at = pem.find(kBegin); at != std::string::npos; at = pem.find(kBegin, at)) {
-    const auto body = at + kBegin.size();
-    const auto end = pem.find(kEnd, body);
-    if (end == std::string::npos) break;
-    const auto der = util::base64_decode(std::string_view(pem).substr(body, end - body));
-    if (der && pki::describe_certificate(*der)) names.push_back(common_name_of(*der));
-    at = end + kEnd.size();
-  }
+  for (const std::string& der : pki::certificates_der(pem)) names.push_back(common_name_of(der));
   return names;
 }
 

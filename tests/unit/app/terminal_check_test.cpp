@@ -6,8 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "app/terminal/terminal_check_steps.hpp"
 #include "app_test_env.hpp"
 #include "pki/authority.hpp"
@@ -345,73 +343,6 @@ TEST_F(TerminalCheckTest, ControlCharactersFromTheNetworkAreStripped) {
   const auto ok = app::terminal_check::answer_line(s, "https://rp.example/whoami", r);
   EXPECT_EQ(ok.mark, CheckMark::ok);
   EXPECT_EQ(ok.args, (std::vector<std::string>{"rp.example", "1310123455[8m T01 "}));
-}
-
-TEST(TerminalCheckPrintable, KeepsTextDropsControlsAndReplacesBytesThatAreNoUtf8) {
-  using app::terminal_check::printable;
-  EXPECT_EQ(printable("接続先 rp.example:8444 は正常です（T01）。"),
-            "接続先 rp.example:8444 は正常です（T01）。");
-  EXPECT_EQ(printable("a\x1b[2Jb\x07"
-                      "c\x7f\x01"
-                      "d"),
-            "a[2Jbcd");
-  EXPECT_EQ(printable("tab\tcr\rlf\n"), "tab cr lf ");
-  EXPECT_EQ(printable("c1:\xc2\x9b"
-                      "31m \xc2\x85."),
-            "c1:31m .");  // U+009B, U+0085
-  EXPECT_EQ(printable("bidi:\xe2\x80\xae"
-                      "abc\xe2\x81\xa6"),
-            "bidi:abc");  // U+202E, U+2066
-  // A lone 0x9b is CSI on an 8-bit terminal; overlong and truncated forms are no UTF-8 either.
-  const std::string fffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(printable("x\x9b"
-                      "2Jy"),
-            std::string("x").append(fffd).append("2Jy"));
-  EXPECT_EQ(printable("\xc0\x9b"), std::string(fffd).append(fffd));
-  EXPECT_EQ(printable("\xe6\x8e"), std::string(fffd).append(fffd));
-  EXPECT_EQ(printable("\xed\xa0\x80"), std::string(fffd).append(fffd).append(fffd));
-  EXPECT_EQ(printable("\xf4\x90\x80\x80"),
-            std::string(fffd).append(fffd).append(fffd).append(fffd));
-  EXPECT_EQ(printable("emoji 😀"), "emoji 😀");
-  EXPECT_EQ(printable(""), "");
-}
-
-TEST(TerminalCheckUrl, ABareHostAsksWhoami) {
-  using app::terminal_check::relying_party_url;
-  EXPECT_EQ(relying_party_url("https://rp.example:8443"), "https://rp.example:8443/whoami");
-  EXPECT_EQ(relying_party_url("https://rp.example/"), "https://rp.example/whoami");
-  EXPECT_EQ(relying_party_url("https://rp.example/eligibility/whoami"),
-            "https://rp.example/eligibility/whoami");
-  EXPECT_EQ(relying_party_url("http://rp.example"), "");
-  EXPECT_EQ(relying_party_url("https://"), "");
-  EXPECT_EQ(relying_party_url("https://rp.example/a b"), "");
-}
-
-// Each outcome a step can name from pki/ has its sentence, and so does each summary.
-TEST(TerminalCheckCatalogue, EveryOutcomeHasItsMessage) {
-  const auto& m = messages();
-  for (auto e : pki::kCredentialsErrors)
-    EXPECT_TRUE(m.has("terminal_check.open." + std::string(pki::credentials_error_name(e))));
-  for (int p = 0; p <= static_cast<int>(pki::ChainProblem::other); ++p) {
-    const auto name = pki::chain_problem_name(static_cast<pki::ChainProblem>(p));
-    if (name != "none") {
-      EXPECT_TRUE(m.has("terminal_check.chain." + std::string(name))) << name;
-    }
-  }
-  for (int f = 0; f <= static_cast<int>(pki::HttpFailure::other); ++f) {
-    const auto name = pki::http_failure_name(static_cast<pki::HttpFailure>(f));
-    EXPECT_TRUE(m.has("terminal_check.relying_party." + std::string(name))) << name;
-  }
-  for (const char* s : app::kTerminalCheckSteps)
-    EXPECT_TRUE(m.has("terminal_check.step." + std::string(s))) << s;
-  for (auto mark : {CheckMark::ok, CheckMark::warning, CheckMark::failed, CheckMark::skipped})
-    EXPECT_TRUE(m.has("terminal_check.mark." + std::string(app::check_mark_name(mark))));
-  for (const char* s :
-       {"ok", "ok_with_warnings", "ok_not_connected", "wrong_password", "password_needed",
-        "open_failed", "key_mismatch", "wrong_ca", "no_root", "issuer_missing", "chain_failed",
-        "expired", "not_yet_valid", "revoked", "status_unknown", "unreachable", "refused",
-        "server_certificate", "relying_party_failed"})
-    EXPECT_TRUE(m.has("terminal_check.summary." + std::string(s))) << s;
 }
 
 }  // namespace

@@ -101,12 +101,7 @@ void mail_revoked(const Services& s, store::WriteTx& tx, const SessionUser& user
   util::TemplateData list{util::TemplateData::type::list};
   std::vector<std::string> to{user.account.email};
   for (const auto& c : revoked) {
-    util::TemplateData item;
-    item.set("issuance_number", c.issuance_number);
-    item.set("terminal", c.terminal);
-    item.set("common_name", common_name_of(c.subject));
-    item.set("serial", util::group_serial(c.serial_hex));
-    list.push_back(item);
+    list.push_back(revocation::mail_item(c));
     const auto a =
         tx.certificate_applications().find_certificate_application_by_id(c.application_id);
     if (!a) throw std::logic_error("revocation: a certificate without its application");

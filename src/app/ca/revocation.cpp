@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "app/ca/own_revocation.hpp"
 #include "app/ca/pickup.hpp"
 #include "app/ca/revocation_steps.hpp"
 #include "app/core/dates_shown.hpp"
@@ -82,6 +83,15 @@ std::optional<store::CertificateRecord> find_typed(store::CertificatesReader& ce
   const auto number = normalize_issuance_number(trimmed);
   return number.empty() ? certs.find_certificate_by_serial(serial_typed(trimmed))
                         : certs.find_current_certificate(number);
+}
+
+util::TemplateData mail_item(const store::CertificateRecord& c) {
+  util::TemplateData item;
+  item.set("issuance_number", c.issuance_number);
+  item.set("terminal", c.terminal);
+  item.set("common_name", common_name_of(c.subject));
+  item.set("serial", util::group_serial(c.serial_hex));
+  return item;
 }
 
 std::optional<store::CertificateRecord> revoke_in(

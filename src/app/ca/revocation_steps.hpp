@@ -13,6 +13,7 @@
 #include "domain/certificate_state.hpp"
 #include "store/database.hpp"
 #include "store/records.hpp"
+#include "util/templates.hpp"
 
 namespace onshi::app::revocation {
 
@@ -49,5 +50,8 @@ std::optional<store::CertificateRecord> revoke_in(
     store::WriteTx& tx, const store::CertificateRecord& c, const Choice& choice,
     const std::string& actor, std::pair<std::string_view, std::string_view> extra,
     store::Millis now);
+
+// One revoked certificate as the revocation mails list it: 発行番号, terminal, CN, serial in fours.
+util::TemplateData mail_item(const store::CertificateRecord& c);
 
 }  // namespace onshi::app::revocation

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "app/ca/own_revocation.hpp"
+#include "app/ca/revocation_steps.hpp"
 #include "app/core/dates_shown.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/certificate_state.hpp"
@@ -24,11 +25,7 @@ void mail_application(const Services& s, store::WriteTx& tx, store::Id applicati
   d.set("count", std::to_string(revoked.size()));
   util::TemplateData list{util::TemplateData::type::list};
   for (const auto& c : revoked) {
-    util::TemplateData item;
-    item.set("issuance_number", c.issuance_number);
-    item.set("terminal", c.terminal);
-    item.set("common_name", common_name_of(c.subject));
-    item.set("serial", util::group_serial(c.serial_hex));
+    util::TemplateData item = revocation::mail_item(c);
     item.set("pickup_expires_at", time_shown(s.messages, c.pickup_expires_at));
     list.push_back(item);
   }

@@ -84,14 +84,11 @@ CheckLine key_line(const State& s) {
   return l;
 }
 
-// The CN of an RFC 2253 name ("CN=onshi Issuing CA G1,O=onshi,C=JP"), else the whole name.
+// A certificate's CN ("onshi Issuing CA G1"), else its whole subject.
 std::string common_name_of(const std::string& der) {
   const auto id = pki::describe_certificate(der);
   if (!id) return "?";
-  const auto at = id->subject.find("CN=");
-  if (at == std::string::npos) return id->subject;
-  const auto end = id->subject.find(',', at);
-  return id->subject.substr(at + 3, end == std::string::npos ? std::string::npos : end - at - 3);
+  return id->common_name.empty() ? id->subject : id->common_name;
 }
 
 // The CNs of the certificates in the PEM blocks of `pem`: whether --ca held certificates at all,

@@ -7,32 +7,20 @@
 // tests/unit/web/tls_listener_test.cpp's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { once } from 'node:events';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ONSHI_BIN, stopServer, freePort } from '../support/harness.mjs';
 import { startServerWithCa, withTlsListener } from '../support/back_office.mjs';
+import { tool } from '../support/est.mjs';
 
 const PASSPHRASE = 'Hibari-Tsubaki-TLS-passphrase-2026';
 let srv;
 let work; // keys and certificates made here
 let root; // the CA's root certificate, the only trust anchor the clients are given
 let issuingCa;
-
-/** Runs a tool; resolves { code, out } with stdout and stderr together. */
-async function tool(cmd, args, { input = '', env, cwd } = {}) {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env, cwd });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  child.stdin.end(input);
-  const [code] = await once(child, 'exit');
-  return { code, out };
-}
 
 const hostPort = () => `127.0.0.1:${srv.tls.port}`;
 const sClient = (args, opts) => tool('openssl', ['s_client', '-connect', hostPort(), '-CAfile', root, ...args], opts);

@@ -117,6 +117,7 @@ export class OnshiServer {
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
+    child.stdin.on('error', () => {}); // the exit code says what went wrong
     child.stdin.end(password);
     const [code2, signal] = await once(child, 'exit');
     await fsp.appendFile(path.join(this.logDir, 'cli.log'), `account create ${email}: exit ${code2}\n${out}\n`);
@@ -246,6 +247,7 @@ export async function runOnshi(server, args, { stdin } = {}) {
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
+  child.stdin.on('error', () => {}); // a command that reads nothing may exit first
   child.stdin.end(stdin ?? '');
   const [code] = await once(child, 'exit');
   await fsp.appendFile(path.join(server.logDir, 'cli.log'),

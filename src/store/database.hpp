@@ -27,6 +27,13 @@ struct TransientConflict : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The database cannot be reached (the server restarting, the network down, no connection free in
+// time). Nothing was committed by the call that raised it, unless it was raised by the COMMIT
+// itself; the web layer answers 503 so that the user tries again and the balancer drains the node.
+struct DatabaseUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // A read-only transaction: readers only, and the backend refuses writes underneath as well.
 class ReadTx {
  public:

@@ -40,7 +40,7 @@ struct UniqueViolation : WithSqlstate<store::UniqueViolation> {
 };
 // The connection is gone (class 08, the server shutting down 57P01-57P03, or libpq's own error
 // with no SQLSTATE). No TransientConflict: whether a COMMIT in flight took effect is unknown.
-struct ConnectionLost : WithSqlstate<std::runtime_error> {
+struct ConnectionLost : WithSqlstate<DatabaseUnavailable> {
   using WithSqlstate::WithSqlstate;
 };
 // Anything else the server refused (a syntax error, a check constraint, ...).
@@ -48,8 +48,8 @@ struct PostgresError : WithSqlstate<std::runtime_error> {
   using WithSqlstate::WithSqlstate;
 };
 // No connection of the pool came free in time.
-struct PoolTimeout : std::runtime_error {
-  using std::runtime_error::runtime_error;
+struct PoolTimeout : DatabaseUnavailable {
+  using DatabaseUnavailable::DatabaseUnavailable;
 };
 
 struct Null {};

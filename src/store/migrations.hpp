@@ -13,5 +13,7 @@ struct Migration {
 // Numbered schema changes for SQLite, oldest first (generated from
 // src/store/migrations/sqlite/*.sql).
 const std::vector<Migration>& sqlite_migrations();
+// The same numbers for PostgreSQL (src/store/migrations/postgres/*.sql).
+const std::vector<Migration>& postgres_migrations();
 
 }  // namespace onshi::store

@@ -19,9 +19,9 @@ struct RawResult {
 };
 
 // Runs one or more `;`-separated statements (string literals may hold quotes and semicolons) on
-// the database at `url` ("sqlite:PATH" or a bare path, as open_database), in order, stopping at the
-// first error: the statements before it stay done. SQL errors, and a database that cannot be
-// opened, are reported in the result; only a URL of an engine this build lacks throws.
+// the database at `url` (as open_database), in order, stopping at the first error. On SQLite the
+// statements before it stay done; PostgreSQL runs them as one implicit transaction, so none do.
+// SQL errors, and a database that cannot be opened, are reported in the result.
 RawResult raw_sql(const std::string& url, const std::string& sql);
 
 }  // namespace onshi::store

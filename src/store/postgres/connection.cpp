@@ -192,6 +192,12 @@ Result Connection::prepared(std::string_view sql, std::span<const Param> params)
   return Result(std::make_unique<Result::State>(checked(c, r, sql)));
 }
 
+Result Connection::execute_script(std::string_view sql) {
+  PGconn* c = state_->conn.get();
+  const std::string text(sql);
+  return Result(std::make_unique<Result::State>(checked(c, PQexec(c, text.c_str()), sql)));
+}
+
 std::size_t Connection::prepared_count() const {
   return state_->statements.size();
 }

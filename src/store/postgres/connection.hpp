@@ -104,6 +104,9 @@ class Connection {
     return prepared(sql, std::span<const Param>(params.begin(), params.size()));
   }
   std::size_t prepared_count() const;
+  // Several `;`-separated statements without parameters (a migration), in one round trip and,
+  // outside a transaction block, as one implicit transaction; the last statement's rows.
+  Result execute_script(std::string_view sql);
 
   // False once the connection is known to be gone; an idle connection whose server closed it is
   // noticed without a round trip (an idle connection is sent something only when closed).

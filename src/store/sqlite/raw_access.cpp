@@ -1,6 +1,7 @@
 // raw_sql for SQLite: a Connection of the backend's own (so the same pragmas as the application's
 // connections, foreign keys among them), each statement prepared after the previous one's tail.
 #include "store/raw_access.hpp"
+#include "store/engines.hpp"
 
 #include <fmt/format.h>
 
@@ -17,18 +18,6 @@ namespace {
 struct FinalizeStmt {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
-
-// The same URL forms as open_database.
-std::string sqlite_path_of(std::string_view url) {
-  if (url.starts_with("sqlite://")) {
-    url.remove_prefix(9);
-  } else if (url.starts_with("sqlite:")) {
-    url.remove_prefix(7);
-  } else if (url.starts_with("postgres")) {
-    throw std::runtime_error("raw_sql: PostgreSQL is not supported yet: use a sqlite: URL");
-  }
-  return std::string(url);
-}
 
 std::string failure(sqlite3* db, std::string_view statement) {
   constexpr std::size_t kShown = 200;
@@ -47,7 +36,9 @@ std::string column_text(sqlite3_stmt* s, int col) {
 }  // namespace
 
 RawResult raw_sql(const std::string& url, const std::string& sql) {
-  const std::string path = sqlite_path_of(url);
+  const DatabaseUrl where = parse_database_url(url);
+  if (where.engine == DatabaseUrl::Engine::postgresql) return raw_postgres_sql(where.target, sql);
+  const std::string& path = where.target;
   RawResult result;
   std::unique_ptr<sqlite::Connection> connection;
   try {

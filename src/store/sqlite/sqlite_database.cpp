@@ -7,14 +7,17 @@
 #include <thread>
 #include <vector>
 
+#include "store/engines.hpp"
 #include "store/migrations.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/sql_tx.hpp"
+#include "store/sqlite/sqlite_session.hpp"
 
 namespace onshi::store {
 namespace {
 
 using sqlite::Connection;
-using sqlite::SqliteTx;
+using sqlite::SqliteSession;
+using SqliteTx = sql::SqlTx;
 
 class SqliteDatabase final : public Database {
  public:
@@ -135,7 +138,8 @@ class SqliteDatabase final : public Database {
         // IMMEDIATE takes the writer lock at BEGIN, so a transaction that read cannot be
         // refused the upgrade to writing halfway through.
         c.exec("BEGIN IMMEDIATE");
-        SqliteTx tx(c);
+        SqliteSession session(c);
+        SqliteTx tx(session);
         if (work(tx) == Outcome::commit) {
           c.exec("COMMIT");
         } else {
@@ -160,7 +164,8 @@ class SqliteDatabase final : public Database {
     c.exec("PRAGMA query_only = ON");
     try {
       c.exec("BEGIN");
-      SqliteTx tx(c);
+      SqliteSession session(c);
+      SqliteTx tx(session);
       work(tx);
       c.exec("COMMIT");
     } catch (...) {
@@ -181,32 +186,8 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-namespace {
-
-std::string sqlite_path_of(std::string_view url) {
-  if (url.starts_with("sqlite://")) {
-    url.remove_prefix(9);
-  } else if (url.starts_with("sqlite:")) {
-    url.remove_prefix(7);
-  } else if (url.starts_with("postgres")) {
-    throw std::runtime_error("PostgreSQL is not supported yet: use a sqlite: URL or a file path");
-  }
-  return std::string(url);
-}
-
-}  // namespace
-
-std::unique_ptr<Database> open_database(const std::string& url, int pool_size) {
-  return std::make_unique<SqliteDatabase>(sqlite_path_of(url), pool_size);
-}
-
-bool database_exists(const std::string& url) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(sqlite_path_of(url), ec);
-}
-
-int current_schema_version() {
-  return sqlite_migrations().back().version;
+std::unique_ptr<Database> open_sqlite_database(const std::string& path, int pool_size) {
+  return std::make_unique<SqliteDatabase>(path, pool_size);
 }
 
 }  // namespace onshi::store

@@ -17,6 +17,11 @@
 #include <vector>
 
 #include "store/database.hpp"
+#ifdef ONSHI_CONTRACT_POSTGRES
+#include <cctype>
+
+#include "postgres/postgres_env.hpp"
+#endif
 #include "store/raw_access.hpp"
 #include "util/secrets.hpp"
 
@@ -41,14 +46,42 @@ inline std::string sqlite_url(const std::filesystem::path& dir) {
   return std::string("sqlite:").append((dir / "contract.db").string());
 }
 
+#ifdef ONSHI_CONTRACT_POSTGRES
+// A schema of its own per test on the server the environment names (tests/postgres), reached by
+// a URL whose search_path is that schema: schemas are cheap where databases are not.
+inline std::string postgres_url(const std::filesystem::path& dir) {
+  std::string schema = "contract_";
+  for (const char c : dir.filename().string()) {
+    schema.push_back(std::isalnum(static_cast<unsigned char>(c))
+                         ? static_cast<char>(std::tolower(static_cast<unsigned char>(c)))
+                         : '_');
+  }
+  const std::string server = postgres::testing::server_url();
+  if (server.empty()) throw std::runtime_error("no PostgreSQL: see tests/postgres/postgres_env.hpp");
+  {
+    postgres::Connection c(server);
+    c.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+  }
+  return server + (server.find('?') == std::string::npos ? "?" : "&") +
+         "options=-csearch_path%3D" + schema;
+}
+
 inline std::vector<Backend> backends() {
+  return {
+      {"PostgreSQL",
+       [](const std::filesystem::path& dir) { return open_database(postgres_url(dir), 4); },
+       postgres_url},
+  };
+}
+#else
+inline std::vector<Backend> backends() {
+  // The same tests run on PostgreSQL in build/tests/postgres_contract (ONSHI_CONTRACT_POSTGRES).
   return {
       {"SQLite", [](const std::filesystem::path& dir) { return open_database(sqlite_url(dir), 4); },
        sqlite_url},
-      // PostgreSQL adds its factory here (a database of its own per test, e.g. named after
-      // dir.filename() on the server the test environment names), and passes the same tests.
   };
 }
+#endif
 
 // What GoogleTest prints for a parameter.
 inline void PrintTo(const Backend& backend, std::ostream* os) {

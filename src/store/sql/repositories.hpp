@@ -1,14 +1,15 @@
 #pragma once
-// The SQLite repositories: one class per concern of store/repositories.hpp, each on the
-// connection of the transaction that owns it (sqlite_tx.hpp).
+// The repositories of both engines: one class per concern of store/repositories.hpp, each on the
+// session of the transaction that owns it (sql_tx.hpp), the same SQL for both engines.
 #include "store/repositories.hpp"
-#include "store/sqlite/connection.hpp"
+#include "store/sql/row_text.hpp"
+#include "store/sql/session.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
-class SqliteAccounts final : public AccountsWriter {
+class SqlAccounts final : public AccountsWriter {
  public:
-  explicit SqliteAccounts(Connection& c) : c_(c) {}
+  explicit SqlAccounts(Session& c) : c_(c) {}
   std::optional<Institution> find_institution_by_code(const std::string& code) override;
   std::optional<Institution> find_institution(Id id) override;
   std::optional<Account> find_account_by_email_key(const std::string& email_key) override;
@@ -21,12 +22,12 @@ class SqliteAccounts final : public AccountsWriter {
   void set_account_disabled(Id id, std::optional<Millis> at) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteSessions final : public SessionsWriter {
+class SqlSessions final : public SessionsWriter {
  public:
-  explicit SqliteSessions(Connection& c) : c_(c) {}
+  explicit SqlSessions(Session& c) : c_(c) {}
   std::optional<SessionRecord> find_session(const std::string& id_hash) override;
   void insert_session(const SessionRecord& s) override;
   void touch_session(const std::string& id_hash, Millis now) override;
@@ -35,12 +36,12 @@ class SqliteSessions final : public SessionsWriter {
   void delete_sessions_idle_since(Millis idle_before, Millis created_before) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteTokens final : public TokensWriter {
+class SqlTokens final : public TokensWriter {
  public:
-  explicit SqliteTokens(Connection& c) : c_(c) {}
+  explicit SqlTokens(Session& c) : c_(c) {}
   std::optional<TokenRecord> find_live_token(TokenKind kind, const std::string& hash,
                                              Millis now) override;
   std::optional<ApiToken> find_api_token(const std::string& hash) override;
@@ -60,12 +61,12 @@ class SqliteTokens final : public TokensWriter {
   void forgive_login_attempt(const std::string& key) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteOutbox final : public OutboxWriter {
+class SqlOutbox final : public OutboxWriter {
  public:
-  explicit SqliteOutbox(Connection& c) : c_(c) {}
+  explicit SqlOutbox(Session& c) : c_(c) {}
   std::int64_t pending_mail_count() override;
   Id enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) override;
   std::vector<OutboxMail> due_mail(Millis now, int limit) override;
@@ -76,12 +77,12 @@ class SqliteOutbox final : public OutboxWriter {
                         const std::string& error) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteUsageApplications final : public UsageApplicationsWriter {
+class SqlUsageApplications final : public UsageApplicationsWriter {
  public:
-  explicit SqliteUsageApplications(Connection& c) : c_(c) {}
+  explicit SqlUsageApplications(Session& c) : c_(c) {}
   std::optional<UsageApplicationRecord> find_usage_application_by_key(
       Id institution_id, const std::string& key) override;
   std::optional<UsageApplicationRecord> find_usage_application(Id institution_id,
@@ -90,12 +91,12 @@ class SqliteUsageApplications final : public UsageApplicationsWriter {
   UsageApplicationRecord insert_usage_application(const UsageApplicationRecord& a) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteCertificateApplications final : public CertificateApplicationsWriter {
+class SqlCertificateApplications final : public CertificateApplicationsWriter {
  public:
-  explicit SqliteCertificateApplications(Connection& c) : c_(c) {}
+  explicit SqlCertificateApplications(Session& c) : c_(c) {}
   std::optional<CertificateApplicationRecord> find_certificate_application_by_key(
       Id institution_id, const std::string& key) override;
   std::optional<CertificateApplicationRecord> find_certificate_application(
@@ -115,12 +116,12 @@ class SqliteCertificateApplications final : public CertificateApplicationsWriter
   void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteCertificates final : public CertificatesWriter {
+class SqlCertificates final : public CertificatesWriter {
  public:
-  explicit SqliteCertificates(Connection& c) : c_(c) {}
+  explicit SqlCertificates(Session& c) : c_(c) {}
   std::vector<CertificateRow> certificates_of(Id institution_id) override;
   std::vector<CertificateRecord> certificates_of_application(Id application_id) override;
   bool public_key_certified(const std::string& spki_sha256) override;
@@ -155,24 +156,24 @@ class SqliteCertificates final : public CertificatesWriter {
   bool try_insert_revocation_request(const RevocationRequestRecord& r) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteIssuance final : public IssuanceWriter {
+class SqlIssuance final : public IssuanceWriter {
  public:
-  explicit SqliteIssuance(Connection& c) : c_(c) {}
+  explicit SqlIssuance(Session& c) : c_(c) {}
   std::vector<IssuanceReservation> reserved_for(Id application_id) override;
   std::vector<IssuanceReservation> reserved_before(Millis reserved_before) override;
   std::optional<Id> try_reserve(const IssuanceReservation& r) override;
   bool settle_reservation(Id id, bool issued, Millis now) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteNoticeLetters final : public NoticeLettersWriter {
+class SqlNoticeLetters final : public NoticeLettersWriter {
  public:
-  explicit SqliteNoticeLetters(Connection& c) : c_(c) {}
+  explicit SqlNoticeLetters(Session& c) : c_(c) {}
   std::optional<NoticeLetterRecord> notice_letter_of(Id application_id) override;
   std::vector<NoticeLetterRecord> unprinted_notice_letters() override;
   std::vector<NoticeLetterRecord> resend_due_notice_letters() override;
@@ -184,12 +185,12 @@ class SqliteNoticeLetters final : public NoticeLettersWriter {
   void mark_notice_letter_reprinted(Id letter_id, Millis now) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteOperators final : public OperatorsWriter {
+class SqlOperators final : public OperatorsWriter {
  public:
-  explicit SqliteOperators(Connection& c) : c_(c) {}
+  explicit SqlOperators(Session& c) : c_(c) {}
   std::optional<Operator> find_operator_by_login(const std::string& login) override;
   std::optional<Operator> find_operator(Id id) override;
   std::vector<Operator> list_operators() override;
@@ -206,33 +207,33 @@ class SqliteOperators final : public OperatorsWriter {
   void delete_operator_sessions_of(Id operator_id) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteAudit final : public AuditWriter {
+class SqlAudit final : public AuditWriter {
  public:
-  explicit SqliteAudit(Connection& c) : c_(c) {}
+  explicit SqlAudit(Session& c) : c_(c) {}
   std::vector<AuditRecord> audit_entries(const AuditFilter& f) override;
   void scan_audit(const std::function<bool(const AuditRecord&)>& visit) override;
   void append_audit(const AuditEntry& e, Millis now) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteSettings final : public SettingsWriter {
+class SqlSettings final : public SettingsWriter {
  public:
-  explicit SqliteSettings(Connection& c) : c_(c) {}
+  explicit SqlSettings(Session& c) : c_(c) {}
   std::optional<std::string> setting(const std::string& key) override;
   void put_setting(const std::string& key, const std::string& value) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteCrls final : public CrlsWriter {
+class SqlCrls final : public CrlsWriter {
  public:
-  explicit SqliteCrls(Connection& c) : c_(c) {}
+  explicit SqlCrls(Session& c) : c_(c) {}
   std::optional<CrlRecord> latest_crl(const std::string& issuer_key_id, bool delta,
                                       bool with_der) override;
   std::optional<CrlRecord> oldest_valid_full_crl(const std::string& issuer_key_id,
@@ -247,12 +248,12 @@ class SqliteCrls final : public CrlsWriter {
                   std::int64_t revoked_seen) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-class SqliteOcsp final : public OcspWriter {
+class SqlOcsp final : public OcspWriter {
  public:
-  explicit SqliteOcsp(Connection& c) : c_(c) {}
+  explicit SqlOcsp(Session& c) : c_(c) {}
   std::optional<OcspResponderRecord> current_ocsp_responder(const std::string& issuer_key_id,
                                                             Millis now) override;
   std::optional<OcspCertificateStatus> ocsp_status(const std::string& issuer_key_id,
@@ -266,7 +267,7 @@ class SqliteOcsp final : public OcspWriter {
   bool try_store_ocsp_response(const OcspStoredResponse& r) override;
 
  private:
-  Connection& c_;
+  Session& c_;
 };
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -28,21 +28,21 @@ constexpr std::string_view kLetterColumns =
 
 }  // namespace
 
-Id SqliteNoticeLetters::insert_notice_letter(Id application_id, Millis now) {
-  c_.prepare("INSERT INTO notice_letters (application_id, created_at) VALUES (?, ?)")
+Id SqlNoticeLetters::insert_notice_letter(Id application_id, Millis now) {
+  return c_
+      .prepare("INSERT INTO notice_letters (application_id, created_at) VALUES (?, ?) RETURNING id")
       .bind_all(application_id, now)
-      .run();
-  return c_.last_insert_rowid();
+      .inserted_id();
 }
 
-std::optional<NoticeLetterRecord> SqliteNoticeLetters::notice_letter_of(Id application_id) {
+std::optional<NoticeLetterRecord> SqlNoticeLetters::notice_letter_of(Id application_id) {
   auto s = c_.prepare(std::string(kLetterColumns) + "WHERE application_id = ?");
   s.bind_all(application_id);
   if (!s.step()) return std::nullopt;
   return read_letter(s);
 }
 
-void SqliteNoticeLetters::mark_notice_letter_printed(Id letter_id, Millis now) {
+void SqlNoticeLetters::mark_notice_letter_printed(Id letter_id, Millis now) {
   c_.prepare("UPDATE notice_letters SET printed_at = ? WHERE id = ? AND printed_at IS NULL")
       .bind_all(now, letter_id)
       .run();
@@ -54,21 +54,21 @@ void SqliteNoticeLetters::mark_notice_letter_printed(Id letter_id, Millis now) {
       .run();
 }
 
-std::vector<NoticeLetterRecord> SqliteNoticeLetters::unprinted_notice_letters() {
+std::vector<NoticeLetterRecord> SqlNoticeLetters::unprinted_notice_letters() {
   auto s = c_.prepare(std::string(kLetterColumns) + "WHERE printed_at IS NULL ORDER BY id");
   std::vector<NoticeLetterRecord> out;
   while (s.step()) out.push_back(read_letter(s));
   return out;
 }
 
-std::vector<NoticeLetterRecord> SqliteNoticeLetters::resend_due_notice_letters() {
+std::vector<NoticeLetterRecord> SqlNoticeLetters::resend_due_notice_letters() {
   auto s = c_.prepare(std::string(kLetterColumns) + "WHERE resend_due = 1 ORDER BY id");
   std::vector<NoticeLetterRecord> out;
   while (s.step()) out.push_back(read_letter(s));
   return out;
 }
 
-void SqliteNoticeLetters::mark_notice_letter_reprinted(Id letter_id, Millis now) {
+void SqlNoticeLetters::mark_notice_letter_reprinted(Id letter_id, Millis now) {
   c_.prepare(
         "UPDATE notice_letters SET reprinted_at = ?, resend_due = (tracking_number IS NOT NULL) "
         "WHERE id = ?")
@@ -76,7 +76,7 @@ void SqliteNoticeLetters::mark_notice_letter_reprinted(Id letter_id, Millis now)
       .run();
 }
 
-std::optional<std::string> SqliteNoticeLetters::application_mailed_as(
+std::optional<std::string> SqlNoticeLetters::application_mailed_as(
     const std::string& tracking_number) {
   auto st = c_.prepare(
       "SELECT a.number FROM notice_letters l JOIN certificate_applications a "
@@ -87,9 +87,9 @@ std::optional<std::string> SqliteNoticeLetters::application_mailed_as(
   return st.text(0);
 }
 
-bool SqliteNoticeLetters::record_registered_mail(Id letter_id, const std::string& tracking_number,
-                                                 const std::string& mailed_on, Id operator_id,
-                                                 Millis now) {
+bool SqlNoticeLetters::record_registered_mail(Id letter_id, const std::string& tracking_number,
+                                              const std::string& mailed_on, Id operator_id,
+                                              Millis now) {
   // A resend: the earlier mailing goes to the history first (nothing when none is due).
   c_.prepare(
         "INSERT INTO notice_letter_mailings (letter_id, tracking_number, mailed_on, recorded_by, "
@@ -98,13 +98,13 @@ bool SqliteNoticeLetters::record_registered_mail(Id letter_id, const std::string
         "IS NOT NULL")
       .bind_all(now, letter_id)
       .run();
-  c_.prepare(
-        "UPDATE notice_letters SET tracking_number = ?, mailed_on = ?, recorded_by = ?, "
-        "recorded_at = ?, resend_due = 0 WHERE id = ? AND (tracking_number IS NULL OR resend_due "
-        "= 1)")
-      .bind_all(tracking_number, mailed_on, operator_id, now, letter_id)
-      .run();
-  return sqlite3_changes(c_.handle()) > 0;
+  return c_.prepare(
+               "UPDATE notice_letters SET tracking_number = ?, mailed_on = ?, recorded_by = ?, "
+               "recorded_at = ?, resend_due = 0 WHERE id = ? AND (tracking_number IS NULL OR "
+               "resend_due "
+               "= 1)")
+             .bind_all(tracking_number, mailed_on, operator_id, now, letter_id)
+             .run() > 0;
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

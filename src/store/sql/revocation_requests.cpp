@@ -1,8 +1,8 @@
 // 失効 asked by an institution: its requests by idempotency key (migration 0016).
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 namespace {
 
 // 発行番号 hold no comma (C-00000001-01), so a comma-separated list keeps them apart.
@@ -29,7 +29,7 @@ std::vector<std::string> split(const std::string& text) {
 
 }  // namespace
 
-std::optional<RevocationRequestRecord> SqliteCertificates::find_revocation_request(
+std::optional<RevocationRequestRecord> SqlCertificates::find_revocation_request(
     Id institution_id, const std::string& idempotency_key) {
   auto s = c_.prepare(
       "SELECT id, institution_id, account_id, idempotency_key, certificates, reason, requested_at "
@@ -48,7 +48,7 @@ std::optional<RevocationRequestRecord> SqliteCertificates::find_revocation_reque
   return r;
 }
 
-bool SqliteCertificates::try_insert_revocation_request(const RevocationRequestRecord& r) {
+bool SqlCertificates::try_insert_revocation_request(const RevocationRequestRecord& r) {
   auto s = c_.prepare(
       "INSERT INTO revocation_requests (institution_id, account_id, idempotency_key, "
       "certificates, reason, requested_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING "
@@ -58,4 +58,4 @@ bool SqliteCertificates::try_insert_revocation_request(const RevocationRequestRe
   return s.step();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,11 +1,11 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 #include "util/secrets.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -16,7 +16,7 @@ AuditRecord read_audit(const Statement& s) {
 
 }  // namespace
 
-std::vector<AuditRecord> SqliteAudit::audit_entries(const AuditFilter& f) {
+std::vector<AuditRecord> SqlAudit::audit_entries(const AuditFilter& f) {
   auto s = c_.prepare(
       "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE "
       "(?1 = '' OR actor = ?1) AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) AND "
@@ -28,7 +28,7 @@ std::vector<AuditRecord> SqliteAudit::audit_entries(const AuditFilter& f) {
   return out;
 }
 
-void SqliteAudit::scan_audit(const std::function<bool(const AuditRecord&)>& visit) {
+void SqlAudit::scan_audit(const std::function<bool(const AuditRecord&)>& visit) {
   auto s = c_.prepare(
       "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY "
       "seq");
@@ -37,7 +37,7 @@ void SqliteAudit::scan_audit(const std::function<bool(const AuditRecord&)>& visi
   }
 }
 
-void SqliteAudit::append_audit(const AuditEntry& e, Millis now) {
+void SqlAudit::append_audit(const AuditEntry& e, Millis now) {
   // Reading the head and appending after it are two statements; the unique index on prev_hash
   // (0008) makes the engine refuse a second entry after the same head, whichever engine and
   // however many writers.
@@ -59,4 +59,4 @@ void SqliteAudit::append_audit(const AuditEntry& e, Millis now) {
   }
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -25,14 +25,14 @@ std::string_view kind_name(TokenKind k) {
 
 }  // namespace
 
-LoginThrottle SqliteTokens::login_throttle(const std::string& key) {
+LoginThrottle SqlTokens::login_throttle(const std::string& key) {
   auto s = c_.prepare("SELECT failures, locked_until FROM login_throttle WHERE subject = ?");
   s.bind_all(key);
   if (!s.step()) return {};
   return {s.integer(0), s.int64(1)};
 }
 
-std::optional<int> SqliteTokens::count_login_attempt(const std::string& key, Millis now) {
+std::optional<int> SqlTokens::count_login_attempt(const std::string& key, Millis now) {
   // One statement that reads and writes the count: a locked key's row is left as it is and no row
   // comes back.
   auto s = c_.prepare(
@@ -46,32 +46,38 @@ std::optional<int> SqliteTokens::count_login_attempt(const std::string& key, Mil
   return failures;
 }
 
-void SqliteTokens::lock_login(const std::string& key, Millis until) {
-  c_.prepare("UPDATE login_throttle SET locked_until = max(locked_until, ?) WHERE subject = ?")
+void SqlTokens::lock_login(const std::string& key, Millis until) {
+  // CASE, not max(a, b): the scalar max is SQLite's, PostgreSQL spells it greatest.
+  c_.prepare(
+        "UPDATE login_throttle SET locked_until = CASE WHEN locked_until > ?1 THEN locked_until "
+        "ELSE ?1 END WHERE subject = ?2")
       .bind_all(until, key)
       .run();
 }
 
-void SqliteTokens::forgive_login_attempt(const std::string& key) {
-  c_.prepare("UPDATE login_throttle SET failures = max(failures - 1, 0) WHERE subject = ?")
+void SqlTokens::forgive_login_attempt(const std::string& key) {
+  c_.prepare(
+        "UPDATE login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END "
+        "WHERE subject = ?")
       .bind_all(key)
       .run();
 }
 
-void SqliteTokens::clear_login_throttle(const std::string& key) {
+void SqlTokens::clear_login_throttle(const std::string& key) {
   c_.prepare("DELETE FROM login_throttle WHERE subject = ?").bind_all(key).run();
 }
 
-Id SqliteTokens::insert_api_token(Id account_id, const std::string& hash, const std::string& label,
-                                  Millis now) {
-  c_.prepare(
-        "INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES (?, ?, ?, ?)")
+Id SqlTokens::insert_api_token(Id account_id, const std::string& hash, const std::string& label,
+                               Millis now) {
+  return c_
+      .prepare(
+          "INSERT INTO api_tokens (account_id, token_hash, label, created_at) VALUES (?, ?, ?, ?) "
+          "RETURNING id")
       .bind_all(account_id, hash, label, now)
-      .run();
-  return c_.last_insert_rowid();
+      .inserted_id();
 }
 
-std::optional<ApiToken> SqliteTokens::find_api_token(const std::string& hash) {
+std::optional<ApiToken> SqlTokens::find_api_token(const std::string& hash) {
   auto s = c_.prepare(
       "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_tokens "
       "WHERE token_hash = ? AND revoked_at IS NULL");
@@ -79,11 +85,11 @@ std::optional<ApiToken> SqliteTokens::find_api_token(const std::string& hash) {
   return read_token(s);
 }
 
-void SqliteTokens::touch_api_token(Id id, Millis now) {
+void SqlTokens::touch_api_token(Id id, Millis now) {
   c_.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").bind_all(now, id).run();
 }
 
-std::vector<ApiToken> SqliteTokens::api_tokens_of(Id account_id) {
+std::vector<ApiToken> SqlTokens::api_tokens_of(Id account_id) {
   auto s = c_.prepare(
       "SELECT id, account_id, label, created_at, last_used_at, revoked_at FROM api_tokens "
       "WHERE account_id = ? ORDER BY id");
@@ -93,17 +99,17 @@ std::vector<ApiToken> SqliteTokens::api_tokens_of(Id account_id) {
   return out;
 }
 
-bool SqliteTokens::revoke_api_token(Id account_id, Id token_id, Millis now) {
-  c_.prepare(
-        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? AND revoked_at IS "
-        "NULL")
-      .bind_all(now, token_id, account_id)
-      .run();
-  return sqlite3_changes(c_.handle()) > 0;
+bool SqlTokens::revoke_api_token(Id account_id, Id token_id, Millis now) {
+  return c_.prepare(
+               "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND account_id = ? AND "
+               "revoked_at IS "
+               "NULL")
+             .bind_all(now, token_id, account_id)
+             .run() > 0;
 }
 
-void SqliteTokens::insert_token(TokenKind kind, const std::string& hash, Id account_id,
-                                Millis expires_at, Millis now) {
+void SqlTokens::insert_token(TokenKind kind, const std::string& hash, Id account_id,
+                             Millis expires_at, Millis now) {
   c_.prepare(
         "INSERT INTO tokens (kind, token_hash, account_id, expires_at, created_at) VALUES (?, ?, "
         "?, ?, ?)")
@@ -111,8 +117,8 @@ void SqliteTokens::insert_token(TokenKind kind, const std::string& hash, Id acco
       .run();
 }
 
-std::optional<TokenRecord> SqliteTokens::find_live_token(TokenKind kind, const std::string& hash,
-                                                         Millis now) {
+std::optional<TokenRecord> SqlTokens::find_live_token(TokenKind kind, const std::string& hash,
+                                                      Millis now) {
   auto s = c_.prepare(
       "SELECT id, account_id, expires_at FROM tokens "
       "WHERE kind = ? AND token_hash = ? AND used_at IS NULL AND expires_at > ?");
@@ -121,16 +127,16 @@ std::optional<TokenRecord> SqliteTokens::find_live_token(TokenKind kind, const s
   return TokenRecord{s.int64(0), s.int64(1), s.int64(2)};
 }
 
-void SqliteTokens::mark_token_used(Id token_id, Millis now) {
+void SqlTokens::mark_token_used(Id token_id, Millis now) {
   c_.prepare("UPDATE tokens SET used_at = ? WHERE id = ? AND used_at IS NULL")
       .bind_all(now, token_id)
       .run();
 }
 
-void SqliteTokens::expire_tokens(TokenKind kind, Id account_id, Millis now) {
+void SqlTokens::expire_tokens(TokenKind kind, Id account_id, Millis now) {
   c_.prepare("UPDATE tokens SET used_at = ? WHERE kind = ? AND account_id = ? AND used_at IS NULL")
       .bind_all(now, kind_name(kind), account_id)
       .run();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,11 +1,11 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 #include "util/secrets.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -63,7 +63,7 @@ std::optional<CertificateRecord> one_certificate(Statement& s) {
 
 }  // namespace
 
-std::vector<CertificateRow> SqliteCertificates::certificates_of(Id institution_id) {
+std::vector<CertificateRow> SqlCertificates::certificates_of(Id institution_id) {
   auto s = c_.prepare(
       "SELECT serial_hex, terminal, status, not_after, issuance_number, not_before, picked_up_at, "
       "pickup_closed_at, pickup_expires_at, pickup_locked_at IS NOT NULL, (SELECT count(*) FROM "
@@ -93,7 +93,7 @@ std::vector<CertificateRow> SqliteCertificates::certificates_of(Id institution_i
   return out;
 }
 
-bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
+bool SqlCertificates::try_insert_certificate(const CertificateRecord& c) {
   auto s = c_.prepare(
       "INSERT INTO certificates (institution_id, application_id, issuance_number, terminal, "
       "serial_hex, subject, not_before, not_after, der, spki_sha256, key_source, sealed_key, "
@@ -113,8 +113,8 @@ bool SqliteCertificates::try_insert_certificate(const CertificateRecord& c) {
   return s.step();
 }
 
-bool SqliteCertificates::replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
-                                             Millis pickup_expires_at) {
+bool SqlCertificates::replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,
+                                          Millis pickup_expires_at) {
   auto s = c_.prepare(
       "UPDATE certificates SET pickup_code_hash = ?, pickup_expires_at = ?, pickup_failures = 0, "
       "pickup_locked_at = NULL, sealed_pickup_code = NULL WHERE id = ? AND status = ? AND "
@@ -125,7 +125,7 @@ bool SqliteCertificates::replace_pickup_code(Id certificate_id, const std::strin
   return s.step();
 }
 
-std::vector<CertificateRecord> SqliteCertificates::certificates_of_application(Id application_id) {
+std::vector<CertificateRecord> SqlCertificates::certificates_of_application(Id application_id) {
   auto s = c_.prepare(std::string(kCertificateColumns) + "WHERE application_id = ? ORDER BY id");
   s.bind_all(application_id);
   std::vector<CertificateRecord> out;
@@ -133,13 +133,13 @@ std::vector<CertificateRecord> SqliteCertificates::certificates_of_application(I
   return out;
 }
 
-bool SqliteCertificates::public_key_certified(const std::string& spki_sha256) {
+bool SqlCertificates::public_key_certified(const std::string& spki_sha256) {
   auto s = c_.prepare("SELECT 1 FROM certificates WHERE spki_sha256 = ? LIMIT 1");
   s.bind_all(spki_sha256);
   return s.step();
 }
 
-std::vector<std::string> SqliteCertificates::terminals_of(Id institution_id) {
+std::vector<std::string> SqlCertificates::terminals_of(Id institution_id) {
   auto s = c_.prepare("SELECT DISTINCT terminal FROM certificates WHERE institution_id = ?");
   s.bind_all(institution_id);
   std::vector<std::string> out;
@@ -147,7 +147,7 @@ std::vector<std::string> SqliteCertificates::terminals_of(Id institution_id) {
   return out;
 }
 
-std::optional<CertificateRecord> SqliteCertificates::find_current_certificate(
+std::optional<CertificateRecord> SqlCertificates::find_current_certificate(
     const std::string& issuance_number) {
   auto s = c_.prepare(std::string(kCertificateColumns) +
                       "WHERE issuance_number = ? AND replaced_at IS NULL");
@@ -155,15 +155,14 @@ std::optional<CertificateRecord> SqliteCertificates::find_current_certificate(
   return one_certificate(s);
 }
 
-std::optional<CertificateRecord> SqliteCertificates::find_certificate_by_serial(
+std::optional<CertificateRecord> SqlCertificates::find_certificate_by_serial(
     const std::string& serial_hex) {
   auto s = c_.prepare(std::string(kCertificateColumns) + "WHERE serial_hex = ?");
   s.bind_all(serial_hex);
   return one_certificate(s);
 }
 
-std::vector<CertificateRecord> SqliteCertificates::generations_of(
-    const std::string& issuance_number) {
+std::vector<CertificateRecord> SqlCertificates::generations_of(const std::string& issuance_number) {
   auto s = c_.prepare(std::string(kCertificateColumns) +
                       "WHERE issuance_number = ? ORDER BY generation");
   s.bind_all(issuance_number);
@@ -172,7 +171,7 @@ std::vector<CertificateRecord> SqliteCertificates::generations_of(
   return out;
 }
 
-std::vector<CertificateDownload> SqliteCertificates::downloads_of(Id certificate_id) {
+std::vector<CertificateDownload> SqlCertificates::downloads_of(Id certificate_id) {
   auto s = c_.prepare(
       "SELECT id, certificate_id, downloaded_at, client_address, what FROM certificate_downloads "
       "WHERE certificate_id = ? ORDER BY id");
@@ -182,8 +181,8 @@ std::vector<CertificateDownload> SqliteCertificates::downloads_of(Id certificate
   return out;
 }
 
-std::vector<CertificateRecord> SqliteCertificates::lapsed_pickups(Millis first_download_before,
-                                                                  Millis now) {
+std::vector<CertificateRecord> SqlCertificates::lapsed_pickups(Millis first_download_before,
+                                                               Millis now) {
   auto s = c_.prepare(std::string(kCertificateColumns) +
                       "WHERE pickup_closed_at IS NULL AND picked_up_at IS NOT NULL AND "
                       "(picked_up_at <= ? OR pickup_expires_at <= ?) ORDER BY id");
@@ -193,8 +192,8 @@ std::vector<CertificateRecord> SqliteCertificates::lapsed_pickups(Millis first_d
   return out;
 }
 
-std::optional<int> SqliteCertificates::count_pickup_failure(Id certificate_id, int max_attempts,
-                                                            Millis now) {
+std::optional<int> SqlCertificates::count_pickup_failure(Id certificate_id, int max_attempts,
+                                                         Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET pickup_failures = pickup_failures + 1, pickup_locked_at = CASE "
       "WHEN pickup_failures + 1 >= ? THEN ? END WHERE id = ? AND pickup_locked_at IS NULL "
@@ -206,7 +205,7 @@ std::optional<int> SqliteCertificates::count_pickup_failure(Id certificate_id, i
   return failures;
 }
 
-bool SqliteCertificates::unlock_pickup(Id certificate_id) {
+bool SqlCertificates::unlock_pickup(Id certificate_id) {
   auto s = c_.prepare(
       "UPDATE certificates SET pickup_locked_at = NULL, pickup_failures = 0 WHERE id = ? AND "
       "pickup_locked_at IS NOT NULL RETURNING id");
@@ -214,7 +213,7 @@ bool SqliteCertificates::unlock_pickup(Id certificate_id) {
   return s.step();
 }
 
-bool SqliteCertificates::mark_picked_up(Id certificate_id, Millis now) {
+bool SqlCertificates::mark_picked_up(Id certificate_id, Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET picked_up_at = ?, status = ?, pickup_failures = 0 WHERE id = ? "
       "AND picked_up_at IS NULL AND status = ? RETURNING id");
@@ -223,7 +222,7 @@ bool SqliteCertificates::mark_picked_up(Id certificate_id, Millis now) {
   return s.step();
 }
 
-void SqliteCertificates::insert_download(const CertificateDownload& d) {
+void SqlCertificates::insert_download(const CertificateDownload& d) {
   c_.prepare(
         "INSERT INTO certificate_downloads (certificate_id, downloaded_at, client_address, what) "
         "VALUES (?, ?, ?, ?)")
@@ -231,7 +230,7 @@ void SqliteCertificates::insert_download(const CertificateDownload& d) {
       .run();
 }
 
-bool SqliteCertificates::close_pickup(Id certificate_id, PickupClosed how, Millis now) {
+bool SqlCertificates::close_pickup(Id certificate_id, PickupClosed how, Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET pickup_closed_at = ?, pickup_closed_how = ?, sealed_key = NULL, "
       "sealed_pickup_code = NULL WHERE id = ? AND pickup_closed_at IS NULL RETURNING id");
@@ -239,7 +238,7 @@ bool SqliteCertificates::close_pickup(Id certificate_id, PickupClosed how, Milli
   return s.step();
 }
 
-bool SqliteCertificates::supersede_unused_certificate(Id certificate_id, Millis now) {
+bool SqlCertificates::supersede_unused_certificate(Id certificate_id, Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET replaced_at = ?1, replaced_how = 'superseded', status = ?2, "
       "revoked_at = ?1, revocation_reason = ?3, sealed_key = NULL, sealed_pickup_code = NULL, "
@@ -250,7 +249,7 @@ bool SqliteCertificates::supersede_unused_certificate(Id certificate_id, Millis 
   return s.step();
 }
 
-std::vector<CertificateRecord> SqliteCertificates::find_certificates(const CertificateFilter& f) {
+std::vector<CertificateRecord> SqlCertificates::find_certificates(const CertificateFilter& f) {
   auto s = c_.prepare(std::string(kCertificateColumns) +
                       "WHERE (?1 IS NULL OR institution_id = (SELECT id FROM institutions WHERE "
                       "code = ?1)) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3");
@@ -261,8 +260,8 @@ std::vector<CertificateRecord> SqliteCertificates::find_certificates(const Certi
   return out;
 }
 
-bool SqliteCertificates::revoke_certificate(Id certificate_id, int reason, Millis now,
-                                            std::optional<Millis> invalidity_date) {
+bool SqlCertificates::revoke_certificate(Id certificate_id, int reason, Millis now,
+                                         std::optional<Millis> invalidity_date) {
   auto s = c_.prepare(
       "UPDATE certificates SET status = ?1, revoked_at = ?2, revocation_reason = ?3, "
       "invalidity_date = ?4, sealed_key = NULL, sealed_pickup_code = NULL WHERE id = ?5 AND "
@@ -273,7 +272,7 @@ bool SqliteCertificates::revoke_certificate(Id certificate_id, int reason, Milli
   return s.step();
 }
 
-bool SqliteCertificates::mark_renewed(Id certificate_id, Millis now) {
+bool SqlCertificates::mark_renewed(Id certificate_id, Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET replaced_at = ?, replaced_how = 'renewed' WHERE id = ? AND "
       "replaced_at IS NULL RETURNING id");
@@ -281,7 +280,7 @@ bool SqliteCertificates::mark_renewed(Id certificate_id, Millis now) {
   return s.step();
 }
 
-std::vector<CertificateRecord> SqliteCertificates::unpicked_past(Millis deadline_before) {
+std::vector<CertificateRecord> SqlCertificates::unpicked_past(Millis deadline_before) {
   auto s = c_.prepare(std::string(kCertificateColumns) +
                       "WHERE picked_up_at IS NULL AND revoked_at IS NULL AND status = ? AND "
                       "replaced_at IS NULL AND pickup_expires_at < ? ORDER BY application_id, id");
@@ -291,7 +290,7 @@ std::vector<CertificateRecord> SqliteCertificates::unpicked_past(Millis deadline
   return out;
 }
 
-bool SqliteCertificates::revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) {
+bool SqlCertificates::revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET status = ?1, revoked_at = ?2, revocation_reason = ?3, "
       "sealed_key = NULL, sealed_pickup_code = NULL, pickup_closed_at = coalesce(pickup_closed_at, "
@@ -304,7 +303,7 @@ bool SqliteCertificates::revoke_unpicked(Id certificate_id, Millis deadline_befo
   return s.step();
 }
 
-std::vector<std::pair<Id, std::string>> SqliteCertificates::certificates_without_issuer_key_id(
+std::vector<std::pair<Id, std::string>> SqlCertificates::certificates_without_issuer_key_id(
     int limit) {
   auto s = c_.prepare("SELECT id, der FROM certificates WHERE issuer_key_id IS NULL LIMIT ?");
   s.bind_all(limit);
@@ -313,7 +312,7 @@ std::vector<std::pair<Id, std::string>> SqliteCertificates::certificates_without
   return out;
 }
 
-bool SqliteCertificates::set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) {
+bool SqlCertificates::set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) {
   auto s = c_.prepare(
       "UPDATE certificates SET issuer_key_id = ? WHERE id = ? AND issuer_key_id IS NULL "
       "RETURNING id");
@@ -321,4 +320,4 @@ bool SqliteCertificates::set_issuer_key_id(Id certificate_id, const std::string&
   return s.step();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

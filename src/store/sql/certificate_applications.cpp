@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -59,23 +59,25 @@ std::string select_certificate_applications(std::string_view where) {
   return fmt::format("SELECT {} FROM certificate_applications WHERE {}", kColumns, where);
 }
 
-CertificateApplicationRecord SqliteCertificateApplications::insert_certificate_application(
+CertificateApplicationRecord SqlCertificateApplications::insert_certificate_application(
     const CertificateApplicationRecord& a) {
-  c_.prepare(fmt::format("INSERT INTO certificate_applications ({}) VALUES (NULL{})", kColumns,
-                         std::string_view(
-                             ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                             "?, ?, ?, ?, ?, ?, ?, ?, ?")))
-      .bind_all(a.institution_id, a.account_id, a.usage_application_id,
-                fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key), a.classification,
-                a.prefecture, a.municipality_code, a.institution_code, a.institution_name,
-                a.department, a.contact_name, a.phone, a.email, a.signature_name, a.certificates,
-                a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen,
-                a.applied_on, a.expected_notice_on, text_of(a.status), a.status_note,
-                a.idempotency_key, a.applied_at, a.updated_at, a.postal_code, a.address_line,
-                a.approved_by)
-      .run();
+  // The id is the engine's; every other column is bound.
   CertificateApplicationRecord out = a;
-  out.id = c_.last_insert_rowid();
+  out.id =
+      c_.prepare(fmt::format("INSERT INTO certificate_applications ({}) VALUES ({}) RETURNING id",
+                             kColumns.substr(std::string_view("id, ").size()),
+                             std::string_view(
+                                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                 "?, ?, ?, ?, ?, ?, ?, ?, ?")))
+          .bind_all(a.institution_id, a.account_id, a.usage_application_id,
+                    fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key),
+                    a.classification, a.prefecture, a.municipality_code, a.institution_code,
+                    a.institution_name, a.department, a.contact_name, a.phone, a.email,
+                    a.signature_name, a.certificates, a.fee_per_certificate, a.tax_rate_percent,
+                    a.subtotal_yen, a.tax_yen, a.total_yen, a.applied_on, a.expected_notice_on,
+                    text_of(a.status), a.status_note, a.idempotency_key, a.applied_at, a.updated_at,
+                    a.postal_code, a.address_line, a.approved_by)
+          .inserted_id();
   out.number = fmt::format("C-{:08d}", out.id);
   c_.prepare("UPDATE certificate_applications SET number = ? WHERE id = ?")
       .bind_all(out.number, out.id)
@@ -84,8 +86,8 @@ CertificateApplicationRecord SqliteCertificateApplications::insert_certificate_a
 }
 
 std::optional<CertificateApplicationRecord>
-SqliteCertificateApplications::find_certificate_application_by_key(Id institution_id,
-                                                                   const std::string& key) {
+SqlCertificateApplications::find_certificate_application_by_key(Id institution_id,
+                                                                const std::string& key) {
   static const std::string sql =
       select_certificate_applications("institution_id = ? AND idempotency_key = ?");
   auto s = c_.prepare(sql);
@@ -95,8 +97,8 @@ SqliteCertificateApplications::find_certificate_application_by_key(Id institutio
 }
 
 std::optional<CertificateApplicationRecord>
-SqliteCertificateApplications::find_certificate_application(Id institution_id,
-                                                            const std::string& number) {
+SqlCertificateApplications::find_certificate_application(Id institution_id,
+                                                         const std::string& number) {
   static const std::string sql =
       select_certificate_applications("institution_id = ? AND number = ?");
   auto s = c_.prepare(sql);
@@ -105,8 +107,8 @@ SqliteCertificateApplications::find_certificate_application(Id institution_id,
   return read_certificate_application(s);
 }
 
-std::vector<CertificateApplicationRecord>
-SqliteCertificateApplications::certificate_applications_of(Id institution_id) {
+std::vector<CertificateApplicationRecord> SqlCertificateApplications::certificate_applications_of(
+    Id institution_id) {
   static const std::string sql =
       select_certificate_applications("institution_id = ? ORDER BY id DESC");
   auto s = c_.prepare(sql);
@@ -116,39 +118,39 @@ SqliteCertificateApplications::certificate_applications_of(Id institution_id) {
   return out;
 }
 
-bool SqliteCertificateApplications::set_certificate_application_status(
+bool SqlCertificateApplications::set_certificate_application_status(
     Id id, domain::CertificateApplicationState from, domain::CertificateApplicationState to,
     const std::string& note, Millis now) {
-  c_.prepare(
-        "UPDATE certificate_applications SET status = ?, status_note = ?, updated_at = ? WHERE id "
-        "= ? AND status = ?")
-      .bind_all(text_of(to), note, now, id, text_of(from))
-      .run();
-  return sqlite3_changes(c_.handle()) > 0;
+  return c_.prepare(
+               "UPDATE certificate_applications SET status = ?, status_note = ?, updated_at = ? "
+               "WHERE id "
+               "= ? AND status = ?")
+             .bind_all(text_of(to), note, now, id, text_of(from))
+             .run() > 0;
 }
 
-bool SqliteCertificateApplications::resubmit_certificate_application(
+bool SqlCertificateApplications::resubmit_certificate_application(
     const CertificateApplicationRecord& a) {
-  c_.prepare(
-        "UPDATE certificate_applications SET classification = ?, prefecture = ?, "
-        "municipality_code = ?, institution_code = ?, institution_name = ?, department = ?, "
-        "contact_name = ?, phone = ?, email = ?, signature_name = ?, postal_code = ?, "
-        "address_line = ?, certificates = ?, fee_per_certificate = ?, tax_rate_percent = ?, "
-        "subtotal_yen = ?, tax_yen = ?, total_yen = ?, applied_on = ?, expected_notice_on = ?, "
-        "idempotency_key = ?, applied_at = ?, updated_at = ?, status = ?, status_note = '' "
-        "WHERE id = ? AND status = 'returned'")
-      .bind_all(a.classification, a.prefecture, a.municipality_code, a.institution_code,
-                a.institution_name, a.department, a.contact_name, a.phone, a.email,
-                a.signature_name, a.postal_code, a.address_line, a.certificates,
-                a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen, a.total_yen,
-                a.applied_on, a.expected_notice_on, a.idempotency_key, a.applied_at, a.updated_at,
-                text_of(a.status), a.id)
-      .run();
-  return sqlite3_changes(c_.handle()) > 0;
+  return c_.prepare(
+               "UPDATE certificate_applications SET classification = ?, prefecture = ?, "
+               "municipality_code = ?, institution_code = ?, institution_name = ?, department = ?, "
+               "contact_name = ?, phone = ?, email = ?, signature_name = ?, postal_code = ?, "
+               "address_line = ?, certificates = ?, fee_per_certificate = ?, tax_rate_percent = ?, "
+               "subtotal_yen = ?, tax_yen = ?, total_yen = ?, applied_on = ?, expected_notice_on = "
+               "?, "
+               "idempotency_key = ?, applied_at = ?, updated_at = ?, status = ?, status_note = '' "
+               "WHERE id = ? AND status = 'returned'")
+             .bind_all(a.classification, a.prefecture, a.municipality_code, a.institution_code,
+                       a.institution_name, a.department, a.contact_name, a.phone, a.email,
+                       a.signature_name, a.postal_code, a.address_line, a.certificates,
+                       a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen,
+                       a.total_yen, a.applied_on, a.expected_notice_on, a.idempotency_key,
+                       a.applied_at, a.updated_at, text_of(a.status), a.id)
+             .run() > 0;
 }
 
-std::vector<CertificateApplicationRecord>
-SqliteCertificateApplications::find_certificate_applications(const ApplicationFilter& f) {
+std::vector<CertificateApplicationRecord> SqlCertificateApplications::find_certificate_applications(
+    const ApplicationFilter& f) {
   // Every condition is always present and switched off by its own parameter, so the SQL text (and
   // its cached statement) stays the same whatever the filter.
   std::string statuses = "0";
@@ -174,7 +176,7 @@ SqliteCertificateApplications::find_certificate_applications(const ApplicationFi
 }
 
 std::optional<CertificateApplicationRecord>
-SqliteCertificateApplications::find_certificate_application_by_number(const std::string& number) {
+SqlCertificateApplications::find_certificate_application_by_number(const std::string& number) {
   static const std::string sql = select_certificate_applications("number = ?");
   auto s = c_.prepare(sql);
   s.bind_all(number);
@@ -183,7 +185,7 @@ SqliteCertificateApplications::find_certificate_application_by_number(const std:
 }
 
 std::optional<CertificateApplicationRecord>
-SqliteCertificateApplications::find_certificate_application_by_id(Id id) {
+SqlCertificateApplications::find_certificate_application_by_id(Id id) {
   static const std::string sql = select_certificate_applications("id = ?");
   auto s = c_.prepare(sql);
   s.bind_all(id);
@@ -191,11 +193,11 @@ SqliteCertificateApplications::find_certificate_application_by_id(Id id) {
   return read_certificate_application(s);
 }
 
-void SqliteCertificateApplications::set_certificate_application_approved_by(
+void SqlCertificateApplications::set_certificate_application_approved_by(
     Id id, std::optional<Id> operator_id) {
   c_.prepare("UPDATE certificate_applications SET approved_by = ? WHERE id = ?")
       .bind_all(operator_id, id)
       .run();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

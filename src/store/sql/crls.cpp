@@ -1,7 +1,7 @@
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -29,8 +29,8 @@ std::optional<CrlRecord> one_crl(Statement& s) {
 
 }  // namespace
 
-std::optional<CrlRecord> SqliteCrls::latest_crl(const std::string& issuer_key_id, bool delta,
-                                                bool with_der) {
+std::optional<CrlRecord> SqlCrls::latest_crl(const std::string& issuer_key_id, bool delta,
+                                             bool with_der) {
   auto s = c_.prepare(crl_columns(with_der) +
                       "WHERE issuer_key_id = ? AND der IS NOT NULL AND (delta_base IS NOT NULL) "
                       "= ? ORDER BY crl_number DESC LIMIT 1");
@@ -38,8 +38,8 @@ std::optional<CrlRecord> SqliteCrls::latest_crl(const std::string& issuer_key_id
   return one_crl(s);
 }
 
-std::optional<CrlRecord> SqliteCrls::oldest_valid_full_crl(const std::string& issuer_key_id,
-                                                           Millis now) {
+std::optional<CrlRecord> SqlCrls::oldest_valid_full_crl(const std::string& issuer_key_id,
+                                                        Millis now) {
   auto s = c_.prepare(crl_columns(false) +
                       "WHERE issuer_key_id = ? AND der IS NOT NULL AND delta_base IS NULL AND "
                       "next_update > ? ORDER BY crl_number LIMIT 1");
@@ -47,7 +47,7 @@ std::optional<CrlRecord> SqliteCrls::oldest_valid_full_crl(const std::string& is
   return one_crl(s);
 }
 
-bool SqliteCrls::crl_in_flight(const std::string& issuer_key_id, Millis reserved_after) {
+bool SqlCrls::crl_in_flight(const std::string& issuer_key_id, Millis reserved_after) {
   auto s = c_.prepare(
       "SELECT 1 FROM crls WHERE issuer_key_id = ? AND der IS NULL AND created_at > ? LIMIT 1");
   s.bind_all(issuer_key_id, reserved_after);
@@ -56,7 +56,7 @@ bool SqliteCrls::crl_in_flight(const std::string& issuer_key_id, Millis reserved
   return found;
 }
 
-std::int64_t SqliteCrls::revoked_count(const std::string& issuer_key_id, Millis revoked_until) {
+std::int64_t SqlCrls::revoked_count(const std::string& issuer_key_id, Millis revoked_until) {
   auto s = c_.prepare(
       "SELECT count(*) FROM certificates WHERE issuer_key_id = ? AND revoked_at IS NOT NULL AND "
       "revoked_at <= ?");
@@ -67,7 +67,7 @@ std::int64_t SqliteCrls::revoked_count(const std::string& issuer_key_id, Millis 
   return n;
 }
 
-bool SqliteCrls::issued_valid_at(const std::string& issuer_key_id, Millis at) {
+bool SqlCrls::issued_valid_at(const std::string& issuer_key_id, Millis at) {
   auto s =
       c_.prepare("SELECT 1 FROM certificates WHERE issuer_key_id = ? AND not_after >= ? LIMIT 1");
   s.bind_all(issuer_key_id, at);
@@ -76,8 +76,8 @@ bool SqliteCrls::issued_valid_at(const std::string& issuer_key_id, Millis at) {
   return found;
 }
 
-void SqliteCrls::scan_revoked(const RevokedScan& scan,
-                              const std::function<void(const RevokedEntry&)>& visit) {
+void SqlCrls::scan_revoked(const RevokedScan& scan,
+                           const std::function<void(const RevokedEntry&)>& visit) {
   auto s = c_.prepare(
       "SELECT serial_hex, revoked_at, coalesce(revocation_reason, 0), invalidity_date FROM "
       "certificates WHERE issuer_key_id = ? AND revoked_at IS NOT NULL AND not_after >= ? AND "
@@ -93,7 +93,7 @@ void SqliteCrls::scan_revoked(const RevokedScan& scan,
   }
 }
 
-std::int64_t SqliteCrls::reserve_crl(const CrlRecord& r) {
+std::int64_t SqlCrls::reserve_crl(const CrlRecord& r) {
   auto s = c_.prepare(
       "INSERT INTO crls (issuer_key_id, crl_number, delta_base, this_update, next_update, "
       "created_at) SELECT ?1, coalesce(max(crl_number), 0) + 1, ?2, ?3, ?4, ?5 FROM crls WHERE "
@@ -105,8 +105,8 @@ std::int64_t SqliteCrls::reserve_crl(const CrlRecord& r) {
   return number;
 }
 
-bool SqliteCrls::record_crl(const std::string& issuer_key_id, std::int64_t crl_number,
-                            const std::string& der, std::int64_t revoked_seen) {
+bool SqlCrls::record_crl(const std::string& issuer_key_id, std::int64_t crl_number,
+                         const std::string& der, std::int64_t revoked_seen) {
   auto s = c_.prepare(
       "UPDATE crls SET der = ?, revoked_seen = ? WHERE issuer_key_id = ? AND crl_number = ? AND "
       "der IS NULL RETURNING crl_number");
@@ -116,4 +116,4 @@ bool SqliteCrls::record_crl(const std::string& issuer_key_id, std::int64_t crl_n
   return done;
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,20 +1,20 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 #include "util/secrets.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
-std::optional<std::string> SqliteSettings::setting(const std::string& key) {
+std::optional<std::string> SqlSettings::setting(const std::string& key) {
   auto s = c_.prepare("SELECT value FROM settings WHERE key = ?");
   s.bind_all(key);
   if (!s.step()) return std::nullopt;
   return s.text(0);
 }
 
-void SqliteSettings::put_setting(const std::string& key, const std::string& value) {
+void SqlSettings::put_setting(const std::string& key, const std::string& value) {
   c_.prepare(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
         "excluded.value")
@@ -22,4 +22,4 @@ void SqliteSettings::put_setting(const std::string& key, const std::string& valu
       .run();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

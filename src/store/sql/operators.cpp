@@ -1,7 +1,7 @@
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -29,38 +29,38 @@ Operator read_operator(const Statement& s) {
 
 }  // namespace
 
-Id SqliteOperators::insert_operator(const Operator& o) {
-  c_.prepare(
-        "INSERT INTO operators (login, display_name, role, password_hash, totp_secret, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?)")
+Id SqlOperators::insert_operator(const Operator& o) {
+  return c_
+      .prepare(
+          "INSERT INTO operators (login, display_name, role, password_hash, totp_secret, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
       .bind_all(o.login, o.display_name, std::string(domain::role_key(o.role)), o.password_hash,
                 o.totp_secret, o.created_at)
-      .run();
-  return c_.last_insert_rowid();
+      .inserted_id();
 }
 
-std::optional<Operator> SqliteOperators::find_operator_by_login(const std::string& login) {
+std::optional<Operator> SqlOperators::find_operator_by_login(const std::string& login) {
   auto s = c_.prepare(std::string(kOperatorColumns) + "WHERE login = ?");
   s.bind_all(login);
   if (!s.step()) return std::nullopt;
   return read_operator(s);
 }
 
-std::optional<Operator> SqliteOperators::find_operator(Id id) {
+std::optional<Operator> SqlOperators::find_operator(Id id) {
   auto s = c_.prepare(std::string(kOperatorColumns) + "WHERE id = ?");
   s.bind_all(id);
   if (!s.step()) return std::nullopt;
   return read_operator(s);
 }
 
-std::vector<Operator> SqliteOperators::list_operators() {
+std::vector<Operator> SqlOperators::list_operators() {
   auto s = c_.prepare(std::string(kOperatorColumns) + "ORDER BY login");
   std::vector<Operator> out;
   while (s.step()) out.push_back(read_operator(s));
   return out;
 }
 
-std::optional<int> SqliteOperators::count_operator_login_attempt(Id id, Millis now) {
+std::optional<int> SqlOperators::count_operator_login_attempt(Id id, Millis now) {
   auto s = c_.prepare(
       "UPDATE operators SET failures = failures + 1 WHERE id = ? AND locked_until <= ? "
       "RETURNING failures");
@@ -71,28 +71,30 @@ std::optional<int> SqliteOperators::count_operator_login_attempt(Id id, Millis n
   return failures;
 }
 
-void SqliteOperators::lock_operator(Id id, Millis until) {
-  c_.prepare("UPDATE operators SET locked_until = max(locked_until, ?) WHERE id = ?")
+void SqlOperators::lock_operator(Id id, Millis until) {
+  // CASE, not max(a, b): the scalar max is SQLite's, PostgreSQL spells it greatest.
+  c_.prepare(
+        "UPDATE operators SET locked_until = CASE WHEN locked_until > ?1 THEN locked_until ELSE "
+        "?1 END WHERE id = ?2")
       .bind_all(until, id)
       .run();
 }
 
-void SqliteOperators::clear_operator_throttle(Id id) {
+void SqlOperators::clear_operator_throttle(Id id) {
   c_.prepare("UPDATE operators SET failures = 0, locked_until = 0 WHERE id = ?").bind_all(id).run();
 }
 
-bool SqliteOperators::advance_operator_totp_step(Id id, std::int64_t step) {
-  c_.prepare("UPDATE operators SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
-      .bind_all(step, id, step)
-      .run();
-  return sqlite3_changes(c_.handle()) > 0;
+bool SqlOperators::advance_operator_totp_step(Id id, std::int64_t step) {
+  return c_.prepare("UPDATE operators SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
+             .bind_all(step, id, step)
+             .run() > 0;
 }
 
-void SqliteOperators::set_operator_disabled(Id id, std::optional<Millis> at) {
+void SqlOperators::set_operator_disabled(Id id, std::optional<Millis> at) {
   c_.prepare("UPDATE operators SET disabled_at = ? WHERE id = ?").bind_all(at, id).run();
 }
 
-void SqliteOperators::insert_operator_session(const OperatorSession& s) {
+void SqlOperators::insert_operator_session(const OperatorSession& s) {
   c_.prepare(
         "INSERT INTO operator_sessions (id_hash, operator_id, created_at, last_seen_at) VALUES "
         "(?, ?, ?, ?)")
@@ -100,7 +102,7 @@ void SqliteOperators::insert_operator_session(const OperatorSession& s) {
       .run();
 }
 
-std::optional<OperatorSession> SqliteOperators::find_operator_session(const std::string& id_hash) {
+std::optional<OperatorSession> SqlOperators::find_operator_session(const std::string& id_hash) {
   auto s = c_.prepare(
       "SELECT id_hash, operator_id, created_at, last_seen_at FROM operator_sessions WHERE "
       "id_hash = ?");
@@ -109,18 +111,18 @@ std::optional<OperatorSession> SqliteOperators::find_operator_session(const std:
   return OperatorSession{s.text(0), s.int64(1), s.int64(2), s.int64(3)};
 }
 
-void SqliteOperators::touch_operator_session(const std::string& id_hash, Millis now) {
+void SqlOperators::touch_operator_session(const std::string& id_hash, Millis now) {
   c_.prepare("UPDATE operator_sessions SET last_seen_at = ? WHERE id_hash = ?")
       .bind_all(now, id_hash)
       .run();
 }
 
-void SqliteOperators::delete_operator_session(const std::string& id_hash) {
+void SqlOperators::delete_operator_session(const std::string& id_hash) {
   c_.prepare("DELETE FROM operator_sessions WHERE id_hash = ?").bind_all(id_hash).run();
 }
 
-void SqliteOperators::delete_operator_sessions_of(Id operator_id) {
+void SqlOperators::delete_operator_sessions_of(Id operator_id) {
   c_.prepare("DELETE FROM operator_sessions WHERE operator_id = ?").bind_all(operator_id).run();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -38,23 +38,24 @@ std::string select_usage(std::string_view where) {
 
 }  // namespace
 
-UsageApplicationRecord SqliteUsageApplications::insert_usage_application(
+UsageApplicationRecord SqlUsageApplications::insert_usage_application(
     const UsageApplicationRecord& a) {
   // The key is unique within the institution, so with it the row has a unique stand-in number
   // until it has its id.
-  c_.prepare(
-        "INSERT INTO usage_applications (institution_id, account_id, number, version, changes_id, "
-        "line_type, "
-        "customer_id, start_date, terminals, vendor_name, vendor_contact, vendor_phone, "
-        "idempotency_key, "
-        "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(a.institution_id, a.account_id,
-                fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key), a.version,
-                a.changes_id, a.line_type, a.customer_id, a.start_date, a.terminals, a.vendor_name,
-                a.vendor_contact, a.vendor_phone, a.idempotency_key, a.finalized_at)
-      .run();
   UsageApplicationRecord out = a;
-  out.id = c_.last_insert_rowid();
+  out.id = c_.prepare(
+                 "INSERT INTO usage_applications (institution_id, account_id, number, version, "
+                 "changes_id, "
+                 "line_type, "
+                 "customer_id, start_date, terminals, vendor_name, vendor_contact, vendor_phone, "
+                 "idempotency_key, "
+                 "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+               .bind_all(a.institution_id, a.account_id,
+                         fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key),
+                         a.version, a.changes_id, a.line_type, a.customer_id, a.start_date,
+                         a.terminals, a.vendor_name, a.vendor_contact, a.vendor_phone,
+                         a.idempotency_key, a.finalized_at)
+               .inserted_id();
   out.number = fmt::format("U-{:08d}", out.id);
   c_.prepare("UPDATE usage_applications SET number = ? WHERE id = ?")
       .bind_all(out.number, out.id)
@@ -62,7 +63,7 @@ UsageApplicationRecord SqliteUsageApplications::insert_usage_application(
   return out;
 }
 
-std::optional<UsageApplicationRecord> SqliteUsageApplications::find_usage_application_by_key(
+std::optional<UsageApplicationRecord> SqlUsageApplications::find_usage_application_by_key(
     Id institution_id, const std::string& key) {
   static const std::string sql = select_usage("institution_id = ? AND idempotency_key = ?");
   auto s = c_.prepare(sql);
@@ -71,7 +72,7 @@ std::optional<UsageApplicationRecord> SqliteUsageApplications::find_usage_applic
   return read_usage(s);
 }
 
-std::optional<UsageApplicationRecord> SqliteUsageApplications::find_usage_application(
+std::optional<UsageApplicationRecord> SqlUsageApplications::find_usage_application(
     Id institution_id, const std::string& number) {
   static const std::string sql = select_usage("institution_id = ? AND number = ?");
   auto s = c_.prepare(sql);
@@ -80,8 +81,7 @@ std::optional<UsageApplicationRecord> SqliteUsageApplications::find_usage_applic
   return read_usage(s);
 }
 
-std::vector<UsageApplicationRecord> SqliteUsageApplications::usage_applications_of(
-    Id institution_id) {
+std::vector<UsageApplicationRecord> SqlUsageApplications::usage_applications_of(Id institution_id) {
   static const std::string sql = select_usage("institution_id = ? ORDER BY version DESC");
   auto s = c_.prepare(sql);
   s.bind_all(institution_id);
@@ -90,4 +90,4 @@ std::vector<UsageApplicationRecord> SqliteUsageApplications::usage_applications_
   return out;
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,7 +1,7 @@
 // The OCSP responder's repository on SQLite (migration 0015).
-#include "store/sqlite/repositories.hpp"
+#include "store/sql/repositories.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 namespace {
 
 const char* text_of(OcspHashAlgorithm h) {
@@ -52,8 +52,8 @@ constexpr const char* kAnswered =
 
 }  // namespace
 
-std::optional<OcspResponderRecord> SqliteOcsp::current_ocsp_responder(
-    const std::string& issuer_key_id, Millis now) {
+std::optional<OcspResponderRecord> SqlOcsp::current_ocsp_responder(const std::string& issuer_key_id,
+                                                                   Millis now) {
   auto s = c_.prepare(std::string(kResponderColumns) +
                       "WHERE issuer_key_id = ?1 AND not_before <= ?2 AND not_after > ?2 ORDER "
                       "BY not_after DESC, id DESC LIMIT 1");
@@ -62,9 +62,9 @@ std::optional<OcspResponderRecord> SqliteOcsp::current_ocsp_responder(
   return read_responder(s);
 }
 
-std::optional<OcspCertificateStatus> SqliteOcsp::ocsp_status(const std::string& issuer_key_id,
-                                                             const std::string& serial_hex,
-                                                             OcspHashAlgorithm hash) {
+std::optional<OcspCertificateStatus> SqlOcsp::ocsp_status(const std::string& issuer_key_id,
+                                                          const std::string& serial_hex,
+                                                          OcspHashAlgorithm hash) {
   auto s = c_.prepare(std::string("SELECT ") + kStatusColumns +
                       ", r.status, r.response, r.this_update, r.next_update, r.refresh_at, "
                       "r.responder_id FROM certificates c LEFT JOIN ocsp_responses r ON "
@@ -89,7 +89,7 @@ std::optional<OcspCertificateStatus> SqliteOcsp::ocsp_status(const std::string& 
   return c;
 }
 
-std::vector<OcspDue> SqliteOcsp::ocsp_responses_missing(Millis now, Id after_id, int limit) {
+std::vector<OcspDue> SqlOcsp::ocsp_responses_missing(Millis now, Id after_id, int limit) {
   auto s = c_.prepare(std::string("SELECT ") + kStatusColumns + " FROM certificates c WHERE " +
                       kAnswered +
                       " AND c.id > ?2 AND NOT EXISTS (SELECT 1 FROM ocsp_responses r WHERE "
@@ -101,8 +101,7 @@ std::vector<OcspDue> SqliteOcsp::ocsp_responses_missing(Millis now, Id after_id,
   return out;
 }
 
-std::vector<OcspDue> SqliteOcsp::ocsp_responses_stale(Millis now, Millis refresh_before,
-                                                      int limit) {
+std::vector<OcspDue> SqlOcsp::ocsp_responses_stale(Millis now, Millis refresh_before, int limit) {
   auto s = c_.prepare(std::string("SELECT ") + kStatusColumns +
                       ", r.hash_algorithm FROM ocsp_responses r JOIN certificates c ON c.id = "
                       "r.certificate_id WHERE r.refresh_at < ?2 AND " +
@@ -113,7 +112,7 @@ std::vector<OcspDue> SqliteOcsp::ocsp_responses_stale(Millis now, Millis refresh
   return out;
 }
 
-std::int64_t SqliteOcsp::ocsp_epoch() {
+std::int64_t SqlOcsp::ocsp_epoch() {
   auto s = c_.prepare("SELECT value FROM ocsp_epoch WHERE id = 1");
   if (!s.step()) throw std::runtime_error("corrupt database: no ocsp_epoch row");
   const auto value = s.int64(0);
@@ -121,8 +120,8 @@ std::int64_t SqliteOcsp::ocsp_epoch() {
   return value;
 }
 
-std::optional<Id> SqliteOcsp::try_insert_ocsp_responder(const OcspResponderRecord& r,
-                                                        Millis needed_until) {
+std::optional<Id> SqlOcsp::try_insert_ocsp_responder(const OcspResponderRecord& r,
+                                                     Millis needed_until) {
   auto s = c_.prepare(
       "INSERT INTO ocsp_responders (issuer_key_id, serial_hex, der, sealed_key, not_before, "
       "not_after, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM "
@@ -136,7 +135,7 @@ std::optional<Id> SqliteOcsp::try_insert_ocsp_responder(const OcspResponderRecor
   return id;
 }
 
-bool SqliteOcsp::try_store_ocsp_response(const OcspStoredResponse& r) {
+bool SqlOcsp::try_store_ocsp_response(const OcspStoredResponse& r) {
   // The SELECT from certificates is the guard: no row, no insert. The upsert keeps the newer of
   // two nodes' responses whichever commits last.
   auto s = c_.prepare(
@@ -155,4 +154,4 @@ bool SqliteOcsp::try_store_ocsp_response(const OcspStoredResponse& r) {
   return stored;
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,22 +1,22 @@
 #include <fmt/format.h>
 #include <algorithm>
 
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 #include "util/secrets.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
-Id SqliteOutbox::enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) {
-  c_.prepare(
-        "INSERT INTO outbox (recipient, subject, body, message_id, next_attempt_at, created_at, "
-        "redact_when_sent) VALUES (?, ?, ?, ?, ?, ?, ?)")
+Id SqlOutbox::enqueue_mail(const NewMail& m, const std::string& message_id, Millis now) {
+  return c_
+      .prepare(
+          "INSERT INTO outbox (recipient, subject, body, message_id, next_attempt_at, created_at, "
+          "redact_when_sent) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
       .bind_all(m.to, m.subject, m.body, message_id, now, now, m.redact_when_sent ? 1 : 0)
-      .run();
-  return c_.last_insert_rowid();
+      .inserted_id();
 }
 
-std::vector<OutboxMail> SqliteOutbox::due_mail(Millis now, int limit) {
+std::vector<OutboxMail> SqlOutbox::due_mail(Millis now, int limit) {
   auto s = c_.prepare(
       "SELECT id, recipient, subject, body, message_id, attempts, created_at FROM outbox "
       "WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
@@ -29,13 +29,13 @@ std::vector<OutboxMail> SqliteOutbox::due_mail(Millis now, int limit) {
   return out;
 }
 
-void SqliteOutbox::postpone_mail(Id id, Millis until) {
+void SqlOutbox::postpone_mail(Id id, Millis until) {
   c_.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL")
       .bind_all(until, id)
       .run();
 }
 
-std::vector<OutboxMail> SqliteOutbox::claim_due_mail(Millis now, int limit, Millis lease_until) {
+std::vector<OutboxMail> SqlOutbox::claim_due_mail(Millis now, int limit, Millis lease_until) {
   auto s = c_.prepare(
       "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox WHERE sent_at IS "
       "NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) "
@@ -51,7 +51,7 @@ std::vector<OutboxMail> SqliteOutbox::claim_due_mail(Millis now, int limit, Mill
   return out;
 }
 
-void SqliteOutbox::mark_mail_sent(Id id, Millis now) {
+void SqlOutbox::mark_mail_sent(Id id, Millis now) {
   c_.prepare(
         "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, "
         "body = CASE WHEN redact_when_sent = 1 THEN '' ELSE body END WHERE id = ?")
@@ -59,17 +59,17 @@ void SqliteOutbox::mark_mail_sent(Id id, Millis now) {
       .run();
 }
 
-void SqliteOutbox::mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
-                                    const std::string& error) {
+void SqlOutbox::mark_mail_failed(Id id, int attempts, Millis next_attempt_at,
+                                 const std::string& error) {
   c_.prepare("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")
       .bind_all(attempts, next_attempt_at, error, id)
       .run();
 }
 
-std::int64_t SqliteOutbox::pending_mail_count() {
+std::int64_t SqlOutbox::pending_mail_count() {
   auto s = c_.prepare("SELECT count(*) FROM outbox WHERE sent_at IS NULL");
   s.step();
   return s.int64(0);
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

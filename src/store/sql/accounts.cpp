@@ -1,7 +1,7 @@
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -28,35 +28,34 @@ std::optional<Institution> one_institution(Statement&& s) {
 
 }  // namespace
 
-std::optional<Institution> SqliteAccounts::find_institution_by_code(const std::string& code) {
+std::optional<Institution> SqlAccounts::find_institution_by_code(const std::string& code) {
   return one_institution(std::move(
       c_.prepare("SELECT id, code, name FROM institutions WHERE code = ?").bind_all(code)));
 }
 
-std::optional<Institution> SqliteAccounts::find_institution(Id id) {
+std::optional<Institution> SqlAccounts::find_institution(Id id) {
   return one_institution(
       std::move(c_.prepare("SELECT id, code, name FROM institutions WHERE id = ?").bind_all(id)));
 }
 
-Id SqliteAccounts::insert_institution(const std::string& code, const std::string& name,
-                                      Millis now) {
-  c_.prepare("INSERT INTO institutions (code, name, created_at) VALUES (?, ?, ?)")
+Id SqlAccounts::insert_institution(const std::string& code, const std::string& name, Millis now) {
+  return c_
+      .prepare("INSERT INTO institutions (code, name, created_at) VALUES (?, ?, ?) RETURNING id")
       .bind_all(code, name, now)
-      .run();
-  return c_.last_insert_rowid();
+      .inserted_id();
 }
 
-Id SqliteAccounts::insert_account(const Account& a) {
-  c_.prepare(
-        "INSERT INTO accounts (institution_id, email, email_key, password_hash, verified_at, "
-        "disabled_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+Id SqlAccounts::insert_account(const Account& a) {
+  return c_
+      .prepare(
+          "INSERT INTO accounts (institution_id, email, email_key, password_hash, verified_at, "
+          "disabled_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
       .bind_all(a.institution_id, a.email, a.email_key, a.password_hash, a.verified_at,
                 a.disabled_at, a.created_at)
-      .run();
-  return c_.last_insert_rowid();
+      .inserted_id();
 }
 
-std::optional<Account> SqliteAccounts::find_account_by_email_key(const std::string& email_key) {
+std::optional<Account> SqlAccounts::find_account_by_email_key(const std::string& email_key) {
   static const std::string sql =
       std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE email_key = ?");
   auto s = c_.prepare(sql);
@@ -65,7 +64,7 @@ std::optional<Account> SqliteAccounts::find_account_by_email_key(const std::stri
   return read_account(s);
 }
 
-std::optional<Account> SqliteAccounts::find_account(Id id) {
+std::optional<Account> SqlAccounts::find_account(Id id) {
   static const std::string sql =
       std::string("SELECT ").append(kAccountColumns).append(" FROM accounts WHERE id = ?");
   auto s = c_.prepare(sql);
@@ -74,21 +73,21 @@ std::optional<Account> SqliteAccounts::find_account(Id id) {
   return read_account(s);
 }
 
-void SqliteAccounts::set_account_verified(Id id, Millis at) {
+void SqlAccounts::set_account_verified(Id id, Millis at) {
   c_.prepare("UPDATE accounts SET verified_at = ? WHERE id = ? AND verified_at IS NULL")
       .bind_all(at, id)
       .run();
 }
 
-void SqliteAccounts::set_account_password(Id id, const std::string& hash) {
+void SqlAccounts::set_account_password(Id id, const std::string& hash) {
   c_.prepare("UPDATE accounts SET password_hash = ? WHERE id = ?").bind_all(hash, id).run();
 }
 
-void SqliteAccounts::set_account_disabled(Id id, std::optional<Millis> at) {
+void SqlAccounts::set_account_disabled(Id id, std::optional<Millis> at) {
   c_.prepare("UPDATE accounts SET disabled_at = ? WHERE id = ?").bind_all(at, id).run();
 }
 
-std::vector<AccountSummary> SqliteAccounts::list_accounts() {
+std::vector<AccountSummary> SqlAccounts::list_accounts() {
   static const std::string sql =
       "SELECT a.id, a.institution_id, a.email, a.email_key, a.password_hash, a.verified_at, "
       "a.disabled_at, a.created_at, i.id, i.code, i.name FROM accounts a "
@@ -99,4 +98,4 @@ std::vector<AccountSummary> SqliteAccounts::list_accounts() {
   return out;
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,7 +1,7 @@
-#include "store/sqlite/repositories.hpp"
-#include "store/sqlite/sqlite_tx.hpp"
+#include "store/sql/repositories.hpp"
+#include "store/sql/sql_tx.hpp"
 
-namespace onshi::store::sqlite {
+namespace onshi::store::sql {
 
 namespace {
 
@@ -42,21 +42,21 @@ std::vector<IssuanceReservation> all(Statement& s) {
 
 }  // namespace
 
-std::vector<IssuanceReservation> SqliteIssuance::reserved_for(Id application_id) {
+std::vector<IssuanceReservation> SqlIssuance::reserved_for(Id application_id) {
   auto s = c_.prepare(std::string(kReservationColumns) +
                       "WHERE application_id = ? AND state = 'reserved' ORDER BY position");
   s.bind_all(application_id);
   return all(s);
 }
 
-std::vector<IssuanceReservation> SqliteIssuance::reserved_before(Millis reserved_before) {
+std::vector<IssuanceReservation> SqlIssuance::reserved_before(Millis reserved_before) {
   auto s = c_.prepare(std::string(kReservationColumns) +
                       "WHERE state = 'reserved' AND reserved_at < ? ORDER BY id");
   s.bind_all(reserved_before);
   return all(s);
 }
 
-std::optional<Id> SqliteIssuance::try_reserve(const IssuanceReservation& r) {
+std::optional<Id> SqlIssuance::try_reserve(const IssuanceReservation& r) {
   const auto& c = r.planned;
   // A serial certified before reservations existed (schema 8 and older) counts as taken too.
   auto s = c_.prepare(
@@ -74,7 +74,7 @@ std::optional<Id> SqliteIssuance::try_reserve(const IssuanceReservation& r) {
   return s.int64(0);
 }
 
-bool SqliteIssuance::settle_reservation(Id id, bool issued, Millis now) {
+bool SqlIssuance::settle_reservation(Id id, bool issued, Millis now) {
   auto s = c_.prepare(
       "UPDATE issuance_reservations SET state = ?, settled_at = ?, sealed_key = NULL, "
       "sealed_pickup_code = NULL WHERE id = ? AND state = 'reserved' RETURNING id");
@@ -82,4 +82,4 @@ bool SqliteIssuance::settle_reservation(Id id, bool issued, Millis now) {
   return s.step();
 }
 
-}  // namespace onshi::store::sqlite
+}  // namespace onshi::store::sql

@@ -1,0 +1,54 @@
+#include "store/sqlite/sqlite_session.hpp"
+
+namespace onshi::store::sqlite {
+namespace {
+
+class SqliteCursor final : public sql::Cursor {
+ public:
+  SqliteCursor(Connection& c, std::string_view sql) : db_(c.handle()), s_(c.prepare(sql)) {}
+
+  bool next() override {
+    if (done_) return false;
+    if (s_.step()) return true;
+    done_ = true;
+    changes_ = sqlite3_changes64(db_);
+    return false;
+  }
+  bool is_null(int col) const override { return s_.is_null(col); }
+  std::int64_t int64(int col) const override { return s_.int64(col); }
+  std::string text(int col) const override { return s_.text(col); }
+  std::string blob(int col) const override { return s_.blob(col); }
+  std::int64_t affected() const override { return changes_; }
+
+  Statement& statement() { return s_; }
+
+ private:
+  sqlite3* db_;
+  Statement s_;
+  bool done_ = false;
+  std::int64_t changes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<sql::Cursor> SqliteSession::execute(std::string_view sql,
+                                                    std::span<const sql::Value> params) {
+  auto cursor = std::make_unique<SqliteCursor>(c_, sql);
+  Statement& s = cursor->statement();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    const sql::Value& v = params[i];
+    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+      s.bind(index, *n);
+    } else if (const auto* t = std::get_if<std::string>(&v)) {
+      s.bind(index, std::string_view(*t));
+    } else if (const auto* b = std::get_if<sql::BlobValue>(&v)) {
+      s.bind(index, Blob{b->bytes});
+    } else {
+      s.bind_null(index);
+    }
+  }
+  return cursor;
+}
+
+}  // namespace onshi::store::sqlite

@@ -1,0 +1,20 @@
+#pragma once
+// The SQLite side of store/sql/session.hpp: the SQL runs as it is, on one connection's statement
+// cache.
+#include "store/sql/session.hpp"
+#include "store/sqlite/connection.hpp"
+
+namespace onshi::store::sqlite {
+
+class SqliteSession final : public sql::Session {
+ public:
+  explicit SqliteSession(Connection& c) : c_(c) {}
+  sql::Engine engine() const override { return sql::Engine::sqlite; }
+  std::unique_ptr<sql::Cursor> execute(std::string_view sql,
+                                       std::span<const sql::Value> params) override;
+
+ private:
+  Connection& c_;
+};
+
+}  // namespace onshi::store::sqlite

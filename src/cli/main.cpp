@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--config", globals.config_file,
                  "TOML configuration file (default: DATA/onshi.toml if present)");
+  app.add_option("--database-url", globals.database_url,
+                 "sqlite:PATH or postgresql://user@host:port/db (default: database.url, "
+                 "ONSHI_DATABASE_URL, or sqlite:DATA/onshi.db)");
 
   onshi::cli::register_serve_command(app, globals);
   onshi::cli::register_db_commands(app, globals);

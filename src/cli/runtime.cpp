@@ -11,12 +11,14 @@ namespace onshi::cli {
 
 Runtime::Runtime(const GlobalOptions& g, const std::function<void(app::Config&)>& adjust)
     : config_(app::load_config(g.data_dir, g.config_file)) {
+  if (!g.database_url.empty()) config_.database_url = g.database_url;
   if (adjust) adjust(config_);
   start(false);
 }
 
 Runtime::Runtime(const GlobalOptions& g, ExistingDatabase)
     : config_(app::load_config(g.data_dir, g.config_file)) {
+  if (!g.database_url.empty()) config_.database_url = g.database_url;
   start(true);
 }
 
@@ -24,18 +26,21 @@ void Runtime::start(bool existing_database) {
   app::finish_config(config_);
   if (existing_database && !store::database_exists(config_.database_url)) {
     std::cerr << fmt::format(
-        "no onshi database at {}: check --data, or create it with `onshi db migrate`\n",
-        config_.database_url);
+        "no onshi database at {}: check --data or --database-url, or create it with `onshi db "
+        "migrate`\n",
+        store::redacted_database_url(config_.database_url));
     throw CLI::RuntimeError(2);
   }
   const std::filesystem::path resources = config_.resources;
-  db_ = store::open_database(config_.database_url, config_.threads + 2);
+  db_ = store::open_database(config_.database_url, config_.database_pool_size > 0
+                                                       ? config_.database_pool_size
+                                                       : config_.threads + 2);
   if (existing_database) {
     const int have = db_->schema_version();
     const int want = store::current_schema_version();
     if (have != want) {
       std::cerr << fmt::format("the database at {} has schema version {}, this onshi uses {}{}\n",
-                               config_.database_url, have, want,
+                               store::redacted_database_url(config_.database_url), have, want,
                                have < want ? ": run `onshi db migrate`" : ": use a newer onshi");
       throw CLI::RuntimeError(2);
     }

@@ -16,6 +16,7 @@
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
+#include "store/database.hpp"
 #include "pki/issuing_ca.hpp"
 #include "web/server.hpp"
 
@@ -41,8 +42,19 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
     if (!flags.tls_key.empty()) c.tls_key_file = flags.tls_key;
   });
   const auto& config = rt.config();
-  if (const int applied = rt.db().migrate(); applied > 0)
-    spdlog::info("applied {} migration(s)", applied);
+  // The embedded database has one node, which may migrate it; a shared server's schema changes
+  // only by `onshi db migrate`, so that nodes of two versions never migrate it under each other.
+  if (store::is_embedded_database(config.database_url)) {
+    if (const int applied = rt.db().migrate(); applied > 0)
+      spdlog::info("applied {} migration(s)", applied);
+  } else if (const int have = rt.db().schema_version(), want = store::current_schema_version();
+             have != want) {
+    spdlog::error("the database at {} has schema version {}, this onshi uses {}: {}",
+                  store::redacted_database_url(config.database_url), have, want,
+                  have < want ? "run `onshi db migrate` once, then start the nodes"
+                              : "start a newer onshi");
+    throw CLI::RuntimeError(2);
+  }
   const auto [host, port] = split_host_port(config.listen, "--listen");
   web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt, true};
   if (!config.tls_listen.empty()) {

@@ -142,5 +142,10 @@ std::unique_ptr<Database> open_database(const std::string& url, int pool_size = 
 bool database_exists(const std::string& url);
 // The schema version this build migrates to.
 int current_schema_version();
+// True for the embedded engine (SQLite), whose one node may migrate at start; false for a server
+// that several nodes share, where only `onshi db migrate` changes the schema.
+bool is_embedded_database(const std::string& url);
+// The URL as it may be logged or printed: a password in it replaced by "***".
+std::string redacted_database_url(const std::string& url);
 
 }  // namespace onshi::store

@@ -45,6 +45,23 @@ bool database_exists(const std::string& url) {
   return std::filesystem::is_regular_file(where.target, ec);
 }
 
+bool is_embedded_database(const std::string& url) {
+  return parse_database_url(url).engine == DatabaseUrl::Engine::sqlite;
+}
+
+std::string redacted_database_url(const std::string& url) {
+  if (is_embedded_database(url)) return url;
+  // postgresql://user:password@host/...: the password runs from the first ':' after the scheme to
+  // the last '@' before the path.
+  const std::size_t start = url.find("://") + 3;
+  const std::size_t path = url.find_first_of("/?", start);
+  const std::size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
+  if (at == std::string::npos || at < start) return url;
+  const std::size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 int current_schema_version() {
   return sqlite_migrations().back().version;
 }

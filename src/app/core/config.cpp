@@ -107,6 +107,7 @@ const std::vector<Key>& keys() {
       {"server", "tls_cert_file", "ONSHI_TLS_CERT_FILE", string(&Config::tls_cert_file)},
       {"server", "tls_key_file", "ONSHI_TLS_KEY_FILE", string(&Config::tls_key_file)},
       {"database", "url", "ONSHI_DATABASE_URL", string(&Config::database_url)},
+      {"database", "pool_size", "ONSHI_DATABASE_POOL_SIZE", integer(&Config::database_pool_size)},
       {"mail", "smtp_url", "ONSHI_SMTP_URL", string(&Config::smtp_url)},
       {"mail", "from", "ONSHI_MAIL_FROM", string(&Config::mail_from)},
       {"mail", "poll_ms", "ONSHI_MAIL_POLL_MS", integer(&Config::mail_poll_ms)},

@@ -29,6 +29,7 @@ struct Config {
 
   // [database]
   std::string database_url;  // default sqlite:DATA/onshi.db
+  int database_pool_size = 0;  // connections per node; 0: server.threads + 2
 
   // [mail]
   std::string smtp_url = "smtp://127.0.0.1:2525";

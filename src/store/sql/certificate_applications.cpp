@@ -153,7 +153,8 @@ std::vector<CertificateApplicationRecord> SqlCertificateApplications::find_certi
     const ApplicationFilter& f) {
   // Every condition is always present and switched off by its own parameter, so the SQL text (and
   // its cached statement) stays the same whatever the filter.
-  std::string statuses = "0";
+  // '' is no status: the list is never empty, and all of it is text as the column is.
+  std::string statuses = "''";
   for (std::size_t i = 0; i < f.statuses.size(); ++i) statuses += fmt::format(", ?{}", 7 + i);
   const std::string sql = select_certificate_applications(fmt::format(
       "(?1 = 0 OR status IN ({})) AND (?2 = 0 OR prefecture = ?2) AND (?3 = '' OR applied_on >= "

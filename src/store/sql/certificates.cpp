@@ -250,9 +250,12 @@ bool SqlCertificates::supersede_unused_certificate(Id certificate_id, Millis now
 }
 
 std::vector<CertificateRecord> SqlCertificates::find_certificates(const CertificateFilter& f) {
-  auto s = c_.prepare(std::string(kCertificateColumns) +
-                      "WHERE (?1 IS NULL OR institution_id = (SELECT id FROM institutions WHERE "
-                      "code = ?1)) AND (?2 IS NULL OR status = ?2) ORDER BY id DESC LIMIT ?3");
+  auto s =
+      c_.prepare(std::string(kCertificateColumns) +
+                 // The casts give PostgreSQL the type it cannot infer from IS NULL.
+                 "WHERE (CAST(?1 AS TEXT) IS NULL OR institution_id = (SELECT id FROM "
+                 "institutions WHERE code = ?1)) AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) "
+                 "ORDER BY id DESC LIMIT ?3");
   s.bind_all(f.institution_code,
              f.status ? std::optional<std::string>(text_of(*f.status)) : std::nullopt, f.limit);
   std::vector<CertificateRecord> out;

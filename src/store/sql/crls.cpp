@@ -32,8 +32,8 @@ std::optional<CrlRecord> one_crl(Statement& s) {
 std::optional<CrlRecord> SqlCrls::latest_crl(const std::string& issuer_key_id, bool delta,
                                              bool with_der) {
   auto s = c_.prepare(crl_columns(with_der) +
-                      "WHERE issuer_key_id = ? AND der IS NOT NULL AND (delta_base IS NOT NULL) "
-                      "= ? ORDER BY crl_number DESC LIMIT 1");
+                      "WHERE issuer_key_id = ? AND der IS NOT NULL AND CASE WHEN delta_base IS "
+                      "NULL THEN 0 ELSE 1 END = ? ORDER BY crl_number DESC LIMIT 1");
   s.bind_all(issuer_key_id, delta ? 1 : 0);
   return one_crl(s);
 }

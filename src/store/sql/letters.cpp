@@ -70,7 +70,8 @@ std::vector<NoticeLetterRecord> SqlNoticeLetters::resend_due_notice_letters() {
 
 void SqlNoticeLetters::mark_notice_letter_reprinted(Id letter_id, Millis now) {
   c_.prepare(
-        "UPDATE notice_letters SET reprinted_at = ?, resend_due = (tracking_number IS NOT NULL) "
+        "UPDATE notice_letters SET reprinted_at = ?, resend_due = CASE WHEN tracking_number IS "
+        "NULL THEN 0 ELSE 1 END "
         "WHERE id = ?")
       .bind_all(now, letter_id)
       .run();

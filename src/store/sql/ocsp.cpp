@@ -136,12 +136,14 @@ std::optional<Id> SqlOcsp::try_insert_ocsp_responder(const OcspResponderRecord& 
 }
 
 bool SqlOcsp::try_store_ocsp_response(const OcspStoredResponse& r) {
-  // The SELECT from certificates is the guard: no row, no insert. The upsert keeps the newer of
+  // The SELECT from certificates is the guard: no row, no insert. (A CASE, not a comparison of
+  // IS NOT NULL with 0 or 1: PostgreSQL's boolean is no integer.) The upsert keeps the newer of
   // two nodes' responses whichever commits last.
   auto s = c_.prepare(
       "INSERT INTO ocsp_responses (certificate_id, hash_algorithm, status, response, "
       "this_update, next_update, refresh_at, responder_id) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
-      "FROM certificates WHERE id = ?1 AND (revoked_at IS NOT NULL) = ?9 ON CONFLICT "
+      "FROM certificates WHERE id = ?1 AND CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END = ?9 "
+      "ON CONFLICT "
       "(certificate_id, hash_algorithm) DO UPDATE SET status = excluded.status, response = "
       "excluded.response, this_update = excluded.this_update, next_update = "
       "excluded.next_update, refresh_at = excluded.refresh_at, responder_id = "

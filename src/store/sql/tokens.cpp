@@ -37,7 +37,8 @@ std::optional<int> SqlTokens::count_login_attempt(const std::string& key, Millis
   // comes back.
   auto s = c_.prepare(
       "INSERT INTO login_throttle (subject, failures, locked_until) VALUES (?, 1, 0) "
-      "ON CONFLICT (subject) DO UPDATE SET failures = failures + 1 WHERE locked_until <= ? "
+      "ON CONFLICT (subject) DO UPDATE SET failures = login_throttle.failures + 1 WHERE "
+      "login_throttle.locked_until <= ? "
       "RETURNING failures");
   s.bind_all(key, now);
   if (!s.step()) return std::nullopt;

@@ -115,6 +115,10 @@ class PostgresDatabase final : public Database {
         PostgresSession session(c);
         sql::SqlTx tx(session);
         if (work(tx) == Outcome::commit) {
+          // A backend that the server ended while this transaction was idle (a restart, a
+          // terminated backend) has said so on the socket: lost before COMMIT, so safe to run
+          // again, where a COMMIT sent into it would leave the outcome unknown.
+          if (!c.usable()) throw ConnectionLost("", "postgres: connection lost before COMMIT");
           committing = true;
           c.execute("COMMIT");
         } else {

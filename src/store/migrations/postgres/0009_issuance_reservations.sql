@@ -8,19 +8,19 @@ CREATE TABLE issuance_reservations (
   application_id     BIGINT NOT NULL REFERENCES certificate_applications(id),
   position           BIGINT NOT NULL CHECK (position BETWEEN 1 AND 99),
   institution_id     BIGINT NOT NULL REFERENCES institutions(id),
-  serial_hex         TEXT NOT NULL UNIQUE,
-  issuance_number    TEXT NOT NULL,
-  terminal           TEXT NOT NULL,
+  serial_hex         TEXT COLLATE "C" NOT NULL UNIQUE,
+  issuance_number    TEXT COLLATE "C" NOT NULL,
+  terminal           TEXT COLLATE "C" NOT NULL,
   public_key_der     BYTEA NOT NULL,
-  spki_sha256        TEXT NOT NULL,
-  key_source         TEXT NOT NULL CHECK (key_source IN ('csr', 'generated')),
-  sealed_key         TEXT,
-  pickup_code_hash   TEXT NOT NULL,
-  sealed_pickup_code TEXT,
+  spki_sha256        TEXT COLLATE "C" NOT NULL,
+  key_source         TEXT COLLATE "C" NOT NULL CHECK (key_source IN ('csr', 'generated')),
+  sealed_key         TEXT COLLATE "C",
+  pickup_code_hash   TEXT COLLATE "C" NOT NULL,
+  sealed_pickup_code TEXT COLLATE "C",
   pickup_expires_at  BIGINT NOT NULL,
   operator_id        BIGINT REFERENCES operators(id),
   reserved_at        BIGINT NOT NULL,
-  state              TEXT NOT NULL DEFAULT 'reserved'
+  state              TEXT COLLATE "C" NOT NULL DEFAULT 'reserved'
                      CHECK (state IN ('reserved', 'issued', 'abandoned')),
   settled_at         BIGINT
 );

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "app/accounts/accounts.hpp"
+#include "store/database.hpp"
 #include "util/text.hpp"
 #include "web/admin/admin.hpp"
 #include "web/context.hpp"
@@ -14,6 +15,10 @@
 
 namespace onshi::web {
 namespace {
+
+// How long a client should wait before trying again when the database is out of reach: about
+// what a PostgreSQL restart or a failover takes.
+constexpr std::string_view kRetryAfterSeconds = "5";
 
 bool is_api(const Request& r) {
   return r.path.starts_with("/api/");
@@ -136,6 +141,10 @@ Response Site::handle(const Request& r) noexcept {
   Response resp;
   try {
     resp = dispatch(r, route_name);
+  } catch (const store::DatabaseUnavailable& e) {
+    // Passing: a 503 the client may retry, never a 500 (and the balancer's /readyz drains us).
+    spdlog::warn("request {} {}: database unavailable: {}", r.method, r.path, e.what());
+    resp = unavailable(r);
   } catch (const std::exception& e) {
     spdlog::error("request {} {} failed: {}", r.method, r.path, e.what());
     resp = error_page(500, r);
@@ -258,6 +267,37 @@ std::optional<Response> Site::check_body(const Route& route, Ctx& ctx) {
       break;
   }
   return std::nullopt;
+}
+
+Response Site::unavailable(const Request& r) noexcept {
+  Response resp;
+  try {
+    if (is_est_path(r.path)) {
+      resp = est_text(503, s_.messages.get("database_unavailable.est"));
+    } else if (is_api(r)) {
+      resp = problem(s_, 503, "unavailable", r.path,
+                     s_.messages.get("database_unavailable.api_detail"));
+    } else {
+      // Nothing on it needs the database: no session, no menu counts.
+      util::TemplateData d;
+      for (const auto* key : {"title", "lead", "retry", "sent"}) {
+        d.set(key, s_.messages.get(fmt::format("database_unavailable.{}", key)));
+      }
+      util::TemplateData layout;
+      add_contact(s_, d, layout);
+      layout.set("title", s_.messages.get("database_unavailable.title"));
+      layout.set("content", s_.templates.render("unavailable.html", d));
+      resp = Response::text(503, "text/html; charset=utf-8",
+                            s_.templates.render("layout.html", layout));
+      resp.header("Cache-Control", "no-store");
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("unavailable page for {} failed: {}", r.path, e.what());
+    resp = Response::text(503, "text/plain; charset=utf-8", "ただいまサービスを利用できません。\n");
+  }
+  resp.header("Retry-After", std::string(kRetryAfterSeconds));
+  if (r.method == "HEAD") resp.body.clear();
+  return resp;
 }
 
 Response Site::error_page(int status, const Request& r, const std::string& allow) noexcept {

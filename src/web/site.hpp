@@ -122,6 +122,9 @@ class Site {
 
  private:
   Response dispatch(const Request& r, std::string& route_name);
+  // 503 with Retry-After, as the path answers errors (a page, EST's line, the API's problem):
+  // what a request gets while the database cannot be reached (store::DatabaseUnavailable).
+  Response unavailable(const Request& r) noexcept;
   // Nothing when the route's access and body policy let the request through, else the answer.
   std::optional<Response> enforce(const Route& route, Ctx& ctx);
   std::optional<Response> check_access(const Route& route, Ctx& ctx);

@@ -176,7 +176,7 @@ test('/healthz and /metrics', async () => {
   const h = await fetch(`${srv.baseUrl}/healthz`);
   assert.equal(h.status, 200);
   assert.match(h.headers.get('content-type') ?? '', /application\/json/);
-  assert.deepEqual(await h.json(), { status: 'ok' });
+  assert.deepEqual(await h.json(), { status: 'ok', database: 'ok', ca: 'none' }, 'a server without a CA');
 
   const m = await fetch(`${srv.baseUrl}/metrics`);
   assert.equal(m.status, 200);

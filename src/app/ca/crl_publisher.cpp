@@ -19,6 +19,7 @@ using std::chrono::system_clock;
 using Millis = store::Millis;
 
 std::atomic<std::int64_t> published_total{0};
+std::atomic<bool> signing_failed{false};
 
 Millis millis(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -157,8 +158,16 @@ int publish_generation(const Services& s, const pki::IssuingCaInfo& g,
   });
   const std::size_t full_entries = full.entries();
   const std::size_t delta_entries = delta.entries();
-  const std::string full_der = full.sign();
-  const std::string delta_der = delta.sign();
+  std::string full_der, delta_der;
+  try {
+    full_der = full.sign();
+    delta_der = delta.sign();
+  } catch (...) {
+    // Housekeeping logs it; /healthz says so until a signature succeeds (app/ca/ca_health.hpp).
+    signing_failed = true;
+    throw;
+  }
+  signing_failed = false;
   s.db.write([&](store::WriteTx& tx) {
     tx.crls().record_crl(key, reserved->full, full_der, seen);
     tx.crls().record_crl(key, reserved->delta, delta_der, seen);
@@ -212,6 +221,10 @@ std::chrono::milliseconds crl_job_period(const Config& config) {
 
 std::int64_t crls_published_total() {
   return published_total.load();
+}
+
+bool crl_signing_failed() {
+  return signing_failed.load();
 }
 
 std::optional<PublishedCrl> published_crl(const Services& s, std::string_view name, bool with_der) {

@@ -34,6 +34,9 @@ std::chrono::milliseconds crl_job_period(const Config& config);
 
 // CRLs published by this process since it started, for /metrics.
 std::int64_t crls_published_total();
+// True when the latest CRL signature this process attempted failed (the key or its token
+// unusable); false before the first and after one that succeeded.
+bool crl_signing_failed();
 
 struct PublishedCrl {
   std::string der;

@@ -1,8 +1,11 @@
 // Health, metrics and static files.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "app/ca/ca_health.hpp"
 #include "app/ca/crl_publisher.hpp"
 #include "app/core/outbox.hpp"
 #include "util/secrets.hpp"
@@ -32,10 +35,35 @@ bool safe_name(std::string_view name) {
   return true;
 }
 
+Response probe_answer(int status, std::string body) {
+  Response r = Response::text(status, "application/json", std::move(body));
+  // A cached answer would tell a balancer what was true earlier.
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+// For monitoring: the database and the CA (app/ca/ca_health.hpp), 503 naming what failed.
 Response healthz(Ctx& ctx) {
-  const bool ok = ctx.services().db.ping();
-  return Response::text(ok ? 200 : 503, "application/json",
-                        ok ? R"({"status":"ok"})" : R"({"status":"unavailable"})");
+  const auto& s = ctx.services();
+  const bool database = s.db.ping();
+  app::CaHealth ca = app::CaHealth::unknown;
+  try {
+    ca = app::ca_health(s, database);
+  } catch (const store::DatabaseUnavailable&) {
+    // Gone between the ping and the read: the next probe says so.
+  }
+  const bool ok = database && app::ca_healthy(ca);
+  return probe_answer(
+      ok ? 200 : 503,
+      fmt::format(R"({{"status":"{}","database":"{}","ca":"{}"}})", ok ? "ok" : "unavailable",
+                  database ? "ok" : "unreachable", app::ca_health_name(ca)));
+}
+
+// For the balancer: whether this node can serve requests now, which needs the database only (a
+// stale CRL is for people to fix, not a reason to drain every node at once).
+Response readyz(Ctx& ctx) {
+  if (ctx.services().db.ping()) return probe_answer(200, R"({"status":"ready"})");
+  return probe_answer(503, R"({"status":"not_ready","database":"unreachable"})");
 }
 
 // /metrics names routes and counts requests: only for the configured client addresses (default
@@ -75,6 +103,7 @@ Response static_file(Ctx& ctx) {
 
 void add_ops_routes(Routes& routes, Metrics& metrics) {
   routes.push_back(get("/healthz", healthz, Access::anyone));
+  routes.push_back(get("/readyz", readyz, Access::anyone));
   // Its own allow list and token (may_read_metrics), not a portal or back-office login.
   routes.push_back(get(
       "/metrics",

@@ -9,6 +9,7 @@
 
 #include "app/ca/ocsp_responder.hpp"
 #include "pki/ocsp.hpp"
+#include "store/database.hpp"
 #include "util/base64.hpp"
 #include "web/http_cache.hpp"
 #include "web/site.hpp"
@@ -87,6 +88,13 @@ Response answer(Ctx& ctx, Metrics& metrics, std::string_view request_der) {
   app::OcspReply reply;
   try {
     reply = app::answer_ocsp(ctx.services(), request_der);
+  } catch (const store::DatabaseUnavailable& e) {
+    // RFC 6960 4.2.1: temporarily unable to answer; a relying party asks again or another node.
+    spdlog::warn("ocsp: database unavailable: {}", e.what());
+    metrics.count_ocsp(OcspCount::try_later);
+    Response r = ocsp_bytes(pki::ocsp_error_response(pki::OcspResponseStatus::try_later));
+    r.header("Cache-Control", "no-store");
+    return r;
   } catch (const std::exception& e) {
     spdlog::error("ocsp: {}", e.what());
     metrics.count_ocsp(OcspCount::internal_error);

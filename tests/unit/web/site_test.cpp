@@ -155,7 +155,7 @@ TEST_F(SiteTest, HeadAnswersLikeGetWithoutABody) {
 TEST_F(SiteTest, HealthzAnswersOk) {
   const auto r = s.handle(get("/healthz"));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  EXPECT_EQ(r.body, R"({"status":"ok","database":"ok","ca":"none"})");
   EXPECT_EQ(header(r, "Content-Type"), "application/json");
 }
 

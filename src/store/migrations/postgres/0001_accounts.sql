@@ -82,9 +82,12 @@ CREATE TABLE audit_log (
   prev_hash   TEXT COLLATE "C" NOT NULL,
   hash        TEXT COLLATE "C" NOT NULL
 );
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A constraint error, as SQLite's RAISE(ABORT) is. The function keeps the search_path it was
+-- created under, so that it works the same from a session with another (a tool naming the schema).
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_log is append-only';
+  RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log

@@ -40,8 +40,10 @@ INSERT INTO ocsp_epoch (id, value) VALUES (1, 0);
 
 -- Every statement that revokes sets revoked_at (operator and institution revocations, reissue's
 -- supersede, the scheduler's unpicked ones, and any added later): in that statement's
--- transaction, the stored responses go and the epoch moves.
-CREATE FUNCTION certificates_revoked_forget_ocsp() RETURNS trigger LANGUAGE plpgsql AS $$
+-- transaction, the stored responses go and the epoch moves. The function's tables are those of the
+-- schema it was created in, whatever the search_path of the session that revokes.
+CREATE FUNCTION certificates_revoked_forget_ocsp() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
   DELETE FROM ocsp_responses WHERE certificate_id = NEW.id;
   UPDATE ocsp_epoch SET value = value + 1;

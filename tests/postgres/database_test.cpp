@@ -1,9 +1,8 @@
-// The PostgreSQL Database (store/postgres/postgres_database.cpp) beyond the contract suite: its
-// migrations against SQLite's, two nodes migrating at once, a connection lost inside a write.
-#include <algorithm>
-#include <filesystem>
-#include <map>
-#include <set>
+// The PostgreSQL Database (store/postgres/postgres_database.cpp) beyond the contract suite: two
+// nodes migrating at once, a connection lost inside a write (the schema itself:
+// migrations_schema_test.cpp).
+
+#include <thread>
 
 #include "postgres/postgres_env.hpp"
 #include "store/migrations.hpp"
@@ -32,58 +31,9 @@ class PostgresDatabaseTest : public testing::PostgresTest {
   }
   const std::string& schema_url() const { return schema_url_; }
 
-  // table -> its columns, and the index names, of the schema at `url` as raw_sql lists them.
-  static std::map<std::string, std::set<std::string>> columns(const std::string& raw_url,
-                                                              const std::string& sql) {
-    const RawResult r = raw_sql(raw_url, sql);
-    EXPECT_TRUE(r.ok) << r.error;
-    std::map<std::string, std::set<std::string>> out;
-    for (const auto& row : r.rows) out[row.at(0)].insert(row.at(1));
-    return out;
-  }
-
  private:
   std::string schema_url_;
 };
-
-TEST_F(PostgresDatabaseTest, MigrationsMatchSqlitesNumbersTablesColumnsAndIndexes) {
-  ASSERT_EQ(postgres_migrations().size(), sqlite_migrations().size());
-  for (std::size_t i = 0; i < sqlite_migrations().size(); ++i) {
-    EXPECT_EQ(postgres_migrations()[i].version, sqlite_migrations()[i].version);
-    EXPECT_EQ(postgres_migrations()[i].name, sqlite_migrations()[i].name);
-  }
-  auto pg = open_database(schema_url(), 1);
-  EXPECT_EQ(pg->migrate(), static_cast<int>(postgres_migrations().size()));
-  EXPECT_EQ(pg->schema_version(), current_schema_version());
-
-  const auto dir = std::filesystem::temp_directory_path() / ("onshi-pg-schema-" + table());
-  std::filesystem::create_directories(dir);
-  const std::string lite = "sqlite:" + (dir / "x.db").string();
-  open_database(lite, 1)->migrate();
-  const auto lite_columns = columns(
-      lite,
-      "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = "
-      "'table'");
-  const auto pg_columns =
-      columns(schema_url(),
-              "SELECT table_name, column_name FROM information_schema.columns WHERE "
-              "table_schema = current_schema()");
-  EXPECT_EQ(pg_columns, lite_columns);
-  const auto lite_indexes = columns(lite,
-                                    "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index' "
-                                    "AND name NOT LIKE 'sqlite_autoindex%'");
-  auto pg_indexes = columns(schema_url(),
-                            "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = "
-                            "current_schema()");
-  // PostgreSQL names its own indexes for keys and UNIQUE constraints (SQLite's autoindexes).
-  for (auto& [table, names] : pg_indexes) {
-    std::erase_if(names,
-                  [](const std::string& n) { return n.ends_with("_pkey") || n.ends_with("_key"); });
-  }
-  std::erase_if(pg_indexes, [](const auto& entry) { return entry.second.empty(); });
-  EXPECT_EQ(pg_indexes, lite_indexes);
-  std::filesystem::remove_all(dir);
-}
 
 TEST_F(PostgresDatabaseTest, TwoNodesMigratingAtOnceApplyEachMigrationOnce) {
   auto a = open_database(schema_url(), 1);

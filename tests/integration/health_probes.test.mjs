@@ -1,7 +1,8 @@
 // /healthz and /readyz of a real `onshi serve` over SQLite, without and with a CA: what a load
 // balancer and a monitor read. The 503 answers need a database out of reach, which a SQLite file
 // under a running server cannot be made (its connections stay open and `SELECT 1` reads nothing;
-// permissions do not stop root): tests/unit/web/health_probes_test.cpp covers them.
+// permissions do not stop root): database_outage.test.mjs stops PostgreSQL under a node, and
+// tests/unit/web/health_probes_test.cpp covers the CA's failures.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, stopServer } from '../support/harness.mjs';

@@ -60,9 +60,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline app::Config test_config(const std::filesystem::path& data_dir) {
+// `database_url` empty: SQLite in data_dir, as for every test.
+inline app::Config test_config(const std::filesystem::path& data_dir,
+                               const std::string& database_url = {}) {
   app::Config c;
   c.data_dir = data_dir;
+  c.database_url = database_url;
   c.resources = ONSHI_SOURCE_DIR;
   c.base_url = "http://portal.test/";
   app::finish_config(c);
@@ -74,6 +77,11 @@ inline constexpr std::int64_t kStartUnix = 1'775'001'600;
 
 // Everything a use case needs; the database is migrated.
 struct TestEnv {
+  TestEnv() = default;
+  // The same on another database, which must be empty (the benchmarks run on PostgreSQL so).
+  explicit TestEnv(const std::string& database_url)
+      : config(test_config(dir.path(), database_url)) {}
+
   TempDir dir;
   app::Config config = test_config(dir.path());
   std::unique_ptr<store::Database> db = open_migrated(config.database_url);

@@ -136,6 +136,7 @@ TEST_P(DbCopyRefusal, AValueThatPostgresqlRefusesLeavesTheTargetEmpty) {
     const std::string what = e.what();
     EXPECT_NE(what.find("many"), std::string::npos) << what;
     EXPECT_NE(what.find("INSERT INTO outbox"), std::string::npos) << what;
+    EXPECT_NE(what.find("outbox.attempts of the row whose id is 3"), std::string::npos) << what;
     EXPECT_LT(what.size(), 1000u) << "not the statement's thousands of placeholders: " << what;
   }
   expect_no_rows_copied();
@@ -155,6 +156,19 @@ TEST_P(DbCopyRefusal, AValueThatPostgresqlRefusesLeavesTheTargetEmpty) {
   }
   expect_no_rows_copied();
   ASSERT_TRUE(raw_sql(source(), "UPDATE outbox SET body = 'before' WHERE id = 2").ok);
+
+  // Nor text that is not UTF-8, which SQLite stores as it is given.
+  ASSERT_TRUE(raw_sql(source(), "UPDATE settings SET value = CAST(x'41ff42' AS TEXT)").ok);
+  try {
+    copy();
+    ADD_FAILURE() << "copied";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("settings.value of the row whose key is csrf_key"),
+              std::string::npos)
+        << e.what();
+  }
+  expect_no_rows_copied();
+  ASSERT_TRUE(raw_sql(source(), "UPDATE settings SET value = 'AB'").ok);
   const auto r = copy();
   ASSERT_TRUE(r) << r.error().message;
   expect_same_rows(target());

@@ -2,6 +2,7 @@
 // its column's type (bytea sent binary, so every byte value arrives as it is).
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 #include "store/copy_parts.hpp"
@@ -24,12 +25,31 @@ ColumnKind kind_of(const std::string& data_type) {
   return ColumnKind::other;
 }
 
-// The server's message without the statement libpq quotes in it: an INSERT of thousands of
-// placeholders says nothing to the operator.
-std::string without_statement(const std::exception& e, const std::string& sql,
-                              const std::string& shown) {
+// How a row is named in a message: by its first column (the id, or the key).
+std::string row_named(const std::vector<std::string>& columns, const Cell& first) {
+  return fmt::format("the row whose {} is {}", columns[0],
+                     first.kind == Cell::Kind::integer ? std::to_string(first.integer)
+                                                       : first.bytes.substr(0, 80));
+}
+
+// The server's message without the statement libpq quotes in it (an INSERT of thousands of
+// placeholders says nothing to the operator), and the value it names by its placeholder ("unnamed
+// portal parameter $6") named by its column and row.
+std::string explained(const std::exception& e, const std::string& sql, const std::string& table,
+                      const std::vector<std::string>& columns, std::span<const Cell> cells) {
   std::string what = e.what();
-  if (const auto at = what.find(sql); at != std::string::npos) what.replace(at, sql.size(), shown);
+  if (const auto at = what.find(sql); at != std::string::npos) {
+    what.replace(at, sql.size(), fmt::format("INSERT INTO {} VALUES …", table));
+  }
+  constexpr std::string_view marker = "parameter $";
+  if (const auto at = what.find(marker); at != std::string::npos) {
+    const std::size_t k = std::strtoull(what.c_str() + at + marker.size(), nullptr, 10);
+    if (k >= 1 && k <= cells.size()) {
+      const std::size_t n = columns.size();
+      what += fmt::format(" (${}: {}.{} of {})", k, table, columns[(k - 1) % n],
+                          row_named(columns, cells[(k - 1) / n * n]));
+    }
+  }
   return what;
 }
 
@@ -121,12 +141,9 @@ void PostgresTarget::insert(const std::string& table, const std::vector<std::str
       // libpq sends text up to its first NUL, and PostgreSQL's text cannot hold one: refused
       // rather than cut short without a word.
       if (cell.bytes.find('\0') != std::string::npos) {
-        const Cell& first = cells[i - i % n];
         throw std::runtime_error(fmt::format(
-            "{}.{} holds text with a NUL byte, which PostgreSQL's text cannot store (the row "
-            "whose {} is {})",
-            table, columns[i % n], columns[0],
-            first.kind == Cell::Kind::integer ? std::to_string(first.integer) : first.bytes));
+            "{}.{} holds text with a NUL byte, which PostgreSQL's text cannot store ({})", table,
+            columns[i % n], row_named(columns, cells[i - i % n])));
       }
       params.emplace_back(std::string_view(cell.bytes));
     }
@@ -143,12 +160,9 @@ void PostgresTarget::insert(const std::string& table, const std::vector<std::str
   try {
     c_->execute(sql, params);
   } catch (const postgres::ConnectionLost& e) {
-    throw postgres::ConnectionLost(
-        e.sqlstate,
-        without_statement(e, sql, fmt::format("INSERT INTO {} ({}) VALUES …", table, names)));
+    throw postgres::ConnectionLost(e.sqlstate, explained(e, sql, table, columns, cells));
   } catch (const std::exception& e) {
-    throw std::runtime_error(
-        without_statement(e, sql, fmt::format("INSERT INTO {} ({}) VALUES …", table, names)));
+    throw std::runtime_error(explained(e, sql, table, columns, cells));
   }
 }
 

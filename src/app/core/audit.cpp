@@ -38,43 +38,46 @@ std::optional<AuditCheckpoint> parse_audit_checkpoint(std::string_view text) {
 
 AuditVerification verify_audit_log(const Services& s,
                                    const std::optional<AuditCheckpoint>& checkpoint) {
+  return s.db.read([&](store::ReadTx& tx) { return verify_audit_log(tx, checkpoint); });
+}
+
+AuditVerification verify_audit_log(store::ReadTx& tx,
+                                   const std::optional<AuditCheckpoint>& checkpoint) {
   AuditVerification v;
   std::string prev = "genesis";
   std::int64_t expected_seq = 1;
-  s.db.read([&](store::ReadTx& tx) {
-    tx.audit().scan_audit([&](const store::AuditRecord& e) {
-      const auto fail = [&](std::string problem, const char* key, std::int64_t other = 0) {
-        v.ok = false;
-        v.first_bad_seq = e.seq;
-        v.problem = std::move(problem);
-        v.problem_key = key;
-        v.other_seq = other;
-        return false;
-      };
-      // SQLite's INTEGER PRIMARY KEY grows by one per append; a gap is a deleted row.
-      if (e.seq != expected_seq) {
-        return fail(fmt::format("entry {} is missing (the next entry is {})", expected_seq, e.seq),
-                    "audit_check.missing", expected_seq);
-      }
-      if (e.prev_hash != prev) {
-        return fail(fmt::format("entry {} does not link to the entry before it", e.seq),
-                    "audit_check.unlinked");
-      }
-      if (audit_hash(prev, e) != e.hash) {
-        return fail(fmt::format("entry {} was changed after it was written", e.seq),
-                    "audit_check.changed");
-      }
-      if (checkpoint && e.seq == checkpoint->seq && e.hash != checkpoint->hash) {
-        return fail(fmt::format("entry {} is not the entry the checkpoint recorded: the log was "
-                                "rewritten from there or before",
-                                e.seq),
-                    "audit_check.checkpoint_mismatch");
-      }
-      prev = e.hash;
-      ++expected_seq;
-      ++v.entries;
-      return true;
-    });
+  tx.audit().scan_audit([&](const store::AuditRecord& e) {
+    const auto fail = [&](std::string problem, const char* key, std::int64_t other = 0) {
+      v.ok = false;
+      v.first_bad_seq = e.seq;
+      v.problem = std::move(problem);
+      v.problem_key = key;
+      v.other_seq = other;
+      return false;
+    };
+    // SQLite's INTEGER PRIMARY KEY grows by one per append; a gap is a deleted row.
+    if (e.seq != expected_seq) {
+      return fail(fmt::format("entry {} is missing (the next entry is {})", expected_seq, e.seq),
+                  "audit_check.missing", expected_seq);
+    }
+    if (e.prev_hash != prev) {
+      return fail(fmt::format("entry {} does not link to the entry before it", e.seq),
+                  "audit_check.unlinked");
+    }
+    if (audit_hash(prev, e) != e.hash) {
+      return fail(fmt::format("entry {} was changed after it was written", e.seq),
+                  "audit_check.changed");
+    }
+    if (checkpoint && e.seq == checkpoint->seq && e.hash != checkpoint->hash) {
+      return fail(fmt::format("entry {} is not the entry the checkpoint recorded: the log was "
+                              "rewritten from there or before",
+                              e.seq),
+                  "audit_check.checkpoint_mismatch");
+    }
+    prev = e.hash;
+    ++expected_seq;
+    ++v.entries;
+    return true;
   });
   v.head_hash = prev;
   if (v.entries > 0) v.head = AuditCheckpoint{v.entries, prev};

@@ -36,6 +36,10 @@ struct AuditVerification {
 // With a checkpoint, the log must also still hold that entry with that hash.
 AuditVerification verify_audit_log(const Services& s,
                                    const std::optional<AuditCheckpoint>& checkpoint = {});
+// The same inside a transaction the caller holds (`onshi db copy` checks its copy before it
+// commits).
+AuditVerification verify_audit_log(store::ReadTx& tx,
+                                   const std::optional<AuditCheckpoint>& checkpoint = {});
 
 // The hash an entry must carry (shared with store/'s append).
 std::string audit_hash(const std::string& prev_hash, const store::AuditRecord& e);

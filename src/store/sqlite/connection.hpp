@@ -68,6 +68,9 @@ class Statement {
   std::optional<std::string> optional_text(int col) const;
   std::string blob(int col) const;
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL: what the value is,
+  // whatever its column was declared.
+  int column_type(int col) const { return sqlite3_column_type(stmt_, col); }
 
  private:
   sqlite3* db_;

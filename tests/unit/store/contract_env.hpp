@@ -57,13 +57,14 @@ inline std::string postgres_url(const std::filesystem::path& dir) {
                          : '_');
   }
   const std::string server = postgres::testing::server_url();
-  if (server.empty()) throw std::runtime_error("no PostgreSQL: see tests/postgres/postgres_env.hpp");
+  if (server.empty())
+    throw std::runtime_error("no PostgreSQL: see tests/postgres/postgres_env.hpp");
   {
     postgres::Connection c(server);
     c.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
   }
-  return server + (server.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + schema;
+  return server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 inline std::vector<Backend> backends() {
@@ -141,6 +142,8 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   Database& db() { return *db_; }
+  // The URL of db() (see Backend::url), for tests that open it again another way.
+  std::string database_url() const { return GetParam().url(dir_); }
   // Rows of `sql` run behind the repositories' back (see Backend::url).
   std::vector<std::vector<std::string>> raw_rows(const std::string& sql) {
     const RawResult r = raw_sql(GetParam().url(dir_), sql);

@@ -149,6 +149,22 @@ test('2. the back office through nginx: TOTP logins, 承認 on one node and 発�
   assert.equal(issued.status, 303, pageText(issued.text).slice(0, 300));
   assert.deepEqual((await certificatesOf(S.small)).map((c) => c.issuance_number), [`${S.small}-01`, `${S.small}-02`]);
   await a.waitForMail({ to: S.web.acct.email, subjectIncludes: SUBJECT_ISSUED });
+
+  // The notice letter printed by the node that did not issue: it opens the pickup codes the other
+  // node sealed (pki.dir/pickup-codes.secret, the same in both copies of the CA folder).
+  const issuedBy = cluster.nodeAt(issued.headers.get('x-upstream'));
+  assert.ok(issuedBy, `the issuing node: ${issued.headers.get('x-upstream')}`);
+  const printer = sameSessionOn(cluster.nodes.find((n) => n !== issuedBy), S.issuerC);
+  const letters = await printer.get('/admin/letters');
+  const box = formContaining(letters.text, '選んだ通知書を印刷用PDFでダウンロード')?.html
+    .match(new RegExp(`name="(n\\d+)" value="${S.small}"`));
+  assert.ok(box, `a checkbox for ${S.small}: ${pageText(letters.text).slice(0, 300)}`);
+  const confirm = await printer.get(`/admin/letters/print?${box[1]}=${S.small}`);
+  const print = formContaining(confirm.text, '1件をダウンロードする');
+  assert.ok(print, pageText(confirm.text).slice(0, 300));
+  const pdf = await printer.post('/admin/letters/print', hiddenInputs(print.html));
+  assert.equal(pdf.status, 200, pageText(pdf.text).slice(0, 300));
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
 });
 
 test('3. SIGKILL in the middle of 発行: the other node refuses until the lease ends, then issues each certificate once', async () => {

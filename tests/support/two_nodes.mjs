@@ -1,6 +1,7 @@
 // Several `onshi serve` nodes as docs/deploy.md deploys them: one PostgreSQL database (a cluster
-// of the test's own, tests/support/postgres.mjs), one data folder each, one CA folder for all
-// (pki.dir, ONSHI_CA_DIR: the nodes only read it), one Maildir for all the mail (an aiosmtpd per
+// of the test's own, tests/support/postgres.mjs), one data folder each with its copy of the CA
+// folder (DATA/ca: made by `onshi ca init` in a folder of its own and copied without the root
+// key, which only the CA ceremonies use; the nodes only read it), one Maildir for all the mail (an aiosmtpd per
 // node writing into it, so that a test can stall one node's SMTP server and not the other's), and
 // nginx in front of them round robin (tests/support/nginx.mjs). Every node is told nginx's address as its public one,
 // so mailed links go through nginx too. The schema is made by `onshi db migrate` before any node
@@ -43,7 +44,6 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
       ONSHI_MAIL_RETRY_BASE_MS: '200',
       ONSHI_LOGIN_LOCK_BASE_SECONDS: '2',
       ONSHI_DATABASE_URL: cluster.dbUrl,
-      ONSHI_CA_DIR: path.join(root, 'ca'),
       ONSHI_CA_PASSPHRASE: passphrase,
       ...env,
     };
@@ -65,9 +65,16 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
     }
     const first = cluster.nodes[0];
     await fsp.mkdir(first.logDir, { recursive: true });
-    for (const args of [['db', 'migrate'], ['ca', 'init']]) {
-      const r = await runOnshi(first, args);
+    const ceremony = path.join(root, 'ca-ceremony');
+    const steps = [[first, ['db', 'migrate']], [{ ...first, env: { ...nodeEnv, ONSHI_CA_DIR: ceremony } }, ['ca', 'init']]];
+    for (const [where, args] of steps) {
+      const r = await runOnshi(where, args);
       assert.equal(r.code, 0, `onshi ${args.join(' ')} -> ${r.code}: ${r.stdout}${r.stderr}`);
+    }
+    for (const node of cluster.nodes) {
+      await fsp.cp(ceremony, path.join(node.dataDir, 'ca'), {
+        recursive: true, filter: (from) => path.basename(from) !== 'root.key',
+      });
     }
     await Promise.all(cluster.nodes.map((n) => n.start()));
     cluster.nginx = new Nginx({ dir: path.join(root, 'nginx'), port: nginxPort, upstreams: cluster.nodes.map((n) => n.port) });

@@ -49,6 +49,9 @@ void init(const GlobalOptions& globals) {
   }
   std::filesystem::create_directories(keys.dir);
   const auto d = pki::init_ca(keys, app::ca_settings(c), std::chrono::system_clock::now());
+  // Opened once so that the folder holds everything a node needs (pickup-codes.secret among it)
+  // before it is copied to the nodes: each copy must seal and open pickup codes alike.
+  if (!rt.load_ca()) throw std::runtime_error("the new certificate authority does not open");
   std::cout << "created a certificate authority in " << keys.dir.string() << '\n';
   print(d);
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -42,17 +43,28 @@ pki::KeyAlgorithm algorithm(const std::string& text, std::string_view setting) {
       "pki.{}: unknown key algorithm '{}' (ec-p256, ec-p384, rsa-2048, rsa-3072)", setting, text));
 }
 
-// 32 random bytes beside the CA, created on first use with mode 0600.
+// 32 random bytes beside the CA, made on first use with mode 0600. Nodes sharing the folder may
+// start at once: each writes a candidate of its own and links it into place, the first link wins
+// and every node reads the file, never its own candidate.
 std::string load_seal_key(const std::filesystem::path& dir) {
   const auto path = dir / "pickup-codes.secret";
   if (!std::filesystem::exists(path)) {
+    const auto candidate = dir / fmt::format("pickup-codes.secret.{}.tmp", util::random_token(9));
     const std::string key = util::random_bytes(32);
-    const auto old_mask = ::umask(077);
-    std::ofstream out(path, std::ios::binary);
-    ::umask(old_mask);
-    out.write(key.data(), static_cast<std::streamsize>(key.size()));
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
-    return key;
+    {
+      const auto old_mask = ::umask(077);
+      std::ofstream out(candidate, std::ios::binary);
+      ::umask(old_mask);
+      out.write(key.data(), static_cast<std::streamsize>(key.size()));
+      out.flush();
+      if (!out) throw std::runtime_error(fmt::format("cannot write {}", candidate.string()));
+    }
+    std::error_code linked;
+    std::filesystem::create_hard_link(candidate, path, linked);
+    std::error_code ignored;
+    std::filesystem::remove(candidate, ignored);
+    if (linked && linked != std::errc::file_exists)
+      throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), linked.message()));
   }
   std::ifstream in(path, std::ios::binary);
   std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -16,8 +16,8 @@
 #include "cli/arguments.hpp"
 #include "cli/commands.hpp"
 #include "cli/runtime.hpp"
-#include "store/database.hpp"
 #include "pki/issuing_ca.hpp"
+#include "store/database.hpp"
 #include "web/server.hpp"
 
 namespace onshi::cli {
@@ -49,10 +49,10 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
       spdlog::info("applied {} migration(s)", applied);
   } else if (const int have = rt.db().schema_version(), want = store::current_schema_version();
              have != want) {
-    spdlog::error("the database at {} has schema version {}, this onshi uses {}: {}",
-                  store::redacted_database_url(config.database_url), have, want,
-                  have < want ? "run `onshi db migrate` once, then start the nodes"
-                              : "start a newer onshi");
+    spdlog::error(
+        "the database at {} has schema version {}, this onshi uses {}: {}",
+        store::redacted_database_url(config.database_url), have, want,
+        have < want ? "run `onshi db migrate` once, then start the nodes" : "start a newer onshi");
     throw CLI::RuntimeError(2);
   }
   const auto [host, port] = split_host_port(config.listen, "--listen");

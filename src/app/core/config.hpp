@@ -28,7 +28,7 @@ struct Config {
   std::string tls_key_file;
 
   // [database]
-  std::string database_url;  // default sqlite:DATA/onshi.db
+  std::string database_url;    // default sqlite:DATA/onshi.db
   int database_pool_size = 0;  // connections per node; 0: server.threads + 2
 
   // [mail]

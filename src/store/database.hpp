@@ -52,6 +52,7 @@ class ReadTx {
   virtual SettingsReader& settings() = 0;
   virtual CrlsReader& crls() = 0;
   virtual OcspReader& ocsp() = 0;
+  virtual JobsReader& jobs() = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -70,6 +71,7 @@ class WriteTx : public ReadTx {
   SettingsWriter& settings() override = 0;
   CrlsWriter& crls() override = 0;
   OcspWriter& ocsp() override = 0;
+  JobsWriter& jobs() override = 0;
 };
 
 namespace detail {

@@ -346,4 +346,13 @@ struct RevokedScan {
   Millis revoked_until = 0;
 };
 
+// A scheduler job's lease (job_leases): `holder` runs it until `lease_until`.
+struct JobLease {
+  std::string name;
+  std::string holder;
+  Millis lease_until = 0;
+  Millis claimed_at = 0;  // when this holder took it
+  Millis renewed_at = 0;  // its latest claim
+};
+
 }  // namespace onshi::store

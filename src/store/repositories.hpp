@@ -337,4 +337,22 @@ class SettingsWriter : public SettingsReader {
   virtual void put_setting(const std::string& key, const std::string& value) = 0;
 };
 
+// the scheduler's jobs that several nodes run once between them, each leased to one node
+class JobsReader {
+ public:
+  virtual ~JobsReader() = default;
+  virtual std::optional<JobLease> job_lease(const std::string& name) = 0;
+};
+class JobsWriter : public JobsReader {
+ public:
+  // Takes the job for `holder` until `lease_until` in one statement, only when nobody holds it,
+  // its lease ran out by `now` or `holder` holds it already (a renewal): true then. False while
+  // another holder's lease runs, and nothing changes.
+  virtual bool try_claim_job(const std::string& name, const std::string& holder, Millis now,
+                             Millis lease_until) = 0;
+  // Gives the job up at once, so that another node need not wait for the lease to run out; false
+  // when `holder` did not hold it.
+  virtual bool release_job(const std::string& name, const std::string& holder) = 0;
+};
+
 }  // namespace onshi::store

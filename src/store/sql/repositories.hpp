@@ -270,4 +270,16 @@ class SqlOcsp final : public OcspWriter {
   Session& c_;
 };
 
+class SqlJobs final : public JobsWriter {
+ public:
+  explicit SqlJobs(Session& c) : c_(c) {}
+  std::optional<JobLease> job_lease(const std::string& name) override;
+  bool try_claim_job(const std::string& name, const std::string& holder, Millis now,
+                     Millis lease_until) override;
+  bool release_job(const std::string& name, const std::string& holder) override;
+
+ private:
+  Session& c_;
+};
+
 }  // namespace onshi::store::sql

@@ -27,7 +27,8 @@ class SqlTx final : public WriteTx {
         audit_(c),
         settings_(c),
         crls_(c),
-        ocsp_(c) {}
+        ocsp_(c),
+        jobs_(c) {}
 
   SqlAccounts& accounts() override { return accounts_; }
   SqlSessions& sessions() override { return sessions_; }
@@ -45,6 +46,7 @@ class SqlTx final : public WriteTx {
   SqlSettings& settings() override { return settings_; }
   SqlCrls& crls() override { return crls_; }
   SqlOcsp& ocsp() override { return ocsp_; }
+  SqlJobs& jobs() override { return jobs_; }
 
  private:
   SqlAccounts accounts_;
@@ -61,6 +63,7 @@ class SqlTx final : public WriteTx {
   SqlSettings settings_;
   SqlCrls crls_;
   SqlOcsp ocsp_;
+  SqlJobs jobs_;
 };
 
 }  // namespace onshi::store::sql

@@ -36,10 +36,17 @@ void SqlOutbox::postpone_mail(Id id, Millis until) {
 }
 
 std::vector<OutboxMail> SqlOutbox::claim_due_mail(Millis now, int limit, Millis lease_until) {
-  auto s = c_.prepare(
+  // Nodes' workers claiming at once take different mails. SQLite runs one writer at a time, so
+  // each claim sees the leases the one before it took. PostgreSQL runs them side by side: a row
+  // another claim has locked is skipped, not waited for (that claim takes it), rather than
+  // blocking until it commits and then failing the SERIALIZABLE transaction.
+  const std::string_view skip_locked =
+      c_.engine() == Engine::postgresql ? " FOR UPDATE SKIP LOCKED" : "";
+  auto s = c_.prepare(fmt::format(
       "UPDATE outbox SET next_attempt_at = ? WHERE id IN (SELECT id FROM outbox WHERE sent_at IS "
-      "NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) "
-      "RETURNING id, recipient, subject, body, message_id, attempts, created_at");
+      "NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?{}) "
+      "RETURNING id, recipient, subject, body, message_id, attempts, created_at",
+      skip_locked));
   s.bind_all(lease_until, now, limit);
   std::vector<OutboxMail> out;
   while (s.step()) {

@@ -3,7 +3,9 @@
 // connections), released together; the promises must hold however the engine interleaves them.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <latch>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <set>
@@ -61,6 +63,75 @@ TEST_P(ContractRaces, EveryDueMailIsClaimedByExactlyOneWorker) {
     EXPECT_EQ(db().read([](ReadTx& tx) { return tx.outbox().pending_mail_count(); }),
               kMails * (workers == 2 ? 1 : 2));
   }
+}
+
+// Two nodes' workers claiming while the other's claim is still open. PostgreSQL runs their
+// transactions side by side: the second skips the mails the first locked and takes others
+// without waiting for it; SQLite's second writer waits for the first to commit.
+TEST_P(ContractRaces, AClaimStillOpenIsSkippedByTheNextWorkerNotTakenTwice) {
+  constexpr int kMails = 6;
+  constexpr Millis kNow = 1000;
+  constexpr Millis kLease = 1'000'000'000'000;
+  const bool parallel_writers = GetParam().name == "PostgreSQL";
+  auto enqueued = db().write([&](WriteTx& tx) {
+    std::vector<Id> ids;
+    for (int i = 0; i < kMails; ++i) {
+      ids.push_back(tx.outbox().enqueue_mail({"to@x.jp", "s", "b"},
+                                             "<open." + std::to_string(i) + "@x>", kNow));
+    }
+    return ids;
+  });
+  std::mutex m;
+  std::condition_variable changed;
+  bool first_claimed = false;
+  bool second_done = false;
+  bool second_done_while_first_open = false;
+  std::vector<Id> first, second;
+  std::string second_failure;
+  std::thread other([&] {
+    {
+      std::unique_lock lock(m);
+      changed.wait(lock, [&] { return first_claimed; });
+    }
+    try {
+      const auto mails = db().write(
+          [&](WriteTx& tx) { return tx.outbox().claim_due_mail(kNow, kMails / 2, kLease); });
+      for (const auto& mail : mails) second.push_back(mail.id);
+    } catch (const std::exception& e) {
+      second_failure = e.what();
+    }
+    std::lock_guard lock(m);
+    second_done = true;
+    changed.notify_all();
+  });
+  // Database::write may run this more than once (the second claim's commit can make this one's
+  // fail on PostgreSQL, SERIALIZABLE): what counts is what the last run claimed.
+  const auto mails = db().write([&](WriteTx& tx) {
+    auto claimed = tx.outbox().claim_due_mail(kNow, kMails / 2, kLease);
+    std::unique_lock lock(m);
+    if (!first_claimed) {
+      first_claimed = true;
+      changed.notify_all();
+      // SQLite's second claim cannot start before this commits: no use waiting for it.
+      if (parallel_writers) {
+        second_done_while_first_open =
+            changed.wait_for(lock, std::chrono::seconds(10), [&] { return second_done; });
+      }
+    }
+    return claimed;
+  });
+  other.join();
+  for (const auto& mail : mails) first.push_back(mail.id);
+  EXPECT_EQ(second_failure, "");
+  if (parallel_writers) {
+    EXPECT_TRUE(second_done_while_first_open) << "the second did not wait";
+  }
+  EXPECT_EQ(first.size(), static_cast<std::size_t>(kMails / 2));
+  EXPECT_EQ(second.size(), static_cast<std::size_t>(kMails / 2));
+  std::vector<Id> all = first;
+  all.insert(all.end(), second.begin(), second.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, enqueued) << "each mail claimed by exactly one of them";
 }
 
 TEST_P(ContractRaces, ParallelAppendsKeepOneUnbrokenChain) {

@@ -92,17 +92,28 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   web::Site site(rt.services(), metrics);
   app::OutboxWorker worker(rt.services());
   worker.start();
+  // Nodes on one database run the sweeps of its rows once between them, each under its lease
+  // (app/core/housekeeping.hpp); each was safe on every node at once already, so the lease saves
+  // the work done twice and the conflicts of two nodes changing the same rows.
+  spdlog::info("node {}", app::node_id());
   app::Housekeeping housekeeping(
-      rt.services(), {{"lapsed pickup(s) closed", app::close_lapsed_pickups},
-                      {"unpicked certificate(s) revoked", app::revoke_unpicked_certificates},
-                      {"OCSP responder certificate(s) renewed", app::renew_ocsp_responders},
-                      {"OCSP response(s) signed", app::refresh_ocsp_responses}});
+      rt.services(),
+      {{"lapsed pickup(s) closed", app::close_lapsed_pickups, "pickups.close_lapsed"},
+       {"unpicked certificate(s) revoked", app::revoke_unpicked_certificates,
+        "certificates.revoke_unpicked"},
+       // On every node: each node loads its responder certificate into its own memory; a
+       // renewal two nodes race to issue is stored once (try_insert_ocsp_responder).
+       {"OCSP responder certificate(s) renewed", app::renew_ocsp_responders},
+       {"OCSP response(s) signed", app::refresh_ocsp_responses, "ocsp.refresh_responses"}});
   housekeeping.start();
   // Its own thread and a short period: a revocation must reach the CRLs within
-  // pki.crl_revocation_delay_seconds, the other sweeps only within minutes.
+  // pki.crl_revocation_delay_seconds, the other sweeps only within minutes. Leased too: two
+  // nodes publishing at once would each publish a CRL of their own. Its lease lasts three
+  // periods, so that when the node publishing dies another has taken over within the delay.
   app::Housekeeping crl_publisher(
       rt.services(),
-      {{"CRL(s) published", [](const app::Services& s) { return app::publish_crls(s); }}},
+      {{"CRL(s) published", [](const app::Services& s) { return app::publish_crls(s); },
+        "crl.publish"}},
       app::crl_job_period(config));
   crl_publisher.start();
   web::serve(site, options, [&] {

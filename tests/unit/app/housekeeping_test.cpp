@@ -1,9 +1,14 @@
 // The housekeeping `onshi serve` runs: the lapsed pickups closed by the sweep once the re-download
 // days are over on the settable clock (the key destroyed, once), a failing job that does not stop
-// the others, and the thread that runs the jobs at start and then every period.
+// the others, the thread that runs the jobs at start and then every period, and the leased jobs
+// that nodes on one database run once between them.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -106,6 +111,101 @@ TEST_F(HousekeepingTest, TheThreadRunsAtStartAndThenEveryPeriodUntilStopped) {
   std::this_thread::sleep_for(milliseconds{50});
   slow.stop();  // wakes the wait at once
   EXPECT_EQ(once.load(), 1);
+}
+
+// Two nodes on one database, as two Housekeepings of their own node ids.
+class HousekeepingLeaseTest : public HousekeepingTest {
+ protected:
+  static constexpr minutes kPeriod{5};
+  Housekeeping node(const std::string& id, std::atomic<int>& runs,
+                    const std::string& lease = "test.job") {
+    return Housekeeping(env.services,
+                        {{"runs",
+                          [&runs](const Services&) {
+                            ++runs;
+                            return 0;
+                          },
+                          lease}},
+                        kPeriod, id);
+  }
+  std::optional<store::JobLease> lease(const std::string& name = "test.job") {
+    return env.db->read([&](store::ReadTx& tx) { return tx.jobs().job_lease(name); });
+  }
+};
+
+TEST_F(HousekeepingLeaseTest, ALeasedJobRunsOnTheNodeHoldingItsLeaseOnly) {
+  std::atomic<int> on_a{0}, on_b{0};
+  auto a = node("node-a", on_a);
+  auto b = node("node-b", on_b);
+  for (int i = 0; i < 3; ++i) {
+    a.run_once();
+    b.run_once();
+  }
+  EXPECT_EQ(on_a.load(), 3);
+  EXPECT_EQ(on_b.load(), 0);
+  const auto l = lease();
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(l->holder, "node-a");
+  EXPECT_EQ(l->lease_until,
+            env.services.now_ms() + duration_cast<milliseconds>(kPeriod * kLeasePeriods).count());
+}
+
+TEST_F(HousekeepingLeaseTest, ANodeThatStopsRunningLosesItsJobOnceTheLeaseRanOut) {
+  std::atomic<int> on_a{0}, on_b{0};
+  auto a = node("node-a", on_a);
+  auto b = node("node-b", on_b);
+  a.run_once();
+  // node-a is gone (no stop: a crash, the network): its lease runs out by itself.
+  env.clock.advance(kPeriod * kLeasePeriods - milliseconds{1});
+  b.run_once();
+  EXPECT_EQ(on_b.load(), 0) << "a millisecond before the lease ran out";
+  env.clock.advance(milliseconds{1});
+  b.run_once();
+  EXPECT_EQ(on_b.load(), 1);
+  EXPECT_EQ(lease()->holder, "node-b");
+  a.run_once();
+  EXPECT_EQ(on_a.load(), 1) << "node-a, back, leaves it to node-b";
+  b.run_once();
+  EXPECT_EQ(on_b.load(), 2);
+}
+
+TEST_F(HousekeepingLeaseTest, StopGivesTheLeasesUpForAnotherNodeToTakeAtOnce) {
+  std::atomic<int> on_a{0}, on_b{0};
+  auto b = node("node-b", on_b);
+  {
+    auto a = node("node-a", on_a);
+    a.run_once();
+    b.run_once();
+    EXPECT_EQ(on_b.load(), 0);
+    a.stop();
+    EXPECT_FALSE(lease().has_value());
+  }
+  b.run_once();
+  EXPECT_EQ(on_b.load(), 1) << "without waiting for node-a's lease";
+  EXPECT_EQ(lease()->holder, "node-b");
+}
+
+TEST_F(HousekeepingLeaseTest, AJobWithoutALeaseRunsOnEveryNodeAndEachLeaseIsItsOwn) {
+  std::atomic<int> on_a{0}, on_b{0}, other{0};
+  auto a = node("node-a", on_a, "");
+  auto b = node("node-b", on_b, "");
+  auto c = node("node-b", other, "test.other");
+  auto d = node("node-a", on_a, "test.job");
+  a.run_once();
+  b.run_once();
+  d.run_once();
+  c.run_once();
+  EXPECT_EQ(on_a.load(), 2);
+  EXPECT_EQ(on_b.load(), 1);
+  EXPECT_EQ(other.load(), 1) << "test.job held by node-a leaves test.other free";
+  EXPECT_FALSE(env.db->read([](store::ReadTx& tx) { return tx.jobs().job_lease(""); }));
+}
+
+TEST(NodeId, IsTheHostThePidAndARandomPartTheSameAllAlong) {
+  const std::string& id = node_id();
+  EXPECT_EQ(std::count(id.begin(), id.end(), ':'), 2) << id;
+  EXPECT_NE(id.find(":" + std::to_string(getpid()) + ":"), std::string::npos) << id;
+  EXPECT_EQ(&node_id(), &id);
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  stopServer, runOnshi, strongPassword, pageText, jstDate, loadMessages,
+  stopServer, runOnshi, strongPassword, pageText, jstDate, loadMessages, sqlRows, sqlExec as sqlExecOn, sqlHex,
+  sqlDropTrigger, sqlDump, copyDatabase, createPostgresDatabase, databaseUrl, onPostgres,
 } from '../support/harness.mjs';
 import { startServerWithCa, newClinic, applyForCertificates } from '../support/back_office.mjs';
 
@@ -46,14 +47,8 @@ async function onshiOk(args, opts) {
   return r;
 }
 
-async function sql(query, dataDir = srv.dataDir) {
-  const { stdout } = await exec('sqlite3', ['-json', path.join(dataDir, 'onshi.db'), query], { maxBuffer: 64 << 20 });
-  return stdout.trim() ? JSON.parse(stdout) : [];
-}
-
-async function sqlExec(script, dataDir = srv.dataDir) {
-  return exec('sqlite3', [path.join(dataDir, 'onshi.db'), script]);
-}
+const sql = (query) => sqlRows(srv, query);
+const sqlExec = (script, on = srv) => sqlExecOn(on, script);
 
 /** The text of the マイページ row linking to the certificate application. */
 function rowOf(html, number) {
@@ -253,7 +248,7 @@ test('3. issue: generated keys, a vendor CSR; a weak CSR is refused and nothing 
 
 test('4. every certificate: subject, extensions, 39 months, chain, serials', async () => {
   assert.equal(S.issued?.length, 3, 'needs test 3');
-  const rows = await sql('SELECT issuance_number, terminal, serial_hex, subject, hex(der) AS der, key_source, '
+  const rows = await sql(`SELECT issuance_number, terminal, serial_hex, subject, ${sqlHex('der')} AS der, key_source, `
     + 'not_before, not_after FROM certificates ORDER BY issuance_number');
   assert.deepEqual(rows.map((r) => r.issuance_number), S.issued.map((c) => c.issuanceNumber).sort(),
     'the database holds exactly the issued certificates');
@@ -387,7 +382,7 @@ test('5. notice letters: one PDF with the numbers and pickup codes, printed once
     assert.equal(byHash.get(h)?.issuance_number, c.issuanceNumber, `the code after ${c.issuanceNumber} is its own`);
   }
   for (const h of hashes) assert.equal(h.sealed_pickup_code, null, `${h.issuance_number}: sealed code erased once printed`);
-  const { stdout: dump } = await exec('sqlite3', [path.join(srv.dataDir, 'onshi.db'), '.dump'], { maxBuffer: 256 << 20 });
+  const dump = await sqlDump(srv);
   for (const code of codes) {
     for (const form of [code, code.replace(/-/g, ''), code.toLowerCase(), code.replace(/-/g, '').toLowerCase()]) {
       assert.ok(!dump.includes(form), `pickup code ${form} is not stored in clear`);
@@ -556,33 +551,27 @@ test('8. audit log: verify OK; a changed entry, a deleted entry and deleted newe
 
   // Tamper with the database of a stopped server (a copy keeps the untouched log for the delete case).
   await srv.stop();
-  const copyDir = path.join(srv.root, 'copy');
-  await fsp.mkdir(copyDir, { recursive: true });
-  await sqlExec(`.backup '${path.join(copyDir, 'onshi.db')}'`);
-  const cutDir = path.join(srv.root, 'cut');
-  await fsp.mkdir(cutDir, { recursive: true });
-  await sqlExec(`.backup '${path.join(cutDir, 'onshi.db')}'`);
+  const copy = await copyDatabase(srv, path.join(srv.root, 'copy'));
+  const cut = await copyDatabase(srv, path.join(srv.root, 'cut'));
 
   const [{ seq, detail }] = await sql('SELECT seq, detail FROM audit_log WHERE seq = (SELECT max(seq)/2 FROM audit_log)');
   const forged = detail === '{}' ? '{"forged":true}' : '{}';
-  await sqlExec(`DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '${forged}' WHERE seq = ${seq};`);
+  await sqlExec(`${sqlDropTrigger('audit_log', 'audit_log_no_update')}; UPDATE audit_log SET detail = '${forged}' WHERE seq = ${seq};`);
   const changed = await onshi(['audit', 'verify']);
   assert.equal(changed.code, 1, `verify after an UPDATE -> exit ${changed.code}: ${changed.stdout}${changed.stderr}`);
   assert.match(changed.stdout, new RegExp(`BROKEN at entry ${seq}\\b`), `names entry ${seq}: ${changed.stdout}`);
   assert.ok(!/audit log OK/.test(changed.stdout), changed.stdout);
 
-  const copy = { dataDir: copyDir, env: srv.env, logDir: srv.logDir };
   const intact = await runOnshi(copy, ['audit', 'verify']);
   assert.equal(intact.code, 0, `the copy verifies: ${intact.stdout}${intact.stderr}`);
   const gone = Math.floor(entries / 3);
-  await sqlExec(`DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = ${gone};`, copyDir);
+  await sqlExec(`${sqlDropTrigger('audit_log', 'audit_log_no_delete')}; DELETE FROM audit_log WHERE seq = ${gone};`, copy);
   const deleted = await runOnshi(copy, ['audit', 'verify']);
   assert.equal(deleted.code, 1, `verify after a DELETE -> exit ${deleted.code}: ${deleted.stdout}${deleted.stderr}`);
   assert.match(deleted.stdout, new RegExp(`entry ${gone} is missing`), `names entry ${gone}: ${deleted.stdout}`);
 
   // The newest entries cut off: the chain that is left is whole, so only the checkpoint shows it.
-  const cut = { dataDir: cutDir, env: srv.env, logDir: srv.logDir };
-  await sqlExec(`DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq > ${entries - 2};`, cutDir);
+  await sqlExec(`${sqlDropTrigger('audit_log', 'audit_log_no_delete')}; DELETE FROM audit_log WHERE seq > ${entries - 2};`, cut);
   const noCheckpoint = await runOnshi(cut, ['audit', 'verify']);
   assert.equal(noCheckpoint.code, 0, `without a checkpoint the cut log verifies: ${noCheckpoint.stdout}${noCheckpoint.stderr}`);
   const truncated = await runOnshi(cut, ['audit', 'verify', '--checkpoint', checkpoint]);
@@ -590,15 +579,26 @@ test('8. audit log: verify OK; a changed entry, a deleted entry and deleted newe
   assert.match(truncated.stdout, new RegExp(`BROKEN at entry ${entries - 1}\\b.*newest entries were deleted`), truncated.stdout);
 });
 
-test('9. a folder without a database is said plainly, not as an SQL error', async () => {
+test('9. a folder without a database is said plainly, not as an SQL error', async (t) => {
   const typo = path.join(work, 'no-such-folder'); // a mistyped --data
   const empty = await fsp.mkdtemp(path.join(work, 'empty-'));
-  for (const dataDir of [typo, empty]) {
+  // On PostgreSQL the database is not in the folder: a URL naming none, and one never migrated.
+  let cases = [[{ dataDir: typo }, /no onshi database at .*onshi db migrate/],
+    [{ dataDir: empty }, /no onshi database at .*onshi db migrate/]];
+  if (onPostgres) {
+    const blank = await createPostgresDatabase('blank');
+    t.after(() => blank.drop());
+    const missing = new URL(databaseUrl(srv));
+    missing.pathname = '/no_such_database';
+    cases = [[{ dataDir: typo, env: { ...srv.env, ONSHI_DATABASE_URL: missing.toString() } }, /no onshi database at .*onshi db migrate/],
+      [{ dataDir: empty, env: { ...srv.env, ONSHI_DATABASE_URL: blank.url } }, /schema version 0, .*run `onshi db migrate`/]];
+  }
+  for (const [where, message] of cases) {
     for (const args of [['admin', 'applications', 'list'], ['audit', 'verify'], ['operator', 'list']]) {
-      const r = await runOnshi({ ...srv, dataDir }, args);
+      const r = await runOnshi({ ...srv, ...where }, args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-      assert.match(r.stderr, /no onshi database at .*onshi db migrate/, r.stderr);
-      assert.doesNotMatch(r.stderr, /no such table|SQLITE_|step:/i, r.stderr);
+      assert.match(r.stderr, message, r.stderr);
+      assert.doesNotMatch(r.stderr, /no such table|SQLITE_|step:|relation .* does not exist/i, r.stderr);
     }
   }
   assert.equal(await fsp.stat(typo).catch(() => null), null, 'nothing is created at a mistyped --data');

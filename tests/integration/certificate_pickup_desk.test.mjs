@@ -4,7 +4,7 @@
 // certificates show|unlock` clears it (roles, exit codes, the audit record) and the letter's code
 // then enrols the terminal's CSR (a second generation on マイページ); and the housekeeping of
 // `onshi serve` closes that pickup at start once its re-download days are over (the first
-// download's time moved back 8 days with sqlite3: the only way to let the days pass).
+// download's time moved back 8 days in the database: the only way to let the days pass).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { EstVendor } from '../support/est.mjs';
 import { serialAsPrinted } from '../support/pickup.mjs';
 import {
-  stopServer, restartServer, runOnshi, pageText, loadMessages,
+  stopServer, restartServer, runOnshi, pageText, loadMessages, sqlRows, sqlExec as sqlExecOn, sqlHex,
 } from '../support/harness.mjs';
 import {
   startServerWithCa, withTlsListener, newClinic, applyForCertificates, createOperator,
@@ -41,14 +41,8 @@ async function onshiOk(args, opts) {
   return r;
 }
 
-async function sql(query) {
-  const { stdout } = await exec('sqlite3', ['-json', path.join(srv.dataDir, 'onshi.db'), query]);
-  return stdout.trim() ? JSON.parse(stdout) : [];
-}
-
-async function sqlExec(script) {
-  return exec('sqlite3', [path.join(srv.dataDir, 'onshi.db'), script]);
-}
+const sql = (query) => sqlRows(srv, query);
+const sqlExec = (script) => sqlExecOn(srv, script);
 
 /** `name: value` lines of `onshi admin certificates show`. */
 function shown(stdout) {
@@ -268,7 +262,7 @@ test('onshi admin certificates revoke: at once, once, with the reason the CPS al
 
 test('the CA certificates a terminal certificate names in its authorityInfoAccess are served, DER', async () => {
   const n = S.numbersA[0];
-  const [row] = await sql(`SELECT hex(der) AS der FROM certificates WHERE issuance_number = '${n}' AND replaced_at IS NULL`);
+  const [row] = await sql(`SELECT ${sqlHex('der')} AS der FROM certificates WHERE issuance_number = '${n}' AND replaced_at IS NULL`);
   const leaf = path.join(work, 'aia-leaf.der');
   await fsp.writeFile(leaf, Buffer.from(row.der, 'hex'));
   const { stdout: text } = await exec('openssl', ['x509', '-inform', 'DER', '-in', leaf, '-noout', '-ext', 'authorityInfoAccess']);

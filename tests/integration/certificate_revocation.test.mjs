@@ -4,8 +4,8 @@
 // request, the confirmation naming them, one mail listing both), the published CRL listing what both
 // revoked with its reason as `openssl crl` reads it, `onshi admin certificates show` by serial, and
 // the scheduler of `onshi serve` revoking at start a certificate nobody picked up
-// once its deadline is past by the grace days (the deadline moved back with sqlite3: the only way
-// to let 194 days pass).
+// once its deadline is past by the grace days (the deadline moved back in the database: the only
+// way to let 194 days pass).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,13 +15,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   stopServer, restartServer, runOnshi, pageText, loadMessages, createApiToken, apiRequest, csrfToken, inputValue,
-  sleep,
+  sleep, sqlRows, sqlExec,
 } from '../support/harness.mjs';
 import {
   startServerWithCa, newClinic, applyForCertificates, createOperator,
 } from '../support/back_office.mjs';
 import { onshiOk as onshiOkOn } from '../support/pickup.mjs';
-import { sqliteRows } from '../support/server.mjs';
 
 const exec = promisify(execFile);
 const MSG = loadMessages();
@@ -34,10 +33,10 @@ const S = {};
 
 const onshiOk = (args, opts) => onshiOkOn(srv, args, opts);
 
-const sql = (query) => sqliteRows(srv, query);
+const sql = (query) => sqlRows(srv, query);
 
 async function row(number) {
-  const [r] = await sql(`SELECT status, revocation_reason, revoked_at, invalidity_date, sealed_key IS NOT NULL AS key_held,
+  const [r] = await sql(`SELECT status, revocation_reason, revoked_at, invalidity_date, CASE WHEN sealed_key IS NULL THEN 0 ELSE 1 END AS key_held,
     serial_hex FROM certificates WHERE issuance_number = '${number}' AND replaced_at IS NULL`);
   return r;
 }
@@ -211,7 +210,7 @@ test('onshi serve revokes at start what nobody picked up within the deadline and
   const last = S.numbersA[3];
   // B's deadline 15 days ago (past the 14 grace days), A's last one 13 days ago (inside them).
   const now = Date.now();
-  await sql(`UPDATE certificates SET pickup_expires_at = ${now - 15 * DAY_MS} WHERE issuance_number = '${n}';
+  await sqlExec(srv, `UPDATE certificates SET pickup_expires_at = ${now - 15 * DAY_MS} WHERE issuance_number = '${n}';
     UPDATE certificates SET pickup_expires_at = ${now - 13 * DAY_MS} WHERE issuance_number = '${last}';`);
   await restartServer(srv);
   const mail = await srv.waitForMail({ to: S.b.acct.email, subjectIncludes: SUBJECT_UNPICKED });

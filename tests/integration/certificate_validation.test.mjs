@@ -3,18 +3,13 @@
 // id="FIELD-error">, the typed values kept; nothing is stored and no mail is sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import {
   startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, inputValue, pageText, sleep,
   institutionCode, badCheckDigitCode, fieldError, fieldErrorIds, loadMessages, SUBJECT_CERT_ACCEPTED,
   finalizeUsageApplication, certificateFields, selectOptions, selectedValue, hiddenInputs, formContaining,
-  locationPath, CERT_NUMBER_RE,
+  locationPath, CERT_NUMBER_RE, sqlRows,
 } from '../support/harness.mjs';
-
-const run = promisify(execFile);
 
 let srv;
 let acct;
@@ -171,8 +166,6 @@ test('a full-width postal code (１０４－００６１) is accepted and stored
   const detail = await c.get(`/certificate-applications/${number}`);
   assert.ok(pageText(detail.text).includes(shown), pageText(detail.text));
   // What the notice letter will be addressed with: 7 digits without a hyphen, the line normalised.
-  const db = path.join(srv.dataDir, 'onshi.db');
-  const sql = `SELECT postal_code || '|' || address_line FROM certificate_applications WHERE number = '${number}'`;
-  const { stdout } = await run('sqlite3', [db, sql]);
-  assert.equal(stdout.trim(), '1040061|銀座1-2-3 オンシビル5階');
+  const rows = await sqlRows(srv, `SELECT postal_code, address_line FROM certificate_applications WHERE number = '${number}'`);
+  assert.deepEqual(rows, [{ postal_code: '1040061', address_line: '銀座1-2-3 オンシビル5階' }]);
 });

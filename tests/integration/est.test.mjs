@@ -301,7 +301,7 @@ test('simplereenroll refuses no client certificate, another CA\'s, and a revoked
   // Revoked (the revocation issue will do it from the back office; here the store is set so).
   const current = path.join(S.dirB, 'terminal.crt');
   const serial = await v.serialOf(current);
-  await v.sql(`UPDATE certificates SET status = 'revoked', revoked_at = ${Date.now()}, revocation_reason = 1
+  await v.sqlExec(`UPDATE certificates SET status = 'revoked', revoked_at = ${Date.now()}, revocation_reason = 1
              WHERE serial_hex = '${serial}'`);
   const renewCsr = path.join(work, 'revoked.b64');
   const newKey = path.join(work, 'revoked-new.key');

@@ -10,11 +10,10 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { stopServer } from '../support/harness.mjs';
+import { stopServer, sqlRows, sqlHex } from '../support/harness.mjs';
 import {
   startServerWithCa, newClinic, applyForCertificates, createOperator,
 } from '../support/back_office.mjs';
-import { sqliteRows } from '../support/server.mjs';
 import { onshiOk, approveAndIssue } from '../support/pickup.mjs';
 
 const exec = promisify(execFile);
@@ -26,7 +25,7 @@ let work;
 const S = {};
 const ca = (name) => path.join(srv.dataDir, 'ca', name);
 
-const sql = (query) => sqliteRows(srv, query);
+const sql = (query) => sqlRows(srv, query);
 
 /** `openssl ocsp` against the server; exit code and both outputs, whatever the code. */
 async function ocsp(args) {
@@ -77,7 +76,7 @@ before(async () => {
   S.numbers = [1, 2, 3].map((i) => `${app}-0${i}`);
   S.pem = {};
   for (const n of S.numbers) {
-    const [row] = await sql(`SELECT hex(der) AS der FROM certificates WHERE issuance_number = '${n}'`);
+    const [row] = await sql(`SELECT ${sqlHex('der')} AS der FROM certificates WHERE issuance_number = '${n}'`);
     const der = path.join(work, `${n}.der`);
     await fsp.writeFile(der, Buffer.from(row.der, 'hex'));
     S.pem[n] = path.join(work, `${n}.pem`);

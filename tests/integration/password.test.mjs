@@ -1,11 +1,9 @@
 // Password change (logged in) and forgot/reset by mail.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import {
   startServer, stopServer, freshEmail, freshInstitutionCode, strongPassword, pageText, locationPath,
-  csrfToken, inputValue, linkFromBody, sleep, SUBJECT_RESET,
+  csrfToken, inputValue, linkFromBody, sleep, SUBJECT_RESET, sqlRows,
 } from '../support/harness.mjs';
 
 let srv;
@@ -166,16 +164,15 @@ test('once sent, verification and reset mails keep no working link in the databa
   const reset = await srv.waitForMail({ to: email, subjectIncludes: SUBJECT_RESET });
   assert.ok(linkFromBody(reset.body, `${srv.baseUrl}/password/reset?token=`), 'the mail itself carries the link');
 
-  const db = path.join(srv.dataDir, 'onshi.db');
-  const query = (sql) => execFileSync('sqlite3', ['-batch', db, sql], { encoding: 'utf8' }).trim();
+  const count = async (where) => (await sqlRows(srv, `SELECT count(*) AS n FROM outbox WHERE ${where}`))[0].n;
   const mine = `recipient = '${email}'`;
   // The sink may see the mail a moment before the worker records it as sent.
-  for (let i = 0; i < 50 && query(`SELECT count(*) FROM outbox WHERE ${mine} AND sent_at IS NULL`) !== '0'; i++) {
+  for (let i = 0; i < 50 && await count(`${mine} AND sent_at IS NULL`) !== 0; i++) {
     await sleep(100);
   }
-  assert.equal(query(`SELECT count(*) FROM outbox WHERE ${mine} AND sent_at IS NOT NULL`), '2');
-  assert.equal(query("SELECT count(*) FROM outbox WHERE body LIKE '%token=%' AND sent_at IS NOT NULL"), '0',
+  assert.equal(await count(`${mine} AND sent_at IS NOT NULL`), 2);
+  assert.equal(await count("body LIKE '%token=%' AND sent_at IS NOT NULL"), 0,
     'no sent body in the whole outbox holds a link');
-  assert.equal(query(`SELECT count(*) FROM outbox WHERE ${mine} AND message_id LIKE '<%>' AND subject LIKE '【%'`), '2',
+  assert.equal(await count(`${mine} AND message_id LIKE '<%>' AND subject LIKE '【%'`), 2,
     'the record of each mail stays');
 });

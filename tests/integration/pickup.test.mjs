@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
-  stopServer, strongPassword, pageText, loadMessages, csrfToken, inputValue, checkedRadio,
+  stopServer, strongPassword, pageText, loadMessages, csrfToken, inputValue, checkedRadio, sqlRows,
 } from '../support/harness.mjs';
 import { startServerWithCa, createOperator, newClinic, applyForCertificates } from '../support/back_office.mjs';
 import {
@@ -279,7 +279,7 @@ test('five wrong codes lock the number; the desk unlocks it', async (t) => {
   const c = clientFrom(7);
   const number = S.n(S.appA, 3);
   // One wrong try was made in the test before; the lock counts per number, not per address.
-  const [{ n: tried }] = await sqlJson(`SELECT pickup_failures AS n FROM certificates WHERE issuance_number = '${number}'`);
+  const [{ n: tried }] = await sqlRows(srv, `SELECT pickup_failures AS n FROM certificates WHERE issuance_number = '${number}'`);
   for (let i = tried; i < 5; i += 1) {
     assert.equal((await openPickup(c, S.urls[number], `ZZZZ-ZZZZ-ZZZZ-ZZZ${i + 2}`)).status, 401);
   }
@@ -294,11 +294,6 @@ test('five wrong codes lock the number; the desk unlocks it', async (t) => {
   await onshiOk(srv, ['admin', 'certificates', 'unlock', number, '--operator', 'iss1']);
   assert.equal((await openPickup(c, S.urls[number], S.codes[number])).status, 200, 'unlocked');
 });
-
-async function sqlJson(query) {
-  const { stdout } = await exec('sqlite3', ['-json', path.join(srv.dataDir, 'onshi.db'), query]);
-  return stdout.trim() ? JSON.parse(stdout) : [];
-}
 
 test('one address cannot walk through numbers; another address is not held back', async () => {
   const walker = clientFrom(8);

@@ -2,14 +2,11 @@
 // the TLS listener (status, headers and body kept apart), openssl on what comes back, the commands
 // of docs/vendor-guide.md section 7 run as written, and the checks that nothing was half-issued.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { SOURCE_DIR } from './harness.mjs';
-
-const exec = promisify(execFile);
+import { SOURCE_DIR, sqlExec, sqlRows } from './harness.mjs';
 
 /** Runs a tool; resolves { code, out } with stdout and stderr together. */
 export async function tool(cmd, args, { input = '', env, cwd } = {}) {
@@ -53,9 +50,13 @@ export class EstVendor {
     this.calls = 0;
   }
 
-  async sql(query) {
-    const { stdout } = await exec('sqlite3', ['-json', path.join(this.srv.dataDir, 'onshi.db'), query]);
-    return stdout.trim() ? JSON.parse(stdout) : [];
+  /** The rows of a SELECT on the server's database; sqlExec runs other statements. */
+  sql(query) {
+    return sqlRows(this.srv, query);
+  }
+
+  sqlExec(script) {
+    return sqlExec(this.srv, script);
   }
 
   async write(name, data) {

@@ -3,7 +3,8 @@
 // SOURCE_DIR, ARTIFACTS), sleep, ports and the children killed at exit; html.mjs: reading pages;
 // http.mjs: the cookie-jar Client, JSON API and raw socket requests; mail.mjs: mail parsing and the
 // SMTP sink; fixtures.mjs: institution codes, e-mails, passwords, messages; applications.mjs: the
-// usage and certificate applications, fees and business days; server.mjs: `onshi serve` and the
+// usage and certificate applications, fees and business days; database.mjs: the engine the tests
+// run on (ONSHI_TEST_ENGINE) and SQL behind the server's back; server.mjs: `onshi serve` and the
 // CLI. docs/pages.md is the contract. Tests may import from here or from a module directly.
 
 // processes.mjs's process helpers (track, waitExit, waitForPort) stay internal to the support
@@ -14,4 +15,5 @@ export * from './http.mjs';
 export * from './mail.mjs';
 export * from './fixtures.mjs';
 export * from './applications.mjs';
+export * from './database.mjs';
 export * from './server.mjs';

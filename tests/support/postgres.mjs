@@ -1,8 +1,8 @@
 // A throw-away PostgreSQL cluster of a test's own (scripts/pg-cluster: initdb, a random loopback
 // port, trust authentication), for tests that stop and start the server under a running onshi
 // and so must not share CTest's `postgresql` fixture with tests running beside them; and the rows
-// of a query read with Debian's psql behind onshi's back, as sqliteRows does for the embedded
-// database.
+// of a query read with Debian's psql behind onshi's back (database.mjs's sqlRows and sqlExec run a
+// test's SQL on whichever engine its server uses).
 import { execFile } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';

@@ -14,7 +14,8 @@ import { csrfToken, inputValue } from './html.mjs';
 import { AddressedClient, openPickup } from './pickup.mjs';
 import { tool, toolOk } from './est.mjs';
 import { ONSHI_BIN, freePort, sleep, track, waitExit } from './processes.mjs';
-import { runOnshi, sqliteRows } from './server.mjs';
+import { sqlRows } from './database.mjs';
+import { runOnshi } from './server.mjs';
 
 export class RelyingParty {
   constructor({ args, env, logDir, port, metricsPort, root }) {
@@ -168,7 +169,7 @@ export async function pickUpPkcs12(srv, dir, number, code, n) {
   await pkcs12('key', '-nocerts', '-nodes');
   await pkcs12('crt', '-clcerts', '-nokeys');
   await pkcs12('chain', '-cacerts', '-nokeys');
-  const [row] = await sqliteRows(srv, `SELECT serial_hex, terminal FROM certificates WHERE issuance_number = '${number}'`);
+  const [row] = await sqlRows(srv, `SELECT serial_hex, terminal FROM certificates WHERE issuance_number = '${number}'`);
   return { number, p12: file('p12'), password, crt: file('crt'), key: file('key'), chain: file('chain'), serial: row.serial_hex, terminal: row.terminal };
 }
 

@@ -13,9 +13,10 @@
 
 namespace onshi::test {
 
-// Returns how many were stored. Throws when `template_serial` names no certificate.
+// Returns how many were stored. Throws when `template_serial` names no certificate. `first`: how
+// many an earlier call stored, so that a batch after it takes the next 発行番号.
 inline int seed_revoked(store::Database& db, const std::string& template_serial, int count,
-                        store::Millis revoked_at) {
+                        store::Millis revoked_at, int first = 0) {
   return db.write([&](store::WriteTx& tx) {
     auto& certs = tx.certificates();
     const auto model = certs.find_certificate_by_serial(template_serial);
@@ -24,7 +25,7 @@ inline int seed_revoked(store::Database& db, const std::string& template_serial,
     // superseded, cessationOfOperation.
     static constexpr int kReasons[] = {0, 1, 3, 4, 5};
     int stored = 0;
-    for (int i = 0; i < count; ++i) {
+    for (int i = first; i < first + count; ++i) {
       store::CertificateRecord c = *model;
       // 128 random bits with the top bit clear and a non-zero first octet, as issuance draws.
       std::string serial = util::sha256_hex(util::random_bytes(16)).substr(0, 32);

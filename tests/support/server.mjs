@@ -1,7 +1,8 @@
 // The onshi server under test: OnshiServer runs the real `onshi serve` on a free port with its own
 // data directory, log folder and SMTP sink (and, once given `tls`, its TLS listener on another
 // port), and creates, registers and verifies accounts and reads metrics; startServer/stopServer/restartServer manage its life, and runOnshi plus the API token
-// helpers run `onshi` subcommands against its data directory.
+// helpers run `onshi` subcommands against its data directory. Its database is DATA/onshi.db, or
+// with ONSHI_TEST_ENGINE=postgresql one PostgreSQL database of its own (database.mjs).
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createPostgresDatabase, onPostgres } from './database.mjs';
 import { freshEmail, freshInstitutionCode, strongPassword } from './fixtures.mjs';
 import { pageText } from './html.mjs';
 import { Client } from './http.mjs';
@@ -183,6 +185,8 @@ export async function startServer({ name, startSmtp = true, smtpPort, env = {}, 
   await fsp.mkdir(dataDir, { recursive: true });
   const port = await freePort(smtpPort === undefined ? [] : [smtpPort]);
   const sport = smtpPort ?? await freePort([port]);
+  // A test that brings its own database (a cluster it stops, say) keeps it.
+  const database = onPostgres && !env.ONSHI_DATABASE_URL ? await createPostgresDatabase(name || 'server') : null;
   const server = new OnshiServer({
     name, port, smtpPort: sport, dataDir, logDir, publicBaseUrl,
     env: {
@@ -190,22 +194,40 @@ export async function startServer({ name, startSmtp = true, smtpPort, env = {}, 
       ONSHI_MAIL_POLL_MS: '100',
       ONSHI_MAIL_RETRY_BASE_MS: '200',
       ONSHI_LOGIN_LOCK_BASE_SECONDS: '2',
+      ...(database ? { ONSHI_DATABASE_URL: database.url } : {}),
       ...env,
     },
   });
   server.root = root;
+  server.database = database;
   if (startSmtp) await server.smtp.start();
   try {
+    // `serve` migrates only the embedded database: a shared one is migrated by hand first.
+    if (database) {
+      const m = await runOnshi(server, ['db', 'migrate']);
+      if (m.code !== 0) throw new Error(`onshi db migrate failed (exit ${m.code}): ${m.stdout}${m.stderr}`);
+    }
     await server.start();
   } catch (e) {
     await server.stop();
     await server.smtp.stop();
+    await dropDatabases(server);
     throw e;
   }
   return server;
 }
 
-/** Stops the server and the sink, keeps the Maildir copy in the artifacts, removes the temp dir. */
+async function dropDatabases(server) {
+  if (process.env.ONSHI_KEEP_DATA) return;
+  for (const db of [server.database, ...(server.copies ?? [])]) {
+    if (db) await db.drop();
+  }
+}
+
+/**
+ * Stops the server and the sink, keeps the Maildir copy in the artifacts, removes the temp dir
+ * and drops its PostgreSQL databases (ONSHI_KEEP_DATA=1 keeps both).
+ */
 export async function stopServer(server) {
   if (!server) return undefined;
   const result = await server.stop();
@@ -214,6 +236,7 @@ export async function stopServer(server) {
     await fsp.cp(path.join(server.root, 'maildir'), path.join(server.logDir, 'maildir'), { recursive: true });
   } catch { /* no mail */ }
   if (!process.env.ONSHI_KEEP_DATA) await fsp.rm(server.root, { recursive: true, force: true });
+  await dropDatabases(server);
   return result;
 }
 // ---------------------------------------------------------------------------------------------
@@ -270,19 +293,4 @@ export async function revokeApiToken(server, { email, id }) {
   const r = await runOnshi(server, ['account', 'token', 'revoke', '--email', email, '--id', String(id)]);
   if (r.code !== 0) throw new Error(`account token revoke failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
   return r;
-}
-
-// The rows of a query on the server's embedded database, read with Debian's sqlite3 CLI behind
-// the server's back (for looking at what the pages do not show, or moving stored times).
-export async function sqliteRows(server, query) {
-  const child = spawn('sqlite3', ['-json', path.join(server.dataDir, 'onshi.db'), query], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const [code] = await once(child, 'close');
-  if (code !== 0) throw new Error(`sqlite3 ${query}: exit ${code}: ${stderr}`);
-  return stdout.trim() ? JSON.parse(stdout) : [];
 }

@@ -56,7 +56,14 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
     throw CLI::RuntimeError(2);
   }
   const auto [host, port] = split_host_port(config.listen, "--listen");
-  web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt, true};
+  web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt,
+                             true, {}};
+  if (auto trusted = web::parse_trusted_proxies(config.trusted_proxies)) {
+    options.trusted_proxies = std::move(*trusted);
+  } else {
+    throw std::runtime_error("server.trusted_proxies: not an address or a network: " +
+                             trusted.error());
+  }
   if (!config.tls_listen.empty()) {
     const auto [tls_host, tls_port] = split_host_port(config.tls_listen, "--tls-listen");
     options.tls.emplace();

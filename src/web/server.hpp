@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "web/forwarded.hpp"
 #include "web/http.hpp"
 #include "web/site.hpp"
 
@@ -56,6 +57,9 @@ struct ServerOptions {
   std::optional<TlsListener> tls;
   // false: no plain listener (host and port unused); the TLS one must then be given.
   bool plain = true;
+  // Peers whose X-Forwarded-For names the client (server.trusted_proxies, web/forwarded.hpp);
+  // empty: every request's address is its socket's.
+  std::vector<AddressRange> trusted_proxies;
 };
 
 // What the server hands each request to: the Site, or a stand-in in the server's own tests.

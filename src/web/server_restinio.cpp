@@ -174,7 +174,8 @@ std::shared_ptr<asio::ssl::context> make_tls_context(const TlsListener& t) {
 
 // ---- requests and answers ---------------------------------------------------------------------
 
-Request to_request(const restinio::request_t& req, bool tls, const TlsPeer* peer) {
+Request to_request(const restinio::request_t& req, bool tls, const TlsPeer* peer,
+                   const std::vector<AddressRange>& trusted_proxies) {
   Request r;
   const auto& h = req.header();
   r.method = std::string(h.method().c_str());
@@ -187,7 +188,11 @@ Request to_request(const restinio::request_t& req, bool tls, const TlsPeer* peer
     if (!inserted) it->second.append(it->first == "cookie" ? "; " : ", ").append(f.value());
   });
   r.body = req.body();
-  r.remote = req.remote_endpoint().address().to_string();
+  // Only the plain listener sits behind an HTTP proxy that appends to X-Forwarded-For; the TLS one
+  // is reached directly or through a TCP pass-through, where the header is the client's own.
+  static const std::vector<AddressRange> none;
+  r.remote = client_address(req.remote_endpoint().address().to_string(),
+                            r.header("x-forwarded-for"), tls ? none : trusted_proxies);
   r.tls = tls;
   if (peer) {
     r.peer_certificates = peer->certificates;
@@ -223,9 +228,9 @@ void answer_500(const Responder& responder, const restinio::request_handle_t& re
 }
 
 void answer(const Responder& responder, const restinio::request_handle_t& req, bool tls,
-            const TlsPeer* peer) noexcept {
+            const TlsPeer* peer, const std::vector<AddressRange>& trusted_proxies) noexcept {
   try {
-    send(req, responder.handle(to_request(*req, tls, peer)), /*close=*/false);
+    send(req, responder.handle(to_request(*req, tls, peer, trusted_proxies)), /*close=*/false);
     return;
   } catch (const std::exception& e) {
     // Outside the handler nothing catches for us, and an exception would stop io.run().
@@ -274,9 +279,9 @@ void serve(const Responder& responder, const ServerOptions& options,
     return [&, peers](restinio::request_handle_t req) {
       ++in_flight;
       auto peer = peers ? peers->find(req->connection_id()) : nullptr;
-      asio::post(io, [&responder, &in_flight, req = std::move(req), tls = peers != nullptr,
-                      peer = std::move(peer)] {
-        answer(responder, req, tls, peer.get());
+      asio::post(io, [&responder, &in_flight, &options, req = std::move(req),
+                      tls = peers != nullptr, peer = std::move(peer)] {
+        answer(responder, req, tls, peer.get(), options.trusted_proxies);
         --in_flight;
       });
       return restinio::request_accepted();

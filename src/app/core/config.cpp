@@ -103,6 +103,10 @@ const std::vector<Key>& keys() {
          c.metrics_allow = address_list(text);
        }},
       {"server", "metrics_token", "ONSHI_METRICS_TOKEN", string(&Config::metrics_token)},
+      {"server", "trusted_proxies", "ONSHI_TRUSTED_PROXIES",
+       [](Config& c, std::string_view, const std::string& text) {
+         c.trusted_proxies = address_list(text);
+       }},
       {"server", "tls_listen", "ONSHI_TLS_LISTEN", string(&Config::tls_listen)},
       {"server", "tls_cert_file", "ONSHI_TLS_CERT_FILE", string(&Config::tls_cert_file)},
       {"server", "tls_key_file", "ONSHI_TLS_KEY_FILE", string(&Config::tls_key_file)},

@@ -20,6 +20,9 @@ struct Config {
   // Who may read /metrics: these client addresses (not through a proxy), or anyone with the token.
   std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};
   std::string metrics_token;
+  // Reverse proxies whose X-Forwarded-For names the client (addresses or networks, e.g.
+  // "127.0.0.1, 10.0.0.0/8"); empty: the socket's address is the client's.
+  std::vector<std::string> trusted_proxies;
   // A second listener that speaks TLS (HOST:PORT; empty: none), beside the plain one, for EST and
   // terminals that authenticate with their client certificate. The certificate file holds the
   // server's certificate, then the issuing CA's (what `onshi ca server-cert` writes).

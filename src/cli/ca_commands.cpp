@@ -48,6 +48,10 @@ void init(const GlobalOptions& globals) {
         "characters");
   }
   std::filesystem::create_directories(keys.dir);
+  // The folder holds the sealed CA keys and the pickup-code secret: its owner's alone, whatever
+  // the umask (deploy.md copies it to the nodes as it is).
+  std::filesystem::permissions(keys.dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
   const auto d = pki::init_ca(keys, app::ca_settings(c), std::chrono::system_clock::now());
   // Opened once so that the folder holds everything a node needs (pickup-codes.secret among it)
   // before it is copied to the nodes: each copy must seal and open pickup codes alike.

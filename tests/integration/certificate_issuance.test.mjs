@@ -99,6 +99,9 @@ test('setup: ca init made a root and an issuing CA; operators of three roles', a
     const st = await fsp.stat(path.join(srv.dataDir, 'ca', f)).catch(() => null);
     assert.ok(st?.isFile(), `${f} in DIR/ca`);
   }
+  // The folder of the keys is its owner's alone, whatever the umask the test runs under.
+  const dirMode = (await fsp.stat(path.join(srv.dataDir, 'ca'))).mode & 0o777;
+  assert.equal(dirMode.toString(8), '700', 'DIR/ca is 0700');
   const log = await fsp.readFile(srv.stderrFile, 'utf8');
   assert.match(log, /certificate authority loaded/, 'the restarted server loaded the CA');
 

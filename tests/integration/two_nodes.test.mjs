@@ -3,16 +3,21 @@
 // their requests served by each node in turn, a session made on one node used on the other; one
 // node killed with SIGKILL in the middle of an issuance and in the middle of sending mail; and
 // PostgreSQL restarted under both. Nothing is lost or done twice: each mail reaches the SMTP sink
-// once (by Message-ID), each certificate is stored once, and the audit chain verifies.
+// once (by Message-ID), each certificate is stored once, and the audit chain verifies. nginx's
+// stream module passes the nodes' TLS listeners through untouched, so a client certificate reaches
+// onshi's own handshake on either node (test 7).
 //
 // Depends on branch readyz (not yet on main when this was written): /readyz, and the 503 page
 // with Retry-After while the database is out of reach (test 5).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
 import {
   Client, csrfToken, formContaining, hiddenInputs, locationPath, pageText, freshEmail, freshInstitutionCode,
-  strongPassword, finalizeUsageApplication, restartServer, runOnshi, sleep, SUBJECT_VERIFY,
+  strongPassword, finalizeUsageApplication, restartServer, runOnshi, sleep, SUBJECT_VERIFY, loadMessages,
 } from '../support/harness.mjs';
+import { toolOk } from '../support/est.mjs';
 import { applyForCertificates, createOperator, totp } from '../support/back_office.mjs';
 import { startNodes } from '../support/two_nodes.mjs';
 
@@ -318,4 +323,40 @@ test('6. nothing lost, nothing doubled: each mail once, each certificate once, t
   const verify = await runOnshi(b, ['audit', 'verify']);
   assert.equal(verify.code, 0, `${verify.stdout}${verify.stderr}`);
   assert.match(verify.stdout, /audit log OK/);
+});
+
+test('7. the TLS listeners through nginx\'s stream pass-through: the client\'s certificate reaches each node\'s own handshake', async () => {
+  const MSG = loadMessages();
+  const work = path.join(cluster.root, 'tls-client');
+  await fsp.mkdir(work, { recursive: true });
+  const key = path.join(work, 'other.key');
+  const crt = path.join(work, 'other.crt');
+  await toolOk('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', crt, '-days', '2', '-subj', '/O=another CA/CN=not a terminal']);
+  const url = `https://127.0.0.1:${cluster.nginx.tlsPort}/terminal-check`;
+  // The server's certificate is onshi's (verified against the CA's root): nginx terminated nothing.
+  const curl = (extra) => toolOk('curl', ['-sS', '--fail-with-body', '--cacert', path.join(cluster.ceremony, 'root.crt'),
+    '-H', 'X-Forwarded-For: 203.0.113.77', ...extra, url]);
+  const none = await curl([]);
+  assert.ok(pageText(none).includes(MSG['terminal_check_page.verdict.no_certificate']), pageText(none).slice(0, 400));
+  for (let i = 0; i < 2; i += 1) {
+    const other = await curl(['--cert', crt, '--key', key]);
+    assert.ok(pageText(other).includes(MSG['terminal_check_page.verdict.not_ours']), pageText(other).slice(0, 400));
+    assert.ok(pageText(other).includes('not a terminal'), 'the page names the certificate the client sent');
+  }
+  await sleep(100); // nginx logs a session when it ends
+  const sessions = (await fsp.readFile(path.join(cluster.root, 'nginx', 'stream.log'), 'utf8'))
+    .split('\n').filter(Boolean).map((l) => l.split('\t'))
+    .filter(([, , , received]) => Number(received) > 0); // not the start's probe of the port
+  assert.equal(sessions.length, 3, sessions.join('\n'));
+  const served = new Set(sessions.map(([, upstream]) => upstream));
+  assert.deepEqual([...served].sort(), cluster.nodes.map((n) => `127.0.0.1:${n.tlsPort}`).sort(),
+    'both nodes\' TLS listeners answered through nginx');
+  // The stream adds no header: what X-Forwarded-For says on the TLS listener is the client's own,
+  // believed by no node even though the connection comes from its trusted proxy.
+  for (const node of cluster.nodes) {
+    const log = await fsp.readFile(node.stderrFile, 'utf8');
+    assert.match(log, /path=\/terminal-check .*remote=127\.0\.0\.1\b/, `${node.name}: nginx's address`);
+    assert.doesNotMatch(log, /remote=203\.0\.113\.77\b/, `${node.name}: never the header's`);
+  }
 });

@@ -2,7 +2,9 @@
 // (without the TLS): one upstream, round robin, the Host the client sent, X-Forwarded-For, nothing
 // cached. It runs in the foreground (daemon off) with its configuration, pid file, logs and
 // temporary folders in a folder of its own, so it needs no root and touches nothing of the
-// machine's. Each access log line names the node that answered ($upstream_addr), which is how a
+// machine's. With tlsPort and tlsUpstreams it also passes TLS through untouched to the nodes' TLS
+// listeners (the stream module, Debian's libnginx-mod-stream), as deploy.md does for EST and the
+// terminals' client certificates. Each access log line names the node that answered ($upstream_addr), which is how a
 // test tells which node served which request; every answer also carries it in X-Upstream.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,12 +18,34 @@ const NGINX = '/usr/sbin/nginx';
 const LOG_FIELDS = ['method', 'uri', 'status', 'upstream', 'upstreamStatus', 'seconds'];
 const LOG_FORMAT = "'$request_method\\t$request_uri\\t$status\\t$upstream_addr\\t$upstream_status\\t$request_time'";
 
-function configText({ dir, port, upstreams }) {
+const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
+
+// deploy.md's stream block on loopback.
+function streamText({ dir, tlsPort, tlsUpstreams }) {
+  if (!tlsPort) return '';
+  const servers = tlsUpstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n');
+  return `stream {
+  log_format onshi_tls '$remote_addr\t$upstream_addr\t$status\t$bytes_received\t$bytes_sent';
+  access_log ${dir}/stream.log onshi_tls;
+  upstream onshi_tls {
+${servers}
+  }
+  server {
+    listen 127.0.0.1:${tlsPort};
+    proxy_pass onshi_tls;
+    proxy_connect_timeout 2s;
+  }
+}
+`;
+}
+
+function configText({ dir, port, upstreams, tlsPort, tlsUpstreams }) {
   const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n');
+  const stream = streamText({ dir, tlsPort, tlsUpstreams });
   // `user` is only obeyed by a master running as root, whose workers would otherwise be nobody's
   // and could not write the temporary folders below.
   const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
-  return `${user}worker_processes 1;
+  return `${stream ? `load_module ${STREAM_MODULE};\n` : ''}${user}worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
@@ -56,15 +80,20 @@ ${servers}
     }
   }
 }
-`;
+${stream}`;
 }
 
 export class Nginx {
-  /** @param {{dir: string, port: number, upstreams: number[]}} opts  upstreams: the nodes' ports */
-  constructor({ dir, port, upstreams }) {
+  /**
+   * @param {{dir: string, port: number, upstreams: number[], tlsPort?: number, tlsUpstreams?: number[]}} opts
+   *   upstreams: the nodes' ports; tlsPort, tlsUpstreams: the TLS pass-through and the nodes' TLS ports
+   */
+  constructor({ dir, port, upstreams, tlsPort, tlsUpstreams = [] }) {
     this.dir = dir;
     this.port = port;
     this.upstreams = upstreams;
+    this.tlsPort = tlsPort;
+    this.tlsUpstreams = tlsUpstreams;
     this.url = `http://127.0.0.1:${port}`;
     this.child = null;
   }
@@ -84,6 +113,7 @@ export class Nginx {
     fs.closeSync(out);
     try {
       await waitForPort(this.port, 10000, this.child, 'nginx');
+      if (this.tlsPort) await waitForPort(this.tlsPort, 10000, this.child, 'nginx (stream)');
     } catch (e) {
       const log = await fsp.readFile(this.errorLogFile, 'utf8').catch(() => '');
       throw new Error(`${e.message}\n${log.slice(-2000)}`);

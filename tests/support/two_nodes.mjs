@@ -3,7 +3,9 @@
 // folder (DATA/ca: made by `onshi ca init` in a folder of its own and copied without the root
 // key, which only the CA ceremonies use; the nodes only read it), one Maildir for all the mail (an aiosmtpd per
 // node writing into it, so that a test can stall one node's SMTP server and not the other's), and
-// nginx in front of them round robin (tests/support/nginx.mjs). Every node is told nginx's address as its public one,
+// nginx in front of them round robin (tests/support/nginx.mjs), which also passes each node's TLS
+// listener through untouched (its stream module; one server certificate from `onshi ca server-cert`
+// on every node), and is the nodes' one trusted proxy (server.trusted_proxies). Every node is told nginx's address as its public one,
 // so mailed links go through nginx too. The schema is made by `onshi db migrate` before any node
 // starts, as on a real upgrade: on PostgreSQL `serve` never migrates.
 import assert from 'node:assert/strict';
@@ -37,6 +39,8 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
     const taken = [];
     const port = async () => { const p = await freePort(taken); taken.push(p); return p; };
     const nginxPort = await port();
+    const nginxTlsPort = await port();
+    const tlsDir = path.join(root, 'tls');
     const publicBaseUrl = `http://127.0.0.1:${nginxPort}`;
     const nodeEnv = {
       ...process.env,
@@ -45,6 +49,9 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
       ONSHI_LOGIN_LOCK_BASE_SECONDS: '2',
       ONSHI_DATABASE_URL: cluster.dbUrl,
       ONSHI_CA_PASSPHRASE: passphrase,
+      ONSHI_TRUSTED_PROXIES: '127.0.0.1',
+      ONSHI_TLS_CERT_FILE: path.join(tlsDir, 'server.crt'),
+      ONSHI_TLS_KEY_FILE: path.join(tlsDir, 'server.key'),
       ...env,
     };
     for (let i = 0; i < count; i++) {
@@ -55,10 +62,13 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
       const sink = new SmtpSink({ port: smtpPort, maildir: path.join(root, 'maildir'), logDir: path.join(logDir, `smtp-${letter}`) });
       await sink.start();
       cluster.sinks.push(sink);
+      const tlsPort = await port();
       const node = new OnshiServer({
         name: `${name}/${letter}`, port: await port(), smtpPort, dataDir,
-        logDir: path.join(logDir, `node-${letter}`), env: nodeEnv, publicBaseUrl,
+        logDir: path.join(logDir, `node-${letter}`), env: { ...nodeEnv, ONSHI_TLS_LISTEN: `127.0.0.1:${tlsPort}` },
+        publicBaseUrl,
       });
+      node.tlsPort = tlsPort;
       node.smtp = sink;
       node.root = root;
       cluster.nodes.push(node);
@@ -66,7 +76,9 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
     const first = cluster.nodes[0];
     await fsp.mkdir(first.logDir, { recursive: true });
     const ceremony = path.join(root, 'ca-ceremony');
-    const steps = [[first, ['db', 'migrate']], [{ ...first, env: { ...nodeEnv, ONSHI_CA_DIR: ceremony } }, ['ca', 'init']]];
+    const atCeremony = { ...first, env: { ...nodeEnv, ONSHI_CA_DIR: ceremony } };
+    const steps = [[first, ['db', 'migrate']], [atCeremony, ['ca', 'init']],
+      [atCeremony, ['ca', 'server-cert', '--ip', '127.0.0.1', '--dns', 'localhost', '--out', tlsDir]]];
     for (const [where, args] of steps) {
       const r = await runOnshi(where, args);
       assert.equal(r.code, 0, `onshi ${args.join(' ')} -> ${r.code}: ${r.stdout}${r.stderr}`);
@@ -77,7 +89,11 @@ export async function startNodes({ name, count = 2, passphrase, env = {} }) {
       });
     }
     await Promise.all(cluster.nodes.map((n) => n.start()));
-    cluster.nginx = new Nginx({ dir: path.join(root, 'nginx'), port: nginxPort, upstreams: cluster.nodes.map((n) => n.port) });
+    cluster.ceremony = ceremony;
+    cluster.nginx = new Nginx({
+      dir: path.join(root, 'nginx'), port: nginxPort, upstreams: cluster.nodes.map((n) => n.port),
+      tlsPort: nginxTlsPort, tlsUpstreams: cluster.nodes.map((n) => n.tlsPort),
+    });
     await cluster.nginx.start();
   } catch (e) {
     await cluster.stop();

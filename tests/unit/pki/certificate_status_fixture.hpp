@@ -3,7 +3,7 @@
 // (CrlBuilder, sign_root_crl): the chain and its failures, OCSP good/revoked/unknown and the
 // answers a client must not believe, CRLs with a delta that alone lists a revocation, the ARL,
 // and StatusChecker's fallback and cache. The server notes whether each OCSP request carried a
-// nonce (ocsp_nonces_), and the tests set the answers' nextUpdate.
+// nonce (ocsp_nonces_), and the tests set the answers' nextUpdate and the delta's numbers.
 #pragma once
 #include "pki/certificate_status.hpp"
 
@@ -81,6 +81,7 @@ class CertificateStatusTest : public ::testing::Test {
     stale_ocsp_ = false;
     full_number_ = 10;
     delta_base_.reset();
+    delta_number_.reset();
     delta_next_update_ = 3600s;
     ocsp_next_update_ = 3600s;
     ocsp_nonces_.clear();
@@ -117,7 +118,8 @@ class CertificateStatusTest : public ::testing::Test {
       if (crl_http_status_ != 200) return {crl_http_status_, "text/plain", "down", "", 0};
       const bool delta = ex.path == "/issuing-delta.crl";
       CrlFields f;
-      f.number = delta ? std::max(full_number_, delta_base_.value_or(0)) + 1 : full_number_;
+      f.number = delta ? delta_number_.value_or(std::max(full_number_, delta_base_.value_or(0)) + 1)
+                       : full_number_;
       if (delta) f.delta_base = delta_base_.value_or(full_number_);
       f.this_update = now - 1min;
       f.next_update = now + (delta ? delta_next_update_ : std::chrono::seconds(3600));
@@ -166,6 +168,7 @@ class CertificateStatusTest : public ::testing::Test {
   inline static bool drop_nonce_ = false, stale_ocsp_ = false;
   inline static std::int64_t full_number_ = 10;
   inline static std::optional<std::int64_t> delta_base_;
+  inline static std::optional<std::int64_t> delta_number_;  // the delta's own cRLNumber when set
   inline static std::chrono::seconds delta_next_update_{3600};
   // A current answer's nextUpdate, from the moment it is signed.
   inline static std::chrono::seconds ocsp_next_update_{3600};

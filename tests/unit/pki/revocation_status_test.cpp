@@ -198,5 +198,25 @@ TEST_F(CertificateStatusTest, AnOcspAnswerIsCachedUntilItsNextUpdateWhenThatCome
   EXPECT_TRUE(checker.check(presented(), t0 + 30s).from_cache) << "the new answer's nextUpdate";
 }
 
+TEST_F(CertificateStatusTest, ADeltaOpenSslPassesOverIsNotReportedAsApplied) {
+  const auto chain = verified_chain();
+  // Delta 9 based on 8 beside full CRL 10: older than the full CRL, which OpenSSL uses alone (the
+  // revocation only this delta lists is not seen, as RFC 5280 5.2.4 has it).
+  set([] {
+    delta_base_ = 8;
+    delta_number_ = 9;
+    delta_revoked_[terminal_.serial_hex] = {Clock::now() - 5min, 1};
+  });
+  const auto stale = check_by_crl(anchors(), chain, nullptr, {}, Clock::now());
+  EXPECT_EQ(stale.state, RevocationState::good) << stale.detail;
+  EXPECT_FALSE(stale.delta_applied);
+
+  // The same delta numbered past the full CRL is used, and says so.
+  set([] { delta_number_ = 11; });
+  const auto used = check_by_crl(anchors(), chain, nullptr, {}, Clock::now());
+  EXPECT_EQ(used.state, RevocationState::revoked) << used.detail;
+  EXPECT_TRUE(used.delta_applied);
+}
+
 }  // namespace
 }  // namespace onshi::pki::test

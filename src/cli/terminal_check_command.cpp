@@ -113,13 +113,6 @@ void print_text(const app::Messages& m, const app::TerminalCheckReport& r) {
   std::cout << message_of(m, r.summary) << '\n';
 }
 
-// 0: every line passed (a ! on the days left allowed); 1: a check failed; 3: usable as far as
-// checked, but no relying party was asked (no --url). 2, usage, is usage_error's.
-int exit_status(const app::TerminalCheckReport& r) {
-  if (!r.ok()) return 1;
-  return r.connected ? 0 : 3;
-}
-
 nlohmann::json detail_json(const app::CheckLine& l) {
   nlohmann::json d = nlohmann::json::object();
   for (const auto& [k, v] : l.detail) d[k] = v;
@@ -137,7 +130,8 @@ void print_json(const app::Messages& m, const app::TerminalCheckReport& r) {
   }
   nlohmann::json j{{"ok", r.ok()},
                    {"connected", r.connected},
-                   {"exit_status", exit_status(r)},
+                   {"exit_status", r.exit_status()},
+                   {"status_checked", r.status_checked},
                    {"lines", lines},
                    {"summary", message_of(m, r.summary)},
                    {"summary_key", r.summary.key},
@@ -192,7 +186,7 @@ void run_check(const GlobalOptions& globals, const CheckFlags& f) {
   } else {
     print_text(m, report);
   }
-  if (const int status = exit_status(report); status != 0) throw CLI::RuntimeError(status);
+  if (const int status = report.exit_status(); status != 0) throw CLI::RuntimeError(status);
 }
 
 }  // namespace
@@ -206,8 +200,9 @@ void register_terminal_commands(CLI::App& root, GlobalOptions& globals) {
       "接続確認: open the terminal's certificate and key, verify the chain to --ca, the validity, "
       "the status by OCSP and by CRL, and a mutual-TLS request to a relying party (--url); prints "
       "a checklist. No database is opened. Exit status: 0 every line passed (a warning for "
-      "fewer than 90 days left allowed); 1 a check failed; 2 usage error; 3 every check passed "
-      "but the connection to a relying party was not tried (no --url)");
+      "fewer than 90 days left allowed); 1 a check failed; 2 usage error; 3 no check failed but "
+      "not every line was checked: OCSP or the CRL gave no answer (or the certificate names no "
+      "URL for it), or the connection to a relying party was not tried (no --url)");
   check->add_option("--p12", f->p12, "PKCS#12 file of the terminal (the pickup's .p12)");
   check->add_option("--cert", f->cert, "Certificate file (PEM, the terminal's first; or DER)");
   check->add_option("--key", f->key, "Private key file (PEM)");

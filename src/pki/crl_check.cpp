@@ -161,6 +161,21 @@ long crl_number(X509_CRL* crl, int nid) {
   return value;
 }
 
+// Whether X509_verify_cert uses `delta` beside `full` (check_delta_base in OpenSSL's x509_vfy.c):
+// the same issuer, a BaseCRLNumber no newer than the full CRL's number and a number of its own
+// past it. A delta that does not fit is passed over without a word, so it must not be reported as
+// applied; one outside its validity fails the verification instead, and is no answer either.
+bool delta_fits(X509_CRL* delta, X509_CRL* full, TimePoint now) {
+  const long base = crl_number(delta, NID_delta_crl);
+  const long full_number = crl_number(full, NID_crl_number);
+  if (base < 0 || full_number < 0 || base > full_number) return false;
+  if (crl_number(delta, NID_crl_number) <= full_number) return false;
+  if (X509_NAME_cmp(X509_CRL_get_issuer(delta), X509_CRL_get_issuer(full)) != 0) return false;
+  const ASN1_TIME* next = X509_CRL_get0_nextUpdate(delta);
+  return ossl::to_time_point(X509_CRL_get0_lastUpdate(delta)) <= now &&
+         (next == nullptr || now < ossl::to_time_point(next));
+}
+
 // Fetches for one check: from the cache when there is one, remembering when the soonest of the
 // CRLs used is fetched again (a status answered from them is kept no longer).
 struct CrlSource {
@@ -263,7 +278,7 @@ StatusAnswer check_by_crl(const TrustAnchors& anchors, const std::vector<std::st
   answer.this_update = ossl::to_time_point(X509_CRL_get0_lastUpdate(full->get()));
   if (X509_CRL_get0_nextUpdate(full->get()) != nullptr)
     answer.next_update = ossl::to_time_point(X509_CRL_get0_nextUpdate(full->get()));
-  answer.delta_applied = static_cast<bool>(delta);
+  answer.delta_applied = delta && delta_fits(delta.get(), full->get(), now);
   if (source.refetch_at != TimePoint::max()) answer.refetch_at = source.refetch_at;
   if (outcome.error == X509_V_OK) {
     answer.state = RevocationState::good;

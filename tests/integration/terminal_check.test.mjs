@@ -6,8 +6,10 @@
 // their line with the Japanese hint and exit status 1; no --ca is a usage error (2); --url to a
 // closed port, to an https server that is no relying party (its /whoami 404, its /healthz a 200 JSON
 // that is no verdict on this certificate) fail the last line; --url of the relying
-// party's /whoami passes every line, exit 0. Every status fetch goes over real sockets to
-// the server's OCSP responder and CRLs (the ARL signed by `onshi ca sign-root-crl`).
+// party's /whoami passes every line, exit 0; a certificate whose OCSP responder does not answer
+// (or that names none), its CRL good and the relying party connected, is no pass: exit 3 and a
+// summary that says so. Every status fetch goes over real sockets to the server's OCSP responder
+// and CRLs (the ARL signed by `onshi ca sign-root-crl`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,15 +23,16 @@ import {
   startServerWithCa, withTlsListener, createOperator, newClinic, applyForCertificates,
 } from '../support/back_office.mjs';
 import { exec, onshiOk, approveAndIssue, printLetters, AddressedClient, openPickup } from '../support/pickup.mjs';
+import { signWithIssuingKey } from '../support/relying_party.mjs';
 
 const MSG = loadMessages();
 const DELAY_S = 2; // pki.crl_revocation_delay_seconds
 const STEPS = ['open', 'key', 'chain', 'validity', 'ocsp', 'crl', 'relying_party'];
 const STEP_NAME = Object.fromEntries(STEPS.map((s) => [s, MSG[`terminal_check.step.${s}`]]));
 const MARK = { ok: '✓', warning: '!', failed: '✗', skipped: '-' };
-// `onshi relying-party` comes in its own branch of issue 17: its cases run once it is built in.
+const PASSPHRASE = 'Terminal-check-CA-passphrase-2026';
 let srv;
-let relyingParty; // { child, url } once started
+let relyingParty; // { child, url } once started: ensureRelyingParty()
 let work;
 let root;
 const S = {};
@@ -74,7 +77,7 @@ async function pickUpPkcs12(number, code, format, password, from) {
 
 before(async () => {
   ({ srv } = await startServerWithCa({
-    name: 'terminal_check', passphrase: 'Terminal-check-CA-passphrase-2026',
+    name: 'terminal_check', passphrase: PASSPHRASE,
     env: { ONSHI_CRL_REVOCATION_DELAY_SECONDS: String(DELAY_S) },
   }));
   work = path.join(srv.logDir, 'files');
@@ -131,6 +134,21 @@ async function startRelyingParty() {
   return { child, url: `https://127.0.0.1:${port}` };
 }
 
+/** The relying party, started (with the portal's TLS listener for its certificate) if not yet. */
+async function ensureRelyingParty() {
+  if (!srv.tls) await withTlsListener(srv);
+  relyingParty ??= await startRelyingParty();
+  return relyingParty;
+}
+
+/**
+ * A terminal certificate signed here with the issuing key, its AIA and CRL DP as `extensions` say,
+ * valid 400 days (over 90 left: its validity line passes).
+ */
+const signedHere = (name, extensions) => signWithIssuingKey(srv, work, PASSPHRASE, name, {
+  subject: '/C=JP/O=医療法人テスト会 せつぞく診療所/OU=1310123455/CN=1310123455-T05', args: ['-days', '400'], extensions,
+});
+
 test('the picked-up PKCS#12 passes every line; without --url the connection is a warning; exit 3', async () => {
   for (const file of [S.standard, S.compatible]) {
     const r = await terminalCheck(['--p12', file], S.password);
@@ -176,7 +194,8 @@ test('--ca of the issuing CA alone: the chain line asks for the root (root.crt),
   assert.match(none.stderr, /--ca/);
   const help = await runOnshi(srv, ['terminal', 'check', '--help']);
   assert.equal(help.code, 0, help.stderr);
-  for (const status of ['0 every line passed', '1 a check failed', '2 usage error', '3 every check passed']) {
+  for (const status of ['0 every line passed', '1 a check failed', '2 usage error', '3 no check failed but not every line was checked',
+    'OCSP or the CRL gave no answer']) {
     assert.ok(help.stdout.replace(/\s+/g, ' ').includes(status), `--help says "${status}":\n${help.stdout}`);
   }
 });
@@ -301,8 +320,7 @@ test('--url of a closed port, and of an https server that is no relying party: t
 });
 
 test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this terminal, exit 0', async () => {
-  if (!srv.tls) await withTlsListener(srv);
-  relyingParty = await startRelyingParty();
+  await ensureRelyingParty();
   const r = await terminalCheck(['--p12', S.revocable, '--url', relyingParty.url], S.password);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   for (const s of STEPS) expectMark(r, s, 'ok');
@@ -314,15 +332,47 @@ test('--url of onshi relying-party: a mutual-TLS GET /whoami answers this termin
   assert.equal(j.code, 0, j.stdout + j.stderr);
   assert.equal(JSON.parse(j.stdout).connected, true);
   assert.equal(JSON.parse(j.stdout).exit_status, 0);
+  assert.equal(JSON.parse(j.stdout).status_checked, true);
+});
 
+test('the OCSP responder not answering, the CRL good, the relying party connected: not every line passed, exit 3', async () => {
+  const rp = await ensureRelyingParty();
+  const base = srv.publicBaseUrl;
+  const closed = await freePort([srv.port, srv.smtpPort, srv.tls.port]);
+  const crls = [`crlDistributionPoints = URI:${base}/pki/crl/issuing.crl`, `freshestCRL = URI:${base}/pki/crl/issuing-delta.crl`];
+  const down = await signedHere('ocsp-down', [`authorityInfoAccess = OCSP;URI:http://127.0.0.1:${closed}/pki/ocsp`, ...crls]);
+  const r = await terminalCheck(['--cert', down.cert, '--key', down.key, '--url', rp.url]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  for (const s of ['open', 'key', 'chain', 'validity', 'crl', 'relying_party']) expectMark(r, s, 'ok');
+  expectMark(r, 'ocsp', 'warning');
+  assert.ok(lineOf(r, 'ocsp').endsWith(MSG['terminal_check.ocsp.unavailable'].replace('{0}', `http://127.0.0.1:${closed}/pki/ocsp`)),
+    lineOf(r, 'ocsp'));
+  // What is wrong and what to do; the relying party answered, so nothing about --url.
+  assert.equal(r.summary, MSG['terminal_check.summary.ocsp_unavailable'].replace('{0}', ''));
+  assert.doesNotMatch(r.summary, /利用できます/);
+  const j = await runOnshi(srv, ['terminal', 'check', '--cert', down.cert, '--key', down.key, '--ca', root, '--json',
+    '--url', rp.url]);
+  assert.equal(j.code, 3, j.stdout + j.stderr);
+  const v = JSON.parse(j.stdout);
+  assert.deepEqual([v.ok, v.connected, v.status_checked, v.exit_status, v.summary_key],
+    [true, true, false, 3, 'terminal_check.summary.ocsp_unavailable']);
+
+  // A certificate that names no responder at all: the same, and the summary says why.
+  const none = await signedHere('no-ocsp', crls);
+  const n = await terminalCheck(['--cert', none.cert, '--key', none.key, '--url', rp.url]);
+  assert.equal(n.code, 3, n.stdout + n.stderr);
+  expectMark(n, 'ocsp', 'warning');
+  assert.ok(lineOf(n, 'ocsp').endsWith(MSG['terminal_check.ocsp.no_url']), lineOf(n, 'ocsp'));
+  expectMark(n, 'crl', 'ok');
+  expectMark(n, 'relying_party', 'ok');
+  assert.ok(n.summary.startsWith(head('terminal_check.summary.ocsp_no_url')), n.summary); // {desk}: the desk's name
 });
 
 // Left last: it revokes T02. OCSP says 失効 at once; the CRL within pki.crl_revocation_delay_seconds;
 // a running relying party refuses once its cached answer is older than --status-max-age, with its
 // own words, which the last line shows.
 test('after onshi admin certificates revoke: the OCSP line says 失効, then the CRL line, exit 1', async () => {
-  assert.ok(relyingParty, 'the relying party the previous test started');
-  const url = ['--url', relyingParty.url];
+  const url = ['--url', (await ensureRelyingParty()).url];
   const good = await terminalCheck(['--p12', S.revocable, ...url], S.password);
   assert.equal(good.code, 0, good.stdout);
   await onshiOk(srv, ['admin', 'certificates', 'revoke', S.t02, '--reason', 'keyCompromise', '--operator', 'iss1']);

@@ -202,3 +202,35 @@ export async function curlRp(rp, urlPath, { as = {}, method, body, contentType =
 export async function writeConfig(srv, text) {
   await fsp.writeFile(path.join(srv.dataDir, 'onshi.toml'), text);
 }
+
+/**
+ * A certificate for `subject` signed here by `openssl ca` with `srv`'s issuing CA key (its
+ * passphrase `passphrase`), with what onshi's own profile never writes: `args` (the validity:
+ * `-days N`, or `-startdate`/`-enddate`), `eku` (default clientAuth) and `extensions` (more config
+ * lines: an AIA, a CRL DP). Its files under DIR/testca: { cert (it, then the issuing CA, PEM),
+ * key }.
+ */
+export async function signWithIssuingKey(srv, dir, passphrase, name,
+  { subject, args = ['-days', '2'], eku = 'clientAuth', extensions = [] }) {
+  const f = (n) => path.join(dir, 'testca', n);
+  const ca = (n) => path.join(srv.dataDir, 'ca', n);
+  await fsp.mkdir(f(''), { recursive: true });
+  await fsp.writeFile(f(`${name}.index`), '');
+  await fsp.writeFile(f(`${name}.serial`), '1000\n');
+  await fsp.writeFile(f(`${name}.cnf`), [
+    '[ca]', 'default_ca = test', '[test]', `dir = ${f('')}`, `database = $dir/${name}.index`,
+    `serial = $dir/${name}.serial`, 'new_certs_dir = $dir', 'default_md = sha256', 'policy = any',
+    'unique_subject = no', 'email_in_dn = no', '[any]', 'countryName = optional',
+    'organizationName = optional', 'organizationalUnitName = optional', 'commonName = supplied',
+    '[ext]', 'basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature',
+    `extendedKeyUsage = ${eku}`, ...extensions, '',
+  ].join('\n'));
+  await toolOk('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', f(`${name}.key`), '-utf8', '-subj', subject, '-out', f(`${name}.csr`)]);
+  await toolOk('openssl', ['ca', '-batch', '-config', f(`${name}.cnf`), '-cert', ca('issuing.crt'),
+    '-keyfile', ca('issuing.key'), '-passin', `pass:${passphrase}`, '-rand_serial', '-notext', '-utf8',
+    ...args, '-extensions', 'ext', '-in', f(`${name}.csr`), '-out', f(`${name}.crt`)]);
+  await fsp.writeFile(f(`${name}-chain.crt`),
+    (await fsp.readFile(f(`${name}.crt`), 'utf8')) + await fsp.readFile(ca('issuing.crt'), 'utf8'));
+  return { cert: f(`${name}-chain.crt`), key: f(`${name}.key`) };
+}

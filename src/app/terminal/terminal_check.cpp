@@ -223,8 +223,24 @@ std::string summary_outcome(const CheckLine& failed) {
   return "relying_party_failed";
 }
 
+bool status_step(const CheckLine& l) {
+  return l.step == "ocsp" || l.step == "crl";
+}
+
+// What the summary says when nothing failed but a status line passed without an answer: the
+// first such line's step and outcome ("ocsp_unavailable", "crl_no_url").
+std::string unchecked_outcome(const CheckLine& l) {
+  const std::string_view key(l.key);
+  return l.step + "_" + std::string(key.substr(key.rfind('.') + 1));
+}
+
 }  // namespace
 }  // namespace terminal_check
+
+int TerminalCheckReport::exit_status() const {
+  if (!ok()) return 1;
+  return connected && status_checked ? 0 : 3;
+}
 
 TerminalCheckReport check_terminal(const Messages& m, const TerminalCheckInput& in,
                                    pki::TimePoint now) {
@@ -241,14 +257,25 @@ TerminalCheckReport check_terminal(const Messages& m, const TerminalCheckInput& 
   report.connected = report.lines.back().mark == CheckMark::ok;
 
   const CheckLine* failed = nullptr;
+  const CheckLine* unchecked = nullptr;
   bool warned = false;
+  report.status_checked = true;
   for (const CheckLine& l : report.lines) {
     if (l.mark == CheckMark::failed && failed == nullptr) failed = &l;
     warned = warned || l.mark == CheckMark::warning;
+    if (!status_step(l)) continue;
+    report.status_checked = report.status_checked && l.mark == CheckMark::ok;
+    if (l.mark == CheckMark::warning && unchecked == nullptr) unchecked = &l;
   }
   if (failed != nullptr) {
     report.summary = line("summary", CheckMark::failed, summary_outcome(*failed));
     report.summary.detail.emplace_back("failed_step", failed->step);
+  } else if (unchecked != nullptr) {
+    // What is missing and how to get it; without --url, that the connection was not tried either.
+    report.summary = line(
+        "summary", CheckMark::warning, unchecked_outcome(*unchecked),
+        {report.connected ? std::string() : m.get("terminal_check.summary.not_connected_too")});
+    report.summary.detail.emplace_back("unchecked_step", unchecked->step);
   } else if (!report.connected) {
     report.summary = line("summary", CheckMark::warning, "ok_not_connected");
   } else {

@@ -48,13 +48,23 @@ struct TerminalCheckInput {
 
 struct TerminalCheckReport {
   std::vector<CheckLine> lines;
-  // step "summary": ok, warning (usable, but see the ! lines; or ok_not_connected) or failed
+  // step "summary": ok, warning (usable, but see the ! lines; or ok_not_connected, or one of the
+  // status lines without an answer: ocsp_unavailable, ocsp_no_url, crl_unavailable, crl_no_url)
+  // or failed
   CheckLine summary;
   std::optional<pki::TerminalIdentity> identity;  // once the file opened
   // A relying party answered as this certificate's: without it, "usable" is only as far as the
-  // files, the chain and the status go (`onshi terminal check` exits 3, not 0).
+  // files, the chain and the status go.
   bool connected = false;
+  // OCSP and the CRLs both said "good". One of them without an answer (or without a URL in the
+  // certificate) is a ! line, not a pass: the relying party falls back to the other, but whether
+  // the terminal reaches that one as well was not shown.
+  bool status_checked = false;
   bool ok() const { return summary.mark != CheckMark::failed; }
+  // `onshi terminal check`'s exit status: 0 every line passed (a ! on the days left allowed); 1 a
+  // line failed; 3 nothing failed but not every line could be checked: a status line without an
+  // answer, or no relying party asked (no --url). 2, a usage error, is the command's own.
+  int exit_status() const;
 };
 
 // Never throws for what the files or the network hold. `m` formats the dates in the lines.

@@ -47,7 +47,8 @@ CheckLine status_line(const State& s, std::string_view step, const std::string& 
       l = line(step, CheckMark::failed, "unknown");
       break;
     case pki::RevocationState::unavailable:
-      // The relying party falls back from one to the other: one missing answer is a warning.
+      // The relying party falls back from one to the other: one missing answer is a warning,
+      // though not a pass (the summary says which is missing; the exit status is 3, not 0).
       l = line(step, CheckMark::warning, "unavailable", {url});
       break;
   }

@@ -84,6 +84,10 @@ TEST(TerminalCheckCatalogue, EveryOutcomeHasItsMessage) {
         "expired", "not_yet_valid", "revoked", "status_unknown", "unreachable", "refused",
         "server_certificate", "relying_party_failed"})
     EXPECT_TRUE(m.has("terminal_check.summary." + std::string(s))) << s;
+  // Nothing failed, but a status line had no answer (exit status 3).
+  for (const char* s : {"ocsp_unavailable", "ocsp_no_url", "crl_unavailable", "crl_no_url"})
+    EXPECT_TRUE(m.has("terminal_check.summary." + std::string(s))) << s;
+  EXPECT_TRUE(m.has("terminal_check.summary.not_connected_too"));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // answers OCSP with the CA's own responder (OcspSigner) and serves CRLs the CA signed
 // (CrlBuilder, sign_root_crl): the chain and its failures, OCSP good/revoked/unknown and the
 // answers a client must not believe, CRLs with a delta that alone lists a revocation, the ARL,
-// and StatusChecker's fallback and cache.
+// and StatusChecker's fallback and cache. The server notes whether each OCSP request carried a
+// nonce (ocsp_nonces_), and the tests set the answers' nextUpdate and the delta's numbers.
 #pragma once
 #include "pki/certificate_status.hpp"
 
@@ -80,7 +81,10 @@ class CertificateStatusTest : public ::testing::Test {
     stale_ocsp_ = false;
     full_number_ = 10;
     delta_base_.reset();
+    delta_number_.reset();
     delta_next_update_ = 3600s;
+    ocsp_next_update_ = 3600s;
+    ocsp_nonces_.clear();
   }
 
   // What the server answers; the test's settings above decide how.
@@ -91,12 +95,13 @@ class CertificateStatusTest : public ::testing::Test {
       if (ocsp_http_status_ != 200) return {ocsp_http_status_, "text/plain", "down", "", 0};
       auto req = parse_ocsp_request(ex.body, 10);
       if (!req) return {400, "text/plain", "bad", "", 0};
+      ocsp_nonces_.push_back(req->nonce.has_value());
       std::vector<OcspAnswer> answers;
       for (const auto& id : req->certs) {
         OcspAnswer a;
         a.cert_id_der = id.der;
         a.this_update = stale_ocsp_ ? now - 3h : now - 1min;
-        a.next_update = stale_ocsp_ ? now - 1h : now + 1h;
+        a.next_update = stale_ocsp_ ? now - 1h : now + ocsp_next_update_;
         a.status =
             id.serial_hex == terminal_.serial_hex ? OcspCertStatus::good : OcspCertStatus::unknown;
         if (const auto it = ocsp_revoked_.find(id.serial_hex); it != ocsp_revoked_.end()) {
@@ -113,7 +118,8 @@ class CertificateStatusTest : public ::testing::Test {
       if (crl_http_status_ != 200) return {crl_http_status_, "text/plain", "down", "", 0};
       const bool delta = ex.path == "/issuing-delta.crl";
       CrlFields f;
-      f.number = delta ? std::max(full_number_, delta_base_.value_or(0)) + 1 : full_number_;
+      f.number = delta ? delta_number_.value_or(std::max(full_number_, delta_base_.value_or(0)) + 1)
+                       : full_number_;
       if (delta) f.delta_base = delta_base_.value_or(full_number_);
       f.this_update = now - 1min;
       f.next_update = now + (delta ? delta_next_update_ : std::chrono::seconds(3600));
@@ -142,6 +148,11 @@ class CertificateStatusTest : public ::testing::Test {
     const std::lock_guard lock(mutex_);
     change();
   }
+  // Whether each OCSP request so far carried a nonce.
+  static std::vector<bool> nonces_sent() {
+    const std::lock_guard lock(mutex_);
+    return ocsp_nonces_;
+  }
 
   inline static std::unique_ptr<test::HttpTestServer> server_;
   inline static std::unique_ptr<test::TempDir> dir_;
@@ -157,7 +168,12 @@ class CertificateStatusTest : public ::testing::Test {
   inline static bool drop_nonce_ = false, stale_ocsp_ = false;
   inline static std::int64_t full_number_ = 10;
   inline static std::optional<std::int64_t> delta_base_;
+  inline static std::optional<std::int64_t> delta_number_;  // the delta's own cRLNumber when set
   inline static std::chrono::seconds delta_next_update_{3600};
+  // A current answer's nextUpdate, from the moment it is signed.
+  inline static std::chrono::seconds ocsp_next_update_{3600};
+  // Whether each OCSP request the server got carried a nonce, in the order received.
+  inline static std::vector<bool> ocsp_nonces_;
 };
 
 }  // namespace onshi::pki::test

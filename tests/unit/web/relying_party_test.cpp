@@ -1,7 +1,7 @@
 // The relying party's answers without a socket: refusals before any status fetch (no certificate,
-// another CA), the plain listener's /metrics and /healthz, the handshake counts, the structured
-// log, and POST /eligibility's validation. Over real sockets, with the CA's OCSP responder and
-// CRLs: tests/integration/relying_party.test.mjs.
+// another CA, a certificate for servers, one not yet valid), the plain listener's /metrics and
+// /healthz, the handshake counts, the structured log, and POST /eligibility's validation. Over
+// real sockets, with the CA's OCSP responder and CRLs: tests/integration/relying_party.test.mjs.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -37,6 +37,29 @@ class RelyingPartyTest : public ::testing::Test {
                      "$n.crt && openssl x509 -in $n.crt -outform DER -out $n.der || exit 1; "
                      "done 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
+    // An issuing CA under the root, and under it a certificate for servers (EKU serverAuth) and
+    // a client certificate whose validity starts in 2099: each refused for that reason alone.
+    const auto chain = "cd '" + dir_.string() + "' && " + R"(
+      key() { openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -keyout $1.key -subj /CN=$1 -out $1.csr; } &&
+      printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext &&
+      key issuing && openssl x509 -req -in issuing.csr -CA root.crt -CAkey root.key \
+        -set_serial 2 -days 2 -extfile ca.ext -out issuing.crt && mkdir -p db && : >db/index.txt &&
+      echo 1000 >db/serial && printf '%s\n' '[ca]' 'default_ca = t' '[t]' 'dir = db' \
+        'database = $dir/index.txt' 'serial = $dir/serial' 'new_certs_dir = $dir' 'default_md = sha256' 'policy = any' 'unique_subject = no' \
+        '[any]' 'commonName = supplied' '[client]' 'basicConstraints = CA:FALSE' \
+        'keyUsage = critical,digitalSignature' 'extendedKeyUsage = clientAuth' '[server]' \
+        'basicConstraints = CA:FALSE' 'keyUsage = critical,digitalSignature' \
+        'extendedKeyUsage = serverAuth' >ca.cnf &&
+      sign() { n=$1; shift; openssl ca -batch -config ca.cnf -cert issuing.crt \
+        -keyfile issuing.key -rand_serial -notext -in $n.csr -out $n.crt "$@"; } &&
+      key early && sign early -startdate 20990101000000Z -enddate 21000101000000Z \
+        -extensions client &&
+      key server && sign server -days 2 -extensions server &&
+      for n in issuing early server; do
+        openssl x509 -in $n.crt -outform DER -out $n.der || exit 1
+      done 2>&1)";
+    ASSERT_EQ(std::system(chain.c_str()), 0);
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
 
@@ -85,6 +108,33 @@ TEST_F(RelyingPartyTest, ACertificateOfAnotherCaIsRefusedAsUnknownCaBeforeAnyFet
   EXPECT_TRUE(r.close_connection);
   EXPECT_EQ(json::parse(r.body)["result"], "unknown_ca");
   EXPECT_FALSE(last_log()["detail"].get<std::string>().empty()) << log_.back();
+  EXPECT_EQ(checker_.counters().ocsp_queries.load(), 0u);
+  EXPECT_EQ(checker_.counters().crl_checks.load(), 0u);
+}
+
+TEST_F(RelyingPartyTest, AWrongEkuAndANotYetValidCertificateAreRefusedWithTheReasonLogged) {
+  struct Case {
+    const char* file;
+    std::string result, openssl;
+  };
+  for (const Case& c : {Case{"server.der", "wrong_purpose", "unsuitable certificate purpose"},
+                        Case{"early.der", "not_yet_valid", "certificate is not yet valid"}}) {
+    auto request = tls_request("GET", "/whoami");
+    request.peer_certificates = {slurp(dir_ / c.file), slurp(dir_ / "issuing.der")};
+    const auto r = rp_.handle(request);
+    EXPECT_EQ(r.status, 403) << c.file;
+    EXPECT_TRUE(r.close_connection) << c.file;
+    const auto body = json::parse(r.body);
+    EXPECT_EQ(body["result"], c.result);
+    EXPECT_EQ(body["message"], messages_.get("relying_party." + c.result));
+    const auto line = last_log();
+    EXPECT_EQ(line["event"], "request");
+    EXPECT_EQ(line["result"], c.result);
+    EXPECT_EQ(line["status"], 403);
+    EXPECT_TRUE(line.contains("serial")) << log_.back();
+    // OpenSSL's words for the first problem it met at the leaf: this one, not another.
+    EXPECT_EQ(line.value("detail", ""), c.openssl + " (depth 0)") << log_.back();
+  }
   EXPECT_EQ(checker_.counters().ocsp_queries.load(), 0u);
   EXPECT_EQ(checker_.counters().crl_checks.load(), 0u);
 }

@@ -45,7 +45,7 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
   throw CLI::RuntimeError(2);
 }
 
-void close(const GlobalOptions& g, const BillingFlags& f) {
+void close_month(const GlobalOptions& g, const BillingFlags& f) {
   Runtime rt(g, Runtime::ExistingDatabase{});
   const auto who = operator_actor(rt, f.operator_login);
   auto r = app::close_billing_month(rt.services(), who, f.month);
@@ -88,7 +88,7 @@ void register_admin_billing_commands(CLI::App& admin, GlobalOptions& globals) {
       ->required();
   close_cmd->add_option("month", f->month, "The month, YYYY-MM (ended in Japan)")->required();
   close_cmd->add_option("--out", f->out, "Folder for the files (default DATA/billing/YYYY-MM)");
-  close_cmd->callback([&globals, f] { close(globals, *f); });
+  close_cmd->callback([&globals, f] { close_month(globals, *f); });
 
   auto* pay_cmd = billing->add_subcommand("pay", "入金の記録: a transfer received for an invoice");
   pay_cmd->add_option("--operator", f->operator_login, "Login of the operator (admin)")->required();

@@ -1,6 +1,6 @@
 #include "domain/bill_totals.hpp"
 
-#include <algorithm>
+#include <functional>
 #include <map>
 
 namespace onshi::domain {

@@ -24,7 +24,9 @@ std::expected<std::string, RegistrationNumberError> parse_registration_number(
   }
   if (text[1] - '0' != 9 - sum % 9)
     return std::unexpected(RegistrationNumberError::bad_check_digit);
-  return "T" + text.substr(1);
+  std::string out = "T";
+  out.append(text, 1);
+  return out;
 }
 
 }  // namespace onshi::domain

@@ -9,6 +9,7 @@
 #include "util/text.hpp"
 #include "web/admin/admin.hpp"
 #include "web/errors.hpp"
+#include "web/forms.hpp"
 
 namespace onshi::web::admin {
 namespace {
@@ -52,7 +53,7 @@ Response show(Ctx& ctx) {
   return list_page(ctx, 200);
 }
 
-Response close(Ctx& ctx) {
+Response close_month(Ctx& ctx) {
   auto r = app::close_billing_month(ctx.services(), actor(ctx), ctx.form().get("month"));
   if (!r) {
     const auto& f = r.error();
@@ -127,7 +128,8 @@ Response invoice_pdf(Ctx& ctx) {
 }
 
 Response record_payment(Ctx& ctx) {
-  const auto& number = ctx.param("number");
+  // A copy: set_params below replaces what ctx.param refers to.
+  const std::string number = ctx.param("number");
   auto r = app::record_payment(ctx.services(), actor(ctx), number, ctx.form().get("amount"),
                                ctx.form().get("received_on"));
   const auto invoice = app::find_invoice(ctx.services(), number);
@@ -148,7 +150,7 @@ Response record_payment(Ctx& ctx) {
 void add_billing_routes(Routes& routes) {
   using app::Permission;
   routes.push_back(get(std::string(kPath), show, Access::staff).needs(Permission::billing));
-  routes.push_back(post(std::string(kPath) + "/close", close, Access::staff, Body::form)
+  routes.push_back(post(std::string(kPath) + "/close", close_month, Access::staff, Body::form)
                        .needs(Permission::billing));
   routes.push_back(
       get(std::string(kPath) + "/invoices/{number}/invoice.pdf", invoice_pdf, Access::staff)

@@ -31,7 +31,8 @@ std::expected<std::int64_t, std::string> amount_of(std::string_view typed) {
 }  // namespace
 
 std::optional<store::InvoiceRecord> find_invoice(const Services& s, std::string_view number) {
-  return s.db.read([&](store::ReadTx& tx) { return tx.billing().find_invoice(number); });
+  return s.db.read(
+      [&](store::ReadTx& tx) { return tx.billing().find_invoice(std::string(number)); });
 }
 
 std::optional<store::InvoiceRecord> find_own_invoice(const Services& s, store::Id institution_id,

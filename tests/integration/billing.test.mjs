@@ -212,8 +212,11 @@ test('the CSV (BOM, CRLF, one row per institution) and the one-page invoice agre
   const rule = (n) => n * 1500 + Math.floor((n * 1500 * 10) / 100);
   assert.equal(Number(amount), rule(2));
 
-  const pdf = path.join(work, 'invoice.pdf');
+  // Kept beside the server's logs, for a person to look at.
+  const pdf = path.join(srv.logDir, 'invoice.pdf');
+  await fsp.mkdir(path.dirname(pdf), { recursive: true });
   await fsp.writeFile(pdf, S.files[`invoice-${S.invoice}.pdf`]);
+  await fsp.writeFile(path.join(path.dirname(pdf), 'deduction.csv'), S.files[`deduction-${S.month}.csv`]);
   const info = (await exec('pdfinfo', [pdf])).stdout;
   assert.match(info, /^Pages:\s+1$/m, info);
   const text = (await exec('pdftotext', ['-layout', '-enc', 'UTF-8', pdf, '-'])).stdout;

@@ -30,6 +30,12 @@ std::string csv_row(std::initializer_list<std::string_view> fields) {
   return out + "\r\n";
 }
 
+// 「2026年11月5日」: the item's date without its weekday, so that each item stays on one line.
+std::string short_date(const Messages& m, const std::string& iso) {
+  return m.format("invoice.date", {iso.substr(0, 4), std::to_string(std::stoi(iso.substr(5, 2))),
+                                   std::to_string(std::stoi(iso.substr(8, 2)))});
+}
+
 }  // namespace
 
 BillDraft bill_of(store::Institution institution, std::vector<store::ChargeRecord> charges) {
@@ -79,7 +85,7 @@ std::string invoice_pdf(const Services& s, const InvoiceHeader& h, const BillDra
         {m.format("invoice.item",
                   {c.issuance_number,
                    m.get("invoice.kind." + std::string(store::charge_kind_name(c.kind))),
-                   date_shown(m, c.issued_on)}),
+                   short_date(m, c.issued_on)}),
          m.format("invoice.item_fee", {yen(c.fee_yen), std::to_string(c.tax_rate_percent)})});
   }
   for (const auto& rate : bill.totals.by_rate) {

@@ -34,7 +34,12 @@ TEST(BillTotals, EachRateHasItsOwnLineHighestFirst) {
 TEST(RegistrationNumber, TheFirstDigitChecksTheOtherTwelve) {
   // 国税庁's own 法人番号.
   EXPECT_EQ(parse_registration_number("T7000012050002").value(), "T7000012050002");
-  EXPECT_EQ(parse_registration_number("ｔ" "７０００" "０１２０" "５０００２").value(), "T7000012050002");
+  EXPECT_EQ(parse_registration_number("ｔ"
+                                      "７０００"
+                                      "０１２０"
+                                      "５０００２")
+                .value(),
+            "T7000012050002");
   EXPECT_EQ(parse_registration_number("T8000012050002").error(),
             RegistrationNumberError::bad_check_digit);
   EXPECT_EQ(parse_registration_number("7000012050002").error(),

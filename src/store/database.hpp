@@ -10,6 +10,7 @@
 #include <string>
 #include <type_traits>
 
+#include "store/billing_repositories.hpp"
 #include "store/repositories.hpp"
 
 namespace onshi::store {
@@ -53,6 +54,7 @@ class ReadTx {
   virtual CrlsReader& crls() = 0;
   virtual OcspReader& ocsp() = 0;
   virtual JobsReader& jobs() = 0;
+  virtual BillingReader& billing() = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -72,6 +74,7 @@ class WriteTx : public ReadTx {
   CrlsWriter& crls() override = 0;
   OcspWriter& ocsp() override = 0;
   JobsWriter& jobs() override = 0;
+  BillingWriter& billing() override = 0;
 };
 
 namespace detail {

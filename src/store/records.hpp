@@ -97,6 +97,11 @@ struct UsageApplicationRecord {
 };
 
 // A 電子証明書発行申請 with the fee and the expected notice date as quoted when applying.
+// How an application's fees are paid (the form's 支払方法; billing_records.hpp).
+enum class PaymentMethod { deduction, transfer };  // 診療報酬等からの控除, 払込請求書による振込
+std::string_view payment_method_name(PaymentMethod m);  // "deduction", "transfer"
+std::optional<PaymentMethod> parse_payment_method(std::string_view text);
+
 struct CertificateApplicationRecord {
   Id id = 0;
   Id institution_id = 0;
@@ -129,6 +134,7 @@ struct CertificateApplicationRecord {
   Millis applied_at = 0;
   Millis updated_at = 0;
   std::optional<Id> approved_by;  // the operator who approved
+  PaymentMethod payment_method = PaymentMethod::deduction;
 };
 
 struct ApiToken {

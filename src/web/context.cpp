@@ -187,6 +187,7 @@ Response Ctx::admin_page(int status, const std::string& name, const std::string&
     who.set("role_label", s_.messages.get("role." + std::string(app::role_key(o->actor.role))));
     who.set("can_letters", app::allowed(o->actor.role, app::Permission::letters));
     who.set("can_audit", app::allowed(o->actor.role, app::Permission::read_audit));
+    who.set("can_billing", app::allowed(o->actor.role, app::Permission::billing));
     // The menu says how much work waits (issue 14 §7), read once per page; a page (an error
     // page above all) is still shown, without the counts, when counting fails.
     std::optional<app::OfficeCounts> counted;

@@ -124,6 +124,7 @@ for (const [screen, options] of SCREENS) {
       await visit(page, shot, width, 'certificate-detail', `/certificate-applications/${number}`);
       await visit(page, shot, width, 'certificate-cancel', `/certificate-applications/${number}/cancel`);
       await visit(page, shot, width, 'password-change', '/password/change');
+      await visit(page, shot, width, 'billing', '/mypage/billing');
 
       // The certificate form, filled as a person would, to its confirmation and completion.
       await visit(page, shot, width, 'certificate-form', '/certificate-application/form');

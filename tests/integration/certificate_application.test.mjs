@@ -181,7 +181,8 @@ test('the form: pre-selected prefecture, its municipalities, fee, defaults from 
   const names = [...r.text.matchAll(/<(?:input|select)\b[^>]*\bname="([a-z_]+)"/g)].map((m) => m[1]);
   assert.deepEqual(names.filter((n) => !['csrf_token', 'idempotency_key'].includes(n)),
     ['classification', 'prefecture', 'municipality', 'institution_code', 'institution_name', 'department',
-      'contact_name', 'phone', 'email', 'signature_name', 'certificates', 'postal_code', 'address_line'],
+      'contact_name', 'phone', 'email', 'signature_name', 'certificates', 'payment_method', 'payment_method',
+      'postal_code', 'address_line'],
     names.join(','));
   assert.ok(r.text.indexOf('電子証明書発行通知書の送付先') > r.text.indexOf('name="signature_name"'));
   assert.ok(r.text.indexOf('電子証明書発行通知書の送付先') < r.text.indexOf('name="postal_code"'));

@@ -115,6 +115,14 @@ std::expected<CheckedCertificateForm, FieldErrors> check_certificate_form(
   } else {
     errors.push_back({"certificates", n.error()});
   }
+  // The real system's default is the deduction; a value no option has is a tampered form.
+  if (const auto typed = util::trim(form.payment_method); typed.empty()) {
+    out.payment_method = store::PaymentMethod::deduction;
+  } else if (auto m = store::parse_payment_method(typed)) {
+    out.payment_method = *m;
+  } else {
+    errors.push_back({"payment_method", "payment_method.invalid"});
+  }
   // Where the notice letter goes by registered mail: the form's last card.
   if (auto code = domain::PostalCode::parse(form.postal_code)) {
     out.postal_code = code->digits();
@@ -163,6 +171,7 @@ void fill_from_form(store::CertificateApplicationRecord& r, const CheckedCertifi
   r.email = checked.email;
   r.signature_name = checked.signature_name;
   r.certificates = checked.certificates;
+  r.payment_method = checked.payment_method;
   r.fee_per_certificate = checked.fee.fee_per_certificate_yen;
   r.tax_rate_percent = checked.fee.tax_rate_percent;
   r.subtotal_yen = checked.fee.subtotal_yen;
@@ -227,6 +236,7 @@ Result<SubmittedCertificateApplication> submit_certificate_application(
         {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
          audit_detail({{"certificates", std::to_string(saved.certificates)},
                        {"total_yen", std::to_string(saved.total_yen)},
+                       {"payment_method", store::payment_method_name(saved.payment_method)},
                        {"expected_notice_on", saved.expected_notice_on}})},
         now);
     return SubmittedCertificateApplication{saved, false};
@@ -300,6 +310,7 @@ CertificateForm certificate_form_for(const Services& s, const SessionUser& user)
       f.phone = earlier.front().phone;
       f.email = earlier.front().email;
       f.signature_name = earlier.front().signature_name;
+      f.payment_method = store::payment_method_name(earlier.front().payment_method);
     }
   });
   return f;

@@ -30,6 +30,8 @@ struct CertificateForm {
   std::string signature_name;
   std::string certificates;
   std::string idempotency_key;
+  // 支払方法: "deduction" (診療報酬等からの控除, also when empty) or "transfer" (払込請求書).
+  std::string payment_method;
 };
 
 struct CheckedCertificateForm {
@@ -47,6 +49,7 @@ struct CheckedCertificateForm {
   std::string email;
   std::string signature_name;
   int certificates = 0;
+  store::PaymentMethod payment_method = store::PaymentMethod::deduction;
   domain::FeeQuote fee;
   std::string applied_on;          // today in Japan
   std::string expected_notice_on;  // applied_on + 5 business days

@@ -47,6 +47,7 @@ Result<CertificateForm> form_for_correction(const Services& s, const SessionUser
   f.email = a->email;
   f.signature_name = a->signature_name;
   f.certificates = std::to_string(a->certificates);
+  f.payment_method = store::payment_method_name(a->payment_method);
   f.idempotency_key = util::random_token();
   return f;
 }

@@ -52,6 +52,8 @@ std::string certificate_receipt_pdf(const Services& s,
           {m.get("receipt.subtotal"), yen(a.subtotal_yen)},
           {fmt::format(fmt::runtime(m.get("receipt.tax")), a.tax_rate_percent), yen(a.tax_yen)},
           {m.get("receipt.total"), yen(a.total_yen)},
+          {m.get("payment_method.label"),
+           m.get("payment_method." + std::string(store::payment_method_name(a.payment_method)))},
           {m.get("receipt.expected_notice_on"), date_shown(m, a.expected_notice_on)},
       });
   r.notes = {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <set>
 
+#include "app/billing/charges.hpp"
 #include "app/ca/certificate_authority.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/certificate_application.hpp"
@@ -110,6 +111,9 @@ Result<std::vector<IssuedTerminal>> store_signed(
     if (!tx.certificates().try_insert_certificate(c)) {
       throw std::logic_error("issuance: a reserved serial or number is certified already");
     }
+    const auto stored = tx.certificates().find_certificate_by_serial(c.serial_hex);
+    if (!stored) throw std::logic_error("issuance: the certificate just stored is gone");
+    record_charge(s, tx, *stored, a, store::ChargeKind::issue, now);
     tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
                              audit_detail({{"application", a.number},
                                            {"serial", c.serial_hex},

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "app/billing/charges.hpp"
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/pickup_mail.hpp"
 #include "app/core/outbox.hpp"
@@ -156,6 +157,11 @@ Result<store::CertificateRecord> reissue_certificate(const Services& s, const Re
         auto stored_c = certs.find_certificate_by_serial(c.serial_hex);
         if (!stored_c) throw std::logic_error("reissue: the certificate just stored is gone");
         const bool renew = r.kind == ReissueKind::renew;
+        // A renewal is charged as a new certificate is (CPIPCS 9.1); the terminal's own CSR in
+        // place of a generated key nobody downloaded replaces a certificate never used, free.
+        if (renew) {
+          record_charge(s, tx, *stored_c, plan->application, store::ChargeKind::renewal, now);
+        }
         tx.audit().append_audit(
             {r.actor, renew ? "certificate.renew" : "certificate.supersede", c.issuance_number,
              audit_detail({{"serial", c.serial_hex},

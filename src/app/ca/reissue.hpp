@@ -4,7 +4,8 @@
 // by EST re-enrolment (renewed). Same 発行番号, terminal and subject, the next generation. The
 // serial is reserved before signing and the signing runs outside any transaction, as issuance.cpp
 // issues; the store step replaces the old one, inserts the new one (picked up at once: its holder
-// has it), its download, audit and mail in one transaction.
+// has it), its download, audit, mail and (a renewal only: CPIPCS 9.1) its charge in one
+// transaction.
 #include <string>
 #include <string_view>
 

@@ -8,6 +8,8 @@
 #include <functional>
 #include <limits>
 
+#include "domain/registration_number.hpp"
+
 namespace onshi::app {
 namespace {
 
@@ -68,6 +70,15 @@ auto contact(std::string Config::Contact::*member) {
     if (text.find_first_of("{}") != std::string::npos)
       throw std::runtime_error(fmt::format("{}: must not contain {{ or }}", where));
     c.contact.*member = text;
+  };
+}
+
+// A line printed on every invoice: one line, or nothing.
+auto billing_line(std::string Config::Billing::*member) {
+  return [member](Config& c, std::string_view where, const std::string& text) {
+    if (text.find_first_of("\r\n") != std::string::npos)
+      throw std::runtime_error(fmt::format("{}: must be one line of text", where));
+    c.billing.*member = text;
   };
 }
 
@@ -186,6 +197,21 @@ const std::vector<Key>& keys() {
       {"contact", "phone", "ONSHI_CONTACT_PHONE", contact(&Config::Contact::phone)},
       {"contact", "hours", "ONSHI_CONTACT_HOURS", contact(&Config::Contact::hours)},
       {"contact", "email", "ONSHI_CONTACT_EMAIL", contact(&Config::Contact::email)},
+      {"billing", "registration_number", "ONSHI_BILLING_REGISTRATION_NUMBER",
+       [](Config& c, std::string_view where, const std::string& text) {
+         auto n = domain::parse_registration_number(text);
+         if (!n) {
+           throw std::runtime_error(fmt::format(
+               "{}: not a registration number (T and 13 digits, the first checking the others): "
+               "'{}'",
+               where, text));
+         }
+         c.billing.registration_number = *n;
+       }},
+      {"billing", "issuer_name", "ONSHI_BILLING_ISSUER_NAME",
+       billing_line(&Config::Billing::issuer_name)},
+      {"billing", "bank_account", "ONSHI_BILLING_BANK_ACCOUNT",
+       billing_line(&Config::Billing::bank_account)},
   };
   return all;
 }

@@ -104,6 +104,14 @@ struct Config {
     std::string email = "toiawase@example.jp";
   } contact;
 
+  // [billing] (発行料, docs/configuration.md): what a 請求書 needs beyond the charges. The monthly
+  // close refuses to render invoices while the registration number or the account is missing.
+  struct Billing {
+    std::string registration_number;  // 適格請求書発行事業者登録番号, T + 13 digits (checked)
+    std::string issuer_name;          // 請求者; empty: the catalogue's invoice.issuer_name
+    std::string bank_account;  // 振込先, one line as printed
+  } billing;
+
   std::filesystem::path data_dir = "var";
 
   bool secure_cookies() const;

@@ -35,6 +35,7 @@ bool allowed(Role role, Permission p) {
     case Permission::letters:
       return role == Role::issuer;
     case Permission::read_audit:
+    case Permission::billing:  // 月次締め and 入金: admin only
       return false;
   }
   return false;

@@ -31,7 +31,7 @@ std::optional<Actor> cli_actor(const Services& s, std::string_view login);
 
 // What each role may do. admin may do everything; reviewer reviews; issuer issues, prints and
 // records registered mail.
-enum class Permission { review, issue, letters, read_audit };
+enum class Permission { review, issue, letters, read_audit, billing };
 bool allowed(Role role, Permission p);
 
 struct OperatorCreation {

@@ -14,7 +14,7 @@ constexpr std::string_view kColumns =
     "signature_name, certificates, fee_per_certificate, tax_rate_percent, subtotal_yen, tax_yen, "
     "total_yen, "
     "applied_on, expected_notice_on, status, status_note, idempotency_key, applied_at, updated_at, "
-    "postal_code, address_line, approved_by";
+    "postal_code, address_line, approved_by, payment_method";
 
 }  // namespace
 
@@ -52,6 +52,8 @@ CertificateApplicationRecord read_certificate_application(const Statement& s) {
   a.postal_code = s.text(i++);
   a.address_line = s.text(i++);
   if (!s.is_null(i)) a.approved_by = s.int64(i);
+  ++i;
+  a.payment_method = parse_payment_method(s.text(i)).value_or(PaymentMethod::deduction);
   return a;
 }
 
@@ -68,7 +70,7 @@ CertificateApplicationRecord SqlCertificateApplications::insert_certificate_appl
                              kColumns.substr(std::string_view("id, ").size()),
                              std::string_view(
                                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                 "?, ?, ?, ?, ?, ?, ?, ?, ?")))
+                                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?")))
           .bind_all(a.institution_id, a.account_id, a.usage_application_id,
                     fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key),
                     a.classification, a.prefecture, a.municipality_code, a.institution_code,
@@ -76,7 +78,8 @@ CertificateApplicationRecord SqlCertificateApplications::insert_certificate_appl
                     a.signature_name, a.certificates, a.fee_per_certificate, a.tax_rate_percent,
                     a.subtotal_yen, a.tax_yen, a.total_yen, a.applied_on, a.expected_notice_on,
                     text_of(a.status), a.status_note, a.idempotency_key, a.applied_at, a.updated_at,
-                    a.postal_code, a.address_line, a.approved_by)
+                    a.postal_code, a.address_line, a.approved_by,
+                    std::string(payment_method_name(a.payment_method)))
           .inserted_id();
   out.number = fmt::format("C-{:08d}", out.id);
   c_.prepare("UPDATE certificate_applications SET number = ? WHERE id = ?")
@@ -138,14 +141,15 @@ bool SqlCertificateApplications::resubmit_certificate_application(
                "address_line = ?, certificates = ?, fee_per_certificate = ?, tax_rate_percent = ?, "
                "subtotal_yen = ?, tax_yen = ?, total_yen = ?, applied_on = ?, expected_notice_on = "
                "?, "
-               "idempotency_key = ?, applied_at = ?, updated_at = ?, status = ?, status_note = '' "
-               "WHERE id = ? AND status = 'returned'")
+               "idempotency_key = ?, applied_at = ?, updated_at = ?, status = ?, status_note = '', "
+               "payment_method = ? WHERE id = ? AND status = 'returned'")
              .bind_all(a.classification, a.prefecture, a.municipality_code, a.institution_code,
                        a.institution_name, a.department, a.contact_name, a.phone, a.email,
                        a.signature_name, a.postal_code, a.address_line, a.certificates,
                        a.fee_per_certificate, a.tax_rate_percent, a.subtotal_yen, a.tax_yen,
                        a.total_yen, a.applied_on, a.expected_notice_on, a.idempotency_key,
-                       a.applied_at, a.updated_at, text_of(a.status), a.id)
+                       a.applied_at, a.updated_at, text_of(a.status),
+                       std::string(payment_method_name(a.payment_method)), a.id)
              .run() > 0;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The repositories of both engines: one class per concern of store/repositories.hpp, each on the
 // session of the transaction that owns it (sql_tx.hpp), the same SQL for both engines.
+#include "store/billing_repositories.hpp"
 #include "store/repositories.hpp"
 #include "store/sql/row_text.hpp"
 #include "store/sql/session.hpp"
@@ -277,6 +278,29 @@ class SqlJobs final : public JobsWriter {
   bool try_claim_job(const std::string& name, const std::string& holder, Millis now,
                      Millis lease_until) override;
   bool release_job(const std::string& name, const std::string& holder) override;
+
+ private:
+  Session& c_;
+};
+
+class SqlBilling final : public BillingWriter {
+ public:
+  explicit SqlBilling(Session& c) : c_(c) {}
+  std::optional<ChargeRecord> charge_of_certificate(Id certificate_id) override;
+  std::vector<ChargeRecord> charges_of(Id institution_id) override;
+  std::vector<ChargeRecord> unbilled_charges_through(const std::string& month) override;
+  std::vector<ChargeRecord> charges_of_close(Id close_id) override;
+  std::optional<BillingCloseRecord> find_close(const std::string& month) override;
+  std::vector<BillingCloseRecord> list_closes() override;
+  std::vector<InvoiceRecord> invoices_of_close(Id close_id) override;
+  std::vector<InvoiceRecord> invoices_of(Id institution_id) override;
+  std::optional<InvoiceRecord> find_invoice(const std::string& number) override;
+  std::vector<InvoicePaymentRecord> payments_of(Id invoice_id) override;
+  bool try_insert_charge(const ChargeRecord& c) override;
+  std::optional<Id> try_insert_close(const BillingCloseRecord& c) override;
+  int bill_charges(Id close_id, const std::vector<Id>& charge_ids) override;
+  Id insert_invoice(const InvoiceRecord& i) override;
+  Id insert_payment(const InvoicePaymentRecord& p) override;
 
  private:
   Session& c_;

@@ -48,5 +48,7 @@ void add_audit_routes(Routes& routes);
 void add_pickup_routes(Routes& routes);
 // 失効 of a certificate by an issuer or admin (revocation.cpp).
 void add_revocation_routes(Routes& routes);
+// 発行料: 月次締め, its files and 入金の記録 (billing.cpp).
+void add_billing_routes(Routes& routes);
 
 }  // namespace onshi::web::admin

@@ -43,7 +43,8 @@ app::CertificateForm form_from_post(const Form& f) {
           f.get("email"),
           f.get("signature_name"),
           f.get("certificates"),
-          f.get("idempotency_key")};
+          f.get("idempotency_key"),
+          f.get("payment_method")};
 }
 
 util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
@@ -109,6 +110,20 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
                                     {"idempotency_key", f.idempotency_key}}) {
     d.set(name, value);
   }
+  // 支払方法: the deduction unless the clinic chose the transfer (or typed something else, which
+  // the form shows again as no choice so that the message beside it is seen).
+  util::TemplateData methods{util::TemplateData::type::list};
+  for (const auto m : {store::PaymentMethod::deduction, store::PaymentMethod::transfer}) {
+    const std::string name(store::payment_method_name(m));
+    util::TemplateData o;
+    o.set("value", name);
+    o.set("label", ctx.message("payment_method." + name));
+    o.set("checked", name == f.payment_method ||
+                         (f.payment_method.empty() && m == store::PaymentMethod::deduction));
+    o.set("transfer", m == store::PaymentMethod::transfer);
+    methods.push_back(o);
+  }
+  d.set("payment_methods", methods);
   // The fee in effect today, for the live total the page script shows.
   const auto estimate = app::notice_estimate(s);
   if (auto date = domain::parse_date(estimate.applied_on)) {
@@ -206,6 +221,9 @@ void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateF
   d.set("email_shown", c.email);
   d.set("signature_name_shown", c.signature_name);
   d.set("certificates_shown", std::to_string(c.certificates));
+  d.set("payment_method_shown",
+        ctx.message("payment_method." + std::string(store::payment_method_name(c.payment_method))));
+  d.set("payment_by_transfer", c.payment_method == store::PaymentMethod::transfer);
   d.set("fee_per_certificate_shown", util::group_thousands(c.fee.fee_per_certificate_yen));
   d.set("tax_rate_percent", std::to_string(c.fee.tax_rate_percent));
   d.set("subtotal_shown", util::group_thousands(c.fee.subtotal_yen));
@@ -223,7 +241,7 @@ Response confirm(Ctx& ctx) {
   for (const auto* name :
        {"classification", "prefecture", "municipality", "postal_code", "address_line",
         "institution_code", "institution_name", "department", "contact_name", "phone", "email",
-        "signature_name", "certificates", "idempotency_key"}) {
+        "signature_name", "certificates", "idempotency_key", "payment_method"}) {
     d.set(std::string("posted_") + name, ctx.form().get(name));
   }
   set_resubmission(ctx, d, ctx.form().get("resubmits"));

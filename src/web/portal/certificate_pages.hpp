@@ -30,5 +30,7 @@ void add_issued_certificate_routes(Routes& routes);
 // /certificates/revoke: 失効 of the institution's own certificates (revocation.cpp). Before the
 // routes above, whose {発行番号} would take "revoke" for a number.
 void add_revocation_routes(Routes& routes);
+// マイページ「発行料・請求書」 and the invoices' PDF (billing.cpp).
+void add_billing_page_routes(Routes& routes);
 
 }  // namespace onshi::web

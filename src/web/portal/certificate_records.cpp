@@ -44,6 +44,9 @@ void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplica
   d.set("phone_shown", a.phone);
   d.set("email_shown", a.email);
   d.set("signature_name_shown", a.signature_name);
+  d.set("payment_method_shown",
+        ctx.message("payment_method." + std::string(store::payment_method_name(a.payment_method))));
+  d.set("payment_by_transfer", a.payment_method == store::PaymentMethod::transfer);
   d.set("classification_label", ctx.message("classification." + a.classification));
   const auto* p = ctx.services().reference.regions.prefecture(a.prefecture);
   d.set("prefecture_label", fmt::format("{:02d} {}", a.prefecture, p ? p->name : ""));

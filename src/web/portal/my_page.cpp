@@ -82,6 +82,7 @@ void add_portal_routes(Routes& routes) {
   routes.push_back(get("/mypage", mypage, Access::clinic));
   add_revocation_routes(routes);
   add_issued_certificate_routes(routes);
+  add_billing_page_routes(routes);
 }
 
 }  // namespace onshi::web

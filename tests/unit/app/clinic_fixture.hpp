@@ -48,7 +48,8 @@ inline app::CertificateForm certificate_form(std::string count = "1", std::strin
           kClinicEmail,
           "オンライン資格確認利用アイコン",
           std::move(count),
-          std::move(key)};
+          std::move(key),
+          ""};
 }
 
 }  // namespace onshi::test

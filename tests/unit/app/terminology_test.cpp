@@ -22,7 +22,8 @@ struct Rule {
 
 const std::vector<Rule>& rules() {
   static const std::vector<Rule> r = {
-      {"手数料", "発行料", {}},
+      // 振込手数料 is the bank's fee for a transfer (issue 19: borne by the institution), not ours.
+      {"手数料", "発行料", {"振込手数料"}},
       // 状態 stays where it is no status's name: OCSP's Japanese name, and 「…できる状態」 and the
       // like, which say how something is rather than which status it has.
       {"状態",

@@ -182,6 +182,10 @@ const std::vector<Key>& keys() {
       {"contact", "phone", "ONSHI_CONTACT_PHONE", contact(&Config::Contact::phone)},
       {"contact", "hours", "ONSHI_CONTACT_HOURS", contact(&Config::Contact::hours)},
       {"contact", "email", "ONSHI_CONTACT_EMAIL", contact(&Config::Contact::email)},
+      {"development", "test_clock", "ONSHI_DEVELOPMENT_TEST_CLOCK",
+       [](Config& c, std::string_view where, const std::string& text) {
+         c.test_clock = parse_bool(where, text);
+       }},
   };
   return all;
 }

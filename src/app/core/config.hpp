@@ -101,6 +101,10 @@ struct Config {
     std::string email = "toiawase@example.jp";
   } contact;
 
+  // [development]: never on in production. test_clock lets ONSHI_TEST_CLOCK_FILE set the time
+  // (util::FileClock, docs/testing.md); without it that variable is refused at start.
+  bool test_clock = false;
+
   std::filesystem::path data_dir = "var";
 
   bool secure_cookies() const;

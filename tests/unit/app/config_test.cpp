@@ -36,7 +36,8 @@ constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
                                      "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
                                      "ONSHI_TLS_LISTEN",
                                      "ONSHI_TLS_CERT_FILE",
-                                     "ONSHI_TLS_KEY_FILE"};
+                                     "ONSHI_TLS_KEY_FILE",
+                                     "ONSHI_DEVELOPMENT_TEST_CLOCK"};
 
 // Clears the ONSHI_* environment for the test and puts it back afterwards.
 class ConfigTest : public ::testing::Test {
@@ -89,6 +90,16 @@ TEST_F(ConfigTest, DefaultsWithoutAFile) {
   EXPECT_FALSE(c.cookie_secure.has_value());
   EXPECT_EQ(c.metrics_allow, (std::vector<std::string>{"127.0.0.1", "::1"}));
   EXPECT_EQ(c.metrics_token, "");
+}
+
+TEST_F(ConfigTest, TheTestClockIsOffUnlessAskedFor) {
+  EXPECT_FALSE(load_config(dir_.path(), {}).test_clock);
+  EXPECT_TRUE(
+      load_config(dir_.path(), write("dev.toml", "[development]\ntest_clock = true\n")).test_clock);
+  setenv("ONSHI_DEVELOPMENT_TEST_CLOCK", "yes", 1);
+  EXPECT_TRUE(load_config(dir_.path(), {}).test_clock);
+  setenv("ONSHI_DEVELOPMENT_TEST_CLOCK", "maybe", 1);
+  EXPECT_NE(load_error({}).find("expected true or false"), std::string::npos);
 }
 
 TEST_F(ConfigTest, FileValuesAreApplied) {

@@ -23,7 +23,12 @@ TimePoint FileClock::now() const {
     value_ = {};
   } else if (const std::int64_t mtime_ns =
                  static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-             mtime_ns != seen_mtime_ns_ || static_cast<std::int64_t>(st.st_size) != seen_size_) {
+             mtime_ns != seen_mtime_ns_ || static_cast<std::int64_t>(st.st_size) != seen_size_ ||
+             static_cast<std::uint64_t>(st.st_ino) != seen_inode_ ||
+             // Two writes within the file system's timestamp granularity can leave mtime and size
+             // alike: a file written in the last seconds is read every time (as git does).
+             system.time_since_epoch() - std::chrono::nanoseconds{mtime_ns} <
+                 std::chrono::seconds{2}) {
     std::ifstream in(file_);
     std::stringstream text;
     text << in.rdbuf();
@@ -43,6 +48,7 @@ TimePoint FileClock::now() const {
           std::chrono::duration_cast<TimePoint::duration>(std::chrono::nanoseconds{mtime_ns})};
       seen_mtime_ns_ = mtime_ns;
       seen_size_ = static_cast<std::int64_t>(st.st_size);
+      seen_inode_ = static_cast<std::uint64_t>(st.st_ino);
     }
   }
   const auto value = std::chrono::duration_cast<TimePoint::duration>(value_);

@@ -53,6 +53,7 @@ class ReadTx {
   virtual CrlsReader& crls() = 0;
   virtual OcspReader& ocsp() = 0;
   virtual JobsReader& jobs() = 0;
+  virtual RemindersReader& reminders() = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -72,6 +73,7 @@ class WriteTx : public ReadTx {
   CrlsWriter& crls() override = 0;
   OcspWriter& ocsp() override = 0;
   JobsWriter& jobs() override = 0;
+  RemindersWriter& reminders() override = 0;
 };
 
 namespace detail {

@@ -282,4 +282,18 @@ class SqlJobs final : public JobsWriter {
   Session& c_;
 };
 
+class SqlReminders final : public RemindersWriter {
+ public:
+  explicit SqlReminders(Session& c) : c_(c) {}
+  std::vector<ExpiringCertificate> expiring_certificates(Millis not_after_from,
+                                                         Millis not_after_before) override;
+  std::vector<ExpiryCount> count_expiring(Millis not_after_from, Millis not_after_before) override;
+  std::vector<std::string> account_addresses(Id institution_id) override;
+  std::vector<int> reminders_sent(Id certificate_id) override;
+  bool try_record_reminder(Id certificate_id, int threshold_days, Millis now) override;
+
+ private:
+  Session& c_;
+};
+
 }  // namespace onshi::store::sql

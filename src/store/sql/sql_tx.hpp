@@ -28,7 +28,8 @@ class SqlTx final : public WriteTx {
         settings_(c),
         crls_(c),
         ocsp_(c),
-        jobs_(c) {}
+        jobs_(c),
+        reminders_(c) {}
 
   SqlAccounts& accounts() override { return accounts_; }
   SqlSessions& sessions() override { return sessions_; }
@@ -47,6 +48,7 @@ class SqlTx final : public WriteTx {
   SqlCrls& crls() override { return crls_; }
   SqlOcsp& ocsp() override { return ocsp_; }
   SqlJobs& jobs() override { return jobs_; }
+  SqlReminders& reminders() override { return reminders_; }
 
  private:
   SqlAccounts accounts_;
@@ -64,6 +66,7 @@ class SqlTx final : public WriteTx {
   SqlCrls crls_;
   SqlOcsp ocsp_;
   SqlJobs jobs_;
+  SqlReminders reminders_;
 };
 
 }  // namespace onshi::store::sql

@@ -255,6 +255,7 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
   record->callback([&globals, f] { record_mail(globals, *f); });
 
   register_admin_certificate_commands(*admin, globals);
+  register_admin_reminder_commands(*admin, globals);
 }
 
 }  // namespace onshi::cli

@@ -48,5 +48,7 @@ void add_audit_routes(Routes& routes);
 void add_pickup_routes(Routes& routes);
 // 失効 of a certificate by an issuer or admin (revocation.cpp).
 void add_revocation_routes(Routes& routes);
+// 有効期限の見通し (expiries.cpp).
+void add_expiry_routes(Routes& routes);
 
 }  // namespace onshi::web::admin

@@ -85,6 +85,7 @@ void add_admin_routes(Routes& routes) {
   admin::add_audit_routes(routes);
   admin::add_pickup_routes(routes);
   admin::add_revocation_routes(routes);
+  admin::add_expiry_routes(routes);
 }
 
 }  // namespace onshi::web

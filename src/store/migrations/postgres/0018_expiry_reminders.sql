@@ -5,7 +5,7 @@
 -- ...), or minus the day since it (-1 its first day expired, -2 the next, ...), daily.
 CREATE TABLE expiry_reminders (
   certificate_id  BIGINT NOT NULL REFERENCES certificates(id),
-  threshold_days  INTEGER NOT NULL,
+  threshold_days  BIGINT NOT NULL,
   sent_at         BIGINT NOT NULL,
   PRIMARY KEY (certificate_id, threshold_days)
 );

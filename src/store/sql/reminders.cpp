@@ -8,11 +8,14 @@
 namespace onshi::store::sql {
 namespace {
 
-// Still in use: 発行済 or 有効, the number's current generation, never revoked. A number whose
-// certificate was renewed or superseded has a newer generation, which is the one reminded of.
+// Still in use: 発行済 or 有効, never revoked, and its number's current generation: not replaced,
+// and no newer generation of the number that is not revoked (a renewal issued and not yet picked
+// up, before the old one is marked replaced). That newer one is reminded of in its turn.
 constexpr std::string_view kInUse =
     "c.revoked_at IS NULL AND c.replaced_at IS NULL AND c.status IN (?1, ?2) AND "
-    "c.not_after >= ?3 AND c.not_after < ?4";
+    "c.not_after >= ?3 AND c.not_after < ?4 AND NOT EXISTS (SELECT 1 FROM certificates n "
+    "WHERE n.issuance_number = c.issuance_number AND n.generation > c.generation AND "
+    "n.revoked_at IS NULL)";
 
 }  // namespace
 

@@ -91,6 +91,17 @@ TEST_P(ContractReminders, RevokedAndReplacedCertificatesAreNotExpiring) {
   EXPECT_EQ(expiring(0, 1300 * kDay), (std::vector<std::string>{"C-00000001-02", "C-00000001-03"}));
 }
 
+TEST_P(ContractReminders, ANewerGenerationNotYetReplacingTheOldOneEndsItsReminders) {
+  certificate("s1", "C-00000001-01", 50 * kDay);
+  const Id renewal = certificate("s2", "C-00000001-01", 1200 * kDay, 2);
+  EXPECT_EQ(expiring(0, 60 * kDay), std::vector<std::string>{})
+      << "a renewal issued, the old one not yet marked replaced";
+  ASSERT_TRUE(db().write(
+      [&](WriteTx& tx) { return tx.certificates().revoke_certificate(renewal, 5, 7000, {}); }));
+  EXPECT_EQ(expiring(0, 60 * kDay), std::vector<std::string>{"C-00000001-01"})
+      << "the renewal revoked: the old one needs renewing again";
+}
+
 TEST_P(ContractReminders, CountedByThePrefectureOfTheApplication) {
   certificate("s1", "C-00000001-01", 50 * kDay);
   certificate("s2", "C-00000001-02", 55 * kDay);

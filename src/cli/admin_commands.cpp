@@ -256,6 +256,7 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals) {
 
   register_admin_certificate_commands(*admin, globals);
   register_admin_billing_commands(*admin, globals);
+  register_admin_reminder_commands(*admin, globals);
 }
 
 }  // namespace onshi::cli

@@ -16,6 +16,8 @@ void register_admin_commands(CLI::App& root, GlobalOptions& globals);
 void register_admin_certificate_commands(CLI::App& admin, GlobalOptions& globals);
 // `onshi admin billing close|pay` (発行料, issue 19), under the `admin` command.
 void register_admin_billing_commands(CLI::App& admin, GlobalOptions& globals);
+// `onshi admin reminders run` and `onshi admin certificates expiring`, after the above.
+void register_admin_reminder_commands(CLI::App& admin, GlobalOptions& globals);
 void register_audit_commands(CLI::App& root, GlobalOptions& globals);
 // Business calendar for operators answering clinics (issue 3): `onshi calendar ...`.
 void register_calendar_commands(CLI::App& root);

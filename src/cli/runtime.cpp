@@ -1,7 +1,10 @@
 #include "cli/runtime.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+
+#include <cstdlib>
 
 #include <iostream>
 
@@ -22,8 +25,29 @@ Runtime::Runtime(const GlobalOptions& g, ExistingDatabase)
   start(true);
 }
 
+namespace {
+
+// The system clock, or for integration tests the one ONSHI_TEST_CLOCK_FILE names: only when the
+// configuration allows it too, so that a stray variable in production is an error, not a clock.
+std::unique_ptr<util::Clock> choose_clock(const app::Config& config) {
+  const char* file = std::getenv("ONSHI_TEST_CLOCK_FILE");
+  if (file == nullptr || *file == '\0') return std::make_unique<util::SystemClock>();
+  if (!config.test_clock) {
+    std::cerr << "ONSHI_TEST_CLOCK_FILE is set but development.test_clock is not true: refusing "
+                 "to start with a test clock\n";
+    throw CLI::RuntimeError(2);
+  }
+  auto clock = std::make_unique<util::FileClock>(file);
+  spdlog::warn("TEST CLOCK: the time is read from {} (now {} JST); never do this in production",
+               file, util::format_jst(clock->now()));
+  return clock;
+}
+
+}  // namespace
+
 void Runtime::start(bool existing_database) {
   app::finish_config(config_);
+  clock_ = choose_clock(config_);
   if (existing_database && !store::database_exists(config_.database_url)) {
     std::cerr << fmt::format(
         "no onshi database at {}: check --data or --database-url, or create it with `onshi db "
@@ -52,7 +76,7 @@ void Runtime::start(bool existing_database) {
       app::PasswordPolicy::load(resources / "data" / "common-passwords.txt"));
   reference_ = std::make_unique<app::ReferenceData>(app::ReferenceData::load(resources));
   services_ = std::make_unique<app::Services>(
-      app::Services{config_, *db_, clock_, *templates_, *messages_, *passwords_, *reference_});
+      app::Services{config_, *db_, *clock_, *templates_, *messages_, *passwords_, *reference_});
 }
 
 bool Runtime::load_ca() {

@@ -30,7 +30,7 @@ class Runtime {
 
   app::Config config_;
   std::unique_ptr<store::Database> db_;
-  util::SystemClock clock_;
+  std::unique_ptr<util::Clock> clock_;
   std::unique_ptr<util::Templates> templates_;
   std::unique_ptr<app::Messages> messages_;
   std::unique_ptr<app::PasswordPolicy> passwords_;

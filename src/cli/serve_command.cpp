@@ -6,6 +6,7 @@
 
 #include "app/ca/certificate_authority.hpp"
 #include "app/ca/crl_publisher.hpp"
+#include "app/ca/expiry_reminders.hpp"
 #include "app/ca/issuance.hpp"
 #include "app/ca/issuer_key_ids.hpp"
 #include "app/ca/ocsp_responder.hpp"
@@ -123,6 +124,15 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
         "crl.publish"}},
       app::crl_job_period(config));
   crl_publisher.start();
+  // 有効期限のお知らせ, on its own period (hourly by default: its thresholds are days). Leased so
+  // that one node sweeps; a reminder is recorded once whichever node runs it (expiry_reminders).
+  app::Housekeeping reminders(
+      rt.services(),
+      {{"certificate(s) reminded of their expiry",
+        [](const app::Services& s) { return app::send_expiry_reminders(s).certificates; },
+        "certificates.expiry_reminders"}},
+      std::chrono::seconds{config.reminder_interval_seconds});
+  reminders.start();
   web::serve(site, options, [&] {
     std::cout << "onshi: serving " << config.base_url << " (listening on " << config.listen << ")"
               << std::endl;
@@ -132,6 +142,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
                  options.tls ? " and " + config.tls_listen + " (TLS)" : std::string(),
                  config.smtp_url, config.mail_from);
   });
+  reminders.stop();
   crl_publisher.stop();
   housekeeping.stop();
   worker.stop();

@@ -55,6 +55,7 @@ class ReadTx {
   virtual OcspReader& ocsp() = 0;
   virtual JobsReader& jobs() = 0;
   virtual BillingReader& billing() = 0;
+  virtual RemindersReader& reminders() = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -75,6 +76,7 @@ class WriteTx : public ReadTx {
   OcspWriter& ocsp() override = 0;
   JobsWriter& jobs() override = 0;
   BillingWriter& billing() override = 0;
+  RemindersWriter& reminders() override = 0;
 };
 
 namespace detail {

@@ -355,4 +355,28 @@ class JobsWriter : public JobsReader {
   virtual bool release_job(const std::string& name, const std::string& holder) = 0;
 };
 
+// 有効期限のお知らせ: the certificates nearing or past their notAfter, and the reminders mailed
+class RemindersReader {
+ public:
+  virtual ~RemindersReader() = default;
+  // Current, unrevoked certificates (発行済 or 有効) whose notAfter is in [not_after_from,
+  // not_after_before), by institution, then notAfter, then 発行番号.
+  virtual std::vector<ExpiringCertificate> expiring_certificates(Millis not_after_from,
+                                                                 Millis not_after_before) = 0;
+  // The same, counted by the prefecture of their application's address, by prefecture.
+  virtual std::vector<ExpiryCount> count_expiring(Millis not_after_from,
+                                                  Millis not_after_before) = 0;
+  // The addresses of the institution's verified accounts that are not disabled, oldest first.
+  virtual std::vector<std::string> account_addresses(Id institution_id) = 0;
+  // The thresholds reminded of for this certificate, in the order they were recorded.
+  virtual std::vector<int> reminders_sent(Id certificate_id) = 0;
+};
+class RemindersWriter : public RemindersReader {
+ public:
+  // Records the reminder of `threshold_days` for the certificate unless it was recorded before,
+  // in one statement (ON CONFLICT DO NOTHING): true when this call stored it, and so the caller
+  // mails it in the same transaction; false when another run (any node) did.
+  virtual bool try_record_reminder(Id certificate_id, int threshold_days, Millis now) = 0;
+};
+
 }  // namespace onshi::store

@@ -3,6 +3,8 @@
 // layer stay deterministic.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <mutex>
 #include <string>
 
 namespace onshi::util {
@@ -18,6 +20,31 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+// For integration tests only (docs/testing.md): the time a file says, so that a test can move a
+// running server weeks ahead. The file holds one integer: signed ("+86400", "-60") it is an offset
+// in seconds from the system clock; unsigned it is a Unix time, from which the clock runs on in
+// real time since the file was last written (its mtime, so that every node reading one file
+// agrees). The file is read again only when its mtime, size or inode changed, or it was written in
+// the last two seconds (finer than file system timestamps tell apart), so now() mostly costs one
+// stat(). A missing file reads as offset 0, an empty one as the previous value; a malformed one
+// throws, as a test's mistake.
+class FileClock final : public Clock {
+ public:
+  explicit FileClock(std::filesystem::path file) : file_(std::move(file)) {}
+  TimePoint now() const override;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+  mutable std::mutex mutex_;
+  mutable std::int64_t seen_mtime_ns_ = -1;
+  mutable std::int64_t seen_size_ = -1;
+  mutable std::uint64_t seen_inode_ = 0;
+  mutable bool absolute_ = false;
+  mutable std::chrono::nanoseconds value_{0};  // the offset, or the Unix time written
+  mutable TimePoint written_;                  // the file's mtime, for an absolute value
 };
 
 // Seconds since the Unix epoch: how times are stored.

@@ -103,15 +103,16 @@ for (const [screen, options, which] of SCREENS) {
       const row = section.locator('tr', { has: link });
       const cells = await row.locator('td').allInnerTexts();
       assert.equal(cells[0], `T0${which + 1}`);
-      assert.match(cells[5], /^取得済（\d{4}年\d{1,2}月\d{1,2}日（.）\）$/, `取得: ${cells[5]}`);
-      assert.equal(cells[6], '1回');
+      assert.match(cells[6], /^取得済（\d{4}年\d{1,2}月\d{1,2}日（.）\）$/, `取得: ${cells[6]}`);
+      assert.match(cells[5], /^あと\d+日$/, `残り日数: ${cells[5]}`);
+      assert.equal(cells[7], '1回');
       const locked = await section.locator('tr', { has: page.getByRole('link', { name: S.numbers[2], exact: true }) })
         .locator('td').allInnerTexts();
-      assert.ok(locked[5].startsWith('取得ロック中'), `the locked one: ${locked[5]}`);
+      assert.ok(locked[6].startsWith('取得ロック中'), `the locked one: ${locked[6]}`);
       if (screen === 'phone') {
         assert.equal(await row.evaluate((el) => getComputedStyle(el).display), 'block', 'rows are cards');
         const labels = await row.locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content));
-        assert.deepEqual(labels, ['"端末"', '"発行番号"', '"シリアル番号"', '"状況"', '"有効期間"', '"取得"', '"ダウンロード回数"']);
+        assert.deepEqual(labels, ['"端末"', '"発行番号"', '"シリアル番号"', '"状況"', '"有効期間"', '"残り日数"', '"取得"', '"ダウンロード回数"']);
       }
       await noSidewaysScroll(page, width, 'mypage');
       await section.scrollIntoViewIfNeeded();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
@@ -98,6 +99,22 @@ std::vector<std::string> address_list(std::string_view text) {
   return out;
 }
 
+// "90, 60, 30" (or a TOML array of integers): whole days, each at most ten years, none twice,
+// kept largest first as the reminders go.
+std::vector<int> day_list(std::string_view where, std::string_view text) {
+  std::vector<int> days;
+  for (const auto& item : address_list(text)) {
+    const auto v = parse_int(where, item);
+    if (v < 1 || v > 3650)
+      throw std::runtime_error(fmt::format("{}: {} is out of range (1..3650)", where, v));
+    if (std::ranges::find(days, v) != days.end())
+      throw std::runtime_error(fmt::format("{}: {} is given twice", where, v));
+    days.push_back(static_cast<int>(v));
+  }
+  std::ranges::sort(days, std::greater<>());
+  return days;
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> all = {
       {"server", "listen", "ONSHI_LISTEN", string(&Config::listen)},
@@ -187,6 +204,14 @@ const std::vector<Key>& keys() {
        integer(&Config::ocsp_cache_check_ms, 0)},
       {"pki", "unpicked_revocation_grace_days", "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
        integer(&Config::unpicked_revocation_grace_days, 0)},
+      {"reminders", "days_before", "ONSHI_REMINDER_DAYS_BEFORE",
+       [](Config& c, std::string_view where, const std::string& text) {
+         c.reminder_days = day_list(where, text);
+       }},
+      {"reminders", "after_expiry_days", "ONSHI_REMINDER_AFTER_EXPIRY_DAYS",
+       integer(&Config::reminder_after_expiry_days, 0)},
+      {"reminders", "interval_seconds", "ONSHI_REMINDER_INTERVAL_SECONDS",
+       integer(&Config::reminder_interval_seconds, 1)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);
@@ -212,6 +237,10 @@ const std::vector<Key>& keys() {
        billing_line(&Config::Billing::issuer_name)},
       {"billing", "bank_account", "ONSHI_BILLING_BANK_ACCOUNT",
        billing_line(&Config::Billing::bank_account)},
+      {"development", "test_clock", "ONSHI_DEVELOPMENT_TEST_CLOCK",
+       [](Config& c, std::string_view where, const std::string& text) {
+         c.test_clock = parse_bool(where, text);
+       }},
   };
   return all;
 }
@@ -221,6 +250,22 @@ std::string toml_value_text(const toml::node& node, std::string_view where) {
   if (auto i = node.value<std::int64_t>()) return std::to_string(*i);
   if (auto b = node.value<bool>()) return *b ? "true" : "false";
   throw std::runtime_error(fmt::format("{}: expected a string, integer or boolean", where));
+}
+
+// The keys whose value is a list, which TOML may also give as an array ([90, 60, 30]).
+bool takes_list(const Key& k) {
+  return k.section == "reminders" && k.name == "days_before";
+}
+
+std::string toml_list_text(const toml::node& node, std::string_view where) {
+  const auto* list = node.as_array();
+  if (!list) return toml_value_text(node, where);
+  std::string out;
+  for (const auto& item : *list) {
+    if (!out.empty()) out += ',';
+    out += toml_value_text(item, where);
+  }
+  return out;
 }
 
 void apply_file(Config& c, const std::filesystem::path& file) {
@@ -243,7 +288,8 @@ void apply_file(Config& c, const std::filesystem::path& file) {
         if (k.section == section_name.str() && k.name == name.str()) key = &k;
       }
       if (!key) throw std::runtime_error(fmt::format("{}: unknown key", where));
-      key->set(c, where, toml_value_text(node, where));
+      key->set(c, where,
+               takes_list(*key) ? toml_list_text(node, where) : toml_value_text(node, where));
     }
   }
 }

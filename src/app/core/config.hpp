@@ -92,6 +92,14 @@ struct Config {
   // (app/ca/ocsp_cache.hpp); 0: before every answer.
   int ocsp_cache_check_ms = 100;
 
+  // [reminders] 有効期限のお知らせ (app/ca/expiry_reminders.hpp): mailed this many days before a
+  // certificate's notAfter, each once, largest first; then every day after it, for
+  // reminder_after_expiry_days days (0: until it is renewed or revoked).
+  std::vector<int> reminder_days = {90, 60, 30, 15, 7};
+  int reminder_after_expiry_days = 0;
+  // How often `onshi serve` looks for reminders due (and once at its start).
+  int reminder_interval_seconds = 3600;
+
   // [review]
   bool separate_issuer = true;  // the operator who approved may not issue
 
@@ -111,6 +119,9 @@ struct Config {
     std::string issuer_name;          // 請求者; empty: the catalogue's invoice.issuer_name
     std::string bank_account;  // 振込先, one line as printed
   } billing;
+  // [development]: never on in production. test_clock lets ONSHI_TEST_CLOCK_FILE set the time
+  // (util::FileClock, docs/testing.md); without it that variable is refused at start.
+  bool test_clock = false;
 
   std::filesystem::path data_dir = "var";
 

@@ -301,6 +301,15 @@ class SqlBilling final : public BillingWriter {
   int bill_charges(Id close_id, const std::vector<Id>& charge_ids) override;
   Id insert_invoice(const InvoiceRecord& i) override;
   Id insert_payment(const InvoicePaymentRecord& p) override;
+class SqlReminders final : public RemindersWriter {
+ public:
+  explicit SqlReminders(Session& c) : c_(c) {}
+  std::vector<ExpiringCertificate> expiring_certificates(Millis not_after_from,
+                                                         Millis not_after_before) override;
+  std::vector<ExpiryCount> count_expiring(Millis not_after_from, Millis not_after_before) override;
+  std::vector<std::string> account_addresses(Id institution_id) override;
+  std::vector<int> reminders_sent(Id certificate_id) override;
+  bool try_record_reminder(Id certificate_id, int threshold_days, Millis now) override;
 
  private:
   Session& c_;

@@ -29,7 +29,8 @@ class SqlTx final : public WriteTx {
         crls_(c),
         ocsp_(c),
         jobs_(c),
-        billing_(c) {}
+        billing_(c),
+        reminders_(c) {}
 
   SqlAccounts& accounts() override { return accounts_; }
   SqlSessions& sessions() override { return sessions_; }
@@ -49,6 +50,7 @@ class SqlTx final : public WriteTx {
   SqlOcsp& ocsp() override { return ocsp_; }
   SqlJobs& jobs() override { return jobs_; }
   SqlBilling& billing() override { return billing_; }
+  SqlReminders& reminders() override { return reminders_; }
 
  private:
   SqlAccounts accounts_;
@@ -67,6 +69,7 @@ class SqlTx final : public WriteTx {
   SqlOcsp ocsp_;
   SqlJobs jobs_;
   SqlBilling billing_;
+  SqlReminders reminders_;
 };
 
 }  // namespace onshi::store::sql

@@ -50,5 +50,7 @@ void add_pickup_routes(Routes& routes);
 void add_revocation_routes(Routes& routes);
 // 発行料: 月次締め, its files and 入金の記録 (billing.cpp).
 void add_billing_routes(Routes& routes);
+// 有効期限の見通し (expiries.cpp).
+void add_expiry_routes(Routes& routes);
 
 }  // namespace onshi::web::admin

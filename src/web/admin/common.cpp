@@ -86,6 +86,7 @@ void add_admin_routes(Routes& routes) {
   admin::add_pickup_routes(routes);
   admin::add_revocation_routes(routes);
   admin::add_billing_routes(routes);
+  admin::add_expiry_routes(routes);
 }
 
 }  // namespace onshi::web

@@ -1,6 +1,7 @@
 // TOP and マイページ.
 #include "app/applications/my_page.hpp"
 #include "app/applications/my_certificates.hpp"
+#include "app/ca/expiry_reminders.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -63,13 +64,42 @@ Response mypage(Ctx& ctx) {
   d.set("no_certificate_applications", p.certificate_applications.empty());
   util::TemplateData cert_list{util::TemplateData::type::list};
   bool any_revocable = false;
+  int expiring = 0;
+  int expired = 0;
+  const auto now = ctx.services().now_ms();
   for (const auto& c : p.certificates) {
-    cert_list.push_back(certificate_row_data(ctx, c));
-    const auto state = app::state_today(c, ctx.services().now_ms());
-    any_revocable = any_revocable || state == domain::CertificateState::issued ||
-                    state == domain::CertificateState::active;
+    auto row = certificate_row_data(ctx, c);
+    const auto state = app::state_today(c, now);
+    const bool in_use =
+        state == domain::CertificateState::issued || state == domain::CertificateState::active;
+    any_revocable = any_revocable || in_use;
+    // The days left of what can still expire; a revoked certificate has none.
+    const int days = app::days_until_expiry(c.not_after, now);
+    if (in_use) {
+      row.set("days_left",
+              ctx.services().messages.format("reminders.days_left", {std::to_string(days)}));
+      row.set("expiring", days <= app::kRenewalWindowDays);
+      if (days <= app::kRenewalWindowDays) ++expiring;
+    } else if (state == domain::CertificateState::expired) {
+      row.set("days_left",
+              ctx.services().messages.format("reminders.days_expired", {std::to_string(-days)}));
+      row.set("expired", true);
+      ++expired;
+    } else {
+      row.set("days_left", "—");
+    }
+    cert_list.push_back(row);
   }
   d.set("any_revocable", any_revocable);
+  if (expiring > 0 || expired > 0) {
+    util::TemplateData banner;
+    banner.set("expiring", std::to_string(expiring));
+    banner.set("expired", std::to_string(expired));
+    banner.set("any_expiring", expiring > 0);
+    banner.set("any_expired", expired > 0);
+    banner.set("renewal_path", std::string(app::kRenewalPath));
+    d.set("expiry", banner);
+  }
   d.set("certificates", cert_list);
   d.set("no_certificates", p.certificates.empty());
   return ctx.page(200, "mypage.html", "マイページ", d);

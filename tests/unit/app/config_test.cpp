@@ -36,7 +36,11 @@ constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
                                      "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
                                      "ONSHI_TLS_LISTEN",
                                      "ONSHI_TLS_CERT_FILE",
-                                     "ONSHI_TLS_KEY_FILE"};
+                                     "ONSHI_TLS_KEY_FILE",
+                                     "ONSHI_DEVELOPMENT_TEST_CLOCK",
+                                     "ONSHI_REMINDER_DAYS_BEFORE",
+                                     "ONSHI_REMINDER_AFTER_EXPIRY_DAYS",
+                                     "ONSHI_REMINDER_INTERVAL_SECONDS"};
 
 // Clears the ONSHI_* environment for the test and puts it back afterwards.
 class ConfigTest : public ::testing::Test {
@@ -89,6 +93,39 @@ TEST_F(ConfigTest, DefaultsWithoutAFile) {
   EXPECT_FALSE(c.cookie_secure.has_value());
   EXPECT_EQ(c.metrics_allow, (std::vector<std::string>{"127.0.0.1", "::1"}));
   EXPECT_EQ(c.metrics_token, "");
+}
+
+TEST_F(ConfigTest, TheTestClockIsOffUnlessAskedFor) {
+  EXPECT_FALSE(load_config(dir_.path(), {}).test_clock);
+  EXPECT_TRUE(
+      load_config(dir_.path(), write("dev.toml", "[development]\ntest_clock = true\n")).test_clock);
+  setenv("ONSHI_DEVELOPMENT_TEST_CLOCK", "yes", 1);
+  EXPECT_TRUE(load_config(dir_.path(), {}).test_clock);
+  setenv("ONSHI_DEVELOPMENT_TEST_CLOCK", "maybe", 1);
+  EXPECT_NE(load_error({}).find("expected true or false"), std::string::npos);
+}
+
+TEST_F(ConfigTest, ReminderThresholdsAreAListOfDaysKeptLargestFirst) {
+  Config c = load_config(dir_.path(), {});
+  EXPECT_EQ(c.reminder_days, (std::vector<int>{90, 60, 30, 15, 7}));
+  EXPECT_EQ(c.reminder_after_expiry_days, 0);
+  EXPECT_EQ(c.reminder_interval_seconds, 3600);
+  c = load_config(dir_.path(), write("r.toml", R"([reminders]
+days_before = [7, 30, 120]
+after_expiry_days = 10
+interval_seconds = 60
+)"));
+  EXPECT_EQ(c.reminder_days, (std::vector<int>{120, 30, 7}));
+  EXPECT_EQ(c.reminder_after_expiry_days, 10);
+  EXPECT_EQ(c.reminder_interval_seconds, 60);
+  setenv("ONSHI_REMINDER_DAYS_BEFORE", "14, 45", 1);
+  EXPECT_EQ(load_config(dir_.path(), {}).reminder_days, (std::vector<int>{45, 14}));
+  setenv("ONSHI_REMINDER_DAYS_BEFORE", "30,30", 1);
+  EXPECT_NE(load_error({}).find("given twice"), std::string::npos);
+  setenv("ONSHI_REMINDER_DAYS_BEFORE", "0", 1);
+  EXPECT_NE(load_error({}).find("out of range"), std::string::npos);
+  setenv("ONSHI_REMINDER_DAYS_BEFORE", "30 days", 1);
+  EXPECT_NE(load_error({}).find("not an integer"), std::string::npos);
 }
 
 TEST_F(ConfigTest, FileValuesAreApplied) {

@@ -47,6 +47,55 @@ TEST(SystemClock, IsNearTheRealTime) {
   EXPECT_LE(now - before, seconds{5});
 }
 
+class FileClockTest : public ::testing::Test {
+ protected:
+  FileClockTest()
+      : file_(std::filesystem::temp_directory_path() / ("onshi-clock-" + random_token(9))) {}
+  ~FileClockTest() override {
+    std::error_code ignored;
+    std::filesystem::remove(file_, ignored);
+  }
+  void write(const std::string& text) { std::ofstream(file_, std::ios::binary) << text; }
+
+  std::filesystem::path file_;
+};
+
+TEST_F(FileClockTest, WithoutTheFileItIsTheSystemClock) {
+  const FileClock clock(file_);
+  EXPECT_LE(abs(clock.now() - system_clock::now()), seconds{5});
+}
+
+TEST_F(FileClockTest, SignedValuesAreOffsetsFromTheSystemClock) {
+  const FileClock clock(file_);
+  write("+864000\n");
+  EXPECT_LE(abs(clock.now() - (system_clock::now() + days{10})), seconds{5});
+  write("-3600");
+  EXPECT_LE(abs(clock.now() - (system_clock::now() - hours{1})), seconds{5});
+}
+
+TEST_F(FileClockTest, AnUnsignedValueIsAUnixTimeThatRunsOn) {
+  const FileClock clock(file_);
+  write("1795532400");
+  const auto first = clock.now();
+  EXPECT_GE(first, from_unix(1'795'532'400));
+  EXPECT_LE(first - from_unix(1'795'532'400), seconds{5});
+  EXPECT_GE(clock.now(), first);
+  // Rewritten: read again, although the clock object is the same.
+  write("1895532400");
+  EXPECT_LE(clock.now() - from_unix(1'895'532'400), seconds{5});
+  EXPECT_GE(clock.now(), from_unix(1'895'532'400));
+}
+
+TEST_F(FileClockTest, AnEmptyFileKeepsThePreviousReadingAndGarbageThrows) {
+  const FileClock clock(file_);
+  write("+864000");
+  (void)clock.now();
+  write("");
+  EXPECT_LE(abs(clock.now() - (system_clock::now() + days{10})), seconds{5});
+  write("tomorrow");
+  EXPECT_THROW((void)clock.now(), std::runtime_error);
+}
+
 class TemplatesTest : public ::testing::Test {
  protected:
   TemplatesTest()

@@ -301,6 +301,11 @@ class SqlBilling final : public BillingWriter {
   int bill_charges(Id close_id, const std::vector<Id>& charge_ids) override;
   Id insert_invoice(const InvoiceRecord& i) override;
   Id insert_payment(const InvoicePaymentRecord& p) override;
+
+ private:
+  Session& c_;
+};
+
 class SqlReminders final : public RemindersWriter {
  public:
   explicit SqlReminders(Session& c) : c_(c) {}

@@ -172,9 +172,15 @@ const std::vector<Key>& keys() {
        integer(&Config::ocsp_cache_check_ms, 0)},
       {"pki", "unpicked_revocation_grace_days", "ONSHI_UNPICKED_REVOCATION_GRACE_DAYS",
        integer(&Config::unpicked_revocation_grace_days, 0)},
+      {"pki", "renewal_overlap_days", "ONSHI_RENEWAL_OVERLAP_DAYS",
+       integer(&Config::renewal_overlap_days, 0)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);
+       }},
+      {"review", "auto_approve_renewals", "ONSHI_AUTO_APPROVE_RENEWALS",
+       [](Config& c, std::string_view where, const std::string& text) {
+         c.auto_approve_renewals = parse_bool(where, text);
        }},
       {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES",
        integer(&Config::reset_token_minutes, 1)},

@@ -31,4 +31,7 @@ void add_issued_certificate_routes(Routes& routes);
 // routes above, whose {発行番号} would take "revoke" for a number.
 void add_revocation_routes(Routes& routes);
 
+// /renewal: 更新申請 of the institution's certificates (renewal.cpp).
+void add_renewal_routes(Routes& routes);
+
 }  // namespace onshi::web

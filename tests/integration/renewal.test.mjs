@@ -112,7 +112,7 @@ test('更新申請 from マイページ: chosen certificates, fee, receipt, mail
   assert.ok(mypage.text.includes('href="/renewal"'), 'マイページ offers the renewal');
   const { number, form, confirm, done } = await renew(S.a, [S.numbersA[0]], { contact_name: '更新 担当者' });
   for (const n of S.numbersA) assert.ok(form.text.includes(`value="${n}" checked`), `${n} offered and chosen`);
-  assert.equal(inputValue(form.text, 'department'), '事務', 'pre-filled from the last application');
+  assert.equal(inputValue(form.text, 'department'), '医事課', 'pre-filled from the last application');
   const fee = certificateFee(1);
   const shown = pageText(confirm.text);
   assert.ok(shown.includes(`${yen(fee.total)}円`) && shown.includes(S.numbersA[0]), shown.slice(0, 1500));

@@ -1,6 +1,7 @@
 #include "app/applications/renewal_applications.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -235,7 +236,7 @@ Result<SubmittedCertificateApplication> submit_renewal_application(const Service
     r.applied_at = now;
     r.updated_at = now;
     auto saved = apps.insert_certificate_application(r);
-    std::string numbers;
+    std::vector<std::string> numbers;
     int position = 0;
     for (const auto& c : *certs) {
       store::RenewalItem item;
@@ -244,14 +245,14 @@ Result<SubmittedCertificateApplication> submit_renewal_application(const Service
       item.certificate_id = c.id;
       item.issuance_number = c.issuance_number;
       apps.insert_renewal_item(item);
-      numbers.append(numbers.empty() ? "" : ",").append(c.issuance_number);
+      numbers.push_back(c.issuance_number);
     }
     enqueue_acceptance_mail(s, tx, user, saved, now, false, *certs);
     tx.audit().append_audit(
         {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
          audit_detail({{"kind", "renewal"},
                        {"certificates", std::to_string(saved.certificates)},
-                       {"renews", numbers},
+                       {"renews", fmt::format("{}", fmt::join(numbers, ","))},
                        {"total_yen", std::to_string(saved.total_yen)},
                        {"expected_notice_on", saved.expected_notice_on}})},
         now);

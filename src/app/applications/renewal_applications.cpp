@@ -88,10 +88,19 @@ RenewalForm without_repeats(const RenewalForm& f) {
   return out;
 }
 
-bool unchanged(const store::CertificateApplicationRecord& last, const CheckedCertificateForm& f) {
-  return f.institution_name == last.institution_name && f.prefecture == last.prefecture &&
-         f.municipality_code == last.municipality_code && f.postal_code == last.postal_code &&
-         f.address_line == last.address_line;
+// The name and address on the new form are those of the application behind each certificate
+// renewed: what the certificates certify and where their letters went still hold.
+bool unchanged(store::CertificateApplicationsReader& apps,
+               const std::vector<store::CertificateRecord>& certs,
+               const CheckedCertificateForm& f) {
+  for (const auto& c : certs) {
+    const auto a = apps.find_certificate_application_by_id(c.application_id);
+    if (!a || f.institution_name != a->institution_name || f.prefecture != a->prefecture ||
+        f.municipality_code != a->municipality_code || f.postal_code != a->postal_code ||
+        f.address_line != a->address_line)
+      return false;
+  }
+  return !certs.empty();
 }
 
 // 申請済 -> 審査中 -> 承認 by nobody: the queue shows it 承認, ready for the issuer.
@@ -200,7 +209,9 @@ Result<CheckedRenewal> check_renewal(const Services& s, const SessionUser& user,
   CheckedRenewal out;
   out.form = std::move(*checked);
   out.certificates = std::move(*certs);
-  out.unchanged = unchanged(*last, out.form);
+  s.db.read([&](store::ReadTx& tx) {
+    out.unchanged = unchanged(tx.certificate_applications(), out.certificates, out.form);
+  });
   return out;
 }
 
@@ -256,7 +267,7 @@ Result<SubmittedCertificateApplication> submit_renewal_application(const Service
                        {"total_yen", std::to_string(saved.total_yen)},
                        {"expected_notice_on", saved.expected_notice_on}})},
         now);
-    if (s.config.auto_approve_renewals && unchanged(*last, checked->form) &&
+    if (s.config.auto_approve_renewals && unchanged(apps, *certs, checked->form) &&
         approve_automatically(tx, saved, now)) {
       saved.status = domain::CertificateApplicationState::approved;
     }

@@ -60,8 +60,8 @@ struct CheckedRenewal {
   // typed, the count and the fee.
   CheckedCertificateForm form;
   std::vector<store::CertificateRecord> certificates;  // as current now, in the form's order
-  // The institution's name and address are those of its last application: what
-  // review.auto_approve_renewals approves without a reviewer.
+  // The institution's name and address are those of the applications behind the certificates
+  // renewed: what review.auto_approve_renewals approves without a reviewer.
   bool unchanged = false;
 };
 

@@ -198,7 +198,7 @@ Result<CheckedRenewal> check_renewal(const Services& s, const SessionUser& user,
   if (!certs) errors = certs.error();
   // The count is checked by the certificate form too: none chosen is said once, by the list.
   auto base = base_form(*last, form);
-  if (form.certificates.empty()) base.certificates = "1";
+  if (form.certificates.empty()) base.certificates = std::to_string(1);
   auto checked = check_certificate_form(s, user, base);
   if (!checked) {
     for (auto& e : checked.error()) {
@@ -219,9 +219,17 @@ Result<SubmittedCertificateApplication> submit_renewal_application(const Service
                                                                    const SessionUser& user,
                                                                    const RenewalForm& typed) {
   const auto form = without_repeats(typed);
+  const std::string key = idempotency_key_of(form.idempotency_key);
+  // Sent again (a double click, the back button): what the first one made, though its
+  // certificates are no longer renewable now that it names them.
+  if (auto earlier = s.db.read([&](store::ReadTx& tx) {
+        return tx.certificate_applications().find_certificate_application_by_key(
+            user.institution.id, key);
+      })) {
+    return SubmittedCertificateApplication{*earlier, true};
+  }
   auto checked = check_renewal(s, user, form);
   if (!checked) return std::unexpected(checked.error());
-  const std::string key = idempotency_key_of(form.idempotency_key);
   return s.db.write([&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
     auto& apps = tx.certificate_applications();
     if (auto earlier = apps.find_certificate_application_by_key(user.institution.id, key)) {

@@ -12,6 +12,7 @@
 #include "app/ca/pickup.hpp"
 #include "app/core/dates_shown.hpp"
 #include "app/core/form_values.hpp"
+#include "app/core/messages.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/institution_code.hpp"
 #include "util/text.hpp"
@@ -120,6 +121,7 @@ Response form_page(Ctx& ctx, int status, const app::RenewalForm& f, const app::F
   }
   d.set("overlap_days", std::to_string(s.config.renewal_overlap_days));
   d.set("window_days", std::to_string(app::kRenewalWindowDays));
+  d.set("validity", app::period_in_months(s.messages, s.config.terminal_validity_months));
   if (refusal) {
     ctx.add_errors(d, refusal->fields);
     // Each certificate at fault has its own line beside the list, not only the first.

@@ -14,7 +14,7 @@ import {
   stopServer, restartServer, strongPassword, pageText, loadMessages, csrfToken, inputValue, formContaining, hiddenInputs,
   sqlRows, sqlExec, CERT_NUMBER_RE, certificateFee, yen,
 } from '../support/harness.mjs';
-import { startServerWithCa, createOperator, newClinic, applyForCertificates } from '../support/back_office.mjs';
+import { startServerWithCa, createOperator, newClinic, applyForCertificates, totp } from '../support/back_office.mjs';
 import { onshiOk, approveAndIssue, printLetters, openPickup } from '../support/pickup.mjs';
 
 const MSG = loadMessages();
@@ -78,8 +78,9 @@ before(async () => {
   ({ srv } = await startServerWithCa({ name: 'renewal', passphrase: 'Kusunoki-renewal-CA-passphrase-2026' }));
   work = path.join(srv.logDir, 'files');
   await fsp.mkdir(work, { recursive: true });
+  S.operators = {};
   for (const [login, role] of [['rev1', 'reviewer'], ['iss1', 'issuer']]) {
-    await createOperator(srv, { login, name: `${login} 担当`, role, password: strongPassword() });
+    S.operators[login] = await createOperator(srv, { login, name: `${login} 担当`, role, password: strongPassword() });
   }
   S.a = await newClinic(srv, 'rnA', { institutionName: '医療法人テスト会 かえで診療所', terminals: 2 });
   S.appA = await applyForCertificates(S.a, 2);
@@ -200,6 +201,22 @@ test('review.auto_approve_renewals: an unchanged clinic is approved by system, a
   const moved = await renew(S.b, [`${S.appB}-01`], { address_line: '銀座九丁目9番9号' });
   const row = await applicationRow(moved.number);
   assert.deepEqual([row.kind, row.status], ['renewal', 'applied'], 'a changed address goes to a reviewer');
+  // The back office: the queue labels the renewal, its page names what it renews and who approved.
+  const reviewer = S.operators.rev1;
+  const office = srv.client();
+  const login = await office.get('/admin/login');
+  const signedIn = await office.post('/admin/login', {
+    csrf_token: csrfToken(login.text), login: 'rev1', password: reviewer.password, totp_code: totp(reviewer.totp_secret),
+  });
+  assert.equal(signedIn.status, 303, pageText(signedIn.text).slice(0, 400));
+  const queue = await office.get('/admin/applications');
+  assert.equal(queue.status, 200);
+  assert.match(queue.text, new RegExp(`${moved.number}</a> <span class="badge">更新</span>`), 'the queue labels it 更新');
+  const detail = await office.get(`/admin/applications/${same.number}`);
+  assert.equal(detail.status, 200);
+  const shownDetail = pageText(detail.text);
+  assert.ok(shownDetail.includes('更新する電子証明書') && shownDetail.includes(S.numbersA[1]), shownDetail.slice(0, 1500));
+  assert.ok(shownDetail.includes(MSG['renewal.auto_approved']), 'says the system approved it');
   // The issuer issues the approved one; nobody approved it, so separate_issuer does not stop it.
   await onshiOk(srv, ['admin', 'applications', 'issue', same.number, '--operator', 'iss1']);
   assert.equal((await certificateRows(S.numbersA[1])).length, 2);

@@ -11,6 +11,7 @@
 #include "app/ca/issuer_key_ids.hpp"
 #include "app/ca/ocsp_responder.hpp"
 #include "app/ca/pickup.hpp"
+#include "app/ca/renewal_overlap.hpp"
 #include "app/ca/unpicked_revocation.hpp"
 #include "app/core/housekeeping.hpp"
 #include "app/core/outbox_worker.hpp"
@@ -109,6 +110,8 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
       {{"lapsed pickup(s) closed", app::close_lapsed_pickups, "pickups.close_lapsed"},
        {"unpicked certificate(s) revoked", app::revoke_unpicked_certificates,
         "certificates.revoke_unpicked"},
+       {"renewed certificate(s) revoked after the overlap", app::revoke_renewed_certificates,
+        "certificates.revoke_renewed"},
        // On every node: each node loads its responder certificate into its own memory; a
        // renewal two nodes race to issue is stored once (try_insert_ocsp_responder).
        {"OCSP responder certificate(s) renewed", app::renew_ocsp_responders},

@@ -6,6 +6,10 @@ std::string_view key_source_name(KeySource k) {
   return k == KeySource::generated ? "generated" : "csr";
 }
 
+std::string_view application_kind_name(ApplicationKind k) {
+  return k == ApplicationKind::renewal ? "renewal" : "new";
+}
+
 std::string_view pickup_closed_name(PickupClosed how) {
   switch (how) {
     case PickupClosed::completed:

@@ -96,6 +96,12 @@ struct UsageApplicationRecord {
   Millis finalized_at = 0;
 };
 
+// What a certificate application asks for: certificates for new terminals (発行申請) or the
+// renewal (更新申請) of certificates the institution holds, which keep their terminal numbers.
+enum class ApplicationKind { new_certificates, renewal };
+// "new", "renewal": the text of the database and the audit log.
+std::string_view application_kind_name(ApplicationKind k);
+
 // A 電子証明書発行申請 with the fee and the expected notice date as quoted when applying.
 // How an application's fees are paid (the form's 支払方法; billing_records.hpp).
 enum class PaymentMethod { deduction, transfer };  // 診療報酬等からの控除, 払込請求書による振込
@@ -135,6 +141,16 @@ struct CertificateApplicationRecord {
   Millis updated_at = 0;
   std::optional<Id> approved_by;  // the operator who approved
   PaymentMethod payment_method = PaymentMethod::deduction;
+  ApplicationKind kind = ApplicationKind::new_certificates;
+};
+
+// One certificate a renewal application renews (migration 0019): the one current when the clinic
+// applied, by position in the application.
+struct RenewalItem {
+  Id application_id = 0;
+  int position = 0;  // 1-based, as the application's certificates are counted
+  Id certificate_id = 0;
+  std::string issuance_number;
 };
 
 struct ApiToken {

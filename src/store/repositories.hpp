@@ -144,6 +144,11 @@ class CertificateApplicationsReader {
   virtual std::optional<CertificateApplicationRecord> find_certificate_application_by_number(
       const std::string& number) = 0;
   virtual std::optional<CertificateApplicationRecord> find_certificate_application_by_id(Id id) = 0;
+  // A renewal application's certificates, by position.
+  virtual std::vector<RenewalItem> renewal_items(Id application_id) = 0;
+  // The 発行番号 the institution's renewal applications under way (applied, under review,
+  // returned or approved: not yet issued, rejected or withdrawn) renew.
+  virtual std::vector<std::string> numbers_being_renewed(Id institution_id) = 0;
 };
 class CertificateApplicationsWriter : public CertificateApplicationsReader {
  public:
@@ -158,6 +163,7 @@ class CertificateApplicationsWriter : public CertificateApplicationsReader {
   // and the status (the note is cleared) of `a.id`, only while it is still 'returned'.
   virtual bool resubmit_certificate_application(const CertificateApplicationRecord& a) = 0;
   virtual void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) = 0;
+  virtual void insert_renewal_item(const RenewalItem& item) = 0;
 };
 
 // issued certificates
@@ -187,6 +193,11 @@ class CertificatesReader {
   // 発行済 certificates nobody picked up, still current and unrevoked, whose pickup deadline
   // passed by `deadline_before`: the scheduler revokes them (CPIPCS 4.4.4).
   virtual std::vector<CertificateRecord> unpicked_past(Millis deadline_before) = 0;
+  // Certificates replaced by renewal (EST re-enrolment or a renewal application), neither revoked
+  // nor expired at `now`, whose successor (the next generation) was first downloaded by
+  // `picked_up_before`: the overlap is over and the scheduler revokes them (superseded).
+  virtual std::vector<CertificateRecord> renewed_past_overlap(Millis picked_up_before,
+                                                              Millis now) = 0;
   // The institution's request made with this idempotency key, if any.
   virtual std::optional<RevocationRequestRecord> find_revocation_request(
       Id institution_id, const std::string& idempotency_key) = 0;

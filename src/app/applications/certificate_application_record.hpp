@@ -10,9 +10,11 @@ namespace onshi::app {
 // Copies what the applicant typed (normalised), the fee and the dates into `r`.
 void fill_from_form(store::CertificateApplicationRecord& r, const CheckedCertificateForm& checked);
 
-// 電子証明書発行申請受付のお知らせ to the form's address and, when different, the account's.
+// 電子証明書発行申請受付のお知らせ to the form's address and, when different, the account's; a
+// renewal's lists the certificates it renews.
 void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const SessionUser& user,
                              const store::CertificateApplicationRecord& a, store::Millis now,
-                             bool resubmitted);
+                             bool resubmitted,
+                             const std::vector<store::CertificateRecord>& renewed = {});
 
 }  // namespace onshi::app

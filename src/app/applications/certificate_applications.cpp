@@ -183,7 +183,8 @@ void fill_from_form(store::CertificateApplicationRecord& r, const CheckedCertifi
 
 void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const SessionUser& user,
                              const store::CertificateApplicationRecord& a, store::Millis now,
-                             bool resubmitted) {
+                             bool resubmitted,
+                             const std::vector<store::CertificateRecord>& renewed) {
   util::TemplateData d;
   d.set("institution_name", a.institution_name);
   d.set("contact_name", a.contact_name);
@@ -197,6 +198,17 @@ void enqueue_acceptance_mail(const Services& s, store::WriteTx& tx, const Sessio
   d.set("expected_notice_on", date_shown(s.messages, a.expected_notice_on));
   d.set("mail_domain", s.config.mail_domain());
   d.set("resubmitted", resubmitted);
+  d.set("renewal", a.kind == store::ApplicationKind::renewal);
+  util::TemplateData list{util::TemplateData::type::list};
+  for (const auto& c : renewed) {
+    util::TemplateData item;
+    item.set("issuance_number", c.issuance_number);
+    item.set("terminal", c.terminal);
+    item.set("not_after", time_shown(s.messages, c.not_after));
+    list.push_back(item);
+  }
+  d.set("renewed", list);
+  d.set("overlap_days", std::to_string(s.config.renewal_overlap_days));
   // To the address on the form (who handles the certificates) and, when different, the account.
   enqueue_mail(s, tx, a.email, "certificate_application_accepted", d);
   if (util::ascii_lower(a.email) != util::ascii_lower(user.account.email)) {

@@ -22,6 +22,12 @@ Failure not_returned() {
   return Failure::of(FailureCode::conflict, "certificate_application.not_returned");
 }
 
+// A renewal names its certificates, which this form does not show: a returned one is withdrawn
+// and applied for again from /renewal.
+Failure renewal_not_correctable() {
+  return Failure::of(FailureCode::conflict, "renewal.not_correctable");
+}
+
 }  // namespace
 
 Result<CertificateForm> form_for_correction(const Services& s, const SessionUser& user,
@@ -30,6 +36,7 @@ Result<CertificateForm> form_for_correction(const Services& s, const SessionUser
     return tx.certificate_applications().find_certificate_application(user.institution.id, number);
   });
   if (!a) return std::unexpected(not_found());
+  if (a->kind == store::ApplicationKind::renewal) return std::unexpected(renewal_not_correctable());
   if (!domain::resubmit(a->status)) return std::unexpected(not_returned());
   CertificateForm f;
   f.classification = a->classification;
@@ -62,6 +69,8 @@ Result<SubmittedCertificateApplication> resubmit_certificate_application(
     auto a =
         tx.certificate_applications().find_certificate_application(user.institution.id, number);
     if (!a) return std::unexpected(not_found());
+    if (a->kind == store::ApplicationKind::renewal)
+      return std::unexpected(renewal_not_correctable());
     // The same form sent twice (a double click): the first one did it.
     if (a->idempotency_key == key) return SubmittedCertificateApplication{*a, true};
     const auto to = domain::resubmit(a->status);

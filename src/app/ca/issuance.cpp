@@ -68,7 +68,26 @@ struct IssuancePlan {
   store::CertificateApplicationRecord application;
   std::vector<store::IssuanceReservation> reservations;  // by position
   store::Millis reserved_at = 0;
+  // A renewal's certificates being renewed, by position; empty for new terminals.
+  std::vector<store::CertificateRecord> renewed;
 };
+
+// The certificates a renewal application renews, each still its number's current one and
+// unrevoked (else someone renewed, re-enrolled or revoked it since the clinic applied).
+Result<std::vector<store::CertificateRecord>> renewed_by(
+    store::WriteTx& tx, const store::CertificateApplicationRecord& a) {
+  std::vector<store::CertificateRecord> out;
+  if (a.kind != store::ApplicationKind::renewal) return out;
+  for (const auto& item : tx.certificate_applications().renewal_items(a.id)) {
+    auto c = tx.certificates().find_current_certificate(item.issuance_number);
+    if (!c || c->id != item.certificate_id || c->revoked_at)
+      return std::unexpected(review_failure(ReviewError::wrong_state, "renewal.renewed_meanwhile"));
+    out.push_back(std::move(*c));
+  }
+  if (static_cast<int>(out.size()) != a.certificates)
+    throw std::logic_error("issuance: a renewal's certificates are not its count");
+  return out;
+}
 
 // Reservations whose certificates will never be stored: their serials stay taken (a signature
 // over one may exist in a dead process's memory, never handed to anyone), and the audit log says
@@ -108,19 +127,37 @@ Result<std::vector<IssuedTerminal>> store_signed(
     if (!tx.issuance().settle_reservation(plan.reservations[i].id, true, now)) {
       return std::unexpected(review_failure(ReviewError::wrong_state));
     }
+    // A renewal replaces the number's current certificate as EST re-enrolment does (reissue.cpp):
+    // no longer current, still valid until the overlap after the new one's first download ends.
+    if (!plan.renewed.empty() && !tx.certificates().mark_renewed(plan.renewed[i].id, now)) {
+      return std::unexpected(review_failure(ReviewError::wrong_state, "renewal.renewed_meanwhile"));
+    }
     if (!tx.certificates().try_insert_certificate(c)) {
       throw std::logic_error("issuance: a reserved serial or number is certified already");
     }
     const auto stored = tx.certificates().find_certificate_by_serial(c.serial_hex);
     if (!stored) throw std::logic_error("issuance: the certificate just stored is gone");
-    record_charge(s, tx, *stored, a, store::ChargeKind::issue, now);
-    tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
-                             audit_detail({{"application", a.number},
-                                           {"serial", c.serial_hex},
-                                           {"terminal", c.terminal},
-                                           {"key_source", store::key_source_name(c.key_source)},
-                                           {"subject", c.subject}})},
-                            now);
+    record_charge(s, tx, *stored, a,
+                  plan.renewed.empty() ? store::ChargeKind::issue : store::ChargeKind::renewal, now);
+    if (plan.renewed.empty()) {
+      tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
+                               audit_detail({{"application", a.number},
+                                             {"serial", c.serial_hex},
+                                             {"terminal", c.terminal},
+                                             {"key_source", store::key_source_name(c.key_source)},
+                                             {"subject", c.subject}})},
+                              now);
+    } else {
+      tx.audit().append_audit({who.audit_name(), "certificate.renew", c.issuance_number,
+                               audit_detail({{"application", a.number},
+                                             {"serial", c.serial_hex},
+                                             {"renewed", plan.renewed[i].serial_hex},
+                                             {"generation", std::to_string(c.generation)},
+                                             {"terminal", c.terminal},
+                                             {"key_source", store::key_source_name(c.key_source)},
+                                             {"subject", c.subject}})},
+                              now);
+    }
     issued.push_back({c.terminal, c.issuance_number, c.serial_hex});
   }
   const auto to = domain::issue(a.status);
@@ -250,10 +287,18 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       }
       abandon(tx, left, now);
     }
-    IssuancePlan p{*a, {}, now};
+    auto renewed = renewed_by(tx, *a);
+    if (!renewed) return std::unexpected(renewed.error());
+    IssuancePlan p{*a, {}, now, std::move(*renewed)};
     const auto pickup_expires =
         now + static_cast<store::Millis>(s.config.pickup_valid_days) * 86'400'000;
-    const auto terminals = free_terminals(tx.certificates().terminals_of(a->institution_id), count);
+    // A renewal keeps each certificate's terminal; new ones take the smallest free numbers.
+    std::vector<std::string> terminals;
+    if (p.renewed.empty()) {
+      terminals = free_terminals(tx.certificates().terminals_of(a->institution_id), count);
+    } else {
+      for (const auto& old : p.renewed) terminals.push_back(old.terminal);
+    }
     for (int i = 0; i < count; ++i) {
       const auto& key = keys[static_cast<std::size_t>(i)];
       store::IssuanceReservation r;
@@ -264,7 +309,12 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       auto& c = r.planned;
       c.institution_id = a->institution_id;
       c.application_id = a->id;
-      c.issuance_number = fmt::format("{}-{:02d}", a->number, i + 1);
+      if (p.renewed.empty()) {
+        c.issuance_number = fmt::format("{}-{:02d}", a->number, i + 1);
+      } else {
+        c.issuance_number = p.renewed[static_cast<std::size_t>(i)].issuance_number;
+        c.generation = p.renewed[static_cast<std::size_t>(i)].generation + 1;
+      }
       c.terminal = terminals[static_cast<std::size_t>(i)];
       c.spki_sha256 = util::sha256_hex(key.public_key_der);
       c.key_source = key.sealed_key ? store::KeySource::generated : store::KeySource::csr;

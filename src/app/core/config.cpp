@@ -212,9 +212,15 @@ const std::vector<Key>& keys() {
        integer(&Config::reminder_after_expiry_days, 0)},
       {"reminders", "interval_seconds", "ONSHI_REMINDER_INTERVAL_SECONDS",
        integer(&Config::reminder_interval_seconds, 1)},
+      {"pki", "renewal_overlap_days", "ONSHI_RENEWAL_OVERLAP_DAYS",
+       integer(&Config::renewal_overlap_days, 0)},
       {"review", "separate_issuer", "ONSHI_SEPARATE_ISSUER",
        [](Config& c, std::string_view where, const std::string& text) {
          c.separate_issuer = parse_bool(where, text);
+       }},
+      {"review", "auto_approve_renewals", "ONSHI_AUTO_APPROVE_RENEWALS",
+       [](Config& c, std::string_view where, const std::string& text) {
+         c.auto_approve_renewals = parse_bool(where, text);
        }},
       {"security", "reset_token_minutes", "ONSHI_RESET_TOKEN_MINUTES",
        integer(&Config::reset_token_minutes, 1)},

@@ -77,6 +77,10 @@ struct Config {
   // A certificate never picked up is revoked this long after its pickup deadline, not at once:
   // until then the desk may still reprint its letter for a clinic that asks late (CPIPCS 4.4.4).
   int unpicked_revocation_grace_days = 14;
+  // A certificate replaced by renewal stays valid this long after its successor's first download,
+  // so that the vendor can switch the terminal over without a gap; then it is revoked
+  // (superseded).
+  int renewal_overlap_days = 14;
   // CRLs (CPIPCS 7.2.1): valid this long, published at least this often (and before half their
   // validity is gone), and within the delay of any revocation.
   int crl_next_update_hours = 24;
@@ -102,6 +106,9 @@ struct Config {
 
   // [review]
   bool separate_issuer = true;  // the operator who approved may not issue
+  // Renewals of institutions whose name and address are those of the certificates renewed skip
+  // the reviewer: approved at once, by "system" in the audit log.
+  bool auto_approve_renewals = false;
 
   // [contact]: the one desk that pages, mails, error pages and letters send people to. The
   // defaults are placeholders for development: 0120-000-000 and example.jp reach nobody.

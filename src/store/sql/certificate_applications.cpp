@@ -14,7 +14,7 @@ constexpr std::string_view kColumns =
     "signature_name, certificates, fee_per_certificate, tax_rate_percent, subtotal_yen, tax_yen, "
     "total_yen, "
     "applied_on, expected_notice_on, status, status_note, idempotency_key, applied_at, updated_at, "
-    "postal_code, address_line, approved_by, payment_method";
+    "postal_code, address_line, approved_by, payment_method, kind";
 
 }  // namespace
 
@@ -53,7 +53,10 @@ CertificateApplicationRecord read_certificate_application(const Statement& s) {
   a.address_line = s.text(i++);
   if (!s.is_null(i)) a.approved_by = s.int64(i);
   ++i;
-  a.payment_method = parse_payment_method(s.text(i)).value_or(PaymentMethod::deduction);
+  a.payment_method = parse_payment_method(s.text(i++)).value_or(PaymentMethod::deduction);
+  a.kind = s.text(i) == application_kind_name(ApplicationKind::renewal)
+               ? ApplicationKind::renewal
+               : ApplicationKind::new_certificates;
   return a;
 }
 
@@ -70,7 +73,7 @@ CertificateApplicationRecord SqlCertificateApplications::insert_certificate_appl
                              kColumns.substr(std::string_view("id, ").size()),
                              std::string_view(
                                  "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?")))
+                                 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?")))
           .bind_all(a.institution_id, a.account_id, a.usage_application_id,
                     fmt::format("pending:{}:{}", a.institution_id, a.idempotency_key),
                     a.classification, a.prefecture, a.municipality_code, a.institution_code,
@@ -79,7 +82,8 @@ CertificateApplicationRecord SqlCertificateApplications::insert_certificate_appl
                     a.subtotal_yen, a.tax_yen, a.total_yen, a.applied_on, a.expected_notice_on,
                     text_of(a.status), a.status_note, a.idempotency_key, a.applied_at, a.updated_at,
                     a.postal_code, a.address_line, a.approved_by,
-                    std::string(payment_method_name(a.payment_method)))
+                    std::string(payment_method_name(a.payment_method)),
+                    std::string(application_kind_name(a.kind)))
           .inserted_id();
   out.number = fmt::format("C-{:08d}", out.id);
   c_.prepare("UPDATE certificate_applications SET number = ? WHERE id = ?")
@@ -202,6 +206,45 @@ void SqlCertificateApplications::set_certificate_application_approved_by(
     Id id, std::optional<Id> operator_id) {
   c_.prepare("UPDATE certificate_applications SET approved_by = ? WHERE id = ?")
       .bind_all(operator_id, id)
+      .run();
+}
+
+std::vector<RenewalItem> SqlCertificateApplications::renewal_items(Id application_id) {
+  auto s = c_.prepare(
+      "SELECT application_id, position, certificate_id, issuance_number FROM renewal_items WHERE "
+      "application_id = ? ORDER BY position");
+  s.bind_all(application_id);
+  std::vector<RenewalItem> out;
+  while (s.step()) {
+    RenewalItem r;
+    r.application_id = s.int64(0);
+    r.position = s.integer(1);
+    r.certificate_id = s.int64(2);
+    r.issuance_number = s.text(3);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::string> SqlCertificateApplications::numbers_being_renewed(Id institution_id) {
+  auto s = c_.prepare(
+      "SELECT DISTINCT r.issuance_number FROM renewal_items r JOIN certificate_applications a ON "
+      "a.id = r.application_id WHERE a.institution_id = ? AND a.kind = 'renewal' AND a.status IN "
+      "(?, ?, ?, ?) ORDER BY r.issuance_number");
+  s.bind_all(institution_id, text_of(domain::CertificateApplicationState::applied),
+             text_of(domain::CertificateApplicationState::under_review),
+             text_of(domain::CertificateApplicationState::returned),
+             text_of(domain::CertificateApplicationState::approved));
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+void SqlCertificateApplications::insert_renewal_item(const RenewalItem& item) {
+  c_.prepare(
+        "INSERT INTO renewal_items (application_id, position, certificate_id, issuance_number) "
+        "VALUES (?, ?, ?, ?)")
+      .bind_all(item.application_id, item.position, item.certificate_id, item.issuance_number)
       .run();
 }
 

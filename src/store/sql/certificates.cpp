@@ -293,6 +293,22 @@ std::vector<CertificateRecord> SqlCertificates::unpicked_past(Millis deadline_be
   return out;
 }
 
+std::vector<CertificateRecord> SqlCertificates::renewed_past_overlap(Millis picked_up_before,
+                                                                     Millis now) {
+  auto s =
+      c_.prepare(std::string(kCertificateColumns) +
+                 "c WHERE replaced_how = 'renewed' AND revoked_at IS NULL AND status IN (?, ?) "
+                 "AND not_after > ? AND EXISTS (SELECT 1 FROM certificates n WHERE "
+                 "n.issuance_number = c.issuance_number AND n.generation = c.generation + 1 "
+                 "AND n.picked_up_at IS NOT NULL AND n.picked_up_at <= ?) ORDER BY "
+                 "c.institution_id, c.id");
+  s.bind_all(text_of(domain::CertificateState::issued), text_of(domain::CertificateState::active),
+             now, picked_up_before);
+  std::vector<CertificateRecord> out;
+  while (s.step()) out.push_back(read_certificate(s));
+  return out;
+}
+
 bool SqlCertificates::revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) {
   auto s = c_.prepare(
       "UPDATE certificates SET status = ?1, revoked_at = ?2, revocation_reason = ?3, "

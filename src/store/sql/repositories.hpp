@@ -115,6 +115,9 @@ class SqlCertificateApplications final : public CertificateApplicationsWriter {
                                           const std::string& note, Millis now) override;
   bool resubmit_certificate_application(const CertificateApplicationRecord& a) override;
   void set_certificate_application_approved_by(Id id, std::optional<Id> operator_id) override;
+  std::vector<RenewalItem> renewal_items(Id application_id) override;
+  std::vector<std::string> numbers_being_renewed(Id institution_id) override;
+  void insert_renewal_item(const RenewalItem& item) override;
 
  private:
   Session& c_;
@@ -151,6 +154,7 @@ class SqlCertificates final : public CertificatesWriter {
   bool mark_renewed(Id certificate_id, Millis now) override;
   // revocation_requests.cpp
   std::vector<CertificateRecord> unpicked_past(Millis deadline_before) override;
+  std::vector<CertificateRecord> renewed_past_overlap(Millis picked_up_before, Millis now) override;
   bool revoke_unpicked(Id certificate_id, Millis deadline_before, Millis now) override;
   std::optional<RevocationRequestRecord> find_revocation_request(
       Id institution_id, const std::string& idempotency_key) override;

@@ -5,6 +5,7 @@
 #include "app/applications/certificate_applications.hpp"
 #include "app/applications/mailing_address.hpp"
 #include "app/applications/my_certificates.hpp"
+#include "app/applications/renewal_applications.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/institution_code.hpp"
 #include "util/text.hpp"
@@ -19,6 +20,18 @@ void set_application(Ctx& ctx, util::TemplateData& d, const store::CertificateAp
                      const OperatorNames& names) {
   const auto& s = ctx.services();
   d.set("number", a.number);
+  if (a.kind == store::ApplicationKind::renewal) {
+    d.set("renewal", true);
+    util::TemplateData renews{util::TemplateData::type::list};
+    for (const auto& item : app::renewal_items_of(s, a.id)) renews.push_back(item.issuance_number);
+    d.set("renews", renews);
+    d.set("overlap_days", std::to_string(s.config.renewal_overlap_days));
+    // Approved by nobody: review.auto_approve_renewals did it (the audit log says system).
+    const bool approved = a.status == domain::CertificateApplicationState::approved ||
+                          a.status == domain::CertificateApplicationState::issued ||
+                          a.status == domain::CertificateApplicationState::notice_sent;
+    if (approved && !a.approved_by) d.set("auto_approved", ctx.message("renewal.auto_approved"));
+  }
   d.set("status", std::string(domain::state_key(a.status)));
   d.set("status_label", status_label(ctx, domain::state_key(a.status)));
   d.set("status_note", a.status_note);

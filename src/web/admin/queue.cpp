@@ -27,6 +27,10 @@ util::TemplateData application_row(Ctx& ctx, const store::CertificateApplication
   row.set("expected_notice_on", app::date_shown(ctx.services().messages, a.expected_notice_on));
   row.set("status", std::string(domain::state_key(a.status)));
   row.set("status_label", status_label(ctx, domain::state_key(a.status)));
+  row.set("renewal", a.kind == store::ApplicationKind::renewal);
+  row.set("kind_label",
+          ctx.message(a.kind == store::ApplicationKind::renewal ? "renewal.kind_label"
+                                                                : "renewal.kind_label_new"));
   return row;
 }
 

@@ -33,4 +33,7 @@ void add_revocation_routes(Routes& routes);
 // マイページ「発行料・請求書」 and the invoices' PDF (billing.cpp).
 void add_billing_page_routes(Routes& routes);
 
+// /renewal: 更新申請 of the institution's certificates (renewal.cpp).
+void add_renewal_routes(Routes& routes);
+
 }  // namespace onshi::web

@@ -21,6 +21,7 @@ constexpr std::string_view kDetailPrefix = "/certificate-applications/";
 
 void set_record(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicationRecord& a) {
   d.set("number", a.number);
+  d.set("renewal", a.kind == store::ApplicationKind::renewal);
   const std::string state(domain::state_key(a.status));
   d.set("status_label", ctx.message("certificate_status." + state));
   d.set("next_step", ctx.message("certificate_next." + state));
@@ -67,7 +68,8 @@ Response complete(Ctx& ctx) {
   if (!a) return certificate_not_found(ctx);
   util::TemplateData d;
   set_record(ctx, d, *a);
-  return ctx.page(200, "certificate_complete.html", "発行申請成功", d);
+  return ctx.page(200, "certificate_complete.html",
+                  a->kind == store::ApplicationKind::renewal ? "更新申請成功" : "発行申請成功", d);
 }
 
 // The institution's application named by the path's {number}; another's looks like none.

@@ -21,6 +21,7 @@ util::TemplateData cpipcs_data(const app::Services& s) {
   d.set("pickup_max_attempts", std::to_string(c.pickup_max_attempts));
   d.set("pickup_redownload_days", std::to_string(c.pickup_redownload_days));
   d.set("unpicked_revocation_grace_days", std::to_string(c.unpicked_revocation_grace_days));
+  d.set("renewal_overlap_days", std::to_string(c.renewal_overlap_days));
   d.set("validity", app::period_in_months(s.messages, c.terminal_validity_months));
   if (auto fee = fee_in_effect_today(s)) d.set("fee", *fee);
   return d;

@@ -2,6 +2,7 @@
 #include "app/applications/my_page.hpp"
 #include "app/applications/my_certificates.hpp"
 #include "app/ca/expiry_reminders.hpp"
+#include "app/applications/renewal_applications.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"
@@ -58,6 +59,7 @@ Response mypage(Ctx& ctx) {
                 ? app::date_shown(ctx.services().messages, a.expected_notice_on)
                 : std::string("—"));
     row.set("needs_action", domain::awaits_applicant(a.status));
+    row.set("renewal", a.kind == store::ApplicationKind::renewal);
     cert_apps.push_back(row);
   }
   d.set("certificate_applications", cert_apps);
@@ -100,6 +102,8 @@ Response mypage(Ctx& ctx) {
     banner.set("renewal_path", std::string(app::kRenewalPath));
     d.set("expiry", banner);
   }
+  d.set("any_renewable",
+        !app::renewable_certificates(ctx.services(), user->institution.id).empty());
   d.set("certificates", cert_list);
   d.set("no_certificates", p.certificates.empty());
   return ctx.page(200, "mypage.html", "マイページ", d);
@@ -111,6 +115,7 @@ void add_portal_routes(Routes& routes) {
   routes.push_back(get("/", top, Access::anyone));
   routes.push_back(get("/mypage", mypage, Access::clinic));
   add_revocation_routes(routes);
+  add_renewal_routes(routes);
   add_issued_certificate_routes(routes);
   add_billing_page_routes(routes);
 }

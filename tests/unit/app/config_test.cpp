@@ -12,6 +12,8 @@ namespace onshi::app {
 namespace {
 
 constexpr const char* kEnvNames[] = {"ONSHI_LISTEN",
+                                     "ONSHI_RENEWAL_OVERLAP_DAYS",
+                                     "ONSHI_AUTO_APPROVE_RENEWALS",
                                      "ONSHI_BASE_URL",
                                      "ONSHI_THREADS",
                                      "ONSHI_COOKIE_SECURE",
@@ -382,6 +384,19 @@ TEST_F(ConfigTest, TheGraceBeforeUnpickedCertificatesAreRevoked) {
   setenv("ONSHI_UNPICKED_REVOCATION_GRACE_DAYS", "0", 1);
   EXPECT_EQ(load_config(dir_.path(), file).unpicked_revocation_grace_days, 0) << "at once";
   setenv("ONSHI_UNPICKED_REVOCATION_GRACE_DAYS", "-1", 1);
+  EXPECT_THROW(load_config(dir_.path(), file), std::runtime_error);
+}
+
+TEST_F(ConfigTest, TheRenewalPolicyAndOverlap) {
+  const Config defaults = load_config(dir_.path(), {});
+  EXPECT_FALSE(defaults.auto_approve_renewals) << "a reviewer by default";
+  EXPECT_EQ(defaults.renewal_overlap_days, 14);
+  const auto file = write(
+      "renewal.toml", "[review]\nauto_approve_renewals = true\n[pki]\nrenewal_overlap_days = 7\n");
+  const auto c = load_config(dir_.path(), file);
+  EXPECT_TRUE(c.auto_approve_renewals);
+  EXPECT_EQ(c.renewal_overlap_days, 7);
+  setenv("ONSHI_RENEWAL_OVERLAP_DAYS", "-1", 1);
   EXPECT_THROW(load_config(dir_.path(), file), std::runtime_error);
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "app/ca/issuance.hpp"
+#include "app/ca/renewal_overlap.hpp"
 #include "app/core/outbox.hpp"
 #include "issued_fixture.hpp"
 #include "pki/est.hpp"
@@ -248,6 +249,26 @@ TEST_F(EstTest, ReenrolmentIssuesTheNextGenerationForANewKeyWithTheSameSubject) 
       est_simplereenroll(env.services, peer_of(next), renewal_csr("n1c", next), "192.0.2.30");
   ASSERT_TRUE(third.has_value()) << error_of(third).key;
   EXPECT_EQ(current(c[0].number).generation, 3);
+}
+
+// Re-enrolment is a renewal as a renewal application's is (renewal_overlap.hpp): the old
+// certificate, picked up by its holder at once, is revoked once the overlap is over.
+TEST_F(EstTest, AReenrolledCertificateIsRevokedAsSupersededAfterTheRenewalOverlap) {
+  const auto c = issue("1", "o1");
+  ASSERT_TRUE(est_serverkeygen(env.services, pair(c[0]), "").has_value());
+  const auto held = current(c[0].number);
+  env.clock.advance(hours{24 * 30});
+  ASSERT_TRUE(est_simplereenroll(env.services, peer_of(held), renewal_csr("o1", held), "192.0.2.31")
+                  .has_value());
+  env.clock.advance(days{env.config.renewal_overlap_days} - hours{1});
+  EXPECT_EQ(revoke_renewed_certificates(env.services), 0) << "the overlap runs";
+  env.clock.advance(hours{2});
+  EXPECT_EQ(revoke_renewed_certificates(env.services), 1);
+  const auto old = generations(c[0].number).front();
+  EXPECT_EQ(old.status, domain::CertificateState::revoked);
+  EXPECT_EQ(old.revocation_reason, static_cast<int>(domain::RevocationReason::superseded));
+  EXPECT_EQ(current(c[0].number).status, domain::CertificateState::active);
+  EXPECT_EQ(revoke_renewed_certificates(env.services), 0) << "once";
 }
 
 TEST_F(EstTest, ReenrolmentRefusesWhatIsNotTheCurrentValidCertificateOrNotANewKey) {

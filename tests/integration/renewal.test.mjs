@@ -1,0 +1,223 @@
+// 更新申請 end to end, over HTTP to the real `onshi serve` and its SMTP sink: certificates moved
+// into the renewal window (their notAfter set 30 days ahead in the database), the renewal from
+// /renewal (選択 → 次へ → 申請) with its fee, the receipt PDF and the acceptance mail, the review
+// queue's kind, the issuance that keeps each terminal and 発行番号 with a new key and serial, the
+// new one picked up with its letter's code, and the old one revoked (superseded) by the
+// scheduler once the overlap after that pickup is over (moved into the past in the database, then
+// a restart: the sweeps run at start). Then review.auto_approve_renewals on: an unchanged clinic's
+// renewal approved by system, one with a new address left to a reviewer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import {
+  stopServer, restartServer, strongPassword, pageText, loadMessages, csrfToken, inputValue, formContaining, hiddenInputs,
+  sqlRows, sqlExec, CERT_NUMBER_RE, certificateFee, yen,
+} from '../support/harness.mjs';
+import { startServerWithCa, createOperator, newClinic, applyForCertificates, totp } from '../support/back_office.mjs';
+import { onshiOk, approveAndIssue, printLetters, openPickup } from '../support/pickup.mjs';
+
+const MSG = loadMessages();
+const DAY_MS = 86_400_000;
+const SUBJECT_RENEWAL_ACCEPTED = '【医療機関等向けポータルサイト】電子証明書更新申請受付のお知らせ';
+const SUBJECT_RENEWED_REVOKED = '【医療機関等向けポータルサイト】更新前の電子証明書を失効しました';
+let srv;
+let work;
+const S = {};
+
+async function certificateRows(number) {
+  return sqlRows(srv, `SELECT generation, terminal, serial_hex, status, revocation_reason, replaced_how,
+    picked_up_at, application_id FROM certificates WHERE issuance_number = '${number}' ORDER BY generation`);
+}
+
+async function applicationRow(number) {
+  return (await sqlRows(srv, `SELECT kind, status, certificates, total_yen, contact_name, address_line
+    FROM certificate_applications WHERE number = '${number}'`))[0];
+}
+
+/** Moves the current certificates of `numbers` into the renewal window: notAfter in 30 days. */
+async function nearExpiry(numbers) {
+  const until = Date.now() + 30 * DAY_MS;
+  await sqlExec(srv, numbers.map((n) => `UPDATE certificates SET not_after = ${until}
+    WHERE issuance_number = '${n}' AND replaced_at IS NULL`).join(';\n'));
+}
+
+/**
+ * 更新申請 through the pages: GET /renewal, choose `numbers`, change `overrides`, 次へ, 申請.
+ * Returns { number, form, confirm, done } (done: the complete page).
+ */
+async function renew(clinic, numbers, overrides = {}) {
+  const form = await clinic.c.get('/renewal');
+  assert.equal(form.status, 200, `renewal form: ${pageText(form.text).slice(0, 500)}`);
+  const fields = {
+    csrf_token: csrfToken(form.text), idempotency_key: inputValue(form.text, 'idempotency_key'),
+    municipality: /<option value="(\d+)" selected>/.exec(form.text)?.[1] ?? '',
+  };
+  for (const name of ['postal_code', 'address_line', 'department', 'contact_name', 'phone', 'email']) {
+    fields[name] = inputValue(form.text, name);
+  }
+  const body = new URLSearchParams({ ...fields, ...overrides, action: 'confirm' });
+  for (const n of numbers) body.append('certificate', n);
+  const confirm = await clinic.c.post('/renewal', body.toString());
+  assert.equal(confirm.status, 200, `renewal confirm: ${pageText(confirm.text).slice(0, 800)}`);
+  const send = formContaining(confirm.text, '申請する');
+  assert.ok(send, 'a 申請する form on the confirmation page');
+  const sent = new URLSearchParams(hiddenInputs(send.html));
+  sent.delete('certificate');
+  for (const n of numbers) sent.append('certificate', n);
+  sent.set('action', 'submit');
+  const r = await clinic.c.post('/renewal', sent.toString());
+  assert.equal(r.status, 303, `renewal submit: ${pageText(r.text).slice(0, 800)}`);
+  const number = CERT_NUMBER_RE.exec(r.location ?? '')?.[0];
+  assert.ok(number, `an application number in ${r.location}`);
+  const done = await clinic.c.get(r.location);
+  return { number, form, confirm, done };
+}
+
+before(async () => {
+  ({ srv } = await startServerWithCa({ name: 'renewal', passphrase: 'Kusunoki-renewal-CA-passphrase-2026' }));
+  work = path.join(srv.logDir, 'files');
+  await fsp.mkdir(work, { recursive: true });
+  S.operators = {};
+  for (const [login, role] of [['rev1', 'reviewer'], ['iss1', 'issuer']]) {
+    S.operators[login] = await createOperator(srv, { login, name: `${login} 担当`, role, password: strongPassword() });
+  }
+  S.a = await newClinic(srv, 'rnA', { institutionName: '医療法人テスト会 かえで診療所', terminals: 2 });
+  S.appA = await applyForCertificates(S.a, 2);
+  await approveAndIssue(srv, S.appA);
+  S.numbersA = [`${S.appA}-01`, `${S.appA}-02`];
+  S.b = await newClinic(srv, 'rnB', { institutionName: '医療法人べつの会 もみじ医院', terminals: 1 });
+  S.appB = await applyForCertificates(S.b, 1);
+  await approveAndIssue(srv, S.appB);
+  await printLetters(srv, path.join(work, 'first-letters.pdf'));
+});
+
+after(async () => {
+  await stopServer(srv);
+});
+
+test('a certificate far from its expiry is not offered for renewal', async () => {
+  const page = await S.a.c.get('/renewal');
+  assert.equal(page.status, 200);
+  assert.ok(pageText(page.text).includes('いま更新できる電子証明書はありません'), pageText(page.text).slice(0, 800));
+  const mypage = await S.a.c.get('/mypage');
+  assert.ok(!mypage.text.includes('href="/renewal"'), 'no renewal button on マイページ');
+  const body = new URLSearchParams({ csrf_token: csrfToken(page.text), action: 'confirm', certificate: S.numbersA[0] });
+  const refused = await S.a.c.post('/renewal', body.toString());
+  assert.equal(refused.status, 422);
+});
+
+test('更新申請 from マイページ: chosen certificates, fee, receipt, mail, the queue\'s kind', async () => {
+  await nearExpiry(S.numbersA);
+  const mypage = await S.a.c.get('/mypage');
+  assert.ok(mypage.text.includes('href="/renewal"'), 'マイページ offers the renewal');
+  const { number, form, confirm, done } = await renew(S.a, [S.numbersA[0]], { contact_name: '更新 担当者' });
+  for (const n of S.numbersA) assert.ok(form.text.includes(`value="${n}" checked`), `${n} offered and chosen`);
+  assert.equal(inputValue(form.text, 'department'), '医事課', 'pre-filled from the last application');
+  const fee = certificateFee(1);
+  const shown = pageText(confirm.text);
+  assert.ok(shown.includes(`${yen(fee.total)}円`) && shown.includes(S.numbersA[0]), shown.slice(0, 1500));
+  assert.ok(!shown.includes(S.numbersA[1]), 'only the one chosen');
+  assert.equal(done.status, 200);
+  assert.ok(pageText(done.text).includes('更新申請成功'), pageText(done.text).slice(0, 600));
+  const receipt = await S.a.c.get(`/certificate-applications/${number}/receipt.pdf`);
+  assert.equal(receipt.status, 200);
+  assert.equal(receipt.headers.get('content-type'), 'application/pdf');
+
+  const row = await applicationRow(number);
+  assert.deepEqual([row.kind, row.status, Number(row.certificates), Number(row.total_yen), row.contact_name],
+    ['renewal', 'applied', 1, fee.total, '更新 担当者']);
+  const mail = await srv.waitForMail({ to: S.a.acct.email, subjectIncludes: SUBJECT_RENEWAL_ACCEPTED });
+  assert.ok(mail.body.includes(number) && mail.body.includes(S.numbersA[0]), mail.body);
+  const listed = await onshiOk(srv, ['audit', 'list', '--action', 'certificate_application.apply', '--subject', number]);
+  assert.match(listed.stdout, /"kind":"renewal"/, listed.stdout);
+  const again = await S.a.c.get('/mypage');
+  assert.match(again.text, new RegExp(`${number}</a> <span class="badge">更新</span>`), 'the application labelled 更新');
+  const form2 = await S.a.c.get('/renewal');
+  assert.ok(!form2.text.includes(`value="${S.numbersA[0]}"`), 'a certificate with a renewal under way is not offered again');
+  S.renewalA = number;
+});
+
+test('the renewal is issued under the same 発行番号 and terminal, and the old certificate stays valid', async () => {
+  const before = await certificateRows(S.numbersA[0]);
+  assert.equal(before.length, 1);
+  await approveAndIssue(srv, S.renewalA);
+  const rows = await certificateRows(S.numbersA[0]);
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  const [old, next] = rows;
+  assert.equal(next.terminal, old.terminal, 'the terminal number is kept');
+  assert.notEqual(next.serial_hex, old.serial_hex);
+  assert.equal(Number(next.generation), 2);
+  assert.equal(old.replaced_how, 'renewed', 'recorded as EST re-enrolment records it');
+  assert.equal(old.status, 'issued', 'not revoked');
+  assert.equal((await applicationRow(S.renewalA)).status, 'issued');
+  const audit = await onshiOk(srv, ['audit', 'list', '--action', 'certificate.renew', '--subject', S.numbersA[0]]);
+  assert.match(audit.stdout, new RegExp(`"renewed":"${old.serial_hex}"`), audit.stdout);
+
+  // The new certificate's letter, then its first download.
+  const { codes } = await printLetters(srv, path.join(work, 'renewal-letters.pdf'));
+  const code = codes[S.numbersA[0]];
+  assert.ok(code, `a code for ${S.numbersA[0]}: ${JSON.stringify(codes)}`);
+  const page = await openPickup(S.a.c, `/pickup?n=${S.numbersA[0]}`, code);
+  assert.equal(page.status, 200, pageText(page.text).slice(0, 600));
+  const pass = 'renewal-terminal-pass-2026';
+  const p12 = await S.a.c.post('/pickup/pkcs12', {
+    csrf_token: csrfToken(page.text), grant: inputValue(page.text, 'grant'), number: inputValue(page.text, 'number'),
+    password: pass, password_again: pass, format: 'standard',
+  });
+  assert.equal(p12.status, 200, pageText(p12.text).slice(0, 600));
+  const picked = (await certificateRows(S.numbersA[0]))[1];
+  assert.ok(picked.picked_up_at, 'the new one is picked up');
+  assert.equal((await certificateRows(S.numbersA[0]))[0].status, 'issued', 'the overlap runs');
+});
+
+test('after the overlap the scheduler revokes the old certificate as superseded, once', async () => {
+  await restartServer(srv);
+  assert.equal((await certificateRows(S.numbersA[0]))[0].status, 'issued', 'the overlap is not over');
+  await sqlExec(srv, `UPDATE certificates SET picked_up_at = ${Date.now() - 15 * DAY_MS}
+    WHERE issuance_number = '${S.numbersA[0]}' AND generation = 2`);
+  await restartServer(srv);
+  const mail = await srv.waitForMail({ to: S.a.acct.email, subjectIncludes: SUBJECT_RENEWED_REVOKED });
+  assert.ok(mail.body.includes(S.numbersA[0]), mail.body);
+  const [old, next] = await certificateRows(S.numbersA[0]);
+  assert.deepEqual([old.status, Number(old.revocation_reason)], ['revoked', 4]);
+  assert.equal(next.status, 'active');
+  const audit = await onshiOk(srv, ['audit', 'list', '--action', 'certificate.revoke', '--subject', S.numbersA[0]]);
+  assert.match(audit.stdout, /system\s+certificate\.revoke.*"why":"renewed"/, audit.stdout);
+  await restartServer(srv);
+  const again = await onshiOk(srv, ['audit', 'list', '--action', 'certificate.revoke', '--subject', S.numbersA[0]]);
+  assert.equal(again.stdout.trim().split('\n').length, audit.stdout.trim().split('\n').length, 'revoked once');
+});
+
+test('review.auto_approve_renewals: an unchanged clinic is approved by system, a new address is not', async () => {
+  const toml = path.join(srv.dataDir, 'onshi.toml');
+  await fsp.appendFile(toml, '\n[review]\nauto_approve_renewals = true\n');
+  await restartServer(srv);
+  await nearExpiry([S.numbersA[1], `${S.appB}-01`]);
+  const same = await renew(S.a, [S.numbersA[1]], { phone: '03-9876-5432' });
+  assert.equal((await applicationRow(same.number)).status, 'approved');
+  const audit = await onshiOk(srv, ['audit', 'list', '--action', 'application.auto_approve', '--subject', same.number]);
+  assert.match(audit.stdout, /system\s+application\.auto_approve/, audit.stdout);
+  const moved = await renew(S.b, [`${S.appB}-01`], { address_line: '銀座九丁目9番9号' });
+  const row = await applicationRow(moved.number);
+  assert.deepEqual([row.kind, row.status], ['renewal', 'applied'], 'a changed address goes to a reviewer');
+  // The back office: the queue labels the renewal, its page names what it renews and who approved.
+  const reviewer = S.operators.rev1;
+  const office = srv.client();
+  const login = await office.get('/admin/login');
+  const signedIn = await office.post('/admin/login', {
+    csrf_token: csrfToken(login.text), login: 'rev1', password: reviewer.password, totp_code: totp(reviewer.totp_secret),
+  });
+  assert.equal(signedIn.status, 303, pageText(signedIn.text).slice(0, 400));
+  const queue = await office.get('/admin/applications');
+  assert.equal(queue.status, 200);
+  assert.match(queue.text, new RegExp(`${moved.number}</a> <span class="badge">更新</span>`), 'the queue labels it 更新');
+  const detail = await office.get(`/admin/applications/${same.number}`);
+  assert.equal(detail.status, 200);
+  const shownDetail = pageText(detail.text);
+  assert.ok(shownDetail.includes('更新する電子証明書') && shownDetail.includes(S.numbersA[1]), shownDetail.slice(0, 1500));
+  assert.ok(shownDetail.includes(MSG['renewal.auto_approved']), 'says the system approved it');
+  // The issuer issues the approved one; nobody approved it, so separate_issuer does not stop it.
+  await onshiOk(srv, ['admin', 'applications', 'issue', same.number, '--operator', 'iss1']);
+  assert.equal((await certificateRows(S.numbersA[1])).length, 2);
+});

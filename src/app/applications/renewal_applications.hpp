@@ -11,13 +11,11 @@
 
 #include "app/accounts/accounts.hpp"
 #include "app/applications/certificate_applications.hpp"
+#include "app/core/renewal_window.hpp"
 #include "app/core/services.hpp"
 #include "store/records.hpp"
 
 namespace onshi::app {
-
-// Renewal opens this many days before notAfter (the real system's rule) and stays open after it.
-inline constexpr int kRenewalWindowDays = 90;
 
 // True when `c`, a number's current certificate, may be renewed at `now`: neither revoked nor
 // replaced, and within kRenewalWindowDays of its notAfter or past it. A renewal already under way

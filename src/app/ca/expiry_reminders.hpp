@@ -20,16 +20,10 @@
 #include <span>
 #include <string>
 
+#include "app/core/renewal_window.hpp"
 #include "app/core/services.hpp"
 
 namespace onshi::app {
-
-// A certificate may be renewed from this many days before its notAfter (and after it): マイページ
-// warns from then on.
-inline constexpr int kRenewalWindowDays = 90;
-
-// Where the mail's one link points: the renewal pages (issue 19's 更新申請, under the portal).
-inline constexpr std::string_view kRenewalPath = "/renewal";
 
 // Days left before `not_after` at `now`, counted up: 1 in its last 24 hours, 90 from 90 days
 // before it. From `not_after` on, minus the day since it: -1 in the first 24 hours expired, -2 in

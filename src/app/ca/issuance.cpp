@@ -138,7 +138,8 @@ Result<std::vector<IssuedTerminal>> store_signed(
     const auto stored = tx.certificates().find_certificate_by_serial(c.serial_hex);
     if (!stored) throw std::logic_error("issuance: the certificate just stored is gone");
     record_charge(s, tx, *stored, a,
-                  plan.renewed.empty() ? store::ChargeKind::issue : store::ChargeKind::renewal, now);
+                  plan.renewed.empty() ? store::ChargeKind::issue : store::ChargeKind::renewal,
+                  now);
     if (plan.renewed.empty()) {
       tx.audit().append_audit({who.audit_name(), "certificate.issue", c.issuance_number,
                                audit_detail({{"application", a.number},

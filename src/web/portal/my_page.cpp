@@ -1,8 +1,8 @@
 // TOP and マイページ.
 #include "app/applications/my_page.hpp"
 #include "app/applications/my_certificates.hpp"
-#include "app/ca/expiry_reminders.hpp"
 #include "app/applications/renewal_applications.hpp"
+#include "app/ca/expiry_reminders.hpp"
 #include "app/core/dates_shown.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/institution_code.hpp"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/records.hpp"
+#include "store/reminder_records.hpp"
 #include "store/status_repositories.hpp"
 
 namespace onshi::store {

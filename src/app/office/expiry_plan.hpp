@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/core/services.hpp"
+#include "store/reminder_records.hpp"
 
 namespace onshi::app {
 

@@ -7,7 +7,6 @@
 #include "app/core/dates_shown.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
-#include "domain/institution_code.hpp"
 #include "util/text.hpp"
 #include "web/errors.hpp"
 #include "web/portal/certificate_pages.hpp"
@@ -77,26 +76,7 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
   }
   d.set("prefectures", prefectures);
   // Only the chosen prefecture's municipalities: the page script reloads them when it changes.
-  util::TemplateData municipalities{util::TemplateData::type::list};
-  if (s.reference.regions.prefecture(chosen_prefecture)) {
-    for (const auto& m : s.reference.regions.municipalities_in(chosen_prefecture)) {
-      util::TemplateData o;
-      o.set("value", m.code);
-      o.set("label", m.name);
-      o.set("selected", m.code == f.municipality);
-      municipalities.push_back(o);
-    }
-  }
-  d.set("municipalities", municipalities);
-  d.set("address_filled_message", s.messages.get("mailing_address.filled"));
-  // 所在地 follows these, so the form shows them in front of it as fixed text.
-  if (const auto* p = s.reference.regions.prefecture(chosen_prefecture)) {
-    d.set("address_prefecture", p->name);
-    if (const auto* m = s.reference.regions.municipality(f.municipality);
-        m && m->prefecture == chosen_prefecture) {
-      d.set("address_municipality", m->name);
-    }
-  }
+  set_address_choices(ctx, d, chosen_prefecture, f.municipality);
   for (const auto& [name, value] : {std::pair{"postal_code", f.postal_code},
                                     {"address_line", f.address_line},
                                     {"institution_code", f.institution_code},
@@ -110,20 +90,8 @@ util::TemplateData form_data(Ctx& ctx, const app::CertificateForm& f) {
                                     {"idempotency_key", f.idempotency_key}}) {
     d.set(name, value);
   }
-  // 支払方法: the deduction unless the clinic chose the transfer (or typed something else, which
-  // the form shows again as no choice so that the message beside it is seen).
-  util::TemplateData methods{util::TemplateData::type::list};
-  for (const auto m : {store::PaymentMethod::deduction, store::PaymentMethod::transfer}) {
-    const std::string name(store::payment_method_name(m));
-    util::TemplateData o;
-    o.set("value", name);
-    o.set("label", ctx.message("payment_method." + name));
-    o.set("checked", name == f.payment_method ||
-                         (f.payment_method.empty() && m == store::PaymentMethod::deduction));
-    o.set("transfer", m == store::PaymentMethod::transfer);
-    methods.push_back(o);
-  }
-  d.set("payment_methods", methods);
+  set_payment_method_choices(ctx, d, f.payment_method);
+  d.set("postcode_action", "/certificate-application/postcode");
   // The fee in effect today, for the live total the page script shows.
   const auto estimate = app::notice_estimate(s);
   if (auto date = domain::parse_date(estimate.applied_on)) {
@@ -203,41 +171,12 @@ Response fill_address(Ctx& ctx) {
   return ctx.page(200, "certificate_form.html", std::string(kCertificateTitle), d);
 }
 
-void set_checked(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateForm& c) {
-  const auto* p = ctx.services().reference.regions.prefecture(c.prefecture);
-  d.set("classification_label", ctx.message("classification." + c.classification));
-  d.set("prefecture_label", fmt::format("{:02d} {}", c.prefecture, p ? p->name : ""));
-  d.set("municipality_label", c.municipality_name);
-  d.set("mailing_address", app::mailing_address(ctx.services(), c.prefecture, c.municipality_code,
-                                                c.postal_code, c.address_line));
-  d.set("addressee_name",
-        ctx.services().messages.format("notice_letter.honorific", {c.contact_name}));
-  const auto code = domain::InstitutionCode::parse(c.institution_code);
-  d.set("institution_code_shown", code ? code->formatted() : c.institution_code);
-  d.set("institution_name_shown", c.institution_name);
-  d.set("department_shown", c.department);
-  d.set("contact_name_shown", c.contact_name);
-  d.set("phone_shown", c.phone);
-  d.set("email_shown", c.email);
-  d.set("signature_name_shown", c.signature_name);
-  d.set("certificates_shown", std::to_string(c.certificates));
-  d.set("payment_method_shown",
-        ctx.message("payment_method." + std::string(store::payment_method_name(c.payment_method))));
-  d.set("payment_by_transfer", c.payment_method == store::PaymentMethod::transfer);
-  d.set("fee_per_certificate_shown", util::group_thousands(c.fee.fee_per_certificate_yen));
-  d.set("tax_rate_percent", std::to_string(c.fee.tax_rate_percent));
-  d.set("subtotal_shown", util::group_thousands(c.fee.subtotal_yen));
-  d.set("tax_shown", util::group_thousands(c.fee.tax_yen));
-  d.set("total_shown", util::group_thousands(c.fee.total_yen));
-  d.set("expected_notice_on", app::date_shown(ctx.services().messages, c.expected_notice_on));
-}
-
 Response confirm(Ctx& ctx) {
   const auto f = form_from_post(ctx.form());
   auto checked = app::check_certificate_form(ctx.services(), *ctx.user(), f);
   if (!checked) return form_again(ctx, 422, f, checked.error());
   util::TemplateData d;
-  set_checked(ctx, d, *checked);
+  set_application_facts(ctx, d, *checked);
   for (const auto* name :
        {"classification", "prefecture", "municipality", "postal_code", "address_line",
         "institution_code", "institution_name", "department", "contact_name", "phone", "email",

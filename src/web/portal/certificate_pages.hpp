@@ -2,12 +2,17 @@
 // Shared by the two halves of the guide's step 3 in portal/: the form and its flow
 // (certificate_application.cpp) and an application once sent (certificate_records.cpp); and by
 // マイページ and the pages of the certificates issued (issued_certificates.cpp).
+#include <string>
 #include <string_view>
 
 #include "app/core/failure.hpp"
 #include "store/records.hpp"
 #include "util/templates.hpp"
 #include "web/site.hpp"
+
+namespace onshi::app {
+struct CheckedCertificateForm;
+}
 
 namespace onshi::web {
 
@@ -32,6 +37,15 @@ void add_issued_certificate_routes(Routes& routes);
 void add_revocation_routes(Routes& routes);
 // マイページ「発行料・請求書」 and the invoices' PDF (billing.cpp).
 void add_billing_page_routes(Routes& routes);
+
+// What the certificate form and the renewal form share (application_form_parts.cpp), for the
+// templates' partials/: the 市区町村 of `prefecture` with `municipality` selected and the text in
+// front of 所在地; the お支払方法 radio buttons with `chosen` (a payment_method_name, empty for the
+// default) checked; and the facts a confirmation page lists (partials/application_facts.html).
+void set_address_choices(Ctx& ctx, util::TemplateData& d, int prefecture,
+                         const std::string& municipality);
+void set_payment_method_choices(Ctx& ctx, util::TemplateData& d, const std::string& chosen);
+void set_application_facts(Ctx& ctx, util::TemplateData& d, const app::CheckedCertificateForm& c);
 
 // /renewal: 更新申請 of the institution's certificates (renewal.cpp).
 void add_renewal_routes(Routes& routes);

@@ -186,5 +186,26 @@ TEST_F(TemplatesTest, TemplatesAreReadOnce) {
   EXPECT_EQ(Templates(dir_).render("cached.html", {}), "second");
 }
 
+TEST_F(TemplatesTest, PartialsAreIncludedWithTheIncludersData) {
+  std::filesystem::create_directories(dir_ / "partials");
+  write("partials/field.html", "<input value=\"{{v}}\">{{> partials/help.html}}");
+  write("partials/help.html", "{{#help}}<p>{{help}}</p>{{/help}}");
+  write("form.html", "<form>{{> partials/field.html}}|{{>partials/field.html}}</form>");
+  TemplateData d;
+  d.set("v", "a&b");
+  d.set("help", "ヘルプ");
+  EXPECT_EQ(
+      Templates(dir_).render("form.html", d),
+      "<form><input value=\"a&amp;b\"><p>ヘルプ</p>|<input value=\"a&amp;b\"><p>ヘルプ</p></form>");
+}
+
+TEST_F(TemplatesTest, AMissingOrSelfIncludingPartialThrows) {
+  write("missing.html", "{{> partials/none.html}}");
+  write("loop.html", "x{{> loop.html}}");
+  const Templates t(dir_);
+  EXPECT_THROW(t.render("missing.html", {}), std::runtime_error);
+  EXPECT_THROW(t.render("loop.html", {}), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace onshi::util

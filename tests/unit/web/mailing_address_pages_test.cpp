@@ -86,9 +86,9 @@ TEST_F(MailingAddressPagesTest, TheFormHasTheAddressCardAfterTheSignatureName) {
   EXPECT_LT(html.find("id=\"signature_name\""), heading);
   EXPECT_LT(heading, html.find("id=\"postal_code\""));
   EXPECT_LT(html.find("id=\"postal_code\""), html.find("id=\"address_line\""));
-  EXPECT_NE(
-      html.find("formaction=\"/certificate-application/postcode\">郵便番号から住所を入力</button>"),
-      std::string::npos);
+  EXPECT_NE(html.find("formaction=\"/certificate-application/postcode\" name=\"action\" "
+                      "value=\"postcode\">郵便番号から住所を入力</button>"),
+            std::string::npos);
   // 東京都 is chosen from the institution code; no 市区町村 yet.
   EXPECT_NE(html.find("<span class=\"address-prefix\" id=\"address_line-prefix\">東京都</span>"),
             std::string::npos);

@@ -1,7 +1,9 @@
 // 更新申請 in chromium, every page checked with axe-core: a clinic whose two certificates expire in
 // 30 days (their notAfter moved in the database) follows マイページ's 「電子証明書の更新申請」,
 // unchecks one, sees the form refuse an empty choice with the message beside the list, changes its
-// 担当者, 次へ, checks the confirmation (the certificate, the fee), 申請する, lands on 更新申請成功
+// 担当者, sees the fee follow the boxes ticked, types a postcode that fills 市区町村, chooses the
+// transfer, 次へ, checks the confirmation (the certificate, the fee, the address, the method),
+// 申請する, lands on 更新申請成功
 // with the receipt PDF, and マイページ lists the application labelled 更新; on a phone too.
 //
 // Set up from the shell: a CA, operators, one clinic's application for 2 certificates approved and
@@ -75,13 +77,28 @@ test('desktop: マイページ → 更新申請 → refused empty → 次へ →
     assert.equal(await page.getByLabel('担当者名', { exact: true }).inputValue(), '更新 太郎');
     await shot(page, 'form-refused');
 
+    // The page script: the fee follows the boxes ticked, the postcode fills 市区町村 (the
+    // prefecture stays), and the transfer is chosen.
+    const total = page.locator('#fee-total');
+    assert.equal(await total.innerText(), '-', 'nothing chosen, no total');
     await page.getByRole('checkbox', { name: new RegExp(n1) }).check();
     await page.getByRole('checkbox', { name: new RegExp(n2) }).check();
+    const fee = certificateFee(2);
+    assert.equal(await total.innerText(), yen(fee.total));
+    assert.equal(await page.locator('#fee-count').innerText(), '2');
+    await page.getByLabel('所在地（市区町村以降の町名・番地・建物名）').fill('');
+    await page.getByLabel('郵便番号', { exact: true }).fill('１６０－００２３');
+    await page.locator('#postal_code-status').filter({ hasText: '160-0023' }).waitFor();
+    assert.equal(await page.locator('#municipality').inputValue(), '131041', '新宿区 from the postcode');
+    assert.equal(await page.locator('#address_line-prefix').innerText(), '東京都新宿区');
+    assert.equal(await page.getByLabel('所在地（市区町村以降の町名・番地・建物名）').inputValue(), '西新宿');
+    await page.getByLabel('所在地（市区町村以降の町名・番地・建物名）').fill('西新宿2-8-1');
+    await page.getByRole('radio', { name: '払込請求書による振込' }).check();
+    await shot(page, 'form-filled');
     await page.getByRole('button', { name: '次へ', exact: true }).click();
     await page.getByRole('heading', { name: /電子証明書の更新申請の確認/ }).waitFor();
     const confirmation = await page.locator('main').innerText();
-    const fee = certificateFee(2);
-    for (const part of [n1, n2, '更新 太郎', `${yen(fee.total)}円`, '2枚']) {
+    for (const part of [n1, n2, '更新 太郎', `${yen(fee.total)}円`, '2枚', '払込請求書による振込', '東京都新宿区西新宿2-8-1']) {
       assert.ok(confirmation.includes(part), `${part} on the confirmation:\n${confirmation}`);
     }
     assert.ok(!confirmation.includes(n3), 'only what was chosen');

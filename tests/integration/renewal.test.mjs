@@ -15,7 +15,8 @@ import {
   sqlRows, sqlExec, CERT_NUMBER_RE, certificateFee, yen,
 } from '../support/harness.mjs';
 import { startServerWithCa, createOperator, newClinic, applyForCertificates, totp } from '../support/back_office.mjs';
-import { onshiOk, approveAndIssue, printLetters, openPickup } from '../support/pickup.mjs';
+import { onshiOk, approveAndIssue, printLetters, openPickup, exec } from '../support/pickup.mjs';
+import { buttonWithText, selectedValue, fieldErrorIds } from '../support/html.mjs';
 
 const MSG = loadMessages();
 const DAY_MS = 86_400_000;
@@ -52,6 +53,7 @@ async function renew(clinic, numbers, overrides = {}) {
   const fields = {
     csrf_token: csrfToken(form.text), idempotency_key: inputValue(form.text, 'idempotency_key'),
     municipality: /<option value="(\d+)" selected>/.exec(form.text)?.[1] ?? '',
+    payment_method: /name="payment_method" value="(\w+)" checked/.exec(form.text)?.[1] ?? '',
   };
   for (const name of ['postal_code', 'address_line', 'department', 'contact_name', 'phone', 'email']) {
     fields[name] = inputValue(form.text, name);
@@ -220,4 +222,69 @@ test('review.auto_approve_renewals: an unchanged clinic is approved by system, a
   // The issuer issues the approved one; nobody approved it, so separate_issuer does not stop it.
   await onshiOk(srv, ['admin', 'applications', 'issue', same.number, '--operator', 'iss1']);
   assert.equal((await certificateRows(S.numbersA[1])).length, 2);
+});
+
+test('the renewal form: 郵便番号から住所 without the script, another prefecture refused, the transfer, a receipt that says 更新', async () => {
+  const c = await newClinic(srv, 'rnC', { institutionName: '医療法人ふじ会 さくら薬局', terminals: 1 });
+  const app = await applyForCertificates(c, 1);
+  await approveAndIssue(srv, app);
+  const numberC = `${app}-01`;
+  await nearExpiry([numberC]);
+  const form = await c.c.get('/renewal');
+  assert.equal(form.status, 200);
+  const button = buttonWithText(form.text, '郵便番号から住所を入力');
+  assert.ok(button, 'the no-script button on the renewal form');
+  assert.equal(button.formaction, '/renewal');
+  assert.match(form.text, /name="payment_method" value="deduction" checked/, 'the last application\'s method, chosen');
+  const fields = {
+    csrf_token: csrfToken(form.text), idempotency_key: inputValue(form.text, 'idempotency_key'),
+    municipality: '', postal_code: '１０４－００６１', address_line: '', department: '薬剤部',
+    contact_name: '郵便 太郎', phone: '03-1111-2222', email: c.acct.email, payment_method: 'transfer',
+  };
+  const post = (extra) => {
+    const body = new URLSearchParams({ ...fields, ...extra });
+    body.append('certificate', numberC);
+    return c.c.post('/renewal', body.toString());
+  };
+  const filled = await post({ action: 'postcode' });
+  assert.equal(filled.status, 200, pageText(filled.text).slice(0, 600));
+  assert.equal(selectedValue(filled.text, 'municipality'), '131024');
+  assert.equal(inputValue(filled.text, 'postal_code'), '104-0061');
+  assert.equal(inputValue(filled.text, 'address_line'), '銀座');
+  assert.equal(inputValue(filled.text, 'contact_name'), '郵便 太郎', 'the rest as typed');
+  assert.match(filled.text, /name="payment_method" value="transfer" checked/, 'the choice kept');
+  assert.match(filled.text, new RegExp(`value="${numberC}" checked`), 'the certificate still chosen');
+  assert.ok(pageText(filled.text).includes('郵便番号 104-0061 から都道府県・市区町村を入力しました'), pageText(filled.text).slice(0, 800));
+  // 札幌: the renewal keeps the prefecture of its institution code, so it says to apply anew.
+  const moved = await post({ action: 'postcode', postal_code: '060-0000', address_line: '北一条西1丁目' });
+  assert.equal(moved.status, 422);
+  assert.deepEqual(fieldErrorIds(moved.text), ['postal_code-error']);
+  assert.ok(pageText(moved.text).includes('更新申請では都道府県（東京都）は変えられません'), pageText(moved.text).slice(0, 800));
+  assert.equal(inputValue(moved.text, 'address_line'), '北一条西1丁目', 'what was typed is kept');
+  const unknown = await post({ action: 'postcode', postal_code: '000-0000' });
+  assert.equal(unknown.status, 422);
+  assert.deepEqual(fieldErrorIds(unknown.text), ['postal_code-error']);
+  const badMethod = await post({ action: 'confirm', municipality: '131024', postal_code: '104-0061', address_line: '銀座1-2-3', payment_method: 'cash' });
+  assert.equal(badMethod.status, 422);
+  assert.ok(fieldErrorIds(badMethod.text).includes('payment_method-error'), fieldErrorIds(badMethod.text).join());
+  assert.equal((await sqlRows(srv, `SELECT count(*) AS n FROM certificate_applications WHERE kind = 'renewal' AND contact_name = '郵便 太郎'`))[0].n * 1, 0,
+    'nothing saved by the postcode or a refusal');
+
+  const done = await renew(c, [numberC], { municipality: '131024', postal_code: '104-0061', address_line: '銀座1-2-3', payment_method: 'transfer' });
+  const confirmed = pageText(done.confirm.text);
+  assert.ok(confirmed.includes('払込請求書による振込') && confirmed.includes('振込手数料は医療機関等のご負担となります'), confirmed.slice(0, 1500));
+  assert.ok(confirmed.includes('更新枚数'), 'the count is called 更新枚数');
+  const stored = await sqlRows(srv, `SELECT payment_method FROM certificate_applications WHERE number = '${done.number}'`);
+  assert.equal(stored[0].payment_method, 'transfer');
+  const receipt = await fetch(new URL(`/certificate-applications/${done.number}/receipt.pdf`, srv.baseUrl),
+    { headers: { cookie: c.c.cookieHeader() }, redirect: 'manual' });
+  assert.equal(receipt.status, 200);
+  const file = path.join(work, `receipt-${done.number}.pdf`);
+  await fsp.writeFile(file, Buffer.from(await receipt.arrayBuffer()));
+  const info = (await exec('pdfinfo', [file])).stdout;
+  assert.match(info, /^Pages:\s+1$/m, 'one page');
+  const text = (await exec('pdftotext', ['-enc', 'UTF-8', file, '-'])).stdout.replace(/\s+/g, '');
+  for (const words of ['電子証明書の更新申請', '更新枚数', '更新する電子証明書', numberC, '払込請求書による振込', done.number]) {
+    assert.ok(text.includes(words.replace(/\s+/g, '')), `the receipt says ${words}: ${text.slice(0, 800)}`);
+  }
 });

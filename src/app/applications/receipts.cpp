@@ -2,6 +2,9 @@
 #include "app/core/dates_shown.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "app/applications/certificate_applications.hpp"
 #include "domain/institution_code.hpp"
@@ -23,16 +26,21 @@ std::string certificate_receipt_pdf(const Services& s,
 
   letters::Receipt r;
   r.title = m.get("receipt.title");
-  r.subtitle = m.get("receipt.subtitle");
+  const bool renewal = a.kind == store::ApplicationKind::renewal;
+  r.subtitle = m.get(renewal ? "receipt.subtitle_renewal" : "receipt.subtitle");
   r.issued_by = m.get("receipt.issued_by");
   r.lines = {
       {m.get("receipt.number"), a.number},
       {m.get("receipt.applied_at"), time_shown(m, a.applied_at)},
-      {m.get("receipt.classification"), m.get("classification." + a.classification)},
-      {m.get("receipt.region"),
-       fmt::format("{:02d} {} {}", a.prefecture, prefecture ? prefecture->name : "",
-                   municipality ? municipality->name : a.municipality_code)},
   };
+  if (renewal) r.lines.push_back({m.get("receipt.kind"), m.get("receipt.kind_renewal")});
+  r.lines.insert(r.lines.end(),
+                 {
+                     {m.get("receipt.classification"), m.get("classification." + a.classification)},
+                     {m.get("receipt.region"),
+                      fmt::format("{:02d} {} {}", a.prefecture, prefecture ? prefecture->name : "",
+                                  municipality ? municipality->name : a.municipality_code)},
+                 });
   // 送付先 of the notice letter; applications saved before the form asked for it have none.
   if (auto address = mailing_address(s, a); !address.empty()) {
     r.lines.push_back({m.get("receipt.mailing_address"), std::move(address)});
@@ -46,7 +54,7 @@ std::string certificate_receipt_pdf(const Services& s,
           {m.get("receipt.phone"), a.phone},
           {m.get("receipt.email"), a.email},
           {m.get("receipt.signature_name"), a.signature_name},
-          {m.get("receipt.certificates"),
+          {m.get(renewal ? "receipt.certificates_renewal" : "receipt.certificates"),
            fmt::format(fmt::runtime(m.get("receipt.count")), a.certificates)},
           {m.get("receipt.fee_per_certificate"), yen(a.fee_per_certificate)},
           {m.get("receipt.subtotal"), yen(a.subtotal_yen)},
@@ -56,6 +64,21 @@ std::string certificate_receipt_pdf(const Services& s,
            m.get("payment_method." + std::string(store::payment_method_name(a.payment_method)))},
           {m.get("receipt.expected_notice_on"), date_shown(m, a.expected_notice_on)},
       });
+  // Which certificates a renewal renews, by terminal, after the count it is the list of.
+  if (renewal) {
+    std::vector<std::string> items;
+    s.db.read([&](store::ReadTx& tx) {
+      for (const auto& item : tx.certificate_applications().renewal_items(a.id)) {
+        const auto c = tx.certificates().find_current_certificate(item.issuance_number);
+        items.push_back(
+            m.format("receipt.renewed_item", {c ? c->terminal : "-", item.issuance_number}));
+      }
+    });
+    const auto count = std::ranges::find(r.lines, m.get("receipt.certificates_renewal"),
+                                         &letters::ReceiptLine::label);
+    r.lines.insert(count == r.lines.end() ? count : count + 1,
+                   {m.get("receipt.renews"), fmt::format("{}", fmt::join(items, "、"))});
+  }
   r.notes = {
       m.get("receipt.note_mail"),
       fmt::format(fmt::runtime(m.get("receipt.note_domain")), s.config.mail_domain()),

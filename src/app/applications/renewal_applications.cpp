@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "app/applications/certificate_application_record.hpp"
+#include "app/applications/mailing_address.hpp"
 #include "app/core/form_values.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/certificate_application.hpp"
@@ -52,6 +53,7 @@ CertificateForm base_form(const store::CertificateApplicationRecord& a, const Re
   out.signature_name = a.signature_name;
   out.certificates = std::to_string(f.certificates.size());
   out.idempotency_key = f.idempotency_key;
+  out.payment_method = f.payment_method;
   return out;
 }
 
@@ -177,8 +179,29 @@ Result<RenewalForm> renewal_form_for(const Services& s, const SessionUser& user)
   f.contact_name = last->contact_name;
   f.phone = last->phone;
   f.email = last->email;
+  f.payment_method = store::payment_method_name(last->payment_method);
   f.idempotency_key = util::random_token();
   return f;
+}
+
+FilledRenewalForm fill_renewal_from_postcode(const Services& s, const SessionUser& user,
+                                             RenewalForm form) {
+  const auto last = last_certificate_application(s, user.institution.id);
+  auto found = postcode_address(s, form.postal_code);
+  if (!found) return {std::move(form), {found.error()}};
+  if (!last || found->prefecture != last->prefecture) {
+    const auto* p = last ? s.reference.regions.prefecture(last->prefecture) : nullptr;
+    return {std::move(form),
+            {{"postal_code",
+              "renewal.postcode_other_prefecture",
+              {found->postal_code, found->prefecture_name, p ? p->name : ""}}}};
+  }
+  form.postal_code = found->postal_code;
+  form.municipality = found->municipality_code;
+  if (util::trim(form.address_line).empty() && found->towns.size() == 1) {
+    form.address_line = found->towns.front();
+  }
+  return {std::move(form), {}};
 }
 
 Result<CheckedRenewal> check_renewal(const Services& s, const SessionUser& user,

@@ -47,11 +47,22 @@ struct RenewalForm {
   std::string phone;
   std::string email;
   std::string idempotency_key;
+  std::string payment_method;  // store::payment_method_name; empty for the deduction
 };
 
 // The form pre-filled from the institution's newest certificate application with every
 // renewable certificate chosen; conflict renewal.no_previous_application when it has none.
 Result<RenewalForm> renewal_form_for(const Services& s, const SessionUser& user);
+
+// 郵便番号から住所を入力 on the renewal form: 市区町村 and, for an empty 所在地, the one 町域,
+// from the postcode; the prefecture is the last application's, so a postcode in another one is
+// refused beside 郵便番号 (renewal.postcode_other_prefecture: such a move is a new application).
+struct FilledRenewalForm {
+  RenewalForm form;
+  FieldErrors errors;
+};
+FilledRenewalForm fill_renewal_from_postcode(const Services& s, const SessionUser& user,
+                                             RenewalForm form);
 
 struct CheckedRenewal {
   // The application as it is to be stored: the fixed fields of the last application, the ones

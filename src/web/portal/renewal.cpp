@@ -40,6 +40,7 @@ app::RenewalForm form_from_post(const Form& f) {
   r.phone = f.get("phone");
   r.email = f.get("email");
   r.idempotency_key = app::idempotency_key_of(f.get("idempotency_key"));
+  r.payment_method = f.get("payment_method");
   return r;
 }
 
@@ -58,19 +59,25 @@ void set_fixed(Ctx& ctx, util::TemplateData& d, const store::CertificateApplicat
 void set_fee(Ctx& ctx, util::TemplateData& d, int count) {
   const auto& s = ctx.services();
   const auto today = app::today_in_japan(s);
+  d.set("fee_count", std::to_string(count));
   if (auto rate = s.reference.fees.lookup(today)) {
+    d.set("fee_per_certificate", std::to_string(rate->fee_per_certificate_yen));
     d.set("fee_per_certificate_shown", util::group_thousands(rate->fee_per_certificate_yen));
     d.set("tax_rate_percent", std::to_string(rate->tax_rate_percent));
   }
+  // None chosen: a dash, as the page script shows it, not an empty amount.
+  for (const auto* name : {"subtotal_shown", "tax_shown", "total_shown"}) d.set(name, "-");
   if (auto q = s.reference.fees.quote(today, count); q && count > 0) {
-    d.set("fee_count", std::to_string(count));
     d.set("subtotal_shown", util::group_thousands(q->subtotal_yen));
     d.set("tax_shown", util::group_thousands(q->tax_yen));
     d.set("total_shown", util::group_thousands(q->total_yen));
   }
 }
 
-Response form_page(Ctx& ctx, int status, const app::RenewalForm& f, const app::Failure* refusal) {
+// The form with what was chosen and typed; `refusal`'s messages beside their fields, or
+// `filled` (郵便番号から住所を入力 done) in the postcode's status line.
+Response form_page(Ctx& ctx, int status, const app::RenewalForm& f, const app::Failure* refusal,
+                   const std::string& filled = "") {
   const auto& s = ctx.services();
   const auto last = app::last_certificate_application(s, ctx.user()->institution.id);
   if (!last) {
@@ -94,22 +101,12 @@ Response form_page(Ctx& ctx, int status, const app::RenewalForm& f, const app::F
   d.set("certificates", rows);
   d.set("none_renewable", rows.is_empty_list());
   set_fee(ctx, d, chosen);
-  util::TemplateData municipalities{util::TemplateData::type::list};
-  for (const auto& m : s.reference.regions.municipalities_in(last->prefecture)) {
-    util::TemplateData o;
-    o.set("value", m.code);
-    o.set("label", m.name);
-    o.set("selected", m.code == f.municipality);
-    municipalities.push_back(o);
-  }
-  d.set("municipalities", municipalities);
-  if (const auto* p = s.reference.regions.prefecture(last->prefecture)) {
-    d.set("address_prefecture", p->name);
-    if (const auto* m = s.reference.regions.municipality(f.municipality);
-        m && m->prefecture == last->prefecture) {
-      d.set("address_municipality", m->name);
-    }
-  }
+  set_address_choices(ctx, d, last->prefecture, f.municipality);
+  set_payment_method_choices(ctx, d, f.payment_method);
+  d.set("prefecture_code", std::to_string(last->prefecture));
+  d.set("postcode_action", std::string(kPath));
+  d.set("address_filled", filled);
+  d.set("renewing", true);
   for (const auto& [name, value] : {std::pair{"postal_code", f.postal_code},
                                     {"address_line", f.address_line},
                                     {"department", f.department},
@@ -138,9 +135,7 @@ Response form_page(Ctx& ctx, int status, const app::RenewalForm& f, const app::F
 
 Response confirmation(Ctx& ctx, const app::RenewalForm& f, const app::CheckedRenewal& c) {
   const auto& s = ctx.services();
-  const auto last = app::last_certificate_application(s, ctx.user()->institution.id);
   util::TemplateData d;
-  if (last) set_fixed(ctx, d, *last);
   util::TemplateData list{util::TemplateData::type::list};
   for (const auto& cert : c.certificates) {
     util::TemplateData r;
@@ -151,22 +146,8 @@ Response confirmation(Ctx& ctx, const app::RenewalForm& f, const app::CheckedRen
     list.push_back(r);
   }
   d.set("certificates", list);
-  const auto& k = c.form;
-  d.set("municipality_label", k.municipality_name);
-  d.set("mailing_address",
-        app::mailing_address(s, k.prefecture, k.municipality_code, k.postal_code, k.address_line));
-  d.set("addressee_name", s.messages.format("notice_letter.honorific", {k.contact_name}));
-  d.set("department_shown", k.department);
-  d.set("contact_name_shown", k.contact_name);
-  d.set("phone_shown", k.phone);
-  d.set("email_shown", k.email);
-  d.set("certificates_shown", std::to_string(k.certificates));
-  d.set("fee_per_certificate_shown", util::group_thousands(k.fee.fee_per_certificate_yen));
-  d.set("tax_rate_percent", std::to_string(k.fee.tax_rate_percent));
-  d.set("subtotal_shown", util::group_thousands(k.fee.subtotal_yen));
-  d.set("tax_shown", util::group_thousands(k.fee.tax_yen));
-  d.set("total_shown", util::group_thousands(k.fee.total_yen));
-  d.set("expected_notice_on", app::date_shown(s.messages, k.expected_notice_on));
+  set_application_facts(ctx, d, c.form);
+  d.set("renewing", true);
   d.set("overlap_days", std::to_string(s.config.renewal_overlap_days));
   util::TemplateData numbers{util::TemplateData::type::list};
   for (const auto& cert : c.certificates) numbers.push_back(cert.issuance_number);
@@ -178,7 +159,8 @@ Response confirmation(Ctx& ctx, const app::RenewalForm& f, const app::CheckedRen
                                     {"contact_name", f.contact_name},
                                     {"phone", f.phone},
                                     {"email", f.email},
-                                    {"idempotency_key", f.idempotency_key}}) {
+                                    {"idempotency_key", f.idempotency_key},
+                                    {"payment_method", f.payment_method}}) {
     d.set(std::string("posted_") + name, value);
   }
   return ctx.page(200, "renewal_confirm.html", "電子証明書の更新申請の確認", d);
@@ -199,6 +181,16 @@ Response act(Ctx& ctx) {
     auto checked = app::check_renewal(ctx.services(), *ctx.user(), f);
     if (!checked) return form_page(ctx, http_status(checked.error().code), f, &checked.error());
     return confirmation(ctx, f, *checked);
+  }
+  if (action == "postcode") {
+    auto filled = app::fill_renewal_from_postcode(ctx.services(), *ctx.user(), f);
+    if (!filled.errors.empty()) {
+      const auto refusal = app::Failure::invalid(std::move(filled.errors));
+      return form_page(ctx, 422, filled.form, &refusal);
+    }
+    return form_page(
+        ctx, 200, filled.form, nullptr,
+        ctx.services().messages.format("mailing_address.filled", {filled.form.postal_code}));
   }
   if (action != "submit") return form_page(ctx, 200, f, nullptr);
   auto done = app::submit_renewal_application(ctx.services(), *ctx.user(), f);

@@ -1,5 +1,5 @@
 // 更新申請 in chromium, every page checked with axe-core: a clinic whose two certificates expire in
-// 30 days (their notAfter moved in the database) follows マイページ's 「電子証明書の更新申請」,
+// 30 days (their notAfter moved in the database) follows マイページ's banner 「電子証明書をまとめて更新申請する」,
 // unchecks one, sees the form refuse an empty choice with the message beside the list, changes its
 // 担当者, sees the fee follow the boxes ticked, types a postcode that fills 市区町村, chooses the
 // transfer, 次へ, checks the confirmation (the certificate, the fee, the address, the method),
@@ -62,8 +62,11 @@ test('desktop: マイページ → 更新申請 → refused empty → 次へ →
   const [n1, n2, n3] = S.numbers;
   try {
     await logInFromTop(page, srv.baseUrl, S.clinic.acct);
+    // From the banner マイページ shows above everything while certificates near their expiry.
+    const banner = page.locator('section.expiry-banner');
+    assert.ok((await banner.innerText()).includes('電子証明書の有効期限が近づいています'), await banner.innerText());
     await shot(page, 'mypage');
-    await page.getByRole('link', { name: '電子証明書の更新申請', exact: true }).click();
+    await banner.getByRole('link', { name: '電子証明書をまとめて更新申請する', exact: true }).click();
     await page.waitForURL('**/renewal');
     for (const n of S.numbers) assert.ok(await page.getByRole('checkbox', { name: new RegExp(n) }).isChecked(), n);
     await shot(page, 'form');

@@ -58,6 +58,10 @@ Response close_month(Ctx& ctx) {
   if (!r) {
     const auto& f = r.error();
     if (f.is(app::FailureCode::invalid)) return list_page(ctx, 422, f.fields);
+    // A month that may not be closed (not over, before a later close) is the field's fault: the
+    // operator corrects the month, so the reason stands beside it.
+    if (f.key == "billing.month_not_over" || f.key == "billing.after_later_close")
+      return list_page(ctx, http_status(f.code), {{"month", f.key}});
     return list_page(ctx, http_status(f.code), {}, ctx.message(f.key));
   }
   return Response::redirect(

@@ -147,7 +147,7 @@ test('desktop: the admin closes last month, downloads the CSV, records a transfe
     await page.getByRole('button', { name: 'この月を締める', exact: true }).click();
     await page.waitForURL((u) => u.pathname === `/admin/billing/${S.month}` && u.searchParams.get('done') === 'closed');
     const main = await page.locator('main').innerText();
-    for (const part of [`${S.month} を締めました`, '5件', `${yen(S.fee.subtotal)}円`, `${yen(S.fee.tax)}円`, `${yen(S.fee.total)}円`]) {
+    for (const part of [`${S.month} を締めました`, '管理 花子 (operator:', '5件', `${yen(S.fee.subtotal)}円`, `${yen(S.fee.tax)}円`, `${yen(S.fee.total)}円`]) {
       assert.ok(main.includes(part), `${part} on the close's page:\n${main}`);
     }
     S.invoice = (await sqlRows(srv, 'SELECT number FROM invoices'))[0].number;
@@ -184,6 +184,8 @@ test('desktop: the admin closes last month, downloads the CSV, records a transfe
     await page.getByRole('button', { name: '入金を記録する', exact: true }).click();
     await page.getByRole('heading', { name: `月次締め ${S.month}` }).waitFor();
     assert.equal(await fieldError(page, '入金額（円）'), MSG['billing_refused.already_paid']);
+    const toField = page.locator('.error-summary').getByRole('link', { name: MSG['billing_refused.already_paid'] });
+    assert.equal(await toField.getAttribute('href'), `#amount_${S.invoice}`, 'the summary links the field');
     assert.equal(await page.getByLabel('入金額（円）', { exact: true }).inputValue(), yen(S.fee.total));
     assert.equal(await paymentCount(), 1, 'no second payment');
     await shot(page, 'paid-twice');

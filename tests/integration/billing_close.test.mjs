@@ -193,6 +193,7 @@ test('入金の記録 refuses an unknown invoice, more than is owed and the same
   const twice = await pay(S.invoice, yen(fee.total));
   assert.equal(twice.status, 422);
   assert.equal(besideField(twice.text, `amount_${S.invoice}`), MSG['billing_refused.already_paid']);
+  assert.ok(twice.text.includes(`<a href="#amount_${S.invoice}">${MSG['billing_refused.already_paid']}</a>`), 'summarized');
   assert.match(twice.text, new RegExp(`id="amount_${S.invoice}"[^>]*value="${yen(fee.total)}"`), 'what was typed kept');
   assert.equal(await count('invoice_payments'), 1, 'one payment stored');
   const cli = await runOnshi(srv, ['admin', 'billing', 'pay', S.invoice, '--amount', '1', '--date', today, '--operator', 'adm1']);

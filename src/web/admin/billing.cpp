@@ -31,11 +31,12 @@ Response list_page(Ctx& ctx, int status, const app::FieldErrors& errors = {},
   util::TemplateData d;
   util::TemplateData rows{util::TemplateData::type::list};
   const auto closes = app::billing_closes(ctx.services());
+  const auto names = operator_names(ctx);
   for (const auto& c : closes) {
     util::TemplateData r;
     r.set("month", c.month);
     r.set("closed_at", app::time_shown(m, c.closed_at));
-    r.set("closed_by", c.closed_by);
+    r.set("closed_by", actor_label(names, c.closed_by));
     r.set("charges", std::to_string(c.charges));
     r.set("due_on", app::date_shown(m, c.due_on));
     rows.push_back(r);
@@ -76,7 +77,7 @@ Response month_page(Ctx& ctx, int status, const std::string& refused_number = {}
   util::TemplateData d;
   d.set("month", c->close.month);
   d.set("closed_at", app::time_shown(s.messages, c->close.closed_at));
-  d.set("closed_by", c->close.closed_by);
+  d.set("closed_by", actor_label(operator_names(ctx), c->close.closed_by));
   d.set("charges", std::to_string(c->close.charges));
   d.set("issued_on", app::date_shown(s.messages, c->close.issued_on));
   d.set("due_on", app::date_shown(s.messages, c->close.due_on));
@@ -100,6 +101,10 @@ Response month_page(Ctx& ctx, int status, const std::string& refused_number = {}
   }
   d.set("invoices", rows);
   d.set("no_invoices", c->invoices.empty());
+  // The summary's links go to the refused invoice's own fields (amount_NUMBER, …).
+  app::FieldErrors summary;
+  for (const auto& e : errors) summary.push_back({e.field + "_" + refused_number, e.key, e.args});
+  ctx.add_errors(d, summary);
   const Form q = query(ctx);
   d.set("done_closed", q.get("done") == "closed");
   d.set("done_repeated", q.get("done") == "repeated");

@@ -223,6 +223,11 @@ test('the CSV (BOM, CRLF, one row per institution) and the one-page invoice agre
   for (const s of ['請求書', REGISTRATION, S.invoice, `${S.numberB}-01`, `${S.numberB}-03`, '振込手数料']) {
     assert.ok(text.includes(s), `${s} in\n${text}`);
   }
+  // Each item on one line of its own: 発行番号 and kind, then its date and fee (none wrapped).
+  for (const n of [`${S.numberB}-01`, `${S.numberB}-03`]) {
+    const line = text.split('\n').find((l) => l.includes(n)) ?? '';
+    assert.match(line, /発行\s+\d{4}年\d{1,2}月\d{1,2}日\s+1,500円（10%対象）/, `${n}'s item in one line: ${line}`);
+  }
   const total = /ご請求金額（税込）\s+([\d,]+)円/.exec(text);
   assert.ok(total, text);
   assert.equal(Number(total[1].replaceAll(',', '')), rule(4), 'the invoice\'s total by the CSV\'s rule');

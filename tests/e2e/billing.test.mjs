@@ -152,6 +152,8 @@ test('desktop: the admin closes last month, downloads the CSV, records a transfe
     }
     S.invoice = (await sqlRows(srv, 'SELECT number FROM invoices'))[0].number;
     assert.ok(main.includes(S.invoice), main);
+    const invoice = page.getByRole('form', { name: S.transfer.acct.institutionName });
+    assert.ok((await invoice.innerText()).includes(S.invoice), 'the invoice under its addressee\'s name');
     await shot(page, 'closed');
 
     const [download] = await Promise.all([

@@ -82,9 +82,11 @@ Response month_page(Ctx& ctx, int status, const std::string& refused_number = {}
   d.set("issued_on", app::date_shown(s.messages, c->close.issued_on));
   d.set("due_on", app::date_shown(s.messages, c->close.due_on));
   util::TemplateData rows{util::TemplateData::type::list};
-  for (const auto& i : c->invoices) {
+  for (std::size_t k = 0; k < c->invoices.size(); ++k) {
+    const auto& i = c->invoices[k];
     util::TemplateData r;
     r.set("number", i.number);
+    r.set("institution_name", c->institution_names.at(k));
     r.set("items", std::to_string(i.items));
     r.set("subtotal", util::group_thousands(i.subtotal_yen));
     r.set("tax", util::group_thousands(i.tax_yen));

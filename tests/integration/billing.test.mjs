@@ -253,6 +253,12 @@ test('the back office: the page closes the same month again without billing, dow
   const badMonth = await c.post('/admin/billing/close', { csrf_token: csrfToken(list.text), month: '2026年' });
   assert.equal(badMonth.status, 422);
   assert.match(badMonth.text, new RegExp(`id="month-error">${MSG['billing.bad_month']}`));
+  const [y, m] = S.month.split('-').map(Number);
+  const before = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  const earlier = await c.post('/admin/billing/close', { csrf_token: csrfToken(list.text), month: before });
+  assert.equal(earlier.status, 409, 'a month before a closed one');
+  assert.match(earlier.text, new RegExp(`id="month-error">${MSG['billing.after_later_close']}`));
+  assert.equal((await sqlRows(srv, 'SELECT count(*) AS n FROM billing_closes'))[0].n.toString(), '1');
 
   const csv = await download(c, `/admin/billing/${S.month}/deduction.csv`);
   assert.equal(csv.status, 200);

@@ -124,6 +124,11 @@ test('the page refuses months it may not close beside the field, nothing changed
     ['2026-13', 422, 'billing.bad_month'],
     ['２０２６ー１１', 422, 'billing.bad_month'], // 長音符 for the hyphen: not a month
     ['', 422, 'billing.bad_month'],
+    ['2019-09', 422, 'billing.bad_month'], // before 発行料 began
+    ['2100-01', 422, 'billing.bad_month'],
+    ['2026-11-01', 422, 'billing.bad_month'],
+    ['\u0000', 422, 'billing.bad_month'],
+    ['9'.repeat(5000), 422, 'billing.bad_month'],
     [monthInJapan(0), 409, 'billing.month_not_over'],
     [monthInJapan(1), 409, 'billing.month_not_over'],
   ]) {
@@ -183,6 +188,23 @@ test('入金の記録 refuses an unknown invoice, more than is owed and the same
   const unknown = await pay('209901-0000000000', '1000');
   assert.equal(unknown.status, 404);
   assert.ok(pageText(unknown.text).includes(MSG['billing.no_such_invoice']), pageText(unknown.text).slice(0, 400));
+  const odd = (number, amount, receivedOn) => S.http.post(`/admin/billing/invoices/${number}/payments`,
+    { csrf_token: S.csrf, amount, received_on: receivedOn });
+  for (const [amount, receivedOn, field] of [
+    ['', today, 'amount'], ['0', today, 'amount'], ['-1', today, 'amount'], ['1e3', today, 'amount'],
+    ['９'.repeat(12), today, 'amount'], ['\u0000', today, 'amount'],
+    ['1000', '2026-02-30', 'received_on'], ['1000', '', 'received_on'], ['1000', '9999-12-31', 'received_on'],
+    ['1000', '2019-01-01', 'received_on'], // before the invoice
+  ]) {
+    const r = await odd(S.invoice, amount, receivedOn);
+    assert.equal(r.status, 422, `${JSON.stringify([amount, receivedOn])}: ${pageText(r.text).slice(0, 300)}`);
+    assert.ok(besideField(r.text, `${field}_${S.invoice}`), `${JSON.stringify([amount, receivedOn])}: beside ${field}`);
+  }
+  for (const number of ['%00', 'x'.repeat(3000), '../../etc']) {
+    const r = await odd(number, '1000', today);
+    assert.ok(r.status === 404, `${number.slice(0, 20)}: ${r.status}`);
+  }
+  assert.equal(await count('invoice_payments'), 0);
   const over = await pay(S.invoice, String(fee.total + 1));
   assert.equal(over.status, 422);
   assert.equal(besideField(over.text, `amount_${S.invoice}`), MSG['billing_refused.over_balance'].replace('{}', yen(fee.total)));

@@ -41,7 +41,8 @@ void write_file(const std::filesystem::path& path, const std::string& bytes) {
 [[noreturn]] void fail_with_fields(Runtime& rt, const app::Failure& f) {
   const auto& m = rt.services().messages;
   std::cerr << m.get(f.key) << '\n';
-  for (const auto& e : f.fields) std::cerr << "  " << e.field << ": " << m.get(e.key) << '\n';
+  for (const auto& e : f.fields)
+    std::cerr << "  " << e.field << ": " << m.format(e.key, e.args) << '\n';
   throw CLI::RuntimeError(2);
 }
 

@@ -223,6 +223,11 @@ test('the CSV (BOM, CRLF, one row per institution) and the one-page invoice agre
   for (const s of ['請求書', REGISTRATION, S.invoice, `${S.numberB}-01`, `${S.numberB}-03`, '振込手数料']) {
     assert.ok(text.includes(s), `${s} in\n${text}`);
   }
+  // Each item on one line of its own: 発行番号 and kind, then its date and fee (none wrapped).
+  for (const n of [`${S.numberB}-01`, `${S.numberB}-03`]) {
+    const line = text.split('\n').find((l) => l.includes(n)) ?? '';
+    assert.match(line, /発行\s+\d{4}年\d{1,2}月\d{1,2}日\s+1,500円（10%対象）/, `${n}'s item in one line: ${line}`);
+  }
   const total = /ご請求金額（税込）\s+([\d,]+)円/.exec(text);
   assert.ok(total, text);
   assert.equal(Number(total[1].replaceAll(',', '')), rule(4), 'the invoice\'s total by the CSV\'s rule');
@@ -248,6 +253,12 @@ test('the back office: the page closes the same month again without billing, dow
   const badMonth = await c.post('/admin/billing/close', { csrf_token: csrfToken(list.text), month: '2026年' });
   assert.equal(badMonth.status, 422);
   assert.match(badMonth.text, new RegExp(`id="month-error">${MSG['billing.bad_month']}`));
+  const [y, m] = S.month.split('-').map(Number);
+  const before = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  const earlier = await c.post('/admin/billing/close', { csrf_token: csrfToken(list.text), month: before });
+  assert.equal(earlier.status, 409, 'a month before a closed one');
+  assert.match(earlier.text, new RegExp(`id="month-error">${MSG['billing.after_later_close']}`));
+  assert.equal((await sqlRows(srv, 'SELECT count(*) AS n FROM billing_closes'))[0].n.toString(), '1');
 
   const csv = await download(c, `/admin/billing/${S.month}/deduction.csv`);
   assert.equal(csv.status, 200);

@@ -19,6 +19,7 @@ std::optional<std::chrono::year_month> parse_billing_month(std::string_view type
 struct BillingClose {
   store::BillingCloseRecord close;             // with its CSV
   std::vector<store::InvoiceRecord> invoices;  // by number, without their PDF
+  std::vector<std::string> institution_names;  // each invoice's addressee, in the same order
   bool repeated = false;                       // the month was closed before: nothing was done
 };
 

@@ -66,6 +66,11 @@ std::vector<std::string> invoice_recipients(store::WriteTx& tx, const BillDraft&
 BillingClose close_as_stored(store::ReadTx& tx, store::BillingCloseRecord c, bool repeated) {
   BillingClose out;
   out.invoices = tx.billing().invoices_of_close(c.id);
+  // The name as it is now: an operator matching a transfer reads who sent it.
+  for (const auto& i : out.invoices) {
+    const auto institution = tx.accounts().find_institution(i.institution_id);
+    out.institution_names.push_back(institution ? institution->name : std::string());
+  }
   out.close = std::move(c);
   out.repeated = repeated;
   return out;

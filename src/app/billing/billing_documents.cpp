@@ -30,7 +30,8 @@ std::string csv_row(std::initializer_list<std::string_view> fields) {
   return out + "\r\n";
 }
 
-// 「2026年11月5日」: the item's date without its weekday, so that each item stays on one line.
+// 「2026年11月5日」: the item's date without its weekday, beside its fee in the wider column, so
+// that each item stays on one line whatever the size the page is shrunk to.
 std::string short_date(const Messages& m, const std::string& iso) {
   return m.format("invoice.date", {iso.substr(0, 4), std::to_string(std::stoi(iso.substr(5, 2))),
                                    std::to_string(std::stoi(iso.substr(8, 2)))});
@@ -84,9 +85,9 @@ std::string invoice_pdf(const Services& s, const InvoiceHeader& h, const BillDra
     r.lines.push_back(
         {m.format("invoice.item",
                   {c.issuance_number,
-                   m.get("invoice.kind." + std::string(store::charge_kind_name(c.kind))),
-                   short_date(m, c.issued_on)}),
-         m.format("invoice.item_fee", {yen(c.fee_yen), std::to_string(c.tax_rate_percent)})});
+                   m.get("invoice.kind." + std::string(store::charge_kind_name(c.kind)))}),
+         m.format("invoice.item_fee", {short_date(m, c.issued_on), yen(c.fee_yen),
+                                       std::to_string(c.tax_rate_percent)})});
   }
   for (const auto& rate : bill.totals.by_rate) {
     const auto pct = std::to_string(rate.tax_rate_percent);

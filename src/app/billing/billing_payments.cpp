@@ -68,6 +68,17 @@ Result<store::InvoicePaymentRecord> record_payment(const Services& s, const Acto
     auto all = errors;
     if (date && domain::format_date(*date) < invoice->issued_on)
       all.push_back({"received_on", "payment.received_on_before_invoice"});
+    // The same transfer recorded twice (a form sent again, the page and the CLI both) would show
+    // an invoice paid that is not; a real overpayment is refunded, outside onshi.
+    const auto balance = invoice->total_yen - invoice->received_yen;
+    if (balance <= 0) {
+      // Whatever was typed: nothing more is owed.
+      std::erase_if(all, [](const FieldError& e) { return e.field == "amount"; });
+      all.insert(all.begin(), {"amount", "billing_refused.already_paid"});
+    } else if (yen && *yen > balance) {
+      all.insert(all.begin(),
+                 {"amount", "billing_refused.over_balance", {util::group_thousands(balance)}});
+    }
     if (!all.empty()) return std::unexpected(Failure::invalid(std::move(all), "payment.invalid"));
     store::InvoicePaymentRecord p;
     p.invoice_id = invoice->id;

@@ -31,11 +31,12 @@ Response list_page(Ctx& ctx, int status, const app::FieldErrors& errors = {},
   util::TemplateData d;
   util::TemplateData rows{util::TemplateData::type::list};
   const auto closes = app::billing_closes(ctx.services());
+  const auto names = operator_names(ctx);
   for (const auto& c : closes) {
     util::TemplateData r;
     r.set("month", c.month);
     r.set("closed_at", app::time_shown(m, c.closed_at));
-    r.set("closed_by", c.closed_by);
+    r.set("closed_by", actor_label(names, c.closed_by));
     r.set("charges", std::to_string(c.charges));
     r.set("due_on", app::date_shown(m, c.due_on));
     rows.push_back(r);
@@ -58,6 +59,10 @@ Response close_month(Ctx& ctx) {
   if (!r) {
     const auto& f = r.error();
     if (f.is(app::FailureCode::invalid)) return list_page(ctx, 422, f.fields);
+    // A month that may not be closed (not over, before a later close) is the field's fault: the
+    // operator corrects the month, so the reason stands beside it.
+    if (f.key == "billing.month_not_over" || f.key == "billing.after_later_close")
+      return list_page(ctx, http_status(f.code), {{"month", f.key}});
     return list_page(ctx, http_status(f.code), {}, ctx.message(f.key));
   }
   return Response::redirect(
@@ -72,14 +77,16 @@ Response month_page(Ctx& ctx, int status, const std::string& refused_number = {}
   util::TemplateData d;
   d.set("month", c->close.month);
   d.set("closed_at", app::time_shown(s.messages, c->close.closed_at));
-  d.set("closed_by", c->close.closed_by);
+  d.set("closed_by", actor_label(operator_names(ctx), c->close.closed_by));
   d.set("charges", std::to_string(c->close.charges));
   d.set("issued_on", app::date_shown(s.messages, c->close.issued_on));
   d.set("due_on", app::date_shown(s.messages, c->close.due_on));
   util::TemplateData rows{util::TemplateData::type::list};
-  for (const auto& i : c->invoices) {
+  for (std::size_t k = 0; k < c->invoices.size(); ++k) {
+    const auto& i = c->invoices[k];
     util::TemplateData r;
     r.set("number", i.number);
+    r.set("institution_name", c->institution_names.at(k));
     r.set("items", std::to_string(i.items));
     r.set("subtotal", util::group_thousands(i.subtotal_yen));
     r.set("tax", util::group_thousands(i.tax_yen));
@@ -96,6 +103,10 @@ Response month_page(Ctx& ctx, int status, const std::string& refused_number = {}
   }
   d.set("invoices", rows);
   d.set("no_invoices", c->invoices.empty());
+  // The summary's links go to the refused invoice's own fields (amount_NUMBER, …).
+  app::FieldErrors summary;
+  for (const auto& e : errors) summary.push_back({e.field + "_" + refused_number, e.key, e.args});
+  ctx.add_errors(d, summary);
   const Form q = query(ctx);
   d.set("done_closed", q.get("done") == "closed");
   d.set("done_repeated", q.get("done") == "repeated");

@@ -1,16 +1,23 @@
 // 発行料 on the use cases, with a real CA and a settable clock: a charge per certificate issued
 // (new, renewed by EST re-enrolment) and none for the free replacement of an unused generated key,
-// the application's payment method, and the monthly close: refused before the month ends or to a
-// reviewer, once only (the second gives the same files and no mail), an invoice PDF of one page
-// whose totals are the CSV's rule, and transfers recorded.
+// the application's payment method, a renewal application charged as a renewal and a re-issue
+// after a loss as an issue (the letter's free resend and the revocation charge nothing), and the
+// monthly close: refused before the month ends or to a reviewer, once only (the second gives the
+// same files and no mail), an invoice PDF of one page whose totals are the CSV's rule, and
+// transfers recorded, never more than the invoice owes.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <regex>
 
+#include "app/applications/renewal_applications.hpp"
 #include "app/billing/billing.hpp"
 #include "app/ca/est.hpp"
+#include "app/ca/own_revocation.hpp"
+#include "app/core/form_values.hpp"
 #include "app/core/outbox.hpp"
+#include "app/office/notice_letters.hpp"
+#include "domain/calendar_date.hpp"
 #include "issued_fixture.hpp"
 #include "support/error_of.hpp"
 
@@ -115,6 +122,59 @@ TEST_F(BillingTest, TheTerminalsOwnCsrForAnUnusedKeyIsFreeAndARenewalIsCharged) 
   EXPECT_EQ(all[0].billing_month, "2026-12");
 }
 
+TEST_F(BillingTest, ARenewalApplicationIsChargedAsARenewalAtItsIssueDate) {
+  const auto held = issue("1", "r1").at(0);
+  auto grant = open_pickup(env.services, {held.number, held.code, "192.0.2.10"});
+  ASSERT_TRUE(grant.has_value()) << error_of(grant).key;
+  ASSERT_TRUE(download_chain(env.services, *grant, ChainFormat::pem, "192.0.2.10").has_value());
+  const auto old = charges().at(0);
+  const auto not_after = current(old.issuance_number).not_after;
+  env.clock.set(util::from_unix(0) + milliseconds{not_after} - days{30});
+  auto f = renewal_form_for(env.services, user);
+  ASSERT_TRUE(f.has_value()) << error_of(f).key;
+  f->certificates = {old.issuance_number};
+  f->idempotency_key = "r2";
+  auto a = submit_renewal_application(env.services, user, *f);
+  ASSERT_TRUE(a.has_value()) << error_of(a).key;
+  EXPECT_EQ(charges().size(), 1u) << "applying is free; issuing is charged";
+  approve_and_issue(a->application.number);
+  const auto all = charges();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].kind, store::ChargeKind::renewal);
+  EXPECT_EQ(all[0].issuance_number, old.issuance_number) << "the same 発行番号";
+  EXPECT_EQ(all[0].application_id, a->application.id);
+  EXPECT_EQ(all[0].serial_hex, current(old.issuance_number).serial_hex);
+  EXPECT_EQ(all[0].payment_method, a->application.payment_method);
+  EXPECT_EQ(all[0].issued_on, domain::format_date(today_in_japan(env.services)));
+  EXPECT_EQ(all[0].billing_month, all[0].issued_on.substr(0, 7));
+  EXPECT_EQ(all[0].fee_yen, 1500);
+}
+
+// CPIPCS 9.1: a re-issue because the clinic lost the certificate or its key is charged (in
+// onshi, a new 電子証明書発行申請 after the clinic revoked the lost one); the notice letter sent
+// again with new codes (4.4.4) and the revocation are free.
+TEST_F(BillingTest, AReissueAfterALossIsChargedButTheResentLetterAndTheRevocationAreNot) {
+  const auto lost = issue("1", "l1").at(0);
+  const auto number = lost.number.substr(0, lost.number.rfind('-'));
+  ASSERT_TRUE(print_notice_letters(env.services, issuer).has_value());
+  auto resent = reprint_notice_letter(env.services, issuer, number);
+  ASSERT_TRUE(resent.has_value()) << error_of(resent).key;
+  EXPECT_EQ(charges().size(), 1u) << "a resent letter is free";
+  auto revoked = revoke_own_certificates(env.services, user,
+                                         {{lost.number}, "keyCompromise", "2026-11-24", "l2"});
+  ASSERT_TRUE(revoked.has_value()) << error_of(revoked).key;
+  EXPECT_EQ(charges().size(), 1u) << "a revocation is free";
+
+  env.clock.advance(days{3});
+  const auto again = issue("1", "l3").at(0);
+  const auto all = charges();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].issuance_number, again.number);
+  EXPECT_EQ(all[0].kind, store::ChargeKind::issue);
+  EXPECT_EQ(all[0].issued_on, "2026-11-27");
+  EXPECT_EQ(all[1].issuance_number, lost.number) << "the lost one's charge stays";
+}
+
 TEST_F(BillingTest, AMonthIsClosedOnceWithTheSameFilesAndOneMail) {
   issue("2", "b5");                                        // deduction
   approve_and_issue(apply_paying("3", "b6", "transfer"));  // one invoice
@@ -208,9 +268,25 @@ TEST_F(BillingTest, TransfersReceivedAreRecordedAgainstTheInvoice) {
   EXPECT_EQ(
       error_of(record_payment(env.services, admin, "202611-0000000000", "1650", "2026-12-02")).key,
       "billing.no_such_invoice");
-  auto paid = record_payment(env.services, admin, "２０２６１１-1310123455", "1,650", "2026-12-02");
-  ASSERT_TRUE(paid.has_value()) << error_of(paid).key;
-  EXPECT_EQ(paid->amount_yen, 1650);
+  const auto over = record_payment(env.services, admin, "202611-1310123455", "1,651", "2026-12-02");
+  ASSERT_FALSE(over.has_value());
+  ASSERT_EQ(over.error().fields.size(), 1u);
+  EXPECT_EQ(over.error().fields[0].field, "amount");
+  EXPECT_EQ(over.error().fields[0].key, "billing_refused.over_balance");
+  EXPECT_EQ(over.error().fields[0].args, std::vector<std::string>{"1,650"});
+  auto part = record_payment(env.services, admin, "２０２６１１-1310123455", "1,000", "2026-12-02");
+  ASSERT_TRUE(part.has_value()) << error_of(part).key;
+  EXPECT_EQ(part->amount_yen, 1000);
+  EXPECT_EQ(error_of(record_payment(env.services, admin, "202611-1310123455", "1000", "2026-12-02"))
+                .fields.at(0)
+                .args,
+            std::vector<std::string>{"650"})
+      << "the same transfer again is more than is left";
+  ASSERT_TRUE(record_payment(env.services, admin, "202611-1310123455", "650", "2026-12-02"));
+  const auto twice = record_payment(env.services, admin, "202611-1310123455", "abc", "2026-12-02");
+  ASSERT_FALSE(twice.has_value());
+  ASSERT_EQ(twice.error().fields.size(), 1u) << "paid in full: one reason, whatever was typed";
+  EXPECT_EQ(twice.error().fields[0].key, "billing_refused.already_paid");
   const auto inv = find_own_invoice(env.services, user.institution.id, "202611-1310123455");
   ASSERT_TRUE(inv.has_value());
   EXPECT_EQ(inv->received_yen, 1650);

@@ -11,6 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fsp from 'node:fs/promises';
+import { JST_MS, monthInJapan, setClockOffset as setClockOffsetOf } from '../support/test_clock.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,23 +23,12 @@ import { onshiOk, approveAndIssue, printLetters } from '../support/pickup.mjs';
 
 const exec = promisify(execFile);
 const MSG = loadMessages();
-const JST_MS = 9 * 3600 * 1000;
 
 let srv;
 let clockFile;
 const S = {}; // shared by the tests below, which run in order
 
-/** YYYY-MM of the month `delta` months from this one in Japan. */
-function monthInJapan(delta) {
-  const jst = new Date(Date.now() + JST_MS);
-  const d = new Date(Date.UTC(jst.getUTCFullYear(), jst.getUTCMonth() + delta, 1));
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-async function setClockOffset(seconds) {
-  await fsp.writeFile(`${clockFile}.new`, `${seconds < 0 ? '' : '+'}${seconds}\n`);
-  await fsp.rename(`${clockFile}.new`, clockFile);
-}
+const setClockOffset = (seconds) => setClockOffsetOf(clockFile, seconds);
 
 async function count(table) {
   return Number((await sqlRows(srv, `SELECT count(*) AS n FROM ${table}`))[0].n);

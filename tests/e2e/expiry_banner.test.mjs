@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
+import { writeTestClock } from '../support/test_clock.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -27,8 +28,7 @@ const S = {};
 
 async function setClock(offsetDays) {
   const t = notAfter + offsetDays * DAY + 3600;
-  await fsp.writeFile(`${clockFile}.new`, `${t}\n`);
-  await fsp.rename(`${clockFile}.new`, clockFile);
+  await writeTestClock(clockFile, t);
   return t;
 }
 

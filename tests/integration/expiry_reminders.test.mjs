@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
+import { writeTestClock } from '../support/test_clock.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -32,9 +33,7 @@ const S = {};
 /** Moves every onshi reading the file to `offsetDays` days (and an hour) from the notAfter. */
 async function setClock(offsetDays) {
   const t = notAfter + offsetDays * DAY + 3600;
-  // Written aside and renamed: a node never reads half a value.
-  await fsp.writeFile(`${clockFile}.new`, `${t}\n`);
-  await fsp.rename(`${clockFile}.new`, clockFile);
+  await writeTestClock(clockFile, t);
   return t;
 }
 

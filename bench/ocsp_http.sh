@@ -3,7 +3,8 @@
 # after its own HTTP runs: a fresh data dir with a CA, ONSHI_BENCH_OCSP_CERTS (default 100,000)
 # real certificates seeded by build-bench/bench/onshi_ocsp_seed, `onshi serve` from build-bench/
 # until its scheduler has pre-produced a response for every one, then wrk POSTing 1,000 different
-# real requests (bench/ocsp.lua) and GET /healthz, each at OCSP_WRK_ARGS (default -t2 -c64 -d10s).
+# real requests (bench/ocsp.lua) and GET /healthz, each at OCSP_WRK_ARGS (default -t2 -c64 -d10s),
+# recorded (bench/lib.sh) for scripts/bench-ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 certs=${ONSHI_BENCH_OCSP_CERTS:-100000}
@@ -56,23 +57,16 @@ openssl ocsp -respin "$data/one.resp" -CAfile "$data/ca/root.crt" -verify_other 
   -resp_text 2>&1 |
   grep -E "Cert Status|Response verify" | sed 's/^ */  /'
 
-summary=()
+# shellcheck source=lib.sh
+. bench/lib.sh
+rss_record "rss idle, OCSP run ($certs certificates)" "$server_pid"
 run() {
-  local label=$1
+  local name=$1
   shift
   echo
-  echo "== wrk ${wrk_args[*]} --latency $* ($label)"
-  out=$(wrk "${wrk_args[@]}" --latency "$@")
-  echo "$out"
-  if grep -q "Non-2xx" <<<"$out"; then
-    echo "bench/ocsp_http.sh: $label had non-2xx answers under load" >&2
-    exit 1
-  fi
-  summary+=("$(awk -v p="$label" '/Requests\/sec/ {rps = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
-    END {printf "%-22s %10s req/s   p50 %8s   p99 %8s", p, rps, p50, p99}' <<<"$out")")
+  echo "== wrk ${wrk_args[*]} --latency $* ($name)"
+  wrk_record "$name" "${wrk_args[@]}" "$@"
+  rss_record "rss after $name" "$server_pid"
 }
-OCSP_REQUESTS="$data/requests.hex" run "POST /pki/ocsp" -s bench/ocsp.lua "$base/pki/ocsp"
-run "GET /healthz" "$base/healthz"
-echo
-echo "== OCSP summary ($certs certificates; wrk ${wrk_args[*]}, same 2-core machine)"
-printf '%s\n' "${summary[@]}"
+OCSP_REQUESTS="$data/requests.hex" run "wrk POST /pki/ocsp" -s bench/ocsp.lua "$base/pki/ocsp"
+run "wrk GET /healthz (OCSP run)" "$base/healthz"

@@ -12,6 +12,7 @@
 
 #include "app/ca/certificate_authority.hpp"
 #include "app/core/config.hpp"
+#include "ocsp_request.hpp"
 #include "pki/issuing_ca.hpp"
 #include "pki/ocsp.hpp"
 #include "pki/serial.hpp"
@@ -21,29 +22,6 @@
 namespace {
 
 using namespace onshi;
-
-std::string tlv(unsigned char tag, const std::string& contents) {
-  std::string out(1, static_cast<char>(tag));
-  if (contents.size() < 0x80) {
-    out.push_back(static_cast<char>(contents.size()));
-  } else {
-    out.append({'\x81', static_cast<char>(contents.size())});
-  }
-  return out.append(contents);
-}
-
-// OCSPRequest { TBSRequest { requestList { Request { CertID } } } } with a SHA-1 CertID, as
-// `openssl ocsp -no_nonce` sends it.
-std::string ocsp_request(const pki::OcspIssuer& issuer, const std::string& serial_hex) {
-  std::string serial;
-  for (std::size_t i = 0; i < serial_hex.size(); i += 2)
-    serial.push_back(static_cast<char>(std::stoi(serial_hex.substr(i, 2), nullptr, 16)));
-  if (static_cast<unsigned char>(serial.front()) & 0x80) serial.insert(0, 1, '\0');
-  const std::string sha1 = tlv(0x30, tlv(0x06, "\x2b\x0e\x03\x02\x1a") + tlv(0x05, ""));
-  const std::string cert_id = tlv(
-      0x30, sha1 + tlv(0x04, issuer.sha1_name) + tlv(0x04, issuer.sha1_key) + tlv(0x02, serial));
-  return tlv(0x30, tlv(0x30, tlv(0x30, tlv(0x30, cert_id))));
-}
 
 std::string hex(const std::string& bytes) {
   std::string out;
@@ -145,7 +123,7 @@ int main(int argc, char** argv) {
       c.pickup_expires_at = now_ms + 86'400'000;
       c.issued_at = now_ms;
       if (done % step == 0 && done / step < requests)
-        out << hex(ocsp_request(issuer, issued.serial_hex)) << '\n';
+        out << hex(bench::ocsp_request(issuer, issued.serial_hex)) << '\n';
       batch.push_back(std::move(c));
     }
     db->write([&](store::WriteTx& tx) {

@@ -73,25 +73,6 @@ std::size_t serial_octets(std::string_view hex, unsigned char (&out)[21]) {
   return len;
 }
 
-std::string algorithm_identifier(EVP_PKEY* key, const EVP_MD* md) {
-  int sig_nid = NID_undef;
-  const int key_nid = EVP_PKEY_get_base_id(key);
-  if (OBJ_find_sigid_by_algs(&sig_nid, EVP_MD_get_type(md), key_nid) != 1)
-    ossl::fail("no signature algorithm for the CA key");
-  std::unique_ptr<X509_ALGOR, ossl::Deleter<X509_ALGOR_free>> alg(
-      ossl::check(X509_ALGOR_new(), "X509_ALGOR_new"));
-  // RFC 4055: NULL parameters for PKCS#1 v1.5; RFC 5758: none at all for ECDSA.
-  ossl::check(X509_ALGOR_set0(alg.get(), OBJ_nid2obj(sig_nid),
-                              key_nid == EVP_PKEY_RSA ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr),
-              "X509_ALGOR_set0");
-  unsigned char* buf = nullptr;
-  const int len = i2d_X509_ALGOR(alg.get(), &buf);
-  if (len <= 0) ossl::fail("i2d_X509_ALGOR");
-  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
-  OPENSSL_free(buf);
-  return out;
-}
-
 // The octets a SEQUENCE header may take at most here: tag and a length of up to 4 octets.
 constexpr std::size_t kMaxHeader = 6;
 
@@ -114,7 +95,7 @@ CrlEncoder::CrlEncoder(const X509* issuer, EVP_PKEY* key, const CrlFields& field
   } else {
     key_id_ = key_identifier(X509_get0_pubkey(issuer));
   }
-  algorithm_ = algorithm_identifier(key, md_);
+  algorithm_ = signature_algorithm_der(key, md_);
   prefix_.append("\x02\x01\x01", 3);  // version v2
   prefix_.append(algorithm_);
   prefix_.append(ossl::name_der(X509_get_subject_name(issuer)));

@@ -1,5 +1,6 @@
 #include "pki/csr.hpp"
 
+#include "pki/csr_fast.hpp"
 #include "pki/ossl.hpp"
 #include "pki/profiles.hpp"
 
@@ -11,10 +12,6 @@
 
 namespace onshi::pki {
 namespace {
-
-// Far above any real CSR (an RSA-3072 request is about 1.5 KB), far below anything that could
-// hurt the parser.
-constexpr std::size_t kMaxCsrSize = 64 * 1024;
 
 ossl::Req parse(std::string_view input) {
   if (input.find("-----BEGIN") != std::string_view::npos) {
@@ -83,7 +80,12 @@ std::string_view csr_error_name(CsrError e) {
 }
 
 std::expected<CheckedCsr, CsrError> check_csr(std::string_view pem_or_der) {
-  if (pem_or_der.empty() || pem_or_der.size() > kMaxCsrSize) {
+  if (auto checked = detail::check_plain_ec_csr(pem_or_der)) return std::move(*checked);
+  return detail::check_csr_openssl(pem_or_der);
+}
+
+std::expected<CheckedCsr, CsrError> detail::check_csr_openssl(std::string_view pem_or_der) {
+  if (pem_or_der.empty() || pem_or_der.size() > detail::kMaxCsrSize) {
     return std::unexpected(CsrError::unreadable);
   }
   // One box holds one terminal's request: a second block would be ignored silently, and that

@@ -5,6 +5,7 @@
 #include "pki/key_store.hpp"
 #include "pki/profiles.hpp"
 #include "pki/serial.hpp"
+#include "pki/terminal_signer.hpp"
 #include "pki/x509_build.hpp"
 
 #include <openssl/err.h>
@@ -79,6 +80,9 @@ const CaGeneration* IssuingCa::Impl::find(std::string_view key_id_hex) const {
   return nullptr;
 }
 
+IssuingCa::Impl::Impl() = default;
+IssuingCa::Impl::~Impl() = default;
+
 IssuingCa::IssuingCa(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 IssuingCa::~IssuingCa() = default;
 
@@ -101,30 +105,18 @@ std::unique_ptr<IssuingCa> IssuingCa::open(const KeyStoreConfig& cfg) {
   impl->earlier = earlier_generations(cfg, root.get());
   impl->root_der = ossl::cert_der(root.get());
   impl->terminal_secret_hex = detail::read_terminal_secret_hex(cfg);
+  impl->terminal_signer = std::make_unique<detail::TerminalSigner>(
+      impl->current.cert.get(), impl->current.key.get(), detail::signing_mutex());
   return std::unique_ptr<IssuingCa>(new IssuingCa(std::move(impl)));
 }
 
 IssuedCertificate IssuingCa::issue(const TerminalSubject& subject, std::string_view public_key_der,
                                    const TerminalProfile& profile, const std::string& serial_hex,
                                    std::chrono::system_clock::time_point now) {
-  ossl::Pkey key = ossl::public_key_from_der(public_key_der);
-  if (!key) throw std::invalid_argument("unreadable public key");
-  ossl::Cert cert;
-  {
-    std::lock_guard lock(detail::signing_mutex());
-    cert = detail::build_terminal_certificate(subject, key.get(), profile, serial_hex, now,
-                                              impl_->current.cert.get(), impl_->current.key.get());
-  }
-  IssuedCertificate out;
-  out.der = ossl::cert_der(cert.get());
-  out.pem = ossl::cert_pem(cert.get());
-  // Read back from the certificate, so that what is stored and looked up by OCSP and the CRL is
-  // the serial as it is encoded, whatever leading zeros the caller wrote.
-  out.serial_hex = ossl::serial_hex(cert.get());
-  out.subject = ossl::rfc2253(X509_get_subject_name(cert.get()));
-  out.not_before = ossl::to_time_point(X509_get0_notBefore(cert.get()));
-  out.not_after = ossl::to_time_point(X509_get0_notAfter(cert.get()));
-  out.sha256_fingerprint = ossl::sha256_colon_fingerprint(out.der);
+  // The TBSCertificate is written by hand (terminal_signer.hpp); the same bytes as
+  // detail::build_terminal_certificate, which the tests compare it with.
+  IssuedCertificate out =
+      impl_->terminal_signer->issue(subject, public_key_der, profile, serial_hex, now);
   out.issuer_key_id_hex = impl_->current.key_id_hex;
   return out;
 }

@@ -5,12 +5,16 @@
 #include "pki/ossl.hpp"
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace onshi::pki {
+namespace detail {
+class TerminalSigner;
+}
 
 // One issuing CA key with its certificate: the current one, or one replaced by
 // `onshi ca reissue-issuing` that still signs CRLs (and OCSP responder certificates) for what it
@@ -30,6 +34,11 @@ struct IssuingCa::Impl {
   std::string root_der;
   std::string chain_pem;  // current, then root
   std::string terminal_secret_hex;
+  // Signs terminal certificates with `current` (terminal_signer.hpp).
+  std::unique_ptr<detail::TerminalSigner> terminal_signer;
+
+  Impl();
+  ~Impl();
 
   // The generation whose key id is `key_id_hex`; nullptr when none is held.
   const CaGeneration* find(std::string_view key_id_hex) const;

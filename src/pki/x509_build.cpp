@@ -222,6 +222,25 @@ void sign(X509* cert, EVP_PKEY* key) {
   if (X509_sign(cert, key, ossl::digest_for(key)) <= 0) ossl::fail("X509_sign");
 }
 
+std::string signature_algorithm_der(EVP_PKEY* key, const EVP_MD* md) {
+  int sig_nid = NID_undef;
+  const int key_nid = EVP_PKEY_get_base_id(key);
+  if (OBJ_find_sigid_by_algs(&sig_nid, EVP_MD_get_type(md), key_nid) != 1)
+    ossl::fail("no signature algorithm for the CA key");
+  std::unique_ptr<X509_ALGOR, ossl::Deleter<X509_ALGOR_free>> alg(
+      ossl::check(X509_ALGOR_new(), "X509_ALGOR_new"));
+  // RFC 4055: NULL parameters for PKCS#1 v1.5; RFC 5758: none at all for ECDSA.
+  ossl::check(X509_ALGOR_set0(alg.get(), OBJ_nid2obj(sig_nid),
+                              key_nid == EVP_PKEY_RSA ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr),
+              "X509_ALGOR_set0");
+  unsigned char* buf = nullptr;
+  const int len = i2d_X509_ALGOR(alg.get(), &buf);
+  if (len <= 0) ossl::fail("i2d_X509_ALGOR");
+  std::string out(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  return out;
+}
+
 ossl::Pkey generate_key(KeyAlgorithm algorithm) {
   EVP_PKEY* key = nullptr;
   switch (algorithm) {

@@ -35,6 +35,10 @@ void add_certificate_policy(X509* cert, const std::string& oid, const std::strin
 // Signs with the digest the CPS pairs with the key; the same call for file and PKCS#11 keys.
 void sign(X509* cert, EVP_PKEY* key);
 
+// The AlgorithmIdentifier `key` signs with under `md`, as X509_sign writes it (RFC 4055: NULL
+// parameters for PKCS#1 v1.5; RFC 5758: none for ECDSA), for the DER written by hand.
+std::string signature_algorithm_der(EVP_PKEY* key, const EVP_MD* md);
+
 // A new key pair in memory (terminal keys, file-kind CA keys).
 ossl::Pkey generate_key(KeyAlgorithm algorithm);
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -52,7 +53,7 @@ struct SourceFace {
 
 // The face fontconfig gives pango for `families` (kFontFamily's "first,fallback" form) in
 // Japanese at `weight`: what the document would be set in without subsetting.
-std::pair<std::string, unsigned> match(std::string_view families, int weight) {
+std::optional<std::pair<std::string, unsigned>> match(std::string_view families, int weight) {
   FcPatternPtr pattern{FcPatternCreate()};
   if (!pattern) throw std::bad_alloc();
   for (std::size_t start = 0; start <= families.size();) {
@@ -70,24 +71,30 @@ std::pair<std::string, unsigned> match(std::string_view families, int weight) {
   FcChar8* file = nullptr;
   int index = 0;
   if (!font || FcPatternGetString(font.get(), FC_FILE, 0, &file) != FcResultMatch) {
-    throw std::runtime_error("letters: fontconfig has no font for " + std::string(families));
+    return std::nullopt;
   }
   FcPatternGetInteger(font.get(), FC_INDEX, 0, &index);
   // The upper 16 bits name a variable font's named instance; HarfBuzz takes the face alone.
-  return {reinterpret_cast<const char*>(file), static_cast<unsigned>(index) & 0xFFFFu};
+  return std::pair{std::string(reinterpret_cast<const char*>(file)),
+                   static_cast<unsigned>(index) & 0xFFFFu};
 }
 
+// Empty when a face cannot be found or read: the documents are then set in the system's fonts as
+// they are, as when the subset would lack a character.
 std::vector<SourceFace> find_source_faces() {
   std::vector<SourceFace> faces;
   for (const char* family : {kFontFamily, kMonoFontFamily}) {
     for (const int weight : {FC_WEIGHT_REGULAR, FC_WEIGHT_BOLD}) {
-      auto [file, index] = match(family, weight);
+      auto found = match(family, weight);
+      if (!found) return {};
+      std::string file = std::move(found->first);
+      const unsigned index = found->second;
       if (std::ranges::any_of(
               faces, [&](const SourceFace& f) { return f.file == file && f.index == index; })) {
         continue;
       }
       HbBlobPtr blob{hb_blob_create_from_file_or_fail(file.c_str())};
-      if (!blob) throw std::runtime_error("letters: cannot read the font " + file);
+      if (!blob) return {};
       HbFacePtr face{hb_face_create(blob.get(), index)};
       HbFontPtr font{hb_font_create(face.get())};
       faces.push_back({std::move(file), index, std::move(face), std::move(font)});
@@ -176,7 +183,9 @@ DocumentFonts::DocumentFonts(const DocumentText& text, FontSubsetting mode) {
   if (mode == FontSubsetting::none) return;
   const auto& faces = source_faces();
   const std::vector<char32_t> used = text.code_points();
-  if (!std::ranges::all_of(faces, [&](const SourceFace& f) { return covers(f, used); })) return;
+  if (faces.empty() ||
+      !std::ranges::all_of(faces, [&](const SourceFace& f) { return covers(f, used); }))
+    return;
 
   // What the layout sets beside the given text: numbers, page labels and upper-case serials
   // (printable ASCII), the ellipsis of a cut footer, the hyphens of a word broken at a line's

@@ -1,7 +1,7 @@
 // The use cases an operator waits for, on the unit tests' environment (tests/unit/app/: a real
 // SQLite file in a temporary folder, a real CA, the real templates and messages): 発行 of a whole
-// application, the audit chain check of /admin/audit, and the notice letter PDF. Real time, since
-// the database work includes the file system. 発行 runs on PostgreSQL too when
+// application and the audit chain check of /admin/audit (the PDFs: letters_bench.cpp). Real time,
+// since the database work includes the file system. 発行 runs on PostgreSQL too when
 // ONSHI_BENCH_POSTGRES_URL names a server (BM_IssueApplication/postgresql, in a schema of its own).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -18,7 +18,6 @@
 #include "app/office/review.hpp"
 #include "app_test_env.hpp"
 #include "clinic_fixture.hpp"
-#include "letters/notice_letter.hpp"
 #include "pki/authority.hpp"
 #include "store/raw_access.hpp"
 #include "util/secrets.hpp"
@@ -176,57 +175,5 @@ BENCHMARK(BM_VerifyAuditLog)
     ->Arg(100'000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-
-// One 電子証明書発行通知書 with 2 certificates (two boxes, two QR codes) as the print batch
-// renders it, with text like the real letter's (tests/unit/letters/notice_letter_test.cpp).
-letters::NoticeLetter notice_letter() {
-  letters::NoticeLetter l{
-      .address_lines = {"〒104-0061", "東京都中央区銀座1-2-3 オンシビル5階", "テストクリニック",
-                        "事務 山田 花子 様"},
-      .sender_block =
-          "オンライン請求ネットワーク関連システム共通認証局\n"
-          "〒100-0013 東京都千代田区霞が関1-2-2",
-      .date_line = "2026年11月25日",
-      .title = "電子証明書発行通知書",
-      .greeting =
-          "　お申込みいただいた電子証明書を下記のとおり発行しましたので、お知らせします。"
-          "取得コードは電子証明書の取得に必要です。取得が済むまで大切に保管してください。",
-      .facts = {{"申請番号", "C-00000123"},
-                {"医療機関コード", "13-1-0123455"},
-                {"医療機関名称", "テストクリニック"},
-                {"証明書の枚数", "2枚"}},
-      .certificates_heading = "発行した電子証明書",
-      .certificate_labels = {"発行番号", "端末", "取得コード", "取得期限", "シリアル番号",
-                             "有効期間", "{from} ～ {until}", "受取方法"},
-      .certificates = {},  // the two below
-      .qr_caption = "取得用ページ",
-      .pickup_page_label = "取得用ページ",
-      .pickup_page_url = "https://portal.example.jp/pickup",
-      .instructions_heading = "システムベンダの方へ",
-      .vendor_instructions = {"取得用ページを開き、発行番号と取得コードを入力します。",
-                              "パスワードを決め、PKCS#12 ファイルを1回だけダウンロードします。"},
-      .notes_heading = "ご注意",
-      .notes = {"※ 取得コードは1回限り有効です。"},
-      .contact_heading = "お問い合わせ先",
-      .contact_lines = {"医療機関等向けポータルサイト 問合せ窓口", "0120-000-000"},
-      .footer = "申請番号 C-00000123",
-      .page_label_format = "{page} / {pages}",
-  };
-  for (const char* n : {"01", "02"}) {
-    l.certificates.push_back({fmt::format("T{}", n), "", fmt::format("C-00000123-{}", n),
-                              fmt::format("7F3A9C{}1B2E4D5F60718293A4B5C6D7", n),
-                              "ABCD-EFGH-JKMN-PQ2" + std::string(n).substr(1),
-                              fmt::format("https://portal.example.jp/pickup?n=C-00000123-{}", n),
-                              "2026年11月24日", "2030年2月24日", "2027年2月22日",
-                              "PKCS#12（秘密鍵と証明書）"});
-  }
-  return l;
-}
-void BM_RenderNoticeLetter(benchmark::State& state) {
-  const std::vector<letters::NoticeLetter> batch{notice_letter()};
-  for (auto _ : state) benchmark::DoNotOptimize(letters::render_notice_letters_pdf(batch));
-  state.SetItemsProcessed(state.iterations());  // letters
-}
-BENCHMARK(BM_RenderNoticeLetter)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "letters/font_subset.hpp"
 #include "letters/notice_blocks.hpp"
 #include "letters/page_flow.hpp"
 #include "letters/pdf_text.hpp"
@@ -66,23 +67,28 @@ struct Letter {
   std::vector<PageBlocks> pages;
 };
 
-void validate(const NoticeLetter& letter) {
-  for (const auto& line : letter.address_lines) require_utf8(line);
+// Checks every text of the letter and adds it to the document's characters.
+void take_text(const NoticeLetter& letter, DocumentText& out) {
+  const auto take = [&](const std::string& s) {
+    require_utf8(s);
+    out.add(s);
+  };
+  for (const auto& line : letter.address_lines) take(line);
   for (const auto* text :
        {&letter.sender_block, &letter.date_line, &letter.title, &letter.greeting,
         &letter.certificates_heading, &letter.qr_caption, &letter.pickup_page_label,
         &letter.pickup_page_url, &letter.instructions_heading, &letter.notes_heading,
         &letter.contact_heading, &letter.footer, &letter.page_label_format}) {
-    require_utf8(*text);
+    take(*text);
   }
   for (const auto& fact : letter.facts) {
-    require_utf8(fact.label);
-    require_utf8(fact.value);
+    take(fact.label);
+    take(fact.value);
   }
   const auto& l = letter.certificate_labels;
   for (const auto* text : {&l.issuance_number, &l.terminal, &l.pickup_code, &l.pickup_deadline,
                            &l.serial, &l.validity, &l.validity_format, &l.delivery}) {
-    require_utf8(*text);
+    take(*text);
   }
   if (letter.certificates.empty()) {
     throw std::invalid_argument("letters: a notice letter without certificates");
@@ -91,16 +97,16 @@ void validate(const NoticeLetter& letter) {
     for (const auto* text :
          {&c.terminal, &c.terminal_name, &c.issuance_number, &c.serial_hex, &c.pickup_code,
           &c.pickup_url, &c.valid_from, &c.valid_until, &c.pickup_deadline, &c.delivery}) {
-      require_utf8(*text);
+      take(*text);
     }
     if (c.pickup_url.empty()) {
       throw std::invalid_argument("letters: certificate " + c.issuance_number +
                                   " has no pickup URL for its QR code");
     }
   }
-  for (const auto& step : letter.vendor_instructions) require_utf8(step);
-  for (const auto& note : letter.notes) require_utf8(note);
-  for (const auto& line : letter.contact_lines) require_utf8(line);
+  for (const auto& step : letter.vendor_instructions) take(step);
+  for (const auto& note : letter.notes) take(note);
+  for (const auto& line : letter.contact_lines) take(line);
 }
 
 // The largest size at which the address stays inside the window; at the smallest it is cut.
@@ -196,9 +202,15 @@ void draw_footer(cairo_t* cr, PangoContext* ctx, const NoticeLetter& in, double 
 
 }  // namespace
 
-std::string render_notice_letters_pdf(const std::vector<NoticeLetter>& letters) {
+std::string render_notice_letters_pdf(const std::vector<NoticeLetter>& letters,
+                                      FontSubsetting subsetting) {
   if (letters.empty()) throw std::invalid_argument("letters: no notice letters to render");
-  for (const auto& letter : letters) validate(letter);
+  DocumentText text;
+  for (const auto& letter : letters) take_text(letter, text);
+  // Once for the whole batch: the fonts, subset to every letter's characters, and one pango
+  // context whose font and shaping caches the letters share. They outlive the surface, which
+  // reads the font files again when it is finished.
+  const DocumentFonts fonts(text, subsetting);
 
   std::string pdf;
   {
@@ -210,9 +222,7 @@ std::string render_notice_letters_pdf(const std::vector<NoticeLetter>& letters) 
     {
       CairoPtr cr{cairo_create(surface.get())};
       check(cairo_status(cr.get()));
-      ContextPtr ctx{pango_cairo_create_context(cr.get())};
-      // Han characters take their Japanese forms (Noto CJK holds the other regions' too).
-      pango_context_set_language(ctx.get(), pango_language_from_string("ja"));
+      const ContextPtr ctx = fonts.create_context(cr.get());
       const double foot = footer_top(ctx.get());
       const double body_bottom = foot - kFooterRuleGap - kGapAboveFooter;
 

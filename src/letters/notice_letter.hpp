@@ -76,7 +76,9 @@ struct NoticeLetter {
 // outline has one entry per letter, named by its footer (else its title); the metadata title is the
 // first letter's title. Throws std::invalid_argument when `letters` is empty, a letter has no
 // certificates, a certificate's pickup_url is empty or any text is not well-formed UTF-8;
-// std::runtime_error when cairo or libqrencode fail (out of memory, a URL too long for a QR code).
-std::string render_notice_letters_pdf(const std::vector<NoticeLetter>& letters);
+// std::runtime_error when cairo, HarfBuzz, fontconfig or libqrencode fail (out of memory, a URL
+// too long for a QR code). The fonts are subset once for the whole batch (see FontSubsetting).
+std::string render_notice_letters_pdf(const std::vector<NoticeLetter>& letters,
+                                      FontSubsetting subsetting = FontSubsetting::per_document);
 
 }  // namespace onshi::letters

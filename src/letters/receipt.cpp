@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "letters/font_subset.hpp"
 #include "letters/pdf_text.hpp"
 
 namespace onshi::letters {
@@ -247,16 +248,22 @@ void draw(cairo_t* cr, const Page& page) {
 
 }  // namespace
 
-std::string render_receipt_pdf(const Receipt& r) {
-  require_utf8(r.title);
-  require_utf8(r.subtitle);
-  require_utf8(r.issued_by);
-  require_utf8(r.footer);
+std::string render_receipt_pdf(const Receipt& r, FontSubsetting subsetting) {
+  DocumentText text;
+  const auto take = [&](const std::string& s) {
+    require_utf8(s);
+    text.add(s);
+  };
+  take(r.title);
+  take(r.subtitle);
+  take(r.issued_by);
+  take(r.footer);
   for (const auto& line : r.lines) {
-    require_utf8(line.label);
-    require_utf8(line.value);
+    take(line.label);
+    take(line.value);
   }
-  for (const auto& note : r.notes) require_utf8(note);
+  for (const auto& note : r.notes) take(note);
+  const DocumentFonts fonts(text, subsetting);  // outlives the surface: see DocumentFonts
 
   std::string pdf;
   {
@@ -267,9 +274,7 @@ std::string render_receipt_pdf(const Receipt& r) {
     {
       CairoPtr cr{cairo_create(surface.get())};
       check(cairo_status(cr.get()));
-      ContextPtr ctx{pango_cairo_create_context(cr.get())};
-      // Han characters take their Japanese forms (Noto CJK holds the other regions' too).
-      pango_context_set_language(ctx.get(), pango_language_from_string("ja"));
+      const ContextPtr ctx = fonts.create_context(cr.get());
 
       const Page page = lay_out_to_fit(ctx.get(), r);
       draw(cr.get(), page);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "letters/font_subsetting.hpp"
+
 namespace onshi::letters {
 
 // One row of the table, e.g. {"申請番号", "C-00000012"}. A value may hold '\n' to force a break.
@@ -29,7 +31,8 @@ struct Receipt {
 // the same factor (the largest that fits, down to a tenth of the normal size) instead of a second
 // page being started; beyond that the bottom of the body is cut off, the footer still shows.
 // Throws std::invalid_argument when a field is not well-formed UTF-8 and std::runtime_error
-// when cairo fails (out of memory and the like).
-std::string render_receipt_pdf(const Receipt& r);
+// when cairo, HarfBuzz or fontconfig fail (out of memory and the like).
+std::string render_receipt_pdf(const Receipt& r,
+                               FontSubsetting subsetting = FontSubsetting::per_document);
 
 }  // namespace onshi::letters

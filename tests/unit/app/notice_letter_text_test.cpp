@@ -47,6 +47,8 @@ TEST_F(NoticeLetterText, SaysHowEachCertificateArrivesAndWhomToCall) {
   const auto batch = print_notice_letters(env.services, issuer);
   ASSERT_TRUE(batch.has_value());
   const auto path = pdf::write_pdf(batch->pdf, "notice-composed");
+  // The fonts are subset to the letter's characters (letters/font_subset): not 1 MB of CJK font.
+  EXPECT_LT(batch->pdf.size(), 150'000u);
   const std::string text =
       pdf::without_spaces(pdf::run("pdftotext -layout " + pdf::quoted(path) + " -"));
 
@@ -104,8 +106,9 @@ TEST_F(NoticeLetterText, TheReceiptNamesTheDesk) {
   const auto number = apply("1", "receipt-text");
   const auto dossier = application_dossier(env.services, number);
   ASSERT_TRUE(dossier);
-  const auto path =
-      pdf::write_pdf(certificate_receipt_pdf(env.services, dossier->application), "receipt-desk");
+  const std::string receipt = certificate_receipt_pdf(env.services, dossier->application);
+  EXPECT_LT(receipt.size(), 150'000u);
+  const auto path = pdf::write_pdf(receipt, "receipt-desk");
   const std::string text =
       pdf::without_spaces(pdf::run("pdftotext -layout " + pdf::quoted(path) + " -"));
   EXPECT_NE(text.find("お問い合わせ:医療機関等向けポータルサイト問合せ窓口電話03-0000-1234"),

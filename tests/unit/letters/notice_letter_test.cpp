@@ -19,6 +19,7 @@
 #include "letters/notice_text.hpp"
 #include "letters/qr_code.hpp"
 #include "pdf_tools.hpp"
+#include "sample_documents.hpp"
 
 // The PDF is read back with poppler's command-line tools (poppler-utils), the way a viewer reads
 // it, and its QR codes with zbarimg (zbar-tools), the way a phone reads them; the encoder's matrix
@@ -42,89 +43,6 @@ std::size_t occurrences(std::string_view haystack, std::string_view needle) {
        at = haystack.find(needle, at + 1))
     ++count;
   return count;
-}
-
-// 16 characters from the code alphabet (no 0/O, 1/I/L), distinct for every n below 32.
-std::string pickup_code(int n) {
-  static constexpr std::string_view kAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-  std::string code;
-  for (int i = 0; i < 16; ++i) {
-    if (i > 0 && i % 4 == 0) code += '-';
-    code += kAlphabet[static_cast<std::size_t>((n * 7 + i * 5 + i * i) % 31)];
-  }
-  return code;
-}
-
-std::string serial(int n) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "7F3A9C%02d1B2E4D5F60718293A4B5C6D7", n);
-  return buffer;
-}
-
-NoticeLetter sample_letter(const std::string& application, int certificates) {
-  NoticeLetter letter{
-      .address_lines = {"〒104-0061", "東京都中央区銀座一丁目2番3号 銀座メディカルビル5階",
-                        "医療法人社団青葉会 オンライン医院", "事務部 山田 太郎 様"},
-      .sender_block =
-          "オンライン請求ネットワーク関連システム共通認証局\n"
-          "〒100-0013 東京都千代田区霞が関1-2-2\n電話 0120-000-000（平日9時〜17時）",
-      .date_line = "2026年11月25日",
-      .title = "電子証明書発行通知書",
-      .greeting =
-          "　拝啓　時下ますますご清栄のこととお慶び申し上げます。\n"
-          "　お申込みいただいた電子証明書を下記のとおり発行しましたので、お知らせします。"
-          "取得コードは電子証明書の取得に必要です。取得が済むまで大切に保管してください。",
-      .facts = {{"申請番号", application},
-                {"医療機関コード", "13-1-0123455"},
-                {"医療機関名称", "医療法人社団青葉会 オンライン医院"},
-                {"証明書の枚数", std::to_string(certificates) + "枚"},
-                {"料金（税込）", "3,300円（請求書を別途お送りします）"}},
-      .certificates_heading = "発行した電子証明書",
-      .certificate_labels = {.issuance_number = "発行番号",
-                             .terminal = "端末",
-                             .pickup_code = "取得コード",
-                             .pickup_deadline = "取得期限",
-                             .serial = "シリアル番号",
-                             .validity = "有効期間",
-                             .validity_format = "{from} ～ {until}",
-                             .delivery = "受取方法"},
-      .certificates = {},
-      .qr_caption = "取得用ページ",
-      .pickup_page_label = "取得用ページ",
-      .pickup_page_url = "https://portal.example.jp/pickup",
-      .instructions_heading = "システムベンダの方へ",
-      .vendor_instructions =
-          {"取得用ページを開き（QR コードからも開けます）、発行番号と取得コードを入力します。",
-           "パスワード（8文字以上）を決め、PKCS#12 ファイルを1回だけダウンロードします。",
-           "オンライン資格確認端末に証明書をインストールし、接続を確認します。"},
-      .notes_heading = "ご注意",
-      .notes = {"※ 取得コードは1回限り有効です。5回誤って入力すると取得がロックされます。",
-                "※ 取得期限を過ぎた証明書は失効します。期限内に取得できない場合はご連絡ください。"},
-      .contact_heading = "お問い合わせ先",
-      .contact_lines = {"医療機関等向けポータルサイト 問合せ窓口",
-                        "電話 0120-000-000（受付時間 平日 9:00〜17:00）",
-                        "メール toiawase@example.jp"},
-      .footer = "申請番号 " + application,
-      .page_label_format = "{page} / {pages}",
-  };
-  for (int i = 1; i <= certificates; ++i) {
-    char suffix[16];
-    std::snprintf(suffix, sizeof suffix, "-%02d", i);
-    letter.certificates.push_back({
-        .terminal = "T" + std::string(suffix + 1),
-        .terminal_name = "受付端末" + std::to_string(i),
-        .issuance_number = application + suffix,
-        .serial_hex = serial(i),
-        .pickup_code = pickup_code(i + certificates),
-        .pickup_url = "https://portal.example.jp/pickup?n=" + application + suffix,
-        .valid_from = "2026年11月24日",
-        .valid_until = "2031年11月23日",
-        .pickup_deadline = "2027年2月22日",
-        .delivery =
-            i % 2 == 1 ? "PKCS#12 ファイル（秘密鍵と証明書）" : "証明書のみ（CSR の鍵に対応）",
-    });
-  }
-  return letter;
 }
 
 TEST(NoticeLetter, BatchKeepsEveryLetterOnItsOwnPages) {
@@ -307,6 +225,26 @@ TEST(NoticeLetter, RejectsWhatCannotBePrinted) {
   bad = sample_letter("C-00000403", 1);
   bad.certificates[0].pickup_url.clear();
   EXPECT_THROW(render_notice_letters_pdf({bad}), std::invalid_argument);
+}
+
+// ---- fonts subset to the document's characters (letters/font_subset) ----
+
+TEST(NoticeLetter, OneLetterIsUnder150KB) {
+  const std::string pdf = render_notice_letters_pdf({sample_letter("C-00000600", 2)});
+  EXPECT_LT(pdf.size(), 150'000U);
+  const std::string whole =
+      render_notice_letters_pdf({sample_letter("C-00000600", 2)}, FontSubsetting::none);
+  EXPECT_GT(whole.size(), 4 * pdf.size()) << "cairo 1.16 embeds the CFF subroutines whole";
+}
+
+TEST(NoticeLetter, ABatchWithSubsetFontsPrintsAndReadsAsWithTheInstalledFonts) {
+  std::vector<NoticeLetter> letters{sample_letter("C-00000601", 1),
+                                    sample_letter("C-00000602", 12)};
+  letters[1].address_lines[1] = "北海道札幌市中央区北一条西二丁目 髙橋ビル";  // other kanji
+  letters[1].footer = std::string(200, 'W');  // cut with pango's ellipsis
+  expect_same_document(render_notice_letters_pdf(letters),
+                       render_notice_letters_pdf(letters, FontSubsetting::none),
+                       "notice-fonts-subset");
 }
 
 // ---- the printed QR code, read back as a phone reads it (the encoder: qr_code_test.cpp) ----

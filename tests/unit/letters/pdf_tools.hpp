@@ -3,14 +3,17 @@
 // reads it: a font that was not embedded or text without a ToUnicode map shows up here.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onshi::letters::test {
 
@@ -84,6 +87,47 @@ inline std::string without_spaces(std::string_view s) {
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') out += c;
   }
   return out;
+}
+
+inline std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The pages of `pdf` rasterised at 100 dpi by poppler, one PPM each, in page order.
+inline std::vector<std::string> rasters(const fs::path& pdf) {
+  fs::path prefix = pdf;
+  prefix.replace_extension();
+  run("pdftoppm -r 100 " + quoted(pdf) + " " + quoted(prefix));
+  std::vector<fs::path> pages;
+  for (const auto& entry : fs::directory_iterator(pdf.parent_path())) {
+    const std::string name = entry.path().filename().string();
+    const std::string stem = prefix.filename().string() + "-";
+    if (name.starts_with(stem) && entry.path().extension() == ".ppm") pages.push_back(entry.path());
+  }
+  std::sort(pages.begin(), pages.end());  // pdftoppm pads the numbers to the same width
+  std::vector<std::string> out;
+  for (const auto& page : pages) {
+    out.push_back(file_bytes(page));
+    fs::remove(page);
+  }
+  return out;
+}
+
+// The document with its fonts subset (`subset`) prints and reads exactly as the one set in the
+// installed fonts (`whole`): every pixel of every page at 100 dpi, and the extracted text.
+inline void expect_same_document(const std::string& subset, const std::string& whole,
+                                 const std::string& name) {
+  const fs::path a = write_pdf(subset, name + "-subset");
+  const fs::path b = write_pdf(whole, name + "-whole");
+  const auto pages_a = rasters(a);
+  const auto pages_b = rasters(b);
+  ASSERT_FALSE(pages_a.empty());
+  ASSERT_EQ(pages_a.size(), pages_b.size());
+  for (std::size_t i = 0; i < pages_a.size(); ++i) {
+    EXPECT_TRUE(pages_a[i] == pages_b[i]) << name << ": page " << i + 1 << " differs";
+  }
+  EXPECT_EQ(run("pdftotext " + quoted(a) + " -"), run("pdftotext " + quoted(b) + " -")) << name;
 }
 
 }  // namespace onshi::letters::test

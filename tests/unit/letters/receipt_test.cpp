@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pdf_tools.hpp"
+#include "sample_documents.hpp"
 
 // The PDF is checked with poppler's command-line tools (pdf_tools.hpp).
 namespace onshi::letters {
@@ -44,41 +45,6 @@ void expect_one_a4_page(const fs::path& pdf) {
   EXPECT_EQ(info.pages, 1) << info.raw;
   EXPECT_NEAR(info.width, 595.28, 0.01) << info.raw;
   EXPECT_NEAR(info.height, 841.89, 0.01) << info.raw;
-}
-
-Receipt sample_receipt() {
-  return Receipt{
-      .title = "申請受付票",
-      .subtitle = "電子証明書発行申請（オンライン請求ネットワーク関連システム共通認証局）",
-      .issued_by = "医療機関等向けポータルサイト",
-      .lines =
-          {
-              {"申請番号", "C-00000012"},
-              {"申請日", "2026年11月24日（火）"},
-              {"医療機関等名称", "医療法人社団青葉会 みなと内科クリニック"},
-              {"医療機関等コード", "13-1-0123455"},
-              {"所在地", "〒105-0011 東京都港区芝公園四丁目2番8号 みなとビル3階"},
-              {"担当者", "山田 花子"},
-              {"電話番号", "03-1234-5678"},
-              {"メールアドレス", "hanako.yamada@minato-clinic.example.jp"},
-              {"申請枚数", "2枚（1枚あたり 1,500円）"},
-              {"発行料（税抜）", "3,000円"},
-              {"消費税（10%）", "300円"},
-              {"合計（税込）", "3,300円"},
-              {"通知書発送予定日", "2026年12月1日（火）頃"},
-          },
-      .notes =
-          {
-              "※ 電子証明書発行通知書は、受付から約5営業日で上記所在地あてに簡易書留郵便で"
-              "お送りします。通知書に記載された受取用コードは電子証明書の取得に必要ですので、"
-              "大切に保管してください。",
-              "※ 迷惑メール対策をご利用の場合は、ドメイン「portal.example.jp」からのメールを"
-              "受信できるよう設定してください。",
-              "※ 本票は申請を受け付けたことを示すものであり、電子証明書の発行を保証するもの"
-              "ではありません。内容に誤りがある場合は、申請番号を添えてお問い合わせください。",
-          },
-      .footer = "受付日時 2026-11-24 20:15",
-  };
 }
 
 TEST(Receipt, IsOneA4PageWithJapaneseText) {
@@ -176,6 +142,46 @@ TEST(Receipt, TextIsPlainNotMarkup) {
   const std::string text = pdf_text(path);
   EXPECT_TRUE(shows(text, "<b>備考</b>"));
   EXPECT_TRUE(shows(text, "a < b & c > d"));
+}
+
+// ---- fonts subset to the document's characters (letters/font_subset) ----
+
+TEST(Receipt, SubsetFontsPrintAndReadAsTheInstalledFonts) {
+  Receipt r = sample_receipt();
+  // A word too long for its cell is broken inside, where pango adds a hyphen of its own.
+  r.lines.push_back({"URL",
+                     "https://portal.example.jp/pickup/averyveryverylongpathsegment"
+                     "thatcannotfitononelineofthevaluecolumnandmustbreak"});
+  const std::string subset = render_receipt_pdf(r);
+  const std::string whole = render_receipt_pdf(r, FontSubsetting::none);
+  EXPECT_LT(subset.size(), 150'000U);
+  EXPECT_GT(whole.size(), 2 * subset.size()) << "cairo 1.16 embeds the CFF subroutines whole";
+  expect_same_document(subset, whole, "receipt-fonts-subset");
+}
+
+TEST(Receipt, ShrunkContentPrintsTheSameWithSubsetFonts) {
+  Receipt r = sample_receipt();
+  for (int i = 0; i < 30; ++i) r.notes.push_back(r.notes[i % 3]);
+  expect_same_document(render_receipt_pdf(r), render_receipt_pdf(r, FontSubsetting::none),
+                       "receipt-fonts-shrunk");
+}
+
+TEST(Receipt, ACharacterTheFontsLackStillPrintsThroughTheFallbackFonts) {
+  Receipt r = sample_receipt();
+  r.notes.push_back("絵文字 \U0001F600 と記号 \u2603");  // not in Noto Sans CJK
+  const std::string pdf = render_receipt_pdf(r);
+  expect_same_document(pdf, render_receipt_pdf(r, FontSubsetting::none), "receipt-fonts-fallback");
+  EXPECT_TRUE(shows(pdf_text(write_pdf(pdf, "receipt-fonts-fallback")), "絵文字"));
+}
+
+TEST(Receipt, LeavesNoFontFilesBehind) {
+  const fs::path tmp = artifact_dir() / "tmp-font-files";
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  ASSERT_EQ(::setenv("TMPDIR", tmp.c_str(), 1), 0);
+  render_receipt_pdf(sample_receipt());
+  EXPECT_TRUE(fs::is_empty(tmp));
+  ::unsetenv("TMPDIR");
 }
 
 TEST(Receipt, RejectsInvalidUtf8) {

@@ -15,6 +15,10 @@ namespace onshi::pki::detail {
 // nullopt when the key is one CPIPCS 6.1.5 accepts for a terminal, else why not.
 std::optional<CsrError> terminal_key_policy_error(const EVP_PKEY* key);
 
+// Throws std::invalid_argument when the subject or the validity breaks the terminal profile: the
+// one check of both signing paths (build_terminal_certificate and TerminalSigner).
+void check_terminal_subject(const TerminalSubject& subject, const TerminalProfile& profile);
+
 // A signed terminal certificate. Throws std::invalid_argument when the subject or key breaks the
 // profile (the caller should have checked) and std::runtime_error when OpenSSL fails.
 ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* public_key,

@@ -57,13 +57,7 @@ std::optional<CsrError> terminal_key_policy_error(const EVP_PKEY* key) {
   return CsrError::unsupported_key;
 }
 
-ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* public_key,
-                                      const TerminalProfile& profile, const std::string& serial_hex,
-                                      std::chrono::system_clock::time_point now,
-                                      const X509* issuing_cert, EVP_PKEY* issuing_key) {
-  if (auto error = terminal_key_policy_error(public_key)) {
-    throw std::invalid_argument("terminal key refused: " + std::string(csr_error_name(*error)));
-  }
+void check_terminal_subject(const TerminalSubject& subject, const TerminalProfile& profile) {
   const std::string& code = subject.institution_code;
   if (code.size() != 10 || code.find_first_not_of("0123456789") != std::string::npos) {
     throw std::invalid_argument("institution code must be 10 digits");
@@ -73,6 +67,17 @@ ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* 
     throw std::invalid_argument("terminal subject is incomplete");
   }
   if (profile.validity_months <= 0) throw std::invalid_argument("validity must be positive");
+}
+
+ossl::Cert build_terminal_certificate(const TerminalSubject& subject, EVP_PKEY* public_key,
+                                      const TerminalProfile& profile, const std::string& serial_hex,
+                                      std::chrono::system_clock::time_point now,
+                                      const X509* issuing_cert, EVP_PKEY* issuing_key) {
+  if (auto error = terminal_key_policy_error(public_key)) {
+    throw std::invalid_argument("terminal key refused: " + std::string(csr_error_name(*error)));
+  }
+  check_terminal_subject(subject, profile);
+  const std::string& code = subject.institution_code;
 
   // RDN order C, O, OU, CN, serialNumber, one attribute each (CPIPCS 7.1.1).
   ossl::Name name(ossl::check(X509_NAME_new(), "X509_NAME_new"));

@@ -293,15 +293,8 @@ TerminalSigner::Tbs TerminalSigner::build(const TerminalSubject& subject,
                                           std::chrono::system_clock::time_point now) const {
   // The checks of IssuingCa::issue and build_terminal_certificate, in their order.
   const SubjectKey key = subject_key(public_key_der);
+  check_terminal_subject(subject, profile);
   const std::string& code = subject.institution_code;
-  if (code.size() != 10 || code.find_first_not_of("0123456789") != std::string::npos) {
-    throw std::invalid_argument("institution code must be 10 digits");
-  }
-  if (subject.terminal.empty() || subject.institution_name.empty() ||
-      subject.issuance_number.empty()) {
-    throw std::invalid_argument("terminal subject is incomplete");
-  }
-  if (profile.validity_months <= 0) throw std::invalid_argument("validity must be positive");
   if (!is_printable_string(subject.issuance_number)) {
     throw std::invalid_argument("not a PrintableString: " + subject.issuance_number);
   }

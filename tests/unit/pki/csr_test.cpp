@@ -12,18 +12,6 @@ using onshi::test::error_of;
 using namespace onshi::pki;
 using namespace onshi::pki::test;
 
-std::string der_of(const std::string& pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  X509_REQ* req = PEM_read_bio_X509_REQ(bio, nullptr, nullptr, nullptr);
-  unsigned char* buf = nullptr;
-  const int len = i2d_X509_REQ(req, &buf);
-  std::string out(reinterpret_cast<char*>(buf), static_cast<std::size_t>(len));
-  OPENSSL_free(buf);
-  X509_REQ_free(req);
-  BIO_free(bio);
-  return out;
-}
-
 TEST(Csr, AcceptsP256AndReturnsItsPublicKey) {
   Pkey key = ec_key("P-256");
   auto r = check_csr(make_csr_pem(key.get()));

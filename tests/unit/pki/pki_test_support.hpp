@@ -120,6 +120,19 @@ inline std::string spki_der(EVP_PKEY* key) {
 }
 
 // A PKCS#10 request signed by `key`; with `tamper` one byte of the signature is flipped.
+// The DER of a PEM certificate request (the form check_csr reads after its PEM armour).
+inline std::string der_of(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509_REQ* req = PEM_read_bio_X509_REQ(bio, nullptr, nullptr, nullptr);
+  unsigned char* buf = nullptr;
+  const int len = i2d_X509_REQ(req, &buf);
+  std::string out(reinterpret_cast<char*>(buf), static_cast<std::size_t>(len));
+  OPENSSL_free(buf);
+  X509_REQ_free(req);
+  BIO_free(bio);
+  return out;
+}
+
 inline std::string make_csr_pem(EVP_PKEY* key, bool tamper = false,
                                 const EVP_MD* md = EVP_sha256()) {
   X509_REQ* req = X509_REQ_new();

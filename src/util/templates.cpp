@@ -2,12 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <tuple>
 
 namespace onshi::util {
 
 namespace {
+
+std::atomic<std::uint64_t> next_templates_id{1};
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -42,6 +47,9 @@ std::string expand_partials(const std::filesystem::path& dir, std::string text, 
 
 }  // namespace
 
+Templates::Templates(std::filesystem::path dir)
+    : dir_(std::move(dir)), id_(next_templates_id.fetch_add(1)) {}
+
 const std::string& Templates::source(const std::string& name) const {
   std::lock_guard lock(mutex_);
   if (auto it = cache_.find(name); it != cache_.end()) return it->second;
@@ -57,13 +65,26 @@ std::string Templates::render_text(const std::string& name, const TemplateData& 
 }
 
 std::string Templates::render(const std::string& name, const TemplateData& data, bool html) const {
-  kainjow::mustache::mustache tmpl(source(name));
-  if (!html) tmpl.set_custom_escape([](const std::string& s) { return s; });
-  if (!tmpl.is_valid())
-    throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
-  std::string out = tmpl.render(data);
-  if (!tmpl.is_valid())
-    throw std::runtime_error(fmt::format("template {}: {}", name, tmpl.error_message()));
+  // Parsing a page's template took as long as rendering it. A parsed template is not safe to
+  // render from two threads at once (it keeps its error state), so each thread keeps its own,
+  // keyed by this instance's id rather than its address, which a later instance may reuse.
+  using Parsed = kainjow::mustache::mustache;
+  thread_local std::map<std::tuple<std::uint64_t, std::string, bool>, std::unique_ptr<Parsed>>
+      parsed;
+  auto& tmpl = parsed[{id_, name, html}];
+  if (!tmpl) {
+    auto fresh = std::make_unique<Parsed>(source(name));
+    if (!fresh->is_valid())
+      throw std::runtime_error(fmt::format("template {}: {}", name, fresh->error_message()));
+    if (!html) fresh->set_custom_escape([](const std::string& s) { return s; });
+    tmpl = std::move(fresh);
+  }
+  std::string out = tmpl->render(data);
+  if (!tmpl->is_valid()) {
+    const std::string error = tmpl->error_message();
+    tmpl.reset();  // a render error stays in the parsed template: parse it again next time
+    throw std::runtime_error(fmt::format("template {}: {}", name, error));
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Mustache templates from files under templates/ (HTML-escaped by default), read once and cached.
+#include <cstdint>
 #include <filesystem>
 #include <kainjow/mustache.hpp>
 #include <map>
@@ -12,7 +13,7 @@ using TemplateData = kainjow::mustache::data;
 
 class Templates {
  public:
-  explicit Templates(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  explicit Templates(std::filesystem::path dir);
 
   // Renders templates/NAME with `data`, values HTML-escaped (pages).
   // Throws std::runtime_error when the file is missing or the template is malformed.
@@ -26,6 +27,7 @@ class Templates {
   std::string render(const std::string& name, const TemplateData& data, bool html) const;
 
   std::filesystem::path dir_;
+  std::uint64_t id_;
   mutable std::mutex mutex_;
   mutable std::map<std::string, std::string> cache_;
 };

@@ -1,5 +1,6 @@
 #include "app/applications/my_page.hpp"
 
+#include "app/applications/renewal_applications.hpp"
 #include "store/database.hpp"
 
 namespace onshi::app {
@@ -11,6 +12,11 @@ MyPage my_page(const Services& s, store::Id institution_id) {
     p.certificate_applications =
         tx.certificate_applications().certificate_applications_of(institution_id);
     p.certificates = tx.certificates().certificates_of(institution_id);
+    p.any_renewable =
+        !renewable_among(p.certificates,
+                         tx.certificate_applications().numbers_being_renewed(institution_id),
+                         s.now_ms())
+             .empty();
     for (const auto& a : p.certificate_applications) {
       if (auto l = tx.letters().notice_letter_of(a.id)) p.letters[a.id] = *l;
     }

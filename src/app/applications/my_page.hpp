@@ -14,6 +14,7 @@ struct MyPage {
   std::vector<store::CertificateApplicationRecord> certificate_applications;  // newest first
   std::map<store::Id, store::NoticeLetterRecord> letters;  // by certificate application id
   std::vector<store::CertificateRow> certificates;         // the current one of each 発行番号
+  bool any_renewable = false;  // renewable_certificates would not be empty
 };
 
 MyPage my_page(const Services& s, store::Id institution_id);

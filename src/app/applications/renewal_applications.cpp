@@ -139,19 +139,23 @@ bool in_renewal_window(const store::CertificateRow& c, store::Millis now) {
   return window_open(c.not_after, now);
 }
 
+std::vector<store::CertificateRow> renewable_among(std::vector<store::CertificateRow> certificates,
+                                                   const std::vector<std::string>& being_renewed,
+                                                   store::Millis now) {
+  std::erase_if(certificates, [&](const store::CertificateRow& c) {
+    return !in_renewal_window(c, now) ||
+           std::ranges::find(being_renewed, c.issuance_number) != being_renewed.end();
+  });
+  return certificates;
+}
+
 std::vector<store::CertificateRow> renewable_certificates(const Services& s,
                                                           store::Id institution_id) {
-  std::vector<store::CertificateRow> out;
-  const auto now = s.now_ms();
-  s.db.read([&](store::ReadTx& tx) {
-    const auto renewing = tx.certificate_applications().numbers_being_renewed(institution_id);
-    for (auto& c : tx.certificates().certificates_of(institution_id)) {
-      if (!in_renewal_window(c, now)) continue;
-      if (std::ranges::find(renewing, c.issuance_number) != renewing.end()) continue;
-      out.push_back(std::move(c));
-    }
+  return s.db.read([&](store::ReadTx& tx) {
+    return renewable_among(tx.certificates().certificates_of(institution_id),
+                           tx.certificate_applications().numbers_being_renewed(institution_id),
+                           s.now_ms());
   });
-  return out;
 }
 
 std::optional<store::CertificateApplicationRecord> last_certificate_application(

@@ -27,6 +27,10 @@ bool in_renewal_window(const store::CertificateRow& c, store::Millis now);
 // one of its renewal applications under way.
 std::vector<store::CertificateRow> renewable_certificates(const Services& s,
                                                           store::Id institution_id);
+// The same filter over certificates already read with the numbers being renewed.
+std::vector<store::CertificateRow> renewable_among(std::vector<store::CertificateRow> certificates,
+                                                   const std::vector<std::string>& being_renewed,
+                                                   store::Millis now);
 
 // The application a renewal carries on from (分類, 医療機関コード, 名称, 署名名称): the
 // institution's newest certificate application, of either kind.

@@ -71,6 +71,8 @@ class Statement {
   // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL: what the value is,
   // whatever its column was declared.
   int column_type(int col) const { return sqlite3_column_type(stmt_, col); }
+  // True when running the statement may change the database file (sqlite3_stmt_readonly).
+  bool writes() const { return sqlite3_stmt_readonly(stmt_) == 0; }
 
  private:
   sqlite3* db_;

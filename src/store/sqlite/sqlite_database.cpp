@@ -160,20 +160,17 @@ class SqliteDatabase final : public Database {
   void snapshot(const std::function<void(ReadTx&)>& work) override {
     Lease lease(*this);
     Connection& c = *lease.connection;
-    // query_only makes SQLite itself refuse a write that reached a ReadTx by a cast.
-    c.exec("PRAGMA query_only = ON");
     try {
       c.exec("BEGIN");
-      SqliteSession session(c);
+      // The read-only session refuses a write that reached a ReadTx by a cast.
+      SqliteSession session(c, SqliteSession::Access::read_only);
       SqliteTx tx(session);
       work(tx);
       c.exec("COMMIT");
     } catch (...) {
       roll_back(c);
-      c.exec("PRAGMA query_only = OFF");
       throw;
     }
-    c.exec("PRAGMA query_only = OFF");
   }
 
   // Each busy attempt has waited the busy timeout (10 s) already: three are enough.

@@ -102,8 +102,7 @@ Response mypage(Ctx& ctx) {
     banner.set("renewal_path", std::string(app::kRenewalPath));
     d.set("expiry", banner);
   }
-  d.set("any_renewable",
-        !app::renewable_certificates(ctx.services(), user->institution.id).empty());
+  d.set("any_renewable", p.any_renewable);
   d.set("certificates", cert_list);
   d.set("no_certificates", p.certificates.empty());
   return ctx.page(200, "mypage.html", "マイページ", d);

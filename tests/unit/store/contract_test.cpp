@@ -156,7 +156,7 @@ TEST_P(ContractDatabase, AConflictThatDoesNotGoAwayEscapesAfterAFewRuns) {
 }
 
 // A use case holding a ReadTx cannot write by casting it (what static_cast<WriteTx&> would reach):
-// the backend refuses underneath (SQLite runs reads with PRAGMA query_only).
+// the backend refuses underneath (a read session on SQLite refuses any statement that writes).
 TEST_P(ContractDatabase, AReadTxCannotWriteEvenThroughACast) {
   const Id inst = institution("1310123463");
   const Id acct = account(inst, "a@example.jp");

@@ -65,3 +65,34 @@ rss_record() {
   record "$1" rss_kib="$kib"
   echo "  RSS ($1): $((kib / 1024)) MiB"
 }
+
+# start_server BIN DATA: `BIN --data DATA serve` on a free loopback port, as ./scripts/run starts
+# it but with no mail server (mails wait in the outbox); sets server_pid and base, and returns once
+# /healthz answers (or fails with the server's log). The caller's EXIT trap calls stop_server.
+server_pid=""
+start_server() {
+  local bin=$1 data=$2 port
+  port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  base="http://127.0.0.1:$port"
+  "$bin" --data "$data" serve --listen "127.0.0.1:$port" --base-url "$base" \
+    --smtp-url smtp://127.0.0.1:9 >"$data/serve.stdout.log" 2>"$data/serve.stderr.log" &
+  server_pid=$!
+  for attempt in $(seq 200); do
+    curl -fsS -o /dev/null --max-time 1 "$base/healthz" 2>/dev/null && return 0
+    if ! kill -0 "$server_pid" 2>/dev/null || [ "$attempt" = 200 ]; then
+      echo "bench: onshi serve ($data) did not come up; its log:" >&2
+      cat "$data/serve.stderr.log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# stop_server: ends the server start_server started, if it still runs.
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}

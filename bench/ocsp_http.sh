@@ -12,28 +12,20 @@ read -r -a wrk_args <<<"${OCSP_WRK_ARGS:--t2 -c64 -d10s}"
 bin=./build-bench/onshi
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/onshi-bench-ocsp-XXXXXX")
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$data"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export ONSHI_CA_PASSPHRASE="bench passphrase for the OCSP run"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
 "$bin" --data "$data" db migrate >/dev/null
 "$bin" --data "$data" ca init >/dev/null
 started=$(date +%s)
 ./build-bench/bench/onshi_ocsp_seed "$data" "$certs" "$data/requests.hex" 1000
 echo "seeded $certs certificates in $(( $(date +%s) - started )) s"
 
-"$bin" --data "$data" serve --listen "127.0.0.1:$port" --base-url "$base" \
-  --smtp-url smtp://127.0.0.1:9 >"$data/serve.stdout.log" 2>"$data/serve.stderr.log" &
-server_pid=$!
+start_server "$bin" "$data"
 started=$(date +%s)
 # The scheduler's first run signs every missing response; requests before it would sign live.
 for attempt in $(seq 600); do

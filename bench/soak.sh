@@ -14,34 +14,17 @@ bin=./build-bench/onshi
 . bench/lib.sh
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/onshi-bench-soak-XXXXXX")
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_server
   rm -rf "$data"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export ONSHI_CA_PASSPHRASE="bench passphrase for the soak"
 export ONSHI_DATABASE_URL="sqlite:$data/onshi.db"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
 "$bin" --data "$data" db migrate >/dev/null
 "$bin" --data "$data" ca init >/dev/null
-"$bin" --data "$data" serve --listen "127.0.0.1:$port" --base-url "$base" \
-  --smtp-url smtp://127.0.0.1:9 >"$data/serve.stdout.log" 2>"$data/serve.stderr.log" &
-server_pid=$!
-for attempt in $(seq 200); do
-  curl -fsS -o /dev/null --max-time 1 "$base/healthz" 2>/dev/null && break
-  if ! kill -0 "$server_pid" 2>/dev/null || [ "$attempt" = 200 ]; then
-    echo "bench/soak.sh: onshi serve did not come up; its log:" >&2
-    cat "$data/serve.stderr.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+start_server "$bin" "$data"
 rss_record "soak rss idle" "$server_pid"
 cookie=$(ONSHI_BENCH_SEED_INFO="$data/seed.json" ONSHI_BIN="$bin" node bench/mypage_seed.mjs "$base" "$data" 5)
 app=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["application"])' "$data/seed.json")

@@ -48,9 +48,4 @@ class TerminalSigner {
   std::unique_ptr<Prepared> p_;
 };
 
-// The RFC 2253 line rfc2253() (ossl.hpp) prints for a terminal subject, without making the
-// X509_NAME: serialNumber=…,CN=…,OU=…,O=…,C=JP.
-std::string terminal_subject_rfc2253(std::string_view organization, std::string_view unit,
-                                     std::string_view common_name, std::string_view serial_number);
-
 }  // namespace onshi::pki::detail

@@ -378,9 +378,13 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
   // Step 3: store the certificates; the application is 発行済 and its letter waits to be printed.
   auto stored = [&] {
     try {
-      return s.db.write([&](store::WriteTx& tx) -> Result<std::vector<IssuedTerminal>> {
-        return store_signed(s, tx, who, *plan, signed_certs);
-      });
+      // Durable (synchronous=FULL, synchronous_commit=on): the certificates are handed out once
+      // this commits, so a power cut must not take them back; the flush covers step 1's
+      // reservations as well, committed before on the same log.
+      return s.db.write(store::Durability::full,
+                        [&](store::WriteTx& tx) -> Result<std::vector<IssuedTerminal>> {
+                          return store_signed(s, tx, who, *plan, signed_certs);
+                        });
     } catch (...) {
       abandon_now(s, plan->reservations);
       throw;

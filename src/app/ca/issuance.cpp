@@ -301,8 +301,15 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
     k.public_key_der = std::move(generated.public_key_der);
     k.sealed_key = std::move(generated.sealed_private_key);
   }
-  std::vector<std::string> codes;
-  for (int i = 0; i < count; ++i) codes.push_back(new_pickup_code());
+  // The pickup codes, sealed and hashed, and the keys' fingerprints: before the transaction too,
+  // which then only reads and writes rows.
+  std::vector<std::string> code_hashes, sealed_codes, spki_hashes;
+  for (int i = 0; i < count; ++i) {
+    const auto code = new_pickup_code();
+    code_hashes.push_back(util::sha256_hex(normalize_pickup_code(code)));
+    sealed_codes.push_back(s.ca->seal(code));
+    spki_hashes.push_back(util::sha256_hex(keys[static_cast<std::size_t>(i)].public_key_der));
+  }
 
   // Step 1: reserve the serials and store what is to be signed.
   auto plan = s.db.write([&](store::WriteTx& tx) -> Result<IssuancePlan> {
@@ -319,7 +326,7 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       return std::unexpected(review_failure(ReviewError::same_operator));
     }
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (tx.certificates().public_key_certified(util::sha256_hex(keys[i].public_key_der))) {
+      if (tx.certificates().public_key_certified(spki_hashes[i])) {
         return std::unexpected(
             review_failure(ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1));
       }
@@ -361,13 +368,12 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
         c.generation = p.renewed[static_cast<std::size_t>(i)].generation + 1;
       }
       c.terminal = terminals[static_cast<std::size_t>(i)];
-      c.spki_sha256 = util::sha256_hex(key.public_key_der);
+      c.spki_sha256 = spki_hashes[static_cast<std::size_t>(i)];
       c.key_source = key.sealed_key ? store::KeySource::generated : store::KeySource::csr;
       c.sealed_key = key.sealed_key;
       c.status = domain::CertificateState::issued;
-      c.pickup_code_hash =
-          util::sha256_hex(normalize_pickup_code(codes[static_cast<std::size_t>(i)]));
-      c.sealed_pickup_code = s.ca->seal(codes[static_cast<std::size_t>(i)]);
+      c.pickup_code_hash = code_hashes[static_cast<std::size_t>(i)];
+      c.sealed_pickup_code = sealed_codes[static_cast<std::size_t>(i)];
       c.pickup_expires_at = pickup_expires;
       c.issued_by = who.operator_id;
       c.issued_at = now;

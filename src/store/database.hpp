@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "store/billing_repositories.hpp"
 #include "store/repositories.hpp"
@@ -60,6 +61,11 @@ class ReadTx {
 
 class WriteTx : public ReadTx {
  public:
+  // Whether this transaction's COMMIT returns only once the engine's log is on the disk, as the
+  // engine itself reports it on the connection running the transaction (SQLite's `synchronous`
+  // at FULL or above, PostgreSQL's `synchronous_commit` not off). For the tests of
+  // Durability, and for a use case that must not go on otherwise.
+  virtual bool commit_waits_for_disk() = 0;
   AccountsWriter& accounts() override = 0;
   SessionsWriter& sessions() override = 0;
   TokensWriter& tokens() override = 0;
@@ -86,6 +92,15 @@ template <class T, class E>
 struct is_expected<std::expected<T, E>> : std::true_type {};
 }  // namespace detail
 
+// How far a write transaction's COMMIT has gone when Database::write returns.
+//   normal  atomic and consistent, but the last commits may be lost to a power cut or an OS crash
+//           (SQLite WAL with synchronous=NORMAL: the log is flushed at checkpoints; PostgreSQL as
+//           the server is configured). Sessions, mail state, drafts: redone or harmless if lost.
+//   full    on the disk: the engine has flushed its log, and with it every commit before this one
+//           (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on for the transaction). The
+//           CA's rows: a certificate handed out or a revocation must not vanish after the fact.
+enum class Durability { normal, full };
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -96,15 +111,20 @@ class Database {
   // variables it captured.
   template <class F>
   std::invoke_result_t<F&, WriteTx&> write(F&& work) {
+    return write(Durability::normal, std::forward<F>(work));
+  }
+  // The same, committed with `durability`.
+  template <class F>
+  std::invoke_result_t<F&, WriteTx&> write(Durability durability, F&& work) {
     using R = std::invoke_result_t<F&, WriteTx&>;
     if constexpr (std::is_void_v<R>) {
-      transact([&](WriteTx& tx) {
+      transact(durability, [&](WriteTx& tx) {
         work(tx);
         return Outcome::commit;
       });
     } else {
       std::optional<R> result;
-      transact([&](WriteTx& tx) {
+      transact(durability, [&](WriteTx& tx) {
         result.reset();
         result.emplace(work(tx));
         if constexpr (detail::is_expected<R>::value) {
@@ -137,8 +157,9 @@ class Database {
 
  protected:
   enum class Outcome { commit, roll_back };
-  // One write transaction around `work`, retried on TransientConflict.
-  virtual void transact(const std::function<Outcome(WriteTx&)>& work) = 0;
+  // One write transaction around `work`, retried on TransientConflict, committed with
+  // `durability`.
+  virtual void transact(Durability durability, const std::function<Outcome(WriteTx&)>& work) = 0;
   virtual void snapshot(const std::function<void(ReadTx&)>& work) = 0;
 };
 

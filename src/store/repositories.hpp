@@ -210,6 +210,8 @@ class CertificatesWriter : public CertificatesReader {
   // Stores `c` unless its serial or issuance number exists, in one statement (ON CONFLICT DO
   // NOTHING): false then, and the transaction is still usable, so the caller draws again.
   virtual bool try_insert_certificate(const CertificateRecord& c) = 0;
+  // The same, answering the new row's id (none where try_insert_certificate answers false).
+  virtual std::optional<Id> try_insert_certificate_id(const CertificateRecord& c) = 0;
   // 新しい取得コードで再印刷: the code's new hash and deadline, the failed attempts cleared and no
   // sealed copy, only while the certificate is 発行済 and neither picked up nor revoked, in one
   // statement (false otherwise). The old code no longer matches anything.

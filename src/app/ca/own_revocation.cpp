@@ -151,7 +151,8 @@ Result<OwnRevocation> revoke_own_certificates(const Services& s, const SessionUs
   const auto key = idempotency_key_of(request.idempotency_key);
   const auto actor = fmt::format("account:{}", user.account.id);
   const auto key_reused = Failure::of(FailureCode::conflict, "own_revocation.key_reused");
-  return s.db.write([&](store::WriteTx& tx) -> Result<OwnRevocation> {
+  // Durable, as the operator's revocation (revocation.cpp).
+  return s.db.write(store::Durability::full, [&](store::WriteTx& tx) -> Result<OwnRevocation> {
     auto& certs = tx.certificates();
     const auto now = s.now_ms();
     if (const auto earlier = certs.find_revocation_request(user.institution.id, key)) {

@@ -143,36 +143,38 @@ Result<store::CertificateRecord> reissue_certificate(const Services& s, const Re
   // Step 3: the old one replaced, the new one stored with its download, audit and mail.
   auto stored = [&] {
     try {
-      return s.db.write([&](store::WriteTx& tx) -> Result<store::CertificateRecord> {
-        const auto now = s.now_ms();
-        auto& certs = tx.certificates();
-        const bool replaced = r.kind == ReissueKind::supersede
-                                  ? certs.supersede_unused_certificate(r.current.id, now)
-                                  : certs.mark_renewed(r.current.id, now);
-        if (!replaced) return std::unexpected(not_replaceable());
-        if (!tx.issuance().settle_reservation(plan->reservation.id, true, now))
-          return std::unexpected(not_replaceable());
-        if (!certs.try_insert_certificate(c))
-          throw std::logic_error("reissue: a reserved serial or number is certified already");
-        auto stored_c = certs.find_certificate_by_serial(c.serial_hex);
-        if (!stored_c) throw std::logic_error("reissue: the certificate just stored is gone");
-        const bool renew = r.kind == ReissueKind::renew;
-        // A renewal is charged as a new certificate is (CPIPCS 9.1); the terminal's own CSR in
-        // place of a generated key nobody downloaded replaces a certificate never used, free.
-        if (renew) {
-          record_charge(s, tx, *stored_c, plan->application, store::ChargeKind::renewal, now);
-        }
-        tx.audit().append_audit(
-            {r.actor, renew ? "certificate.renew" : "certificate.supersede", c.issuance_number,
-             audit_detail({{"serial", c.serial_hex},
-                           {renew ? "renewed" : "superseded", r.current.serial_hex},
-                           {"generation", std::to_string(c.generation)},
-                           {"subject", c.subject},
-                           {"address", r.client_address}})},
-            now);
-        record_download(s, tx, *stored_c, plan->application, r.what, r.client_address, now);
-        return *stored_c;
-      });
+      // Durable, as 発行's (issuance.cpp): the certificate is handed out once this commits.
+      return s.db.write(
+          store::Durability::full, [&](store::WriteTx& tx) -> Result<store::CertificateRecord> {
+            const auto now = s.now_ms();
+            auto& certs = tx.certificates();
+            const bool replaced = r.kind == ReissueKind::supersede
+                                      ? certs.supersede_unused_certificate(r.current.id, now)
+                                      : certs.mark_renewed(r.current.id, now);
+            if (!replaced) return std::unexpected(not_replaceable());
+            if (!tx.issuance().settle_reservation(plan->reservation.id, true, now))
+              return std::unexpected(not_replaceable());
+            if (!certs.try_insert_certificate(c))
+              throw std::logic_error("reissue: a reserved serial or number is certified already");
+            auto stored_c = certs.find_certificate_by_serial(c.serial_hex);
+            if (!stored_c) throw std::logic_error("reissue: the certificate just stored is gone");
+            const bool renew = r.kind == ReissueKind::renew;
+            // A renewal is charged as a new certificate is (CPIPCS 9.1); the terminal's own CSR in
+            // place of a generated key nobody downloaded replaces a certificate never used, free.
+            if (renew) {
+              record_charge(s, tx, *stored_c, plan->application, store::ChargeKind::renewal, now);
+            }
+            tx.audit().append_audit(
+                {r.actor, renew ? "certificate.renew" : "certificate.supersede", c.issuance_number,
+                 audit_detail({{"serial", c.serial_hex},
+                               {renew ? "renewed" : "superseded", r.current.serial_hex},
+                               {"generation", std::to_string(c.generation)},
+                               {"subject", c.subject},
+                               {"address", r.client_address}})},
+                now);
+            record_download(s, tx, *stored_c, plan->application, r.what, r.client_address, now);
+            return *stored_c;
+          });
     } catch (...) {
       abandon(s, plan->reservation.id);
       throw;

@@ -162,28 +162,32 @@ Result<store::CertificateRecord> revoke_certificate(const Services& s, const Act
   const auto choice = checked_choice(s, who, request);
   if (!choice) return std::unexpected(choice.error());
 
-  return s.db.write([&](store::WriteTx& tx) -> Result<store::CertificateRecord> {
-    const auto c = revocation::find_typed(tx.certificates(), request.certificate);
-    if (!c) return std::unexpected(Failure::of(FailureCode::not_found, "certificate.not_found"));
-    const auto now = s.now_ms();
-    if (auto key = revocation::refusal_key(*c, now)) return std::unexpected(conflict(*key));
-    auto revoked = revocation::revoke_in(tx, *c, *choice, who.audit_name(), {"by", who.login}, now);
-    if (!revoked) return std::unexpected(conflict("certificate.already_revoked"));
-    const auto a =
-        tx.certificate_applications().find_certificate_application_by_id(c->application_id);
-    if (!a) throw std::logic_error("revocation: a certificate without its application");
-    util::TemplateData d;
-    d.set("institution_name", a->institution_name);
-    d.set("contact_name", a->contact_name);
-    d.set("issuance_number", c->issuance_number);
-    d.set("terminal", c->terminal);
-    d.set("serial", util::group_serial(c->serial_hex));
-    d.set("when", time_shown(s.messages, now));
-    d.set("reason",
-          s.messages.get("revocation.reason." + std::string(domain::reason_key(choice->reason))));
-    enqueue_mail(s, tx, a->email, "certificate_revoked", d);
-    return *revoked;
-  });
+  // Durable: a revocation lost to a power cut would have the CRL and OCSP call it good again.
+  return s.db.write(
+      store::Durability::full, [&](store::WriteTx& tx) -> Result<store::CertificateRecord> {
+        const auto c = revocation::find_typed(tx.certificates(), request.certificate);
+        if (!c)
+          return std::unexpected(Failure::of(FailureCode::not_found, "certificate.not_found"));
+        const auto now = s.now_ms();
+        if (auto key = revocation::refusal_key(*c, now)) return std::unexpected(conflict(*key));
+        auto revoked =
+            revocation::revoke_in(tx, *c, *choice, who.audit_name(), {"by", who.login}, now);
+        if (!revoked) return std::unexpected(conflict("certificate.already_revoked"));
+        const auto a =
+            tx.certificate_applications().find_certificate_application_by_id(c->application_id);
+        if (!a) throw std::logic_error("revocation: a certificate without its application");
+        util::TemplateData d;
+        d.set("institution_name", a->institution_name);
+        d.set("contact_name", a->contact_name);
+        d.set("issuance_number", c->issuance_number);
+        d.set("terminal", c->terminal);
+        d.set("serial", util::group_serial(c->serial_hex));
+        d.set("when", time_shown(s.messages, now));
+        d.set("reason", s.messages.get("revocation.reason." +
+                                       std::string(domain::reason_key(choice->reason))));
+        enqueue_mail(s, tx, a->email, "certificate_revoked", d);
+        return *revoked;
+      });
 }
 
 std::vector<store::CertificateRecord> list_certificates(const Services& s,

@@ -38,7 +38,8 @@ void mail_application(const Services& s, store::WriteTx& tx, store::Id applicati
 }  // namespace
 
 int revoke_unpicked_certificates(const Services& s) {
-  return s.db.write([&](store::WriteTx& tx) {
+  // Durable, as the operator's revocation (revocation.cpp).
+  return s.db.write(store::Durability::full, [&](store::WriteTx& tx) {
     const auto now = s.now_ms();
     const auto cut =
         now - static_cast<store::Millis>(s.config.unpicked_revocation_grace_days) * kDayMs;

@@ -105,13 +105,17 @@ class PostgresDatabase final : public Database {
     }
   }
 
-  void transact(const std::function<Outcome(WriteTx&)>& work) override {
+  void transact(Durability durability, const std::function<Outcome(WriteTx&)>& work) override {
     for (int attempt = 1;; ++attempt) {
       auto lease = pool_.borrow();
       Connection& c = *lease;
       bool committing = false;
       try {
         c.execute("BEGIN ISOLATION LEVEL SERIALIZABLE");
+        // The server's or the role's setting may be off (scripts/pg-cluster's fast mode does
+        // that); for this transaction only, COMMIT waits for the WAL flush, which also covers
+        // every asynchronous commit before it.
+        if (durability == Durability::full) c.execute("SET LOCAL synchronous_commit = on");
         PostgresSession session(c);
         sql::SqlTx tx(session);
         if (work(tx) == Outcome::commit) {

@@ -94,6 +94,10 @@ std::vector<CertificateRow> SqlCertificates::certificates_of(Id institution_id) 
 }
 
 bool SqlCertificates::try_insert_certificate(const CertificateRecord& c) {
+  return try_insert_certificate_id(c).has_value();
+}
+
+std::optional<Id> SqlCertificates::try_insert_certificate_id(const CertificateRecord& c) {
   auto s = c_.prepare(
       "INSERT INTO certificates (institution_id, application_id, issuance_number, terminal, "
       "serial_hex, subject, not_before, not_after, der, spki_sha256, key_source, sealed_key, "
@@ -110,7 +114,8 @@ bool SqlCertificates::try_insert_certificate(const CertificateRecord& c) {
                  ? std::optional<std::string>(pickup_closed_name(*c.pickup_closed_how))
                  : std::nullopt,
              c.issuer_key_id.empty() ? std::nullopt : std::optional<std::string>(c.issuer_key_id));
-  return s.step();
+  if (!s.step()) return std::nullopt;
+  return s.int64(0);
 }
 
 bool SqlCertificates::replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,

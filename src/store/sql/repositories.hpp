@@ -131,6 +131,7 @@ class SqlCertificates final : public CertificatesWriter {
   bool public_key_certified(const std::string& spki_sha256) override;
   std::vector<std::string> terminals_of(Id institution_id) override;
   bool try_insert_certificate(const CertificateRecord& c) override;
+  std::optional<Id> try_insert_certificate_id(const CertificateRecord& c) override;
   std::vector<std::pair<Id, std::string>> certificates_without_issuer_key_id(int limit) override;
   bool set_issuer_key_id(Id certificate_id, const std::string& issuer_key_id) override;
   bool replace_pickup_code(Id certificate_id, const std::string& pickup_code_hash,

@@ -14,7 +14,8 @@ CertificateApplicationRecord read_certificate_application(const Statement& s);
 class SqlTx final : public WriteTx {
  public:
   explicit SqlTx(Session& c)
-      : accounts_(c),
+      : session_(c),
+        accounts_(c),
         sessions_(c),
         tokens_(c),
         outbox_(c),
@@ -31,6 +32,18 @@ class SqlTx final : public WriteTx {
         jobs_(c),
         billing_(c),
         reminders_(c) {}
+
+  bool commit_waits_for_disk() override {
+    if (session_.engine() == Engine::sqlite) {
+      // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+      auto s = session_.prepare("PRAGMA synchronous");
+      return s.step() && s.int64(0) >= 2;
+    }
+    // on, remote_apply, remote_write and local all flush this server's WAL before COMMIT
+    // returns.
+    auto s = session_.prepare("SELECT current_setting('synchronous_commit')");
+    return s.step() && s.text(0) != "off";
+  }
 
   SqlAccounts& accounts() override { return accounts_; }
   SqlSessions& sessions() override { return sessions_; }
@@ -53,6 +66,7 @@ class SqlTx final : public WriteTx {
   SqlReminders& reminders() override { return reminders_; }
 
  private:
+  Session& session_;
   SqlAccounts accounts_;
   SqlSessions sessions_;
   SqlTokens tokens_;

@@ -81,7 +81,7 @@ std::optional<std::int64_t> Statement::optional_int64(int col) const {
   return int64(col);
 }
 
-Connection::Connection(const std::string& path) {
+Connection::Connection(const std::string& path, bool synchronous_full) {
   sqlite3* raw = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -92,7 +92,9 @@ Connection::Connection(const std::string& path) {
   // Writers wait for each other instead of failing; WAL lets readers run beside one writer.
   sqlite3_busy_timeout(raw, 10000);
   exec("PRAGMA journal_mode = WAL");
-  exec("PRAGMA synchronous = NORMAL");
+  // Set once for the connection's life, never per transaction: SQLite refuses the change inside a
+  // transaction, and changing pager flags between transactions costs the statement cache.
+  exec(synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   exec("PRAGMA foreign_keys = ON");
 }
 

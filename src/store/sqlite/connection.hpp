@@ -82,7 +82,9 @@ class Statement {
 // One connection with a cache of prepared statements keyed by their SQL text.
 class Connection {
  public:
-  explicit Connection(const std::string& path);
+  // `synchronous_full`: every COMMIT on this connection flushes the WAL to the disk
+  // (Durability::full); else the WAL is flushed at checkpoints only.
+  explicit Connection(const std::string& path, bool synchronous_full = false);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 

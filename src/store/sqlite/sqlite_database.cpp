@@ -26,6 +26,7 @@ class SqliteDatabase final : public Database {
     if (!parent.empty()) std::filesystem::create_directories(parent);
     for (int i = 0; i < std::max(1, pool_size); ++i)
       idle_.push_back(std::make_unique<Connection>(path_));
+    durable_ = std::make_unique<Connection>(path_, true);
   }
 
   int migrate() override {
@@ -99,25 +100,38 @@ class SqliteDatabase final : public Database {
   }
 
  private:
-  // Borrows a connection for the length of one transaction.
+  // Borrows a connection for the length of one transaction: one of the pool's, or for a
+  // Durability::full write the durable connection, one writer at a time (SQLite has one writer at
+  // a time anyway).
   struct Lease {
-    explicit Lease(SqliteDatabase& db) : db_(db) {
+    explicit Lease(SqliteDatabase& db, Durability durability = Durability::normal) : db_(db) {
+      if (durability == Durability::full) {
+        durable_lock_ = std::unique_lock(db_.durable_mutex_);
+        connection = db_.durable_.get();
+        return;
+      }
       std::unique_lock lock(db_.mutex_);
       db_.available_.wait(lock, [&] { return !db_.idle_.empty(); });
-      connection = std::move(db_.idle_.back());
+      pooled_ = std::move(db_.idle_.back());
       db_.idle_.pop_back();
+      connection = pooled_.get();
     }
     ~Lease() {
+      if (!pooled_) return;
       {
         std::lock_guard lock(db_.mutex_);
-        db_.idle_.push_back(std::move(connection));
+        db_.idle_.push_back(std::move(pooled_));
       }
       db_.available_.notify_one();
     }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     SqliteDatabase& db_;
-    std::unique_ptr<Connection> connection;
+    Connection* connection = nullptr;
+
+   private:
+    std::unique_ptr<Connection> pooled_;
+    std::unique_lock<std::mutex> durable_lock_;
   };
 
   static void roll_back(Connection& c) noexcept {
@@ -128,11 +142,11 @@ class SqliteDatabase final : public Database {
     }
   }
 
-  void transact(const std::function<Outcome(WriteTx&)>& work) override {
+  void transact(Durability durability, const std::function<Outcome(WriteTx&)>& work) override {
     for (int attempt = 1;; ++attempt) {
       // The connection goes back to the pool between attempts, so that a writer stuck behind
       // another process's lock does not keep readers waiting as well.
-      Lease lease(*this);
+      Lease lease(*this, durability);
       Connection& c = *lease.connection;
       try {
         // IMMEDIATE takes the writer lock at BEGIN, so a transaction that read cannot be
@@ -179,6 +193,16 @@ class SqliteDatabase final : public Database {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  // Durability::full. SQLite fixes `synchronous` per connection, outside transactions, so a
+  // durable commit runs on a connection opened with synchronous=FULL rather than switching a
+  // pooled one back and forth: the PRAGMA would need a statement of its own around each such
+  // transaction, and it resets the pager flags of the connection. In WAL mode its COMMIT flushes
+  // the WAL file, which holds every commit before it from any connection, so a durable commit
+  // makes those durable too (issuance relies on it: the reservations of step 1, committed
+  // normally, are on the disk once step 3 is). This connection only writes, so its prepared
+  // statements are never expired by the readers' `PRAGMA query_only`.
+  std::mutex durable_mutex_;
+  std::unique_ptr<Connection> durable_;
 };
 
 }  // namespace

@@ -155,6 +155,33 @@ TEST_P(ContractDatabase, AConflictThatDoesNotGoAwayEscapesAfterAFewRuns) {
   expect_nothing_stayed();
 }
 
+// Durability::full reaches the engine: the connection running the transaction commits only once
+// its log is on the disk, as the engine itself reports it; the work, its result and its rollback
+// are those of any write.
+TEST_P(ContractDatabase, ADurableWriteCommitsOnceTheLogIsOnTheDisk) {
+  const auto durable = db().write(Durability::full, [](WriteTx& tx) {
+    tx.settings().put_setting("durable", "yes");
+    return tx.commit_waits_for_disk();
+  });
+  EXPECT_TRUE(durable);
+  EXPECT_EQ(db().read([](ReadTx& tx) { return tx.settings().setting("durable"); }),
+            std::optional<std::string>("yes"));
+  // Several in a row, between normal writes: each is durable, whichever connection served before.
+  for (int i = 0; i < 3; ++i) {
+    db().write([&](WriteTx& tx) { tx.settings().put_setting("normal", std::to_string(i)); });
+    EXPECT_TRUE(db().write(Durability::full, [](WriteTx& tx) {
+      return tx.commit_waits_for_disk();
+    })) << i;
+  }
+  EXPECT_THROW(db().write(Durability::full,
+                          [&](WriteTx& tx) {
+                            some_work(tx);
+                            throw TransientConflict("test: always lost");
+                          }),
+               TransientConflict);
+  expect_nothing_stayed();
+}
+
 // A use case holding a ReadTx cannot write by casting it (what static_cast<WriteTx&> would reach):
 // the backend refuses underneath (a read session on SQLite refuses any statement that writes).
 TEST_P(ContractDatabase, AReadTxCannotWriteEvenThroughACast) {

@@ -97,6 +97,17 @@ TEST_F(DatabaseTest, WriteCommitsAndReadSeesIt) {
   });
 }
 
+// SQLite's WAL at synchronous=NORMAL for everyday writes (a flush per checkpoint, not per
+// commit), FULL only where asked: the option, not every connection, makes a commit durable.
+TEST_F(DatabaseTest, OnlyADurableWriteFlushesTheLogAtCommit) {
+  for (int i = 0; i < 6; ++i) {  // more writes than the pool has connections
+    EXPECT_FALSE(tmp.db().write([](WriteTx& tx) { return tx.commit_waits_for_disk(); })) << i;
+    EXPECT_TRUE(tmp.db().write(Durability::full, [](WriteTx& tx) {
+      return tx.commit_waits_for_disk();
+    })) << i;
+  }
+}
+
 TEST_F(DatabaseTest, ThrowInsideWriteRollsBack) {
   struct Boom {};
   EXPECT_THROW(tmp.db().write([&](WriteTx& tx) {

@@ -28,9 +28,10 @@ class OutOfReachDatabase final : public store::Database {
   bool ping() noexcept override { return !down && inner_.ping(); }
 
  protected:
-  void transact(const std::function<Outcome(store::WriteTx&)>& work) override {
+  void transact(store::Durability durability,
+                const std::function<Outcome(store::WriteTx&)>& work) override {
     check();
-    inner_.write([&](store::WriteTx& tx) -> std::expected<void, Outcome> {
+    inner_.write(durability, [&](store::WriteTx& tx) -> std::expected<void, Outcome> {
       if (work(tx) == Outcome::commit) return {};
       return std::unexpected(Outcome::roll_back);
     });

@@ -196,11 +196,11 @@ class SqliteDatabase final : public Database {
   // Durability::full. SQLite fixes `synchronous` per connection, outside transactions, so a
   // durable commit runs on a connection opened with synchronous=FULL rather than switching a
   // pooled one back and forth: the PRAGMA would need a statement of its own around each such
-  // transaction, and it resets the pager flags of the connection. In WAL mode its COMMIT flushes
+  // transaction, and like every flag pragma it expires all of the connection's prepared
+  // statements. In WAL mode its COMMIT flushes
   // the WAL file, which holds every commit before it from any connection, so a durable commit
   // makes those durable too (issuance relies on it: the reservations of step 1, committed
-  // normally, are on the disk once step 3 is). This connection only writes, so its prepared
-  // statements are never expired by the readers' `PRAGMA query_only`.
+  // normally, are on the disk once step 3 is).
   std::mutex durable_mutex_;
   std::unique_ptr<Connection> durable_;
 };

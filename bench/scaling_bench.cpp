@@ -32,6 +32,9 @@ struct Growing {
   test::TestEnv env;
   std::unique_ptr<app::CertificateAuthority> ca;
   app::SessionUser clinic;
+  // 発行's applications go to a second clinic, so that the first one's マイページ stays the same
+  // from size to size and only the other institution's certificates grow.
+  app::SessionUser issuing_clinic;
   app::Actor reviewer, issuer;
   std::string request;  // OCSP, for the clinic's first certificate
   store::CertificateRecord model;
@@ -50,9 +53,10 @@ struct Growing {
     clinic = test::logged_in_clinic(env.services);
     if (!app::finalize_usage_application(env.services, clinic, test::usage_form()))
       throw std::runtime_error("usage application");
+    issuing_clinic = second_clinic();
     reviewer = make_operator("rev", "reviewer");
     issuer = make_operator("iss", "issuer");
-    const auto number = approved_application();
+    const auto number = approved_application(clinic);
     if (!app::issue_application(env.services, issuer, number, {}))
       throw std::runtime_error("issue");
     model = *env.db->read([&](store::ReadTx& tx) {
@@ -71,9 +75,26 @@ struct Growing {
       throw std::runtime_error("create_operator");
     return *app::cli_actor(env.services, login);
   }
-  std::string approved_application() {
-    const auto form = test::certificate_form("2", "scale-" + std::to_string(++submitted));
-    auto done = app::submit_certificate_application(env.services, clinic, form);
+  app::SessionUser second_clinic() {
+    constexpr const char* kEmail = "second@clinic.example.jp";
+    constexpr const char* kPassword = "second clinic password";
+    if (!app::create_verified_account(env.services,
+                                      {kEmail, "1310123463", "第二クリニック", kPassword}))
+      throw std::runtime_error("create_verified_account");
+    auto token = app::login(env.services, kEmail, kPassword);
+    if (!token) throw std::runtime_error("login");
+    auto user = app::resolve_session(env.services, token->session_token);
+    if (!user) throw std::runtime_error("resolve_session");
+    if (!app::finalize_usage_application(env.services, *user, test::usage_form()))
+      throw std::runtime_error("usage application");
+    return *user;
+  }
+  std::string approved_application(const app::SessionUser& who) {
+    auto form = test::certificate_form("2", "scale-" + std::to_string(++submitted));
+    form.institution_code = who.institution.code;
+    form.institution_name = who.institution.name;
+    form.email = who.account.email;
+    auto done = app::submit_certificate_application(env.services, who, form);
     if (!done) throw std::runtime_error("submit_certificate_application");
     if (!app::decide(env.services, reviewer, done->application.number, app::Decision::approve, ""))
       throw std::runtime_error("decide");
@@ -141,7 +162,7 @@ void issue(benchmark::State& state) {
   auto& g = growing();
   g.grow_to(static_cast<int>(state.range(0)));
   std::vector<std::string> numbers;
-  for (int i = 0; i < kIssues; ++i) numbers.push_back(g.approved_application());
+  for (int i = 0; i < kIssues; ++i) numbers.push_back(g.approved_application(g.issuing_clinic));
   std::size_t next = 0;
   for (auto _ : state) {
     if (!app::issue_application(g.env.services, g.issuer, numbers.at(next++), {}))

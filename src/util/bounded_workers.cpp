@@ -1,0 +1,52 @@
+#include "util/bounded_workers.hpp"
+
+#include <stdexcept>
+
+namespace onshi::util {
+
+BoundedWorkers::BoundedWorkers(int threads, std::size_t queue) : capacity_(queue) {
+  if (threads < 1) throw std::invalid_argument("BoundedWorkers: at least one thread");
+  threads_.reserve(static_cast<std::size_t>(threads));
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+}
+
+BoundedWorkers::~BoundedWorkers() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+bool BoundedWorkers::try_post(std::function<void()>& job) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (stopping_ || jobs_.size() >= capacity_ + idle_) return false;
+    jobs_.push_back(std::move(job));
+  }
+  ready_.notify_one();
+  return true;
+}
+
+std::size_t BoundedWorkers::waiting() const {
+  const std::lock_guard lock(mutex_);
+  return jobs_.size();
+}
+
+void BoundedWorkers::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    ++idle_;
+    ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    --idle_;
+    if (jobs_.empty()) return;  // stopping, and nothing left that was promised
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
+}
+
+}  // namespace onshi::util

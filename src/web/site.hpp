@@ -70,12 +70,13 @@ struct Route {
 using Routes = std::vector<Route>;
 
 inline Route get(std::string path, Handler h, Access access) {
-  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt, {}, false};
+  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt,
+               {},    false,           false};
 }
 inline Route post(std::string path, Handler h, Access access, Body body,
                   std::string content_type = {}) {
   return Route{"POST",       std::move(path),         std::move(h), access, body,
-               std::nullopt, std::move(content_type), false};
+               std::nullopt, std::move(content_type), false,        false};
 }
 
 // The parameters of `pattern` taken from `path`, or nothing when the path does not match.

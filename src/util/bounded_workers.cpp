@@ -1,13 +1,16 @@
 #include "util/bounded_workers.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <stdexcept>
 
 namespace onshi::util {
 
-BoundedWorkers::BoundedWorkers(int threads, std::size_t queue) : capacity_(queue) {
+BoundedWorkers::BoundedWorkers(int threads, std::size_t queue, int nice) : capacity_(queue) {
   if (threads < 1) throw std::invalid_argument("BoundedWorkers: at least one thread");
   threads_.reserve(static_cast<std::size_t>(threads));
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this, nice] { run(nice); });
 }
 
 BoundedWorkers::~BoundedWorkers() {
@@ -34,7 +37,10 @@ std::size_t BoundedWorkers::waiting() const {
   return jobs_.size();
 }
 
-void BoundedWorkers::run() {
+void BoundedWorkers::run(int nice) {
+  // On Linux a thread's nice value is its own (PRIO_PROCESS with its thread id). A failure leaves
+  // it at the process's priority: slower pages under load, nothing wrong.
+  if (nice != 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
   std::unique_lock lock(mutex_);
   for (;;) {
     ++idle_;

@@ -15,8 +15,10 @@ namespace onshi::util {
 
 class BoundedWorkers {
  public:
-  // `threads` at least 1; `queue` jobs may wait beyond those running (0: none waits).
-  BoundedWorkers(int threads, std::size_t queue);
+  // `threads` at least 1; `queue` jobs may wait beyond those running (0: none waits). `nice`
+  // (Linux: per thread) lowers the threads' scheduling priority by that much, so that on a busy
+  // machine the threads that answer pages run first and this work takes what is left.
+  BoundedWorkers(int threads, std::size_t queue, int nice = 0);
   // Stops taking jobs, runs those already queued (each was promised an answer), joins.
   ~BoundedWorkers();
   BoundedWorkers(const BoundedWorkers&) = delete;
@@ -30,7 +32,7 @@ class BoundedWorkers {
   std::size_t waiting() const;
 
  private:
-  void run();
+  void run(int nice);
 
   const std::size_t capacity_;
   mutable std::mutex mutex_;

@@ -309,8 +309,9 @@ void serve(const Responder& responder, const ServerOptions& options,
   // returned, while the listeners and io still exist for the answers of jobs left in it.
   std::unique_ptr<util::BoundedWorkers> passwords;
   if (responder.password_work && responder.password_busy) {
-    passwords =
-        std::make_unique<util::BoundedWorkers>(options.password_threads, options.password_queue);
+    // Nice 10: when logins and pages compete for the cores, pages win (CFS weights 1024 to 110).
+    passwords = std::make_unique<util::BoundedWorkers>(options.password_threads,
+                                                       options.password_queue, 10);
   }
   const auto handler = [&](const TlsPeers* peers) {
     return [&, peers](restinio::request_handle_t req) {

@@ -16,9 +16,9 @@ struct Gate {
   std::shared_future<void> released = release.get_future().share();
 
   std::function<void()> job(std::atomic<int>& done) {
-    return [this, &done, released = released] {
+    return [this, &done, until = released] {
       started.set_value();
-      released.wait();
+      until.wait();
       ++done;
     };
   }

@@ -9,6 +9,9 @@ namespace onshi::util {
 
 BoundedWorkers::BoundedWorkers(int threads, std::size_t queue, int nice) : capacity_(queue) {
   if (threads < 1) throw std::invalid_argument("BoundedWorkers: at least one thread");
+  // Every thread counts as idle from the start, not from when it first waits: a job posted
+  // before a new thread has run must find its place.
+  idle_ = static_cast<std::size_t>(threads);
   threads_.reserve(static_cast<std::size_t>(threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this, nice] { run(nice); });
 }
@@ -43,15 +46,15 @@ void BoundedWorkers::run(int nice) {
   if (nice != 0) (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice);
   std::unique_lock lock(mutex_);
   for (;;) {
-    ++idle_;
     ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    --idle_;
     if (jobs_.empty()) return;  // stopping, and nothing left that was promised
+    --idle_;
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
     job();
     lock.lock();
+    ++idle_;
   }
 }
 

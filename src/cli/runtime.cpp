@@ -56,9 +56,10 @@ void Runtime::start(bool existing_database) {
     throw CLI::RuntimeError(2);
   }
   const std::filesystem::path resources = config_.resources;
-  db_ = store::open_database(config_.database_url, config_.database_pool_size > 0
-                                                       ? config_.database_pool_size
-                                                       : config_.threads + 2);
+  db_ = store::open_database(config_.database_url,
+                             config_.database_pool_size > 0
+                                 ? config_.database_pool_size
+                                 : config_.threads + config_.password_threads + 2);
   if (existing_database) {
     const int have = db_->schema_version();
     const int want = store::current_schema_version();

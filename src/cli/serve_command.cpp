@@ -60,6 +60,8 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
   const auto [host, port] = split_host_port(config.listen, "--listen");
   web::ServerOptions options{host, port, config.threads, config.max_body_bytes, std::nullopt,
                              true, {}};
+  options.password_threads = config.password_threads;
+  options.password_queue = static_cast<std::size_t>(config.password_queue);
   if (auto trusted = web::parse_trusted_proxies(config.trusted_proxies)) {
     options.trusted_proxies = std::move(*trusted);
   } else {

@@ -69,11 +69,16 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+PasswordHashLimits password_hash_limits() {
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
 std::string hash_password(std::string_view password) {
   ensure_sodium();
+  const auto limits = password_hash_limits();
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+  if (crypto_pwhash_str(out, password.data(), password.size(), limits.opslimit, limits.memlimit) !=
+      0) {
     throw std::runtime_error("out of memory while hashing a password");
   }
   return std::string(out);
@@ -88,8 +93,8 @@ bool verify_password(std::string_view encoded_hash, std::string_view password) {
 bool password_needs_rehash(std::string_view encoded_hash) {
   ensure_sodium();
   const std::string hash(encoded_hash);
-  return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+  const auto limits = password_hash_limits();
+  return crypto_pwhash_str_needs_rehash(hash.c_str(), limits.opslimit, limits.memlimit) != 0;
 }
 
 }  // namespace onshi::util

@@ -1,6 +1,7 @@
 #pragma once
 // Random tokens and keyed hashes for sessions, CSRF and e-mailed links (libsodium, not OpenSSL:
 // OpenSSL belongs to pki/).
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,15 @@ bool constant_time_equal(std::string_view a, std::string_view b);
 std::string seal_secret(std::string_view key, std::string_view plaintext);
 // Nothing when the text was not sealed under this key or was altered.
 std::optional<std::string> open_sealed(std::string_view key, std::string_view sealed);
+
+// The Argon2id limits hash_password uses and password_needs_rehash asks for: libsodium's
+// INTERACTIVE ones (docs/security.md says why they are enough). Exposed for the benchmark that
+// measures crypto_pwhash_str alone beside the login that uses it (bench/app_bench.cpp).
+struct PasswordHashLimits {
+  unsigned long long opslimit;
+  std::size_t memlimit;  // bytes
+};
+PasswordHashLimits password_hash_limits();
 
 // Argon2id (crypto_pwhash_str, interactive limits). Returns the encoded hash string.
 std::string hash_password(std::string_view password);

@@ -60,6 +60,11 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For names the client (server.trusted_proxies, web/forwarded.hpp);
   // empty: every request's address is its socket's.
   std::vector<AddressRange> trusted_proxies;
+  // Requests that hash or verify a password (Responder::password_work) run on threads of their
+  // own, so that a burst of logins leaves the `threads` free for every other page; beyond
+  // `password_queue` waiting, such a request is answered Responder::password_busy at once.
+  int password_threads = 2;
+  std::size_t password_queue = 64;
 };
 
 // What the server hands each request to: the Site, or a stand-in in the server's own tests.
@@ -67,6 +72,10 @@ struct Responder {
   std::function<Response(const Request&)> handle;  // must not throw
   // The last resort when answering failed: a 500 page without detail.
   std::function<Response(int status, const Request&)> error_page;
+  // Optional, both or neither: whether the request goes to the password pool, and the answer
+  // when that pool's queue is full. Without them every request runs on the server's threads.
+  std::function<bool(const Request&)> password_work;  // must not throw
+  std::function<Response(const Request&)> password_busy;
 };
 
 // Serves until SIGINT or SIGTERM; then stops accepting on every listener, lets requests in flight
@@ -79,7 +88,9 @@ void serve(const Responder& responder, const ServerOptions& options,
 inline void serve(Site& site, const ServerOptions& options,
                   const std::function<void()>& on_listening) {
   serve(Responder{[&site](const Request& r) { return site.handle(r); },
-                  [&site](int status, const Request& r) { return site.error_page(status, r); }},
+                  [&site](int status, const Request& r) { return site.error_page(status, r); },
+                  [&site](const Request& r) { return site.is_password_work(r); },
+                  [&site](const Request& r) { return site.password_busy(r); }},
         options, on_listening);
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "pki/tls_server.hpp"
+#include "util/bounded_workers.hpp"
 #include "web/server.hpp"
 
 namespace onshi::web {
@@ -227,10 +228,10 @@ void answer_500(const Responder& responder, const restinio::request_handle_t& re
   }
 }
 
-void answer(const Responder& responder, const restinio::request_handle_t& req, bool tls,
-            const TlsPeer* peer, const std::vector<AddressRange>& trusted_proxies) noexcept {
+void answer(const Responder& responder, const restinio::request_handle_t& req,
+            const Request& r) noexcept {
   try {
-    send(req, responder.handle(to_request(*req, tls, peer, trusted_proxies)), /*close=*/false);
+    send(req, responder.handle(r), /*close=*/false);
     return;
   } catch (const std::exception& e) {
     // Outside the handler nothing catches for us, and an exception would stop io.run().
@@ -239,6 +240,34 @@ void answer(const Responder& responder, const restinio::request_handle_t& req, b
     spdlog::error("answering {} failed", req->header().path());
   }
   answer_500(responder, req);
+}
+
+// On a thread of the event loop: answers the request there, or hands it to the password pool,
+// or, when that pool's queue is full, answers Responder::password_busy. Returns false when the
+// pool took it (the pool's job then ends the request's time in flight).
+bool take(const Responder& responder, util::BoundedWorkers* passwords, std::atomic<int>& in_flight,
+          const restinio::request_handle_t& req, bool tls, const TlsPeer* peer,
+          const std::vector<AddressRange>& trusted_proxies) noexcept {
+  try {
+    auto r = std::make_shared<const Request>(to_request(*req, tls, peer, trusted_proxies));
+    if (passwords && responder.password_work(*r)) {
+      std::function<void()> job = [&responder, &in_flight, req, r] {
+        answer(responder, req, *r);
+        --in_flight;
+      };
+      if (passwords->try_post(job)) return false;
+      send(req, responder.password_busy(*r), /*close=*/false);
+      return true;
+    }
+    answer(responder, req, *r);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::error("answering {} failed: {}", req->header().path(), e.what());
+  } catch (...) {
+    spdlog::error("answering {} failed", req->header().path());
+  }
+  answer_500(responder, req);
+  return true;
 }
 
 // What both listeners share; the request handler and, for TLS, the context come on top.
@@ -275,14 +304,23 @@ void serve(const Responder& responder, const ServerOptions& options,
   // between. A next request whose headers arrived before its body lost them, and its body was
   // parsed as a request line: the connection closed without an answer (about 1 in 50 for
   // Python's http.client, which sends the two apart).
+  // Argon2id takes tens of milliseconds of a core and 64 MiB: on the loop's threads a burst of
+  // logins would hold all of them while every other page waited. Reset once io.run() has
+  // returned, while the listeners and io still exist for the answers of jobs left in it.
+  std::unique_ptr<util::BoundedWorkers> passwords;
+  if (responder.password_work && responder.password_busy) {
+    // Nice 10: when logins and pages compete for the cores, pages win (CFS weights 1024 to 110).
+    passwords = std::make_unique<util::BoundedWorkers>(options.password_threads,
+                                                       options.password_queue, 10);
+  }
   const auto handler = [&](const TlsPeers* peers) {
     return [&, peers](restinio::request_handle_t req) {
       ++in_flight;
       auto peer = peers ? peers->find(req->connection_id()) : nullptr;
-      asio::post(io, [&responder, &in_flight, &options, req = std::move(req),
-                      tls = peers != nullptr, peer = std::move(peer)] {
-        answer(responder, req, tls, peer.get(), options.trusted_proxies);
-        --in_flight;
+      asio::post(io, [&responder, &in_flight, &options, pool = passwords.get(),
+                      req = std::move(req), tls = peers != nullptr, peer = std::move(peer)] {
+        if (take(responder, pool, in_flight, req, tls, peer.get(), options.trusted_proxies))
+          --in_flight;
       });
       return restinio::request_accepted();
     };
@@ -353,6 +391,7 @@ void serve(const Responder& responder, const ServerOptions& options,
   for (int i = 1; i < options.threads; ++i) pool.emplace_back([&] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  passwords.reset();
   handshake_hook = nullptr;
   if (failure) std::rethrow_exception(failure);
 }

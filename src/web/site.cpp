@@ -19,6 +19,9 @@ namespace {
 // How long a client should wait before trying again when the database is out of reach: about
 // what a PostgreSQL restart or a failover takes.
 constexpr std::string_view kRetryAfterSeconds = "5";
+// When the password pool is full: a burst of logins drains in a second or two (64 waiting, two
+// threads, tens of milliseconds each).
+constexpr std::string_view kPasswordRetryAfterSeconds = "2";
 
 bool is_api(const Request& r) {
   return r.path.starts_with("/api/");
@@ -111,6 +114,9 @@ void add_security_headers(Response& r, bool https, bool no_referrer) {
 Site::Site(const app::Services& s, Metrics& metrics, Routes routes)
     : s_(s), metrics_(metrics), routes_(std::move(routes)) {
   csrf_key_ = app::csrf_key(s_);
+  for (const auto& route : routes_) {
+    if (route.password_work) password_routes_.push_back(&route);
+  }
 }
 
 Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) {
@@ -133,6 +139,52 @@ Site::Site(const app::Services& s, Metrics& metrics) : s_(s), metrics_(metrics) 
   add_est_routes(routes_);
   add_ca_certificate_routes(routes_);
   add_crl_routes(routes_);
+  for (const auto& route : routes_) {
+    if (route.password_work) password_routes_.push_back(&route);
+  }
+}
+
+bool Site::is_password_work(const Request& r) const noexcept {
+  try {
+    if (r.method != "POST") return false;
+    // Routes are tried in order: a password route answers only when no route before it matches
+    // the same method and path, which holds for the literal paths they have (route_policy_test).
+    return std::ranges::any_of(password_routes_, [&](const Route* route) {
+      return route->method == r.method && match_path(route->path, r.path).has_value();
+    });
+  } catch (...) {
+    return false;  // out of memory: the request is answered where it is
+  }
+}
+
+Response Site::password_busy(const Request& r) noexcept {
+  Response resp;
+  try {
+    util::TemplateData d;
+    for (const auto* key : {"title", "lead", "retry", "sent"}) {
+      d.set(key, s_.messages.get(fmt::format("password_busy.{}", key)));
+    }
+    util::TemplateData layout;
+    add_contact(s_, d, layout);
+    layout.set("title", s_.messages.get("password_busy.title"));
+    layout.set("content", s_.templates.render("unavailable.html", d));
+    resp =
+        Response::text(503, "text/html; charset=utf-8", s_.templates.render("layout.html", layout));
+  } catch (const std::exception& e) {
+    spdlog::error("password busy page for {} failed: {}", r.path, e.what());
+    resp = Response::text(503, "text/plain; charset=utf-8", "ただいまサービスを利用できません。\n");
+  }
+  resp.header("Cache-Control", "no-store");
+  resp.header("Retry-After", std::string(kPasswordRetryAfterSeconds));
+  add_security_headers(resp, s_.config.base_url.starts_with("https://"), false);
+  try {
+    metrics_.observe(r.path, r.method, resp.status, 0.0);
+    spdlog::warn("http method={} path={} status=503 password pool full remote={}", r.method, r.path,
+                 r.remote);
+  } catch (...) {
+    // Out of memory: the answer goes out uncounted.
+  }
+  return resp;
 }
 
 Response Site::handle(const Request& r) noexcept {

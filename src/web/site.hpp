@@ -50,6 +50,9 @@ struct Route {
   std::string content_type;                   // binary: the one media type accepted
   // Only on the TLS listener (EST): on the plain one a 403 that says to use https.
   bool tls_only = false;
+  // The handler hashes or verifies a password (Argon2id, tens of milliseconds of a core): the
+  // server runs it on its bounded password pool, off the threads that answer every other page.
+  bool password_work = false;
 
   Route&& needs(app::Permission p) && {
     permission = p;
@@ -59,16 +62,21 @@ struct Route {
     tls_only = true;
     return std::move(*this);
   }
+  Route&& hashes_password() && {
+    password_work = true;
+    return std::move(*this);
+  }
 };
 using Routes = std::vector<Route>;
 
 inline Route get(std::string path, Handler h, Access access) {
-  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt, {}, false};
+  return Route{"GET", std::move(path), std::move(h), access, Body::none, std::nullopt,
+               {},    false,           false};
 }
 inline Route post(std::string path, Handler h, Access access, Body body,
                   std::string content_type = {}) {
   return Route{"POST",       std::move(path),         std::move(h), access, body,
-               std::nullopt, std::move(content_type), false};
+               std::nullopt, std::move(content_type), false,        false};
 }
 
 // The parameters of `pattern` taken from `path`, or nothing when the path does not match.
@@ -116,6 +124,13 @@ class Site {
   Metrics& metrics() { return metrics_; }
   const Routes& routes() const { return routes_; }
 
+  // Whether the route that answers `r` hashes or verifies a password (Route::password_work): the
+  // server then hands it to its password pool. Cheap: a few string comparisons.
+  bool is_password_work(const Request& r) const noexcept;
+  // What such a request gets when the password pool's queue is full: 503 with Retry-After, the
+  // page (password_busy.*) saying that nothing was done; counted in the metrics like any answer.
+  Response password_busy(const Request& r) noexcept;
+
   // An error page (4xx/5xx) with the catalogue's message for `status`, no internal detail.
   // `allow` is the Allow header of a 405: the methods the path does support.
   Response error_page(int status, const Request& r, const std::string& allow = {}) noexcept;
@@ -134,6 +149,8 @@ class Site {
   Metrics& metrics_;
   std::string csrf_key_;
   Routes routes_;
+  // The routes with password_work, apart: is_password_work runs for every request.
+  std::vector<const Route*> password_routes_;
 };
 
 // `no_referrer`: pages whose address or forms concern a pickup (/pickup) send no Referer at all.

@@ -120,6 +120,9 @@ const std::vector<Key>& keys() {
       {"server", "listen", "ONSHI_LISTEN", string(&Config::listen)},
       {"server", "base_url", "ONSHI_BASE_URL", string(&Config::base_url)},
       {"server", "threads", "ONSHI_THREADS", integer(&Config::threads, 1)},
+      {"server", "password_threads", "ONSHI_PASSWORD_THREADS",
+       integer(&Config::password_threads, 1)},
+      {"server", "password_queue", "ONSHI_PASSWORD_QUEUE", integer(&Config::password_queue, 0)},
       {"server", "cookie_secure", "ONSHI_COOKIE_SECURE",
        [](Config& c, std::string_view w, const std::string& t) {
          c.cookie_secure = parse_bool(w, t);

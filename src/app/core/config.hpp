@@ -14,6 +14,10 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string base_url;  // public URL of the portal; default http://LISTEN
   int threads = 4;
+  // Threads that hash and verify passwords (login, registration, password change and reset), apart
+  // from `threads`, and how many such requests may wait for them; beyond that, 503.
+  int password_threads = 2;
+  int password_queue = 64;
   std::optional<bool> cookie_secure;  // default: true when base_url is https
   std::uint64_t max_body_bytes = 1024 * 1024;
   std::string resources;  // folder holding templates/, static/, data/
@@ -32,7 +36,7 @@ struct Config {
 
   // [database]
   std::string database_url;    // default sqlite:DATA/onshi.db
-  int database_pool_size = 0;  // connections per node; 0: server.threads + 2
+  int database_pool_size = 0;  // connections per node; 0: threads + password_threads + 2
 
   // [mail]
   std::string smtp_url = "smtp://127.0.0.1:2525";

@@ -49,7 +49,8 @@ Response logout_submit(Ctx& ctx) {
 void add_login_routes(Routes& routes) {
   // The one back-office page for visitors.
   routes.push_back(get(std::string(kLoginPath), login_form, Access::anyone));
-  routes.push_back(post(std::string(kLoginPath), login_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(post(std::string(kLoginPath), login_submit, Access::anyone, Body::visitor_form)
+                       .hashes_password());
   // Clears the cookie whether or not its session still lives.
   routes.push_back(post("/admin/logout", logout_submit, Access::anyone, Body::form));
 }

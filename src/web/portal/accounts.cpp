@@ -75,11 +75,13 @@ Response logout_submit(Ctx& ctx) {
 
 void add_account_routes(Routes& routes) {
   routes.push_back(get("/register", register_form, Access::anyone));
-  routes.push_back(post("/register", register_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(
+      post("/register", register_submit, Access::anyone, Body::visitor_form).hashes_password());
   routes.push_back(get("/verify", verify_form, Access::anyone));
   routes.push_back(post("/verify", verify_submit, Access::anyone, Body::visitor_form));
   routes.push_back(get("/login", login_form, Access::anyone));
-  routes.push_back(post("/login", login_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(
+      post("/login", login_submit, Access::anyone, Body::visitor_form).hashes_password());
   // Logging out without a session does nothing, so it needs none.
   routes.push_back(post("/logout", logout_submit, Access::anyone, Body::form));
 }

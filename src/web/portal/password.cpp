@@ -65,11 +65,13 @@ Response reset_submit(Ctx& ctx) {
 
 void add_password_routes(Routes& routes) {
   routes.push_back(get("/password/change", change_form, Access::clinic));
-  routes.push_back(post("/password/change", change_submit, Access::clinic, Body::form));
+  routes.push_back(
+      post("/password/change", change_submit, Access::clinic, Body::form).hashes_password());
   routes.push_back(get("/password/forgot", forgot_form, Access::anyone));
   routes.push_back(post("/password/forgot", forgot_submit, Access::anyone, Body::visitor_form));
   routes.push_back(get("/password/reset", reset_form, Access::anyone));
-  routes.push_back(post("/password/reset", reset_submit, Access::anyone, Body::visitor_form));
+  routes.push_back(
+      post("/password/reset", reset_submit, Access::anyone, Body::visitor_form).hashes_password());
 }
 
 }  // namespace onshi::web

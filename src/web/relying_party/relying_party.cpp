@@ -86,7 +86,10 @@ Responder RelyingParty::responder() {
                          status, json{{"result", "internal_error"},
                                       {"message", messages_.get("relying_party.internal_error")}}
                                      .dump());
-                   }};
+                   },
+                   // No password work: every request runs on the server's threads.
+                   {},
+                   {}};
 }
 
 std::string RelyingParty::metrics_text() const {

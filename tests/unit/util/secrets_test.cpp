@@ -92,6 +92,16 @@ TEST(Passwords, HashVerifyRoundTrip) {
   EXPECT_FALSE(password_needs_rehash(hash));
 }
 
+// docs/security.md justifies these against OWASP's minimum (m=19 MiB, t=2, p=1): a change of
+// libsodium's INTERACTIVE limits must be seen, not inherited silently.
+TEST(Passwords, TheLimitsAreArgon2idWith64MiBTwoPassesOneLane) {
+  const auto limits = password_hash_limits();
+  EXPECT_EQ(limits.opslimit, 2U);
+  EXPECT_EQ(limits.memlimit, 64U * 1024 * 1024);
+  const auto hash = hash_password("correct horse battery");
+  EXPECT_TRUE(hash.starts_with("$argon2id$v=19$m=65536,t=2,p=1$")) << hash;
+}
+
 TEST(Passwords, SaltMakesEveryHashDifferent) {
   const auto a = hash_password("パスワードのテストです");
   const auto b = hash_password("パスワードのテストです");

@@ -128,7 +128,9 @@ class TlsListenerTest : public ::testing::Test {
         serve(Responder{echo,
                         [](int status, const Request&) {
                           return Response::text(status, "text/plain", "error");
-                        }},
+                        },
+                        {},
+                        {}},
               options, [&] {
                 listened = true;
                 listening->set_value();
@@ -298,7 +300,7 @@ std::string refusal(const std::string& cert, const std::string& key, const std::
   options.tls->client_ca_pem = ca == "x" ? read_file(dir / "a.crt") : ca;
   std::string message;
   try {
-    serve(Responder{echo, nullptr}, options, [] {});
+    serve(Responder{echo, nullptr, {}, {}}, options, [] {});
   } catch (const std::runtime_error& e) {
     message = e.what();
   }

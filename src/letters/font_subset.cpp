@@ -179,7 +179,15 @@ std::vector<char32_t> DocumentText::code_points() const {
   return out;
 }
 
-DocumentFonts::DocumentFonts(const DocumentText& text, FontSubsetting mode) {
+namespace {
+std::mutex& documents_mutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace
+
+DocumentFonts::DocumentFonts(const DocumentText& text, FontSubsetting mode)
+    : one_document_(documents_mutex()) {
   if (mode == FontSubsetting::none) return;
   const auto& faces = source_faces();
   const std::vector<char32_t> used = text.code_points();

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +49,12 @@ class DocumentFonts {
   struct RemoveDirectory {
     void operator()(const std::filesystem::path* dir) const;
   };
+  // One document at a time in the whole process, from its fonts to its finished surface. Each
+  // document brings font files of its own, and cairo 1.16 keeps at most 10 FreeType faces open
+  // process-wide, closing one that another thread's document is laying out: 16 receipts rendered
+  // at once crashed the server in cairo_scaled_font_glyph_extents. Declared first, so that it is
+  // taken before the fonts are made and released after they are gone.
+  std::unique_lock<std::mutex> one_document_;
   std::unique_ptr<const std::filesystem::path, RemoveDirectory> dir_;  // the subset font files
   FontMapPtr map_;  // null: pango's default map, with the system's fonts; goes before `dir_`
 };

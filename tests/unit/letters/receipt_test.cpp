@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "pdf_tools.hpp"
@@ -60,6 +61,32 @@ TEST(Receipt, IsOneA4PageWithJapaneseText) {
   EXPECT_TRUE(shows(text, "申請受付票"));  // letter-spaced, still one word
   EXPECT_TRUE(shows(text, "受付日時 2026-11-24 20:15"));
   render_png(path);
+}
+
+// The server renders receipts on several threads at once. With a font map and font files per
+// document, 16 at once crashed it inside cairo (font_subset.hpp says why): every one of them must
+// come out whole, about the size of one rendered alone, and readable.
+TEST(Receipt, ManyThreadsRenderAtOnce) {
+  const std::string alone = render_receipt_pdf(sample_receipt());
+  constexpr int kThreads = 8, kEach = 3;
+  std::vector<std::vector<std::string>> made(kThreads);
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&made, t] {
+        for (int i = 0; i < kEach; ++i) made[t].push_back(render_receipt_pdf(sample_receipt()));
+      });
+    }
+  }
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(made[t].size(), static_cast<std::size_t>(kEach));
+    for (const auto& pdf : made[t]) {
+      EXPECT_TRUE(pdf.starts_with("%PDF-"));
+      EXPECT_NEAR(static_cast<double>(pdf.size()), static_cast<double>(alone.size()), 64.0);
+    }
+  }
+  const fs::path path = write_pdf(made.back().back(), "receipt-threads");
+  EXPECT_TRUE(shows(pdf_text(path), "みなと内科クリニック"));
 }
 
 TEST(Receipt, MetadataTitleIsTheTitle) {

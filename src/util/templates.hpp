@@ -11,6 +11,20 @@ namespace onshi::util {
 
 using TemplateData = kainjow::mustache::data;
 
+// kainjow's set and push_back copy what they are given, a whole tree of maps for a list of rows:
+// these move it in instead. The objects are never const, so casting away what get() and
+// list_value() add is defined.
+inline void set_moved(TemplateData& object, const std::string& name, TemplateData&& value) {
+  object.set(name, TemplateData(false));
+  if (const TemplateData* slot = object.get(name))
+    *const_cast<TemplateData*>(slot) = std::move(value);
+}
+inline void push_back_moved(TemplateData& list, TemplateData&& value) {
+  if (!list.is_list()) return;
+  list.push_back(TemplateData(false));
+  const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value()).back() = std::move(value);
+}
+
 class Templates {
  public:
   explicit Templates(std::filesystem::path dir);

@@ -34,9 +34,9 @@ Response mypage(Ctx& ctx) {
     row.set("kind", ctx.message(a.changes_id ? "usage.kind.change" : "usage.kind.first"));
     row.set("status", ctx.message("usage.status_finalized"));
     row.set("submitted_at", app::time_shown(ctx.services().messages, a.finalized_at));
-    app_list.push_back(row);
+    util::push_back_moved(app_list, std::move(row));
   }
-  d.set("applications", app_list);
+  util::set_moved(d, "applications", std::move(app_list));
   d.set("no_applications", p.usage_applications.empty());
   util::TemplateData cert_apps{util::TemplateData::type::list};
   for (const auto& a : p.certificate_applications) {
@@ -60,9 +60,9 @@ Response mypage(Ctx& ctx) {
                 : std::string("—"));
     row.set("needs_action", domain::awaits_applicant(a.status));
     row.set("renewal", a.kind == store::ApplicationKind::renewal);
-    cert_apps.push_back(row);
+    util::push_back_moved(cert_apps, std::move(row));
   }
-  d.set("certificate_applications", cert_apps);
+  util::set_moved(d, "certificate_applications", std::move(cert_apps));
   d.set("no_certificate_applications", p.certificate_applications.empty());
   util::TemplateData cert_list{util::TemplateData::type::list};
   bool any_revocable = false;
@@ -90,7 +90,7 @@ Response mypage(Ctx& ctx) {
     } else {
       row.set("days_left", "—");
     }
-    cert_list.push_back(row);
+    util::push_back_moved(cert_list, std::move(row));
   }
   d.set("any_revocable", any_revocable);
   if (expiring > 0 || expired > 0) {
@@ -103,9 +103,9 @@ Response mypage(Ctx& ctx) {
     d.set("expiry", banner);
   }
   d.set("any_renewable", p.any_renewable);
-  d.set("certificates", cert_list);
+  util::set_moved(d, "certificates", std::move(cert_list));
   d.set("no_certificates", p.certificates.empty());
-  return ctx.page(200, "mypage.html", "マイページ", d);
+  return ctx.page(200, "mypage.html", "マイページ", std::move(d));
 }
 
 }  // namespace

@@ -154,6 +154,33 @@ TEST_F(TemplatesTest, SectionsListsAndMissingValues) {
   EXPECT_EQ(t.render("list.html", empty), "none||");
 }
 
+// マイページ's rows are moved into their lists rather than copied: the page must read the same.
+TEST_F(TemplatesTest, MovedInRowsRenderAsCopiedOnes) {
+  write("list.html", "{{#items}}[{{name}}{{#tags}}:{{.}}{{/tags}}]{{/items}}{{x}}");
+  const Templates t(dir_);
+  const auto build = [](bool moved) {
+    TemplateData items{TemplateData::type::list};
+    for (const char* n : {"一", "二"}) {
+      TemplateData row;
+      row.set("name", n);
+      TemplateData tags{TemplateData::type::list};
+      tags.push_back(TemplateData("a"));
+      moved ? set_moved(row, "tags", std::move(tags)) : row.set("tags", tags);
+      moved ? push_back_moved(items, std::move(row)) : items.push_back(row);
+    }
+    TemplateData d;
+    d.set("x", "old");
+    moved ? set_moved(d, "items", std::move(items)) : d.set("items", items);
+    moved ? set_moved(d, "x", TemplateData("new")) : d.set("x", "new");
+    return d;
+  };
+  EXPECT_EQ(t.render("list.html", build(false)), "[一:a][二:a]new");
+  EXPECT_EQ(t.render("list.html", build(true)), "[一:a][二:a]new");
+  TemplateData not_a_list;
+  push_back_moved(not_a_list, TemplateData("x"));  // as push_back: nothing on an object
+  EXPECT_TRUE(not_a_list.is_empty_object());
+}
+
 TEST_F(TemplatesTest, SubfoldersWork) {
   write("mail/x.txt", "Subject: {{s}}\n");
   TemplateData d;

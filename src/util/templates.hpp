@@ -22,7 +22,8 @@ inline void set_moved(TemplateData& object, const std::string& name, TemplateDat
 inline void push_back_moved(TemplateData& list, TemplateData&& value) {
   if (!list.is_list()) return;
   list.push_back(TemplateData(false));
-  const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value()).back() = std::move(value);
+  const_cast<kainjow::mustache::basic_list<std::string>&>(list.list_value()).back() =
+      std::move(value);
 }
 
 class Templates {

@@ -47,6 +47,31 @@ std::vector<std::string_view> segments(std::string_view path) {
   return out;
 }
 
+// The 503 page of database_unavailable.* or password_busy.*. Nothing on it needs the database: no
+// session, no menu counts.
+Response unavailable_page(const app::Services& s, std::string_view messages) {
+  util::TemplateData d;
+  for (const auto* key : {"title", "lead", "retry", "sent"}) {
+    d.set(key, s.messages.get(fmt::format("{}.{}", messages, key)));
+  }
+  util::TemplateData layout;
+  add_contact(s, d, layout);
+  layout.set("title", s.messages.get(fmt::format("{}.title", messages)));
+  layout.set("content", s.templates.render("unavailable.html", d));
+  auto resp =
+      Response::text(503, "text/html; charset=utf-8", s.templates.render("layout.html", layout));
+  resp.header("Cache-Control", "no-store");
+  return resp;
+}
+
+// When even that page cannot be made (out of memory, a template gone).
+Response plain_unavailable() {
+  auto resp =
+      Response::text(503, "text/plain; charset=utf-8", "ただいまサービスを利用できません。\n");
+  resp.header("Cache-Control", "no-store");
+  return resp;
+}
+
 }  // namespace
 
 bool is_est_path(std::string_view path) {
@@ -160,21 +185,11 @@ bool Site::is_password_work(const Request& r) const noexcept {
 Response Site::password_busy(const Request& r) noexcept {
   Response resp;
   try {
-    util::TemplateData d;
-    for (const auto* key : {"title", "lead", "retry", "sent"}) {
-      d.set(key, s_.messages.get(fmt::format("password_busy.{}", key)));
-    }
-    util::TemplateData layout;
-    add_contact(s_, d, layout);
-    layout.set("title", s_.messages.get("password_busy.title"));
-    layout.set("content", s_.templates.render("unavailable.html", d));
-    resp =
-        Response::text(503, "text/html; charset=utf-8", s_.templates.render("layout.html", layout));
+    resp = unavailable_page(s_, "password_busy");
   } catch (const std::exception& e) {
     spdlog::error("password busy page for {} failed: {}", r.path, e.what());
-    resp = Response::text(503, "text/plain; charset=utf-8", "ただいまサービスを利用できません。\n");
+    resp = plain_unavailable();
   }
-  resp.header("Cache-Control", "no-store");
   resp.header("Retry-After", std::string(kPasswordRetryAfterSeconds));
   add_security_headers(resp, s_.config.base_url.starts_with("https://"), false);
   try {
@@ -330,22 +345,11 @@ Response Site::unavailable(const Request& r) noexcept {
       resp = problem(s_, 503, "unavailable", r.path,
                      s_.messages.get("database_unavailable.api_detail"));
     } else {
-      // Nothing on it needs the database: no session, no menu counts.
-      util::TemplateData d;
-      for (const auto* key : {"title", "lead", "retry", "sent"}) {
-        d.set(key, s_.messages.get(fmt::format("database_unavailable.{}", key)));
-      }
-      util::TemplateData layout;
-      add_contact(s_, d, layout);
-      layout.set("title", s_.messages.get("database_unavailable.title"));
-      layout.set("content", s_.templates.render("unavailable.html", d));
-      resp = Response::text(503, "text/html; charset=utf-8",
-                            s_.templates.render("layout.html", layout));
-      resp.header("Cache-Control", "no-store");
+      resp = unavailable_page(s_, "database_unavailable");
     }
   } catch (const std::exception& e) {
     spdlog::error("unavailable page for {} failed: {}", r.path, e.what());
-    resp = Response::text(503, "text/plain; charset=utf-8", "ただいまサービスを利用できません。\n");
+    resp = plain_unavailable();
   }
   resp.header("Retry-After", std::string(kRetryAfterSeconds));
   if (r.method == "HEAD") resp.body.clear();

@@ -6,77 +6,25 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <exception>
 #include <expected>
 #include <set>
 #include <string_view>
-#include <thread>
 
 #include "app/billing/charges.hpp"
 #include "app/ca/certificate_authority.hpp"
+#include "app/ca/issuance_keys.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/certificate_state.hpp"
-#include "pki/csr.hpp"
 #include "pki/issuing_ca.hpp"
 #include "pki/serial.hpp"
 #include "pki/terminal_profile.hpp"
-#include "util/secrets.hpp"
 #include "util/text.hpp"
 
 namespace onshi::app {
 namespace {
 
-// pki/'s typed refusal as the catalogue's key.
-std::string csr_key(pki::CsrError e) {
-  return "csr." + std::string(pki::csr_error_name(e));
-}
-
-// 32 symbols without 0/O and 1/I, so a code read off paper is typed right; 16 of them carry 80
-// bits (CPIPCS 4.4.1).
-constexpr std::string_view kCodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-constexpr std::size_t kCodeLength = 16;
 constexpr int kSerialAttempts = 5;
-
-// The key each terminal's certificate will certify.
-struct TerminalKeyPlan {
-  std::string public_key_der;
-  std::optional<std::string> sealed_key;  // generated keys only
-};
-
-// check_csr of each PEM, in order. A P-256 proof of possession costs about three signatures, so a
-// large application's checks are most of its 発行: past a few CSRs the second half runs on a
-// thread of its own (check_csr shares nothing between calls). Before any transaction, as before.
-using CheckedCsr = std::expected<pki::CheckedCsr, pki::CsrError>;
-std::vector<CheckedCsr> check_csrs(const std::vector<std::string_view>& pems) {
-  constexpr std::size_t kParallelFrom = 8;
-  std::vector<std::optional<CheckedCsr>> checked(pems.size());
-  const auto check_range = [&](std::size_t from, std::size_t to) {
-    for (std::size_t i = from; i < to; ++i) checked[i] = pki::check_csr(pems[i]);
-  };
-  const bool parallel = pems.size() >= kParallelFrom && std::thread::hardware_concurrency() > 1;
-  if (!parallel) {
-    check_range(0, pems.size());
-  } else {
-    const std::size_t half = pems.size() / 2;
-    std::exception_ptr failed;
-    {
-      std::jthread second([&] {
-        try {
-          check_range(half, pems.size());
-        } catch (...) {
-          failed = std::current_exception();
-        }
-      });
-      check_range(0, half);
-    }
-    if (failed) std::rethrow_exception(failed);
-  }
-  std::vector<CheckedCsr> out;
-  out.reserve(checked.size());
-  for (auto& c : checked) out.push_back(std::move(*c));
-  return out;
-}
 
 std::chrono::system_clock::time_point time_of(store::Millis ms) {
   return std::chrono::system_clock::time_point{std::chrono::milliseconds{ms}};
@@ -222,26 +170,6 @@ Result<std::vector<IssuedTerminal>> store_signed(
 
 }  // namespace
 
-std::string new_pickup_code() {
-  // Each random byte's low five bits pick one of the 32 symbols without bias.
-  static_assert(kCodeAlphabet.size() == 32);
-  std::string code;
-  for (unsigned char b : util::random_bytes(kCodeLength)) code.push_back(kCodeAlphabet[b & 0x1f]);
-  return fmt::format("{}-{}-{}-{}", code.substr(0, 4), code.substr(4, 4), code.substr(8, 4),
-                     code.substr(12, 4));
-}
-
-std::string normalize_pickup_code(std::string_view typed) {
-  std::string out;
-  for (char c : util::normalize_code_input(typed)) {
-    if (c == '-' || c == ' ') continue;
-    const char upper = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    if (kCodeAlphabet.find(upper) == std::string_view::npos) return {};
-    out.push_back(upper);
-  }
-  return out.size() == kCodeLength ? out : std::string{};
-}
-
 Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const Actor& who,
                                                       std::string_view number,
                                                       const std::map<int, std::string>& csrs,
@@ -269,47 +197,12 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
   }
   const int count = found->certificates;
 
-  // Keys are checked or generated before the transaction: RSA generation can take a while and
-  // must not hold the writer lock.
-  std::vector<TerminalKeyPlan> keys(static_cast<std::size_t>(count));
-  std::set<std::string> csr_keys;
-  std::vector<std::string_view> pems;
-  for (const auto& [index, csr] : csrs) {
-    if (index < 1 || index > count) {
-      return std::unexpected(
-          review_failure(ReviewError::bad_csr, "csr.no_such_certificate", index));
-    }
-    pems.push_back(csr);
-  }
-  auto all_checked = check_csrs(pems);
-  std::size_t nth = 0;
-  for (const auto& [index, csr] : csrs) {
-    auto& checked = all_checked[nth++];
-    if (!checked) {
-      return std::unexpected(review_failure(ReviewError::bad_csr, csr_key(checked.error()), index));
-    }
-    // The same key twice in one request is as bad as a key certified before.
-    if (!csr_keys.insert(util::sha256_hex(checked->public_key_der)).second) {
-      return std::unexpected(review_failure(ReviewError::bad_csr, "csr.duplicate_key", index));
-    }
-    keys[static_cast<std::size_t>(index - 1)].public_key_der = checked->public_key_der;
-  }
+  // Keys are checked or generated, and the pickup codes made, before the transaction: RSA
+  // generation can take a while and must not hold the writer lock.
+  const auto prepared = prepare_terminals(s, csrs, count);
+  if (!prepared) return std::unexpected(prepared.error());
+  const auto& keys = *prepared;
   const auto& profile = s.ca->profile();
-  for (auto& k : keys) {
-    if (!k.public_key_der.empty()) continue;
-    auto generated = s.ca->issuing().generate_terminal_key(profile.generated_key);
-    k.public_key_der = std::move(generated.public_key_der);
-    k.sealed_key = std::move(generated.sealed_private_key);
-  }
-  // The pickup codes, sealed and hashed, and the keys' fingerprints: before the transaction too,
-  // which then only reads and writes rows.
-  std::vector<std::string> code_hashes, sealed_codes, spki_hashes;
-  for (int i = 0; i < count; ++i) {
-    const auto code = new_pickup_code();
-    code_hashes.push_back(util::sha256_hex(normalize_pickup_code(code)));
-    sealed_codes.push_back(s.ca->seal(code));
-    spki_hashes.push_back(util::sha256_hex(keys[static_cast<std::size_t>(i)].public_key_der));
-  }
 
   // Step 1: reserve the serials and store what is to be signed.
   auto plan = s.db.write([&](store::WriteTx& tx) -> Result<IssuancePlan> {
@@ -326,7 +219,7 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
       return std::unexpected(review_failure(ReviewError::same_operator));
     }
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (tx.certificates().public_key_certified(spki_hashes[i])) {
+      if (tx.certificates().public_key_certified(keys[i].spki_sha256)) {
         return std::unexpected(
             review_failure(ReviewError::bad_csr, "csr.duplicate_key", static_cast<int>(i) + 1));
       }
@@ -368,12 +261,12 @@ Result<std::vector<IssuedTerminal>> issue_application(const Services& s, const A
         c.generation = p.renewed[static_cast<std::size_t>(i)].generation + 1;
       }
       c.terminal = terminals[static_cast<std::size_t>(i)];
-      c.spki_sha256 = spki_hashes[static_cast<std::size_t>(i)];
+      c.spki_sha256 = key.spki_sha256;
       c.key_source = key.sealed_key ? store::KeySource::generated : store::KeySource::csr;
       c.sealed_key = key.sealed_key;
       c.status = domain::CertificateState::issued;
-      c.pickup_code_hash = code_hashes[static_cast<std::size_t>(i)];
-      c.sealed_pickup_code = sealed_codes[static_cast<std::size_t>(i)];
+      c.pickup_code_hash = key.pickup_code_hash;
+      c.sealed_pickup_code = key.sealed_pickup_code;
       c.pickup_expires_at = pickup_expires;
       c.issued_by = who.operator_id;
       c.issued_at = now;

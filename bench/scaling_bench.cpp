@@ -77,10 +77,15 @@ struct Growing {
   }
   app::SessionUser second_clinic() {
     constexpr const char* kEmail = "second@clinic.example.jp";
-    constexpr const char* kPassword = "second clinic password";
-    if (!app::create_verified_account(env.services,
-                                      {kEmail, "1310123463", "第二クリニック", kPassword}))
-      throw std::runtime_error("create_verified_account");
+    constexpr const char* kPassword =
+        "scaling bench passphrase 2026";  // nothing of the e-mail in it
+    const auto created = app::create_verified_account(
+        env.services, {kEmail, "1310123463", "第二クリニック", kPassword});
+    if (!created) {
+      std::string why = created.error().key;
+      for (const auto& f : created.error().fields) why += " " + f.field + ": " + f.key;
+      throw std::runtime_error("create_verified_account: " + why);
+    }
     auto token = app::login(env.services, kEmail, kPassword);
     if (!token) throw std::runtime_error("login");
     auto user = app::resolve_session(env.services, token->session_token);

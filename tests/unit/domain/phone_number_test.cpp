@@ -48,5 +48,13 @@ TEST(PhoneNumber, RejectsBadNumbers) {
   EXPECT_EQ(error_key(PhoneNumberError::wrong_length), "phone_number.wrong_length");
 }
 
+// Found by tests/fuzz/normalisers_fuzz.cpp: the groups of a mobile or special number were cut
+// out before its length was checked, so "050" alone threw std::out_of_range (a 500 on the form).
+TEST(PhoneNumber, ThePrefixOfAGroupedNumberAloneIsTooShort) {
+  for (const char* typed : {"050", "0--5-0--", "090", "0800", "0120", "0570-1", "080-12"}) {
+    EXPECT_EQ(error_of(PhoneNumber::parse(typed)), PhoneNumberError::wrong_length) << typed;
+  }
+}
+
 }  // namespace
 }  // namespace onshi::domain

@@ -7,6 +7,9 @@
 # recorded (bench/lib.sh) for scripts/bench-ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# start_server, stop_server and the records; before anything uses them (it also empties server_pid).
+# shellcheck source=lib.sh
+. bench/lib.sh
 certs=${ONSHI_BENCH_OCSP_CERTS:-100000}
 read -r -a wrk_args <<<"${OCSP_WRK_ARGS:--t2 -c64 -d10s}"
 bin=./build-bench/onshi
@@ -49,8 +52,6 @@ openssl ocsp -respin "$data/one.resp" -CAfile "$data/ca/root.crt" -verify_other 
   -resp_text 2>&1 |
   grep -E "Cert Status|Response verify" | sed 's/^ */  /'
 
-# shellcheck source=lib.sh
-. bench/lib.sh
 rss_record "rss idle, OCSP run ($certs certificates)" "$server_pid"
 run() {
   local name=$1

@@ -29,7 +29,8 @@ rss_record "soak rss idle" "$server_pid"
 cookie=$(ONSHI_BENCH_SEED_INFO="$data/seed.json" ONSHI_BIN="$bin" node bench/mypage_seed.mjs "$base" "$data" 5)
 app=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["application"])' "$data/seed.json")
 export SOAK_COOKIE=$cookie
-export SOAK_PATHS="/ /mypage /help /healthz /mypage/billing /certificate-applications/$app /pki/crl/issuing.crl /certificate-applications/$app/receipt.pdf /cpipcs /readyz"
+# The clinic's pages and public ones that ignore its session (/ would redirect it to マイページ).
+export SOAK_PATHS="/terminal-check /mypage /help /healthz /mypage/billing /certificate-applications/$app /pki/crl/issuing.crl /certificate-applications/$app/receipt.pdf /cpipcs /readyz"
 for p in $SOAK_PATHS; do
   status=$(curl -sS -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$base$p")
   [ "$status" = 200 ] || { echo "bench/soak.sh: GET $p answered $status, not 200" >&2; exit 1; }

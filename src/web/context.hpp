@@ -9,6 +9,7 @@
 #include "app/core/services.hpp"
 #include "app/office/operators.hpp"
 #include "util/templates.hpp"
+#include "web/authorization.hpp"
 #include "web/forms.hpp"
 #include "web/http.hpp"
 
@@ -16,18 +17,6 @@ namespace onshi::web {
 
 // The back office: its own login, cookie and CSRF binding, and never cached.
 bool is_admin_path(std::string_view path);
-
-// The token of an `Authorization: Bearer TOKEN` header (any case of "Bearer"), or nothing.
-std::optional<std::string_view> bearer_token(std::string_view authorization);
-
-// The user-id and password of an `Authorization: Basic` header (RFC 7617: any case of "Basic",
-// base64 of "user:password", split at the first colon), or nothing when it is missing, of another
-// scheme, not base64, not UTF-8, without a colon, or with either half empty.
-struct BasicCredentials {
-  std::string user;
-  std::string password;
-};
-std::optional<BasicCredentials> basic_credentials(std::string_view authorization);
 
 // The desk to contact (config [contact]) for a portal page: `desk` (its fields) and
 // `contact_block` (templates/contact.html) on both the page's data and the layout's.

@@ -1,8 +1,7 @@
 #pragma once
-// The one place a JSON request body is parsed. Its size, nesting depth and number of values are
-// bounded before any of it becomes a tree, so nothing later (copying, dumping, destroying) can
-// recurse deeper than `max_depth` over what a client sent. Include only where a body is read: the
-// JSON library is slow to compile.
+// A JSON request body read for a handler: its content type checked and every refusal answered as
+// a problem. The parse itself, the one place a JSON body is parsed, is json_parse.hpp's. Include
+// only where a body is read: the JSON library is slow to compile.
 #include <cstddef>
 #include <expected>
 #include <nlohmann/json.hpp>
@@ -11,20 +10,9 @@
 
 #include "app/core/services.hpp"
 #include "web/context.hpp"
+#include "web/json_parse.hpp"
 
 namespace onshi::web {
-
-struct JsonLimits {
-  std::size_t max_bytes = 64 * 1024;
-  int max_depth = 32;  // objects and arrays inside one another, the outermost counting as 1
-  std::size_t max_values = 4096;
-};
-
-enum class JsonBodyError { too_large, malformed, too_deep, too_many_values, not_an_object };
-
-// The body as a JSON object, or why it is refused.
-std::expected<nlohmann::json, JsonBodyError> parse_json_object(std::string_view body,
-                                                               const JsonLimits& limits = {});
 
 // The request's body as a JSON object, or the RFC 9457 problem to answer with: 415 for another
 // content type, 413 over the size limit, 400 `malformed-json` (with `code` saying why) otherwise.

@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 
+#include "app/core/toml_precheck.hpp"
 #include "domain/registration_number.hpp"
 
 namespace onshi::app {
@@ -123,6 +126,7 @@ const std::vector<Key>& keys() {
       {"server", "password_threads", "ONSHI_PASSWORD_THREADS",
        integer(&Config::password_threads, 1)},
       {"server", "password_queue", "ONSHI_PASSWORD_QUEUE", integer(&Config::password_queue, 0)},
+      {"server", "read_timeout", "ONSHI_READ_TIMEOUT", integer(&Config::read_timeout, 1)},
       {"server", "cookie_secure", "ONSHI_COOKIE_SECURE",
        [](Config& c, std::string_view w, const std::string& t) {
          c.cookie_secure = parse_bool(w, t);
@@ -279,8 +283,12 @@ std::string toml_list_text(const toml::node& node, std::string_view where) {
 
 void apply_file(Config& c, const std::filesystem::path& file) {
   toml::table root;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot be read", file.string()));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  refuse_what_toml_cannot_read(text, file);
   try {
-    root = toml::parse_file(file.string());
+    root = toml::parse(text, file.string());
   } catch (const toml::parse_error& e) {
     throw std::runtime_error(
         fmt::format("{}:{}: {}", file.string(), e.source().begin.line, e.description()));

@@ -92,6 +92,44 @@ TEST_F(ConfigTest, MalformedTomlGivesTheFileAndLine) {
   EXPECT_NE(message.find("bad.toml:3:"), std::string::npos) << message;
 }
 
+// toml++ 3.3 only asserts this (a sanitizer build aborted on "[!'r", found by config_fuzz).
+TEST_F(ConfigTest, ASectionNameThatIsNoKeyIsRefusedWithItsLine) {
+  for (const auto* text : {"[server]\nthreads = 2\n[!'r\n", "[server]\n\n  [[ {x\n",
+                           "[server]\n\n[\n\n", "a=1\n\n["}) {
+    const auto message = load_error(write("h.toml", text));
+    EXPECT_NE(message.find("h.toml:3: a [section] name"), std::string::npos) << message;
+  }
+  // Quoted names, nested arrays and array tables still reach the TOML parser.
+  EXPECT_NE(load_error(write("q.toml", "[\"server\"]\nthreads = [\n[1]\n]\n")).find("threads"),
+            std::string::npos);
+  EXPECT_NE(load_error(write("t.toml", "[[ server ]]\nthreads = 2\n")).find("section"),
+            std::string::npos);
+}
+
+// toml++ 3.3 reaches TOML_UNREACHABLE on most kana where it looks for whitespace (config_fuzz).
+TEST_F(ConfigTest, JapaneseOutsideQuotesIsRefusedWithItsLineAndInsideThemRead) {
+  for (const auto* text :
+       {"[server]\n\n[co00\u301c17:00]\n", "[mail]\nfrom = x\nname = ポータル\n"}) {
+    const auto message = load_error(write("k.toml", text));
+    EXPECT_NE(message.find("k.toml:3: characters other than ASCII"), std::string::npos) << message;
+  }
+  // A byte order mark, Japanese in comments, in each kind of string, and quotes inside them.
+  const auto file = write("ja.toml", R"(# 設定 [メール] "の
+[contact]
+name = "医療機関等向け\"総合\"ポータル"  # 窓口 'の名前
+phone = '''0120-000-000'''
+hours = """
+平日 9:00〜17:00 \
+[土日を除く]"""
+email = 'toiawase@example.jp'
+)");
+  const auto bommed = write("bom.toml", "\xEF\xBB\xBF[contact]\nname = \"窓口\"\n");
+  const Config c = load_config(dir_.path(), file);
+  EXPECT_EQ(c.contact.name, "医療機関等向け\"総合\"ポータル");
+  EXPECT_EQ(c.contact.hours, "平日 9:00〜17:00 [土日を除く]");
+  EXPECT_EQ(load_config(dir_.path(), bommed).contact.name, "窓口");
+}
+
 TEST_F(ConfigTest, WrongValueTypesAreRefused) {
   EXPECT_NE(load_error(write("a.toml", "[server]\nthreads = \"many\"\n")).find("not an integer"),
             std::string::npos);

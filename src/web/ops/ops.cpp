@@ -87,11 +87,15 @@ bool may_read_metrics(const Ctx& ctx) {
 
 Response static_file(Ctx& ctx) {
   const std::string& name = ctx.param("file");
-  if (!safe_name(name)) return Response::text(404, "text/plain; charset=utf-8", "not found\n");
+  if (!safe_name(name))
+    return Response::text(404, "text/plain; charset=utf-8",
+                          ctx.message("pki_files.static_missing") + "\n");
   std::ifstream in(
       std::filesystem::path(ctx.services().config.resources) / "static" / std::string(name),
       std::ios::binary);
-  if (!in) return Response::text(404, "text/plain; charset=utf-8", "not found\n");
+  if (!in)
+    return Response::text(404, "text/plain; charset=utf-8",
+                          ctx.message("pki_files.static_missing") + "\n");
   std::ostringstream body;
   body << in.rdbuf();
   Response r = Response::text(200, content_type_for(name), body.str());

@@ -10,7 +10,9 @@ namespace {
 Response certificate(Ctx& ctx, app::CaCertificate which) {
   const auto der = app::ca_certificate_der(ctx.services().ca, which);
   // No CA here yet (before `onshi ca init`): nothing to point at.
-  if (!der) return Response::text(404, "text/plain; charset=utf-8", "no CA certificate yet\n");
+  if (!der)
+    return Response::text(404, "text/plain; charset=utf-8",
+                          ctx.message("pki_files.ca_missing") + "\n");
   Response r = Response::text(200, "application/pkix-cert", *der);
   r.header("Cache-Control", "public, max-age=86400");
   return r;

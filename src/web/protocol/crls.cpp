@@ -22,13 +22,17 @@ Response crl(Ctx& ctx) {
   // A client that has the CRL is answered without reading its bytes (some 50 MB for a million
   // entries).
   auto published = app::published_crl(ctx.services(), name, !conditional);
-  if (!published) return Response::text(404, "text/plain; charset=utf-8", "no such CRL yet\n");
+  if (!published)
+    return Response::text(404, "text/plain; charset=utf-8",
+                          ctx.message("pki_files.crl_missing") + "\n");
   Response r;
   if (conditional && not_modified(ctx.request(), cacheable(*published))) {
     r.status = 304;
   } else {
     if (conditional) published = app::published_crl(ctx.services(), name);
-    if (!published) return Response::text(404, "text/plain; charset=utf-8", "no such CRL yet\n");
+    if (!published)
+      return Response::text(404, "text/plain; charset=utf-8",
+                            ctx.message("pki_files.crl_missing") + "\n");
     // Moved, not copied.
     r = Response::text(200, "application/pkix-crl", std::move(published->der));
   }

@@ -62,6 +62,7 @@ void run_serve(const GlobalOptions& globals, const ServeFlags& flags) {
                              true, {}};
   options.password_threads = config.password_threads;
   options.password_queue = static_cast<std::size_t>(config.password_queue);
+  options.read_timeout = std::chrono::seconds(config.read_timeout);
   if (auto trusted = web::parse_trusted_proxies(config.trusted_proxies)) {
     options.trusted_proxies = std::move(*trusted);
   } else {

@@ -64,7 +64,10 @@ struct ServerOptions {
   // own, so that a burst of logins leaves the `threads` free for every other page; beyond
   // `password_queue` waiting, such a request is answered Responder::password_busy at once.
   int password_threads = 2;
-  std::size_t password_queue = 64;
+  std::size_t password_queue = 16;  // app::Config::password_queue says why
+  // From connecting, or the last answer, to a whole request (app::Config::read_timeout); then
+  // the connection is closed.
+  std::chrono::seconds read_timeout{60};
 };
 
 // What the server hands each request to: the Site, or a stand-in in the server's own tests.

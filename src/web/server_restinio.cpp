@@ -286,7 +286,7 @@ restinio::server_settings_t<Traits> common_settings(const std::string& host, std
                        .address(host)
                        .port(port)
                        .incoming_http_msg_limits(limits)
-                       .read_next_http_message_timelimit(std::chrono::seconds(60))
+                       .read_next_http_message_timelimit(options.read_timeout)
                        .handle_request_timeout(std::chrono::seconds(60))
                        .write_http_response_timelimit(std::chrono::seconds(30)));
 }

@@ -17,7 +17,13 @@ struct Config {
   // Threads that hash and verify passwords (login, registration, password change and reset), apart
   // from `threads`, and how many such requests may wait for them; beyond that, 503.
   int password_threads = 2;
-  int password_queue = 64;
+  // A queue waits about queue × 0.17 s / threads for its turn here (one Argon2id hash is 0.17 s):
+  // 16 keep that near the Retry-After of the 503, where 64 kept logins of a storm waiting 11 s
+  // (docs/benchmarks.md) when coming back would have been quicker.
+  int password_queue = 16;
+  // Seconds a client has, from connecting or from the last answer, to send one whole request: an
+  // idle client, or one that trickles bytes (slowloris), holds a connection no longer than this.
+  int read_timeout = 60;
   std::optional<bool> cookie_secure;  // default: true when base_url is https
   std::uint64_t max_body_bytes = 1024 * 1024;
   std::string resources;  // folder holding templates/, static/, data/

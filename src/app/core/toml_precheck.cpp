@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace onshi::app {
@@ -73,9 +74,14 @@ void refuse_what_toml_cannot_read(std::string_view text, const std::filesystem::
         } else if (ch == '"' || ch == '\'') {
           in = ch == '"' ? In::basic : In::literal;
         } else if (ch == '[' && was_line_start) {
-          const auto name = text.find_first_not_of(" \t[", i);
-          const auto end = text.find('\n', i);
-          if (name == std::string_view::npos || name >= end || !starts_a_key(text[name]))
+          // As parser::parse_table_header reads it: "[", blanks, a second "[" for an array of
+          // tables, blanks, and then the name (a third "[" is where it asserted).
+          const auto after_blanks = [&](std::size_t from) {
+            return std::min(text.find_first_not_of(" \t", from), text.size());
+          };
+          auto name = after_blanks(i + 1);
+          if (name < text.size() && text[name] == '[') name = after_blanks(name + 1);
+          if (name == text.size() || !starts_a_key(text[name]))
             refuse(file, line,
                    "a [section] name must be a bare key (letters, digits, _ and -) or quoted");
         }

@@ -67,6 +67,11 @@ TEST_F(ConfigTest, OutOfRangeNumbersAreRefusedWithTheKey) {
                 .find("login_lock_base_seconds"),
             std::string::npos);
   EXPECT_EQ(load_error(write("f.toml", "[server]\nthreads = 8\nmax_body_bytes = 2048\n")), "");
+  // 0 would close every connection before its request could arrive.
+  EXPECT_NE(load_error(write("g.toml", "[server]\nread_timeout = 0\n")).find("read_timeout"),
+            std::string::npos);
+  EXPECT_EQ(load_config(dir_.path(), write("h.toml", "[server]\nread_timeout = 5\n")).read_timeout,
+            5);
 }
 
 TEST_F(ConfigTest, MissingExplicitFileThrows) {
@@ -95,7 +100,7 @@ TEST_F(ConfigTest, MalformedTomlGivesTheFileAndLine) {
 // toml++ 3.3 only asserts this (a sanitizer build aborted on "[!'r", found by config_fuzz).
 TEST_F(ConfigTest, ASectionNameThatIsNoKeyIsRefusedWithItsLine) {
   for (const auto* text : {"[server]\nthreads = 2\n[!'r\n", "[server]\n\n  [[ {x\n",
-                           "[server]\n\n[\n\n", "a=1\n\n["}) {
+                           "[server]\n\n[\n\n", "a=1\n\n[", "[server]\n\n[[[server]\n"}) {
     const auto message = load_error(write("h.toml", text));
     EXPECT_NE(message.find("h.toml:3: a [section] name"), std::string::npos) << message;
   }

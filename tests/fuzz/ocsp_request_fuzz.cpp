@@ -1,6 +1,6 @@
 // libFuzzer target: the OCSP request parser (src/pki/ocsp_request.cpp), the first code that reads
 // what any relying party sends. Besides the sanitizers, it checks what the responder relies on
-// in a request the parser accepts. Built by ./scripts/fuzz-ocsp with clang, and by the main
+// in a request the parser accepts. Built by ./scripts/fuzz with clang, and by the main
 // build into ocsp_request_replay (replay_main.cpp), which ./scripts/test runs over the corpus.
 #include <cstddef>
 #include <cstdint>

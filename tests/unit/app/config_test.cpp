@@ -111,6 +111,34 @@ TEST_F(ConfigTest, ASectionNameThatIsNoKeyIsRefusedWithItsLine) {
             std::string::npos);
 }
 
+// A quote after a value is no string to toml++, which reads on past it as code and reaches
+// TOML_UNREACHABLE on a kana there (config_fuzz).
+TEST_F(ConfigTest, AQuoteThatStartsNoKeyOrValueIsRefusedWithItsLine) {
+  for (const auto* text : {"[contact]\n\nname = 17:0\"\u533b\u7642\"\n",
+                           "[contact]\n\nname = 'a''\u533b'\n", "[contact]\n\nname = [1]\"x\"\n"}) {
+    const auto message = load_error(write("q.toml", text));
+    EXPECT_NE(message.find("q.toml:3: a quote may only start a key or a value"), std::string::npos)
+        << message;
+  }
+  // Quotes where TOML has them: keys, dotted keys, headers, arrays, inline tables, and a
+  // multi-line string whose content ends in quotes.
+  const auto file = write("ok.toml",
+                          "[\"contact\"]\nname = [ \"a\",\n  '\u533b' ]\n"
+                          "phone = { \"x\" = \"\"\"y\"\"\"\"\" }\n");
+  const auto message = load_error(file);
+  EXPECT_EQ(message.find("quote"), std::string::npos) << message;
+  EXPECT_EQ(message.find("ASCII"), std::string::npos) << message;
+}
+
+// toml++ 3.3 asserts on a value that starts with a terminator (config_fuzz: `a=[}`); with
+// assertions kept that is a throwing TOML_ASSERT, without them toml++'s own refusal.
+TEST_F(ConfigTest, AnArrayClosedByABraceIsRefusedWithTheFileName) {
+  for (const auto* text : {"a=[}", "[server]\nthreads = [}yIc\n", "[server]\nthreads = [1,}\n"}) {
+    const auto message = load_error(write("b.toml", text));
+    EXPECT_NE(message.find("b.toml"), std::string::npos) << message;
+  }
+}
+
 // toml++ 3.3 reaches TOML_UNREACHABLE on most kana where it looks for whitespace (config_fuzz).
 TEST_F(ConfigTest, JapaneseOutsideQuotesIsRefusedWithItsLineAndInsideThemRead) {
   for (const auto* text :
@@ -128,11 +156,29 @@ hours = """
 [土日を除く]"""
 email = 'toiawase@example.jp'
 )");
+  const auto literal = write("lit.toml", R"([contact]
+name = '窓口 "C:\u30A2" \'
+hours = '''平日 "9:00"\〜17:00''''
+)");
   const auto bommed = write("bom.toml", "\xEF\xBB\xBF[contact]\nname = \"窓口\"\n");
   const Config c = load_config(dir_.path(), file);
   EXPECT_EQ(c.contact.name, "医療機関等向け\"総合\"ポータル");
   EXPECT_EQ(c.contact.hours, "平日 9:00〜17:00 [土日を除く]");
   EXPECT_EQ(load_config(dir_.path(), bommed).contact.name, "窓口");
+  // Literal strings keep their backslashes and quotes as they are when they become basic ones.
+  const Config l = load_config(dir_.path(), literal);
+  EXPECT_EQ(l.contact.name, R"(窓口 "C:\u30A2" \)");
+  EXPECT_EQ(l.contact.hours, "平日 \"9:00\"\\〜17:00'");
+}
+
+// Bytes that are not UTF-8 are refused with their line, in strings and comments too.
+TEST_F(ConfigTest, BytesThatAreNotUtf8AreRefusedWithTheirLine) {
+  for (const auto* text :
+       {"[contact]\n\nname = \"\xE3\x81\"\n", "[contact]\n\n# \xC0\xAF\n",
+        "[contact]\n\nname = '\xED\xA0\x80'\n", "[contact]\n\nname = \"\\\xE3\x81\x82\"\n"}) {
+    const auto message = load_error(write("u.toml", text));
+    EXPECT_NE(message.find("u.toml:3: "), std::string::npos) << message;
+  }
 }
 
 TEST_F(ConfigTest, WrongValueTypesAreRefused) {

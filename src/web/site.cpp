@@ -212,6 +212,11 @@ Response Site::handle(const Request& r) noexcept {
     // Passing: a 503 the client may retry, never a 500 (and the balancer's /readyz drains us).
     spdlog::warn("request {} {}: database unavailable: {}", r.method, r.path, e.what());
     resp = unavailable(r);
+  } catch (const store::TransientConflict& e) {
+    // Another process held the database's lock past every retry (the busy timeout each): as busy
+    // as a database out of reach, and as harmless to try again.
+    spdlog::warn("request {} {}: database busy: {}", r.method, r.path, e.what());
+    resp = unavailable(r);
   } catch (const std::exception& e) {
     spdlog::error("request {} {} failed: {}", r.method, r.path, e.what());
     resp = error_page(500, r);

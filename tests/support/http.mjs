@@ -60,7 +60,7 @@ export class Client {
     return [...this.jar.values()].map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
-  /** Raw request; returns { status, headers, text, location, setCookies, res }. */
+  /** Raw request; returns { status, headers, text, bytes, location, setCookies, res }. */
   async request(method, urlPath, { body, headers = {}, contentType } = {}) {
     const url = new URL(urlPath, this.baseUrl);
     const h = { ...headers };
@@ -76,11 +76,14 @@ export class Client {
       if (expired || pastExpiry || c.value === '') this.jar.delete(c.name);
       else this.jar.set(c.name, c);
     }
-    const text = await res.text();
+    // The bytes too, for downloads (PKCS#12, DER); pages are UTF-8 without a byte order mark.
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     return {
       status: res.status,
       headers: res.headers,
       text,
+      bytes,
       location: res.headers.get('location'),
       setCookies: setCookies.map(parseSetCookie),
       res,

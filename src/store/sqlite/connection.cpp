@@ -6,6 +6,17 @@
 
 namespace onshi::store::sqlite {
 
+namespace {
+
+// The disk full or failing under the database file: nothing of the transaction is written (SQLite
+// rolls it back, or the COMMIT that failed never took effect), and a later try may succeed, so
+// the user gets a 503 to try again rather than a 500.
+bool storage_failed(int primary) {
+  return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN;
+}
+
+}  // namespace
+
 void throw_error(sqlite3* db, int rc, std::string_view context) {
   const std::string message =
       fmt::format("sqlite: {}: {}", context, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -15,6 +26,7 @@ void throw_error(sqlite3* db, int rc, std::string_view context) {
   // Past the busy timeout: another writer held the lock too long; the whole transaction may run
   // again.
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw TransientConflict(message);
+  if (storage_failed(primary)) throw DatabaseUnavailable(message);
   throw SqliteError(primary, message);
 }
 
@@ -122,6 +134,7 @@ void Connection::exec(const char* sql) {
     const int primary = rc & 0xFF;
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
       throw TransientConflict(fmt::format("sqlite: {}", message));
+    if (storage_failed(primary)) throw DatabaseUnavailable(fmt::format("sqlite: {}", message));
     throw SqliteError(rc, fmt::format("sqlite: {}", message));
   }
 }

@@ -1,4 +1,4 @@
-// What must hold after every crash (tests/crash/README.md): with the server down, the audit chain
+// What must hold after every crash (docs/testing.md, crash at any point): with the server down, the audit chain
 // verifies and records every state change once; nothing the flow did once is there twice; every
 // mail sent reached the sink under the Message-ID it was committed with; every certificate handed
 // out is in the database. With the server up again, the CRL and OCSP agree with the database.

@@ -98,8 +98,8 @@ test('the disk full: 503 in Japanese, nothing written, and the same form goes th
 
   const refused = await clinic.c.post('/certificate-application/submit', fields);
   assertUnavailable(refused, 'submit with the disk full');
-  const issue = await exec(process.env.ONSHI_BIN, ['admin', 'applications', 'list', '--data', srv.dataDir], { env: srv.env });
-  assert.ok(issue.stdout.length > 0, 'reading still works');
+  const listed = await exec(process.env.ONSHI_BIN, ['admin', 'applications', 'list', '--data', srv.dataDir], { env: srv.env });
+  assert.ok(listed.stdout.length > 0, 'reading still works');
   assert.ok(srv.alive, 'onshi serve survives the full disk');
   assert.deepEqual(await state(), before_, 'nothing half-written');
 

@@ -22,13 +22,12 @@ using Unexpected = std::unexpected<CredentialsError>;
 // provider beside it, so that a process that never meets such a file never has it.
 bool load_legacy_provider() {
   static std::once_flag once;
-  // Kept for the life of the process, and held here so that LeakSanitizer sees it still in use.
-  static OSSL_PROVIDER* legacy = nullptr;
+  static bool loaded = false;
   std::call_once(once, [] {
-    legacy = OSSL_PROVIDER_try_load(nullptr, "legacy", 1);
+    loaded = OSSL_PROVIDER_try_load(nullptr, "legacy", 1) != nullptr;
     ERR_clear_error();
   });
-  return legacy != nullptr;
+  return loaded;
 }
 
 std::string key_pem_of(EVP_PKEY* key) {

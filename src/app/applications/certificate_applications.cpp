@@ -8,6 +8,7 @@
 #include "app/applications/certificate_application_record.hpp"
 #include "app/applications/mailing_address.hpp"
 #include "app/core/form_values.hpp"
+#include "app/core/keyed_write.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/certificate_application.hpp"
@@ -221,38 +222,40 @@ Result<SubmittedCertificateApplication> submit_certificate_application(
   auto checked = check_certificate_form(s, user, form);
   if (!checked) return std::unexpected(Failure::invalid(checked.error()));
   const std::string key = idempotency_key_of(form.idempotency_key);
-  return s.db.write([&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
-    if (auto earlier = tx.certificate_applications().find_certificate_application_by_key(
-            user.institution.id, key)) {
-      return SubmittedCertificateApplication{*earlier, true};
-    }
-    const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
-    if (usage.empty()) {
-      return std::unexpected(
-          Failure::of(FailureCode::conflict, "certificate_form.no_usage_application"));
-    }
-    const auto now = s.now_ms();
-    store::CertificateApplicationRecord r;
-    r.institution_id = user.institution.id;
-    r.account_id = user.account.id;
-    r.usage_application_id = usage.front().id;
-    fill_from_form(r, *checked);
-    r.status = domain::CertificateApplicationState::applied;
-    r.idempotency_key = key;
-    r.applied_at = now;
-    r.updated_at = now;
-    const auto saved = tx.certificate_applications().insert_certificate_application(r);
+  return write_once_per_key(
+      s.db, [&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
+        if (auto earlier = tx.certificate_applications().find_certificate_application_by_key(
+                user.institution.id, key)) {
+          return SubmittedCertificateApplication{*earlier, true};
+        }
+        const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
+        if (usage.empty()) {
+          return std::unexpected(
+              Failure::of(FailureCode::conflict, "certificate_form.no_usage_application"));
+        }
+        const auto now = s.now_ms();
+        store::CertificateApplicationRecord r;
+        r.institution_id = user.institution.id;
+        r.account_id = user.account.id;
+        r.usage_application_id = usage.front().id;
+        fill_from_form(r, *checked);
+        r.status = domain::CertificateApplicationState::applied;
+        r.idempotency_key = key;
+        r.applied_at = now;
+        r.updated_at = now;
+        const auto saved = tx.certificate_applications().insert_certificate_application(r);
 
-    enqueue_acceptance_mail(s, tx, user, saved, now, false);
-    tx.audit().append_audit(
-        {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
-         audit_detail({{"certificates", std::to_string(saved.certificates)},
-                       {"total_yen", std::to_string(saved.total_yen)},
-                       {"payment_method", store::payment_method_name(saved.payment_method)},
-                       {"expected_notice_on", saved.expected_notice_on}})},
-        now);
-    return SubmittedCertificateApplication{saved, false};
-  });
+        enqueue_acceptance_mail(s, tx, user, saved, now, false);
+        tx.audit().append_audit(
+            {fmt::format("account:{}", user.account.id), "certificate_application.apply",
+             saved.number,
+             audit_detail({{"certificates", std::to_string(saved.certificates)},
+                           {"total_yen", std::to_string(saved.total_yen)},
+                           {"payment_method", store::payment_method_name(saved.payment_method)},
+                           {"expected_notice_on", saved.expected_notice_on}})},
+            now);
+        return SubmittedCertificateApplication{saved, false};
+      });
 }
 
 std::optional<store::CertificateApplicationRecord> find_certificate_application(

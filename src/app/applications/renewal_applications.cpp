@@ -8,6 +8,7 @@
 #include "app/applications/certificate_application_record.hpp"
 #include "app/applications/mailing_address.hpp"
 #include "app/core/form_values.hpp"
+#include "app/core/keyed_write.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/certificate_application.hpp"
 #include "domain/certificate_state.hpp"
@@ -257,57 +258,59 @@ Result<SubmittedCertificateApplication> submit_renewal_application(const Service
   }
   auto checked = check_renewal(s, user, form);
   if (!checked) return std::unexpected(checked.error());
-  return s.db.write([&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
-    auto& apps = tx.certificate_applications();
-    if (auto earlier = apps.find_certificate_application_by_key(user.institution.id, key)) {
-      return SubmittedCertificateApplication{*earlier, true};
-    }
-    const auto now = s.now_ms();
-    // Checked again here: another tab may have applied for the same certificates meanwhile.
-    auto certs = chosen_certificates(tx.certificates(), user.institution.id, form.certificates,
-                                     apps.numbers_being_renewed(user.institution.id), now);
-    if (!certs) return std::unexpected(Failure::invalid(certs.error()));
-    const auto last = last_application(tx, user.institution.id);
-    const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
-    if (!last || usage.empty()) return std::unexpected(no_previous_application());
+  return write_once_per_key(
+      s.db, [&](store::WriteTx& tx) -> Result<SubmittedCertificateApplication> {
+        auto& apps = tx.certificate_applications();
+        if (auto earlier = apps.find_certificate_application_by_key(user.institution.id, key)) {
+          return SubmittedCertificateApplication{*earlier, true};
+        }
+        const auto now = s.now_ms();
+        // Checked again here: another tab may have applied for the same certificates meanwhile.
+        auto certs = chosen_certificates(tx.certificates(), user.institution.id, form.certificates,
+                                         apps.numbers_being_renewed(user.institution.id), now);
+        if (!certs) return std::unexpected(Failure::invalid(certs.error()));
+        const auto last = last_application(tx, user.institution.id);
+        const auto usage = tx.usage_applications().usage_applications_of(user.institution.id);
+        if (!last || usage.empty()) return std::unexpected(no_previous_application());
 
-    store::CertificateApplicationRecord r;
-    r.institution_id = user.institution.id;
-    r.account_id = user.account.id;
-    r.usage_application_id = usage.front().id;
-    fill_from_form(r, checked->form);
-    r.kind = store::ApplicationKind::renewal;
-    r.status = domain::CertificateApplicationState::applied;
-    r.idempotency_key = key;
-    r.applied_at = now;
-    r.updated_at = now;
-    auto saved = apps.insert_certificate_application(r);
-    std::vector<std::string> numbers;
-    int position = 0;
-    for (const auto& c : *certs) {
-      store::RenewalItem item;
-      item.application_id = saved.id;
-      item.position = ++position;
-      item.certificate_id = c.id;
-      item.issuance_number = c.issuance_number;
-      apps.insert_renewal_item(item);
-      numbers.push_back(c.issuance_number);
-    }
-    enqueue_acceptance_mail(s, tx, user, saved, now, false, *certs);
-    tx.audit().append_audit(
-        {fmt::format("account:{}", user.account.id), "certificate_application.apply", saved.number,
-         audit_detail({{"kind", "renewal"},
-                       {"certificates", std::to_string(saved.certificates)},
-                       {"renews", fmt::format("{}", fmt::join(numbers, ","))},
-                       {"total_yen", std::to_string(saved.total_yen)},
-                       {"expected_notice_on", saved.expected_notice_on}})},
-        now);
-    if (s.config.auto_approve_renewals && unchanged(apps, *certs, checked->form) &&
-        approve_automatically(tx, saved, now)) {
-      saved.status = domain::CertificateApplicationState::approved;
-    }
-    return SubmittedCertificateApplication{saved, false};
-  });
+        store::CertificateApplicationRecord r;
+        r.institution_id = user.institution.id;
+        r.account_id = user.account.id;
+        r.usage_application_id = usage.front().id;
+        fill_from_form(r, checked->form);
+        r.kind = store::ApplicationKind::renewal;
+        r.status = domain::CertificateApplicationState::applied;
+        r.idempotency_key = key;
+        r.applied_at = now;
+        r.updated_at = now;
+        auto saved = apps.insert_certificate_application(r);
+        std::vector<std::string> numbers;
+        int position = 0;
+        for (const auto& c : *certs) {
+          store::RenewalItem item;
+          item.application_id = saved.id;
+          item.position = ++position;
+          item.certificate_id = c.id;
+          item.issuance_number = c.issuance_number;
+          apps.insert_renewal_item(item);
+          numbers.push_back(c.issuance_number);
+        }
+        enqueue_acceptance_mail(s, tx, user, saved, now, false, *certs);
+        tx.audit().append_audit(
+            {fmt::format("account:{}", user.account.id), "certificate_application.apply",
+             saved.number,
+             audit_detail({{"kind", "renewal"},
+                           {"certificates", std::to_string(saved.certificates)},
+                           {"renews", fmt::format("{}", fmt::join(numbers, ","))},
+                           {"total_yen", std::to_string(saved.total_yen)},
+                           {"expected_notice_on", saved.expected_notice_on}})},
+            now);
+        if (s.config.auto_approve_renewals && unchanged(apps, *certs, checked->form) &&
+            approve_automatically(tx, saved, now)) {
+          saved.status = domain::CertificateApplicationState::approved;
+        }
+        return SubmittedCertificateApplication{saved, false};
+      });
 }
 
 }  // namespace onshi::app

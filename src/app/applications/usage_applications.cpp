@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "app/core/form_values.hpp"
+#include "app/core/keyed_write.hpp"
 #include "app/core/outbox.hpp"
 #include "domain/calendar_date.hpp"
 #include "domain/network_line.hpp"
@@ -93,7 +94,7 @@ Result<FinalizedUsage> finalize_usage_application(const Services& s, const Sessi
   const auto refused = [](FailureCode code, const char* message) {
     return Result<FinalizedUsage>(std::unexpected(Failure::of(code, message)));
   };
-  return s.db.write([&](store::WriteTx& tx) -> Result<FinalizedUsage> {
+  return write_once_per_key(s.db, [&](store::WriteTx& tx) -> Result<FinalizedUsage> {
     if (auto earlier =
             tx.usage_applications().find_usage_application_by_key(user.institution.id, key)) {
       return FinalizedUsage{*earlier, true};

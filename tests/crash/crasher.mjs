@@ -145,6 +145,9 @@ export class ResilientClient extends Client {
   }
 
   async request(method, urlPath, opts) {
+    // Connections that failed with the server alive and no kill under way: one stale keep-alive
+    // socket is expected after a restart, a few in a row are a server refusing to answer.
+    let unexplained = 0;
     for (;;) {
       await this.crasher.settled();
       if (method !== 'GET') this.crasher.operation(`${method} ${urlPath.split('?')[0]}`);
@@ -154,7 +157,10 @@ export class ResilientClient extends Client {
       } catch (e) {
         if (!(e instanceof TypeError)) throw e; // fetch failed: the connection, not the answer
         await sleep(10); // the kill that closed it has begun
-        if (!this.crasher.crashing && this.crasher.srv.alive) continue; // an old keep-alive socket
+        if (!this.crasher.crashing && this.crasher.srv.alive) {
+          if (++unexplained >= 3) throw new Error(`${method} ${urlPath}: the connection failed 3 times with onshi serve up and no kill: ${e.cause?.message ?? e.message}`);
+          continue;
+        }
         if (!this.crasher.crashing) throw new Error(`onshi serve died without a kill during ${method} ${urlPath}`);
         continue;
       }

@@ -10,10 +10,10 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  csrfToken, formContaining, freshEmail, freshInstitutionCode, hiddenInputs, inputValue, jstDate, linkFromBody,
-  pageText, sqlExec, sqlRows, strongPassword, finalizeUsageApplication, SUBJECT_VERIFY, CERT_NUMBER_RE,
+  csrfToken, freshEmail, freshInstitutionCode, inputValue, jstDate, linkFromBody,
+  pageText, sqlExec, sqlRows, strongPassword, finalizeUsageApplication, SUBJECT_VERIFY,
 } from '../support/harness.mjs';
-import { applyForCertificates } from '../support/back_office.mjs';
+import { applyForCertificates, applyForRenewal } from '../support/back_office.mjs';
 import { ResilientClient } from './crasher.mjs';
 
 const exec = promisify(execFile);
@@ -160,28 +160,6 @@ export class ClinicFlow {
     await this.crasher.settled();
     await sqlExec(this.srv, `UPDATE certificates SET not_after = ${Date.now() + 30 * DAY_MS}
       WHERE issuance_number = '${number}' AND replaced_at IS NULL`);
-    const form = await this.c.get('/renewal');
-    assert.equal(form.status, 200, `renewal form: ${pageText(form.text).slice(0, 500)}`);
-    const fields = {
-      csrf_token: csrfToken(form.text), idempotency_key: inputValue(form.text, 'idempotency_key'),
-      municipality: /<option value="(\d+)" selected>/.exec(form.text)?.[1] ?? '',
-      payment_method: /name="payment_method" value="(\w+)" checked/.exec(form.text)?.[1] ?? '',
-    };
-    for (const name of ['postal_code', 'address_line', 'department', 'contact_name', 'phone', 'email']) {
-      fields[name] = inputValue(form.text, name);
-    }
-    const body = new URLSearchParams({ ...fields, action: 'confirm' });
-    body.append('certificate', number);
-    const confirm = await this.c.post('/renewal', body.toString());
-    assert.equal(confirm.status, 200, `renewal confirm: ${pageText(confirm.text).slice(0, 800)}`);
-    const sent = new URLSearchParams(hiddenInputs(formContaining(confirm.text, '申請する').html));
-    sent.delete('certificate');
-    sent.append('certificate', number);
-    sent.set('action', 'submit');
-    const r = await this.c.post('/renewal', sent.toString());
-    assert.equal(r.status, 303, `renewal submit: ${pageText(r.text).slice(0, 800)}`);
-    const renewal = CERT_NUMBER_RE.exec(r.location ?? '')?.[0];
-    assert.ok(renewal, `a renewal number in ${r.location}`);
-    return renewal;
+    return (await applyForRenewal({ c: this.c }, [number])).number;
   }
 }

@@ -11,10 +11,10 @@ import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import {
-  stopServer, restartServer, strongPassword, pageText, loadMessages, csrfToken, inputValue, formContaining, hiddenInputs,
-  sqlRows, sqlExec, CERT_NUMBER_RE, certificateFee, yen,
+  stopServer, restartServer, strongPassword, pageText, loadMessages, csrfToken, inputValue,
+  sqlRows, sqlExec, certificateFee, yen,
 } from '../support/harness.mjs';
-import { startServerWithCa, createOperator, newClinic, applyForCertificates, totp } from '../support/back_office.mjs';
+import { startServerWithCa, createOperator, newClinic, applyForCertificates, applyForRenewal, totp } from '../support/back_office.mjs';
 import { onshiOk, approveAndIssue, printLetters, openPickup, exec } from '../support/pickup.mjs';
 import { buttonWithText, selectedValue, fieldErrorIds } from '../support/html.mjs';
 
@@ -41,39 +41,6 @@ async function nearExpiry(numbers) {
   const until = Date.now() + 30 * DAY_MS;
   await sqlExec(srv, numbers.map((n) => `UPDATE certificates SET not_after = ${until}
     WHERE issuance_number = '${n}' AND replaced_at IS NULL`).join(';\n'));
-}
-
-/**
- * 更新申請 through the pages: GET /renewal, choose `numbers`, change `overrides`, 次へ, 申請.
- * Returns { number, form, confirm, done } (done: the complete page).
- */
-async function renew(clinic, numbers, overrides = {}) {
-  const form = await clinic.c.get('/renewal');
-  assert.equal(form.status, 200, `renewal form: ${pageText(form.text).slice(0, 500)}`);
-  const fields = {
-    csrf_token: csrfToken(form.text), idempotency_key: inputValue(form.text, 'idempotency_key'),
-    municipality: /<option value="(\d+)" selected>/.exec(form.text)?.[1] ?? '',
-    payment_method: /name="payment_method" value="(\w+)" checked/.exec(form.text)?.[1] ?? '',
-  };
-  for (const name of ['postal_code', 'address_line', 'department', 'contact_name', 'phone', 'email']) {
-    fields[name] = inputValue(form.text, name);
-  }
-  const body = new URLSearchParams({ ...fields, ...overrides, action: 'confirm' });
-  for (const n of numbers) body.append('certificate', n);
-  const confirm = await clinic.c.post('/renewal', body.toString());
-  assert.equal(confirm.status, 200, `renewal confirm: ${pageText(confirm.text).slice(0, 800)}`);
-  const send = formContaining(confirm.text, '申請する');
-  assert.ok(send, 'a 申請する form on the confirmation page');
-  const sent = new URLSearchParams(hiddenInputs(send.html));
-  sent.delete('certificate');
-  for (const n of numbers) sent.append('certificate', n);
-  sent.set('action', 'submit');
-  const r = await clinic.c.post('/renewal', sent.toString());
-  assert.equal(r.status, 303, `renewal submit: ${pageText(r.text).slice(0, 800)}`);
-  const number = CERT_NUMBER_RE.exec(r.location ?? '')?.[0];
-  assert.ok(number, `an application number in ${r.location}`);
-  const done = await clinic.c.get(r.location);
-  return { number, form, confirm, done };
 }
 
 before(async () => {
@@ -113,7 +80,7 @@ test('更新申請 from マイページ: chosen certificates, fee, receipt, mail
   await nearExpiry(S.numbersA);
   const mypage = await S.a.c.get('/mypage');
   assert.ok(mypage.text.includes('href="/renewal"'), 'マイページ offers the renewal');
-  const { number, form, confirm, done } = await renew(S.a, [S.numbersA[0]], { contact_name: '更新 担当者' });
+  const { number, form, confirm, done } = await applyForRenewal(S.a, [S.numbersA[0]], { contact_name: '更新 担当者' });
   for (const n of S.numbersA) assert.ok(form.text.includes(`value="${n}" checked`), `${n} offered and chosen`);
   assert.equal(inputValue(form.text, 'department'), '医事課', 'pre-filled from the last application');
   const fee = certificateFee(1);
@@ -196,11 +163,11 @@ test('review.auto_approve_renewals: an unchanged clinic is approved by system, a
   await fsp.appendFile(toml, '\n[review]\nauto_approve_renewals = true\n');
   await restartServer(srv);
   await nearExpiry([S.numbersA[1], `${S.appB}-01`]);
-  const same = await renew(S.a, [S.numbersA[1]], { phone: '03-9876-5432' });
+  const same = await applyForRenewal(S.a, [S.numbersA[1]], { phone: '03-9876-5432' });
   assert.equal((await applicationRow(same.number)).status, 'approved');
   const audit = await onshiOk(srv, ['audit', 'list', '--action', 'application.auto_approve', '--subject', same.number]);
   assert.match(audit.stdout, /system\s+application\.auto_approve/, audit.stdout);
-  const moved = await renew(S.b, [`${S.appB}-01`], { address_line: '銀座九丁目9番9号' });
+  const moved = await applyForRenewal(S.b, [`${S.appB}-01`], { address_line: '銀座九丁目9番9号' });
   const row = await applicationRow(moved.number);
   assert.deepEqual([row.kind, row.status], ['renewal', 'applied'], 'a changed address goes to a reviewer');
   // The back office: the queue labels the renewal, its page names what it renews and who approved.
@@ -270,7 +237,7 @@ test('the renewal form: 郵便番号から住所 without the script, another pre
   assert.equal((await sqlRows(srv, `SELECT count(*) AS n FROM certificate_applications WHERE kind = 'renewal' AND contact_name = '郵便 太郎'`))[0].n * 1, 0,
     'nothing saved by the postcode or a refusal');
 
-  const done = await renew(c, [numberC], { municipality: '131024', postal_code: '104-0061', address_line: '銀座1-2-3', payment_method: 'transfer' });
+  const done = await applyForRenewal(c, [numberC], { municipality: '131024', postal_code: '104-0061', address_line: '銀座1-2-3', payment_method: 'transfer' });
   const confirmed = pageText(done.confirm.text);
   assert.ok(confirmed.includes('払込請求書による振込') && confirmed.includes('振込手数料は医療機関等のご負担となります'), confirmed.slice(0, 1500));
   assert.ok(confirmed.includes('更新枚数'), 'the count is called 更新枚数');

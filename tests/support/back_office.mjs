@@ -133,3 +133,37 @@ export async function applyForCertificates({ acct, c }, n, overrides = {}) {
   assert.ok(number, `an application number in ${r.location}`);
   return number;
 }
+
+/**
+ * 更新申請 through the pages of `clinic.c`: GET /renewal, choose `numbers`, change `overrides`, 次へ,
+ * 申請. The certificates must be inside the renewal window.
+ * Returns { number, form, confirm, done } (done: the complete page).
+ */
+export async function applyForRenewal(clinic, numbers, overrides = {}) {
+  const form = await clinic.c.get('/renewal');
+  assert.equal(form.status, 200, `renewal form: ${pageText(form.text).slice(0, 500)}`);
+  const fields = {
+    csrf_token: csrfToken(form.text), idempotency_key: inputValue(form.text, 'idempotency_key'),
+    municipality: /<option value="(\d+)" selected>/.exec(form.text)?.[1] ?? '',
+    payment_method: /name="payment_method" value="(\w+)" checked/.exec(form.text)?.[1] ?? '',
+  };
+  for (const name of ['postal_code', 'address_line', 'department', 'contact_name', 'phone', 'email']) {
+    fields[name] = inputValue(form.text, name);
+  }
+  const body = new URLSearchParams({ ...fields, ...overrides, action: 'confirm' });
+  for (const n of numbers) body.append('certificate', n);
+  const confirm = await clinic.c.post('/renewal', body.toString());
+  assert.equal(confirm.status, 200, `renewal confirm: ${pageText(confirm.text).slice(0, 800)}`);
+  const send = formContaining(confirm.text, '申請する');
+  assert.ok(send, 'a 申請する form on the confirmation page');
+  const sent = new URLSearchParams(hiddenInputs(send.html));
+  sent.delete('certificate');
+  for (const n of numbers) sent.append('certificate', n);
+  sent.set('action', 'submit');
+  const r = await clinic.c.post('/renewal', sent.toString());
+  assert.equal(r.status, 303, `renewal submit: ${pageText(r.text).slice(0, 800)}`);
+  const number = CERT_NUMBER_RE.exec(r.location ?? '')?.[0];
+  assert.ok(number, `an application number in ${r.location}`);
+  const done = await clinic.c.get(r.location);
+  return { number, form, confirm, done };
+}

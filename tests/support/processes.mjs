@@ -7,7 +7,8 @@
 // Environment (set by tests/CMakeLists.txt):
 //   ONSHI_BIN         path of the onshi executable (default: <repo>/build/onshi)
 //   ONSHI_SOURCE_DIR  repo root (default: two levels above this file)
-//   ONSHI_ARTIFACTS   folder for logs and screenshots (default: <tmp>/onshi-test-artifacts)
+//   ONSHI_ARTIFACTS   folder for logs and screenshots (default: <tmp>/onshi-test-artifacts), and
+//                     its postgresql/ for the tests run with ONSHI_TEST_ENGINE=postgresql
 import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,7 +18,10 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const SOURCE_DIR = process.env.ONSHI_SOURCE_DIR || path.resolve(here, '..', '..');
 export const ONSHI_BIN = process.env.ONSHI_BIN || path.join(SOURCE_DIR, 'build', 'onshi');
-export const ARTIFACTS = process.env.ONSHI_ARTIFACTS || path.join(os.tmpdir(), 'onshi-test-artifacts');
+// integration.NAME and integration_pg.NAME run the same file (ONSHI_TEST_ENGINE tells them apart):
+// each keeps its own logs, so that one run does not overwrite the other's.
+export const ARTIFACTS = path.join(process.env.ONSHI_ARTIFACTS || path.join(os.tmpdir(), 'onshi-test-artifacts'),
+  process.env.ONSHI_TEST_ENGINE === 'postgresql' ? 'postgresql' : '');
 export const PYTHON = '/usr/bin/python3';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

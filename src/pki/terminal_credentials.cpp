@@ -22,12 +22,13 @@ using Unexpected = std::unexpected<CredentialsError>;
 // provider beside it, so that a process that never meets such a file never has it.
 bool load_legacy_provider() {
   static std::once_flag once;
-  static bool loaded = false;
+  // Kept for the life of the process, and held here so that LeakSanitizer sees it still in use.
+  static OSSL_PROVIDER* legacy = nullptr;
   std::call_once(once, [] {
-    loaded = OSSL_PROVIDER_try_load(nullptr, "legacy", 1) != nullptr;
+    legacy = OSSL_PROVIDER_try_load(nullptr, "legacy", 1);
     ERR_clear_error();
   });
-  return loaded;
+  return legacy != nullptr;
 }
 
 std::string key_pem_of(EVP_PKEY* key) {

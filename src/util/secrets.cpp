@@ -37,6 +37,8 @@ std::string random_bytes(std::size_t count) {
 }
 
 std::string random_token(std::size_t bytes) {
+  // An empty vector's data() may be null, which randombytes_buf is declared never to get (UBSan).
+  if (bytes == 0) return {};
   ensure_sodium();
   std::vector<unsigned char> buf(bytes);
   randombytes_buf(buf.data(), buf.size());
